@@ -1,0 +1,71 @@
+// The shape of the `sello` command line: global options, and the hook each command
+// file uses to add its subcommands.
+#ifndef SELLO_CLIENT_CLI_CLI_H_
+#define SELLO_CLIENT_CLI_CLI_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "client/cli/output.h"
+#include "client/connection.h"
+
+namespace CLI {
+class App;
+}
+
+namespace sello::cli {
+
+struct GlobalOptions {
+  std::string server = "127.0.0.1:7443";
+  std::string token;
+  std::string token_file;
+  std::string output = "table";
+  double timeout_seconds = 30;
+};
+
+// What the parsed command line asks for: the global options and the chosen command.
+class Cli {
+ public:
+  GlobalOptions global;
+
+  // Set by the chosen subcommand's parse callback; returns the exit code.
+  std::function<int()> run;
+
+  Format format() const { return global.output == "json" ? Format::kJson : Format::kTable; }
+
+  // A connection with the global options (token from --token, SELLO_TOKEN or
+  // --token-file). Fails (with the message printed) when the token file is unreadable.
+  std::unique_ptr<client::Connection> Connect(int* exit_code) const;
+};
+
+// Each file adds one command group.
+void AddOrgCommands(CLI::App& app, Cli& cli);
+void AddSiteCommands(CLI::App& app, Cli& cli);
+void AddTokenCommands(CLI::App& app, Cli& cli);
+void AddStandardCommands(CLI::App& app, Cli& cli);
+void AddHealthCommand(CLI::App& app, Cli& cli);
+void AddDemoCommands(CLI::App& app, Cli& cli);
+
+// Fetches every page of a listing into `all` (repeated fields appended page after
+// page). `call(context, request, page)` makes one call.
+template <typename Request, typename Response, typename Call>
+grpc::Status FetchAllPages(client::Connection& connection, Request request, Call call,
+                           Response* all) {
+  do {
+    Response page;
+    grpc::Status status = call(connection.NewContext().get(), request, &page);
+    if (!status.ok()) return status;
+    all->MergeFrom(page);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  all->clear_next_page_token();
+  return grpc::Status::OK;
+}
+
+// Sets cli.run to `body` when `command` is chosen. `body` gets a live connection.
+void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> body);
+
+}  // namespace sello::cli
+
+#endif  // SELLO_CLIENT_CLI_CLI_H_

@@ -1,0 +1,178 @@
+// sello demo load: loads the demo data set through the public API (idempotent: what
+// exists already is left as it is).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "client/cli/cli.h"
+#include "client/standard_file.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/time_convert.h"
+#include "google/protobuf/util/json_util.h"
+#include "sello/tools/demo_manifest.pb.h"
+
+namespace sello::cli {
+namespace {
+
+struct DemoOptions {
+  std::string manifest = "deploy/demo/demo.json";
+  std::string tokens_dir;
+};
+
+// Loads one organisation with its membership, sites and token.
+int LoadOrganisation(client::Connection& connection, const tools::DemoOrganisation& demo,
+                     const std::string& tokens_dir) {
+  const v1::Organisation& wanted = demo.organisation();
+  v1::GetOrganisationRequest get;
+  get.set_organisation_id(wanted.id());
+  v1::Organisation existing;
+  grpc::Status status =
+      connection.organisations().GetOrganisation(connection.NewContext().get(), get, &existing);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    v1::CreateOrganisationRequest create;
+    create.set_organisation_id(wanted.id());
+    *create.mutable_organisation() = wanted;
+    status = connection.organisations().CreateOrganisation(connection.NewContext().get(), create,
+                                                           &existing);
+    if (!status.ok()) return Fail(absl::StrCat("demo: organisation ", wanted.id()), status);
+    for (const auto& [date, member] :
+         {std::pair{demo.member_since(), true}, std::pair{demo.member_until(), false}}) {
+      if (date.empty()) continue;
+      absl::StatusOr<absl::Time> time = domain::ParseDateTime(date);
+      if (!time.ok()) return Fail(absl::StrCat("demo: organisation ", wanted.id()), time.status());
+      v1::SetMembershipRequest membership;
+      membership.set_organisation_id(wanted.id());
+      membership.set_member(member);
+      *membership.mutable_effective_time() = domain::ToProto(*time);
+      status = connection.organisations().SetMembership(connection.NewContext().get(), membership,
+                                                        &existing);
+      if (!status.ok()) return Fail(absl::StrCat("demo: membership of ", wanted.id()), status);
+    }
+  } else if (!status.ok()) {
+    return Fail(absl::StrCat("demo: organisation ", wanted.id()), status);
+  }
+  for (const v1::Site& site : demo.sites()) {
+    v1::GetSiteRequest get_site;
+    get_site.set_site_id(site.id());
+    v1::Site response;
+    status = connection.organisations().GetSite(connection.NewContext().get(), get_site, &response);
+    if (status.ok()) continue;
+    if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
+      return Fail(absl::StrCat("demo: site ", site.id()), status);
+    }
+    v1::CreateSiteRequest create;
+    create.set_site_id(site.id());
+    *create.mutable_site() = site;
+    create.mutable_site()->set_firm_id(wanted.id());
+    status =
+        connection.organisations().CreateSite(connection.NewContext().get(), create, &response);
+    if (!status.ok()) return Fail(absl::StrCat("demo: site ", site.id()), status);
+  }
+  if (demo.token() && !tokens_dir.empty()) {
+    const std::string path = absl::StrCat(tokens_dir, "/", wanted.id(), ".token");
+    if (std::filesystem::exists(path)) return kExitOk;
+    v1::CreateTokenRequest request;
+    request.set_organisation_id(wanted.id());
+    request.set_role(domain::RoleForKind(wanted.kind()));
+    request.set_label("demo");
+    v1::CreateTokenResponse response;
+    status = connection.tokens().CreateToken(connection.NewContext().get(), request, &response);
+    if (!status.ok()) return Fail(absl::StrCat("demo: token for ", wanted.id()), status);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const std::string line = response.secret() + "\n";
+    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      if (fd >= 0) ::close(fd);
+      return Fail(kExitError, absl::StrCat("demo: cannot write ", path));
+    }
+    ::close(fd);
+  }
+  return kExitOk;
+}
+
+// Pushes (and publishes) one standard file unless that version is already past DRAFT.
+int LoadStandard(client::Connection& connection, const tools::DemoStandard& demo,
+                 const std::filesystem::path& base) {
+  const std::string file = (base / demo.file()).string();
+  absl::StatusOr<v1::StandardVersion> content = client::LoadStandardFile(file);
+  if (!content.ok()) return Fail("demo", content.status());
+  v1::GetStandardVersionRequest get;
+  get.set_standard_id(content->standard_id());
+  get.set_version(content->version());
+  v1::StandardVersion existing;
+  grpc::Status status =
+      connection.standards().GetStandardVersion(connection.NewContext().get(), get, &existing);
+  if (status.ok() && existing.status() != v1::StandardVersion::DRAFT) return kExitOk;
+  v1::PushStandardVersionRequest push;
+  *push.mutable_version() = *content;
+  push.set_source_name(file);
+  status =
+      connection.standards().PushStandardVersion(connection.NewContext().get(), push, &existing);
+  if (!status.ok()) return Fail("demo: standard push", status);
+  if (!demo.publish()) return kExitOk;
+  v1::PublishStandardVersionRequest publish;
+  publish.set_standard_id(content->standard_id());
+  publish.set_version(content->version());
+  if (!demo.cessation().empty()) {
+    absl::StatusOr<absl::Time> cessation = domain::ParseDateTime(demo.cessation());
+    if (!cessation.ok()) return Fail("demo: cessation", cessation.status());
+    *publish.mutable_previous_cessation_time() = domain::ToProto(*cessation);
+  }
+  v1::PublishStandardVersionResponse published;
+  status = connection.standards().PublishStandardVersion(connection.NewContext().get(), publish,
+                                                         &published);
+  if (!status.ok()) return Fail("demo: standard publish", status);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddDemoCommands(CLI::App& app, Cli& cli) {
+  CLI::App* demo = app.add_subcommand("demo", "the demo data set");
+  demo->require_subcommand(1);
+  auto options = std::make_shared<DemoOptions>();
+  CLI::App* load = demo->add_subcommand(
+      "load", "load the demo organisations, sites, tokens and standards (ADMIN; idempotent)");
+  load->add_option("--manifest", options->manifest, "the demo manifest")->capture_default_str();
+  load->add_option("--tokens-dir", options->tokens_dir,
+                   "write a token per demo organisation here (ORG.token, mode 0600)");
+  OnRun(load, cli, [options](client::Connection& connection) {
+    absl::StatusOr<std::string> text = client::ReadFile(options->manifest);
+    if (!text.ok()) return Fail("demo load", text.status());
+    tools::DemoManifest manifest;
+    const auto parsed = google::protobuf::util::JsonStringToMessage(*text, &manifest);
+    if (!parsed.ok()) {
+      return Fail(kExitInvalid,
+                  absl::StrCat(options->manifest, ": not a demo manifest: ", parsed.ToString()));
+    }
+    if (!options->tokens_dir.empty()) {
+      std::error_code error;
+      std::filesystem::create_directories(options->tokens_dir, error);
+      if (error) return Fail(kExitError, absl::StrCat("cannot create ", options->tokens_dir));
+    }
+    int count = 0;
+    for (const auto& organisation : manifest.organisations()) {
+      if (int code = LoadOrganisation(connection, organisation, options->tokens_dir); code != 0) {
+        return code;
+      }
+      std::cerr << "\rdemo: organisations " << ++count << "/" << manifest.organisations_size()
+                << std::flush;
+    }
+    std::cerr << "\n";
+    const std::filesystem::path base = std::filesystem::path(options->manifest).parent_path();
+    for (const auto& standard : manifest.standards()) {
+      if (int code = LoadStandard(connection, standard, base); code != 0) return code;
+      std::cerr << "demo: standard " << standard.file() << " loaded\n";
+    }
+    std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
+              << manifest.standards_size() << " standard files\n";
+    return kExitOk;
+  });
+}
+
+}  // namespace sello::cli

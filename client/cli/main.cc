@@ -1,0 +1,84 @@
+// sello: the command-line client for Sello, for daily work and audits.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "client/cli/cli.h"
+
+namespace sello::cli {
+
+std::unique_ptr<client::Connection> Cli::Connect(int* exit_code) const {
+  client::ConnectionOptions options;
+  options.server = global.server;
+  options.token = global.token;
+  options.timeout = absl::Seconds(global.timeout_seconds);
+  if (options.token.empty() && !global.token_file.empty()) {
+    std::ifstream in(global.token_file);
+    std::string token;
+    if (!in || !std::getline(in, token)) {
+      *exit_code = Fail(kExitUsage, absl::StrCat("--token-file: cannot read ", global.token_file));
+      return nullptr;
+    }
+    options.token = std::string(absl::StripAsciiWhitespace(token));
+  }
+  return std::make_unique<client::Connection>(options);
+}
+
+void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> body) {
+  command->callback([&cli, body = std::move(body)] {
+    cli.run = [&cli, body] {
+      int exit_code = kExitOk;
+      std::unique_ptr<client::Connection> connection = cli.Connect(&exit_code);
+      if (connection == nullptr) return exit_code;
+      return body(*connection);
+    };
+  });
+}
+
+}  // namespace sello::cli
+
+int main(int argc, char** argv) {
+  using namespace sello::cli;
+  Cli cli;
+  CLI::App app{
+      "sello: the Sello quality-certification registry client.\n\n"
+      "Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 denied or unauthenticated,\n"
+      "5 invalid input or state, 6 unavailable.",
+      "sello"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("--server", cli.global.server, "sellod address HOST:PORT")
+      ->envname("SELLO_SERVER")
+      ->capture_default_str();
+  app.add_option("--token", cli.global.token, "bearer token")->envname("SELLO_TOKEN");
+  app.add_option("--token-file", cli.global.token_file,
+                 "read the bearer token from this file (e.g. DATA_DIR/admin.token)")
+      ->envname("SELLO_TOKEN_FILE");
+  app.add_option("-o,--output", cli.global.output, "output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--timeout", cli.global.timeout_seconds, "deadline of each call, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  AddOrgCommands(app, cli);
+  AddSiteCommands(app, cli);
+  AddTokenCommands(app, cli);
+  AddStandardCommands(app, cli);
+  AddHealthCommand(app, cli);
+  AddDemoCommands(app, cli);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (!cli.run) {
+    std::cerr << app.help();
+    return kExitUsage;
+  }
+  return cli.run();
+}

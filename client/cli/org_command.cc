@@ -1,0 +1,263 @@
+// sello org create|show|list|join|leave, and sello site create|show|list.
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/cli/cli.h"
+#include "daemon/domain/time_convert.h"
+
+namespace sello::cli {
+namespace {
+
+std::string KindName(v1::Organisation::Kind kind) {
+  return absl::AsciiStrToLower(v1::Organisation::Kind_Name(kind));
+}
+
+std::string MembershipText(const v1::Organisation& organisation) {
+  if (organisation.kind() != v1::Organisation::FIRM) return "";
+  std::vector<std::string> periods;
+  for (const auto& period : organisation.membership()) {
+    periods.push_back(absl::StrCat(domain::FormatTime(period.since()).substr(0, 10), "..",
+                                   domain::FormatTime(period.until()).substr(0, 10)));
+  }
+  return absl::StrCat(organisation.member() ? "member" : "non-member", periods.empty() ? "" : " (",
+                      absl::StrJoin(periods, ", "), periods.empty() ? "" : ")");
+}
+
+int ShowOrganisation(const Cli& cli, const v1::Organisation& organisation) {
+  if (cli.format() == Format::kJson) {
+    PrintJson(organisation);
+  } else {
+    PrintFields({{"id", organisation.id()},
+                 {"kind", KindName(organisation.kind())},
+                 {"name", organisation.name()},
+                 {"country", organisation.country()},
+                 {"membership", MembershipText(organisation)},
+                 {"created", ShowTime(organisation.create_time())}});
+  }
+  return kExitOk;
+}
+
+int ShowSite(const Cli& cli, const v1::Site& site) {
+  if (cli.format() == Format::kJson) {
+    PrintJson(site);
+  } else {
+    PrintFields({{"id", site.id()},
+                 {"firm", site.firm_id()},
+                 {"type", site.type()},
+                 {"name", site.name()},
+                 {"region", site.region()},
+                 {"registration", site.registration_code()},
+                 {"created", ShowTime(site.create_time())}});
+  }
+  return kExitOk;
+}
+
+const std::map<std::string, v1::Organisation::Kind>& KindNames() {
+  static const auto* names = new std::map<std::string, v1::Organisation::Kind>{
+      {"association", v1::Organisation::ASSOCIATION},
+      {"certifier", v1::Organisation::CERTIFIER},
+      {"firm", v1::Organisation::FIRM},
+      {"regulator", v1::Organisation::REGULATOR}};
+  return *names;
+}
+
+void AddMembershipCommand(CLI::App& org, Cli& cli, bool member) {
+  struct Options {
+    std::string id;
+    std::string date;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command =
+      member ? org.add_subcommand("join", "make a firm a member of the association")
+             : org.add_subcommand("leave", "end a firm's membership of the association");
+  command->add_option("id", options->id, "firm id")->required();
+  command->add_option(member ? "--since" : "--until", options->date,
+                      "date (YYYY-MM-DD or RFC 3339); default now");
+  OnRun(command, cli, [&cli, options, member](client::Connection& connection) {
+    v1::SetMembershipRequest request;
+    request.set_organisation_id(options->id);
+    request.set_member(member);
+    if (!options->date.empty()) {
+      absl::StatusOr<absl::Time> date = domain::ParseDateTime(options->date);
+      if (!date.ok()) return Fail(member ? "--since" : "--until", date.status());
+      *request.mutable_effective_time() = domain::ToProto(*date);
+    }
+    v1::Organisation response;
+    grpc::Status status =
+        connection.organisations().SetMembership(connection.NewContext().get(), request, &response);
+    if (!status.ok()) return Fail(member ? "org join" : "org leave", status);
+    return ShowOrganisation(cli, response);
+  });
+}
+
+}  // namespace
+
+void AddOrgCommands(CLI::App& app, Cli& cli) {
+  CLI::App* org = app.add_subcommand("org",
+                                     "organisations: association, certifiers, firms, "
+                                     "regulators");
+  org->require_subcommand(1);
+
+  {
+    struct Options {
+      v1::CreateOrganisationRequest request;
+      v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
+      std::string name, country = "CL", id;
+      bool member = false;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* create = org->add_subcommand("create", "register an organisation (ADMIN)");
+    create->add_option("--kind", options->kind, "association, certifier, firm or regulator")
+        ->required()
+        ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
+    create->add_option("--name", options->name, "name")->required();
+    create->add_option("--country", options->country, "ISO 3166-1 alpha-2 code")
+        ->capture_default_str();
+    create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
+    create->add_flag("--member", options->member, "firms: a member of the association from now");
+    OnRun(create, cli, [&cli, options](client::Connection& connection) {
+      v1::CreateOrganisationRequest request;
+      request.set_organisation_id(options->id);
+      request.mutable_organisation()->set_kind(options->kind);
+      request.mutable_organisation()->set_name(options->name);
+      request.mutable_organisation()->set_country(options->country);
+      request.mutable_organisation()->set_member(options->member);
+      v1::Organisation response;
+      grpc::Status status = connection.organisations().CreateOrganisation(
+          connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("org create", status);
+      return ShowOrganisation(cli, response);
+    });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* show = org->add_subcommand("show", "show one organisation");
+    show->add_option("id", *id, "organisation id")->required();
+    OnRun(show, cli, [&cli, id](client::Connection& connection) {
+      v1::GetOrganisationRequest request;
+      request.set_organisation_id(*id);
+      v1::Organisation response;
+      grpc::Status status = connection.organisations().GetOrganisation(
+          connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("org show", status);
+      return ShowOrganisation(cli, response);
+    });
+  }
+  {
+    auto kind = std::make_shared<v1::Organisation::Kind>(v1::Organisation::KIND_UNSPECIFIED);
+    CLI::App* list = org->add_subcommand("list", "list organisations");
+    list->add_option("--kind", *kind, "only this kind")
+        ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
+    OnRun(list, cli, [&cli, kind](client::Connection& connection) {
+      v1::ListOrganisationsRequest request;
+      request.set_kind(*kind);
+      v1::ListOrganisationsResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.organisations().ListOrganisations(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("org list", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"id", "kind", "name", "country", "membership"});
+      for (const auto& organisation : all.organisations()) {
+        table.AddRow({organisation.id(), KindName(organisation.kind()), organisation.name(),
+                      organisation.country(),
+                      organisation.kind() == v1::Organisation::FIRM
+                          ? (organisation.member() ? "member" : "non-member")
+                          : ""});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
+  AddMembershipCommand(*org, cli, true);
+  AddMembershipCommand(*org, cli, false);
+}
+
+void AddSiteCommands(CLI::App& app, Cli& cli) {
+  CLI::App* site = app.add_subcommand("site", "sites of firms: farming centres, plants, ...");
+  site->require_subcommand(1);
+  {
+    struct Options {
+      std::string id, firm, type, name, region, registration;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* create = site->add_subcommand("create", "register a firm's site (ADMIN)");
+    create->add_option("--firm", options->firm, "the firm's organisation id")->required();
+    create
+        ->add_option("--type", options->type,
+                     "site type, e.g. farming_centre, hatchery, processing_plant")
+        ->required();
+    create->add_option("--name", options->name, "name")->required();
+    create->add_option("--region", options->region, "region, e.g. Los Lagos")->required();
+    create->add_option("--registration-code", options->registration, "official registration code")
+        ->required();
+    create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
+    OnRun(create, cli, [&cli, options](client::Connection& connection) {
+      v1::CreateSiteRequest request;
+      request.set_site_id(options->id);
+      v1::Site* site = request.mutable_site();
+      site->set_firm_id(options->firm);
+      site->set_type(options->type);
+      site->set_name(options->name);
+      site->set_region(options->region);
+      site->set_registration_code(options->registration);
+      v1::Site response;
+      grpc::Status status =
+          connection.organisations().CreateSite(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("site create", status);
+      return ShowSite(cli, response);
+    });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* show = site->add_subcommand("show", "show one site");
+    show->add_option("id", *id, "site id")->required();
+    OnRun(show, cli, [&cli, id](client::Connection& connection) {
+      v1::GetSiteRequest request;
+      request.set_site_id(*id);
+      v1::Site response;
+      grpc::Status status =
+          connection.organisations().GetSite(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("site show", status);
+      return ShowSite(cli, response);
+    });
+  }
+  {
+    auto firm = std::make_shared<std::string>();
+    CLI::App* list = site->add_subcommand("list", "list sites (a FIRM sees its own)");
+    list->add_option("--firm", *firm, "only this firm's sites");
+    OnRun(list, cli, [&cli, firm](client::Connection& connection) {
+      v1::ListSitesRequest request;
+      request.set_firm_id(*firm);
+      v1::ListSitesResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.organisations().ListSites(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("site list", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"id", "firm", "type", "name", "region", "registration"});
+      for (const auto& site : all.sites()) {
+        table.AddRow({site.id(), site.firm_id(), site.type(), site.name(), site.region(),
+                      site.registration_code()});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
+}
+
+}  // namespace sello::cli

@@ -1,0 +1,107 @@
+#include "client/cli/output.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "daemon/domain/time_convert.h"
+
+namespace sello::cli {
+
+int ExitCodeFor(grpc::StatusCode code) { return ExitCodeFor(static_cast<absl::StatusCode>(code)); }
+
+int ExitCodeFor(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return kExitOk;
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+      return kExitDenied;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kOutOfRange:
+      return kExitInvalid;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+      return kExitUnavailable;
+    default:
+      return kExitError;
+  }
+}
+
+int Fail(absl::string_view what, const grpc::Status& status) {
+  return Fail(what, absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                 status.error_message()));
+}
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  std::cerr << "sello: " << what << ": " << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
+  return ExitCodeFor(status.code());
+}
+
+int Fail(int code, absl::string_view message) {
+  std::cerr << "sello: " << message << "\n";
+  return code;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  // Printing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::cout << out;
+  if (out.empty() || out.back() != '\n') std::cout << "\n";
+}
+
+void Table::Print() const {
+  std::vector<size_t> widths(headers_.size(), 0);
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  };
+  measure(headers_);
+  for (const auto& row : rows_) measure(row);
+  auto print = [&](const std::vector<std::string>& row, bool upper) {
+    std::string line;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      std::string cell = i < row.size() ? row[i] : "";
+      if (upper) absl::AsciiStrToUpper(&cell);
+      line += cell;
+      if (i + 1 < widths.size()) line += std::string(widths[i] - cell.size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+  };
+  print(headers_, true);
+  for (const auto& row : rows_) print(row, false);
+}
+
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  size_t width = 0;
+  for (const auto& [name, value] : fields) {
+    if (!value.empty()) width = std::max(width, name.size());
+  }
+  for (const auto& [name, value] : fields) {
+    if (value.empty()) continue;
+    std::cout << name << ":" << std::string(width - name.size() + 2, ' ') << value << "\n";
+  }
+}
+
+std::string ShowTime(const google::protobuf::Timestamp& timestamp) {
+  return domain::FormatTime(timestamp);
+}
+
+}  // namespace sello::cli

@@ -1,0 +1,63 @@
+// How the CLI speaks: exit codes, error messages on stderr, and the two output formats
+// (aligned tables for people, JSON for tools).
+#ifndef SELLO_CLIENT_CLI_OUTPUT_H_
+#define SELLO_CLIENT_CLI_OUTPUT_H_
+
+#include <grpcpp/support/status.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace sello::cli {
+
+// Fixed, documented exit codes (README "CLI exit codes").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;     // anything else (internal error, data loss, ...)
+inline constexpr int kExitUsage = 2;     // bad command line
+inline constexpr int kExitNotFound = 3;  // NOT_FOUND
+inline constexpr int kExitDenied = 4;    // PERMISSION_DENIED or UNAUTHENTICATED
+inline constexpr int kExitInvalid = 5;   // INVALID_ARGUMENT, FAILED_PRECONDITION, ALREADY_EXISTS,
+                                         // OUT_OF_RANGE
+inline constexpr int kExitUnavailable = 6;  // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
+
+int ExitCodeFor(grpc::StatusCode code);
+int ExitCodeFor(absl::StatusCode code);
+
+// Prints "sello: <what>: <CODE>: <message>" to stderr and returns the exit code.
+int Fail(absl::string_view what, const grpc::Status& status);
+int Fail(absl::string_view what, const absl::Status& status);
+// Prints "sello: <message>" to stderr and returns `code`.
+int Fail(int code, absl::string_view message);
+
+enum class Format { kTable, kJson };
+
+// Prints `message` as proto3 JSON (camelCase names, defaults included) on stdout.
+void PrintJson(const google::protobuf::Message& message);
+
+// Column-aligned table on stdout; the header row in upper case.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  void Print() const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// "name:  value" lines, names aligned; empty values are left out.
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// "2026-11-26 10:00:00Z", or "" when unset.
+std::string ShowTime(const google::protobuf::Timestamp& timestamp);
+
+}  // namespace sello::cli
+
+#endif  // SELLO_CLIENT_CLI_OUTPUT_H_

@@ -1,0 +1,64 @@
+#include "client/connection.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace sello::client {
+
+Connection::Connection(const ConnectionOptions& options) : options_(options) {
+  // Plaintext for now: TLS options arrive with the transport-security work.
+  channel_ = grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials());
+  organisations_ = v1::OrganisationService::NewStub(channel_);
+  tokens_ = v1::TokenService::NewStub(channel_);
+  standards_ = v1::StandardService::NewStub(channel_);
+}
+
+std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(options_.timeout));
+  if (!options_.token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
+  }
+  return context;
+}
+
+grpc::Status Connection::WaitUntilServing(absl::Duration wait) const {
+  auto stub = grpc::health::v1::Health::NewStub(channel_);
+  const auto deadline = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(wait);
+  grpc::Status last = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "not yet asked");
+  // Each attempt waits for the channel to become ready (no sleeping): a daemon that is
+  // still starting is retried until the deadline.
+  while (std::chrono::system_clock::now() < deadline) {
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    context.set_wait_for_ready(true);
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    last = stub->Check(&context, request, &response);
+    if (last.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return grpc::Status::OK;
+    }
+    if (last.ok()) {
+      // Up but not serving: watch until it changes rather than poll.
+      grpc::ClientContext watch_context;
+      watch_context.set_deadline(deadline);
+      auto reader = stub->Watch(&watch_context, request);
+      while (reader->Read(&response)) {
+        if (response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+          watch_context.TryCancel();
+          reader->Finish();
+          return grpc::Status::OK;
+        }
+      }
+      last = reader->Finish();
+    }
+  }
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      absl::StrCat(options_.server, " is not serving: ", last.error_message()));
+}
+
+}  // namespace sello::client

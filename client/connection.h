@@ -1,0 +1,50 @@
+// A connection to sellod: the channel, the stubs, and per-call contexts that carry the
+// bearer token and a deadline.
+#ifndef SELLO_CLIENT_CONNECTION_H_
+#define SELLO_CLIENT_CONNECTION_H_
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "sello/v1/organisation.grpc.pb.h"
+#include "sello/v1/standard.grpc.pb.h"
+#include "sello/v1/token.grpc.pb.h"
+
+namespace sello::client {
+
+struct ConnectionOptions {
+  std::string server = "127.0.0.1:7443";
+  std::string token;  // empty: anonymous (public calls only)
+  absl::Duration timeout = absl::Seconds(30);
+};
+
+class Connection {
+ public:
+  explicit Connection(const ConnectionOptions& options);
+
+  // A context for one call: the deadline and, when there is a token, its metadata.
+  std::unique_ptr<grpc::ClientContext> NewContext() const;
+
+  // Waits until the server reports SERVING on the health service, or `wait` passes.
+  grpc::Status WaitUntilServing(absl::Duration wait) const;
+
+  v1::OrganisationService::Stub& organisations() { return *organisations_; }
+  v1::TokenService::Stub& tokens() { return *tokens_; }
+  v1::StandardService::Stub& standards() { return *standards_; }
+  const ConnectionOptions& options() const { return options_; }
+
+ private:
+  ConnectionOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::OrganisationService::Stub> organisations_;
+  std::unique_ptr<v1::TokenService::Stub> tokens_;
+  std::unique_ptr<v1::StandardService::Stub> standards_;
+};
+
+}  // namespace sello::client
+
+#endif  // SELLO_CLIENT_CONNECTION_H_

@@ -1,0 +1,80 @@
+#include "daemon/domain/access_policy.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace sello::domain {
+namespace {
+
+using v1::ADMIN;
+using v1::CERTIFIER;
+using v1::FIRM;
+using v1::REGULATOR;
+
+constexpr bool kPublic = true;
+constexpr bool kTokenRequired = false;
+
+}  // namespace
+
+// Every RPC of the API and who may call it. Reads that the public may make are also
+// open to every role; a test checks that every method of every service is listed.
+const std::vector<MethodAccess>& AccessTable() {
+  static const auto* table = new std::vector<MethodAccess>{
+      // Organisations are public; sites are read by the parties that work with them.
+      {"/sello.v1.OrganisationService/CreateOrganisation", kTokenRequired, {ADMIN}},
+      {"/sello.v1.OrganisationService/GetOrganisation",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.OrganisationService/ListOrganisations",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.OrganisationService/SetMembership", kTokenRequired, {ADMIN}},
+      {"/sello.v1.OrganisationService/CreateSite", kTokenRequired, {ADMIN}},
+      {"/sello.v1.OrganisationService/GetSite",
+       kTokenRequired,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.OrganisationService/ListSites",
+       kTokenRequired,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // Credentials are issued by the association only.
+      {"/sello.v1.TokenService/CreateToken", kTokenRequired, {ADMIN}},
+      {"/sello.v1.TokenService/ListTokens", kTokenRequired, {ADMIN}},
+      {"/sello.v1.TokenService/RevokeToken", kTokenRequired, {ADMIN}},
+      {"/sello.v1.TokenService/WhoAmI", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // Standards are written by the association and read by everyone.
+      {"/sello.v1.StandardService/PushStandardVersion", kTokenRequired, {ADMIN}},
+      {"/sello.v1.StandardService/PublishStandardVersion", kTokenRequired, {ADMIN}},
+      {"/sello.v1.StandardService/WithdrawStandardVersion", kTokenRequired, {ADMIN}},
+      {"/sello.v1.StandardService/GetStandardVersion",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.StandardService/ListStandards", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.StandardService/ListStandardVersions",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+  };
+  return *table;
+}
+
+absl::Status Authorize(absl::string_view method, const Principal* principal) {
+  const auto& table = AccessTable();
+  const auto rule = std::find_if(table.begin(), table.end(),
+                                 [&](const MethodAccess& m) { return m.method == method; });
+  if (rule == table.end()) {
+    return absl::PermissionDeniedError(absl::StrCat(method, ": no access rule; denied"));
+  }
+  if (principal == nullptr) {
+    if (rule->is_public) return absl::OkStatus();
+    return absl::UnauthenticatedError(
+        absl::StrCat(method, " needs a token (authorization: Bearer ...)"));
+  }
+  if (std::find(rule->roles.begin(), rule->roles.end(), principal->role) != rule->roles.end()) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("role ", v1::Role_Name(principal->role), " may not call ", method));
+}
+
+}  // namespace sello::domain

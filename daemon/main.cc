@@ -1,0 +1,204 @@
+// sellod: the Sello registry daemon. Opens the store in --data-dir, bootstraps it on
+// first start, serves the gRPC API on --listen, and shuts down cleanly on SIGINT or
+// SIGTERM.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "daemon/service/auth.h"
+#include "daemon/service/bootstrap.h"
+#include "daemon/service/log.h"
+#include "daemon/service/server.h"
+#include "storage/ledger.h"
+#include "storage/rocks_store.h"
+
+namespace {
+
+struct DaemonOptions {
+  std::string listen = "127.0.0.1:7443";
+  std::string data_dir;
+  std::string address_file;
+  double shutdown_grace_seconds = 10;
+  std::string bootstrap_org_id = "association";
+  std::string bootstrap_org_name = "Association";
+  std::string bootstrap_org_country = "CL";
+};
+
+}  // namespace
+
+namespace {
+
+using sello::service::LogError;
+using sello::service::LogInfo;
+
+int Fail(absl::string_view event, absl::string_view message) {
+  LogError(event, {{"message", message}});
+  std::fprintf(stderr, "sellod: %.*s\n", static_cast<int>(message.size()), message.data());
+  return 1;
+}
+
+// Creates the data dir if needed and checks that it is a writable directory.
+absl::Status PrepareDataDir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("data dir ", dir, " cannot be created: ", error.message()));
+  }
+  if (!std::filesystem::is_directory(dir, error)) {
+    return absl::UnavailableError(absl::StrCat("data dir ", dir, " is not a directory"));
+  }
+  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("data dir ", dir, " is not writable: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+// Holds an exclusive lock on DIR/sellod.lock for the life of the process, so that two
+// daemons never share a data dir. The file records the holder's pid for the message.
+absl::Status LockDataDir(const std::string& dir) {
+  const std::string path = dir + "/sellod.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int saved = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    ::close(fd);
+    if (saved == EWOULDBLOCK) {
+      std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data dir ", dir, " is already in use by another sellod (pid ", holder, ")"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot lock ", path, ": ", std::strerror(saved)));
+  }
+  const std::string pid = absl::StrCat(::getpid(), "\n");
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  // The descriptor stays open (and locked) until the process exits.
+  return absl::OkStatus();
+}
+
+absl::Status WriteAddressFile(const std::string& path, const std::string& address) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << address << "\n";
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", temp, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  DaemonOptions options;
+  CLI::App app{
+      "sellod: the Sello registry daemon.\n\n"
+      "On first start in an empty data dir it creates the bootstrap ADMIN token and writes\n"
+      "it to DATA_DIR/admin.token (mode 0600). SIGINT or SIGTERM stop it cleanly.",
+      "sellod"};
+  app.set_config("--config", "", "read options from this TOML/INI file (keys as the long flags)");
+  app.add_option("--listen", options.listen, "HOST:PORT to serve gRPC on; port 0 picks a free port")
+      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir,
+                 "directory of the store, keys and admin.token (created if missing)")
+      ->required();
+  app.add_option("--address-file", options.address_file,
+                 "write the bound HOST:PORT to this file once serving");
+  app.add_option("--shutdown-grace", options.shutdown_grace_seconds,
+                 "seconds calls in flight may run on after SIGINT/SIGTERM")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--bootstrap-org-id", options.bootstrap_org_id,
+                 "first start only: the id of the association's organisation")
+      ->capture_default_str();
+  app.add_option("--bootstrap-org-name", options.bootstrap_org_name,
+                 "first start only: the association's name")
+      ->capture_default_str();
+  app.add_option("--bootstrap-org-country", options.bootstrap_org_country,
+                 "first start only: the association's country (ISO 3166-1 alpha-2)")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  const std::string& data_dir = options.data_dir;
+
+  // Signals are taken by sigwait() below; block them before any thread starts so that
+  // no gRPC or RocksDB thread receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (absl::Status status = PrepareDataDir(data_dir); !status.ok()) {
+    return Fail("data_dir_unusable", status.message());
+  }
+  if (absl::Status status = LockDataDir(data_dir); !status.ok()) {
+    return Fail("data_dir_locked", status.message());
+  }
+
+  absl::StatusOr<std::unique_ptr<sello::storage::Store>> store =
+      sello::storage::OpenRocksStore({.path = data_dir + "/db"});
+  if (!store.ok()) return Fail("store_open_failed", store.status().ToString());
+  sello::storage::SystemClock clock;
+  absl::StatusOr<std::unique_ptr<sello::storage::Ledger>> ledger =
+      sello::storage::Ledger::Open(store->get(), &clock);
+  if (!ledger.ok()) return Fail("ledger_open_failed", ledger.status().ToString());
+  LogInfo("store_opened",
+          {{"path", data_dir + "/db"}, {"last_event", absl::StrCat((*ledger)->last_seq())}});
+
+  absl::StatusOr<bool> bootstrapped =
+      sello::service::BootstrapIfNeeded(**store, **ledger,
+                                        {.data_dir = data_dir,
+                                         .organisation_id = options.bootstrap_org_id,
+                                         .organisation_name = options.bootstrap_org_name,
+                                         .country = options.bootstrap_org_country});
+  if (!bootstrapped.ok()) return Fail("bootstrap_failed", bootstrapped.status().ToString());
+
+  sello::service::Authenticator auth(**store);
+  absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
+      {.listen_address = options.listen}, {store->get(), ledger->get(), &auth});
+  if (!server.ok()) return Fail("listen_failed", server.status().message());
+  LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
+  if (const std::string& path = options.address_file; !path.empty()) {
+    if (absl::Status status = WriteAddressFile(path, (*server)->address()); !status.ok()) {
+      return Fail("address_file_failed", status.message());
+    }
+  }
+
+  int signal_number = 0;
+  while (sigwait(&signals, &signal_number) != 0) {
+  }
+  LogInfo("shutting_down", {{"signal", strsignal(signal_number)}});
+  (*server)->Shutdown(absl::Seconds(options.shutdown_grace_seconds));
+  server->reset();
+  ledger->reset();
+  store->reset();  // closes RocksDB cleanly
+  LogInfo("stopped");
+  return 0;
+}

@@ -1,0 +1,56 @@
+// What every handler shares: the store, the ledger and the authenticator, and Serve(),
+// which admits the caller, runs the handler body and translates its status.
+#ifndef SELLO_DAEMON_SERVICE_CALL_H_
+#define SELLO_DAEMON_SERVICE_CALL_H_
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/status.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "daemon/domain/principal.h"
+#include "daemon/service/auth.h"
+#include "daemon/service/status_map.h"
+#include "storage/ledger.h"
+#include "storage/store.h"
+
+namespace sello::service {
+
+struct Registry {
+  storage::Store* store;
+  storage::Ledger* ledger;
+  const Authenticator* auth;
+};
+
+// "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
+inline std::string MethodName(absl::string_view service_full_name, absl::string_view method) {
+  return absl::StrCat("/", service_full_name, "/", method);
+}
+
+// Logs errors that point at the server rather than the request.
+void LogServerError(absl::string_view method, const absl::Status& status);
+
+// Admits the caller of `method`, then runs `body(caller)`, where caller is the
+// principal or nullptr for an anonymous public call.
+template <typename Body>
+grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl::string_view method,
+                   Body&& body) {
+  absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  const absl::Status status = body(caller->has_value() ? &**caller : nullptr);
+  if (!status.ok()) LogServerError(method, status);
+  return ToGrpcStatus(status);
+}
+
+// The bootstrap and other changes the daemon makes on its own behalf.
+inline const domain::Principal& DaemonPrincipal() {
+  static const domain::Principal principal;
+  return principal;
+}
+
+}  // namespace sello::service
+
+#endif  // SELLO_DAEMON_SERVICE_CALL_H_

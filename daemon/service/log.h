@@ -1,0 +1,26 @@
+// Structured logging for sellod: one JSON object per line on stderr, e.g.
+// {"time":"2026-11-26T10:00:00.123Z","level":"info","event":"listening","address":"..."}.
+// (Debian 12's abseil has no absl/log; this is the one small header we log through.)
+#ifndef SELLO_DAEMON_SERVICE_LOG_H_
+#define SELLO_DAEMON_SERVICE_LOG_H_
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+
+namespace sello::service {
+
+using LogField = std::pair<absl::string_view, absl::string_view>;
+
+void LogInfo(absl::string_view event, std::initializer_list<LogField> fields = {});
+void LogWarning(absl::string_view event, std::initializer_list<LogField> fields = {});
+void LogError(absl::string_view event, std::initializer_list<LogField> fields = {});
+
+// The JSON string literal for `text` (quoted and escaped).
+std::string JsonQuote(absl::string_view text);
+
+}  // namespace sello::service
+
+#endif  // SELLO_DAEMON_SERVICE_LOG_H_

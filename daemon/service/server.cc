@@ -1,0 +1,61 @@
+#include "daemon/service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "daemon/service/organisation_service.h"
+#include "daemon/service/standard_service.h"
+#include "daemon/service/token_service.h"
+
+namespace sello::service {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
+                                                      Registry registry) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<Server> server(new Server());
+  server->organisations_ = std::make_unique<OrganisationService>(registry);
+  server->tokens_ = std::make_unique<TokenService>(registry);
+  server->standards_ = std::make_unique<StandardService>(registry);
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  // Plaintext for now: TLS and mutual TLS arrive with the transport-security work.
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->organisations_.get());
+  builder.RegisterService(server->tokens_.get());
+  builder.RegisterService(server->standards_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
+                                               " (address in use or not valid?)"));
+  }
+  const absl::string_view host =
+      absl::string_view(options.listen_address).substr(0, options.listen_address.rfind(':'));
+  server->address_ = absl::StrCat(host, ":", port);
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+Server::~Server() {
+  if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace sello::service

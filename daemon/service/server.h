@@ -1,0 +1,55 @@
+// The gRPC server: Sello's services plus the standard health and reflection services.
+#ifndef SELLO_DAEMON_SERVICE_SERVER_H_
+#define SELLO_DAEMON_SERVICE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemon/service/call.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace sello::service {
+
+class OrganisationService;
+class StandardService;
+class TokenService;
+
+struct ServerOptions {
+  // HOST:PORT; port 0 picks a free port (see Server::address()).
+  std::string listen_address = "127.0.0.1:7443";
+  int max_message_bytes = 4 << 20;
+};
+
+class Server {
+ public:
+  // Binds, starts serving and reports SERVING on the health service. UNAVAILABLE when
+  // the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
+                                                       Registry registry);
+  ~Server();
+
+  // The address actually bound (with the chosen port).
+  const std::string& address() const { return address_; }
+
+  // Health turns NOT_SERVING, no new calls are accepted, calls in flight get until
+  // `grace` to finish and are cancelled after. Returns when the server has stopped.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server() = default;
+
+  std::unique_ptr<OrganisationService> organisations_;
+  std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<StandardService> standards_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+}  // namespace sello::service
+
+#endif  // SELLO_DAEMON_SERVICE_SERVER_H_

@@ -1,0 +1,253 @@
+#include "daemon/service/standard_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/standard_lifecycle.h"
+#include "daemon/domain/standard_rules.h"
+#include "daemon/domain/time_convert.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::StandardService::service_full_name(), name);
+}
+
+// Drafts are work in progress of the association: regulators may follow them.
+bool SeesDrafts(const domain::Principal* caller) {
+  return caller != nullptr && (caller->role == v1::ADMIN || caller->role == v1::REGULATOR);
+}
+
+absl::StatusOr<std::optional<v1::Standard>> LoadStandard(const storage::Store& store,
+                                                         absl::string_view id) {
+  return storage::LoadRecord<v1::Standard>(store, Table::kStandards, id);
+}
+
+absl::StatusOr<v1::Standard> RequireStandard(const storage::Store& store, absl::string_view id) {
+  if (id.empty()) return absl::InvalidArgumentError("standard_id: required");
+  return storage::RequireRecord<v1::Standard>(store, Table::kStandards, id, "standard");
+}
+
+absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
+                                                   absl::string_view id, uint32_t version) {
+  absl::StatusOr<std::optional<v1::StandardVersion>> record =
+      storage::LoadRecord<v1::StandardVersion>(store, Table::kStandardVersions,
+                                               storage::StandardVersionKey(id, version));
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("standard version ", domain::VersionRef(id, version), " not found"));
+  }
+  return std::move(**record);
+}
+
+// The version now PUBLISHED, if any.
+absl::StatusOr<std::optional<v1::StandardVersion>> CurrentVersion(const storage::Store& store,
+                                                                  const v1::Standard& standard) {
+  if (standard.published_version() == 0) return std::optional<v1::StandardVersion>();
+  absl::StatusOr<v1::StandardVersion> current =
+      RequireVersion(store, standard.id(), standard.published_version());
+  if (!current.ok()) return current.status();
+  return std::optional<v1::StandardVersion>(*std::move(current));
+}
+
+}  // namespace
+
+grpc::Status StandardService::PushStandardVersion(grpc::ServerContext* context,
+                                                  const v1::PushStandardVersionRequest* request,
+                                                  v1::StandardVersion* response) {
+  return Serve(
+      registry_, context, Method("PushStandardVersion"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        const v1::StandardVersion& content = request->version();
+        if (absl::Status status = domain::ProblemsToStatus(
+                request->source_name(), domain::ValidateStandardVersion(content));
+            !status.ok()) {
+          return status;
+        }
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<std::optional<v1::Standard>> standard =
+              LoadStandard(tx.store(), content.standard_id());
+          if (!standard.ok()) return standard.status();
+          absl::StatusOr<std::optional<v1::StandardVersion>> existing =
+              storage::LoadRecord<v1::StandardVersion>(
+                  tx.store(), Table::kStandardVersions,
+                  storage::StandardVersionKey(content.standard_id(), content.version()));
+          if (!existing.ok()) return existing.status();
+          absl::StatusOr<domain::PushResult> push =
+              domain::PlanPush(*standard, *existing, content, tx.now());
+          if (!push.ok()) return push.status();
+          *response = push->version;
+          if (request->validate_only()) return absl::OkStatus();
+          storage::PutStandard(tx.writes(), push->standard);
+          storage::PutStandardVersion(tx.writes(), push->version);
+          tx.Record(push->created ? "standard_version.created" : "standard_version.replaced",
+                    {domain::VersionRef(content.standard_id(), content.version())}, push->version);
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status StandardService::PublishStandardVersion(
+    grpc::ServerContext* context, const v1::PublishStandardVersionRequest* request,
+    v1::PublishStandardVersionResponse* response) {
+  return Serve(
+      registry_, context, Method("PublishStandardVersion"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<v1::Standard> standard =
+              RequireStandard(tx.store(), request->standard_id());
+          if (!standard.ok()) return standard.status();
+          absl::StatusOr<v1::StandardVersion> target =
+              RequireVersion(tx.store(), standard->id(), request->version());
+          if (!target.ok()) return target.status();
+          absl::StatusOr<std::optional<v1::StandardVersion>> current =
+              CurrentVersion(tx.store(), *standard);
+          if (!current.ok()) return current.status();
+          std::optional<absl::Time> cessation;
+          if (request->has_previous_cessation_time()) {
+            cessation = domain::FromProto(request->previous_cessation_time());
+          }
+          absl::StatusOr<domain::PublishResult> publish =
+              domain::PlanPublish(*standard, *target, *current, cessation, tx.now());
+          if (!publish.ok()) return publish.status();
+          storage::PutStandard(tx.writes(), publish->standard);
+          storage::PutStandardVersion(tx.writes(), publish->published);
+          const std::string ref = domain::VersionRef(standard->id(), request->version());
+          tx.Record("standard_version.published", {ref}, publish->published);
+          *response->mutable_published() = publish->published;
+          if (publish->superseded.has_value()) {
+            storage::PutStandardVersion(tx.writes(), *publish->superseded);
+            tx.Record("standard_version.superseded",
+                      {domain::VersionRef(standard->id(), publish->superseded->version()), ref},
+                      *publish->superseded);
+            *response->mutable_superseded() = *publish->superseded;
+          }
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status StandardService::WithdrawStandardVersion(
+    grpc::ServerContext* context, const v1::WithdrawStandardVersionRequest* request,
+    v1::StandardVersion* response) {
+  return Serve(
+      registry_, context, Method("WithdrawStandardVersion"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<v1::Standard> standard =
+              RequireStandard(tx.store(), request->standard_id());
+          if (!standard.ok()) return standard.status();
+          absl::StatusOr<v1::StandardVersion> target =
+              RequireVersion(tx.store(), standard->id(), request->version());
+          if (!target.ok()) return target.status();
+          absl::StatusOr<domain::WithdrawResult> withdraw =
+              domain::PlanWithdraw(*standard, *target, request->reason(), tx.now());
+          if (!withdraw.ok()) return withdraw.status();
+          storage::PutStandard(tx.writes(), withdraw->standard);
+          storage::PutStandardVersion(tx.writes(), withdraw->withdrawn);
+          tx.Record("standard_version.withdrawn",
+                    {domain::VersionRef(standard->id(), request->version())}, withdraw->withdrawn);
+          *response = withdraw->withdrawn;
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status StandardService::GetStandardVersion(grpc::ServerContext* context,
+                                                 const v1::GetStandardVersionRequest* request,
+                                                 v1::StandardVersion* response) {
+  return Serve(
+      registry_, context, Method("GetStandardVersion"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<v1::Standard> standard = RequireStandard(store, request->standard_id());
+        if (!standard.ok()) return standard.status();
+        uint32_t version = request->version();
+        if (version == 0) {
+          version = standard->published_version();
+          if (version == 0) {
+            return absl::NotFoundError(
+                absl::StrCat("standard ", standard->id(), " has no published version"));
+          }
+        }
+        absl::StatusOr<v1::StandardVersion> record = RequireVersion(store, standard->id(), version);
+        if (!record.ok()) return record.status();
+        if (record->status() == v1::StandardVersion::DRAFT && !SeesDrafts(caller)) {
+          return absl::PermissionDeniedError(
+              absl::StrCat(domain::VersionRef(standard->id(), version),
+                           " is a DRAFT; drafts are visible to ADMIN and REGULATOR only"));
+        }
+        *response = *std::move(record);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status StandardService::ListStandards(grpc::ServerContext* context,
+                                            const v1::ListStandardsRequest* request,
+                                            v1::ListStandardsResponse* response) {
+  return Serve(registry_, context, Method("ListStandards"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<std::string> next = storage::ListPage(
+                     *registry_.store, Table::kStandards, "", "standards", request->page_token(),
+                     *page_size,
+                     [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+                       v1::Standard standard;
+                       if (absl::Status status =
+                               storage::ParseRecord(Table::kStandards, key, value, standard);
+                           !status.ok()) {
+                         return status;
+                       }
+                       // A standard with drafts only does not exist yet for the public.
+                       if (standard.published_version() == 0 && !SeesDrafts(caller)) return false;
+                       *response->add_standards() = std::move(standard);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
+                                                   const v1::ListStandardVersionsRequest* request,
+                                                   v1::ListStandardVersionsResponse* response) {
+  return Serve(registry_, context, Method("ListStandardVersions"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<v1::Standard> standard =
+                     RequireStandard(*registry_.store, request->standard_id());
+                 if (!standard.ok()) return standard.status();
+                 absl::StatusOr<std::string> next = storage::ListPage(
+                     *registry_.store, Table::kStandardVersions,
+                     storage::ChildPrefix(standard->id()), "standard_versions",
+                     request->page_token(), *page_size,
+                     [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+                       v1::StandardVersion version;
+                       if (absl::Status status =
+                               storage::ParseRecord(Table::kStandardVersions, key, value, version);
+                           !status.ok()) {
+                         return status;
+                       }
+                       if (version.status() == v1::StandardVersion::DRAFT && !SeesDrafts(caller)) {
+                         return false;
+                       }
+                       version.clear_stages();
+                       *response->add_versions() = std::move(version);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
+}
+
+}  // namespace sello::service

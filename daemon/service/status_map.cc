@@ -1,0 +1,36 @@
+#include "daemon/service/status_map.h"
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "daemon/service/call.h"
+#include "daemon/service/log.h"
+
+namespace sello::service {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // Both enumerations are the canonical google.rpc.Code values.
+  static_assert(static_cast<int>(absl::StatusCode::kUnauthenticated) ==
+                static_cast<int>(grpc::StatusCode::UNAUTHENTICATED));
+  static_assert(static_cast<int>(absl::StatusCode::kDataLoss) ==
+                static_cast<int>(grpc::StatusCode::DATA_LOSS));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+void LogServerError(absl::string_view method, const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kUnknown:
+      LogError("call_failed", {{"method", method},
+                               {"code", absl::StatusCodeToString(status.code())},
+                               {"message", status.message()}});
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace sello::service

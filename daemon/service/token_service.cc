@@ -1,0 +1,192 @@
+#include "daemon/service/token_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/time_convert.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+constexpr size_t kMaxLabelLength = 200;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::TokenService::service_full_name(), name);
+}
+
+// Whether some token other than `except_id` is an active ADMIN token.
+absl::StatusOr<bool> AnotherActiveAdmin(const storage::Store& store, absl::string_view except_id) {
+  bool found = false;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(Table::kTokens, "", "", [&](absl::string_view key, absl::string_view value) {
+        internal::StoredToken stored;
+        inner = storage::ParseRecord(Table::kTokens, key, value, stored);
+        if (!inner.ok()) return false;
+        found = stored.token().role() == v1::ADMIN && !stored.token().revoked() &&
+                stored.token().id() != except_id;
+        return !found;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return found;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> IssueToken(storage::Transaction& tx,
+                                       const v1::Organisation& organisation, v1::Role role,
+                                       absl::string_view label, v1::Token& token) {
+  if (!v1::Role_IsValid(role) || role == v1::ROLE_UNSPECIFIED) {
+    return absl::InvalidArgumentError("role: required (ADMIN, CERTIFIER, FIRM or REGULATOR)");
+  }
+  if (label.size() > kMaxLabelLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("label: longer than ", kMaxLabelLength, " characters"));
+  }
+  const v1::Role expected = domain::RoleForKind(organisation.kind());
+  if (role != expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("role: organisation '", organisation.id(), "' is a ",
+                     v1::Organisation::Kind_Name(organisation.kind()), "; its tokens have role ",
+                     v1::Role_Name(expected), ", not ", v1::Role_Name(role)));
+  }
+  const std::string secret = domain::NewTokenSecret();
+  internal::StoredToken stored;
+  stored.set_secret_sha256(domain::Sha256(secret));
+  v1::Token* record = stored.mutable_token();
+  record->set_id(domain::NewId("tok"));
+  record->set_organisation_id(organisation.id());
+  record->set_role(role);
+  record->set_label(std::string(label));
+  *record->mutable_create_time() = domain::ToProto(tx.now());
+  record->set_created_by(tx.actor().token_id);
+  storage::PutToken(tx.writes(), stored);
+  // The event digests the public record: the secret's hash never leaves the store.
+  tx.Record("token.created", {record->id()}, *record, organisation.id());
+  token = *record;
+  return secret;
+}
+
+grpc::Status TokenService::CreateToken(grpc::ServerContext* context,
+                                       const v1::CreateTokenRequest* request,
+                                       v1::CreateTokenResponse* response) {
+  return Serve(
+      registry_, context, Method("CreateToken"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          if (request->organisation_id().empty()) {
+            return absl::InvalidArgumentError("organisation_id: required");
+          }
+          absl::StatusOr<std::optional<v1::Organisation>> organisation =
+              storage::LoadRecord<v1::Organisation>(tx.store(), Table::kOrganisations,
+                                                    request->organisation_id());
+          if (!organisation.ok()) return organisation.status();
+          if (!organisation->has_value()) {
+            return absl::NotFoundError(absl::StrCat("organisation_id: organisation '",
+                                                    request->organisation_id(), "' not found"));
+          }
+          absl::StatusOr<std::string> secret = IssueToken(
+              tx, **organisation, request->role(), request->label(), *response->mutable_token());
+          if (!secret.ok()) return secret.status();
+          response->set_secret(*secret);
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
+                                      const v1::ListTokensRequest* request,
+                                      v1::ListTokensResponse* response) {
+  return Serve(
+      registry_, context, Method("ListTokens"), [&](const domain::Principal*) -> absl::Status {
+        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        if (!page_size.ok()) return page_size.status();
+        const storage::Store& store = *registry_.store;
+        const bool by_org = !request->organisation_id().empty();
+        const Table table = by_org ? Table::kTokensByOrg : Table::kTokens;
+        const std::string prefix = by_org ? storage::ChildPrefix(request->organisation_id()) : "";
+        absl::StatusOr<std::string> next = storage::ListPage(
+            store, table, prefix, by_org ? "tokens_by_org" : "tokens", request->page_token(),
+            *page_size,
+            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+              internal::StoredToken stored;
+              if (by_org) {
+                absl::StatusOr<internal::StoredToken> loaded =
+                    storage::RequireRecord<internal::StoredToken>(store, Table::kTokens,
+                                                                  storage::ChildOf(key), "token");
+                if (!loaded.ok()) return loaded.status();
+                stored = *std::move(loaded);
+              } else if (absl::Status status = storage::ParseRecord(table, key, value, stored);
+                         !status.ok()) {
+                return status;
+              }
+              *response->add_tokens() = stored.token();
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
+                                       const v1::RevokeTokenRequest* request, v1::Token* response) {
+  return Serve(
+      registry_, context, Method("RevokeToken"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->token_id().empty()) return absl::InvalidArgumentError("token_id: required");
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<internal::StoredToken> stored =
+              storage::RequireRecord<internal::StoredToken>(tx.store(), Table::kTokens,
+                                                            request->token_id(), "token");
+          if (!stored.ok()) return stored.status();
+          v1::Token& token = *stored->mutable_token();
+          if (token.revoked()) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("token ", token.id(), " is already revoked"));
+          }
+          if (token.role() == v1::ADMIN) {
+            absl::StatusOr<bool> another = AnotherActiveAdmin(tx.store(), token.id());
+            if (!another.ok()) return another.status();
+            if (!*another) {
+              return absl::FailedPreconditionError(absl::StrCat(
+                  "token ", token.id(),
+                  " is the last active ADMIN token; create another before revoking it"));
+            }
+          }
+          token.set_revoked(true);
+          *token.mutable_revoke_time() = domain::ToProto(tx.now());
+          token.set_revoked_by(tx.actor().token_id);
+          storage::PutToken(tx.writes(), *stored);
+          tx.Record("token.revoked", {token.id()}, token, token.organisation_id());
+          *response = token;
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status TokenService::WhoAmI(grpc::ServerContext* context, const v1::WhoAmIRequest*,
+                                  v1::WhoAmIResponse* response) {
+  return Serve(
+      registry_, context, Method("WhoAmI"), [&](const domain::Principal* caller) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<internal::StoredToken> stored =
+            storage::RequireRecord<internal::StoredToken>(store, Table::kTokens, caller->token_id,
+                                                          "token");
+        if (!stored.ok()) return stored.status();
+        absl::StatusOr<v1::Organisation> organisation = storage::RequireRecord<v1::Organisation>(
+            store, Table::kOrganisations, caller->organisation_id, "organisation");
+        if (!organisation.ok()) return organisation.status();
+        *response->mutable_token() = stored->token();
+        *response->mutable_organisation() = *std::move(organisation);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace sello::service

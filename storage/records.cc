@@ -1,0 +1,96 @@
+#include "storage/records.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "daemon/domain/crypto.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "storage/keys.h"
+
+namespace sello::storage {
+
+std::string SerializeRecord(const google::protobuf::Message& record) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  record.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+absl::Status ParseRecord(Table table, absl::string_view key, absl::string_view bytes,
+                         google::protobuf::Message& out) {
+  if (out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return absl::OkStatus();
+  return absl::DataLossError(
+      absl::StrCat(TableName(table), ": record at key ", domain::HexEncode(key), " is unreadable"));
+}
+
+std::string OrganisationKindPrefix(v1::Organisation::Kind kind) {
+  return std::string(1, static_cast<char>(kind));
+}
+
+std::string StandardVersionKey(absl::string_view standard_id, uint32_t version) {
+  return ChildKey(standard_id, EncodeU32(version));
+}
+
+void PutOrganisation(WriteSet& writes, const v1::Organisation& organisation) {
+  writes.Put(Table::kOrganisations, organisation.id(), SerializeRecord(organisation));
+  writes.Put(Table::kOrganisationsByKind,
+             OrganisationKindPrefix(organisation.kind()) + organisation.id(), "");
+}
+
+void PutSite(WriteSet& writes, const v1::Site& site) {
+  writes.Put(Table::kSites, site.id(), SerializeRecord(site));
+  writes.Put(Table::kSitesByFirm, ChildKey(site.firm_id(), site.id()), "");
+}
+
+void PutToken(WriteSet& writes, const internal::StoredToken& token) {
+  writes.Put(Table::kTokens, token.token().id(), SerializeRecord(token));
+  writes.Put(Table::kTokensByHash, token.secret_sha256(), token.token().id());
+  writes.Put(Table::kTokensByOrg, ChildKey(token.token().organisation_id(), token.token().id()),
+             "");
+}
+
+void PutStandard(WriteSet& writes, const v1::Standard& standard) {
+  writes.Put(Table::kStandards, standard.id(), SerializeRecord(standard));
+}
+
+void PutStandardVersion(WriteSet& writes, const v1::StandardVersion& version) {
+  writes.Put(Table::kStandardVersions, StandardVersionKey(version.standard_id(), version.version()),
+             SerializeRecord(version));
+}
+
+absl::StatusOr<std::string> ListPage(const Store& store, Table table, absl::string_view prefix,
+                                     absl::string_view listing, absl::string_view page_token,
+                                     int page_size, const PageVisitor& visit) {
+  absl::StatusOr<std::string> after = DecodePageToken(listing, page_token);
+  if (!after.ok()) return after.status();
+  if (!after->empty() && !absl::StartsWith(*after, prefix)) {
+    return absl::InvalidArgumentError("page_token: belongs to another listing");
+  }
+  int taken = 0;
+  std::string last_key;
+  bool more = false;
+  absl::Status visit_status;
+  absl::Status scan =
+      store.Scan(table, prefix, *after, [&](absl::string_view key, absl::string_view value) {
+        if (taken == page_size) {
+          more = true;
+          return false;
+        }
+        absl::StatusOr<bool> took = visit(key, value);
+        if (!took.ok()) {
+          visit_status = took.status();
+          return false;
+        }
+        if (*took) ++taken;
+        last_key = std::string(key);
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!visit_status.ok()) return visit_status;
+  return more ? EncodePageToken(listing, last_key) : std::string();
+}
+
+}  // namespace sello::storage

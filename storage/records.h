@@ -1,0 +1,77 @@
+// Typed access to the records in the store: how each kind of record and its index
+// entries are keyed, loaded and written, and paginated listing over any table.
+#ifndef SELLO_STORAGE_RECORDS_H_
+#define SELLO_STORAGE_RECORDS_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "sello/internal/records.pb.h"
+#include "sello/v1/organisation.pb.h"
+#include "sello/v1/standard.pb.h"
+#include "storage/store.h"
+
+namespace sello::storage {
+
+// Deterministic serialisation: the bytes whose SHA-256 goes into the event.
+std::string SerializeRecord(const google::protobuf::Message& record);
+
+// Parses `bytes` into `out`; DATA_LOSS naming the table and key when unreadable.
+absl::Status ParseRecord(Table table, absl::string_view key, absl::string_view bytes,
+                         google::protobuf::Message& out);
+
+// The record at `key`, nullopt when absent.
+template <typename Record>
+absl::StatusOr<std::optional<Record>> LoadRecord(const Store& store, Table table,
+                                                 absl::string_view key) {
+  absl::StatusOr<std::optional<std::string>> bytes = store.Get(table, key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Record>();
+  Record record;
+  if (absl::Status status = ParseRecord(table, key, **bytes, record); !status.ok()) {
+    return status;
+  }
+  return std::optional<Record>(std::move(record));
+}
+
+// Like LoadRecord, but NOT_FOUND ("<what> '<key>' not found") when absent.
+template <typename Record>
+absl::StatusOr<Record> RequireRecord(const Store& store, Table table, absl::string_view key,
+                                     absl::string_view what) {
+  absl::StatusOr<std::optional<Record>> record = LoadRecord<Record>(store, table, key);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return absl::NotFoundError(absl::StrCat(what, " '", key, "' not found"));
+  }
+  return std::move(**record);
+}
+
+// Writers: the record and its index entries.
+void PutOrganisation(WriteSet& writes, const v1::Organisation& organisation);
+void PutSite(WriteSet& writes, const v1::Site& site);
+void PutToken(WriteSet& writes, const internal::StoredToken& token);
+void PutStandard(WriteSet& writes, const v1::Standard& standard);
+void PutStandardVersion(WriteSet& writes, const v1::StandardVersion& version);
+
+std::string OrganisationKindPrefix(v1::Organisation::Kind kind);
+std::string StandardVersionKey(absl::string_view standard_id, uint32_t version);
+
+// Lists one page of `table` entries under `prefix`. `page_token` (from an earlier
+// page of the same `listing`) says where to continue. `visit` returns whether it took
+// the entry (false: filtered out) or an error that ends the listing. Returns the
+// token of the next page ("" when this was the last).
+using PageVisitor =
+    std::function<absl::StatusOr<bool>(absl::string_view key, absl::string_view value)>;
+absl::StatusOr<std::string> ListPage(const Store& store, Table table, absl::string_view prefix,
+                                     absl::string_view listing, absl::string_view page_token,
+                                     int page_size, const PageVisitor& visit);
+
+}  // namespace sello::storage
+
+#endif  // SELLO_STORAGE_RECORDS_H_

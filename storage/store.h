@@ -1,0 +1,91 @@
+// The key-value store Sello keeps its records in, as an interface of our own: the
+// domain and gRPC layers never see RocksDB types. RocksStore (rocks_store.h) is the
+// real implementation.
+#ifndef SELLO_STORAGE_STORE_H_
+#define SELLO_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace sello::storage {
+
+// One table per record kind and per index (a RocksDB column family each).
+enum class Table : uint8_t {
+  kMeta,                 // daemon-wide values (schema version, last event, ...)
+  kEvents,               // seq (u64 BE) -> sello.v1.Event
+  kOrganisations,        // org id -> sello.v1.Organisation
+  kOrganisationsByKind,  // kind (u8) | org id -> ""
+  kSites,                // site id -> sello.v1.Site
+  kSitesByFirm,          // firm id \0 site id -> ""
+  kTokens,               // token id -> sello.internal.StoredToken
+  kTokensByHash,         // SHA-256 of the secret -> token id
+  kTokensByOrg,          // org id \0 token id -> ""
+  kStandards,            // standard id -> sello.v1.Standard
+  kStandardVersions,     // standard id \0 version (u32 BE) -> sello.v1.StandardVersion
+};
+inline constexpr int kTableCount = static_cast<int>(Table::kStandardVersions) + 1;
+
+// The column family name of a table (stable: it is on disk).
+absl::string_view TableName(Table table);
+
+// A set of puts and deletes applied all together or not at all.
+class WriteSet {
+ public:
+  struct Op {
+    Table table;
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete
+  };
+
+  void Put(Table table, std::string key, std::string value) {
+    ops_.push_back({table, std::move(key), std::move(value)});
+  }
+  void Delete(Table table, std::string key) {
+    ops_.push_back({table, std::move(key), std::nullopt});
+  }
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// Called for each entry of a scan; return false to stop.
+using ScanVisitor = std::function<bool(absl::string_view key, absl::string_view value)>;
+
+// A durable, ordered key-value store with atomic multi-table writes. Thread-safe.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The value at `key`, or nullopt when there is none.
+  virtual absl::StatusOr<std::optional<std::string>> Get(Table table,
+                                                         absl::string_view key) const = 0;
+
+  // Visits, in key order, the entries whose key starts with `prefix` and sorts
+  // strictly after `after` (all of them when `after` is empty).
+  virtual absl::Status Scan(Table table, absl::string_view prefix, absl::string_view after,
+                            const ScanVisitor& visit) const = 0;
+
+  // Visits, in reverse key order, the entries whose key starts with `prefix`.
+  virtual absl::Status ScanReverse(Table table, absl::string_view prefix,
+                                   const ScanVisitor& visit) const = 0;
+
+  // Applies every operation atomically and durably (synced to disk) before returning.
+  // After a failed sync the store refuses further writes (UNAVAILABLE): what is on
+  // disk is no longer known.
+  virtual absl::Status Write(const WriteSet& writes) = 0;
+};
+
+}  // namespace sello::storage
+
+#endif  // SELLO_STORAGE_STORE_H_
