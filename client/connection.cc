@@ -26,6 +26,20 @@ std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {
   return context;
 }
 
+grpc::Status Connection::CheckServing() const {
+  auto stub = grpc::health::v1::Health::NewStub(channel_);
+  std::unique_ptr<grpc::ClientContext> context = NewContext();
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status =
+      stub->Check(context.get(), grpc::health::v1::HealthCheckRequest(), &response);
+  if (!status.ok()) return status;
+  if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat(options_.server, " is up but not serving"));
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status Connection::WaitUntilServing(absl::Duration wait) const {
   auto stub = grpc::health::v1::Health::NewStub(channel_);
   const auto deadline = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(wait);

@@ -32,6 +32,9 @@ class Connection {
   // Waits until the server reports SERVING on the health service, or `wait` passes.
   grpc::Status WaitUntilServing(absl::Duration wait) const;
 
+  // Asks the health service once (failing at once when the server is unreachable).
+  grpc::Status CheckServing() const;
+
   v1::OrganisationService::Stub& organisations() { return *organisations_; }
   v1::TokenService::Stub& tokens() { return *tokens_; }
   v1::StandardService::Stub& standards() { return *standards_; }

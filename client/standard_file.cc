@@ -28,6 +28,11 @@ class FirstError : public google::protobuf::io::ErrorCollector {
   std::string error_;
 };
 
+// protobuf's JSON errors add a caret line under the offending text: keep the sentence.
+std::string FirstLine(absl::string_view message) {
+  return std::string(message.substr(0, message.find('\n')));
+}
+
 bool IsTextFormat(const std::string& path) {
   return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") ||
          absl::EndsWith(path, ".pbtxt");

@@ -53,6 +53,9 @@ int Fail(absl::string_view event, absl::string_view message) {
 // Creates the data dir if needed and checks that it is a writable directory.
 absl::Status PrepareDataDir(const std::string& dir) {
   std::error_code error;
+  if (std::filesystem::exists(dir, error) && !std::filesystem::is_directory(dir, error)) {
+    return absl::UnavailableError(absl::StrCat("data dir ", dir, " is not a directory"));
+  }
   std::filesystem::create_directories(dir, error);
   if (error) {
     return absl::UnavailableError(
@@ -112,7 +115,7 @@ absl::Status WriteAddressFile(const std::string& path, const std::string& addres
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   DaemonOptions options;
   CLI::App app{
       "sellod: the Sello registry daemon.\n\n"
@@ -201,4 +204,15 @@ int main(int argc, char** argv) {
   store->reset();  // closes RocksDB cleanly
   LogInfo("stopped");
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Nothing below should throw; if the standard library does (e.g. out of memory), say
+  // so plainly rather than abort with a core dump.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "sellod: fatal: %s\n", error.what());
+    return 1;
+  }
 }

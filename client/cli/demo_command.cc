@@ -107,14 +107,21 @@ int LoadStandard(client::Connection& connection, const tools::DemoStandard& demo
   v1::StandardVersion existing;
   grpc::Status status =
       connection.standards().GetStandardVersion(connection.NewContext().get(), get, &existing);
-  if (status.ok() && existing.status() != v1::StandardVersion::DRAFT) return kExitOk;
+  if (status.ok() && existing.status() != v1::StandardVersion::DRAFT) {
+    std::cerr << "demo: " << demo.file() << " already "
+              << v1::StandardVersion::Status_Name(existing.status()) << "\n";
+    return kExitOk;
+  }
   v1::PushStandardVersionRequest push;
   *push.mutable_version() = *content;
   push.set_source_name(file);
   status =
       connection.standards().PushStandardVersion(connection.NewContext().get(), push, &existing);
   if (!status.ok()) return Fail("demo: standard push", status);
-  if (!demo.publish()) return kExitOk;
+  if (!demo.publish()) {
+    std::cerr << "demo: " << demo.file() << " pushed as a draft\n";
+    return kExitOk;
+  }
   v1::PublishStandardVersionRequest publish;
   publish.set_standard_id(content->standard_id());
   publish.set_version(content->version());
@@ -127,6 +134,7 @@ int LoadStandard(client::Connection& connection, const tools::DemoStandard& demo
   status = connection.standards().PublishStandardVersion(connection.NewContext().get(), publish,
                                                          &published);
   if (!status.ok()) return Fail("demo: standard publish", status);
+  std::cerr << "demo: " << demo.file() << " pushed and published\n";
   return kExitOk;
 }
 
@@ -156,18 +164,21 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
       if (error) return Fail(kExitError, absl::StrCat("cannot create ", options->tokens_dir));
     }
     int count = 0;
+    const bool interactive = ::isatty(STDERR_FILENO) == 1;
     for (const auto& organisation : manifest.organisations()) {
       if (int code = LoadOrganisation(connection, organisation, options->tokens_dir); code != 0) {
         return code;
       }
-      std::cerr << "\rdemo: organisations " << ++count << "/" << manifest.organisations_size()
-                << std::flush;
+      ++count;
+      if (interactive) {
+        std::cerr << "\rdemo: organisations " << count << "/" << manifest.organisations_size()
+                  << std::flush;
+      }
     }
-    std::cerr << "\n";
+    std::cerr << (interactive ? "\n" : "") << "demo: " << count << " organisations present\n";
     const std::filesystem::path base = std::filesystem::path(options->manifest).parent_path();
     for (const auto& standard : manifest.standards()) {
       if (int code = LoadStandard(connection, standard, base); code != 0) return code;
-      std::cerr << "demo: standard " << standard.file() << " loaded\n";
     }
     std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
               << manifest.standards_size() << " standard files\n";

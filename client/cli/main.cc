@@ -1,5 +1,6 @@
 // sello: the command-line client for Sello, for daily work and audits.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -39,7 +40,7 @@ void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> 
 
 }  // namespace sello::cli
 
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   using namespace sello::cli;
   Cli cli;
   CLI::App app{
@@ -81,4 +82,15 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return cli.run();
+}
+
+int main(int argc, char** argv) {
+  // Nothing below should throw; if the standard library does (e.g. out of memory), say
+  // so plainly rather than abort with a core dump.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "sello: fatal: %s\n", error.what());
+    return 1;
+  }
 }

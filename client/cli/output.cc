@@ -65,11 +65,22 @@ void PrintJson(const google::protobuf::Message& message) {
   if (out.empty() || out.back() != '\n') std::cout << "\n";
 }
 
+namespace {
+
+// Columns are measured in characters, not bytes: names like "Acuícola" are UTF-8.
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
+}  // namespace
+
 void Table::Print() const {
   std::vector<size_t> widths(headers_.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
     }
   };
   measure(headers_);
@@ -80,7 +91,7 @@ void Table::Print() const {
       std::string cell = i < row.size() ? row[i] : "";
       if (upper) absl::AsciiStrToUpper(&cell);
       line += cell;
-      if (i + 1 < widths.size()) line += std::string(widths[i] - cell.size() + 2, ' ');
+      if (i + 1 < widths.size()) line += std::string(widths[i] - DisplayWidth(cell) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     std::cout << line << "\n";
@@ -92,11 +103,11 @@ void Table::Print() const {
 void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields) {
   size_t width = 0;
   for (const auto& [name, value] : fields) {
-    if (!value.empty()) width = std::max(width, name.size());
+    if (!value.empty()) width = std::max(width, DisplayWidth(name));
   }
   for (const auto& [name, value] : fields) {
     if (value.empty()) continue;
-    std::cout << name << ":" << std::string(width - name.size() + 2, ' ') << value << "\n";
+    std::cout << name << ":" << std::string(width - DisplayWidth(name) + 2, ' ') << value << "\n";
   }
 }
 

@@ -81,7 +81,7 @@ void AddTokenCommands(CLI::App& app, Cli& cli) {
       grpc::Status status = FetchAllPages(
           connection, request,
           [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.tokens().ListTokens(context, r, page);
+        return connection.tokens().ListTokens(context, r, page);
           },
           &all);
       if (!status.ok()) return Fail("token list", status);
@@ -138,11 +138,13 @@ void AddTokenCommands(CLI::App& app, Cli& cli) {
 void AddHealthCommand(CLI::App& app, Cli& cli) {
   auto wait = std::make_shared<double>(0);
   CLI::App* health = app.add_subcommand("health", "check that sellod is serving");
-  health->add_option("--wait", *wait, "wait up to this many seconds for it to serve")
+  health
+      ->add_option("--wait", *wait,
+                   "wait up to this many seconds for it to serve (default: ask once)")
       ->check(CLI::NonNegativeNumber);
   OnRun(health, cli, [&cli, wait](client::Connection& connection) {
-    grpc::Status status = connection.WaitUntilServing(
-        *wait > 0 ? absl::Seconds(*wait) : absl::Seconds(cli.global.timeout_seconds));
+    grpc::Status status =
+        *wait > 0 ? connection.WaitUntilServing(absl::Seconds(*wait)) : connection.CheckServing();
     if (!status.ok()) return Fail("health", status);
     std::cout << "SERVING " << cli.global.server << "\n";
     return kExitOk;

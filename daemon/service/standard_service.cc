@@ -23,6 +23,36 @@ bool SeesDrafts(const domain::Principal* caller) {
   return caller != nullptr && (caller->role == v1::ADMIN || caller->role == v1::REGULATOR);
 }
 
+// Whether any version of the standard has left DRAFT. A standard with drafts only does
+// not exist yet for those who do not see drafts.
+absl::StatusOr<bool> HasNonDraft(const storage::Store& store, absl::string_view standard_id) {
+  bool found = false;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(Table::kStandardVersions, storage::ChildPrefix(standard_id), "",
+                 [&](absl::string_view key, absl::string_view value) {
+                   v1::StandardVersion version;
+                   inner = storage::ParseRecord(Table::kStandardVersions, key, value, version);
+                   found = inner.ok() && version.status() != v1::StandardVersion::DRAFT;
+                   return inner.ok() && !found;
+                 });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return found;
+}
+
+// NOT_FOUND for a drafts-only standard when the caller does not see drafts.
+absl::Status CheckStandardVisible(const storage::Store& store, const domain::Principal* caller,
+                                  const v1::Standard& standard) {
+  if (SeesDrafts(caller) || standard.published_version() != 0) return absl::OkStatus();
+  absl::StatusOr<bool> visible = HasNonDraft(store, standard.id());
+  if (!visible.ok()) return visible.status();
+  if (!*visible) {
+    return absl::NotFoundError(absl::StrCat("standard '", standard.id(), "' not found"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<v1::Standard>> LoadStandard(const storage::Store& store,
                                                          absl::string_view id) {
   return storage::LoadRecord<v1::Standard>(store, Table::kStandards, id);
@@ -191,63 +221,68 @@ grpc::Status StandardService::GetStandardVersion(grpc::ServerContext* context,
 grpc::Status StandardService::ListStandards(grpc::ServerContext* context,
                                             const v1::ListStandardsRequest* request,
                                             v1::ListStandardsResponse* response) {
-  return Serve(registry_, context, Method("ListStandards"),
-               [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-                 if (!page_size.ok()) return page_size.status();
-                 absl::StatusOr<std::string> next = storage::ListPage(
-                     *registry_.store, Table::kStandards, "", "standards", request->page_token(),
-                     *page_size,
-                     [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-                       v1::Standard standard;
-                       if (absl::Status status =
-                               storage::ParseRecord(Table::kStandards, key, value, standard);
-                           !status.ok()) {
-                         return status;
-                       }
-                       // A standard with drafts only does not exist yet for the public.
-                       if (standard.published_version() == 0 && !SeesDrafts(caller)) return false;
-                       *response->add_standards() = std::move(standard);
-                       return true;
-                     });
-                 if (!next.ok()) return next.status();
-                 response->set_next_page_token(*next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListStandards"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        if (!page_size.ok()) return page_size.status();
+        absl::StatusOr<std::string> next = storage::ListPage(
+            *registry_.store, Table::kStandards, "", "standards", request->page_token(), *page_size,
+            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+              v1::Standard standard;
+              if (absl::Status status =
+                      storage::ParseRecord(Table::kStandards, key, value, standard);
+                  !status.ok()) {
+                return status;
+              }
+              const absl::Status visible = CheckStandardVisible(*registry_.store, caller, standard);
+              if (absl::IsNotFound(visible)) return false;
+              if (!visible.ok()) return visible;
+              *response->add_standards() = std::move(standard);
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
                                                    const v1::ListStandardVersionsRequest* request,
                                                    v1::ListStandardVersionsResponse* response) {
-  return Serve(registry_, context, Method("ListStandardVersions"),
-               [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-                 if (!page_size.ok()) return page_size.status();
-                 absl::StatusOr<v1::Standard> standard =
-                     RequireStandard(*registry_.store, request->standard_id());
-                 if (!standard.ok()) return standard.status();
-                 absl::StatusOr<std::string> next = storage::ListPage(
-                     *registry_.store, Table::kStandardVersions,
-                     storage::ChildPrefix(standard->id()), "standard_versions",
-                     request->page_token(), *page_size,
-                     [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-                       v1::StandardVersion version;
-                       if (absl::Status status =
-                               storage::ParseRecord(Table::kStandardVersions, key, value, version);
-                           !status.ok()) {
-                         return status;
-                       }
-                       if (version.status() == v1::StandardVersion::DRAFT && !SeesDrafts(caller)) {
-                         return false;
-                       }
-                       version.clear_stages();
-                       *response->add_versions() = std::move(version);
-                       return true;
-                     });
-                 if (!next.ok()) return next.status();
-                 response->set_next_page_token(*next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListStandardVersions"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        if (!page_size.ok()) return page_size.status();
+        absl::StatusOr<v1::Standard> standard =
+            RequireStandard(*registry_.store, request->standard_id());
+        if (!standard.ok()) return standard.status();
+        if (absl::Status status = CheckStandardVisible(*registry_.store, caller, *standard);
+            !status.ok()) {
+          return status;
+        }
+        absl::StatusOr<std::string> next = storage::ListPage(
+            *registry_.store, Table::kStandardVersions, storage::ChildPrefix(standard->id()),
+            "standard_versions", request->page_token(), *page_size,
+            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+              v1::StandardVersion version;
+              if (absl::Status status =
+                      storage::ParseRecord(Table::kStandardVersions, key, value, version);
+                  !status.ok()) {
+                return status;
+              }
+              if (version.status() == v1::StandardVersion::DRAFT && !SeesDrafts(caller)) {
+                return false;
+              }
+              version.clear_stages();
+              *response->add_versions() = std::move(version);
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sello::service

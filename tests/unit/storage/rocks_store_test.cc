@@ -31,6 +31,7 @@
 #include "rocksdb/options.h"
 #include "storage/keys.h"
 #include "storage/store.h"
+#include "tests/unit/common/temp_dir.h"
 
 extern char** environ;
 
@@ -66,22 +67,7 @@ class StoreHolder : public ::testing::Environment {
 [[maybe_unused]] ::testing::Environment* const kStoreHolder =
     ::testing::AddGlobalTestEnvironment(new StoreHolder);
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sello-storage-XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using sello::testing::TempDir;
 
 class RocksStoreTest : public ::testing::Test {
  protected:
@@ -266,11 +252,12 @@ TEST_F(ScanTest, VisitsOnlyThePrefixInKeyOrder) {
 TEST_F(ScanTest, PassesValues) {
   std::vector<std::string> values;
   ASSERT_TRUE(store_
-                  ->Scan(Table::kSitesByFirm, ChildPrefix("firm-2"), "",
-                         [&](absl::string_view, absl::string_view value) {
-                           values.emplace_back(value);
-                           return true;
-                         })
+                  ->Scan(
+                      Table::kSitesByFirm, ChildPrefix("firm-2"), "",
+                      [&](absl::string_view, absl::string_view value) {
+    values.emplace_back(value);
+    return true;
+                      })
                   .ok());
   EXPECT_EQ(values, (Keys{"firm-2/site-a", "firm-2/site-b", "firm-2/site-c", "firm-2/site-d"}));
 }

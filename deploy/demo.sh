@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Quick start command 1: installs what is missing, builds, starts sellod on
+# 127.0.0.1:7443 with its store under .sello-demo/ in the checkout, loads the demo data
+# (idempotent: a second run keeps what is there) and serves until Ctrl-C.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+listen="${SELLO_DEMO_LISTEN:-127.0.0.1:7443}"
+demo_dir="$root/.sello-demo"
+data_dir="$demo_dir/data"
+tokens_dir="$demo_dir/tokens"
+
+bash deploy/build.sh
+sello=("$root/build/client/sello" --server "$listen")
+
+mkdir -p "$demo_dir"
+"$root/build/daemon/sellod" --listen="$listen" --data-dir="$data_dir" \
+  --bootstrap-org-id=salmonchile \
+  --bootstrap-org-name="SalmonChile (Asociación de la Industria del Salmón de Chile)" &
+sellod_pid=$!
+stop() {
+  kill -TERM "$sellod_pid" 2>/dev/null || true
+  wait "$sellod_pid" || true
+}
+trap stop INT TERM
+
+if ! "${sello[@]}" health --wait 30 >/dev/null; then
+  echo "demo: sellod did not start serving on $listen (see its log above)" >&2
+  stop
+  exit 1
+fi
+"${sello[@]}" --token-file "$data_dir/admin.token" demo load \
+  --manifest deploy/demo/demo.json --tokens-dir "$tokens_dir"
+
+cat <<INFO
+
+Sello is running on $listen (store: $data_dir).
+Try, in another terminal from $root:
+
+  build/client/sello standard list
+  build/client/sello standard show CSCS
+  build/client/sello standard diff CSCS@1 CSCS@2
+  build/client/sello org list --kind firm
+  build/client/sello --token-file $data_dir/admin.token token list
+  build/client/sello --token-file $tokens_dir/salmones-calbuco.token site list
+
+The ADMIN token is in $data_dir/admin.token; a token per demo organisation is in
+$tokens_dir/. Press Ctrl-C to stop sellod.
+INFO
+wait "$sellod_pid"

@@ -1,0 +1,389 @@
+#include "tests/e2e/daemon_harness.h"
+
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+extern char** environ;
+
+namespace sello::e2e {
+namespace {
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(20);
+constexpr absl::Duration kStopTimeout = absl::Seconds(20);
+
+std::string TempBase() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string ReadFd(int fd) {
+  std::string content;
+  char buffer[8192];
+  off_t offset = 0;
+  for (;;) {
+    const ssize_t n = ::pread(fd, buffer, sizeof(buffer), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+    offset += n;
+  }
+  return content;
+}
+
+int PidFdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// Waits for `pid` to exit and reaps it. Returns its wait status, or nullopt if it is
+// still running at `timeout`. Without a pidfd (old kernel) the wait is unbounded.
+std::optional<int> WaitPid(pid_t pid, int pid_fd, absl::Duration timeout) {
+  if (pid_fd >= 0) {
+    const absl::Time deadline = absl::Now() + timeout;
+    for (;;) {
+      const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+      if (left_ms < 0) return std::nullopt;
+      pollfd entry = {.fd = pid_fd, .events = POLLIN, .revents = 0};
+      const int ready = ::poll(&entry, 1, static_cast<int>(left_ms));
+      if (ready > 0) break;
+      if (ready == 0) return std::nullopt;
+      if (errno != EINTR) break;  // fall through to a plain waitpid
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return status;
+}
+
+int ExitCodeOf(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return -1;
+}
+
+// The test's environment minus SELLO_* (so that a developer's SELLO_TOKEN or
+// SELLO_SERVER never leaks into a test), plus `extra`.
+std::vector<std::string> ChildEnvironment(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!absl::StartsWith(*entry, "SELLO_")) env.emplace_back(*entry);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Spawns argv with stdin from /dev/null and stdout/stderr on the given descriptors.
+// Returns the pid, or -1 with `error` set.
+pid_t Spawn(std::vector<std::string> argv, const std::vector<std::string>& extra_env, int out_fd,
+            int err_fd, std::string* error) {
+  std::vector<std::string> env = ChildEnvironment(extra_env);
+  std::vector<char*> c_argv = CStrings(argv);
+  std::vector<char*> c_env = CStrings(env);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, c_argv[0], &actions, nullptr, c_argv.data(), c_env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    *error = absl::StrCat("cannot spawn ", argv[0], ": ", std::strerror(rc));
+    return -1;
+  }
+  return pid;
+}
+
+// An unlinked temporary file, closed on destruction.
+class CaptureFile {
+ public:
+  CaptureFile() {
+    std::string path = TempBase() + "/sello-e2e-capture-XXXXXX";
+    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd_ >= 0) ::unlink(path.c_str());
+  }
+  ~CaptureFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  CaptureFile(const CaptureFile&) = delete;
+  CaptureFile& operator=(const CaptureFile&) = delete;
+  int fd() const { return fd_; }
+  std::string Read() const { return fd_ >= 0 ? ReadFd(fd_) : ""; }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const ProcessResult& result) {
+  return os << "exit code " << result.exit_code << "\n--- stdout:\n"
+            << result.out << "\n--- stderr:\n"
+            << result.err;
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env, absl::Duration timeout) {
+  ProcessResult result;
+  CaptureFile out;
+  CaptureFile err;
+  if (out.fd() < 0 || err.fd() < 0) {
+    result.err = absl::StrCat("cannot create capture files: ", std::strerror(errno));
+    return result;
+  }
+  std::string error;
+  const pid_t pid = Spawn(argv, extra_env, out.fd(), err.fd(), &error);
+  if (pid < 0) {
+    result.err = error;
+    return result;
+  }
+  const int pid_fd = PidFdOpen(pid);
+  std::optional<int> status = WaitPid(pid, pid_fd, timeout);
+  if (!status.has_value()) {
+    ::kill(pid, SIGKILL);
+    WaitPid(pid, -1, absl::InfiniteDuration());
+  }
+  if (pid_fd >= 0) ::close(pid_fd);
+  result.out = out.Read();
+  result.err = err.Read();
+  if (status.has_value()) {
+    result.exit_code = ExitCodeOf(*status);
+  } else {
+    absl::StrAppend(&result.err, "\n[harness: killed after ", absl::FormatDuration(timeout), "]");
+  }
+  return result;
+}
+
+DaemonHarness::DaemonHarness() {
+  std::string path = TempBase() + "/sello-e2e-XXXXXX";
+  if (::mkdtemp(path.data()) == nullptr) {
+    ADD_FAILURE() << "mkdtemp under " << TempBase() << ": " << std::strerror(errno);
+    return;
+  }
+  root_dir_ = path;
+  data_dir_ = root_dir_ + "/data";
+  log_path_ = root_dir_ + "/sellod.log";
+  address_path_ = root_dir_ + "/address";
+}
+
+DaemonHarness::~DaemonHarness() {
+  Kill();
+  if (!root_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(root_dir_, ignored);
+  }
+}
+
+void DaemonHarness::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  WaitPid(pid_, -1, absl::InfiniteDuration());
+  if (pid_fd_ >= 0) ::close(pid_fd_);
+  pid_ = -1;
+  pid_fd_ = -1;
+}
+
+::testing::AssertionResult DaemonHarness::Start() {
+  if (root_dir_.empty()) return ::testing::AssertionFailure() << "no temporary directory";
+  if (running()) return ::testing::AssertionFailure() << "sellod is already running";
+  address_.clear();
+  ::unlink(address_path_.c_str());
+
+  // Watch the directory before the daemon starts, so that the rename that publishes the
+  // address file cannot be missed.
+  const int watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch_fd < 0 || ::inotify_add_watch(watch_fd, root_dir_.c_str(),
+                                          IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) < 0) {
+    if (watch_fd >= 0) ::close(watch_fd);
+    return ::testing::AssertionFailure()
+           << "inotify on " << root_dir_ << ": " << std::strerror(errno);
+  }
+  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    ::close(watch_fd);
+    return ::testing::AssertionFailure() << "cannot open " << log_path_;
+  }
+  std::string error;
+  pid_ = Spawn({SELLOD_PATH, "--data-dir=" + data_dir_, "--listen=127.0.0.1:0",
+                "--address-file=" + address_path_},
+               {}, log_fd, log_fd, &error);
+  ::close(log_fd);
+  if (pid_ < 0) {
+    ::close(watch_fd);
+    return ::testing::AssertionFailure() << error;
+  }
+  pid_fd_ = PidFdOpen(pid_);
+
+  const absl::Time deadline = absl::Now() + kStartTimeout;
+  std::string failure;
+  while (address_.empty() && failure.empty()) {
+    std::string content = ReadWholeFile(address_path_);
+    absl::string_view line = absl::StripAsciiWhitespace(content);
+    if (!line.empty()) {
+      address_ = std::string(line);
+      break;
+    }
+    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left_ms <= 0) {
+      failure = "sellod did not write its address file within 20 s";
+      break;
+    }
+    pollfd entries[2] = {{.fd = watch_fd, .events = POLLIN, .revents = 0},
+                         {.fd = pid_fd_, .events = POLLIN, .revents = 0}};
+    const int ready = ::poll(entries, pid_fd_ >= 0 ? 2 : 1, static_cast<int>(left_ms));
+    if (ready < 0 && errno != EINTR) failure = absl::StrCat("poll: ", std::strerror(errno));
+    if (ready > 0 && (entries[1].revents & POLLIN) != 0) {
+      // The descriptor is readable: it has exited, so this wait returns at once.
+      const std::optional<int> status = WaitPid(pid_, -1, absl::InfiniteDuration());
+      ::close(pid_fd_);
+      pid_ = -1;
+      pid_fd_ = -1;
+      failure = absl::StrCat("sellod exited early with code ", status ? ExitCodeOf(*status) : -1);
+    }
+    // Drain the inotify events: the loop re-reads the file either way.
+    char events[4096];
+    while (::read(watch_fd, events, sizeof(events)) > 0) {
+    }
+  }
+  ::close(watch_fd);
+
+  if (failure.empty()) {
+    auto channel = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    auto health = grpc::health::v1::Health::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_wait_for_ready(true);
+    context.set_deadline(absl::ToChronoTime(deadline));
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    const grpc::Status status = health->Check(&context, request, &response);
+    if (!status.ok()) {
+      failure = absl::StrCat("health check at ", address_, ": ", status.error_message());
+    } else if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+      failure = absl::StrCat(
+          "health check at ", address_, ": ",
+          grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()));
+    }
+  }
+  if (!failure.empty()) {
+    Kill();
+    return ::testing::AssertionFailure() << failure << "\n--- sellod log:\n" << log();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+int DaemonHarness::WaitForExit(absl::Duration timeout) {
+  const std::optional<int> status = WaitPid(pid_, pid_fd_, timeout);
+  if (!status.has_value()) return -1;
+  if (pid_fd_ >= 0) ::close(pid_fd_);
+  pid_ = -1;
+  pid_fd_ = -1;
+  return *status;
+}
+
+int DaemonHarness::Stop(int signal_number) {
+  if (!running()) {
+    ADD_FAILURE() << "Stop(): sellod is not running";
+    return -1;
+  }
+  ::kill(pid_, signal_number);
+  const int status = WaitForExit(kStopTimeout);
+  if (status == -1) {
+    Kill();
+    ADD_FAILURE() << "sellod did not exit within 20 s of signal " << signal_number
+                  << "; killed\n--- sellod log:\n"
+                  << log();
+    return 128 + SIGKILL;
+  }
+  address_.clear();
+  return ExitCodeOf(status);
+}
+
+::testing::AssertionResult DaemonHarness::Restart() {
+  const int code = Stop(SIGTERM);
+  if (code != 0) {
+    return ::testing::AssertionFailure()
+           << "sellod exited with " << code << " on SIGTERM\n--- sellod log:\n"
+           << log();
+  }
+  return Start();
+}
+
+std::string DaemonHarness::admin_token() const {
+  std::string content = ReadWholeFile(data_dir_ + "/admin.token");
+  return std::string(absl::StripAsciiWhitespace(content));
+}
+
+std::string DaemonHarness::log() const { return ReadWholeFile(log_path_); }
+
+std::string DaemonHarness::WriteFile(const std::string& name, const std::string& content) const {
+  std::string path = root_dir_ + "/" + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out) ADD_FAILURE() << "cannot write " << path;
+  return path;
+}
+
+ProcessResult DaemonHarness::RunCliArgs(const std::vector<std::string>& args,
+                                        const std::vector<std::string>& extra_env) const {
+  std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, extra_env);
+}
+
+void SessionTest::SetUp() {
+  ASSERT_TRUE(daemon_.Start());
+  admin_ = daemon_.admin_token();
+  ASSERT_FALSE(admin_.empty()) << "no " << daemon_.data_dir() << "/admin.token";
+}
+
+std::string SessionTest::IssueToken(const std::string& organisation, const std::string& role) {
+  const ProcessResult issued =
+      daemon_.RunCliAs(admin_, "token", "create", "--org", organisation, "--role", role);
+  EXPECT_EQ(issued.exit_code, 0) << issued;
+  const std::string secret = Trimmed(issued.out);
+  EXPECT_EQ(secret.find_first_of(" \n"), std::string::npos)
+      << "token create printed more than the secret:\n"
+      << issued;
+  return issued.exit_code == 0 ? secret : "";
+}
+
+std::string Trimmed(const std::string& text) {
+  return std::string(absl::StripAsciiWhitespace(text));
+}
+
+}  // namespace sello::e2e

@@ -1,0 +1,134 @@
+// The one helper every end-to-end test uses: runs the real `sellod` on a temporary data
+// dir and a free loopback port, waits until its gRPC health service says SERVING, and
+// runs the real `sello` binary against it. Nothing here sleeps: waits are on inotify,
+// process descriptors and gRPC's wait-for-ready, each with a deadline.
+#ifndef SELLO_TESTS_E2E_DAEMON_HARNESS_H_
+#define SELLO_TESTS_E2E_DAEMON_HARNESS_H_
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <csignal>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace sello::e2e {
+
+// What a finished child process left behind.
+struct ProcessResult {
+  // The exit status; 128 + N when killed by signal N; -1 when it overran its deadline
+  // (it is then killed) or could not be started.
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// For failure messages: `EXPECT_EQ(r.exit_code, 0) << r;`.
+std::ostream& operator<<(std::ostream& os, const ProcessResult& result);
+
+// Runs argv[0] with arguments argv[1..] (no shell), stdin from /dev/null, stdout and
+// stderr captured. The environment is the test's own without SELLO_* variables, plus
+// `extra_env` ("NAME=value"). A child still running at `timeout` is killed.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env = {},
+                         absl::Duration timeout = absl::Seconds(30));
+
+// Runs the real `sello` binary without adding --server (offline commands, usage errors).
+template <typename... Args>
+ProcessResult RunSello(const Args&... args) {
+  return RunProcess({SELLO_PATH, std::string(args)...});
+}
+
+// One sellod on its own temporary directory (removed by the destructor, which also
+// kills a daemon still running so that a failed test never leaks a process).
+class DaemonHarness {
+ public:
+  DaemonHarness();
+  ~DaemonHarness();
+  DaemonHarness(const DaemonHarness&) = delete;
+  DaemonHarness& operator=(const DaemonHarness&) = delete;
+
+  // Starts sellod and returns once the health service answers SERVING; fails with the
+  // daemon's log if it exits first or does not serve within 20 s.
+  ::testing::AssertionResult Start();
+  // Sends `signal_number` and waits (bounded) for the exit; returns the exit status, or
+  // 128 + N if a signal N ended it. Adds a test failure if it had to be killed.
+  int Stop(int signal_number = SIGTERM);
+  // Stop(SIGTERM) that must exit 0, then Start() on the same data dir.
+  ::testing::AssertionResult Restart();
+
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // HOST:PORT of the running daemon.
+  const std::string& address() const { return address_; }
+  // The bootstrap ADMIN secret, from DATA_DIR/admin.token.
+  std::string admin_token() const;
+  const std::string& data_dir() const { return data_dir_; }
+  // The temporary directory holding the data dir, the log and any test files.
+  const std::string& root_dir() const { return root_dir_; }
+  // Everything the daemon wrote to stderr, over all its starts.
+  std::string log() const;
+
+  // Writes `content` to ROOT/name and returns the path.
+  std::string WriteFile(const std::string& name, const std::string& content) const;
+
+  // Runs `sello --server ADDRESS args...`.
+  template <typename... Args>
+  ProcessResult RunCli(const Args&... args) const {
+    return RunCliArgs({std::string(args)...});
+  }
+  // Runs `sello --server ADDRESS --token TOKEN args...`.
+  template <typename... Args>
+  ProcessResult RunCliAs(const std::string& token, const Args&... args) const {
+    return RunCliArgs({"--token", token, std::string(args)...});
+  }
+  ProcessResult RunCliArgs(const std::vector<std::string>& args,
+                           const std::vector<std::string>& extra_env = {}) const;
+
+ private:
+  // Waits up to `timeout` for the daemon to exit; returns its wait status, or -1 after
+  // the timeout.
+  int WaitForExit(absl::Duration timeout);
+  void Kill();
+
+  std::string root_dir_;
+  std::string data_dir_;
+  std::string log_path_;
+  std::string address_path_;
+  std::string address_;
+  pid_t pid_ = -1;
+  int pid_fd_ = -1;
+};
+
+// A test that starts one daemon before its body and holds the bootstrap ADMIN token.
+class SessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  // Issues a token with `sello token create` as ADMIN and returns its secret (empty,
+  // with a test failure, if that fails).
+  std::string IssueToken(const std::string& organisation, const std::string& role);
+
+  DaemonHarness daemon_;
+  std::string admin_;
+};
+
+// `text` without leading and trailing white space.
+std::string Trimmed(const std::string& text);
+
+// Parses the CLI's `-o json` output into `message`; fails the test if it does not parse.
+template <typename Message>
+Message ParseJson(const std::string& json) {
+  Message message;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &message);
+  EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
+  return message;
+}
+
+}  // namespace sello::e2e
+
+#endif  // SELLO_TESTS_E2E_DAEMON_HARNESS_H_

@@ -1,0 +1,278 @@
+#include "storage/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/time_convert.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/rocks_store.h"
+#include "tests/unit/common/temp_dir.h"
+
+namespace sello::storage {
+namespace {
+
+class FakeClock final : public Clock {
+ public:
+  absl::Time Now() override { return now; }
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+};
+
+// A Store that forwards to the real one but can be told to fail its next writes, as a
+// full disk would.
+class FailingStore final : public Store {
+ public:
+  explicit FailingStore(Store& real) : real_(real) {}
+  absl::StatusOr<std::optional<std::string>> Get(Table table,
+                                                 absl::string_view key) const override {
+    return real_.Get(table, key);
+  }
+  absl::Status Scan(Table table, absl::string_view prefix, absl::string_view after,
+                    const ScanVisitor& visit) const override {
+    return real_.Scan(table, prefix, after, visit);
+  }
+  absl::Status ScanReverse(Table table, absl::string_view prefix,
+                           const ScanVisitor& visit) const override {
+    return real_.ScanReverse(table, prefix, visit);
+  }
+  absl::Status Write(const WriteSet& writes) override {
+    if (fail_writes) return absl::UnavailableError("injected: no space left on device");
+    return real_.Write(writes);
+  }
+  bool fail_writes = false;
+
+ private:
+  Store& real_;
+};
+
+const domain::Principal kAdmin{"tok-admin", "association", v1::ADMIN};
+
+v1::Organisation Firm(absl::string_view id) {
+  v1::Organisation organisation;
+  organisation.set_id(std::string(id));
+  organisation.set_kind(v1::Organisation::FIRM);
+  organisation.set_name(absl::StrCat("Firm ", id));
+  return organisation;
+}
+
+absl::Status CreateFirm(Ledger& ledger, absl::string_view id) {
+  return ledger.Apply(kAdmin, [&](Transaction& tx) {
+    const v1::Organisation organisation = Firm(id);
+    PutOrganisation(tx.writes(), organisation);
+    tx.Record("organisation.created", {organisation.id()}, organisation, organisation.id());
+    return absl::OkStatus();
+  });
+}
+
+std::vector<v1::Event> Events(const Store& store) {
+  std::vector<v1::Event> events;
+  EXPECT_TRUE(store
+                  .Scan(
+                      Table::kEvents, "", "",
+                      [&](absl::string_view, absl::string_view value) {
+    v1::Event event;
+    EXPECT_TRUE(event.ParseFromArray(value.data(), value.size()));
+    events.push_back(event);
+    return true;
+                      })
+                  .ok());
+  return events;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenRocksStore({.path = dir_.path() + "/db"});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(store_.get(), &clock_);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    ledger_ = *std::move(ledger);
+  }
+  void Reopen() {
+    ledger_.reset();
+    store_.reset();
+    Open();
+  }
+
+  sello::testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+TEST_F(LedgerTest, CommitsRecordAndEventTogether) {
+  ASSERT_TRUE(CreateFirm(*ledger_, "salmones-sur").ok());
+  absl::StatusOr<std::optional<v1::Organisation>> stored =
+      LoadRecord<v1::Organisation>(*store_, Table::kOrganisations, "salmones-sur");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), 1u);
+  const v1::Event& event = events[0];
+  EXPECT_EQ(event.seq(), 1u);
+  EXPECT_EQ(event.kind(), "organisation.created");
+  ASSERT_EQ(event.subjects_size(), 1);
+  EXPECT_EQ(event.subjects(0), "salmones-sur");
+  EXPECT_EQ(event.organisation_id(), "salmones-sur");
+  EXPECT_EQ(event.actor_token_id(), "tok-admin");
+  EXPECT_EQ(event.actor_organisation_id(), "association");
+  EXPECT_EQ(event.actor_role(), v1::ADMIN);
+  EXPECT_EQ(domain::FromProto(event.time()), clock_.now);
+  EXPECT_EQ(event.record_sha256(), domain::Sha256(SerializeRecord(**stored)));
+  EXPECT_EQ(ledger_->last_seq(), 1u);
+}
+
+TEST_F(LedgerTest, RefusedChangeWritesNothing) {
+  const absl::Status status = ledger_->Apply(kAdmin, [&](Transaction& tx) {
+    PutOrganisation(tx.writes(), Firm("half-done"));
+    tx.Record("organisation.created", {"half-done"}, Firm("half-done"));
+    return absl::FailedPreconditionError("refused");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Events(*store_).empty());
+  absl::StatusOr<std::optional<std::string>> stored =
+      store_->Get(Table::kOrganisations, "half-done");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());
+  EXPECT_EQ(ledger_->last_seq(), 0u);
+}
+
+TEST_F(LedgerTest, WritesWithoutAnEventAreRefused) {
+  const absl::Status status = ledger_->Apply(kAdmin, [&](Transaction& tx) {
+    PutOrganisation(tx.writes(), Firm("silent"));
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  absl::StatusOr<std::optional<std::string>> stored = store_->Get(Table::kOrganisations, "silent");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());
+}
+
+TEST_F(LedgerTest, SequenceIsGapFreeAcrossReopen) {
+  ASSERT_TRUE(CreateFirm(*ledger_, "a").ok());
+  ASSERT_TRUE(CreateFirm(*ledger_, "b").ok());
+  Reopen();
+  EXPECT_EQ(ledger_->last_seq(), 2u);
+  ASSERT_TRUE(CreateFirm(*ledger_, "c").ok());
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), 3u);
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
+}
+
+TEST_F(LedgerTest, EventTimesNeverGoBackwards) {
+  ASSERT_TRUE(CreateFirm(*ledger_, "a").ok());
+  const absl::Time first = clock_.now;
+  clock_.now -= absl::Hours(1);  // the wall clock is set back
+  ASSERT_TRUE(CreateFirm(*ledger_, "b").ok());
+  Reopen();  // ... and the daemon restarts with it
+  ASSERT_TRUE(CreateFirm(*ledger_, "c").ok());
+  for (const v1::Event& event : Events(*store_)) {
+    EXPECT_EQ(domain::FromProto(event.time()), first) << event.seq();
+  }
+}
+
+TEST_F(LedgerTest, FailedWriteLeavesNoGap) {
+  ledger_.reset();
+  FailingStore failing(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&failing, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_TRUE(CreateFirm(**ledger, "a").ok());
+  failing.fail_writes = true;
+  EXPECT_EQ(CreateFirm(**ledger, "b").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*ledger)->last_seq(), 1u);
+  failing.fail_writes = false;
+  ASSERT_TRUE(CreateFirm(**ledger, "c").ok());
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].seq(), 2u);
+  EXPECT_EQ(events[1].subjects(0), "c");
+}
+
+TEST_F(LedgerTest, ConcurrentChangesGetDistinctConsecutiveNumbers) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        EXPECT_TRUE(CreateFirm(*ledger_, absl::StrCat("firm-", t, "-", i)).ok());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), static_cast<size_t>(kThreads * kPerThread));
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
+}
+
+// ListPage: the one pagination used by every listing.
+class ListPageTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    LedgerTest::SetUp();
+    for (int i = 0; i < 7; ++i) ASSERT_TRUE(CreateFirm(*ledger_, absl::StrCat("firm-", i)).ok());
+  }
+
+  // Every id, page by page, and the number of pages.
+  std::vector<std::string> ListAll(int page_size, int* pages, bool skip_odd = false) {
+    std::vector<std::string> ids;
+    std::string token;
+    *pages = 0;
+    do {
+      absl::StatusOr<std::string> next =
+          ListPage(*store_, Table::kOrganisations, "", "organisations", token, page_size,
+                   [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+                     if (skip_odd && (key.back() - '0') % 2 == 1) return false;
+                     ids.emplace_back(key);
+                     return true;
+                   });
+      EXPECT_TRUE(next.ok()) << next.status();
+      if (!next.ok()) break;
+      token = *next;
+      ++*pages;
+    } while (!token.empty());
+    return ids;
+  }
+};
+
+TEST_F(ListPageTest, PagesCoverEveryEntryOnce) {
+  int pages = 0;
+  const std::vector<std::string> ids = ListAll(3, &pages);
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(ids.size(), 7u);
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(ids[i], absl::StrCat("firm-", i));
+  EXPECT_EQ(ListAll(7, &pages).size(), 7u);
+  EXPECT_EQ(pages, 1);
+}
+
+TEST_F(ListPageTest, FilteredEntriesDoNotCountTowardsThePage) {
+  int pages = 0;
+  const std::vector<std::string> ids = ListAll(2, &pages, /*skip_odd=*/true);
+  EXPECT_EQ(ids, (std::vector<std::string>{"firm-0", "firm-2", "firm-4", "firm-6"}));
+}
+
+TEST_F(ListPageTest, ForeignOrDamagedTokensAreRefused) {
+  const std::string foreign = EncodePageToken("sites", "firm-2");
+  auto visit = [](absl::string_view, absl::string_view) -> absl::StatusOr<bool> { return true; };
+  for (const std::string& token : {foreign, std::string("%%%not-base64")}) {
+    absl::StatusOr<std::string> next =
+        ListPage(*store_, Table::kOrganisations, "", "organisations", token, 3, visit);
+    EXPECT_EQ(next.status().code(), absl::StatusCode::kInvalidArgument) << token;
+    EXPECT_TRUE(absl::StartsWith(next.status().message(), "page_token: ")) << next.status();
+  }
+  // A token of the same listing but outside the prefix being listed.
+  absl::StatusOr<std::string> next =
+      ListPage(*store_, Table::kSitesByFirm, ChildPrefix("firm-1"), "sites_by_firm",
+               EncodePageToken("sites_by_firm", "zzz"), 3, visit);
+  EXPECT_EQ(next.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace sello::storage
