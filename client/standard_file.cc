@@ -67,7 +67,7 @@ absl::StatusOr<v1::StandardVersion> LoadStandardFile(const std::string& path) {
   if (!status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": not a valid standard file (proto3 JSON of sello.v1.StandardVersion): ",
-        FirstLine(status.message())));
+        FirstLine(std::string(status.message()))));
   }
   return version;
 }
