@@ -21,9 +21,12 @@
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
 #include "daemon/service/log.h"
+#include "daemon/service/log_key.h"
 #include "daemon/service/server.h"
+#include "storage/files.h"
 #include "storage/ledger.h"
 #include "storage/rocks_store.h"
+#include "storage/transparency_log.h"
 
 namespace {
 
@@ -35,6 +38,7 @@ struct DaemonOptions {
   std::string bootstrap_org_id = "association";
   std::string bootstrap_org_name = "Association";
   std::string bootstrap_org_country = "CL";
+  std::string log_origin = "sello.registry/log";
 };
 
 }  // namespace
@@ -143,6 +147,10 @@ int Run(int argc, char** argv) {
   app.add_option("--bootstrap-org-country", options.bootstrap_org_country,
                  "first start only: the association's country (ISO 3166-1 alpha-2)")
       ->capture_default_str();
+  app.add_option("--log-origin", options.log_origin,
+                 "the transparency log's name in its signed checkpoints (use your public "
+                 "host name, e.g. registry.example.org/sello); fixed once the log exists")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -183,9 +191,34 @@ int Run(int argc, char** argv) {
                                          .country = options.bootstrap_org_country});
   if (!bootstrapped.ok()) return Fail("bootstrap_failed", bootstrapped.status().ToString());
 
+  bool key_created = false;
+  absl::StatusOr<sello::domain::NoteSigner> signer =
+      sello::service::LoadOrCreateLogKey(data_dir + "/log.key", options.log_origin, &key_created);
+  if (!signer.ok()) return Fail("log_key_failed", signer.status().ToString());
+  const std::string verifier_key = signer->VerifierKey();
+  if (absl::Status status =
+          sello::storage::WriteFileAtomically(data_dir + "/log.pub", verifier_key + "\n", 0644);
+      !status.ok()) {
+    return Fail("log_key_failed", status.ToString());
+  }
+  LogInfo(key_created ? "log_key_created" : "log_key_loaded",
+          {{"verifier_key", verifier_key}, {"public_key_file", data_dir + "/log.pub"}});
+  absl::StatusOr<std::unique_ptr<sello::storage::TransparencyLog>> log =
+      sello::storage::TransparencyLog::Open(
+          store->get(), ledger->get(), *std::move(signer), &clock,
+          {.checkpoint_file = data_dir + "/checkpoint.note",
+           .on_signing_error = [](const absl::Status& status) {
+             LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
+           }});
+  if (!log.ok()) return Fail("log_open_failed", log.status().ToString());
+  if (absl::Status status = (*log)->signing_status(); !status.ok()) {
+    LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
+  }
+  (*log)->Start();
+
   sello::service::Authenticator auth(**store);
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
-      {.listen_address = options.listen}, {store->get(), ledger->get(), &auth});
+      {.listen_address = options.listen}, {store->get(), ledger->get(), &auth}, log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {
@@ -198,8 +231,11 @@ int Run(int argc, char** argv) {
   while (sigwait(&signals, &signal_number) != 0) {
   }
   LogInfo("shutting_down", {{"signal", strsignal(signal_number)}});
+  (*ledger)->Close();  // ends watches and the signer's waits
   (*server)->Shutdown(absl::Seconds(options.shutdown_grace_seconds));
   server->reset();
+  (*log)->Stop();  // signs what the last calls committed
+  log->reset();
   ledger->reset();
   store->reset();  // closes RocksDB cleanly
   LogInfo("stopped");

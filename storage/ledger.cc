@@ -5,18 +5,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/crypto.h"
+#include "daemon/domain/merkle.h"
 #include "daemon/domain/time_convert.h"
 #include "storage/keys.h"
 #include "storage/records.h"
+#include "storage/tree_store.h"
 
 namespace sello::storage {
 
-void Transaction::Record(absl::string_view kind, std::vector<std::string> subjects,
+void Transaction::Record(absl::string_view kind, std::string subject,
                          const google::protobuf::Message& record, absl::string_view organisation_id,
                          absl::string_view site_id) {
   v1::Event event;
   event.set_kind(std::string(kind));
-  for (auto& subject : subjects) event.add_subjects(std::move(subject));
+  event.add_subjects(std::move(subject));
   event.set_organisation_id(std::string(organisation_id));
   event.set_site_id(std::string(site_id));
   event.set_record_sha256(domain::Sha256(SerializeRecord(record)));
@@ -57,6 +59,9 @@ absl::Status Ledger::Apply(const domain::Principal& actor,
     if (tx.writes_.empty()) return absl::OkStatus();
     return absl::InternalError("a change wrote records without recording an event");
   }
+  // Each event is a leaf of the transparency log's tree, appended in the same write:
+  // leaf index seq - 1, leaf data the event's deterministic serialisation.
+  TreeReader tree(*store_);
   uint64_t seq = last_seq_;
   for (v1::Event& event : tx.events_) {
     event.set_seq(++seq);
@@ -64,17 +69,45 @@ absl::Status Ledger::Apply(const domain::Principal& actor,
     event.set_actor_token_id(actor.token_id);
     event.set_actor_organisation_id(actor.organisation_id);
     event.set_actor_role(actor.role);
-    tx.writes_.Put(Table::kEvents, EncodeU64(event.seq()), SerializeRecord(event));
+    const std::string leaf = SerializeRecord(event);
+    absl::StatusOr<std::vector<std::pair<domain::merkle::NodeId, std::string>>> nodes =
+        domain::merkle::HashesForAppend(seq - 1, domain::merkle::LeafHash(leaf), tree);
+    if (!nodes.ok()) return nodes.status();
+    for (const auto& [id, hash] : *nodes) tree.Stage(id, hash, tx.writes_);
+    for (const std::string& subject : event.subjects()) {
+      tx.writes_.Put(Table::kEventsBySubject, ChildKey(subject, EncodeU64(seq)), "");
+    }
+    tx.writes_.Put(Table::kEvents, EncodeU64(seq), leaf);
   }
   if (absl::Status status = store_->Write(tx.writes_); !status.ok()) return status;
   last_seq_ = seq;
   last_time_ = now;
+  absl::MutexLock head_lock(&head_mu_);
+  committed_seq_ = seq;
   return absl::OkStatus();
 }
 
+uint64_t Ledger::AwaitEventsAfter(uint64_t seq, absl::Duration timeout) const {
+  absl::MutexLock lock(&head_mu_);
+  auto ready = [&]()
+                   ABSL_SHARED_LOCKS_REQUIRED(head_mu_) { return committed_seq_ > seq || closed_; };
+  head_mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  return committed_seq_;
+}
+
+void Ledger::Close() {
+  absl::MutexLock lock(&head_mu_);
+  closed_ = true;
+}
+
+bool Ledger::closed() const {
+  absl::MutexLock lock(&head_mu_);
+  return closed_;
+}
+
 uint64_t Ledger::last_seq() const {
-  absl::MutexLock lock(&mu_);
-  return last_seq_;
+  absl::MutexLock lock(&head_mu_);
+  return committed_seq_;
 }
 
 }  // namespace sello::storage

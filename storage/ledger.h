@@ -45,11 +45,11 @@ class Transaction {
   absl::Time now() const { return now_; }
   const domain::Principal& actor() const { return actor_; }
 
-  // Records that `record` (the new state) changed: one event of `kind` naming
-  // `subjects`, concerning `organisation_id` / `site_id` (may be empty).
-  void Record(absl::string_view kind, std::vector<std::string> subjects,
-              const google::protobuf::Message& record, absl::string_view organisation_id = "",
-              absl::string_view site_id = "");
+  // Records that `record` (the new state) changed: one event of `kind` naming the
+  // record's `subject` (domain::Subject), concerning `organisation_id` / `site_id`
+  // (may be empty).
+  void Record(absl::string_view kind, std::string subject, const google::protobuf::Message& record,
+              absl::string_view organisation_id = "", absl::string_view site_id = "");
 
  private:
   friend class Ledger;
@@ -74,18 +74,36 @@ class Ledger {
   absl::Status Apply(const domain::Principal& actor,
                      const std::function<absl::Status(Transaction&)>& change);
 
-  // The sequence number of the last committed event (0: none yet).
+  // The sequence number of the last committed event (0: none yet); also the size of
+  // the transparency log's tree.
   uint64_t last_seq() const;
+
+  // Waits until an event after `seq` is committed or `timeout` passes, or Close();
+  // returns last_seq().
+  uint64_t AwaitEventsAfter(uint64_t seq, absl::Duration timeout) const;
+
+  // Wakes every waiter of AwaitEventsAfter for good (shutdown).
+  void Close();
+  bool closed() const;
 
  private:
   Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time)
-      : store_(store), clock_(clock), last_seq_(last_seq), last_time_(last_time) {}
+      : store_(store),
+        clock_(clock),
+        last_seq_(last_seq),
+        last_time_(last_time),
+        committed_seq_(last_seq) {}
 
   Store* const store_;
   Clock* const clock_;
+  // Held for a whole change: changes are serialised.
   mutable absl::Mutex mu_;
   uint64_t last_seq_ ABSL_GUARDED_BY(mu_);
   absl::Time last_time_ ABSL_GUARDED_BY(mu_);
+  // The committed head, for readers that must not wait behind a change in progress.
+  mutable absl::Mutex head_mu_;
+  uint64_t committed_seq_ ABSL_GUARDED_BY(head_mu_);
+  bool closed_ ABSL_GUARDED_BY(head_mu_) = false;
 };
 
 }  // namespace sello::storage

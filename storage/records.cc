@@ -61,6 +61,25 @@ void PutStandardVersion(WriteSet& writes, const v1::StandardVersion& version) {
              SerializeRecord(version));
 }
 
+absl::StatusOr<std::optional<std::string>> LoadEventData(const Store& store, uint64_t seq) {
+  return store.Get(Table::kEvents, EncodeU64(seq));
+}
+
+absl::StatusOr<uint64_t> LatestEventFor(const Store& store, absl::string_view subject) {
+  std::optional<uint64_t> seq;
+  absl::Status scan = store.ScanReverse(
+      Table::kEventsBySubject, ChildPrefix(subject), [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<uint64_t> decoded = DecodeU64(ChildOf(key));
+        if (decoded.ok()) seq = *decoded;
+        return false;
+      });
+  if (!scan.ok()) return scan;
+  if (!seq.has_value()) {
+    return absl::NotFoundError(absl::StrCat("no event names '", subject, "'"));
+  }
+  return *seq;
+}
+
 absl::StatusOr<std::string> ListPage(const Store& store, Table table, absl::string_view prefix,
                                      absl::string_view listing, absl::string_view page_token,
                                      int page_size, const PageVisitor& visit) {

@@ -62,6 +62,12 @@ void PutStandardVersion(WriteSet& writes, const v1::StandardVersion& version);
 std::string OrganisationKindPrefix(v1::Organisation::Kind kind);
 std::string StandardVersionKey(absl::string_view standard_id, uint32_t version);
 
+// The stored bytes of event `seq` (its leaf data), nullopt when there is none.
+absl::StatusOr<std::optional<std::string>> LoadEventData(const Store& store, uint64_t seq);
+
+// The sequence number of the latest event naming `subject`; NOT_FOUND when none does.
+absl::StatusOr<uint64_t> LatestEventFor(const Store& store, absl::string_view subject);
+
 // Lists one page of `table` entries under `prefix`. `page_token` (from an earlier
 // page of the same `listing`) says where to continue. `visit` returns whether it took
 // the entry (false: filtered out) or an error that ends the listing. Returns the

@@ -50,6 +50,10 @@ absl::string_view TableName(Table table) {
       return "standards";
     case Table::kStandardVersions:
       return "standard_versions";
+    case Table::kTreeNodes:
+      return "tree_nodes";
+    case Table::kEventsBySubject:
+      return "events_by_subject";
   }
   return "unknown";
 }

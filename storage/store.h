@@ -31,8 +31,10 @@ enum class Table : uint8_t {
   kTokensByOrg,          // org id \0 token id -> ""
   kStandards,            // standard id -> sello.v1.Standard
   kStandardVersions,     // standard id \0 version (u32 BE) -> sello.v1.StandardVersion
+  kTreeNodes,            // level (u8) | index (u64 BE) -> SHA-256 of a complete subtree
+  kEventsBySubject,      // subject \0 seq (u64 BE) -> ""
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kStandardVersions) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kEventsBySubject) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

@@ -54,6 +54,13 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.StandardService/ListStandardVersions",
        kPublic,
        {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // The transparency log is for everyone; contents are shown as the role allows.
+      {"/sello.v1.LogService/GetCheckpoint", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.LogService/GetInclusionProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.LogService/GetConsistencyProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.LogService/ListEvents", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.LogService/GetRecord", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.LogService/WatchEvents", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
   };
   return *table;
 }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "storage/keys.h"
@@ -93,7 +94,9 @@ grpc::Status OrganisationService::CreateOrganisation(grpc::ServerContext* contex
             }
           }
           storage::PutOrganisation(tx.writes(), organisation);
-          tx.Record("organisation.created", {organisation.id()}, organisation, organisation.id());
+          tx.Record("organisation.created",
+                    domain::Subject(domain::kOrganisationRecord, organisation.id()), organisation,
+                    organisation.id());
           *response = Present(organisation);
           return absl::OkStatus();
         });
@@ -171,7 +174,8 @@ grpc::Status OrganisationService::SetMembership(grpc::ServerContext* context,
             return status;
           }
           storage::PutOrganisation(tx.writes(), *organisation);
-          tx.Record("organisation.membership_changed", {organisation->id()}, *organisation,
+          tx.Record("organisation.membership_changed",
+                    domain::Subject(domain::kOrganisationRecord, organisation->id()), *organisation,
                     organisation->id());
           *response = Present(*std::move(organisation));
           return absl::OkStatus();
@@ -209,7 +213,8 @@ grpc::Status OrganisationService::CreateSite(grpc::ServerContext* context,
           site.set_id(*id);
           *site.mutable_create_time() = domain::ToProto(tx.now());
           storage::PutSite(tx.writes(), site);
-          tx.Record("site.created", {site.id()}, site, site.firm_id(), site.id());
+          tx.Record("site.created", domain::Subject(domain::kSiteRecord, site.id()), site,
+                    site.firm_id(), site.id());
           *response = site;
           return absl::OkStatus();
         });

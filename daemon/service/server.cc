@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "daemon/service/log_service.h"
 #include "daemon/service/organisation_service.h"
 #include "daemon/service/standard_service.h"
 #include "daemon/service/token_service.h"
@@ -17,7 +18,8 @@
 namespace sello::service {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
-                                                      Registry registry) {
+                                                      Registry registry,
+                                                      storage::TransparencyLog* log) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -25,6 +27,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->organisations_ = std::make_unique<OrganisationService>(registry);
   server->tokens_ = std::make_unique<TokenService>(registry);
   server->standards_ = std::make_unique<StandardService>(registry);
+  server->log_ = std::make_unique<LogService>(registry, log);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -34,6 +37,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->organisations_.get());
   builder.RegisterService(server->tokens_.get());
   builder.RegisterService(server->standards_.get());
+  builder.RegisterService(server->log_.get());
+  // Keep-alive: ping idle connections (so idle watches survive middleboxes and dead
+  // peers are noticed) and accept clients' pings no more often than every 10 s.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,

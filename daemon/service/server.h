@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/service/call.h"
+#include "storage/transparency_log.h"
 
 namespace grpc {
 class Server;
@@ -15,6 +16,7 @@ class Server;
 
 namespace sello::service {
 
+class LogService;
 class OrganisationService;
 class StandardService;
 class TokenService;
@@ -30,7 +32,8 @@ class Server {
   // Binds, starts serving and reports SERVING on the health service. UNAVAILABLE when
   // the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
-                                                       Registry registry);
+                                                       Registry registry,
+                                                       storage::TransparencyLog* log);
   ~Server();
 
   // The address actually bound (with the chosen port).
@@ -46,6 +49,7 @@ class Server {
   std::unique_ptr<OrganisationService> organisations_;
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<StandardService> standards_;
+  std::unique_ptr<LogService> log_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/standard_rules.h"
@@ -16,6 +17,11 @@ using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::StandardService::service_full_name(), name);
+}
+
+// "standard_version/CSCS@2".
+std::string VersionSubject(absl::string_view standard_id, uint32_t version) {
+  return domain::Subject(domain::kStandardVersionRecord, domain::VersionRef(standard_id, version));
 }
 
 // Drafts are work in progress of the association: regulators may follow them.
@@ -117,7 +123,7 @@ grpc::Status StandardService::PushStandardVersion(grpc::ServerContext* context,
           storage::PutStandard(tx.writes(), push->standard);
           storage::PutStandardVersion(tx.writes(), push->version);
           tx.Record(push->created ? "standard_version.created" : "standard_version.replaced",
-                    {domain::VersionRef(content.standard_id(), content.version())}, push->version);
+                    VersionSubject(content.standard_id(), content.version()), push->version);
           return absl::OkStatus();
         });
       });
@@ -148,13 +154,13 @@ grpc::Status StandardService::PublishStandardVersion(
           if (!publish.ok()) return publish.status();
           storage::PutStandard(tx.writes(), publish->standard);
           storage::PutStandardVersion(tx.writes(), publish->published);
-          const std::string ref = domain::VersionRef(standard->id(), request->version());
-          tx.Record("standard_version.published", {ref}, publish->published);
+          tx.Record("standard_version.published",
+                    VersionSubject(standard->id(), request->version()), publish->published);
           *response->mutable_published() = publish->published;
           if (publish->superseded.has_value()) {
             storage::PutStandardVersion(tx.writes(), *publish->superseded);
             tx.Record("standard_version.superseded",
-                      {domain::VersionRef(standard->id(), publish->superseded->version()), ref},
+                      VersionSubject(standard->id(), publish->superseded->version()),
                       *publish->superseded);
             *response->mutable_superseded() = *publish->superseded;
           }
@@ -182,7 +188,7 @@ grpc::Status StandardService::WithdrawStandardVersion(
           storage::PutStandard(tx.writes(), withdraw->standard);
           storage::PutStandardVersion(tx.writes(), withdraw->withdrawn);
           tx.Record("standard_version.withdrawn",
-                    {domain::VersionRef(standard->id(), request->version())}, withdraw->withdrawn);
+                    VersionSubject(standard->id(), request->version()), withdraw->withdrawn);
           *response = withdraw->withdrawn;
           return absl::OkStatus();
         });

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "storage/keys.h"
@@ -68,7 +69,8 @@ absl::StatusOr<std::string> IssueToken(storage::Transaction& tx,
   record->set_created_by(tx.actor().token_id);
   storage::PutToken(tx.writes(), stored);
   // The event digests the public record: the secret's hash never leaves the store.
-  tx.Record("token.created", {record->id()}, *record, organisation.id());
+  tx.Record("token.created", domain::Subject(domain::kTokenRecord, record->id()), *record,
+            organisation.id());
   token = *record;
   return secret;
 }
@@ -164,7 +166,8 @@ grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
           *token.mutable_revoke_time() = domain::ToProto(tx.now());
           token.set_revoked_by(tx.actor().token_id);
           storage::PutToken(tx.writes(), *stored);
-          tx.Record("token.revoked", {token.id()}, token, token.organisation_id());
+          tx.Record("token.revoked", domain::Subject(domain::kTokenRecord, token.id()), token,
+                    token.organisation_id());
           *response = token;
           return absl::OkStatus();
         });

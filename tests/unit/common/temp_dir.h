@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-namespace sello::testing {
+namespace sello::test_support {
 
 class TempDir {
  public:
@@ -30,6 +30,6 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace sello::testing
+}  // namespace sello::test_support
 
 #endif  // SELLO_TESTS_UNIT_COMMON_TEMP_DIR_H_

@@ -64,7 +64,8 @@ absl::Status CreateFirm(Ledger& ledger, absl::string_view id) {
   return ledger.Apply(kAdmin, [&](Transaction& tx) {
     const v1::Organisation organisation = Firm(id);
     PutOrganisation(tx.writes(), organisation);
-    tx.Record("organisation.created", {organisation.id()}, organisation, organisation.id());
+    tx.Record("organisation.created", "organisation/" + organisation.id(), organisation,
+              organisation.id());
     return absl::OkStatus();
   });
 }
@@ -72,14 +73,13 @@ absl::Status CreateFirm(Ledger& ledger, absl::string_view id) {
 std::vector<v1::Event> Events(const Store& store) {
   std::vector<v1::Event> events;
   EXPECT_TRUE(store
-                  .Scan(
-                      Table::kEvents, "", "",
-                      [&](absl::string_view, absl::string_view value) {
-    v1::Event event;
-    EXPECT_TRUE(event.ParseFromArray(value.data(), value.size()));
-    events.push_back(event);
-    return true;
-                      })
+                  .Scan(Table::kEvents, "", "",
+                        [&](absl::string_view, absl::string_view value) {
+                          v1::Event event;
+                          EXPECT_TRUE(event.ParseFromArray(value.data(), value.size()));
+                          events.push_back(event);
+                          return true;
+                        })
                   .ok());
   return events;
 }
@@ -101,7 +101,7 @@ class LedgerTest : public ::testing::Test {
     Open();
   }
 
-  sello::testing::TempDir dir_;
+  sello::test_support::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Ledger> ledger_;
@@ -119,7 +119,7 @@ TEST_F(LedgerTest, CommitsRecordAndEventTogether) {
   EXPECT_EQ(event.seq(), 1u);
   EXPECT_EQ(event.kind(), "organisation.created");
   ASSERT_EQ(event.subjects_size(), 1);
-  EXPECT_EQ(event.subjects(0), "salmones-sur");
+  EXPECT_EQ(event.subjects(0), "organisation/salmones-sur");
   EXPECT_EQ(event.organisation_id(), "salmones-sur");
   EXPECT_EQ(event.actor_token_id(), "tok-admin");
   EXPECT_EQ(event.actor_organisation_id(), "association");
@@ -132,7 +132,7 @@ TEST_F(LedgerTest, CommitsRecordAndEventTogether) {
 TEST_F(LedgerTest, RefusedChangeWritesNothing) {
   const absl::Status status = ledger_->Apply(kAdmin, [&](Transaction& tx) {
     PutOrganisation(tx.writes(), Firm("half-done"));
-    tx.Record("organisation.created", {"half-done"}, Firm("half-done"));
+    tx.Record("organisation.created", "organisation/half-done", Firm("half-done"));
     return absl::FailedPreconditionError("refused");
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
@@ -192,7 +192,7 @@ TEST_F(LedgerTest, FailedWriteLeavesNoGap) {
   const std::vector<v1::Event> events = Events(*store_);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].seq(), 2u);
-  EXPECT_EQ(events[1].subjects(0), "c");
+  EXPECT_EQ(events[1].subjects(0), "organisation/c");
 }
 
 TEST_F(LedgerTest, ConcurrentChangesGetDistinctConsecutiveNumbers) {

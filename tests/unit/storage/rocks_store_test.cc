@@ -67,7 +67,7 @@ class StoreHolder : public ::testing::Environment {
 [[maybe_unused]] ::testing::Environment* const kStoreHolder =
     ::testing::AddGlobalTestEnvironment(new StoreHolder);
 
-using sello::testing::TempDir;
+using sello::test_support::TempDir;
 
 class RocksStoreTest : public ::testing::Test {
  protected:
@@ -179,9 +179,10 @@ TEST_F(RocksStoreTest, EveryTableIsItsOwnColumnFamilyOnDisk) {
       rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), DataDir(), &families);
   ASSERT_TRUE(listed.ok()) << listed.ToString();
   std::sort(families.begin(), families.end());
-  EXPECT_EQ(families, (Keys{"default", "events", "meta", "organisations", "organisations_by_kind",
-                            "sites", "sites_by_firm", "standard_versions", "standards", "tokens",
-                            "tokens_by_hash", "tokens_by_org"}));
+  EXPECT_EQ(families,
+            (Keys{"default", "events", "events_by_subject", "meta", "organisations",
+                  "organisations_by_kind", "sites", "sites_by_firm", "standard_versions",
+                  "standards", "tokens", "tokens_by_hash", "tokens_by_org", "tree_nodes"}));
 }
 
 TEST_F(RocksStoreTest, WritesSeveralTablesTogether) {
@@ -252,12 +253,11 @@ TEST_F(ScanTest, VisitsOnlyThePrefixInKeyOrder) {
 TEST_F(ScanTest, PassesValues) {
   std::vector<std::string> values;
   ASSERT_TRUE(store_
-                  ->Scan(
-                      Table::kSitesByFirm, ChildPrefix("firm-2"), "",
-                      [&](absl::string_view, absl::string_view value) {
-    values.emplace_back(value);
-    return true;
-                      })
+                  ->Scan(Table::kSitesByFirm, ChildPrefix("firm-2"), "",
+                         [&](absl::string_view, absl::string_view value) {
+                           values.emplace_back(value);
+                           return true;
+                         })
                   .ok());
   EXPECT_EQ(values, (Keys{"firm-2/site-a", "firm-2/site-b", "firm-2/site-c", "firm-2/site-d"}));
 }

@@ -1,0 +1,314 @@
+#include "daemon/service/log_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/merkle.h"
+#include "daemon/domain/organisation_rules.h"
+#include "sello/internal/records.pb.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+constexpr int kDefaultEventPage = 100;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::LogService::service_full_name(), name);
+}
+
+// The event as the caller may see it: whole, or redacted to its leaf hash.
+absl::StatusOr<v1::LoggedEvent> LoggedEvent(uint64_t seq, absl::string_view data,
+                                            const domain::Principal* caller) {
+  v1::LoggedEvent out;
+  out.set_seq(seq);
+  out.set_leaf_hash(domain::merkle::LeafHash(data));
+  v1::Event event;
+  if (absl::Status status =
+          storage::ParseRecord(Table::kEvents, storage::EncodeU64(seq), data, event);
+      !status.ok()) {
+    return status;
+  }
+  if (domain::CanReadEvent(event, caller)) {
+    out.set_leaf_data(std::string(data));
+    *out.mutable_event() = std::move(event);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> RequireEventData(const storage::Store& store, uint64_t seq) {
+  absl::StatusOr<std::optional<std::string>> data = storage::LoadEventData(store, seq);
+  if (!data.ok()) return data.status();
+  if (!data->has_value()) return absl::NotFoundError(absl::StrCat("event ", seq, " not found"));
+  return **std::move(data);
+}
+
+// The stored bytes of the record a subject names, if the caller may read it.
+absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& store,
+                                                      absl::string_view subject,
+                                                      const domain::Principal* caller) {
+  absl::string_view kind, id;
+  if (!domain::SplitSubject(subject, &kind, &id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "subject: '", subject, "' is not KIND/ID (e.g. organisation/salmones-calbuco)"));
+  }
+  const bool privileged =
+      caller != nullptr && (caller->role == v1::ADMIN || caller->role == v1::REGULATOR);
+  google::protobuf::Any any;
+  auto load = [&](Table table, absl::string_view key,
+                  absl::string_view type) -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::optional<std::string>> bytes = store.Get(table, key);
+    if (!bytes.ok()) return bytes.status();
+    if (!bytes->has_value()) return absl::NotFoundError(absl::StrCat(subject, " not found"));
+    any.set_type_url(absl::StrCat("type.googleapis.com/", type));
+    return **std::move(bytes);
+  };
+  absl::StatusOr<std::string> bytes;
+  if (kind == domain::kOrganisationRecord) {
+    bytes = load(Table::kOrganisations, id, v1::Organisation::descriptor()->full_name());
+  } else if (kind == domain::kSiteRecord) {
+    if (caller == nullptr) return absl::UnauthenticatedError("site records need a token");
+    bytes = load(Table::kSites, id, v1::Site::descriptor()->full_name());
+    v1::Site site;
+    if (bytes.ok() && caller->role == v1::FIRM && site.ParseFromString(*bytes) &&
+        site.firm_id() != caller->organisation_id) {
+      return absl::PermissionDeniedError(absl::StrCat(subject, " belongs to another firm"));
+    }
+  } else if (kind == domain::kTokenRecord) {
+    if (!privileged || caller->role != v1::ADMIN) {
+      return absl::PermissionDeniedError("token records are read by ADMIN only");
+    }
+    bytes = load(Table::kTokens, id, v1::Token::descriptor()->full_name());
+    internal::StoredToken stored;
+    // The event digests the public part only: serve exactly that.
+    if (bytes.ok()) {
+      if (!stored.ParseFromString(*bytes)) return absl::DataLossError("tokens: unreadable");
+      bytes = storage::SerializeRecord(stored.token());
+    }
+  } else if (kind == domain::kStandardVersionRecord) {
+    const size_t at = id.rfind('@');
+    uint32_t version = 0;
+    if (at == absl::string_view::npos || !absl::SimpleAtoi(id.substr(at + 1), &version)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("subject: '", subject, "' should be standard_version/ID@N"));
+    }
+    bytes = load(Table::kStandardVersions, storage::StandardVersionKey(id.substr(0, at), version),
+                 v1::StandardVersion::descriptor()->full_name());
+    v1::StandardVersion record;
+    if (bytes.ok() && record.ParseFromString(*bytes) &&
+        record.status() == v1::StandardVersion::DRAFT && !privileged) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(subject, " is a DRAFT; drafts are visible to ADMIN and REGULATOR only"));
+    }
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("subject: unknown record kind '", kind, "'"));
+  }
+  if (!bytes.ok()) return bytes.status();
+  any.set_value(*std::move(bytes));
+  return any;
+}
+
+}  // namespace
+
+grpc::Status LogService::GetCheckpoint(grpc::ServerContext* context,
+                                       const v1::GetCheckpointRequest*,
+                                       v1::GetCheckpointResponse* response) {
+  return Serve(registry_, context, Method("GetCheckpoint"), [&](const domain::Principal*) {
+    *response->mutable_checkpoint() = log_->Latest();
+    response->set_verifier_key(log_->VerifierKey());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LogService::GetInclusionProof(grpc::ServerContext* context,
+                                           const v1::GetInclusionProofRequest* request,
+                                           v1::GetInclusionProofResponse* response) {
+  return Serve(
+      registry_, context, Method("GetInclusionProof"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        uint64_t seq = 0;
+        switch (request->target_case()) {
+          case v1::GetInclusionProofRequest::kSeq:
+            seq = request->seq();
+            break;
+          case v1::GetInclusionProofRequest::kSubject: {
+            absl::StatusOr<uint64_t> latest = storage::LatestEventFor(store, request->subject());
+            if (!latest.ok()) return latest.status();
+            seq = *latest;
+            break;
+          }
+          default:
+            return absl::InvalidArgumentError("seq or subject: one is required");
+        }
+        const v1::Checkpoint checkpoint = log_->Latest();
+        const uint64_t size = request->tree_size() != 0 ? request->tree_size() : checkpoint.size();
+        if (seq == 0 || seq > size) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "seq: event ", seq, " is not in the tree of size ", size,
+              size == checkpoint.size() ? " (the latest checkpoint; it is signed within a second)"
+                                        : ""));
+        }
+        absl::StatusOr<std::string> data = RequireEventData(store, seq);
+        if (!data.ok()) return data.status();
+        absl::StatusOr<std::vector<std::string>> proof = log_->InclusionProof(seq - 1, size);
+        if (!proof.ok()) return proof.status();
+        absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(seq, *data, caller);
+        if (!event.ok()) return event.status();
+        *response->mutable_event() = *std::move(event);
+        response->set_leaf_index(seq - 1);
+        response->set_tree_size(size);
+        for (auto& hash : *proof) response->add_hashes(std::move(hash));
+        *response->mutable_checkpoint() = checkpoint;
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
+                                             const v1::GetConsistencyProofRequest* request,
+                                             v1::GetConsistencyProofResponse* response) {
+  return Serve(registry_, context, Method("GetConsistencyProof"),
+               [&](const domain::Principal*) -> absl::Status {
+                 const uint64_t new_size =
+                     request->new_size() != 0 ? request->new_size() : log_->Latest().size();
+                 if (request->old_size() == 0 || request->old_size() > new_size) {
+                   return absl::InvalidArgumentError(
+                       absl::StrCat("old_size: must be between 1 and new_size (", new_size, ")"));
+                 }
+                 absl::StatusOr<std::vector<std::string>> proof =
+                     log_->ConsistencyProof(request->old_size(), new_size);
+                 if (!proof.ok()) return proof.status();
+                 response->set_old_size(request->old_size());
+                 response->set_new_size(new_size);
+                 for (auto& hash : *proof) response->add_hashes(std::move(hash));
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status LogService::ListEvents(grpc::ServerContext* context,
+                                    const v1::ListEventsRequest* request,
+                                    v1::ListEventsResponse* response) {
+  return Serve(registry_, context, Method("ListEvents"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->page_size() < 0)
+                   return absl::InvalidArgumentError("page_size: negative");
+                 const int page_size = request->page_size() == 0
+                                           ? kDefaultEventPage
+                                           : std::min(request->page_size(), 1000);
+                 const uint64_t from = std::max<uint64_t>(request->from_seq(), 1);
+                 absl::Status inner;
+                 uint64_t next = 0;
+                 absl::Status scan = registry_.store->Scan(
+                     Table::kEvents, "", from > 1 ? storage::EncodeU64(from - 1) : "",
+                     [&](absl::string_view key, absl::string_view value) {
+                       absl::StatusOr<uint64_t> seq = storage::DecodeU64(key);
+                       if (!seq.ok()) {
+                         inner = seq.status();
+                         return false;
+                       }
+                       if (response->events_size() == page_size) {
+                         next = *seq;
+                         return false;
+                       }
+                       absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(*seq, value, caller);
+                       if (!event.ok()) {
+                         inner = event.status();
+                         return false;
+                       }
+                       *response->add_events() = *std::move(event);
+                       return true;
+                     });
+                 if (!scan.ok()) return scan;
+                 if (!inner.ok()) return inner;
+                 response->set_next_seq(next);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status LogService::GetRecord(grpc::ServerContext* context,
+                                   const v1::GetRecordRequest* request,
+                                   v1::GetRecordResponse* response) {
+  return Serve(registry_, context, Method("GetRecord"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 const storage::Store& store = *registry_.store;
+                 absl::StatusOr<google::protobuf::Any> record =
+                     LoadRecordBytes(store, request->subject(), caller);
+                 if (!record.ok()) return record.status();
+                 absl::StatusOr<uint64_t> seq = storage::LatestEventFor(store, request->subject());
+                 if (!seq.ok()) return seq.status();
+                 absl::StatusOr<std::string> data = RequireEventData(store, *seq);
+                 if (!data.ok()) return data.status();
+                 absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(*seq, *data, caller);
+                 if (!event.ok()) return event.status();
+                 *response->mutable_record() = *std::move(record);
+                 *response->mutable_event() = *std::move(event);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
+                                     const v1::WatchEventsRequest* request,
+                                     grpc::ServerWriter<v1::WatchEventsResponse>* writer) {
+  return Serve(
+      registry_, context, Method("WatchEvents"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        domain::WatchFilter filter;
+        filter.kinds.assign(request->kinds().begin(), request->kinds().end());
+        filter.organisation_id = request->organisation_id();
+        filter.site_id = request->site_id();
+        storage::Ledger& ledger = *registry_.ledger;
+        uint64_t next = std::max<uint64_t>(request->from_seq(), 1);
+        bool caught_up = false;
+        absl::Time last_sent = absl::Now();
+        // Events are read from the store in bounded batches: a watcher never holds more
+        // than one batch, and writers never wait for watchers.
+        while (!context->IsCancelled() && !ledger.closed()) {
+          const uint64_t head = ledger.last_seq();
+          if (caught_up && head >= next && head - next > watch_.max_lag) {
+            return absl::ResourceExhaustedError(
+                absl::StrCat("watch fell ", head - next, " events behind (limit ", watch_.max_lag,
+                             "); resume with from_seq=", next));
+          }
+          if (head < next) {
+            caught_up = true;
+            if (absl::Now() - last_sent >= watch_.heartbeat) {
+              v1::WatchEventsResponse beat;
+              beat.set_heartbeat_head_seq(head);
+              if (!writer->Write(beat)) return absl::CancelledError("watcher went away");
+              last_sent = absl::Now();
+            }
+            ledger.AwaitEventsAfter(next - 1, std::min(watch_.heartbeat, absl::Seconds(1)));
+            continue;
+          }
+          std::vector<std::pair<uint64_t, std::string>> batch;
+          absl::Status scan =
+              registry_.store->Scan(Table::kEvents, "", storage::EncodeU64(next - 1),
+                                    [&](absl::string_view key, absl::string_view value) {
+                                      absl::StatusOr<uint64_t> seq = storage::DecodeU64(key);
+                                      if (!seq.ok() || *seq > head) return false;
+                                      batch.emplace_back(*seq, std::string(value));
+                                      return static_cast<int>(batch.size()) < watch_.batch;
+                                    });
+          if (!scan.ok()) return scan;
+          if (batch.empty()) return absl::DataLossError(absl::StrCat("event ", next, " missing"));
+          for (const auto& [seq, data] : batch) {
+            next = seq + 1;
+            absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(seq, data, caller);
+            if (!event.ok()) return event.status();
+            if (!event->has_event() || !domain::MatchesWatch(event->event(), filter)) continue;
+            v1::WatchEventsResponse item;
+            *item.mutable_event() = *std::move(event);
+            if (!writer->Write(item)) return absl::CancelledError("watcher went away");
+            last_sent = absl::Now();
+          }
+        }
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace sello::service

@@ -1,0 +1,50 @@
+// gRPC LogService: checkpoints, proofs, events and records of the transparency log, and
+// the Watch stream.
+#ifndef SELLO_DAEMON_SERVICE_LOG_SERVICE_H_
+#define SELLO_DAEMON_SERVICE_LOG_SERVICE_H_
+
+#include "daemon/service/call.h"
+#include "sello/v1/log.grpc.pb.h"
+#include "storage/transparency_log.h"
+
+namespace sello::service {
+
+struct WatchOptions {
+  // An idle watch gets a heartbeat this often.
+  absl::Duration heartbeat = absl::Seconds(15);
+  // Events read from the store per batch (what one watch buffers at most).
+  int batch = 256;
+  // A watcher further behind the head than this is ended with RESOURCE_EXHAUSTED and
+  // told where to resume, rather than holding a server thread indefinitely.
+  uint64_t max_lag = 100000;
+};
+
+class LogService final : public v1::LogService::Service {
+ public:
+  LogService(Registry registry, storage::TransparencyLog* log, WatchOptions watch = {})
+      : registry_(registry), log_(log), watch_(watch) {}
+
+  grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
+                             v1::GetCheckpointResponse* response) override;
+  grpc::Status GetInclusionProof(grpc::ServerContext* context,
+                                 const v1::GetInclusionProofRequest* request,
+                                 v1::GetInclusionProofResponse* response) override;
+  grpc::Status GetConsistencyProof(grpc::ServerContext* context,
+                                   const v1::GetConsistencyProofRequest* request,
+                                   v1::GetConsistencyProofResponse* response) override;
+  grpc::Status ListEvents(grpc::ServerContext* context, const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override;
+  grpc::Status GetRecord(grpc::ServerContext* context, const v1::GetRecordRequest* request,
+                         v1::GetRecordResponse* response) override;
+  grpc::Status WatchEvents(grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<v1::WatchEventsResponse>* writer) override;
+
+ private:
+  Registry registry_;
+  storage::TransparencyLog* const log_;
+  const WatchOptions watch_;
+};
+
+}  // namespace sello::service
+
+#endif  // SELLO_DAEMON_SERVICE_LOG_SERVICE_H_

@@ -1,0 +1,70 @@
+#include "storage/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace sello::storage {
+namespace {
+
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  return absl::UnavailableError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content, mode_t mode) {
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Errno("cannot create", temp);
+  // open() does not change the mode of a file that already exists.
+  bool ok = ::fchmod(fd, mode) == 0;
+  size_t written = 0;
+  while (ok && written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) written += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int saved_errno = errno;
+  ::close(fd);
+  errno = saved_errno;
+  if (!ok) return Errno("cannot write", temp);
+  if (::rename(temp.c_str(), path.c_str()) != 0) return Errno("cannot rename to", path);
+  // The rename is durable once the directory is synced.
+  const std::string dir = DirectoryOf(path);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Errno("cannot open", dir);
+  ok = ::fsync(dir_fd) == 0;
+  ::close(dir_fd);
+  if (!ok) return Errno("cannot sync", dir);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return Errno("cannot read", path);
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return Errno("cannot read", path);
+  return std::optional<std::string>(content.str());
+}
+
+}  // namespace sello::storage

@@ -1,0 +1,229 @@
+#include "storage/transparency_log.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/merkle.h"
+#include "daemon/domain/time_convert.h"
+#include "storage/files.h"
+#include "storage/records.h"
+#include "storage/tree_store.h"
+
+namespace sello::storage {
+namespace {
+
+constexpr absl::string_view kCheckpointKey = "checkpoint";
+// How often the signer looks again when nothing was committed (it wakes at once on a
+// commit); also bounds how long Stop() waits.
+constexpr absl::Duration kSignerPoll = absl::Milliseconds(500);
+
+v1::Checkpoint ToProto(const domain::Checkpoint& checkpoint, std::string note) {
+  v1::Checkpoint out;
+  out.set_origin(checkpoint.origin);
+  out.set_size(checkpoint.size);
+  out.set_root_hash(checkpoint.root_hash);
+  *out.mutable_time() = domain::ToProto(checkpoint.time);
+  out.set_note(std::move(note));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<domain::NoteVerifier> VerifierOf(const domain::NoteSigner& signer) {
+  return domain::NoteVerifier::FromVerifierKey(signer.VerifierKey());
+}
+
+TransparencyLog::TransparencyLog(Store* store, Ledger* ledger, domain::NoteSigner signer,
+                                 Clock* clock, TransparencyLogOptions options)
+    : store_(store),
+      ledger_(ledger),
+      signer_(std::move(signer)),
+      clock_(clock),
+      options_(std::move(options)),
+      origin_(signer_.name()),
+      verifier_key_(signer_.VerifierKey()) {}
+
+TransparencyLog::~TransparencyLog() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
+    Store* store, Ledger* ledger, domain::NoteSigner signer, Clock* clock,
+    TransparencyLogOptions options) {
+  std::unique_ptr<TransparencyLog> log(
+      new TransparencyLog(store, ledger, std::move(signer), clock, std::move(options)));
+  absl::StatusOr<domain::NoteVerifier> verifier = VerifierOf(log->signer_);
+  if (!verifier.ok()) return verifier.status();
+
+  // The last checkpoint signed: the newer of the store's copy and the file's.
+  std::optional<v1::Checkpoint> last;
+  absl::StatusOr<std::optional<v1::Checkpoint>> stored =
+      LoadRecord<v1::Checkpoint>(*store, Table::kMeta, kCheckpointKey);
+  if (!stored.ok()) return stored.status();
+  last = *stored;
+  absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(log->options_.checkpoint_file);
+  if (!file.ok()) return file.status();
+  if (file->has_value()) {
+    absl::StatusOr<domain::Checkpoint> parsed =
+        domain::OpenCheckpoint(*verifier, **file, log->origin_);
+    if (!parsed.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(log->options_.checkpoint_file,
+                       ": not a checkpoint signed by this log's key: ", parsed.status().message()));
+    }
+    if (!last.has_value() || parsed->size > last->size()) last = ToProto(*parsed, **file);
+  }
+
+  const uint64_t size = ledger->last_seq();
+  {
+    absl::MutexLock lock(&log->mu_);
+    if (last.has_value()) {
+      log->latest_ = *last;
+      log->signing_status_ = log->CheckExtends(*last, size);
+    }
+  }
+  if (!last.has_value()) {
+    // A new log must be able to sign its first checkpoint.
+    if (absl::Status status = log->SignNow(); !status.ok()) return status;
+  } else if (last->size() < size) {
+    // A refusal is kept in signing_status() and reported by the signer.
+    (void)log->SignNow();
+  }
+  return log;
+}
+
+absl::Status TransparencyLog::CheckExtends(const v1::Checkpoint& last, uint64_t size) const {
+  if (last.size() > size) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the log holds ", size, " events but checkpoint ", last.size(),
+        " was signed: the store lost events (restored from a stale backup?); refusing to sign"));
+  }
+  absl::StatusOr<std::string> root = RootHash(last.size());
+  if (!root.ok()) return root.status();
+  if (*root != last.root_hash()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the stored tree of size ", last.size(), " has root ", domain::HexEncode(*root),
+        " but the last signed checkpoint says ", domain::HexEncode(last.root_hash()),
+        ": history was changed; refusing to sign"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TransparencyLog::SignNow() {
+  absl::MutexLock lock(&mu_);
+  if (!signing_status_.ok()) return signing_status_;
+  const uint64_t size = ledger_->last_seq();
+  const bool first = latest_.note().empty();
+  if (!first && size == latest_.size()) return absl::OkStatus();
+  if (!first) {
+    // Never sign a second history: the new tree must extend the last signed one.
+    if (absl::Status status = CheckExtends(latest_, size); !status.ok()) {
+      signing_status_ = status;
+      return status;
+    }
+  }
+  absl::StatusOr<std::string> root = RootHash(size);
+  if (!root.ok()) return root.status();
+  domain::Checkpoint checkpoint;
+  checkpoint.origin = origin_;
+  checkpoint.size = size;
+  checkpoint.root_hash = *root;
+  // Whole seconds, never before the last one.
+  checkpoint.time = absl::FromUnixSeconds(absl::ToUnixSeconds(clock_->Now()));
+  if (!first) checkpoint.time = std::max(checkpoint.time, domain::FromProto(latest_.time()));
+  absl::StatusOr<std::string> note = domain::SignCheckpoint(signer_, checkpoint);
+  if (!note.ok()) return note.status();
+  v1::Checkpoint signed_checkpoint = ToProto(checkpoint, *note);
+  // The file first: if the store write is lost, the file still says what was signed.
+  if (absl::Status status = WriteFileAtomically(options_.checkpoint_file, *note, 0644);
+      !status.ok()) {
+    return status;
+  }
+  WriteSet writes;
+  writes.Put(Table::kMeta, std::string(kCheckpointKey), SerializeRecord(signed_checkpoint));
+  if (absl::Status status = store_->Write(writes); !status.ok()) return status;
+  latest_ = std::move(signed_checkpoint);
+  return absl::OkStatus();
+}
+
+v1::Checkpoint TransparencyLog::Latest() const {
+  absl::MutexLock lock(&mu_);
+  return latest_;
+}
+
+absl::Status TransparencyLog::signing_status() const {
+  absl::MutexLock lock(&mu_);
+  return signing_status_;
+}
+
+void TransparencyLog::Start() {
+  signer_thread_ = std::thread([this] { RunSigner(); });
+}
+
+void TransparencyLog::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  if (signer_thread_.joinable()) signer_thread_.join();
+  // Whatever was committed last is covered before the daemon goes.
+  if (absl::Status status = SignNow(); !status.ok() && options_.on_signing_error) {
+    options_.on_signing_error(status);
+  }
+}
+
+void TransparencyLog::RunSigner() {
+  uint64_t seen = Latest().size();
+  bool reported = false;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    const uint64_t head = ledger_->AwaitEventsAfter(seen, kSignerPoll);
+    if (head <= seen) continue;
+    const absl::Status status = SignNow();
+    if (status.ok()) {
+      seen = head;
+      reported = false;
+    } else if (!reported) {
+      // Reported once per failure, not once per commit.
+      if (options_.on_signing_error) options_.on_signing_error(status);
+      reported = true;
+      seen = head;
+    } else {
+      seen = head;
+    }
+  }
+}
+
+absl::StatusOr<std::string> TransparencyLog::RootHash(uint64_t size) const {
+  if (size > ledger_->last_seq()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tree_size: ", size, " is beyond the log's ", ledger_->last_seq(), " events"));
+  }
+  TreeReader reader(*store_);
+  return domain::merkle::RootHash(size, reader);
+}
+
+absl::StatusOr<std::vector<std::string>> TransparencyLog::InclusionProof(uint64_t index,
+                                                                         uint64_t size) const {
+  if (size > ledger_->last_seq()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tree_size: ", size, " is beyond the log's ", ledger_->last_seq(), " events"));
+  }
+  TreeReader reader(*store_);
+  return domain::merkle::InclusionProof(index, size, reader);
+}
+
+absl::StatusOr<std::vector<std::string>> TransparencyLog::ConsistencyProof(
+    uint64_t old_size, uint64_t new_size) const {
+  if (new_size > ledger_->last_seq()) {
+    return absl::InvalidArgumentError(absl::StrCat("new_size: ", new_size, " is beyond the log's ",
+                                                   ledger_->last_seq(), " events"));
+  }
+  TreeReader reader(*store_);
+  return domain::merkle::ConsistencyProof(old_size, new_size, reader);
+}
+
+}  // namespace sello::storage

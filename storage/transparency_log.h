@@ -1,0 +1,100 @@
+// The transparency log: the Merkle tree the ledger appends every event to, its signed
+// checkpoints, and the proofs served from it.
+//
+// Promises (SPEC "Transparency log"): every committed event is covered by a signed
+// checkpoint within one second (a background signer wakes on each commit), checkpoint
+// times never go backwards, and the log never signs two histories: before signing, the
+// new tree must be consistent with the last checkpoint it signed. That checkpoint is
+// kept both in the store and in a file beside it, so a store restored from a stale
+// backup (or edited) is caught instead of quietly forked.
+#ifndef SELLO_STORAGE_TRANSPARENCY_LOG_H_
+#define SELLO_STORAGE_TRANSPARENCY_LOG_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "daemon/domain/checkpoint.h"
+#include "sello/v1/log.pb.h"
+#include "storage/ledger.h"
+#include "storage/store.h"
+
+namespace sello::storage {
+
+struct TransparencyLogOptions {
+  // The file beside the store that keeps the last signed checkpoint note.
+  std::string checkpoint_file;
+  // Called (from the signer thread) when a checkpoint cannot be signed.
+  std::function<void(const absl::Status&)> on_signing_error;
+};
+
+class TransparencyLog {
+ public:
+  // Loads the last signed checkpoint (store or file, whichever is newer), checks that
+  // the stored tree is consistent with it and signs a first one when there is none.
+  // A tree that is not consistent does not stop the daemon from serving reads; signing
+  // stays refused (signing_status()) until an operator resolves it.
+  static absl::StatusOr<std::unique_ptr<TransparencyLog>> Open(Store* store, Ledger* ledger,
+                                                               domain::NoteSigner signer,
+                                                               Clock* clock,
+                                                               TransparencyLogOptions options);
+  ~TransparencyLog();
+
+  // Starts the background signer; Stop() ends it after a last signature.
+  void Start();
+  void Stop();
+
+  // Signs a checkpoint of the tree as committed now, if it grew since the last one.
+  absl::Status SignNow();
+
+  // The last signed checkpoint.
+  v1::Checkpoint Latest() const;
+  // What verifiers pin: "<origin>+<key id>+<key>".
+  std::string VerifierKey() const { return verifier_key_; }
+  const std::string& origin() const { return origin_; }
+  // OK, or why the log refuses to sign.
+  absl::Status signing_status() const;
+
+  // RFC 9162 proofs from the stored tree (O(log n) reads each). Sizes must not exceed
+  // the committed tree (INVALID_ARGUMENT naming the argument otherwise).
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size) const;
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                            uint64_t new_size) const;
+  absl::StatusOr<std::string> RootHash(uint64_t size) const;
+
+ private:
+  TransparencyLog(Store* store, Ledger* ledger, domain::NoteSigner signer, Clock* clock,
+                  TransparencyLogOptions options);
+
+  // Checks that the committed tree extends `last` (same root at its size).
+  absl::Status CheckExtends(const v1::Checkpoint& last, uint64_t size) const;
+  void RunSigner();
+
+  Store* const store_;
+  Ledger* const ledger_;
+  const domain::NoteSigner signer_;
+  Clock* const clock_;
+  const TransparencyLogOptions options_;
+  const std::string origin_;
+  const std::string verifier_key_;
+
+  // Serialises signing; guards the state below.
+  mutable absl::Mutex mu_;
+  v1::Checkpoint latest_ ABSL_GUARDED_BY(mu_);
+  absl::Status signing_status_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread signer_thread_;
+};
+
+// The verifier of `signer` (for checking our own notes).
+absl::StatusOr<domain::NoteVerifier> VerifierOf(const domain::NoteSigner& signer);
+
+}  // namespace sello::storage
+
+#endif  // SELLO_STORAGE_TRANSPARENCY_LOG_H_
