@@ -14,12 +14,21 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
   organisations_ = v1::OrganisationService::NewStub(channel_);
   tokens_ = v1::TokenService::NewStub(channel_);
   standards_ = v1::StandardService::NewStub(channel_);
+  log_ = v1::LogService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(options_.timeout));
+  if (!options_.token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
+  }
+  return context;
+}
+
+std::unique_ptr<grpc::ClientContext> Connection::NewStreamContext() const {
+  auto context = std::make_unique<grpc::ClientContext>();
   if (!options_.token.empty()) {
     context->AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
   }

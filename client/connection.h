@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "sello/v1/log.grpc.pb.h"
 #include "sello/v1/organisation.grpc.pb.h"
 #include "sello/v1/standard.grpc.pb.h"
 #include "sello/v1/token.grpc.pb.h"
@@ -29,6 +30,9 @@ class Connection {
   // A context for one call: the deadline and, when there is a token, its metadata.
   std::unique_ptr<grpc::ClientContext> NewContext() const;
 
+  // A context for a long-lived stream: the token but no deadline.
+  std::unique_ptr<grpc::ClientContext> NewStreamContext() const;
+
   // Waits until the server reports SERVING on the health service, or `wait` passes.
   grpc::Status WaitUntilServing(absl::Duration wait) const;
 
@@ -38,6 +42,7 @@ class Connection {
   v1::OrganisationService::Stub& organisations() { return *organisations_; }
   v1::TokenService::Stub& tokens() { return *tokens_; }
   v1::StandardService::Stub& standards() { return *standards_; }
+  v1::LogService::Stub& log() { return *log_; }
   const ConnectionOptions& options() const { return options_; }
 
  private:
@@ -46,6 +51,7 @@ class Connection {
   std::unique_ptr<v1::OrganisationService::Stub> organisations_;
   std::unique_ptr<v1::TokenService::Stub> tokens_;
   std::unique_ptr<v1::StandardService::Stub> standards_;
+  std::unique_ptr<v1::LogService::Stub> log_;
 };
 
 }  // namespace sello::client

@@ -46,6 +46,8 @@ void AddTokenCommands(CLI::App& app, Cli& cli);
 void AddStandardCommands(CLI::App& app, Cli& cli);
 void AddHealthCommand(CLI::App& app, Cli& cli);
 void AddDemoCommands(CLI::App& app, Cli& cli);
+void AddAuditCommands(CLI::App& app, Cli& cli);
+void AddWatchCommand(CLI::App& app, Cli& cli);
 
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.

@@ -46,7 +46,7 @@ int Run(int argc, char** argv) {
   CLI::App app{
       "sello: the Sello quality-certification registry client.\n\n"
       "Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 denied or unauthenticated,\n"
-      "5 invalid input or state, 6 unavailable.",
+      "5 invalid input or state, 6 unavailable, 7 the registry misbehaved (audit evidence).",
       "sello"};
   app.fallthrough();
   app.require_subcommand(1);
@@ -70,6 +70,8 @@ int Run(int argc, char** argv) {
   AddStandardCommands(app, cli);
   AddHealthCommand(app, cli);
   AddDemoCommands(app, cli);
+  AddAuditCommands(app, cli);
+  AddWatchCommand(app, cli);
 
   try {
     app.parse(argc, argv);

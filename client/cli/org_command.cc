@@ -157,7 +157,7 @@ void AddOrgCommands(CLI::App& app, Cli& cli) {
       grpc::Status status = FetchAllPages(
           connection, request,
           [&](grpc::ClientContext* context, const auto& r, auto* page) {
-        return connection.organisations().ListOrganisations(context, r, page);
+            return connection.organisations().ListOrganisations(context, r, page);
           },
           &all);
       if (!status.ok()) return Fail("org list", status);
@@ -241,7 +241,7 @@ void AddSiteCommands(CLI::App& app, Cli& cli) {
       grpc::Status status = FetchAllPages(
           connection, request,
           [&](grpc::ClientContext* context, const auto& r, auto* page) {
-        return connection.organisations().ListSites(context, r, page);
+            return connection.organisations().ListSites(context, r, page);
           },
           &all);
       if (!status.ok()) return Fail("site list", status);

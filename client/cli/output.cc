@@ -33,6 +33,8 @@ int ExitCodeFor(absl::StatusCode code) {
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kResourceExhausted:
       return kExitUnavailable;
+    case absl::StatusCode::kDataLoss:
+      return kExitMisbehaviour;
     default:
       return kExitError;
   }

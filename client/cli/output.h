@@ -25,6 +25,9 @@ inline constexpr int kExitDenied = 4;    // PERMISSION_DENIED or UNAUTHENTICATED
 inline constexpr int kExitInvalid = 5;   // INVALID_ARGUMENT, FAILED_PRECONDITION, ALREADY_EXISTS,
                                          // OUT_OF_RANGE
 inline constexpr int kExitUnavailable = 6;  // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
+inline constexpr int kExitMisbehaviour = 7;  // DATA_LOSS: evidence the registry misbehaved
+                                             // (bad signature, inconsistent checkpoints,
+                                             // failed proof, record not matching its event)
 
 int ExitCodeFor(grpc::StatusCode code);
 int ExitCodeFor(absl::StatusCode code);

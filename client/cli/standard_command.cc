@@ -306,7 +306,7 @@ void AddStandardCommands(CLI::App& app, Cli& cli) {
       grpc::Status status = FetchAllPages(
           connection, v1::ListStandardsRequest(),
           [&](grpc::ClientContext* context, const auto& r, auto* page) {
-        return connection.standards().ListStandards(context, r, page);
+            return connection.standards().ListStandards(context, r, page);
           },
           &all);
       if (!status.ok()) return Fail("standard list", status);
@@ -335,7 +335,7 @@ void AddStandardCommands(CLI::App& app, Cli& cli) {
       grpc::Status status = FetchAllPages(
           connection, request,
           [&](grpc::ClientContext* context, const auto& r, auto* page) {
-        return connection.standards().ListStandardVersions(context, r, page);
+            return connection.standards().ListStandardVersions(context, r, page);
           },
           &all);
       if (!status.ok()) return Fail("standard versions", status);

@@ -81,7 +81,7 @@ void AddTokenCommands(CLI::App& app, Cli& cli) {
       grpc::Status status = FetchAllPages(
           connection, request,
           [&](grpc::ClientContext* context, const auto& r, auto* page) {
-        return connection.tokens().ListTokens(context, r, page);
+            return connection.tokens().ListTokens(context, r, page);
           },
           &all);
       if (!status.ok()) return Fail("token list", status);

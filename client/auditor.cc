@@ -1,0 +1,256 @@
+#include "client/auditor.h"
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/merkle.h"
+
+namespace sello::client {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+absl::Status Evidence(absl::string_view message) { return absl::DataLossError(message); }
+
+std::vector<std::string> Hashes(const google::protobuf::RepeatedPtrField<std::string>& hashes) {
+  return std::vector<std::string>(hashes.begin(), hashes.end());
+}
+
+absl::Status VerifyEventInclusion(const v1::LoggedEvent& event,
+                                  const std::vector<std::string>& proof,
+                                  const SignedCheckpoint& at) {
+  absl::StatusOr<std::string> leaf = CheckedLeafHash(event);
+  if (!leaf.ok()) return leaf.status();
+  if (event.seq() == 0 || event.seq() > at.checkpoint.size) {
+    return Evidence(
+        absl::StrCat("event ", event.seq(), " is not within checkpoint size ", at.checkpoint.size));
+  }
+  absl::Status status = domain::merkle::VerifyInclusion(*leaf, event.seq() - 1, at.checkpoint.size,
+                                                        proof, at.checkpoint.root_hash);
+  if (!status.ok()) {
+    return Evidence(absl::StrCat("event ", event.seq(), " is not in the signed tree of size ",
+                                 at.checkpoint.size, ": ", status.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SignedCheckpoint> OpenSignedCheckpoint(const domain::NoteVerifier& verifier,
+                                                      absl::string_view note) {
+  absl::StatusOr<domain::Checkpoint> checkpoint =
+      domain::OpenCheckpoint(verifier, note, verifier.name());
+  if (!checkpoint.ok()) {
+    return Evidence(absl::StrCat("checkpoint does not verify with the pinned key ",
+                                 verifier.VerifierKey(), ": ", checkpoint.status().message(),
+                                 "\n--- the note received ---\n", note));
+  }
+  return SignedCheckpoint{*std::move(checkpoint), std::string(note)};
+}
+
+absl::Status CheckConsistency(const SignedCheckpoint& trusted, const SignedCheckpoint& latest,
+                              const std::vector<std::string>& proof) {
+  const uint64_t old_size = trusted.checkpoint.size;
+  const uint64_t new_size = latest.checkpoint.size;
+  absl::Status status;
+  if (new_size < old_size) {
+    status = absl::DataLossError(
+        absl::StrCat("the log shrank from ", old_size, " to ", new_size, " events"));
+  } else if (old_size == new_size) {
+    if (trusted.checkpoint.root_hash != latest.checkpoint.root_hash) {
+      status = absl::DataLossError(absl::StrCat("two different roots for size ", old_size));
+    }
+  } else if (old_size > 0) {
+    status = domain::merkle::VerifyConsistency(old_size, new_size, trusted.checkpoint.root_hash,
+                                               latest.checkpoint.root_hash, proof);
+  }
+  if (status.ok()) return status;
+  return Evidence(absl::StrCat(
+      "THE LOG IS INCONSISTENT: checkpoint ", new_size, " does not extend checkpoint ", old_size,
+      " (", status.message(),
+      ").\nBoth are signed by the log's key; together they prove it rewrote or hid history.\n"
+      "--- trusted checkpoint ---\n",
+      trusted.note, "--- new checkpoint ---\n", latest.note));
+}
+
+absl::StatusOr<std::string> CheckedLeafHash(const v1::LoggedEvent& event) {
+  if (event.leaf_data().empty()) {
+    if (event.leaf_hash().size() != domain::merkle::kHashSize) {
+      return Evidence(absl::StrCat("event ", event.seq(), " has neither data nor a leaf hash"));
+    }
+    return event.leaf_hash();  // redacted: only its hash can be checked
+  }
+  v1::Event parsed;
+  if (!parsed.ParseFromString(event.leaf_data()) || parsed.seq() != event.seq()) {
+    return Evidence(absl::StrCat("event ", event.seq(), ": its leaf data is not that event"));
+  }
+  return domain::merkle::LeafHash(event.leaf_data());
+}
+
+absl::Status CheckRecordDigest(absl::string_view record, const v1::LoggedEvent& event) {
+  v1::Event parsed;
+  if (!parsed.ParseFromString(event.leaf_data())) {
+    return Evidence(absl::StrCat("event ", event.seq(), " is unreadable"));
+  }
+  if (domain::Sha256(record) != parsed.record_sha256()) {
+    return Evidence(absl::StrCat(
+        "record ", parsed.subjects_size() > 0 ? parsed.subjects(0) : "?",
+        " does not match its logged digest (event ", event.seq(), " ", parsed.kind(), " says ",
+        domain::HexEncode(parsed.record_sha256()), ", the record served hashes to ",
+        domain::HexEncode(domain::Sha256(record)), "): it was changed outside the log"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SignedCheckpoint> Auditor::FetchCheckpoint() {
+  v1::GetCheckpointResponse response;
+  grpc::Status status = connection_.log().GetCheckpoint(connection_.NewContext().get(),
+                                                        v1::GetCheckpointRequest(), &response);
+  if (!status.ok()) return FromGrpc(status);
+  return OpenSignedCheckpoint(verifier_, response.checkpoint().note());
+}
+
+absl::Status Auditor::VerifyExtends(const SignedCheckpoint& trusted,
+                                    const SignedCheckpoint& latest) {
+  std::vector<std::string> proof;
+  const uint64_t old_size = trusted.checkpoint.size;
+  if (old_size > 0 && old_size < latest.checkpoint.size) {
+    v1::GetConsistencyProofRequest request;
+    request.set_old_size(old_size);
+    request.set_new_size(latest.checkpoint.size);
+    v1::GetConsistencyProofResponse response;
+    grpc::Status status =
+        connection_.log().GetConsistencyProof(connection_.NewContext().get(), request, &response);
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return FromGrpc(status);
+    }
+    if (!status.ok()) {
+      // A log that signed both checkpoints but cannot prove one extends the other is
+      // as suspect as one whose proof fails.
+      return Evidence(absl::StrCat("THE LOG CANNOT PROVE checkpoint ", latest.checkpoint.size,
+                                   " extends checkpoint ", old_size, ": ", status.error_message(),
+                                   "\n--- trusted checkpoint ---\n", trusted.note,
+                                   "--- new checkpoint ---\n", latest.note));
+    }
+    proof = Hashes(response.hashes());
+  }
+  return CheckConsistency(trusted, latest, proof);
+}
+
+absl::StatusOr<v1::GetInclusionProofResponse> Auditor::ProveInclusion(uint64_t seq,
+                                                                      absl::string_view subject,
+                                                                      const SignedCheckpoint& at) {
+  v1::GetInclusionProofRequest request;
+  if (seq > 0) {
+    request.set_seq(seq);
+  } else {
+    request.set_subject(std::string(subject));
+  }
+  request.set_tree_size(at.checkpoint.size);
+  v1::GetInclusionProofResponse response;
+  grpc::Status status =
+      connection_.log().GetInclusionProof(connection_.NewContext().get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  if (seq > 0 && response.event().seq() != seq) {
+    return Evidence(absl::StrCat("asked for event ", seq, ", got ", response.event().seq()));
+  }
+  if (absl::Status verified = VerifyEventInclusion(response.event(), Hashes(response.hashes()), at);
+      !verified.ok()) {
+    return verified;
+  }
+  return response;
+}
+
+absl::Status Auditor::CheckRecord(absl::string_view subject, const SignedCheckpoint& at) {
+  v1::GetRecordRequest request;
+  request.set_subject(std::string(subject));
+  v1::GetRecordResponse response;
+  grpc::Status status =
+      connection_.log().GetRecord(connection_.NewContext().get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  if (response.event().seq() > at.checkpoint.size) {
+    // Changed after the checkpoint: nothing to compare against yet.
+    return absl::OkStatus();
+  }
+  absl::StatusOr<v1::GetInclusionProofResponse> proven =
+      ProveInclusion(response.event().seq(), "", at);
+  if (!proven.ok()) return proven.status();
+  if (proven->event().leaf_data() != response.event().leaf_data()) {
+    return Evidence(absl::StrCat("event ", response.event().seq(),
+                                 " differs between GetRecord and GetInclusionProof"));
+  }
+  return CheckRecordDigest(response.record().value(), proven->event());
+}
+
+absl::StatusOr<tools::AuditBundle> Auditor::Export(uint64_t from, uint64_t to,
+                                                   const SignedCheckpoint& at) {
+  if (from == 0 || from > to) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--from/--to: need 1 <= from <= to, got ", from, "..", to));
+  }
+  if (to > at.checkpoint.size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--to: ", to, " is beyond the latest checkpoint (", at.checkpoint.size, " events)"));
+  }
+  tools::AuditBundle bundle;
+  bundle.set_verifier_key(verifier_.VerifierKey());
+  bundle.set_checkpoint_note(at.note);
+  bundle.set_from_seq(from);
+  bundle.set_to_seq(to);
+  for (uint64_t seq = from; seq <= to; ++seq) {
+    absl::StatusOr<v1::GetInclusionProofResponse> proven = ProveInclusion(seq, "", at);
+    if (!proven.ok()) return proven.status();
+    tools::ProvenEvent* entry = bundle.add_events();
+    *entry->mutable_event() = proven->event();
+    *entry->mutable_inclusion_proof() = proven->hashes();
+    if (!proven->event().has_event() || proven->event().event().subjects_size() == 0) continue;
+    v1::GetRecordRequest request;
+    request.set_subject(proven->event().event().subjects(0));
+    v1::GetRecordResponse record;
+    grpc::Status status =
+        connection_.log().GetRecord(connection_.NewContext().get(), request, &record);
+    if (status.ok() && record.event().seq() == seq) {
+      entry->set_record_data(record.record().value());
+      entry->set_record_type(record.record().type_url());
+    }
+  }
+  return bundle;
+}
+
+absl::StatusOr<BundleReport> VerifyBundle(const tools::AuditBundle& bundle,
+                                          const domain::NoteVerifier& verifier) {
+  BundleReport report;
+  absl::StatusOr<SignedCheckpoint> checkpoint =
+      OpenSignedCheckpoint(verifier, bundle.checkpoint_note());
+  if (!checkpoint.ok()) return checkpoint.status();
+  report.checkpoint = *checkpoint;
+  uint64_t expected = bundle.from_seq();
+  for (const tools::ProvenEvent& entry : bundle.events()) {
+    if (entry.event().seq() != expected++) {
+      return Evidence(absl::StrCat("bundle: event ", entry.event().seq(), " out of order"));
+    }
+    if (absl::Status status =
+            VerifyEventInclusion(entry.event(), Hashes(entry.inclusion_proof()), *checkpoint);
+        !status.ok()) {
+      return status;
+    }
+    ++report.events;
+    if (entry.event().leaf_data().empty()) ++report.redacted;
+    if (!entry.record_data().empty()) {
+      if (absl::Status status = CheckRecordDigest(entry.record_data(), entry.event());
+          !status.ok()) {
+        return status;
+      }
+      ++report.records;
+    }
+  }
+  if (report.events > 0 && expected != bundle.to_seq() + 1) {
+    return Evidence(
+        absl::StrCat("bundle: events end at ", expected - 1, ", not ", bundle.to_seq()));
+  }
+  return report;
+}
+
+}  // namespace sello::client

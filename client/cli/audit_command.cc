@@ -1,0 +1,413 @@
+// sello audit key|checkpoint|verify|prove|export: the auditor's tools. Everything is
+// checked against the log's public key as pinned by the auditor (--log-key or
+// --log-key-file), never against what the server says its key is.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "client/auditor.h"
+#include "client/cli/cli.h"
+#include "client/standard_file.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/time_convert.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "storage/files.h"
+
+namespace sello::cli {
+namespace {
+
+struct AuditOptions {
+  std::string log_key;
+  std::string log_key_file;
+};
+
+absl::StatusOr<domain::NoteVerifier> PinnedVerifier(const AuditOptions& options) {
+  std::string key = options.log_key;
+  if (key.empty() && !options.log_key_file.empty()) {
+    absl::StatusOr<std::string> text = client::ReadFile(options.log_key_file);
+    if (!text.ok()) return text.status();
+    key = std::string(absl::StripAsciiWhitespace(*text));
+  }
+  if (key.empty()) {
+    return absl::InvalidArgumentError(
+        "--log-key or --log-key-file: pin the log's public key (the operator publishes it; "
+        "sellod writes it to DATA_DIR/log.pub; `sello audit key` shows what the server claims)");
+  }
+  absl::StatusOr<domain::NoteVerifier> verifier = domain::NoteVerifier::FromVerifierKey(key);
+  if (!verifier.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--log-key: ", verifier.status().message()));
+  }
+  return verifier;
+}
+
+std::string DefaultStatePath() {
+  if (const char* path = std::getenv("SELLO_AUDIT_STATE"); path != nullptr && *path) return path;
+  std::string base;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state) {
+    base = state;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home) {
+    base = absl::StrCat(home, "/.local/state");
+  } else {
+    base = ".";
+  }
+  return absl::StrCat(base, "/sello/audit-state.json");
+}
+
+std::string Hex(absl::string_view bytes) { return domain::HexEncode(bytes); }
+
+std::string CheckpointLine(const client::SignedCheckpoint& signed_checkpoint) {
+  const domain::Checkpoint& c = signed_checkpoint.checkpoint;
+  return absl::StrCat(c.origin, "  size ", c.size, "  root ", Hex(c.root_hash), "  time ",
+                      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", c.time, absl::UTCTimeZone()));
+}
+
+absl::StatusOr<std::optional<tools::AuditState>> LoadState(const std::string& path) {
+  absl::StatusOr<std::optional<std::string>> text = storage::ReadFileIfExists(path);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::optional<tools::AuditState>();
+  tools::AuditState state;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(**text, &state);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not an audit state file: ", std::string(parsed.message())));
+  }
+  return std::optional<tools::AuditState>(std::move(state));
+}
+
+absl::Status SaveJson(const std::string& path, const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  std::error_code error;
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, error);
+  if (error) return absl::UnavailableError(absl::StrCat("cannot create ", parent.string()));
+  return storage::WriteFileAtomically(path, json, 0644);
+}
+
+// A seq ("42" or "#42") or a subject ("organisation/x").
+void ParseTarget(const std::string& target, uint64_t* seq, std::string* subject) {
+  absl::string_view text = target;
+  if (!text.empty() && text[0] == '#') text.remove_prefix(1);
+  if (!absl::SimpleAtoi(text, seq)) {
+    *seq = 0;
+    *subject = target;
+  }
+}
+
+struct VerifyOptions {
+  std::string state;
+  std::vector<std::string> records;
+  int sample = 16;
+  std::string offline;
+};
+
+int VerifyOffline(const Cli& cli, const domain::NoteVerifier& verifier, const std::string& file) {
+  absl::StatusOr<std::string> text = client::ReadFile(file);
+  if (!text.ok()) return Fail("audit verify --offline", text.status());
+  tools::AuditBundle bundle;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(*text, &bundle);
+  if (!parsed.ok()) {
+    return Fail(kExitInvalid,
+                absl::StrCat(file, ": not an audit bundle: ", std::string(parsed.message())));
+  }
+  absl::StatusOr<client::BundleReport> report = client::VerifyBundle(bundle, verifier);
+  if (!report.ok()) return Fail("audit verify --offline", report.status());
+  if (cli.format() == Format::kJson) {
+    google::protobuf::Struct out;
+    auto& f = *out.mutable_fields();
+    f["checkpointSize"].set_number_value(static_cast<double>(report->checkpoint.checkpoint.size));
+    f["events"].set_number_value(static_cast<double>(report->events));
+    f["redacted"].set_number_value(static_cast<double>(report->redacted));
+    f["records"].set_number_value(static_cast<double>(report->records));
+    f["ok"].set_bool_value(true);
+    PrintJson(out);
+  } else {
+    std::cout << "checkpoint  " << CheckpointLine(report->checkpoint) << "\n"
+              << "inclusion   " << report->events << " events " << bundle.from_seq() << ".."
+              << bundle.to_seq() << " proven (" << report->redacted << " redacted to their hash)\n"
+              << "records     " << report->records << " re-hashed and matching their events\n"
+              << "OK: " << file << " is consistent with the signed checkpoint\n";
+  }
+  return kExitOk;
+}
+
+int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVerifier& verifier,
+           const VerifyOptions& options) {
+  client::Auditor auditor(connection, verifier);
+  const std::string state_path = options.state.empty() ? DefaultStatePath() : options.state;
+  absl::StatusOr<std::optional<tools::AuditState>> state = LoadState(state_path);
+  if (!state.ok()) return Fail("audit verify", state.status());
+
+  absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
+  if (!latest.ok()) return Fail("audit verify", latest.status());
+
+  std::optional<client::SignedCheckpoint> trusted;
+  if (state->has_value()) {
+    if ((*state)->verifier_key() != verifier.VerifierKey()) {
+      return Fail(kExitInvalid, absl::StrCat("audit verify: ", state_path, " was made with key ",
+                                             (*state)->verifier_key(), ", not the pinned ",
+                                             verifier.VerifierKey(), "; use another --state"));
+    }
+    absl::StatusOr<client::SignedCheckpoint> old =
+        client::OpenSignedCheckpoint(verifier, (*state)->checkpoint_note());
+    if (!old.ok()) return Fail("audit verify: the trusted checkpoint", old.status());
+    if (absl::Status status = auditor.VerifyExtends(*old, *latest); !status.ok()) {
+      return Fail("audit verify", status);
+    }
+    trusted = *std::move(old);
+  }
+
+  // Inclusion of the records asked for and of a random sample, and every readable
+  // record re-hashed against its latest event.
+  std::vector<std::pair<uint64_t, std::string>> targets;
+  for (const std::string& record : options.records) {
+    uint64_t seq = 0;
+    std::string subject;
+    ParseTarget(record, &seq, &subject);
+    targets.emplace_back(seq, subject);
+  }
+  const uint64_t size = latest->checkpoint.size;
+  if (size > 0 && options.sample > 0) {
+    std::mt19937_64 random(std::random_device{}());
+    std::uniform_int_distribution<uint64_t> pick(1, size);
+    std::set<uint64_t> chosen;
+    const uint64_t wanted = std::min<uint64_t>(size, options.sample);
+    while (chosen.size() < wanted) chosen.insert(pick(random));
+    for (uint64_t seq : chosen) targets.emplace_back(seq, "");
+  }
+  int proven = 0, redacted = 0, rehashed = 0, unreadable = 0;
+  std::set<std::string> checked_subjects;
+  for (const auto& [seq, subject] : targets) {
+    absl::StatusOr<v1::GetInclusionProofResponse> response =
+        auditor.ProveInclusion(seq, subject, *latest);
+    if (!response.ok()) {
+      return Fail(absl::StrCat("audit verify: ", seq > 0 ? absl::StrCat("event ", seq) : subject),
+                  response.status());
+    }
+    ++proven;
+    if (!response->event().has_event()) {
+      ++redacted;
+      continue;
+    }
+    for (const std::string& named : response->event().event().subjects()) {
+      if (!checked_subjects.insert(named).second) continue;
+      absl::Status status = auditor.CheckRecord(named, *latest);
+      if (status.ok()) {
+        ++rehashed;
+      } else if (absl::IsDataLoss(status)) {
+        return Fail("audit verify", status);
+      } else {
+        ++unreadable;
+      }
+    }
+  }
+
+  if (absl::Status saved = SaveJson(state_path,
+                                    [&] {
+                                      tools::AuditState next;
+                                      next.set_verifier_key(verifier.VerifierKey());
+                                      next.set_checkpoint_note(latest->note);
+                                      return next;
+                                    }());
+      !saved.ok()) {
+    return Fail("audit verify: saving the state", saved);
+  }
+  if (cli.format() == Format::kJson) {
+    google::protobuf::Struct out;
+    auto& f = *out.mutable_fields();
+    f["checkpointSize"].set_number_value(static_cast<double>(size));
+    f["rootHash"].set_string_value(Hex(latest->checkpoint.root_hash));
+    f["trustedSize"].set_number_value(
+        trusted.has_value() ? static_cast<double>(trusted->checkpoint.size) : 0);
+    f["inclusionProofs"].set_number_value(proven);
+    f["redacted"].set_number_value(redacted);
+    f["recordsRehashed"].set_number_value(rehashed);
+    f["recordsUnreadable"].set_number_value(unreadable);
+    f["ok"].set_bool_value(true);
+    PrintJson(out);
+    return kExitOk;
+  }
+  std::cout << "checkpoint  " << CheckpointLine(*latest) << "\n";
+  if (trusted.has_value()) {
+    std::cout << "consistent  extends the trusted checkpoint of size " << trusted->checkpoint.size
+              << "\n";
+  } else {
+    std::cout << "first run   no trusted checkpoint yet in " << state_path << "\n";
+  }
+  std::cout << "inclusion   " << proven << " events proven (" << redacted
+            << " redacted to their hash)\n"
+            << "records     " << rehashed << " re-hashed and matching their events"
+            << (unreadable > 0 ? absl::StrCat(" (", unreadable, " not readable with this token)")
+                               : "")
+            << "\nOK: trusting checkpoint " << size << " from now on (" << state_path << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App& app, Cli& cli) {
+  CLI::App* audit = app.add_subcommand(
+      "audit", "check the transparency log: signatures, consistency, inclusion, records");
+  audit->require_subcommand(1);
+  auto options = std::make_shared<AuditOptions>();
+  audit->add_option("--log-key", options->log_key, "the log's pinned verifier key")
+      ->envname("SELLO_LOG_KEY");
+  audit
+      ->add_option("--log-key-file", options->log_key_file,
+                   "read the pinned verifier key from this file (e.g. DATA_DIR/log.pub)")
+      ->envname("SELLO_LOG_KEY_FILE");
+
+  {
+    CLI::App* key = audit->add_subcommand(
+        "key", "show the verifier key the server claims (pin it only after checking it)");
+    OnRun(key, cli, [](client::Connection& connection) {
+      v1::GetCheckpointResponse response;
+      grpc::Status status = connection.log().GetCheckpoint(connection.NewContext().get(),
+                                                           v1::GetCheckpointRequest(), &response);
+      if (!status.ok()) return Fail("audit key", status);
+      std::cout << response.verifier_key() << "\n";
+      std::cerr << "sello: this is what the server says; compare it with the key the operator "
+                   "published before pinning it.\n";
+      return kExitOk;
+    });
+  }
+  {
+    CLI::App* checkpoint = audit->add_subcommand(
+        "checkpoint", "fetch the newest signed checkpoint and check it against the pinned key");
+    OnRun(checkpoint, cli, [&cli, options](client::Connection& connection) {
+      absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
+      if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+      client::Auditor auditor(connection, *verifier);
+      absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
+      if (!latest.ok()) return Fail("audit checkpoint", latest.status());
+      if (cli.format() == Format::kJson) {
+        v1::Checkpoint out;
+        out.set_origin(latest->checkpoint.origin);
+        out.set_size(latest->checkpoint.size);
+        out.set_root_hash(latest->checkpoint.root_hash);
+        *out.mutable_time() = domain::ToProto(latest->checkpoint.time);
+        out.set_note(latest->note);
+        PrintJson(out);
+      } else {
+        PrintFields({{"origin", latest->checkpoint.origin},
+                     {"size", absl::StrCat(latest->checkpoint.size)},
+                     {"root", Hex(latest->checkpoint.root_hash)},
+                     {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", latest->checkpoint.time,
+                                               absl::UTCTimeZone())},
+                     {"signature", absl::StrCat("valid (", verifier->VerifierKey(), ")")}});
+        std::cout << "\n" << latest->note;
+      }
+      return kExitOk;
+    });
+  }
+  {
+    auto verify = std::make_shared<VerifyOptions>();
+    CLI::App* command = audit->add_subcommand(
+        "verify",
+        "check the newest checkpoint extends the last one trusted, prove events and re-hash "
+        "records; exit 7 with both checkpoints printed if the log misbehaved");
+    command->add_option("--state", verify->state,
+                        "where the last trusted checkpoint is kept (default "
+                        "$SELLO_AUDIT_STATE or ~/.local/state/sello/audit-state.json)");
+    command->add_option("--record", verify->records,
+                        "also prove this record (organisation/ID, site/ID, standard_version/ID@N, "
+                        "token/ID) or event (#SEQ); repeatable");
+    command->add_option("--sample", verify->sample, "prove this many random events")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    command->add_option("--offline", verify->offline,
+                        "check a bundle from `sello audit export` without contacting the server");
+    command->callback([&cli, options, verify] {
+      cli.run = [&cli, options, verify] {
+        absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
+        if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+        if (!verify->offline.empty()) return VerifyOffline(cli, *verifier, verify->offline);
+        int exit_code = kExitOk;
+        std::unique_ptr<client::Connection> connection = cli.Connect(&exit_code);
+        if (connection == nullptr) return exit_code;
+        return Verify(cli, *connection, *verifier, *verify);
+      };
+    });
+  }
+  {
+    auto target = std::make_shared<std::string>();
+    CLI::App* prove = audit->add_subcommand(
+        "prove", "prove a record's latest event (or an event) is in the signed log");
+    prove
+        ->add_option("record", *target,
+                     "organisation/ID, site/ID, standard_version/ID@N, token/ID, or #SEQ")
+        ->required();
+    OnRun(prove, cli, [&cli, options, target](client::Connection& connection) {
+      absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
+      if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+      client::Auditor auditor(connection, *verifier);
+      absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
+      if (!latest.ok()) return Fail("audit prove", latest.status());
+      uint64_t seq = 0;
+      std::string subject;
+      ParseTarget(*target, &seq, &subject);
+      absl::StatusOr<v1::GetInclusionProofResponse> proof =
+          auditor.ProveInclusion(seq, subject, *latest);
+      if (!proof.ok()) return Fail("audit prove", proof.status());
+      if (cli.format() == Format::kJson) {
+        PrintJson(*proof);
+        return kExitOk;
+      }
+      const v1::Event& event = proof->event().event();
+      PrintFields({{"event", absl::StrCat("#", proof->event().seq())},
+                   {"kind", event.kind()},
+                   {"subject", event.subjects_size() > 0 ? event.subjects(0) : ""},
+                   {"time", ShowTime(event.time())},
+                   {"actor", event.actor_token_id()},
+                   {"record sha256", Hex(event.record_sha256())},
+                   {"leaf hash", Hex(client::CheckedLeafHash(proof->event()).value_or(""))},
+                   {"tree size", absl::StrCat(proof->tree_size())},
+                   {"root", Hex(latest->checkpoint.root_hash)}});
+      std::cout << "proof (" << proof->hashes_size() << " hashes, leaf to root):\n";
+      for (const std::string& hash : proof->hashes()) std::cout << "  " << Hex(hash) << "\n";
+      std::cout << "OK: included in the checkpoint signed by " << verifier->VerifierKey() << "\n";
+      return kExitOk;
+    });
+  }
+  {
+    struct ExportOptions {
+      uint64_t from = 1, to = 0;
+      std::string file;
+    };
+    auto exported = std::make_shared<ExportOptions>();
+    CLI::App* command = audit->add_subcommand(
+        "export", "write events FROM..TO with their proofs and records to FILE for offline review");
+    command->add_option("--from", exported->from, "first event")->capture_default_str();
+    command->add_option("--to", exported->to, "last event (default: the checkpoint's last)");
+    command->add_option("file", exported->file, "output file (JSON)")->required();
+    OnRun(command, cli, [options, exported](client::Connection& connection) {
+      absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
+      if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+      client::Auditor auditor(connection, *verifier);
+      absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
+      if (!latest.ok()) return Fail("audit export", latest.status());
+      const uint64_t to = exported->to == 0 ? latest->checkpoint.size : exported->to;
+      absl::StatusOr<tools::AuditBundle> bundle = auditor.Export(exported->from, to, *latest);
+      if (!bundle.ok()) return Fail("audit export", bundle.status());
+      if (absl::Status status = SaveJson(exported->file, *bundle); !status.ok()) {
+        return Fail("audit export", status);
+      }
+      std::cerr << "exported events " << exported->from << ".." << to << " with proofs to "
+                << exported->file << "\n";
+      return kExitOk;
+    });
+  }
+}
+
+}  // namespace sello::cli
