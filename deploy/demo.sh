@@ -44,6 +44,8 @@ Try, in another terminal from $root:
   build/client/sello org list --kind firm
   build/client/sello --token-file $data_dir/admin.token token list
   build/client/sello --token-file $tokens_dir/salmones-calbuco.token site list
+  build/client/sello audit --log-key-file $data_dir/log.pub verify
+  build/client/sello watch --from 1
 
 The ADMIN token is in $data_dir/admin.token; a token per demo organisation is in
 $tokens_dir/. Press Ctrl-C to stop sellod.

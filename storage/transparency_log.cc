@@ -80,6 +80,9 @@ absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
       log->latest_ = *last;
       log->signing_status_ = log->CheckExtends(*last, size);
     }
+    // Only now may it sign: an Open that failed above must not sign on destruction
+    // (it would not know the last checkpoint and could sign a second history).
+    log->loaded_ = true;
   }
   if (!last.has_value()) {
     // A new log must be able to sign its first checkpoint.
@@ -110,6 +113,7 @@ absl::Status TransparencyLog::CheckExtends(const v1::Checkpoint& last, uint64_t 
 
 absl::Status TransparencyLog::SignNow() {
   absl::MutexLock lock(&mu_);
+  if (!loaded_) return absl::FailedPreconditionError("the log was not opened");
   if (!signing_status_.ok()) return signing_status_;
   const uint64_t size = ledger_->last_seq();
   const bool first = latest_.note().empty();
@@ -166,6 +170,10 @@ void TransparencyLog::Stop() {
     stopping_ = true;
   }
   if (signer_thread_.joinable()) signer_thread_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    if (!loaded_) return;
+  }
   // Whatever was committed last is covered before the daemon goes.
   if (absl::Status status = SignNow(); !status.ok() && options_.on_signing_error) {
     options_.on_signing_error(status);
@@ -181,6 +189,8 @@ void TransparencyLog::RunSigner() {
       if (stopping_) return;
     }
     const uint64_t head = ledger_->AwaitEventsAfter(seen, kSignerPoll);
+    // A closed ledger wakes waiters at once: leave the last signature to Stop().
+    if (ledger_->closed()) return;
     if (head <= seen) continue;
     const absl::Status status = SignNow();
     if (status.ok()) {

@@ -89,6 +89,8 @@ class TransparencyLog {
   v1::Checkpoint latest_ ABSL_GUARDED_BY(mu_);
   absl::Status signing_status_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set once Open has loaded the last signed checkpoint; nothing is signed before.
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
   std::thread signer_thread_;
 };
 
