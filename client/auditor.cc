@@ -152,6 +152,19 @@ absl::StatusOr<v1::GetInclusionProofResponse> Auditor::ProveInclusion(uint64_t s
   v1::GetInclusionProofResponse response;
   grpc::Status status =
       connection_.log().GetInclusionProof(connection_.NewContext().get(), request, &response);
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+      status.error_code() == grpc::StatusCode::OUT_OF_RANGE ||
+      status.error_code() == grpc::StatusCode::DATA_LOSS ||
+      status.error_code() == grpc::StatusCode::INTERNAL) {
+    // The log signed a checkpoint of this size; failing to prove an event in it (for
+    // instance because it no longer holds that many events) is evidence, not an error.
+    if (seq > 0 && seq <= at.checkpoint.size) {
+      return Evidence(absl::StrCat("the log cannot prove event ", seq,
+                                   " is in its own signed checkpoint of size ", at.checkpoint.size,
+                                   ": ", status.error_message(), "\n--- that checkpoint ---\n",
+                                   at.note));
+    }
+  }
   if (!status.ok()) return FromGrpc(status);
   if (seq > 0 && response.event().seq() != seq) {
     return Evidence(absl::StrCat("asked for event ", seq, ", got ", response.event().seq()));

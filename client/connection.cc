@@ -15,6 +15,9 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
   tokens_ = v1::TokenService::NewStub(channel_);
   standards_ = v1::StandardService::NewStub(channel_);
   log_ = v1::LogService::NewStub(channel_);
+  accreditations_ = v1::AccreditationService::NewStub(channel_);
+  inspections_ = v1::InspectionService::NewStub(channel_);
+  seals_ = v1::SealService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {

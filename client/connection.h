@@ -10,8 +10,11 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "sello/v1/accreditation.grpc.pb.h"
+#include "sello/v1/inspection.grpc.pb.h"
 #include "sello/v1/log.grpc.pb.h"
 #include "sello/v1/organisation.grpc.pb.h"
+#include "sello/v1/seal.grpc.pb.h"
 #include "sello/v1/standard.grpc.pb.h"
 #include "sello/v1/token.grpc.pb.h"
 
@@ -43,6 +46,9 @@ class Connection {
   v1::TokenService::Stub& tokens() { return *tokens_; }
   v1::StandardService::Stub& standards() { return *standards_; }
   v1::LogService::Stub& log() { return *log_; }
+  v1::AccreditationService::Stub& accreditations() { return *accreditations_; }
+  v1::InspectionService::Stub& inspections() { return *inspections_; }
+  v1::SealService::Stub& seals() { return *seals_; }
   const ConnectionOptions& options() const { return options_; }
 
  private:
@@ -52,6 +58,9 @@ class Connection {
   std::unique_ptr<v1::TokenService::Stub> tokens_;
   std::unique_ptr<v1::StandardService::Stub> standards_;
   std::unique_ptr<v1::LogService::Stub> log_;
+  std::unique_ptr<v1::AccreditationService::Stub> accreditations_;
+  std::unique_ptr<v1::InspectionService::Stub> inspections_;
+  std::unique_ptr<v1::SealService::Stub> seals_;
 };
 
 }  // namespace sello::client

@@ -48,26 +48,34 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
-absl::StatusOr<v1::StandardVersion> LoadStandardFile(const std::string& path) {
+absl::Status LoadMessageFile(const std::string& path, absl::string_view what,
+                             google::protobuf::Message& message) {
   absl::StatusOr<std::string> content = ReadFile(path);
   if (!content.ok()) return content.status();
-  v1::StandardVersion version;
   if (IsTextFormat(path)) {
     google::protobuf::TextFormat::Parser parser;
     FirstError errors;
     parser.RecordErrorsTo(&errors);
-    if (!parser.ParseFromString(*content, &version)) {
+    if (!parser.ParseFromString(*content, &message)) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", errors.error()));
     }
-    return version;
+    return absl::OkStatus();
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(*content, &version, options);
+  const auto status = google::protobuf::util::JsonStringToMessage(*content, &message, options);
   if (!status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": not a valid standard file (proto3 JSON of sello.v1.StandardVersion): ",
-        FirstLine(std::string(status.message()))));
+        path, ": not a valid ", what, " file (proto3 JSON of ",
+        message.GetDescriptor()->full_name(), "): ", FirstLine(std::string(status.message()))));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StandardVersion> LoadStandardFile(const std::string& path) {
+  v1::StandardVersion version;
+  if (absl::Status status = LoadMessageFile(path, "standard", version); !status.ok()) {
+    return status;
   }
   return version;
 }

@@ -3,11 +3,22 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/crypto.h"
+#include "daemon/domain/seal_code.h"
+#include "daemon/domain/time_convert.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "storage/keys.h"
 
 namespace sello::storage {
+namespace {
+
+// Microseconds since the epoch, shifted so that every absl::Time orders as unsigned.
+std::string EncodeTime(absl::Time time) {
+  const int64_t micros = absl::ToUnixMicros(time);
+  return EncodeU64(static_cast<uint64_t>(micros) ^ (uint64_t{1} << 63));
+}
+
+}  // namespace
 
 std::string SerializeRecord(const google::protobuf::Message& record) {
   std::string out;
@@ -59,6 +70,63 @@ void PutStandard(WriteSet& writes, const v1::Standard& standard) {
 void PutStandardVersion(WriteSet& writes, const v1::StandardVersion& version) {
   writes.Put(Table::kStandardVersions, StandardVersionKey(version.standard_id(), version.version()),
              SerializeRecord(version));
+}
+
+std::string DatedChildKey(absl::string_view parent, absl::Time date, absl::string_view id) {
+  return ChildKey(ChildKey(parent, EncodeTime(date)), id);
+}
+
+std::string DatedChildStart(absl::string_view parent, absl::Time date) {
+  return ChildKey(parent, EncodeTime(date));
+}
+
+std::string RequestKey(absl::string_view certifier_id, absl::string_view request_id) {
+  return ChildKey(certifier_id, request_id);
+}
+
+void PutAccreditation(WriteSet& writes, const v1::Accreditation& accreditation) {
+  writes.Put(Table::kAccreditations, accreditation.id(), SerializeRecord(accreditation));
+  writes.Put(Table::kAccreditationsByCertifier,
+             ChildKey(accreditation.certifier_id(), accreditation.id()), "");
+}
+
+void PutLot(WriteSet& writes, const v1::Lot& lot) {
+  writes.Put(Table::kLots, lot.id(), SerializeRecord(lot));
+  writes.Put(Table::kLotsBySite, ChildKey(lot.site_id(), lot.id()), "");
+  writes.Put(Table::kLotsByFirm, ChildKey(lot.firm_id(), lot.id()), "");
+}
+
+void PutInspection(WriteSet& writes, const v1::Inspection& inspection) {
+  writes.Put(Table::kInspections, inspection.id(), SerializeRecord(inspection));
+  const absl::Time date = domain::FromProto(inspection.inspection_date());
+  const std::string& id = inspection.id();
+  writes.Put(Table::kInspectionsBySite, DatedChildKey(inspection.site_id(), date, id), "");
+  writes.Put(Table::kInspectionsByFirm, DatedChildKey(inspection.firm_id(), date, id), "");
+  if (!inspection.lot_id().empty()) {
+    writes.Put(Table::kInspectionsByLot, DatedChildKey(inspection.lot_id(), date, id), "");
+  }
+  writes.Put(Table::kInspectionsByCertifier, DatedChildKey(inspection.certifier_id(), date, id),
+             "");
+  writes.Put(Table::kInspectionsByStandard, DatedChildKey(inspection.standard_id(), date, id), "");
+  writes.Put(Table::kInspectionsByDate, ChildKey(EncodeTime(date), id), "");
+  if (!inspection.request_id().empty()) {
+    writes.Put(Table::kInspectionRequests,
+               RequestKey(inspection.certifier_id(), inspection.request_id()), id);
+  }
+}
+
+void PutSeal(WriteSet& writes, const v1::Seal& seal) {
+  // Keyed so that every typing accepted as this code finds it (see SealCodeKey).
+  writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()), SerializeRecord(seal));
+  writes.Put(Table::kSealsByLot, ChildKey(seal.lot_id(), seal.code()), "");
+}
+
+void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance) {
+  writes.Put(Table::kIssuances, issuance.id(), SerializeRecord(issuance));
+  if (!issuance.request_id().empty()) {
+    writes.Put(Table::kIssuanceRequests, RequestKey(issuance.certifier_id(), issuance.request_id()),
+               issuance.id());
+  }
 }
 
 absl::StatusOr<std::optional<std::string>> LoadEventData(const Store& store, uint64_t seq) {

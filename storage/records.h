@@ -11,9 +11,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "sello/internal/records.pb.h"
+#include "sello/v1/accreditation.pb.h"
+#include "sello/v1/inspection.pb.h"
 #include "sello/v1/organisation.pb.h"
+#include "sello/v1/seal.pb.h"
 #include "sello/v1/standard.pb.h"
 #include "storage/store.h"
 
@@ -58,6 +62,22 @@ void PutSite(WriteSet& writes, const v1::Site& site);
 void PutToken(WriteSet& writes, const internal::StoredToken& token);
 void PutStandard(WriteSet& writes, const v1::Standard& standard);
 void PutStandardVersion(WriteSet& writes, const v1::StandardVersion& version);
+
+void PutAccreditation(WriteSet& writes, const v1::Accreditation& accreditation);
+void PutLot(WriteSet& writes, const v1::Lot& lot);
+// The inspection and its indexes (by site, firm, lot, certifier, standard and date,
+// each ordered by inspection date, and its request id).
+void PutInspection(WriteSet& writes, const v1::Inspection& inspection);
+void PutSeal(WriteSet& writes, const v1::Seal& seal);
+void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance);
+
+// parent \0 date (u64 BE micros since the epoch, offset so that dates before 1970 sort
+// first) \0 id: an index entry ordered by date within the parent.
+std::string DatedChildKey(absl::string_view parent, absl::Time date, absl::string_view id);
+// The key that sorts just before every entry of `parent` dated `date` or later.
+std::string DatedChildStart(absl::string_view parent, absl::Time date);
+// certifier \0 request id.
+std::string RequestKey(absl::string_view certifier_id, absl::string_view request_id);
 
 std::string OrganisationKindPrefix(v1::Organisation::Kind kind);
 std::string StandardVersionKey(absl::string_view standard_id, uint32_t version);

@@ -54,6 +54,40 @@ absl::string_view TableName(Table table) {
       return "tree_nodes";
     case Table::kEventsBySubject:
       return "events_by_subject";
+    case Table::kAccreditations:
+      return "accreditations";
+    case Table::kAccreditationsByCertifier:
+      return "accreditations_by_certifier";
+    case Table::kLots:
+      return "lots";
+    case Table::kLotsBySite:
+      return "lots_by_site";
+    case Table::kLotsByFirm:
+      return "lots_by_firm";
+    case Table::kInspections:
+      return "inspections";
+    case Table::kInspectionsBySite:
+      return "inspections_by_site";
+    case Table::kInspectionsByFirm:
+      return "inspections_by_firm";
+    case Table::kInspectionsByLot:
+      return "inspections_by_lot";
+    case Table::kInspectionsByCertifier:
+      return "inspections_by_certifier";
+    case Table::kInspectionsByStandard:
+      return "inspections_by_standard";
+    case Table::kInspectionsByDate:
+      return "inspections_by_date";
+    case Table::kInspectionRequests:
+      return "inspection_requests";
+    case Table::kSeals:
+      return "seals";
+    case Table::kSealsByLot:
+      return "seals_by_lot";
+    case Table::kIssuances:
+      return "issuances";
+    case Table::kIssuanceRequests:
+      return "issuance_requests";
   }
   return "unknown";
 }

@@ -20,21 +20,38 @@ namespace sello::storage {
 
 // One table per record kind and per index (a RocksDB column family each).
 enum class Table : uint8_t {
-  kMeta,                 // daemon-wide values (schema version, last event, ...)
-  kEvents,               // seq (u64 BE) -> sello.v1.Event
-  kOrganisations,        // org id -> sello.v1.Organisation
-  kOrganisationsByKind,  // kind (u8) | org id -> ""
-  kSites,                // site id -> sello.v1.Site
-  kSitesByFirm,          // firm id \0 site id -> ""
-  kTokens,               // token id -> sello.internal.StoredToken
-  kTokensByHash,         // SHA-256 of the secret -> token id
-  kTokensByOrg,          // org id \0 token id -> ""
-  kStandards,            // standard id -> sello.v1.Standard
-  kStandardVersions,     // standard id \0 version (u32 BE) -> sello.v1.StandardVersion
-  kTreeNodes,            // level (u8) | index (u64 BE) -> SHA-256 of a complete subtree
-  kEventsBySubject,      // subject \0 seq (u64 BE) -> ""
+  kMeta,                       // daemon-wide values (schema version, last event, ...)
+  kEvents,                     // seq (u64 BE) -> sello.v1.Event
+  kOrganisations,              // org id -> sello.v1.Organisation
+  kOrganisationsByKind,        // kind (u8) | org id -> ""
+  kSites,                      // site id -> sello.v1.Site
+  kSitesByFirm,                // firm id \0 site id -> ""
+  kTokens,                     // token id -> sello.internal.StoredToken
+  kTokensByHash,               // SHA-256 of the secret -> token id
+  kTokensByOrg,                // org id \0 token id -> ""
+  kStandards,                  // standard id -> sello.v1.Standard
+  kStandardVersions,           // standard id \0 version (u32 BE) -> sello.v1.StandardVersion
+  kTreeNodes,                  // level (u8) | index (u64 BE) -> SHA-256 of a complete subtree
+  kEventsBySubject,            // subject \0 seq (u64 BE) -> ""
+  kAccreditations,             // accreditation id -> sello.v1.Accreditation
+  kAccreditationsByCertifier,  // certifier id \0 accreditation id -> ""
+  kLots,                       // lot id -> sello.v1.Lot
+  kLotsBySite,                 // site id \0 lot id -> ""
+  kLotsByFirm,                 // firm id \0 lot id -> ""
+  kInspections,                // inspection id -> sello.v1.Inspection
+  kInspectionsBySite,          // site id \0 date (u64 BE micros) \0 id -> ""
+  kInspectionsByFirm,          // firm id \0 date \0 id -> ""
+  kInspectionsByLot,           // lot id \0 date \0 id -> ""
+  kInspectionsByCertifier,     // certifier id \0 date \0 id -> ""
+  kInspectionsByStandard,      // standard id \0 date \0 id -> ""
+  kInspectionsByDate,          // date \0 id -> ""
+  kInspectionRequests,         // certifier id \0 request id -> inspection id
+  kSeals,                      // SealCodeKey(code) -> sello.v1.Seal
+  kSealsByLot,                 // lot id \0 code -> ""
+  kIssuances,                  // issuance id -> sello.v1.SealIssuance
+  kIssuanceRequests,           // certifier id \0 request id -> issuance id
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kEventsBySubject) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kIssuanceRequests) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

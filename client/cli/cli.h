@@ -48,6 +48,10 @@ void AddHealthCommand(CLI::App& app, Cli& cli);
 void AddDemoCommands(CLI::App& app, Cli& cli);
 void AddAuditCommands(CLI::App& app, Cli& cli);
 void AddWatchCommand(CLI::App& app, Cli& cli);
+void AddAccreditCommands(CLI::App& app, Cli& cli);
+void AddLotCommands(CLI::App& app, Cli& cli);
+void AddInspectCommands(CLI::App& app, Cli& cli);
+void AddSealCommands(CLI::App& app, Cli& cli);
 
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.

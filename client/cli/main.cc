@@ -70,6 +70,10 @@ int Run(int argc, char** argv) {
   AddStandardCommands(app, cli);
   AddHealthCommand(app, cli);
   AddDemoCommands(app, cli);
+  AddAccreditCommands(app, cli);
+  AddLotCommands(app, cli);
+  AddInspectCommands(app, cli);
+  AddSealCommands(app, cli);
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
 

@@ -17,6 +17,11 @@ inline constexpr absl::string_view kOrganisationRecord = "organisation";
 inline constexpr absl::string_view kSiteRecord = "site";
 inline constexpr absl::string_view kTokenRecord = "token";
 inline constexpr absl::string_view kStandardVersionRecord = "standard_version";
+inline constexpr absl::string_view kAccreditationRecord = "accreditation";
+inline constexpr absl::string_view kLotRecord = "lot";
+inline constexpr absl::string_view kInspectionRecord = "inspection";
+inline constexpr absl::string_view kSealIssuanceRecord = "seal_issuance";
+inline constexpr absl::string_view kSealChangeRecord = "seal_change";
 
 // "organisation/salmones-calbuco": the record kind and its id, unambiguous across kinds.
 std::string Subject(absl::string_view record_kind, absl::string_view id);

@@ -212,9 +212,9 @@ absl::Status ApplyMembership(Organisation& firm, bool member, absl::Time effecti
 bool IsMemberAt(const Organisation& firm, absl::Time at) {
   return std::any_of(firm.membership().begin(), firm.membership().end(),
                      [at](const MembershipPeriod& period) {
-    return FromProto(period.since()) <= at &&
-           (!IsSet(period.until()) || at < FromProto(period.until()));
-  });
+                       return FromProto(period.since()) <= at &&
+                              (!IsSet(period.until()) || at < FromProto(period.until()));
+                     });
 }
 
 absl::StatusOr<int> NormalisePageSize(int requested) {

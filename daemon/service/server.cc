@@ -10,8 +10,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "daemon/service/accreditation_service.h"
+#include "daemon/service/inspection_service.h"
 #include "daemon/service/log_service.h"
 #include "daemon/service/organisation_service.h"
+#include "daemon/service/seal_service.h"
 #include "daemon/service/standard_service.h"
 #include "daemon/service/token_service.h"
 
@@ -28,6 +31,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->tokens_ = std::make_unique<TokenService>(registry);
   server->standards_ = std::make_unique<StandardService>(registry);
   server->log_ = std::make_unique<LogService>(registry, log);
+  server->accreditations_ = std::make_unique<AccreditationService>(registry);
+  server->inspections_ = std::make_unique<InspectionService>(registry);
+  server->seals_ = std::make_unique<SealService>(registry, log);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -38,6 +44,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->tokens_.get());
   builder.RegisterService(server->standards_.get());
   builder.RegisterService(server->log_.get());
+  builder.RegisterService(server->accreditations_.get());
+  builder.RegisterService(server->inspections_.get());
+  builder.RegisterService(server->seals_.get());
   // Keep-alive: ping idle connections (so idle watches survive middleboxes and dead
   // peers are noticed) and accept clients' pings no more often than every 10 s.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);

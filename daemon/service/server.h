@@ -16,7 +16,10 @@ class Server;
 
 namespace sello::service {
 
+class AccreditationService;
+class InspectionService;
 class LogService;
+class SealService;
 class OrganisationService;
 class StandardService;
 class TokenService;
@@ -50,6 +53,9 @@ class Server {
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<StandardService> standards_;
   std::unique_ptr<LogService> log_;
+  std::unique_ptr<AccreditationService> accreditations_;
+  std::unique_ptr<InspectionService> inspections_;
+  std::unique_ptr<SealService> seals_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

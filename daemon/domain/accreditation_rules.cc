@@ -1,0 +1,160 @@
+#include "daemon/domain/accreditation_rules.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/problem.h"
+#include "daemon/domain/time_convert.h"
+
+namespace sello::domain {
+namespace {
+
+constexpr size_t kMaxReason = 1000;
+constexpr int kMaxScope = 50;
+
+std::string StatusName(v1::Accreditation::Status status) {
+  return v1::Accreditation::Status_Name(status);
+}
+
+bool Covers(const v1::AccreditationScope& scope, const std::vector<std::string>& stages,
+            std::string* missing) {
+  if (scope.stage_ids().empty()) return true;
+  for (const std::string& stage : stages) {
+    if (std::find(scope.stage_ids().begin(), scope.stage_ids().end(), stage) ==
+        scope.stage_ids().end()) {
+      *missing = stage;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Day(const google::protobuf::Timestamp& time) { return FormatTime(time).substr(0, 10); }
+
+}  // namespace
+
+absl::Status ValidateNewAccreditation(const v1::Accreditation& accreditation) {
+  std::vector<Problem> problems;
+  if (accreditation.certifier_id().empty()) {
+    problems.push_back({"accreditation.certifier_id", "required"});
+  }
+  if (accreditation.scope().empty()) {
+    problems.push_back({"accreditation.scope", "required: at least one standard"});
+  } else if (accreditation.scope_size() > kMaxScope) {
+    problems.push_back({"accreditation.scope", absl::StrCat("more than ", kMaxScope, " entries")});
+  }
+  std::set<std::string> standards;
+  for (int i = 0; i < accreditation.scope_size(); ++i) {
+    const v1::AccreditationScope& scope = accreditation.scope(i);
+    const std::string path = absl::StrCat("accreditation.scope[", i, "]");
+    if (scope.standard_id().empty()) {
+      problems.push_back({path + ".standard_id", "required"});
+    } else if (!standards.insert(scope.standard_id()).second) {
+      problems.push_back(
+          {path + ".standard_id", absl::StrCat("'", scope.standard_id(), "' is listed twice")});
+    }
+    std::set<std::string> stages;
+    for (int j = 0; j < scope.stage_ids_size(); ++j) {
+      if (scope.stage_ids(j).empty() || !stages.insert(scope.stage_ids(j)).second) {
+        problems.push_back({absl::StrCat(path, ".stage_ids[", j, "]"), "empty or repeated"});
+      }
+    }
+  }
+  if (!IsSet(accreditation.valid_from())) {
+    problems.push_back({"accreditation.valid_from", "required"});
+  }
+  if (!IsSet(accreditation.valid_until())) {
+    problems.push_back({"accreditation.valid_until", "required"});
+  } else if (IsSet(accreditation.valid_from()) &&
+             FromProto(accreditation.valid_until()) <= FromProto(accreditation.valid_from())) {
+    problems.push_back({"accreditation.valid_until", "must be after valid_from"});
+  }
+  return ProblemsToStatus("", problems);
+}
+
+absl::Status ChangeAccreditationStatus(v1::Accreditation& accreditation,
+                                       v1::Accreditation::Status target, absl::string_view reason,
+                                       absl::Time now) {
+  if (reason.empty()) return absl::InvalidArgumentError("reason: required");
+  if (reason.size() > kMaxReason) {
+    return absl::InvalidArgumentError(absl::StrCat("reason: longer than ", kMaxReason, " bytes"));
+  }
+  const v1::Accreditation::Status from = accreditation.status();
+  const bool legal =
+      (from == v1::Accreditation::ACTIVE && target == v1::Accreditation::SUSPENDED) ||
+      (from == v1::Accreditation::SUSPENDED && target == v1::Accreditation::ACTIVE) ||
+      ((from == v1::Accreditation::ACTIVE || from == v1::Accreditation::SUSPENDED) &&
+       target == v1::Accreditation::WITHDRAWN);
+  if (!legal) {
+    return absl::FailedPreconditionError(absl::StrCat("accreditation ", accreditation.id(), " is ",
+                                                      StatusName(from), "; cannot become ",
+                                                      StatusName(target)));
+  }
+  accreditation.set_status(target);
+  accreditation.set_status_reason(std::string(reason));
+  *accreditation.mutable_update_time() = ToProto(now);
+  v1::AccreditationStatusChange* change = accreditation.add_history();
+  change->set_status(target);
+  *change->mutable_time() = ToProto(now);
+  change->set_reason(std::string(reason));
+  return absl::OkStatus();
+}
+
+v1::Accreditation::Status StatusAt(const v1::Accreditation& accreditation, absl::Time at) {
+  // Before its first recorded change the accreditation had its initial status (it may
+  // be created with a validity that starts in the past).
+  v1::Accreditation::Status status =
+      accreditation.history().empty() ? accreditation.status() : accreditation.history(0).status();
+  for (const v1::AccreditationStatusChange& change : accreditation.history()) {
+    if (FromProto(change.time()) > at) break;
+    status = change.status();
+  }
+  return status;
+}
+
+absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditations,
+                                absl::string_view standard_id,
+                                const std::vector<std::string>& stages, absl::Time at) {
+  // The most telling refusal when none fits, from the closest match.
+  std::string refusal = absl::StrCat("no accreditation for standard ", standard_id);
+  for (const v1::Accreditation& accreditation : accreditations) {
+    const auto scope = std::find_if(
+        accreditation.scope().begin(), accreditation.scope().end(),
+        [&](const v1::AccreditationScope& s) { return s.standard_id() == standard_id; });
+    if (scope == accreditation.scope().end()) continue;
+    std::string missing;
+    if (!Covers(*scope, stages, &missing)) {
+      refusal =
+          absl::StrCat("stage ", missing, " is outside the scope of accreditation ",
+                       accreditation.id(), " (", absl::StrJoin(scope->stage_ids(), ", "), ")");
+      continue;
+    }
+    if (at < FromProto(accreditation.valid_from()) ||
+        at >= FromProto(accreditation.valid_until())) {
+      refusal =
+          absl::StrCat("accreditation ", accreditation.id(), " is valid from ",
+                       Day(accreditation.valid_from()), " until ", Day(accreditation.valid_until()),
+                       ", not on ", absl::FormatTime("%Y-%m-%d", at, absl::UTCTimeZone()));
+      continue;
+    }
+    const v1::Accreditation::Status status = StatusAt(accreditation, at);
+    if (status != v1::Accreditation::ACTIVE ||
+        accreditation.status() != v1::Accreditation::ACTIVE) {
+      refusal = absl::StrCat(
+          "accreditation ", accreditation.id(), " is ",
+          StatusName(accreditation.status() != v1::Accreditation::ACTIVE ? accreditation.status()
+                                                                         : status),
+          accreditation.status_reason().empty()
+              ? ""
+              : absl::StrCat(" (", accreditation.status_reason(), ")"));
+      continue;
+    }
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat("certifier may not inspect: ", refusal));
+}
+
+}  // namespace sello::domain

@@ -1,0 +1,207 @@
+#include "daemon/service/accreditation_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/accreditation_rules.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/time_convert.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::AccreditationService::service_full_name(), name);
+}
+
+std::string Subject(absl::string_view id) {
+  return domain::Subject(domain::kAccreditationRecord, id);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Accreditation>> LoadAccreditations(const storage::Store& store,
+                                                                  absl::string_view certifier_id) {
+  std::vector<v1::Accreditation> out;
+  absl::Status inner;
+  absl::Status scan = store.Scan(
+      Table::kAccreditationsByCertifier, storage::ChildPrefix(certifier_id), "",
+      [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<v1::Accreditation> accreditation = storage::RequireRecord<v1::Accreditation>(
+            store, Table::kAccreditations, storage::ChildOf(key), "accreditation");
+        if (!accreditation.ok()) {
+          inner = accreditation.status();
+          return false;
+        }
+        out.push_back(*std::move(accreditation));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return out;
+}
+
+grpc::Status AccreditationService::CreateAccreditation(
+    grpc::ServerContext* context, const v1::CreateAccreditationRequest* request,
+    v1::Accreditation* response) {
+  return Serve(
+      registry_, context, Method("CreateAccreditation"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (absl::Status status = domain::ValidateNewAccreditation(request->accreditation());
+            !status.ok()) {
+          return status;
+        }
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          const v1::Accreditation& wanted = request->accreditation();
+          absl::StatusOr<v1::Organisation> certifier = storage::RequireRecord<v1::Organisation>(
+              tx.store(), Table::kOrganisations, wanted.certifier_id(), "organisation");
+          if (!certifier.ok()) return certifier.status();
+          if (certifier->kind() != v1::Organisation::CERTIFIER) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("accreditation.certifier_id: '", certifier->id(), "' is a ",
+                             v1::Organisation::Kind_Name(certifier->kind()), ", not a CERTIFIER"));
+          }
+          for (int i = 0; i < wanted.scope_size(); ++i) {
+            absl::StatusOr<std::optional<v1::Standard>> standard =
+                storage::LoadRecord<v1::Standard>(tx.store(), Table::kStandards,
+                                                  wanted.scope(i).standard_id());
+            if (!standard.ok()) return standard.status();
+            if (!standard->has_value()) {
+              return absl::NotFoundError(
+                  absl::StrCat("accreditation.scope[", i, "].standard_id: standard '",
+                               wanted.scope(i).standard_id(), "' not found"));
+            }
+          }
+          v1::Accreditation accreditation;
+          accreditation.set_id(domain::NewId("acc"));
+          accreditation.set_certifier_id(wanted.certifier_id());
+          *accreditation.mutable_scope() = wanted.scope();
+          *accreditation.mutable_valid_from() = wanted.valid_from();
+          *accreditation.mutable_valid_until() = wanted.valid_until();
+          accreditation.set_status(v1::Accreditation::ACTIVE);
+          accreditation.set_status_reason("accredited");
+          *accreditation.mutable_create_time() = domain::ToProto(tx.now());
+          *accreditation.mutable_update_time() = domain::ToProto(tx.now());
+          v1::AccreditationStatusChange* first = accreditation.add_history();
+          first->set_status(v1::Accreditation::ACTIVE);
+          *first->mutable_time() = domain::ToProto(tx.now());
+          first->set_reason("accredited");
+          storage::PutAccreditation(tx.writes(), accreditation);
+          tx.Record("accreditation.created", Subject(accreditation.id()), accreditation,
+                    accreditation.certifier_id());
+          *response = accreditation;
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::string_view method,
+                                          const v1::ChangeAccreditationRequest* request,
+                                          v1::Accreditation::Status target,
+                                          absl::string_view event_kind,
+                                          v1::Accreditation* response) {
+  return Serve(
+      registry_, context, Method(method), [&](const domain::Principal* caller) -> absl::Status {
+        if (request->accreditation_id().empty()) {
+          return absl::InvalidArgumentError("accreditation_id: required");
+        }
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<v1::Accreditation> accreditation =
+              storage::RequireRecord<v1::Accreditation>(
+                  tx.store(), Table::kAccreditations, request->accreditation_id(), "accreditation");
+          if (!accreditation.ok()) return accreditation.status();
+          if (absl::Status status = domain::ChangeAccreditationStatus(*accreditation, target,
+                                                                      request->reason(), tx.now());
+              !status.ok()) {
+            return status;
+          }
+          storage::PutAccreditation(tx.writes(), *accreditation);
+          tx.Record(event_kind, Subject(accreditation->id()), *accreditation,
+                    accreditation->certifier_id());
+          *response = *std::move(accreditation);
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status AccreditationService::SuspendAccreditation(
+    grpc::ServerContext* context, const v1::ChangeAccreditationRequest* request,
+    v1::Accreditation* response) {
+  return Change(context, "SuspendAccreditation", request, v1::Accreditation::SUSPENDED,
+                "accreditation.suspended", response);
+}
+
+grpc::Status AccreditationService::ReinstateAccreditation(
+    grpc::ServerContext* context, const v1::ChangeAccreditationRequest* request,
+    v1::Accreditation* response) {
+  return Change(context, "ReinstateAccreditation", request, v1::Accreditation::ACTIVE,
+                "accreditation.reinstated", response);
+}
+
+grpc::Status AccreditationService::WithdrawAccreditation(
+    grpc::ServerContext* context, const v1::ChangeAccreditationRequest* request,
+    v1::Accreditation* response) {
+  return Change(context, "WithdrawAccreditation", request, v1::Accreditation::WITHDRAWN,
+                "accreditation.withdrawn", response);
+}
+
+grpc::Status AccreditationService::GetAccreditation(grpc::ServerContext* context,
+                                                    const v1::GetAccreditationRequest* request,
+                                                    v1::Accreditation* response) {
+  return Serve(
+      registry_, context, Method("GetAccreditation"),
+      [&](const domain::Principal*) -> absl::Status {
+        if (request->accreditation_id().empty()) {
+          return absl::InvalidArgumentError("accreditation_id: required");
+        }
+        absl::StatusOr<v1::Accreditation> accreditation = storage::RequireRecord<v1::Accreditation>(
+            *registry_.store, Table::kAccreditations, request->accreditation_id(), "accreditation");
+        if (!accreditation.ok()) return accreditation.status();
+        *response = *std::move(accreditation);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* context,
+                                                      const v1::ListAccreditationsRequest* request,
+                                                      v1::ListAccreditationsResponse* response) {
+  return Serve(
+      registry_, context, Method("ListAccreditations"),
+      [&](const domain::Principal*) -> absl::Status {
+        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        if (!page_size.ok()) return page_size.status();
+        const storage::Store& store = *registry_.store;
+        const bool by_certifier = !request->certifier_id().empty();
+        const Table table =
+            by_certifier ? Table::kAccreditationsByCertifier : Table::kAccreditations;
+        absl::StatusOr<std::string> next = storage::ListPage(
+            store, table, by_certifier ? storage::ChildPrefix(request->certifier_id()) : "",
+            by_certifier ? "accreditations_by_certifier" : "accreditations", request->page_token(),
+            *page_size,
+            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+              v1::Accreditation* accreditation = response->add_accreditations();
+              if (by_certifier) {
+                absl::StatusOr<v1::Accreditation> loaded =
+                    storage::RequireRecord<v1::Accreditation>(
+                        store, Table::kAccreditations, storage::ChildOf(key), "accreditation");
+                if (!loaded.ok()) return loaded.status();
+                *accreditation = *std::move(loaded);
+                return true;
+              }
+              if (absl::Status status = storage::ParseRecord(table, key, value, *accreditation);
+                  !status.ok()) {
+                return status;
+              }
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace sello::service

@@ -1,0 +1,339 @@
+#include "daemon/service/inspection_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/standard_lifecycle.h"
+#include "daemon/domain/time_convert.h"
+#include "daemon/service/accreditation_service.h"
+#include "daemon/service/seal_ops.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::InspectionService::service_full_name(), name);
+}
+
+absl::Status CheckLotVisible(const domain::Principal& caller, const v1::Lot& lot) {
+  if (caller.role == v1::FIRM && caller.organisation_id != lot.firm_id()) {
+    return absl::PermissionDeniedError(absl::StrCat("lot ", lot.id(), " belongs to another firm"));
+  }
+  return absl::OkStatus();
+}
+
+// The index and prefix a listing of inspections reads, and the filter it still needs.
+struct InspectionListing {
+  Table table = Table::kInspectionsByDate;
+  std::string parent;  // empty for kInspectionsByDate
+  std::string name;
+};
+
+absl::StatusOr<InspectionListing> ChooseListing(const v1::ListInspectionsRequest& request,
+                                                const domain::Principal& caller) {
+  const std::pair<Table, const std::string*> filters[] = {
+      {Table::kInspectionsByLot, &request.lot_id()},
+      {Table::kInspectionsBySite, &request.site_id()},
+      {Table::kInspectionsByFirm, &request.firm_id()},
+      {Table::kInspectionsByCertifier, &request.certifier_id()},
+      {Table::kInspectionsByStandard, &request.standard_id()},
+  };
+  for (const auto& [table, value] : filters) {
+    if (!value->empty()) {
+      return InspectionListing{table, *value, std::string(storage::TableName(table))};
+    }
+  }
+  // No filter: a firm or certifier lists its own, the others everything.
+  if (caller.role == v1::FIRM) {
+    return InspectionListing{Table::kInspectionsByFirm, caller.organisation_id,
+                             "inspections_by_firm"};
+  }
+  if (caller.role == v1::CERTIFIER) {
+    return InspectionListing{Table::kInspectionsByCertifier, caller.organisation_id,
+                             "inspections_by_certifier"};
+  }
+  return InspectionListing{Table::kInspectionsByDate, "", "inspections_by_date"};
+}
+
+}  // namespace
+
+grpc::Status InspectionService::CreateLot(grpc::ServerContext* context,
+                                          const v1::CreateLotRequest* request, v1::Lot* response) {
+  return Serve(
+      registry_, context, Method("CreateLot"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          if (absl::Status status = domain::ValidateNewLot(request->lot(), tx.now());
+              !status.ok()) {
+            return status;
+          }
+          absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
+              tx.store(), Table::kSites, request->lot().site_id(), "site");
+          if (!site.ok()) return site.status();
+          if (caller->role == v1::FIRM && site->firm_id() != caller->organisation_id) {
+            return absl::PermissionDeniedError(
+                absl::StrCat("lot.site_id: site ", site->id(), " belongs to another firm"));
+          }
+          v1::Lot lot = request->lot();
+          lot.set_id(domain::NewId("lot"));
+          lot.set_firm_id(site->firm_id());
+          lot.set_created_by(caller->organisation_id);
+          *lot.mutable_create_time() = domain::ToProto(tx.now());
+          lot.set_seals_issued(0);
+          storage::PutLot(tx.writes(), lot);
+          tx.Record("lot.created", domain::Subject(domain::kLotRecord, lot.id()), lot,
+                    lot.firm_id(), lot.site_id());
+          *response = lot;
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
+                                       const v1::GetLotRequest* request, v1::Lot* response) {
+  return Serve(registry_, context, Method("GetLot"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->lot_id().empty())
+                   return absl::InvalidArgumentError("lot_id: required");
+                 absl::StatusOr<v1::Lot> lot = storage::RequireRecord<v1::Lot>(
+                     *registry_.store, Table::kLots, request->lot_id(), "lot");
+                 if (!lot.ok()) return lot.status();
+                 if (absl::Status status = CheckLotVisible(*caller, *lot); !status.ok())
+                   return status;
+                 *response = *std::move(lot);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status InspectionService::ListLots(grpc::ServerContext* context,
+                                         const v1::ListLotsRequest* request,
+                                         v1::ListLotsResponse* response) {
+  return Serve(
+      registry_, context, Method("ListLots"), [&](const domain::Principal* caller) -> absl::Status {
+        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        if (!page_size.ok()) return page_size.status();
+        std::string firm_id = request->firm_id();
+        if (caller->role == v1::FIRM) {
+          if (!firm_id.empty() && firm_id != caller->organisation_id) {
+            return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
+          }
+          firm_id = caller->organisation_id;
+        }
+        const storage::Store& store = *registry_.store;
+        const bool by_site = !request->site_id().empty();
+        const bool by_firm = !by_site && !firm_id.empty();
+        const Table table = by_site   ? Table::kLotsBySite
+                            : by_firm ? Table::kLotsByFirm
+                                      : Table::kLots;
+        const std::string prefix = by_site   ? storage::ChildPrefix(request->site_id())
+                                   : by_firm ? storage::ChildPrefix(firm_id)
+                                             : "";
+        absl::StatusOr<std::string> next = storage::ListPage(
+            store, table, prefix, storage::TableName(table), request->page_token(), *page_size,
+            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+              v1::Lot lot;
+              if (by_site || by_firm) {
+                absl::StatusOr<v1::Lot> loaded = storage::RequireRecord<v1::Lot>(
+                    store, Table::kLots, storage::ChildOf(key), "lot");
+                if (!loaded.ok()) return loaded.status();
+                lot = *std::move(loaded);
+              } else if (absl::Status status = storage::ParseRecord(table, key, value, lot);
+                         !status.ok()) {
+                return status;
+              }
+              if (!CheckLotVisible(*caller, lot).ok()) return false;
+              *response->add_lots() = std::move(lot);
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status InspectionService::Submit(const domain::Principal& caller,
+                                       const v1::Inspection& submitted,
+                                       const v1::CorrectInspectionRequest* correction,
+                                       v1::Inspection* response) {
+  return registry_.ledger->Apply(caller, [&](storage::Transaction& tx) -> absl::Status {
+    const storage::Store& store = tx.store();
+    // A retry of a request already done returns its result and writes nothing.
+    if (!submitted.request_id().empty()) {
+      absl::StatusOr<std::optional<std::string>> done =
+          store.Get(Table::kInspectionRequests,
+                    storage::RequestKey(caller.organisation_id, submitted.request_id()));
+      if (!done.ok()) return done.status();
+      if (done->has_value()) {
+        absl::StatusOr<v1::Inspection> first = storage::RequireRecord<v1::Inspection>(
+            store, Table::kInspections, **done, "inspection");
+        if (!first.ok()) return first.status();
+        *response = *std::move(first);
+        return absl::OkStatus();
+      }
+    }
+    absl::StatusOr<v1::Site> site =
+        storage::RequireRecord<v1::Site>(store, Table::kSites, submitted.site_id(), "site");
+    if (!site.ok()) return site.status();
+    std::optional<v1::Lot> lot;
+    if (!submitted.lot_id().empty()) {
+      absl::StatusOr<v1::Lot> loaded =
+          storage::RequireRecord<v1::Lot>(store, Table::kLots, submitted.lot_id(), "lot");
+      if (!loaded.ok()) return loaded.status();
+      lot = *std::move(loaded);
+    }
+    absl::StatusOr<std::optional<v1::StandardVersion>> version =
+        storage::LoadRecord<v1::StandardVersion>(
+            store, Table::kStandardVersions,
+            storage::StandardVersionKey(submitted.standard_id(), submitted.standard_version()));
+    if (!version.ok()) return version.status();
+    if (!version->has_value()) {
+      return absl::NotFoundError(absl::StrCat(
+          "inspection.standard_version: ",
+          domain::VersionRef(submitted.standard_id(), submitted.standard_version()), " not found"));
+    }
+    absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
+        LoadAccreditations(store, caller.organisation_id);
+    if (!accreditations.ok()) return accreditations.status();
+    domain::InspectionContext inspection_context{&**version, &*site, lot ? &*lot : nullptr,
+                                                 *std::move(accreditations), tx.now()};
+    absl::StatusOr<v1::Inspection> planned =
+        domain::PlanInspection(submitted, caller.organisation_id, inspection_context);
+    if (!planned.ok()) return planned.status();
+    planned->set_id(domain::NewId("insp"));
+    *planned->mutable_create_time() = domain::ToProto(tx.now());
+
+    if (correction != nullptr) {
+      absl::StatusOr<v1::Inspection> earlier = storage::RequireRecord<v1::Inspection>(
+          store, Table::kInspections, correction->inspection_id(), "inspection");
+      if (!earlier.ok()) return earlier.status();
+      if (absl::Status status = domain::LinkCorrection(*earlier, *planned, correction->reason());
+          !status.ok()) {
+        return status;
+      }
+      storage::PutInspection(tx.writes(), *earlier);
+      tx.Record("inspection.superseded", domain::Subject(domain::kInspectionRecord, earlier->id()),
+                *earlier, earlier->firm_id(), earlier->site_id());
+      // Seals follow a worse grade: suspended in the same write.
+      if (!earlier->lot_id().empty() && domain::SupersedingLowersGrade(*earlier, *planned)) {
+        absl::StatusOr<std::vector<std::string>> codes =
+            SealCodesOfLot(store, earlier->lot_id(), earlier->id());
+        if (!codes.ok()) return codes.status();
+        if (!codes->empty()) {
+          absl::StatusOr<uint32_t> changed = ChangeSeals(
+              tx, *codes, v1::Seal::SUSPENDED,
+              absl::StrCat("inspection ", earlier->id(), " superseded by ", planned->id(), " (",
+                           planned->outcome() == v1::Inspection::PASS
+                               ? v1::Grade_Name(planned->grade())
+                               : "FAIL",
+                           ")"),
+              earlier->lot_id());
+          if (!changed.ok()) return changed.status();
+        }
+      }
+    }
+    storage::PutInspection(tx.writes(), *planned);
+    tx.Record(correction != nullptr ? "inspection.corrected" : "inspection.submitted",
+              domain::Subject(domain::kInspectionRecord, planned->id()), *planned,
+              planned->firm_id(), planned->site_id());
+    *response = *std::move(planned);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status InspectionService::SubmitInspection(grpc::ServerContext* context,
+                                                 const v1::SubmitInspectionRequest* request,
+                                                 v1::Inspection* response) {
+  return Serve(registry_, context, Method("SubmitInspection"),
+               [&](const domain::Principal* caller) {
+                 return Submit(*caller, request->inspection(), nullptr, response);
+               });
+}
+
+grpc::Status InspectionService::CorrectInspection(grpc::ServerContext* context,
+                                                  const v1::CorrectInspectionRequest* request,
+                                                  v1::Inspection* response) {
+  return Serve(registry_, context, Method("CorrectInspection"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->inspection_id().empty()) {
+                   return absl::InvalidArgumentError("inspection_id: required");
+                 }
+                 return Submit(*caller, request->inspection(), request, response);
+               });
+}
+
+grpc::Status InspectionService::GetInspection(grpc::ServerContext* context,
+                                              const v1::GetInspectionRequest* request,
+                                              v1::Inspection* response) {
+  return Serve(registry_, context, Method("GetInspection"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->inspection_id().empty()) {
+                   return absl::InvalidArgumentError("inspection_id: required");
+                 }
+                 absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
+                     *registry_.store, Table::kInspections, request->inspection_id(), "inspection");
+                 if (!inspection.ok()) return inspection.status();
+                 if (!domain::CanReadInspection(*inspection, *caller)) {
+                   return absl::PermissionDeniedError(
+                       absl::StrCat("inspection ", inspection->id(),
+                                    " is read by its firm, its certifier, ADMIN and "
+                                    "REGULATOR only"));
+                 }
+                 *response = *std::move(inspection);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
+                                                const v1::ListInspectionsRequest* request,
+                                                v1::ListInspectionsResponse* response) {
+  return Serve(registry_, context, Method("ListInspections"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<InspectionListing> listing = ChooseListing(*request, *caller);
+                 if (!listing.ok()) return listing.status();
+                 const bool dated = listing->table != Table::kInspectionsByDate;
+                 const std::string prefix = dated ? storage::ChildPrefix(listing->parent) : "";
+                 const bool has_from = domain::IsSet(request->from_time());
+                 const bool has_to = domain::IsSet(request->to_time());
+                 const absl::Time from = domain::FromProto(request->from_time());
+                 const absl::Time to = domain::FromProto(request->to_time());
+                 std::string page_token = request->page_token();
+                 if (page_token.empty() && has_from) {
+                   // Start at the first entry dated `from`: just before it, as a page token would.
+                   const std::string start = dated ? storage::DatedChildStart(listing->parent, from)
+                                                   : storage::DatedChildStart("", from).substr(1);
+                   page_token = storage::EncodePageToken(listing->name, start);
+                 }
+                 const storage::Store& store = *registry_.store;
+                 absl::StatusOr<std::string> next = storage::ListPage(
+                     store, listing->table, prefix, listing->name, page_token, *page_size,
+                     [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+                       absl::string_view id = key.substr(key.rfind('\0') + 1);
+                       absl::StatusOr<v1::Inspection> inspection =
+                           storage::RequireRecord<v1::Inspection>(store, Table::kInspections, id,
+                                                                  "inspection");
+                       if (!inspection.ok()) return inspection.status();
+                       const absl::Time date = domain::FromProto(inspection->inspection_date());
+                       if ((has_from && date < from) || (has_to && date >= to)) return false;
+                       if (!request->standard_id().empty() &&
+                           inspection->standard_id() != request->standard_id()) {
+                         return false;
+                       }
+                       if (!domain::CanReadInspection(*inspection, *caller)) return false;
+                       *response->add_inspections() = *std::move(inspection);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
+}
+
+}  // namespace sello::service

@@ -1,0 +1,80 @@
+#include "daemon/service/seal_ops.h"
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/seal_code.h"
+#include "daemon/domain/seal_rules.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+
+using storage::Table;
+
+absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
+                                                        absl::string_view lot_id,
+                                                        absl::string_view inspection_id) {
+  std::vector<std::string> codes;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
+                 [&](absl::string_view key, absl::string_view) {
+                   const std::string code(storage::ChildOf(key));
+                   if (!inspection_id.empty()) {
+                     absl::StatusOr<v1::Seal> seal = storage::RequireRecord<v1::Seal>(
+                         store, Table::kSeals, domain::SealCodeKey(code), "seal");
+                     if (!seal.ok()) {
+                       inner = seal.status();
+                       return false;
+                     }
+                     if (seal->inspection_id() != inspection_id) return true;
+                   }
+                   codes.push_back(code);
+                   return true;
+                 });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return codes;
+}
+
+absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
+                                     const std::vector<std::string>& codes, v1::Seal::Status target,
+                                     absl::string_view reason, absl::string_view lot_id) {
+  if (reason.empty() || reason.size() > 1000) {
+    return absl::InvalidArgumentError("reason: required, at most 1000 characters");
+  }
+  v1::SealStatusChange change;
+  change.set_status(target);
+  change.set_reason(std::string(reason));
+  change.set_lot_id(std::string(lot_id));
+  std::string firm_id, site_id;
+  for (const std::string& code : codes) {
+    absl::StatusOr<v1::Seal> seal = storage::RequireRecord<v1::Seal>(
+        tx.store(), Table::kSeals, domain::SealCodeKey(code), "seal");
+    if (!seal.ok()) return seal.status();
+    if (absl::Status status = domain::CheckMayChangeSeal(*seal, tx.actor());
+        !status.ok() && tx.actor().role != v1::ROLE_UNSPECIFIED) {
+      return status;
+    }
+    if (absl::Status status = domain::CheckSealTransition(*seal, target); !status.ok()) {
+      return status;
+    }
+    if (seal->status() == target) continue;
+    seal->set_status(target);
+    seal->set_status_reason(std::string(reason));
+    storage::PutSeal(tx.writes(), *seal);
+    change.add_codes(code);
+    firm_id = seal->firm_id();
+    site_id = seal->site_id();
+  }
+  if (change.codes().empty()) return 0u;
+  static constexpr absl::string_view kKinds[] = {"", "seals.reinstated", "seals.suspended",
+                                                 "seals.revoked"};
+  const std::string subject = domain::Subject(domain::kSealChangeRecord, domain::NewId("chg"));
+  tx.Record(kKinds[static_cast<int>(target) < 4 ? static_cast<int>(target) : 0], subject, change,
+            firm_id, site_id);
+  return static_cast<uint32_t>(change.codes_size());
+}
+
+}  // namespace sello::service

@@ -1,0 +1,31 @@
+// Seal changes shared by the seal and inspection services: status changes of many
+// seals inside one ledger transaction, as one event.
+#ifndef SELLO_DAEMON_SERVICE_SEAL_OPS_H_
+#define SELLO_DAEMON_SERVICE_SEAL_OPS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sello/v1/seal.pb.h"
+#include "storage/ledger.h"
+
+namespace sello::service {
+
+// The codes of every seal of `lot_id`, optionally only those issued under
+// `inspection_id`.
+absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
+                                                        absl::string_view lot_id,
+                                                        absl::string_view inspection_id = "");
+
+// Moves `codes` to `target` with `reason` inside `tx` and records one event
+// ("seals.suspended" etc.) whose record lists them. Seals already in `target` are left
+// alone; a transition that is not allowed (e.g. reinstating a revoked seal) is
+// FAILED_PRECONDITION naming the seal and its state. Returns how many changed.
+absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
+                                     const std::vector<std::string>& codes, v1::Seal::Status target,
+                                     absl::string_view reason, absl::string_view lot_id);
+
+}  // namespace sello::service
+
+#endif  // SELLO_DAEMON_SERVICE_SEAL_OPS_H_

@@ -1,0 +1,395 @@
+#include "daemon/service/seal_service.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/merkle.h"
+#include "daemon/domain/seal_code.h"
+#include "daemon/domain/seal_rules.h"
+#include "daemon/domain/time_convert.h"
+#include "daemon/service/seal_ops.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::SealService::service_full_name(), name);
+}
+
+// The issuance's leaf hashes (32 bytes each, in position order), stored beside it so
+// that a seal's proof needs one read, not one per seal.
+std::string LeavesKey(absl::string_view issuance_id) {
+  return storage::ChildKey(issuance_id, "leaves");
+}
+
+// The issuance's codes (newline-separated, in position order), kept out of its logged
+// record, for answering a retried request.
+std::string CodesKey(absl::string_view issuance_id) {
+  return storage::ChildKey(issuance_id, "codes");
+}
+
+// An in-memory node store for the small tree over one issuance's seals.
+class MemoryTree final : public domain::merkle::HashReader {
+ public:
+  absl::StatusOr<std::vector<std::string>> ReadHashes(
+      const std::vector<domain::merkle::NodeId>& ids) override {
+    std::vector<std::string> out;
+    out.reserve(ids.size());
+    for (const auto& id : ids) {
+      auto found = nodes_.find(id);
+      if (found == nodes_.end()) return absl::InternalError("issuance tree: missing node");
+      out.push_back(found->second);
+    }
+    return out;
+  }
+  absl::Status Append(uint64_t index, const std::string& leaf_hash) {
+    absl::StatusOr<std::vector<std::pair<domain::merkle::NodeId, std::string>>> nodes =
+        domain::merkle::HashesForAppend(index, leaf_hash, *this);
+    if (!nodes.ok()) return nodes.status();
+    for (auto& [id, hash] : *nodes) nodes_[id] = std::move(hash);
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::flat_hash_map<domain::merkle::NodeId, std::string> nodes_;
+};
+
+// The seal's record as it was issued (status VALID, no reason): its leaf in the
+// issuance's tree.
+std::string SealAsIssued(v1::Seal seal) {
+  seal.set_status(v1::Seal::VALID);
+  seal.clear_status_reason();
+  return storage::SerializeRecord(seal);
+}
+
+// The lot's current passing inspection by `certifier_id`, the newest first.
+absl::StatusOr<v1::Inspection> CurrentInspectionOfLot(const storage::Store& store,
+                                                      absl::string_view lot_id,
+                                                      absl::string_view certifier_id) {
+  std::optional<v1::Inspection> found;
+  absl::Status inner;
+  absl::Status scan = store.ScanReverse(
+      Table::kInspectionsByLot, storage::ChildPrefix(lot_id),
+      [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
+            store, Table::kInspections, key.substr(key.rfind('\0') + 1), "inspection");
+        if (!inspection.ok()) {
+          inner = inspection.status();
+          return false;
+        }
+        if (inspection->certifier_id() == certifier_id &&
+            inspection->status() == v1::Inspection::CURRENT) {
+          found = *std::move(inspection);
+          return false;
+        }
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  if (!found.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat("lot_id: lot ", lot_id,
+                                                      " has no current inspection by ",
+                                                      certifier_id, "; submit one first"));
+  }
+  return *std::move(found);
+}
+
+}  // namespace
+
+grpc::Status SealService::IssueSeals(grpc::ServerContext* context,
+                                     const v1::IssueSealsRequest* request,
+                                     v1::IssueSealsResponse* response) {
+  return Serve(
+      registry_, context, Method("IssueSeals"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
+        if (request->request_id().size() > 100) {
+          return absl::InvalidArgumentError("request_id: at most 100 characters");
+        }
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          const storage::Store& store = tx.store();
+          if (!request->request_id().empty()) {
+            absl::StatusOr<std::optional<std::string>> done =
+                store.Get(Table::kIssuanceRequests,
+                          storage::RequestKey(caller->organisation_id, request->request_id()));
+            if (!done.ok()) return done.status();
+            if (done->has_value()) {
+              absl::StatusOr<v1::SealIssuance> first = storage::RequireRecord<v1::SealIssuance>(
+                  store, Table::kIssuances, **done, "issuance");
+              if (!first.ok()) return first.status();
+              absl::StatusOr<std::optional<std::string>> codes =
+                  store.Get(Table::kIssuances, CodesKey(first->id()));
+              if (!codes.ok()) return codes.status();
+              for (absl::string_view code :
+                   absl::StrSplit(codes->value_or(""), '\n', absl::SkipEmpty())) {
+                response->add_codes(std::string(code));
+              }
+              *response->mutable_issuance() = *std::move(first);
+              return absl::OkStatus();
+            }
+          }
+          absl::StatusOr<v1::Lot> lot =
+              storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+          if (!lot.ok()) return lot.status();
+          absl::StatusOr<v1::Inspection> inspection =
+              request->inspection_id().empty()
+                  ? CurrentInspectionOfLot(store, lot->id(), caller->organisation_id)
+                  : storage::RequireRecord<v1::Inspection>(store, Table::kInspections,
+                                                           request->inspection_id(), "inspection");
+          if (!inspection.ok()) return inspection.status();
+          absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
+              store, Table::kStandardVersions,
+              storage::StandardVersionKey(inspection->standard_id(),
+                                          inspection->standard_version()),
+              "standard version");
+          if (!version.ok()) return version.status();
+          absl::StatusOr<domain::IssuancePlan> plan = domain::PlanIssuance(
+              *lot, *inspection, *version, *request, caller->organisation_id, tx.now());
+          if (!plan.ok()) return plan.status();
+          absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
+              store, Table::kOrganisations, lot->firm_id(), "organisation");
+          if (!firm.ok()) return firm.status();
+          absl::StatusOr<v1::Site> site =
+              storage::RequireRecord<v1::Site>(store, Table::kSites, lot->site_id(), "site");
+          if (!site.ok()) return site.status();
+
+          v1::SealIssuance issuance;
+          issuance.set_id(domain::NewId("iss"));
+          issuance.set_lot_id(lot->id());
+          issuance.set_inspection_id(inspection->id());
+          issuance.set_certifier_id(caller->organisation_id);
+          issuance.set_count(request->count());
+          issuance.set_grade(plan->grade);
+          *issuance.mutable_issue_time() = domain::ToProto(tx.now());
+          issuance.set_request_id(request->request_id());
+
+          v1::Seal seal;
+          seal.set_lot_id(lot->id());
+          seal.set_inspection_id(inspection->id());
+          seal.set_firm_id(firm->id());
+          seal.set_firm_name(firm->name());
+          seal.set_site_id(site->id());
+          seal.set_site_name(site->name());
+          seal.set_certifier_id(caller->organisation_id);
+          seal.set_standard_id(inspection->standard_id());
+          seal.set_standard_version(inspection->standard_version());
+          seal.set_grade(plan->grade);
+          *seal.mutable_issue_time() = domain::ToProto(tx.now());
+          if (plan->expiry.has_value())
+            *seal.mutable_expire_time() = domain::ToProto(*plan->expiry);
+          seal.set_status(v1::Seal::VALID);
+          seal.set_issuance_id(issuance.id());
+
+          absl::flat_hash_set<std::string> fresh;
+          MemoryTree tree;
+          std::string leaves;
+          leaves.reserve(size_t{request->count()} * domain::merkle::kHashSize);
+          for (uint32_t position = 0; position < request->count(); ++position) {
+            std::string code;
+            // Codes are random; a collision (about 2^-60 per pair) just draws again.
+            for (;;) {
+              code = domain::NewSealCode(inspection->standard_id());
+              if (fresh.contains(code)) continue;
+              absl::StatusOr<std::optional<std::string>> taken =
+                  store.Get(Table::kSeals, domain::SealCodeKey(code));
+              if (!taken.ok()) return taken.status();
+              if (!taken->has_value()) break;
+            }
+            fresh.insert(code);
+            seal.set_code(code);
+            seal.set_position(position);
+            const std::string leaf = domain::merkle::LeafHash(storage::SerializeRecord(seal));
+            if (absl::Status status = tree.Append(position, leaf); !status.ok()) return status;
+            leaves += leaf;
+            storage::PutSeal(tx.writes(), seal);
+            response->add_codes(code);
+          }
+          absl::StatusOr<std::string> root = domain::merkle::RootHash(request->count(), tree);
+          if (!root.ok()) return root.status();
+          issuance.set_seals_root(*root);
+          lot->set_seals_issued(lot->seals_issued() + request->count());
+          storage::PutLot(tx.writes(), *lot);
+          storage::PutIssuance(tx.writes(), issuance);
+          tx.writes().Put(Table::kIssuances, LeavesKey(issuance.id()), std::move(leaves));
+          tx.writes().Put(Table::kIssuances, CodesKey(issuance.id()),
+                          absl::StrJoin(response->codes(), "\n"));
+          // One event for the whole issuance: its record digests every seal through
+          // seals_root (a seal is proved by this event plus its path in that tree).
+          tx.Record("seals.issued", domain::Subject(domain::kSealIssuanceRecord, issuance.id()),
+                    issuance, lot->firm_id(), lot->site_id());
+          *response->mutable_issuance() = std::move(issuance);
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status SealService::VerifySeal(grpc::ServerContext* context,
+                                     const v1::VerifySealRequest* request,
+                                     v1::VerifySealResponse* response) {
+  return Serve(
+      registry_, context, Method("VerifySeal"), [&](const domain::Principal*) -> absl::Status {
+        if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
+        if (request->codes_size() > domain::kMaxCodesPerVerification) {
+          return absl::InvalidArgumentError(absl::StrCat("codes: at most ",
+                                                         domain::kMaxCodesPerVerification,
+                                                         " per call, got ", request->codes_size()));
+        }
+        const storage::Store& store = *registry_.store;
+        const absl::Time now = absl::Now();
+        // Proof parts shared by the seals of one issuance.
+        absl::flat_hash_map<std::string, v1::SealProof> issuance_proofs;
+        absl::flat_hash_map<std::string, std::pair<std::unique_ptr<MemoryTree>, uint64_t>>
+            issuance_trees;
+        const v1::Checkpoint checkpoint =
+            request->include_proof() ? log_->Latest() : v1::Checkpoint();
+        for (const std::string& typed : request->codes()) {
+          v1::SealVerdict* verdict = response->add_verdicts();
+          verdict->set_code(typed);
+          absl::StatusOr<std::string> code = domain::NormaliseSealCode(typed);
+          if (!code.ok()) {
+            verdict->set_problem(v1::SealVerdict::MALFORMED);
+            verdict->set_problem_detail(std::string(code.status().message()));
+            continue;
+          }
+          absl::StatusOr<std::optional<v1::Seal>> seal =
+              storage::LoadRecord<v1::Seal>(store, Table::kSeals, domain::SealCodeKey(*code));
+          if (!seal.ok()) return seal.status();
+          if (!seal->has_value()) {
+            verdict->set_problem(v1::SealVerdict::NOT_FOUND);
+            verdict->set_problem_detail(absl::StrCat("no seal ", *code));
+            continue;
+          }
+          v1::Seal& found = **seal;
+          if (request->include_proof()) {
+            auto proof = issuance_proofs.find(found.issuance_id());
+            if (proof == issuance_proofs.end()) {
+              v1::SealProof shared;
+              const std::string subject =
+                  domain::Subject(domain::kSealIssuanceRecord, found.issuance_id());
+              absl::StatusOr<uint64_t> seq = storage::LatestEventFor(store, subject);
+              if (!seq.ok()) return seq.status();
+              if (*seq <= checkpoint.size()) {
+                absl::StatusOr<std::vector<std::string>> path =
+                    log_->InclusionProof(*seq - 1, checkpoint.size());
+                if (!path.ok()) return path.status();
+                absl::StatusOr<std::optional<std::string>> event =
+                    storage::LoadEventData(store, *seq);
+                if (!event.ok()) return event.status();
+                v1::GetInclusionProofResponse* proven = shared.mutable_issuance_event();
+                proven->mutable_event()->set_seq(*seq);
+                proven->mutable_event()->set_leaf_data(event->value_or(""));
+                proven->mutable_event()->set_leaf_hash(
+                    domain::merkle::LeafHash(event->value_or("")));
+                proven->mutable_event()->mutable_event()->ParseFromString(event->value_or(""));
+                proven->set_leaf_index(*seq - 1);
+                proven->set_tree_size(checkpoint.size());
+                for (auto& hash : *path) proven->add_hashes(std::move(hash));
+                *proven->mutable_checkpoint() = checkpoint;
+              }
+              absl::StatusOr<std::optional<std::string>> record =
+                  store.Get(Table::kIssuances, found.issuance_id());
+              if (!record.ok()) return record.status();
+              shared.set_issuance_record(record->value_or(""));
+              absl::StatusOr<std::optional<std::string>> leaves =
+                  store.Get(Table::kIssuances, LeavesKey(found.issuance_id()));
+              if (!leaves.ok()) return leaves.status();
+              auto tree = std::make_unique<MemoryTree>();
+              const uint64_t count = leaves->value_or("").size() / domain::merkle::kHashSize;
+              for (uint64_t i = 0; i < count; ++i) {
+                if (absl::Status status =
+                        tree->Append(i, (*leaves)->substr(i * domain::merkle::kHashSize,
+                                                          domain::merkle::kHashSize));
+                    !status.ok()) {
+                  return status;
+                }
+              }
+              issuance_trees[found.issuance_id()] = {std::move(tree), count};
+              proof = issuance_proofs.emplace(found.issuance_id(), std::move(shared)).first;
+            }
+            v1::SealProof* seal_proof = verdict->mutable_proof();
+            *seal_proof = proof->second;
+            seal_proof->set_seal_as_issued(SealAsIssued(found));
+            // The path to the seal's leaf in the issuance's tree, from the stored leaves.
+            auto& [tree, count] = issuance_trees[found.issuance_id()];
+            absl::StatusOr<std::vector<std::string>> path =
+                domain::merkle::InclusionProof(found.position(), count, *tree);
+            if (!path.ok()) return path.status();
+            for (auto& hash : *path) seal_proof->add_seal_path(std::move(hash));
+          }
+          found.set_status(domain::EffectiveStatus(found, now));
+          *verdict->mutable_seal() = std::move(found);
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view method,
+                                 const v1::ChangeSealsRequest* request, v1::Seal::Status target,
+                                 v1::ChangeSealsResponse* response) {
+  return Serve(
+      registry_, context, Method(method), [&](const domain::Principal* caller) -> absl::Status {
+        if (request->codes().empty() == request->lot_id().empty()) {
+          return absl::InvalidArgumentError("codes or lot_id: exactly one is required");
+        }
+        if (request->codes_size() > domain::kMaxCodesPerVerification) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "codes: at most ", domain::kMaxCodesPerVerification, "; use lot_id for a whole lot"));
+        }
+        std::vector<std::string> codes;
+        for (int i = 0; i < request->codes_size(); ++i) {
+          absl::StatusOr<std::string> code = domain::NormaliseSealCode(request->codes(i));
+          if (!code.ok()) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("codes[", i, "]: ", code.status().message()));
+          }
+          codes.push_back(*std::move(code));
+        }
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          if (!request->lot_id().empty()) {
+            absl::StatusOr<v1::Lot> lot =
+                storage::RequireRecord<v1::Lot>(tx.store(), Table::kLots, request->lot_id(), "lot");
+            if (!lot.ok()) return lot.status();
+            absl::StatusOr<std::vector<std::string>> all = SealCodesOfLot(tx.store(), lot->id());
+            if (!all.ok()) return all.status();
+            codes = *std::move(all);
+            if (codes.empty()) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("lot ", lot->id(), " has no seals"));
+            }
+          }
+          absl::StatusOr<uint32_t> changed =
+              ChangeSeals(tx, codes, target, request->reason(), request->lot_id());
+          if (!changed.ok()) return changed.status();
+          response->set_changed(*changed);
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status SealService::SuspendSeals(grpc::ServerContext* context,
+                                       const v1::ChangeSealsRequest* request,
+                                       v1::ChangeSealsResponse* response) {
+  return Change(context, "SuspendSeals", request, v1::Seal::SUSPENDED, response);
+}
+
+grpc::Status SealService::RevokeSeals(grpc::ServerContext* context,
+                                      const v1::ChangeSealsRequest* request,
+                                      v1::ChangeSealsResponse* response) {
+  return Change(context, "RevokeSeals", request, v1::Seal::REVOKED, response);
+}
+
+grpc::Status SealService::ReinstateSeals(grpc::ServerContext* context,
+                                         const v1::ChangeSealsRequest* request,
+                                         v1::ChangeSealsResponse* response) {
+  return Change(context, "ReinstateSeals", request, v1::Seal::VALID, response);
+}
+
+}  // namespace sello::service

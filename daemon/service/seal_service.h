@@ -1,0 +1,38 @@
+// gRPC SealService: issuing seals in bulk, verifying them (public, the hottest call),
+// and suspending, revoking or reinstating them.
+#ifndef SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
+#define SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
+
+#include "daemon/service/call.h"
+#include "sello/v1/seal.grpc.pb.h"
+#include "storage/transparency_log.h"
+
+namespace sello::service {
+
+class SealService final : public v1::SealService::Service {
+ public:
+  SealService(Registry registry, storage::TransparencyLog* log) : registry_(registry), log_(log) {}
+
+  grpc::Status IssueSeals(grpc::ServerContext* context, const v1::IssueSealsRequest* request,
+                          v1::IssueSealsResponse* response) override;
+  grpc::Status VerifySeal(grpc::ServerContext* context, const v1::VerifySealRequest* request,
+                          v1::VerifySealResponse* response) override;
+  grpc::Status SuspendSeals(grpc::ServerContext* context, const v1::ChangeSealsRequest* request,
+                            v1::ChangeSealsResponse* response) override;
+  grpc::Status RevokeSeals(grpc::ServerContext* context, const v1::ChangeSealsRequest* request,
+                           v1::ChangeSealsResponse* response) override;
+  grpc::Status ReinstateSeals(grpc::ServerContext* context, const v1::ChangeSealsRequest* request,
+                              v1::ChangeSealsResponse* response) override;
+
+ private:
+  grpc::Status Change(grpc::ServerContext* context, absl::string_view method,
+                      const v1::ChangeSealsRequest* request, v1::Seal::Status target,
+                      v1::ChangeSealsResponse* response);
+
+  Registry registry_;
+  storage::TransparencyLog* const log_;
+};
+
+}  // namespace sello::service
+
+#endif  // SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
