@@ -8,8 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/cli/cli.h"
 #include "client/standard_file.h"
 #include "daemon/domain/organisation_rules.h"
@@ -138,6 +142,90 @@ int LoadStandard(client::Connection& connection, const tools::DemoStandard& demo
   return kExitOk;
 }
 
+// Accredits a demo certifier unless it already holds an accreditation.
+int LoadAccreditation(client::Connection& connection, const tools::DemoAccreditation& demo) {
+  v1::ListAccreditationsRequest list;
+  list.set_certifier_id(demo.certifier_id());
+  v1::ListAccreditationsResponse existing;
+  grpc::Status status = connection.accreditations().ListAccreditations(
+      connection.NewContext().get(), list, &existing);
+  if (!status.ok()) return Fail("demo: accreditations", status);
+  if (existing.accreditations_size() > 0) return kExitOk;
+  v1::CreateAccreditationRequest request;
+  v1::Accreditation* accreditation = request.mutable_accreditation();
+  accreditation->set_certifier_id(demo.certifier_id());
+  for (const std::string& text : demo.scope()) {
+    std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
+    v1::AccreditationScope* scope = accreditation->add_scope();
+    scope->set_standard_id(parts[0]);
+    if (parts.size() == 2) {
+      for (absl::string_view stage : absl::StrSplit(parts[1], ',', absl::SkipEmpty())) {
+        scope->add_stage_ids(std::string(stage));
+      }
+    }
+  }
+  for (const auto& [text, field] :
+       {std::pair{demo.valid_from(), accreditation->mutable_valid_from()},
+        std::pair{demo.valid_until(), accreditation->mutable_valid_until()}}) {
+    absl::StatusOr<absl::Time> time = domain::ParseDateTime(text);
+    if (!time.ok()) return Fail("demo: accreditation dates", time.status());
+    *field = domain::ToProto(*time);
+  }
+  v1::Accreditation created;
+  status = connection.accreditations().CreateAccreditation(connection.NewContext().get(), request,
+                                                           &created);
+  if (!status.ok()) return Fail(absl::StrCat("demo: accredit ", demo.certifier_id()), status);
+  return kExitOk;
+}
+
+// The request ids of a certifier's inspections already in the registry.
+absl::StatusOr<std::set<std::string>> DoneRequests(client::Connection& certifier) {
+  v1::ListInspectionsResponse all;
+  grpc::Status status = FetchAllPages(
+      certifier, v1::ListInspectionsRequest(),
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return certifier.inspections().ListInspections(context, r, page);
+      },
+      &all);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  std::set<std::string> done;
+  for (const auto& inspection : all.inspections()) done.insert(inspection.request_id());
+  return done;
+}
+
+// Registers the lot, submits the inspection as its certifier and seals the lot.
+int LoadInspection(client::Connection& certifier, const tools::DemoInspection& demo) {
+  v1::CreateLotRequest lot_request;
+  *lot_request.mutable_lot() = demo.lot();
+  *lot_request.mutable_lot()->mutable_harvest_date() =
+      domain::ToProto(absl::Now() - absl::Hours(24) * demo.harvest_days_ago());
+  v1::Lot lot;
+  grpc::Status status =
+      certifier.inspections().CreateLot(certifier.NewContext().get(), lot_request, &lot);
+  if (!status.ok()) return Fail("demo: lot", status);
+  v1::SubmitInspectionRequest submit;
+  *submit.mutable_inspection() = demo.inspection();
+  submit.mutable_inspection()->set_lot_id(lot.id());
+  *submit.mutable_inspection()->mutable_inspection_date() = domain::ToProto(absl::Now());
+  v1::Inspection inspection;
+  status =
+      certifier.inspections().SubmitInspection(certifier.NewContext().get(), submit, &inspection);
+  if (!status.ok()) {
+    return Fail(absl::StrCat("demo: inspection ", demo.inspection().request_id()), status);
+  }
+  if (inspection.outcome() != v1::Inspection::PASS || demo.seals() == 0) return kExitOk;
+  v1::IssueSealsRequest issue;
+  issue.set_lot_id(lot.id());
+  issue.set_count(demo.seals());
+  issue.set_request_id(demo.inspection().request_id() + "-seals");
+  v1::IssueSealsResponse issued;
+  status = certifier.seals().IssueSeals(certifier.NewContext().get(), issue, &issued);
+  if (!status.ok()) return Fail("demo: seals", status);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddDemoCommands(CLI::App& app, Cli& cli) {
@@ -180,8 +268,36 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
     for (const auto& standard : manifest.standards()) {
       if (int code = LoadStandard(connection, standard, base); code != 0) return code;
     }
+    for (const auto& accreditation : manifest.accreditations()) {
+      if (int code = LoadAccreditation(connection, accreditation); code != 0) return code;
+    }
+    std::map<std::string, std::unique_ptr<client::Connection>> certifiers;
+    std::map<std::string, std::set<std::string>> done;
+    int loaded = 0;
+    for (const auto& inspection : manifest.inspections()) {
+      const std::string& id = inspection.certifier_id();
+      if (!certifiers.count(id)) {
+        if (options->tokens_dir.empty()) {
+          return Fail(kExitUsage, "demo load: --tokens-dir is needed to act as the certifiers");
+        }
+        absl::StatusOr<std::string> token =
+            client::ReadFile(absl::StrCat(options->tokens_dir, "/", id, ".token"));
+        if (!token.ok()) return Fail("demo load", token.status());
+        client::ConnectionOptions certifier_options = connection.options();
+        certifier_options.token = std::string(absl::StripAsciiWhitespace(*token));
+        certifiers[id] = std::make_unique<client::Connection>(certifier_options);
+        absl::StatusOr<std::set<std::string>> requests = DoneRequests(*certifiers[id]);
+        if (!requests.ok()) return Fail("demo load", requests.status());
+        done[id] = *std::move(requests);
+      }
+      if (done[id].count(inspection.inspection().request_id())) continue;
+      if (int code = LoadInspection(*certifiers[id], inspection); code != 0) return code;
+      ++loaded;
+    }
     std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
-              << manifest.standards_size() << " standard files\n";
+              << manifest.standards_size() << " standard files, " << manifest.accreditations_size()
+              << " accreditations, " << manifest.inspections_size() << " inspections (" << loaded
+              << " new)\n";
     return kExitOk;
   });
 }

@@ -5,9 +5,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/event_rules.h"
+#include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/merkle.h"
 #include "daemon/domain/organisation_rules.h"
 #include "sello/internal/records.pb.h"
+#include "sello/v1/accreditation.pb.h"
+#include "sello/v1/inspection.pb.h"
+#include "sello/v1/seal.pb.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -105,7 +109,38 @@ absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& stor
       return absl::PermissionDeniedError(
           absl::StrCat(subject, " is a DRAFT; drafts are visible to ADMIN and REGULATOR only"));
     }
+  } else if (kind == domain::kAccreditationRecord) {
+    bytes = load(Table::kAccreditations, id, v1::Accreditation::descriptor()->full_name());
+  } else if (kind == domain::kLotRecord) {
+    if (caller == nullptr) return absl::UnauthenticatedError("lot records need a token");
+    bytes = load(Table::kLots, id, v1::Lot::descriptor()->full_name());
+    v1::Lot lot;
+    if (bytes.ok() && caller->role == v1::FIRM && lot.ParseFromString(*bytes) &&
+        lot.firm_id() != caller->organisation_id) {
+      return absl::PermissionDeniedError(absl::StrCat(subject, " belongs to another firm"));
+    }
+  } else if (kind == domain::kInspectionRecord) {
+    if (caller == nullptr) return absl::UnauthenticatedError("inspection records need a token");
+    bytes = load(Table::kInspections, id, v1::Inspection::descriptor()->full_name());
+    v1::Inspection inspection;
+    if (bytes.ok() && inspection.ParseFromString(*bytes) &&
+        !domain::CanReadInspection(inspection, *caller)) {
+      return absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+    }
+  } else if (kind == domain::kSealIssuanceRecord) {
+    if (caller == nullptr) return absl::UnauthenticatedError("issuance records need a token");
+    bytes = load(Table::kIssuances, id, v1::SealIssuance::descriptor()->full_name());
+    v1::SealIssuance issuance;
+    if (bytes.ok() && !privileged && issuance.ParseFromString(*bytes) &&
+        issuance.certifier_id() != caller->organisation_id) {
+      // A firm checks its issuances through their lots' seals instead.
+      return absl::PermissionDeniedError(absl::StrCat(subject,
+                                                      " is read by its certifier, "
+                                                      "ADMIN and REGULATOR"));
+    }
   } else {
+    // Seal status changes are logged but their records are not kept apart: their event
+    // and the seals themselves are what there is to check.
     return absl::InvalidArgumentError(absl::StrCat("subject: unknown record kind '", kind, "'"));
   }
   if (!bytes.ok()) return bytes.status();

@@ -225,6 +225,9 @@ grpc::Status SealService::IssueSeals(grpc::ServerContext* context,
           // seals_root (a seal is proved by this event plus its path in that tree).
           tx.Record("seals.issued", domain::Subject(domain::kSealIssuanceRecord, issuance.id()),
                     issuance, lot->firm_id(), lot->site_id());
+          // The lot's count of seals changed too: every changed record has its event.
+          tx.Record("lot.sealed", domain::Subject(domain::kLotRecord, lot->id()), *lot,
+                    lot->firm_id(), lot->site_id());
           *response->mutable_issuance() = std::move(issuance);
           return absl::OkStatus();
         });
