@@ -158,11 +158,14 @@ absl::StatusOr<v1::GetInclusionProofResponse> Auditor::ProveInclusion(uint64_t s
       status.error_code() == grpc::StatusCode::INTERNAL) {
     // The log signed a checkpoint of this size; failing to prove an event in it (for
     // instance because it no longer holds that many events) is evidence, not an error.
-    if (seq > 0 && seq <= at.checkpoint.size) {
-      return Evidence(absl::StrCat("the log cannot prove event ", seq,
-                                   " is in its own signed checkpoint of size ", at.checkpoint.size,
-                                   ": ", status.error_message(), "\n--- that checkpoint ---\n",
-                                   at.note));
+    const bool evidence = status.error_code() == grpc::StatusCode::DATA_LOSS ||
+                          status.error_code() == grpc::StatusCode::INTERNAL ||
+                          (seq > 0 && seq <= at.checkpoint.size);
+    if (evidence) {
+      return Evidence(absl::StrCat(
+          "the log cannot prove ", seq > 0 ? absl::StrCat("event ", seq) : std::string(subject),
+          " is in its own signed checkpoint of size ", at.checkpoint.size, ": ",
+          status.error_message(), "\n--- that checkpoint ---\n", at.note));
     }
   }
   if (!status.ok()) return FromGrpc(status);

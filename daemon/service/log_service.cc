@@ -45,6 +45,22 @@ absl::StatusOr<v1::LoggedEvent> LoggedEvent(uint64_t seq, absl::string_view data
   return out;
 }
 
+}  // namespace
+
+// A size the log signed a checkpoint for but no longer holds events for means the store
+// lost history behind the log's back: DATA_LOSS, never a plain bad argument.
+absl::Status LogService::CheckHolds(uint64_t size, const v1::Checkpoint& checkpoint) const {
+  const uint64_t held = registry_.ledger->last_seq();
+  if (size > held && size <= checkpoint.size()) {
+    return absl::DataLossError(absl::StrCat("the log signed a checkpoint of size ",
+                                            checkpoint.size(), " but holds only ", held,
+                                            " events"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
 absl::StatusOr<std::string> RequireEventData(const storage::Store& store, uint64_t seq) {
   absl::StatusOr<std::optional<std::string>> data = storage::LoadEventData(store, seq);
   if (!data.ok()) return data.status();
@@ -189,6 +205,7 @@ grpc::Status LogService::GetInclusionProof(grpc::ServerContext* context,
               size == checkpoint.size() ? " (the latest checkpoint; it is signed within a second)"
                                         : ""));
         }
+        if (absl::Status status = CheckHolds(size, checkpoint); !status.ok()) return status;
         absl::StatusOr<std::string> data = RequireEventData(store, seq);
         if (!data.ok()) return data.status();
         absl::StatusOr<std::vector<std::string>> proof = log_->InclusionProof(seq - 1, size);
@@ -214,6 +231,9 @@ grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
                  if (request->old_size() == 0 || request->old_size() > new_size) {
                    return absl::InvalidArgumentError(
                        absl::StrCat("old_size: must be between 1 and new_size (", new_size, ")"));
+                 }
+                 if (absl::Status status = CheckHolds(new_size, log_->Latest()); !status.ok()) {
+                   return status;
                  }
                  absl::StatusOr<std::vector<std::string>> proof =
                      log_->ConsistencyProof(request->old_size(), new_size);

@@ -40,6 +40,8 @@ class LogService final : public v1::LogService::Service {
                            grpc::ServerWriter<v1::WatchEventsResponse>* writer) override;
 
  private:
+  absl::Status CheckHolds(uint64_t size, const v1::Checkpoint& checkpoint) const;
+
   Registry registry_;
   storage::TransparencyLog* const log_;
   const WatchOptions watch_;

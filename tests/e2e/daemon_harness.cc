@@ -17,6 +17,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -144,6 +145,8 @@ class CaptureFile {
   CaptureFile& operator=(const CaptureFile&) = delete;
   int fd() const { return fd_; }
   std::string Read() const { return fd_ >= 0 ? ReadFd(fd_) : ""; }
+  // Hands the descriptor over to the caller.
+  int Release() { return std::exchange(fd_, -1); }
 
  private:
   int fd_ = -1;
@@ -189,6 +192,98 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   return result;
 }
 
+BackgroundProcess StartProcess(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& extra_env) {
+  BackgroundProcess process;
+  CaptureFile out;
+  CaptureFile err;
+  if (out.fd() < 0 || err.fd() < 0) {
+    process.start_error_ = absl::StrCat("cannot create capture files: ", std::strerror(errno));
+    return process;
+  }
+  const pid_t pid = Spawn(argv, extra_env, out.fd(), err.fd(), &process.start_error_);
+  if (pid < 0) return process;
+  process.pid_ = pid;
+  process.pid_fd_ = PidFdOpen(pid);
+  process.out_fd_ = out.Release();
+  process.err_fd_ = err.Release();
+  return process;
+}
+
+BackgroundProcess::~BackgroundProcess() { Reset(); }
+
+BackgroundProcess::BackgroundProcess(BackgroundProcess&& other) noexcept {
+  *this = std::move(other);
+}
+
+BackgroundProcess& BackgroundProcess::operator=(BackgroundProcess&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    std::swap(pid_, other.pid_);
+    std::swap(pid_fd_, other.pid_fd_);
+    std::swap(out_fd_, other.out_fd_);
+    std::swap(err_fd_, other.err_fd_);
+    std::swap(start_error_, other.start_error_);
+  }
+  return *this;
+}
+
+void BackgroundProcess::Reset() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    WaitPid(pid_, -1, absl::InfiniteDuration());
+  }
+  for (int* fd : {&pid_fd_, &out_fd_, &err_fd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+  pid_ = -1;
+}
+
+std::string BackgroundProcess::out() const { return out_fd_ >= 0 ? ReadFd(out_fd_) : ""; }
+
+std::string BackgroundProcess::err() const { return err_fd_ >= 0 ? ReadFd(err_fd_) : start_error_; }
+
+bool BackgroundProcess::WaitForOutput(const std::function<bool(const std::string&)>& ready,
+                                      absl::Duration timeout) {
+  constexpr int kRereadMs = 10;
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    if (ready(out())) return true;
+    if (pid_ <= 0 || absl::Now() >= deadline) return false;
+    // Wakes early when the child exits; its output is then complete.
+    pollfd entry = {.fd = pid_fd_, .events = POLLIN, .revents = 0};
+    const int exited = ::poll(&entry, pid_fd_ >= 0 ? 1 : 0, kRereadMs);
+    if (exited > 0) return ready(out());
+  }
+}
+
+ProcessResult BackgroundProcess::Wait(absl::Duration timeout) {
+  ProcessResult result;
+  if (pid_ <= 0) {
+    result.err = start_error_.empty() ? "not running" : start_error_;
+    return result;
+  }
+  const std::optional<int> status = WaitPid(pid_, pid_fd_, timeout);
+  if (!status.has_value()) {
+    ::kill(pid_, SIGKILL);
+    WaitPid(pid_, -1, absl::InfiniteDuration());
+  }
+  pid_ = -1;
+  result.out = out();
+  result.err = err();
+  if (status.has_value()) {
+    result.exit_code = ExitCodeOf(*status);
+  } else {
+    absl::StrAppend(&result.err, "\n[harness: killed after ", absl::FormatDuration(timeout), "]");
+  }
+  return result;
+}
+
+void BackgroundProcess::Signal(int signal_number) const {
+  if (pid_ > 0) ::kill(pid_, signal_number);
+}
+
 DaemonHarness::DaemonHarness() {
   std::string path = TempBase() + "/sello-e2e-XXXXXX";
   if (::mkdtemp(path.data()) == nullptr) {
@@ -218,7 +313,7 @@ void DaemonHarness::Kill() {
   pid_fd_ = -1;
 }
 
-::testing::AssertionResult DaemonHarness::Start() {
+::testing::AssertionResult DaemonHarness::Start(const std::string& listen) {
   if (root_dir_.empty()) return ::testing::AssertionFailure() << "no temporary directory";
   if (running()) return ::testing::AssertionFailure() << "sellod is already running";
   address_.clear();
@@ -239,7 +334,7 @@ void DaemonHarness::Kill() {
     return ::testing::AssertionFailure() << "cannot open " << log_path_;
   }
   std::string error;
-  pid_ = Spawn({SELLOD_PATH, "--data-dir=" + data_dir_, "--listen=127.0.0.1:0",
+  pid_ = Spawn({SELLOD_PATH, "--data-dir=" + data_dir_, "--listen=" + listen,
                 "--address-file=" + address_path_},
                {}, log_fd, log_fd, &error);
   ::close(log_fd);
@@ -350,6 +445,38 @@ std::string DaemonHarness::admin_token() const {
 
 std::string DaemonHarness::log() const { return ReadWholeFile(log_path_); }
 
+bool DaemonHarness::WaitForLog(const std::string& needle, int count, absl::Duration timeout) const {
+  auto seen = [&] {
+    const std::string text = log();
+    int found = 0;
+    for (size_t at = text.find(needle); at != std::string::npos && found < count;
+         at = text.find(needle, at + 1)) {
+      ++found;
+    }
+    return found >= count;
+  };
+  // Watch before the first read, so that a line written in between is not missed.
+  const int watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch_fd < 0 || ::inotify_add_watch(watch_fd, log_path_.c_str(), IN_MODIFY) < 0) {
+    if (watch_fd >= 0) ::close(watch_fd);
+    return seen();
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  bool found = seen();
+  while (!found) {
+    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left_ms <= 0) break;
+    pollfd entry = {.fd = watch_fd, .events = POLLIN, .revents = 0};
+    if (::poll(&entry, 1, static_cast<int>(left_ms)) < 0 && errno != EINTR) break;
+    char events[4096];
+    while (::read(watch_fd, events, sizeof(events)) > 0) {
+    }
+    found = seen();
+  }
+  ::close(watch_fd);
+  return found;
+}
+
 std::string DaemonHarness::WriteFile(const std::string& name, const std::string& content) const {
   std::string path = root_dir_ + "/" + name;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -363,6 +490,13 @@ ProcessResult DaemonHarness::RunCliArgs(const std::vector<std::string>& args,
   std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProcess(argv, extra_env);
+}
+
+BackgroundProcess DaemonHarness::StartCliArgs(const std::vector<std::string>& args,
+                                              const std::vector<std::string>& extra_env) const {
+  std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return StartProcess(argv, extra_env);
 }
 
 void SessionTest::SetUp() {

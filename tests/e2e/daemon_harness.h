@@ -1,7 +1,9 @@
 // The one helper every end-to-end test uses: runs the real `sellod` on a temporary data
 // dir and a free loopback port, waits until its gRPC health service says SERVING, and
-// runs the real `sello` binary against it. Nothing here sleeps: waits are on inotify,
-// process descriptors and gRPC's wait-for-ready, each with a deadline.
+// runs the real `sello` binary against it, in the foreground or (StartCli) in the
+// background. Nothing here sleeps: waits are on inotify, process descriptors and gRPC's
+// wait-for-ready, each with a deadline; only a background child's captured output is
+// re-read every few milliseconds (BackgroundProcess::WaitForOutput).
 #ifndef SELLO_TESTS_E2E_DAEMON_HARNESS_H_
 #define SELLO_TESTS_E2E_DAEMON_HARNESS_H_
 
@@ -10,6 +12,7 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -37,6 +40,47 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& extra_env = {},
                          absl::Duration timeout = absl::Seconds(30));
 
+// A child started by StartProcess that runs in the background (e.g. `sello watch`), its
+// stdout and stderr captured. Move-only; the destructor kills a child still running.
+class BackgroundProcess {
+ public:
+  BackgroundProcess() = default;
+  ~BackgroundProcess();
+  BackgroundProcess(BackgroundProcess&& other) noexcept;
+  BackgroundProcess& operator=(BackgroundProcess&& other) noexcept;
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // False when it could not be started (start_error() says why) or has been waited for.
+  bool running() const { return pid_ > 0; }
+  const std::string& start_error() const { return start_error_; }
+  // What it wrote to stdout / stderr so far.
+  std::string out() const;
+  std::string err() const;
+  // Returns true once `ready(stdout so far)` holds; false if the child exits without it
+  // or `timeout` passes first. Re-reads the output every few milliseconds.
+  bool WaitForOutput(const std::function<bool(const std::string&)>& ready, absl::Duration timeout);
+  // Waits for the exit and returns what it left behind; a child still running at
+  // `timeout` is killed (exit_code -1, as with RunProcess).
+  ProcessResult Wait(absl::Duration timeout);
+  void Signal(int signal_number) const;
+
+ private:
+  friend BackgroundProcess StartProcess(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& extra_env);
+  void Reset();
+
+  pid_t pid_ = -1;
+  int pid_fd_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string start_error_;
+};
+
+// Starts argv like RunProcess but returns at once.
+BackgroundProcess StartProcess(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& extra_env = {});
+
 // Runs the real `sello` binary without adding --server (offline commands, usage errors).
 template <typename... Args>
 ProcessResult RunSello(const Args&... args) {
@@ -52,9 +96,11 @@ class DaemonHarness {
   DaemonHarness(const DaemonHarness&) = delete;
   DaemonHarness& operator=(const DaemonHarness&) = delete;
 
-  // Starts sellod and returns once the health service answers SERVING; fails with the
-  // daemon's log if it exits first or does not serve within 20 s.
-  ::testing::AssertionResult Start();
+  // Starts sellod listening on `listen` (a free loopback port by default; pass a
+  // previous address() to come back where clients expect it) and returns once the
+  // health service answers SERVING; fails with the daemon's log if it exits first or
+  // does not serve within 20 s.
+  ::testing::AssertionResult Start(const std::string& listen = "127.0.0.1:0");
   // Sends `signal_number` and waits (bounded) for the exit; returns the exit status, or
   // 128 + N if a signal N ended it. Adds a test failure if it had to be killed.
   int Stop(int signal_number = SIGTERM);
@@ -72,6 +118,9 @@ class DaemonHarness {
   const std::string& root_dir() const { return root_dir_; }
   // Everything the daemon wrote to stderr, over all its starts.
   std::string log() const;
+  // Waits (on inotify, bounded by `timeout`) until `needle` occurs at least `count` times
+  // in log(); returns whether it did.
+  bool WaitForLog(const std::string& needle, int count, absl::Duration timeout) const;
 
   // Writes `content` to ROOT/name and returns the path.
   std::string WriteFile(const std::string& name, const std::string& content) const;
@@ -88,6 +137,14 @@ class DaemonHarness {
   }
   ProcessResult RunCliArgs(const std::vector<std::string>& args,
                            const std::vector<std::string>& extra_env = {}) const;
+
+  // Starts `sello --server ADDRESS args...` in the background (e.g. a watch).
+  template <typename... Args>
+  BackgroundProcess StartCli(const Args&... args) const {
+    return StartCliArgs({std::string(args)...});
+  }
+  BackgroundProcess StartCliArgs(const std::vector<std::string>& args,
+                                 const std::vector<std::string>& extra_env = {}) const;
 
  private:
   // Waits up to `timeout` for the daemon to exit; returns its wait status, or -1 after
