@@ -235,6 +235,56 @@ absl::StatusOr<tools::AuditBundle> Auditor::Export(uint64_t from, uint64_t to,
   return bundle;
 }
 
+absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier) {
+  if (!verdict.has_proof() || verdict.proof().issuance_event().tree_size() == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("seal ", verdict.code(),
+                     ": no proof yet (the issuance is newer than the latest "
+                     "checkpoint, which is signed within a second): ask again"));
+  }
+  const v1::SealProof& proof = verdict.proof();
+  const v1::GetInclusionProofResponse& proven = proof.issuance_event();
+  absl::StatusOr<SignedCheckpoint> checkpoint =
+      OpenSignedCheckpoint(verifier, proven.checkpoint().note());
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (proven.tree_size() != checkpoint->checkpoint.size) {
+    return Evidence(absl::StrCat("seal ", verdict.code(), ": proof is for tree size ",
+                                 proven.tree_size(), ", the checkpoint is ",
+                                 checkpoint->checkpoint.size));
+  }
+  if (absl::Status status =
+          VerifyEventInclusion(proven.event(), Hashes(proven.hashes()), *checkpoint);
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = CheckRecordDigest(proof.issuance_record(), proven.event());
+      !status.ok()) {
+    return status;
+  }
+  v1::SealIssuance issuance;
+  v1::Seal as_issued;
+  if (!issuance.ParseFromString(proof.issuance_record()) ||
+      !as_issued.ParseFromString(proof.seal_as_issued())) {
+    return Evidence(absl::StrCat("seal ", verdict.code(), ": unreadable proof records"));
+  }
+  if (absl::Status status = domain::merkle::VerifyInclusion(
+          domain::merkle::LeafHash(proof.seal_as_issued()), as_issued.position(), issuance.count(),
+          Hashes(proof.seal_path()), issuance.seals_root());
+      !status.ok()) {
+    return Evidence(absl::StrCat("seal ", verdict.code(), " is not in issuance ", issuance.id(),
+                                 ": ", status.message()));
+  }
+  const v1::Seal& served = verdict.seal();
+  if (as_issued.code() != served.code() || as_issued.grade() != served.grade() ||
+      as_issued.lot_id() != served.lot_id() || as_issued.firm_id() != served.firm_id() ||
+      as_issued.certifier_id() != served.certifier_id() ||
+      as_issued.issuance_id() != issuance.id() || as_issued.grade() != issuance.grade()) {
+    return Evidence(absl::StrCat("seal ", verdict.code(),
+                                 ": the answer differs from the seal as issued and logged"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<BundleReport> VerifyBundle(const tools::AuditBundle& bundle,
                                           const domain::NoteVerifier& verifier) {
   BundleReport report;

@@ -15,6 +15,7 @@
 #include "daemon/domain/checkpoint.h"
 #include "sello/tools/audit.pb.h"
 #include "sello/v1/log.pb.h"
+#include "sello/v1/seal.pb.h"
 
 namespace sello::client {
 
@@ -38,6 +39,14 @@ absl::StatusOr<std::string> CheckedLeafHash(const v1::LoggedEvent& event);
 
 // OK when the record's bytes hash to the event's record_sha256 (DATA_LOSS otherwise).
 absl::Status CheckRecordDigest(absl::string_view record, const v1::LoggedEvent& event);
+
+// Checks, offline, the proof a VerifySeal answer carries: the checkpoint is signed by
+// `verifier`, the issuance's event is in it, the issuance record is the one the event
+// digests, and the seal as issued is leaf `position` of the issuance's seals_root and
+// says what the answer says (code, grade, lot, issuer). DATA_LOSS when any link fails;
+// FAILED_PRECONDITION when the answer has no proof (or the issuance is newer than the
+// checkpoint, which is signed within a second: ask again).
+absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier);
 
 // Checks a bundle from `sello audit export` offline.
 struct BundleReport {

@@ -3,10 +3,13 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "client/auditor.h"
 #include "client/cli/cli.h"
+#include "client/standard_file.h"
 #include "daemon/domain/time_convert.h"
 
 namespace sello::cli {
@@ -95,6 +98,7 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
     struct Options {
       std::vector<std::string> codes;
       bool proof = false;
+      std::string log_key, log_key_file;
     };
     auto options = std::make_shared<Options>();
     CLI::App* verify = seal->add_subcommand(
@@ -103,7 +107,14 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         "are VALID, 3 when any is unknown or malformed, 5 when any is not valid");
     verify->add_option("codes", options->codes, "seal codes");
     verify->add_flag("--proof", options->proof,
-                     "include the proof tying each seal to a signed checkpoint (JSON output)");
+                     "ask for the proof tying each seal to a signed checkpoint and check it "
+                     "against the pinned key (--log-key or --log-key-file)");
+    verify->add_option("--log-key", options->log_key, "the log's pinned verifier key")
+        ->envname("SELLO_LOG_KEY");
+    verify
+        ->add_option("--log-key-file", options->log_key_file,
+                     "read the pinned verifier key from this file")
+        ->envname("SELLO_LOG_KEY_FILE");
     OnRun(verify, cli, [&cli, options](client::Connection& connection) {
       std::vector<std::string> codes = options->codes;
       if (codes.empty()) {
@@ -114,6 +125,24 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         }
       }
       if (codes.empty()) return Fail(kExitUsage, "seal verify: no codes given");
+      std::optional<domain::NoteVerifier> verifier;
+      if (options->proof) {
+        std::string key = options->log_key;
+        if (key.empty() && !options->log_key_file.empty()) {
+          absl::StatusOr<std::string> text = client::ReadFile(options->log_key_file);
+          if (!text.ok()) return Fail("seal verify", text.status());
+          key = std::string(absl::StripAsciiWhitespace(*text));
+        }
+        if (key.empty()) {
+          return Fail(kExitUsage,
+                      "seal verify --proof: pin the log's key with --log-key or "
+                      "--log-key-file");
+        }
+        absl::StatusOr<domain::NoteVerifier> parsed = domain::NoteVerifier::FromVerifierKey(key);
+        if (!parsed.ok())
+          return Fail(kExitUsage, absl::StrCat("--log-key: ", parsed.status().message()));
+        verifier = *std::move(parsed);
+      }
       v1::VerifySealResponse all;
       for (size_t start = 0; start < codes.size(); start += 1000) {
         v1::VerifySealRequest request;
@@ -127,13 +156,23 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         if (!status.ok()) return Fail("seal verify", status);
         all.MergeFrom(response);
       }
+      std::vector<std::string> proven(all.verdicts_size());
+      if (verifier.has_value()) {
+        for (int i = 0; i < all.verdicts_size(); ++i) {
+          if (all.verdicts(i).problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED) continue;
+          absl::Status status = client::VerifySealProof(all.verdicts(i), *verifier);
+          if (absl::IsDataLoss(status)) return Fail("seal verify", status);
+          proven[i] = status.ok() ? "proven" : "not yet";
+        }
+      }
       if (cli.format() == Format::kJson) {
         PrintJson(all);
         return VerdictExitCode(all);
       }
-      Table table(
-          {"code", "status", "grade", "firm", "site", "standard", "lot", "issued", "expires"});
-      for (const auto& verdict : all.verdicts()) {
+      Table table({"code", "status", "grade", "firm", "site", "standard", "lot", "issued",
+                   "expires", verifier.has_value() ? "proof" : ""});
+      for (int i = 0; i < all.verdicts_size(); ++i) {
+        const v1::SealVerdict& verdict = all.verdicts(i);
         if (verdict.problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED) {
           table.AddRow({verdict.code(), v1::SealVerdict::Problem_Name(verdict.problem()),
                         verdict.problem_detail()});
@@ -143,7 +182,7 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         table.AddRow({s.code(), v1::Seal::Status_Name(s.status()), v1::Grade_Name(s.grade()),
                       s.firm_name(), s.site_name(),
                       absl::StrCat(s.standard_id(), "@", s.standard_version()), s.lot_id(),
-                      Day(s.issue_time()), Day(s.expire_time())});
+                      Day(s.issue_time()), Day(s.expire_time()), proven[i]});
       }
       table.Print();
       return VerdictExitCode(all);
