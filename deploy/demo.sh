@@ -31,7 +31,7 @@ if ! "${sello[@]}" health --wait 30 >/dev/null; then
   exit 1
 fi
 "${sello[@]}" --token-file "$data_dir/admin.token" demo load \
-  --manifest deploy/demo/demo.json --tokens-dir "$tokens_dir"
+  --manifest deploy/demo/demo.json --tokens-dir "$tokens_dir" --codes-file "$demo_dir/seals.txt"
 
 cat <<INFO
 
@@ -44,10 +44,15 @@ Try, in another terminal from $root:
   build/client/sello org list --kind firm
   build/client/sello --token-file $data_dir/admin.token token list
   build/client/sello --token-file $tokens_dir/salmones-calbuco.token site list
+  head -3 $demo_dir/seals.txt | build/client/sello seal verify
+  build/client/sello accredit list
+  build/client/sello --token-file $tokens_dir/salmones-calbuco.token inspect list
+  build/client/sello --token-file $data_dir/admin.token lot list
   build/client/sello audit --log-key-file $data_dir/log.pub verify
   build/client/sello watch --from 1
 
 The ADMIN token is in $data_dir/admin.token; a token per demo organisation is in
-$tokens_dir/. Press Ctrl-C to stop sellod.
+$tokens_dir/; the codes of the demo's seals are in $demo_dir/seals.txt.
+Press Ctrl-C to stop sellod.
 INFO
 wait "$sellod_pid"

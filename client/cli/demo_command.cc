@@ -27,6 +27,7 @@ namespace {
 struct DemoOptions {
   std::string manifest = "deploy/demo/demo.json";
   std::string tokens_dir;
+  std::string codes_file;
 };
 
 // Loads one organisation with its membership, sites and token.
@@ -196,7 +197,8 @@ absl::StatusOr<std::set<std::string>> DoneRequests(client::Connection& certifier
 }
 
 // Registers the lot, submits the inspection as its certifier and seals the lot.
-int LoadInspection(client::Connection& certifier, const tools::DemoInspection& demo) {
+int LoadInspection(client::Connection& certifier, const tools::DemoInspection& demo,
+                   std::ofstream* codes_out) {
   v1::CreateLotRequest lot_request;
   *lot_request.mutable_lot() = demo.lot();
   *lot_request.mutable_lot()->mutable_harvest_date() =
@@ -223,6 +225,9 @@ int LoadInspection(client::Connection& certifier, const tools::DemoInspection& d
   v1::IssueSealsResponse issued;
   status = certifier.seals().IssueSeals(certifier.NewContext().get(), issue, &issued);
   if (!status.ok()) return Fail("demo: seals", status);
+  if (codes_out != nullptr) {
+    for (const std::string& code : issued.codes()) *codes_out << code << "\n";
+  }
   return kExitOk;
 }
 
@@ -235,6 +240,8 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
   CLI::App* load = demo->add_subcommand(
       "load", "load the demo organisations, sites, tokens and standards (ADMIN; idempotent)");
   load->add_option("--manifest", options->manifest, "the demo manifest")->capture_default_str();
+  load->add_option("--codes-file", options->codes_file,
+                   "append the codes of the seals issued to this file");
   load->add_option("--tokens-dir", options->tokens_dir,
                    "write a token per demo organisation here (ORG.token, mode 0600)");
   OnRun(load, cli, [options](client::Connection& connection) {
@@ -274,6 +281,11 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
     std::map<std::string, std::unique_ptr<client::Connection>> certifiers;
     std::map<std::string, std::set<std::string>> done;
     int loaded = 0;
+    std::unique_ptr<std::ofstream> codes_out;
+    if (!options->codes_file.empty()) {
+      codes_out = std::make_unique<std::ofstream>(options->codes_file, std::ios::app);
+      if (!*codes_out) return Fail(kExitError, absl::StrCat("cannot write ", options->codes_file));
+    }
     for (const auto& inspection : manifest.inspections()) {
       const std::string& id = inspection.certifier_id();
       if (!certifiers.count(id)) {
@@ -291,7 +303,9 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
         done[id] = *std::move(requests);
       }
       if (done[id].count(inspection.inspection().request_id())) continue;
-      if (int code = LoadInspection(*certifiers[id], inspection); code != 0) return code;
+      if (int code = LoadInspection(*certifiers[id], inspection, codes_out.get()); code != 0) {
+        return code;
+      }
       ++loaded;
     }
     std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
