@@ -38,8 +38,10 @@ absl::Status ParseRecord(Table table, absl::string_view key, absl::string_view b
 }
 
 std::string OrganisationKindPrefix(v1::Organisation::Kind kind) {
-  return std::string(1, static_cast<char>(kind));
+  return ChildPrefix(std::string(1, static_cast<char>(kind)));
 }
+
+absl::string_view IndexedId(absl::string_view key) { return ChildOf(key); }
 
 std::string StandardVersionKey(absl::string_view standard_id, uint32_t version) {
   return ChildKey(standard_id, EncodeU32(version));
@@ -48,7 +50,8 @@ std::string StandardVersionKey(absl::string_view standard_id, uint32_t version) 
 void PutOrganisation(WriteSet& writes, const v1::Organisation& organisation) {
   writes.Put(Table::kOrganisations, organisation.id(), SerializeRecord(organisation));
   writes.Put(Table::kOrganisationsByKind,
-             OrganisationKindPrefix(organisation.kind()) + organisation.id(), "");
+             ChildKey(std::string(1, static_cast<char>(organisation.kind())), organisation.id()),
+             "");
 }
 
 void PutSite(WriteSet& writes, const v1::Site& site) {

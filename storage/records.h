@@ -79,6 +79,7 @@ std::string DatedChildStart(absl::string_view parent, absl::Time date);
 // certifier \0 request id.
 std::string RequestKey(absl::string_view certifier_id, absl::string_view request_id);
 
+// The prefix of organisations_by_kind entries for `kind` (kind byte \0 id).
 std::string OrganisationKindPrefix(v1::Organisation::Kind kind);
 std::string StandardVersionKey(absl::string_view standard_id, uint32_t version);
 
@@ -87,6 +88,9 @@ absl::StatusOr<std::optional<std::string>> LoadEventData(const Store& store, uin
 
 // The sequence number of the latest event naming `subject`; NOT_FOUND when none does.
 absl::StatusOr<uint64_t> LatestEventFor(const Store& store, absl::string_view subject);
+
+// The id an index entry "parent \0 id" points to.
+absl::string_view IndexedId(absl::string_view key);
 
 // Lists one page of `table` entries under `prefix`. `page_token` (from an earlier
 // page of the same `listing`) says where to continue. `visit` returns whether it took
@@ -97,6 +101,31 @@ using PageVisitor =
 absl::StatusOr<std::string> ListPage(const Store& store, Table table, absl::string_view prefix,
                                      absl::string_view listing, absl::string_view page_token,
                                      int page_size, const PageVisitor& visit);
+
+// Lists one page of `Record`s: from their own `table` or, when `index` is set, through
+// an index whose keys are "parent \0 id" of records in `table`, under `prefix`. `take`
+// gets each record and says whether it belongs in the page (false: filtered out).
+template <typename Record>
+absl::StatusOr<std::string> ListRecords(const Store& store, Table table, std::optional<Table> index,
+                                        absl::string_view prefix, absl::string_view page_token,
+                                        int page_size,
+                                        const std::function<absl::StatusOr<bool>(Record&&)>& take) {
+  const Table scanned = index.value_or(table);
+  return ListPage(store, scanned, prefix, TableName(scanned), page_token, page_size,
+                  [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+                    Record record;
+                    if (index.has_value()) {
+                      absl::StatusOr<Record> loaded =
+                          RequireRecord<Record>(store, table, IndexedId(key), TableName(table));
+                      if (!loaded.ok()) return loaded.status();
+                      record = *std::move(loaded);
+                    } else if (absl::Status status = ParseRecord(table, key, value, record);
+                               !status.ok()) {
+                      return status;
+                    }
+                    return take(std::move(record));
+                  });
+}
 
 }  // namespace sello::storage
 

@@ -23,7 +23,7 @@ enum class Table : uint8_t {
   kMeta,                       // daemon-wide values (schema version, last event, ...)
   kEvents,                     // seq (u64 BE) -> sello.v1.Event
   kOrganisations,              // org id -> sello.v1.Organisation
-  kOrganisationsByKind,        // kind (u8) | org id -> ""
+  kOrganisationsByKind,        // kind (u8) \0 org id -> ""
   kSites,                      // site id -> sello.v1.Site
   kSitesByFirm,                // firm id \0 site id -> ""
   kTokens,                     // token id -> sello.internal.StoredToken

@@ -43,8 +43,9 @@ absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,
                                               absl::string_view certifier_id,
                                               const InspectionContext& context);
 
-// A correction supersedes `earlier` (which must be CURRENT and by the same certifier,
-// FAILED_PRECONDITION otherwise) with `corrected` for the same site and lot; a reason is
+// A correction supersedes `earlier` with `corrected`: only the certifier that submitted
+// `earlier` may correct it (PERMISSION_DENIED otherwise); `earlier` must be CURRENT and
+// `corrected` for the same site and lot (FAILED_PRECONDITION otherwise); a reason is
 // required. Links both records.
 absl::Status LinkCorrection(v1::Inspection& earlier, v1::Inspection& corrected,
                             absl::string_view reason);

@@ -169,39 +169,24 @@ grpc::Status AccreditationService::GetAccreditation(grpc::ServerContext* context
 grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* context,
                                                       const v1::ListAccreditationsRequest* request,
                                                       v1::ListAccreditationsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListAccreditations"),
-      [&](const domain::Principal*) -> absl::Status {
-        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-        if (!page_size.ok()) return page_size.status();
-        const storage::Store& store = *registry_.store;
-        const bool by_certifier = !request->certifier_id().empty();
-        const Table table =
-            by_certifier ? Table::kAccreditationsByCertifier : Table::kAccreditations;
-        absl::StatusOr<std::string> next = storage::ListPage(
-            store, table, by_certifier ? storage::ChildPrefix(request->certifier_id()) : "",
-            by_certifier ? "accreditations_by_certifier" : "accreditations", request->page_token(),
-            *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              v1::Accreditation* accreditation = response->add_accreditations();
-              if (by_certifier) {
-                absl::StatusOr<v1::Accreditation> loaded =
-                    storage::RequireRecord<v1::Accreditation>(
-                        store, Table::kAccreditations, storage::ChildOf(key), "accreditation");
-                if (!loaded.ok()) return loaded.status();
-                *accreditation = *std::move(loaded);
-                return true;
-              }
-              if (absl::Status status = storage::ParseRecord(table, key, value, *accreditation);
-                  !status.ok()) {
-                return status;
-              }
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListAccreditations"),
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 if (!page_size.ok()) return page_size.status();
+                 const bool by_certifier = !request->certifier_id().empty();
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Accreditation>(
+                     *registry_.store, Table::kAccreditations,
+                     by_certifier ? std::optional(Table::kAccreditationsByCertifier) : std::nullopt,
+                     by_certifier ? storage::ChildPrefix(request->certifier_id()) : "",
+                     request->page_token(), *page_size,
+                     [&](v1::Accreditation&& accreditation) -> absl::StatusOr<bool> {
+                       *response->add_accreditations() = std::move(accreditation);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace sello::service

@@ -114,47 +114,36 @@ grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
 grpc::Status InspectionService::ListLots(grpc::ServerContext* context,
                                          const v1::ListLotsRequest* request,
                                          v1::ListLotsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListLots"), [&](const domain::Principal* caller) -> absl::Status {
-        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-        if (!page_size.ok()) return page_size.status();
-        std::string firm_id = request->firm_id();
-        if (caller->role == v1::FIRM) {
-          if (!firm_id.empty() && firm_id != caller->organisation_id) {
-            return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
-          }
-          firm_id = caller->organisation_id;
-        }
-        const storage::Store& store = *registry_.store;
-        const bool by_site = !request->site_id().empty();
-        const bool by_firm = !by_site && !firm_id.empty();
-        const Table table = by_site   ? Table::kLotsBySite
-                            : by_firm ? Table::kLotsByFirm
-                                      : Table::kLots;
-        const std::string prefix = by_site   ? storage::ChildPrefix(request->site_id())
-                                   : by_firm ? storage::ChildPrefix(firm_id)
-                                             : "";
-        absl::StatusOr<std::string> next = storage::ListPage(
-            store, table, prefix, storage::TableName(table), request->page_token(), *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              v1::Lot lot;
-              if (by_site || by_firm) {
-                absl::StatusOr<v1::Lot> loaded = storage::RequireRecord<v1::Lot>(
-                    store, Table::kLots, storage::ChildOf(key), "lot");
-                if (!loaded.ok()) return loaded.status();
-                lot = *std::move(loaded);
-              } else if (absl::Status status = storage::ParseRecord(table, key, value, lot);
-                         !status.ok()) {
-                return status;
-              }
-              if (!CheckLotVisible(*caller, lot).ok()) return false;
-              *response->add_lots() = std::move(lot);
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListLots"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 if (!page_size.ok()) return page_size.status();
+                 std::string firm_id = request->firm_id();
+                 if (caller->role == v1::FIRM) {
+                   if (!firm_id.empty() && firm_id != caller->organisation_id) {
+                     return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
+                   }
+                   firm_id = caller->organisation_id;
+                 }
+                 const bool by_site = !request->site_id().empty();
+                 const bool by_firm = !by_site && !firm_id.empty();
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Lot>(
+                     *registry_.store, Table::kLots,
+                     by_site   ? std::optional(Table::kLotsBySite)
+                     : by_firm ? std::optional(Table::kLotsByFirm)
+                               : std::nullopt,
+                     by_site   ? storage::ChildPrefix(request->site_id())
+                     : by_firm ? storage::ChildPrefix(firm_id)
+                               : "",
+                     request->page_token(), *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
+                       if (!CheckLotVisible(*caller, lot).ok()) return false;
+                       *response->add_lots() = std::move(lot);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 absl::Status InspectionService::Submit(const domain::Principal& caller,

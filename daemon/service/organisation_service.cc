@@ -126,26 +126,13 @@ grpc::Status OrganisationService::ListOrganisations(grpc::ServerContext* context
                  if (!v1::Organisation::Kind_IsValid(request->kind())) {
                    return absl::InvalidArgumentError("kind: unknown value");
                  }
-                 const storage::Store& store = *registry_.store;
                  const bool by_kind = request->kind() != v1::Organisation::KIND_UNSPECIFIED;
-                 const Table table = by_kind ? Table::kOrganisationsByKind : Table::kOrganisations;
-                 const std::string prefix =
-                     by_kind ? storage::OrganisationKindPrefix(request->kind()) : "";
-                 absl::StatusOr<std::string> next = storage::ListPage(
-                     store, table, prefix, by_kind ? "organisations_by_kind" : "organisations",
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Organisation>(
+                     *registry_.store, Table::kOrganisations,
+                     by_kind ? std::optional(Table::kOrganisationsByKind) : std::nullopt,
+                     by_kind ? storage::OrganisationKindPrefix(request->kind()) : "",
                      request->page_token(), *page_size,
-                     [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-                       v1::Organisation organisation;
-                       if (by_kind) {
-                         absl::StatusOr<v1::Organisation> loaded =
-                             LoadOrganisation(store, key.substr(prefix.size()));
-                         if (!loaded.ok()) return loaded.status();
-                         organisation = *std::move(loaded);
-                       } else if (absl::Status status =
-                                      storage::ParseRecord(table, key, value, organisation);
-                                  !status.ok()) {
-                         return status;
-                       }
+                     [&](v1::Organisation&& organisation) -> absl::StatusOr<bool> {
                        *response->add_organisations() = Present(std::move(organisation));
                        return true;
                      });
@@ -252,26 +239,13 @@ grpc::Status OrganisationService::ListSites(grpc::ServerContext* context,
                    }
                    firm_id = caller->organisation_id;
                  }
-                 const storage::Store& store = *registry_.store;
                  const bool by_firm = !firm_id.empty();
-                 const Table table = by_firm ? Table::kSitesByFirm : Table::kSites;
-                 const std::string prefix = by_firm ? storage::ChildPrefix(firm_id) : "";
-                 absl::StatusOr<std::string> next = storage::ListPage(
-                     store, table, prefix, by_firm ? "sites_by_firm" : "sites",
-                     request->page_token(), *page_size,
-                     [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-                       v1::Site* site = response->add_sites();
-                       if (by_firm) {
-                         absl::StatusOr<v1::Site> loaded = storage::RequireRecord<v1::Site>(
-                             store, Table::kSites, storage::ChildOf(key), "site");
-                         if (!loaded.ok()) return loaded.status();
-                         *site = *std::move(loaded);
-                         return true;
-                       }
-                       if (absl::Status status = storage::ParseRecord(table, key, value, *site);
-                           !status.ok()) {
-                         return status;
-                       }
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Site>(
+                     *registry_.store, Table::kSites,
+                     by_firm ? std::optional(Table::kSitesByFirm) : std::nullopt,
+                     by_firm ? storage::ChildPrefix(firm_id) : "", request->page_token(),
+                     *page_size, [&](v1::Site&& site) -> absl::StatusOr<bool> {
+                       *response->add_sites() = std::move(site);
                        return true;
                      });
                  if (!next.ok()) return next.status();

@@ -109,26 +109,13 @@ grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
       registry_, context, Method("ListTokens"), [&](const domain::Principal*) -> absl::Status {
         absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
         if (!page_size.ok()) return page_size.status();
-        const storage::Store& store = *registry_.store;
         const bool by_org = !request->organisation_id().empty();
-        const Table table = by_org ? Table::kTokensByOrg : Table::kTokens;
-        const std::string prefix = by_org ? storage::ChildPrefix(request->organisation_id()) : "";
-        absl::StatusOr<std::string> next = storage::ListPage(
-            store, table, prefix, by_org ? "tokens_by_org" : "tokens", request->page_token(),
-            *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              internal::StoredToken stored;
-              if (by_org) {
-                absl::StatusOr<internal::StoredToken> loaded =
-                    storage::RequireRecord<internal::StoredToken>(store, Table::kTokens,
-                                                                  storage::ChildOf(key), "token");
-                if (!loaded.ok()) return loaded.status();
-                stored = *std::move(loaded);
-              } else if (absl::Status status = storage::ParseRecord(table, key, value, stored);
-                         !status.ok()) {
-                return status;
-              }
-              *response->add_tokens() = stored.token();
+        absl::StatusOr<std::string> next = storage::ListRecords<internal::StoredToken>(
+            *registry_.store, Table::kTokens,
+            by_org ? std::optional(Table::kTokensByOrg) : std::nullopt,
+            by_org ? storage::ChildPrefix(request->organisation_id()) : "", request->page_token(),
+            *page_size, [&](internal::StoredToken&& stored) -> absl::StatusOr<bool> {
+              *response->add_tokens() = std::move(*stored.mutable_token());
               return true;
             });
         if (!next.ok()) return next.status();

@@ -1,0 +1,1304 @@
+// End-to-end: certification, as the parties drive it with the real `sello`. The association
+// accredits a certifier; a firm registers a lot; the certifier inspects it and the registry
+// computes the grade; seals go on the boxes; a buyer with no token verifies them. Every rule
+// is checked by its exit code (3 not found, 4 denied, 5 refused) and by the message naming
+// the field, criterion or state.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "sello/v1/accreditation.pb.h"
+#include "sello/v1/event.pb.h"
+#include "sello/v1/inspection.pb.h"
+#include "sello/v1/log.pb.h"
+#include "sello/v1/seal.pb.h"
+#include "tests/e2e/daemon_harness.h"
+
+namespace sello::e2e {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
+using ::testing::Not;
+using ::testing::SizeIs;
+using v1::Inspection;
+using v1::Seal;
+using v1::SealVerdict;
+
+// The demo's Code of Standards for Chilean Salmon: stages farming (F1-F3), harvest (H1-H2),
+// processing (P1-P4) and final_product (Q1-Q2).
+constexpr char kCscs[] = TESTDATA_DIR "/../../deploy/demo/standards/cscs-v1.json";
+constexpr char kTst[] = TESTDATA_DIR "/tst_v1.json";
+
+constexpr int kExitNotFound = 3;
+constexpr int kExitDenied = 4;
+constexpr int kExitRefused = 5;
+
+// One criterion's result as an inspection file holds it: "true" or "false" for a BOOLEAN
+// criterion, a number for a NUMERIC one.
+using Results = std::vector<std::pair<std::string, std::string>>;
+
+// A processed lot at its best (stages harvest, processing and final_product): PREMIUM.
+Results Premium() {
+  return {{"H1", "20"}, {"H2", "true"}, {"P1", "1.5"}, {"P2", "1"},
+          {"P3", "0"},  {"P4", "true"}, {"Q1", "28"},  {"Q2", "true"}};
+}
+
+// `results` with these criteria's values changed (added when absent).
+Results With(Results results, const Results& changes) {
+  for (const auto& [id, value] : changes) {
+    auto found = std::find_if(results.begin(), results.end(),
+                              [&id = id](const auto& result) { return result.first == id; });
+    if (found == results.end()) {
+      results.emplace_back(id, value);
+    } else {
+      found->second = value;
+    }
+  }
+  return results;
+}
+
+// `results` without criterion `id`.
+Results Without(Results results, const std::string& id) {
+  std::erase_if(results, [&](const auto& result) { return result.first == id; });
+  return results;
+}
+
+// What a certifier writes in an inspection file (proto3 JSON of sello.v1.Inspection); by
+// default a PREMIUM plant audit of calbuco against CSCS@1. Set fields with the chained
+// setters: GCC 12 warns (-Wmissing-field-initializers) on designated initializers that leave
+// defaulted members out.
+struct InspectionFile {
+  std::string site = "calbuco";
+  std::string lot;  // empty: a plant audit
+  int version = 1;
+  std::vector<std::string> stages = {"harvest", "processing", "final_product"};
+  Results results = Premium();
+  std::string claimed_grade;  // empty: none claimed
+
+  InspectionFile& AtSite(std::string id) {
+    site = std::move(id);
+    return *this;
+  }
+  InspectionFile& OfLot(std::string id) {
+    lot = std::move(id);
+    return *this;
+  }
+  InspectionFile& AgainstVersion(int number) {
+    version = number;
+    return *this;
+  }
+  InspectionFile& Covering(std::vector<std::string> ids) {
+    stages = std::move(ids);
+    return *this;
+  }
+  InspectionFile& Measuring(Results measured) {
+    results = std::move(measured);
+    return *this;
+  }
+  InspectionFile& Claiming(std::string grade) {
+    claimed_grade = std::move(grade);
+    return *this;
+  }
+};
+
+std::string Quoted(const std::string& text) { return absl::StrCat("\"", text, "\""); }
+
+// The file's JSON, dated `date` (to the second).
+std::string ToJson(const InspectionFile& file, absl::Time date) {
+  std::vector<std::string> results;
+  for (const auto& [id, value] : file.results) {
+    const bool boolean = value == "true" || value == "false";
+    results.push_back(absl::StrCat("    {\"criterionId\": ", Quoted(id), ", ",
+                                   boolean ? "\"passed\"" : "\"measured\"", ": ", value, "}"));
+  }
+  std::vector<std::string> stages;
+  for (const std::string& stage : file.stages) stages.push_back(Quoted(stage));
+  return absl::StrCat(
+      "{\n", "  \"siteId\": ", Quoted(file.site), ",\n",
+      file.lot.empty() ? "" : absl::StrCat("  \"lotId\": ", Quoted(file.lot), ",\n"),
+      "  \"standardId\": \"CSCS\",\n", "  \"standardVersion\": ", file.version, ",\n",
+      "  \"stages\": [", absl::StrJoin(stages, ", "), "],\n", "  \"inspectionDate\": ",
+      Quoted(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", date, absl::UTCTimeZone())), ",\n",
+      "  \"inspector\": \"M. Oyarzun\",\n",
+      file.claimed_grade.empty()
+          ? ""
+          : absl::StrCat("  \"claimedGrade\": ", Quoted(file.claimed_grade), ",\n"),
+      "  \"results\": [\n", absl::StrJoin(results, ",\n"), "\n  ]\n}\n");
+}
+
+std::string Day(absl::Time time) { return absl::FormatTime("%Y-%m-%d", time, absl::UTCTimeZone()); }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Crockford's base 32 (the characters of a code's serial) and the ISO/IEC 7064 MOD 37-2
+// character set, for making codes the way a typist or a forger would.
+constexpr absl::string_view kSerialAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+constexpr absl::string_view kMod37Characters = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*";
+
+// The ISO/IEC 7064 MOD 37-2 check character over `payload` (hyphens skipped), written from
+// the standard rather than taken from the daemon's code.
+char CheckCharacter(absl::string_view payload) {
+  size_t running = 0;
+  for (char c : payload) {
+    if (c != '-') running = (2 * running + kMod37Characters.find(c)) % 37;
+  }
+  return kMod37Characters[(38 - (2 * running) % 37) % 37];
+}
+
+// A code in the right format, with a matching check character, that was never issued: `code`
+// with its first serial character changed and the check character recomputed.
+std::string UnissuedCode(const std::string& code) {
+  const size_t serial = code.find('-') + 1;
+  for (char replacement : kSerialAlphabet) {
+    if (replacement == code[serial]) continue;
+    std::string forged = code;
+    forged[serial] = replacement;
+    forged.back() = CheckCharacter(absl::string_view(forged).substr(0, forged.size() - 1));
+    if (kSerialAlphabet.find(forged.back()) != absl::string_view::npos) return forged;
+  }
+  ADD_FAILURE() << "no unissued variant of " << code;
+  return code;
+}
+
+// `code` with the character at `position` (after the prefix) mistyped as another one.
+std::string Mistyped(const std::string& code, size_t position) {
+  std::string typo = code;
+  typo[position] = typo[position] == 'X' ? 'Y' : 'X';
+  return typo;
+}
+
+// SHA-256 of `data`, by the system's sha256sum: the test checks the registry's hashes with
+// a tool the registry did not write.
+std::string Sha256(const std::string& data, const DaemonHarness& daemon) {
+  static int files = 0;
+  const std::string path = daemon.WriteFile(absl::StrCat("hash-input-", ++files), data);
+  const ProcessResult summed = RunProcess({"/usr/bin/sha256sum", path});
+  EXPECT_EQ(summed.exit_code, 0) << summed;
+  return absl::HexStringToBytes(summed.out.substr(0, 64));
+}
+
+// RFC 9162 §2.1.3.2: the root an inclusion proof of leaf `index` (hash `leaf`) in a tree of
+// `size` leaves leads to; empty when the path does not fit the tree.
+template <typename Hashes>
+std::string RootFromInclusionProof(std::string leaf, uint64_t index, uint64_t size,
+                                   const Hashes& path, const DaemonHarness& daemon) {
+  if (index >= size) return "";
+  uint64_t fn = index;
+  uint64_t sn = size - 1;
+  std::string r = std::move(leaf);
+  for (const std::string& p : path) {
+    if (sn == 0) return "";
+    if ((fn & 1) != 0 || fn == sn) {
+      r = Sha256(absl::StrCat(std::string(1, '\x01'), p, r), daemon);
+      if ((fn & 1) == 0) {
+        while ((fn & 1) == 0 && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = Sha256(absl::StrCat(std::string(1, '\x01'), r, p), daemon);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 ? r : "";
+}
+
+std::string LeafHash(const std::string& data, const DaemonHarness& daemon) {
+  return Sha256(absl::StrCat(std::string(1, '\0'), data), daemon);
+}
+
+::testing::AssertionResult Succeeded(const ProcessResult& result) {
+  if (result.exit_code == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << result;
+}
+
+// The association (ADMIN) with the salmon code published; two certifiers, Certificadora
+// Austral (accredited for all of CSCS) and Inspecciones del Norte (not accredited yet); two
+// firms with one plant each; a token for each organisation.
+class CertificationTest : public SessionTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(SessionTest::SetUp());
+    ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "push", kCscs)));
+    ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "publish", "CSCS@1")));
+    for (const auto& [kind, id, name] :
+         {std::tuple{"certifier", "cert-austral", "Certificadora Austral"},
+          std::tuple{"certifier", "cert-norte", "Inspecciones del Norte"},
+          std::tuple{"firm", "salmones-sur", "Salmones del Sur"},
+          std::tuple{"firm", "fjord-foods", "Fjord Foods"}}) {
+      ASSERT_TRUE(Succeeded(
+          daemon_.RunCliAs(admin_, "org", "create", "--kind", kind, "--name", name, "--id", id)));
+    }
+    for (const auto& [firm, id, name, code] :
+         {std::tuple{"salmones-sur", "calbuco", "Planta Calbuco", "PL-1001"},
+          std::tuple{"fjord-foods", "hornopiren", "Planta Hornopiren", "PL-2002"}}) {
+      ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "site", "create", "--firm", firm, "--type",
+                                             "plant", "--name", name, "--region", "Los Lagos",
+                                             "--registration-code", code, "--id", id)));
+    }
+    certifier_ = IssueToken("cert-austral", "certifier");
+    rival_ = IssueToken("cert-norte", "certifier");
+    firm_ = IssueToken("salmones-sur", "firm");
+    other_firm_ = IssueToken("fjord-foods", "firm");
+    ASSERT_FALSE(HasFailure());
+    accreditation_ = Accredit("cert-austral", "CSCS");
+    ASSERT_FALSE(accreditation_.empty());
+  }
+
+  // ADMIN accredits `certifier` for `scope` ("CSCS", or "CSCS:harvest,processing") from a
+  // month ago for a year; returns the accreditation's id.
+  std::string Accredit(const std::string& certifier, const std::string& scope) {
+    const ProcessResult created =
+        daemon_.RunCliAs(admin_, "-o", "json", "accredit", "create", "--certifier", certifier,
+                         "--standard", scope, "--from", Day(absl::Now() - absl::Hours(24 * 30)),
+                         "--until", Day(absl::Now() + absl::Hours(24 * 365)));
+    EXPECT_EQ(created.exit_code, 0) << created;
+    if (created.exit_code != 0) return "";
+    return ParseJson<v1::Accreditation>(created.out).id();
+  }
+
+  // `token` registers a lot of `boxes` boxes harvested two days ago at `site`; its id.
+  std::string CreateLot(const std::string& token, const std::string& site, int boxes) {
+    const ProcessResult created = daemon_.RunCliAs(
+        token, "-o", "json", "lot", "create", "--site", site, "--product-form", "fresh whole",
+        "--harvest-date", Day(absl::Now() - absl::Hours(48)), "--boxes", absl::StrCat(boxes));
+    EXPECT_EQ(created.exit_code, 0) << created;
+    if (created.exit_code != 0) return "";
+    return ParseJson<v1::Lot>(created.out).id();
+  }
+
+  v1::Lot ShowLot(const std::string& lot) {
+    const ProcessResult shown = daemon_.RunCliAs(admin_, "-o", "json", "lot", "show", lot);
+    EXPECT_EQ(shown.exit_code, 0) << shown;
+    return ParseJson<v1::Lot>(shown.out);
+  }
+
+  // Writes `file`, dated now (a second ahead, so never before a publication or a reinstatement
+  // that just happened), and returns its path.
+  std::string WriteInspection(const InspectionFile& file) {
+    return daemon_.WriteFile(absl::StrCat("inspection-", ++files_, ".json"),
+                             ToJson(file, absl::Now() + absl::Seconds(1)));
+  }
+
+  // `sello --token TOKEN [global...] inspect submit FILE [extra...]`.
+  ProcessResult Submit(const std::string& token, const InspectionFile& file,
+                       const std::vector<std::string>& extra = {},
+                       const std::vector<std::string>& global = {}) {
+    std::vector<std::string> args = {"--token", token};
+    args.insert(args.end(), global.begin(), global.end());
+    args.insert(args.end(), {"inspect", "submit", WriteInspection(file)});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return daemon_.RunCliArgs(args);
+  }
+
+  // A submission that must be accepted: the inspection as the registry graded it.
+  Inspection Submitted(const std::string& token, const InspectionFile& file,
+                       const std::vector<std::string>& extra = {}) {
+    const ProcessResult submitted = Submit(token, file, extra, {"-o", "json"});
+    EXPECT_EQ(submitted.exit_code, 0) << submitted;
+    if (submitted.exit_code != 0) return Inspection();
+    return ParseJson<Inspection>(submitted.out);
+  }
+
+  // `sello --token TOKEN [global...] inspect correct EARLIER FILE --reason REASON`.
+  ProcessResult Correct(const std::string& token, const std::string& earlier,
+                        const InspectionFile& file, const std::string& reason,
+                        const std::vector<std::string>& global = {}) {
+    std::vector<std::string> args = {"--token", token};
+    args.insert(args.end(), global.begin(), global.end());
+    args.insert(args.end(),
+                {"inspect", "correct", earlier, WriteInspection(file), "--reason", reason});
+    return daemon_.RunCliArgs(args);
+  }
+
+  Inspection Corrected(const std::string& token, const std::string& earlier,
+                       const InspectionFile& file, const std::string& reason) {
+    const ProcessResult corrected = Correct(token, earlier, file, reason, {"-o", "json"});
+    EXPECT_EQ(corrected.exit_code, 0) << corrected;
+    if (corrected.exit_code != 0) return Inspection();
+    return ParseJson<Inspection>(corrected.out);
+  }
+
+  Inspection ShowInspection(const std::string& token, const std::string& id) {
+    const ProcessResult shown = daemon_.RunCliAs(token, "-o", "json", "inspect", "show", id);
+    EXPECT_EQ(shown.exit_code, 0) << shown;
+    return ParseJson<Inspection>(shown.out);
+  }
+
+  int CountInspections(const std::string& token) {
+    const ProcessResult listed = daemon_.RunCliAs(token, "-o", "json", "inspect", "list");
+    EXPECT_EQ(listed.exit_code, 0) << listed;
+    return ParseJson<v1::ListInspectionsResponse>(listed.out).inspections_size();
+  }
+
+  // `sello --token TOKEN seal issue --lot LOT --count N [extra...]`.
+  ProcessResult IssueSeals(const std::string& token, const std::string& lot, int count,
+                           const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"--token", token, "seal",    "issue",
+                                     "--lot",   lot,   "--count", absl::StrCat(count)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return daemon_.RunCliArgs(args);
+  }
+
+  // An issuance that must succeed: the codes printed, one per line.
+  std::vector<std::string> Issued(const std::string& token, const std::string& lot, int count,
+                                  const std::vector<std::string>& extra = {}) {
+    const ProcessResult issued = IssueSeals(token, lot, count, extra);
+    EXPECT_EQ(issued.exit_code, 0) << issued;
+    return absl::StrSplit(issued.out, '\n', absl::SkipWhitespace());
+  }
+
+  // A buyer, with no token: `sello -o json seal verify [flags...] CODES...`.
+  ProcessResult Verify(const std::vector<std::string>& codes,
+                       const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> args = {"-o", "json", "seal", "verify"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), codes.begin(), codes.end());
+    return daemon_.RunCliArgs(args);
+  }
+
+  // The seal `code` names, as a buyer sees it (empty, with a test failure, when not found).
+  Seal SealOf(const std::string& code) {
+    const ProcessResult verified = Verify({code});
+    const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
+    if (response.verdicts_size() != 1 || !response.verdicts(0).has_seal()) {
+      ADD_FAILURE() << "no seal " << code << ": " << verified;
+      return Seal();
+    }
+    return response.verdicts(0).seal();
+  }
+
+  std::vector<Seal::Status> Statuses(const std::vector<std::string>& codes) {
+    const ProcessResult verified = Verify(codes);
+    std::vector<Seal::Status> statuses;
+    const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
+    for (const SealVerdict& verdict : response.verdicts()) {
+      statuses.push_back(verdict.seal().status());
+    }
+    return statuses;
+  }
+
+  // The log's events from `from` on, as ADMIN's `sello watch` prints them, until `count`.
+  std::vector<v1::Event> Events(uint64_t from, int count, const std::string& kind = "") {
+    std::vector<std::string> args = {"--token",
+                                     admin_,
+                                     "-o",
+                                     "json",
+                                     "watch",
+                                     "--from",
+                                     absl::StrCat(from),
+                                     "--count",
+                                     absl::StrCat(count),
+                                     "--no-retry"};
+    if (!kind.empty()) args.insert(args.end(), {"--kind", kind});
+    const ProcessResult watched = daemon_.RunCliArgs(args);
+    EXPECT_EQ(watched.exit_code, 0) << watched;
+    std::vector<v1::Event> events;
+    for (absl::string_view line : absl::StrSplit(watched.out, '\n', absl::SkipWhitespace())) {
+      events.push_back(ParseJson<v1::Event>(std::string(line)));
+    }
+    return events;
+  }
+
+  std::string certifier_;      // cert-austral
+  std::string rival_;          // cert-norte
+  std::string firm_;           // salmones-sur
+  std::string other_firm_;     // fjord-foods
+  std::string accreditation_;  // cert-austral's, for all of CSCS
+  int files_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// From inspection to sealed boxes, and a buyer checking them.
+
+TEST_F(CertificationTest, CertifierSealsALotAndABuyerVerifiesEveryBox) {
+  // The firm registers its lot of 12 boxes; the certifier inspects it and claims PREMIUM.
+  const std::string lot = CreateLot(firm_, "calbuco", 12);
+  ASSERT_FALSE(lot.empty());
+  const ProcessResult submitted =
+      Submit(certifier_, InspectionFile().OfLot(lot).Claiming("PREMIUM"));
+  ASSERT_EQ(submitted.exit_code, 0) << submitted;
+  EXPECT_THAT(submitted.out, HasSubstr("PASS PREMIUM"));
+  EXPECT_THAT(submitted.out, HasSubstr("CSCS@1"));
+  EXPECT_THAT(submitted.out, HasSubstr("CURRENT"));
+
+  const ProcessResult listed =
+      daemon_.RunCliAs(certifier_, "-o", "json", "inspect", "list", "--lot", lot);
+  ASSERT_EQ(listed.exit_code, 0) << listed;
+  const v1::ListInspectionsResponse of_lot = ParseJson<v1::ListInspectionsResponse>(listed.out);
+  ASSERT_EQ(of_lot.inspections_size(), 1) << listed;
+  const Inspection& inspection = of_lot.inspections(0);
+  EXPECT_EQ(inspection.outcome(), Inspection::PASS);
+  EXPECT_EQ(inspection.grade(), v1::PREMIUM);
+  EXPECT_EQ(inspection.status(), Inspection::CURRENT);
+  EXPECT_EQ(inspection.certifier_id(), "cert-austral");
+  EXPECT_EQ(inspection.firm_id(), "salmones-sur");
+  EXPECT_EQ(inspection.criterion_grades_size(), 8);
+  EXPECT_THAT(inspection.failing_criteria(), IsEmpty());
+
+  // The firm reads its own inspection, criterion by criterion.
+  const ProcessResult by_firm = daemon_.RunCliAs(firm_, "inspect", "show", inspection.id());
+  ASSERT_EQ(by_firm.exit_code, 0) << by_firm;
+  EXPECT_THAT(by_firm.out, HasSubstr("PASS PREMIUM"));
+  EXPECT_THAT(by_firm.out, HasSubstr("harvest"));
+  EXPECT_THAT(by_firm.out, HasSubstr("Q2"));
+
+  // Seals for 10 of the 12 boxes: the codes on stdout, one per line.
+  const ProcessResult issued = IssueSeals(certifier_, lot, 10);
+  ASSERT_EQ(issued.exit_code, 0) << issued;
+  const std::vector<std::string> codes = absl::StrSplit(issued.out, '\n', absl::SkipWhitespace());
+  ASSERT_THAT(codes, SizeIs(10)) << issued;
+  EXPECT_THAT(issued.err, HasSubstr("issued 10 PREMIUM seals for lot " + lot));
+  EXPECT_EQ(std::set<std::string>(codes.begin(), codes.end()).size(), 10u) << "codes repeat";
+  for (const std::string& code : codes) {
+    EXPECT_THAT(code, MatchesRegex("CSCS(-[0-9A-HJKMNP-TV-Z]{4}){3}-[0-9A-HJKMNP-TV-Z]"));
+  }
+  EXPECT_EQ(ShowLot(lot).seals_issued(), 10u);
+
+  // A buyer with no token checks the whole shipment.
+  const ProcessResult table = daemon_.RunCliArgs([&] {
+    std::vector<std::string> args = {"seal", "verify"};
+    args.insert(args.end(), codes.begin(), codes.end());
+    return args;
+  }());
+  EXPECT_EQ(table.exit_code, 0) << table;
+  for (const char* shown :
+       {"VALID", "PREMIUM", "Salmones del Sur", "Planta Calbuco", "CSCS@1", lot.c_str()}) {
+    EXPECT_THAT(table.out, HasSubstr(shown));
+  }
+  const ProcessResult verified = Verify(codes);
+  EXPECT_EQ(verified.exit_code, 0) << verified;
+  const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
+  ASSERT_EQ(response.verdicts_size(), 10);
+  for (int i = 0; i < 10; ++i) {
+    const SealVerdict& verdict = response.verdicts(i);
+    EXPECT_EQ(verdict.code(), codes[i]) << "verdicts come in the order asked";
+    EXPECT_EQ(verdict.problem(), SealVerdict::PROBLEM_UNSPECIFIED);
+    const Seal& seal = verdict.seal();
+    EXPECT_EQ(seal.code(), codes[i]);
+    EXPECT_EQ(seal.status(), Seal::VALID);
+    EXPECT_EQ(seal.grade(), v1::PREMIUM);
+    EXPECT_EQ(seal.firm_name(), "Salmones del Sur");
+    EXPECT_EQ(seal.site_name(), "Planta Calbuco");
+    EXPECT_EQ(seal.lot_id(), lot);
+    EXPECT_EQ(seal.inspection_id(), inspection.id());
+    EXPECT_EQ(seal.certifier_id(), "cert-austral");
+    EXPECT_EQ(seal.standard_id(), "CSCS");
+    EXPECT_EQ(seal.standard_version(), 1u);
+    // The standard's seal validity: 540 days.
+    EXPECT_EQ(seal.expire_time().seconds() - seal.issue_time().seconds(), 540 * 24 * 3600);
+  }
+
+  // One box in full.
+  const ProcessResult one = daemon_.RunCli("seal", "show", codes[3]);
+  ASSERT_EQ(one.exit_code, 0) << one;
+  EXPECT_THAT(one.out, HasSubstr("Salmones del Sur (salmones-sur)"));
+  EXPECT_THAT(one.out, HasSubstr(inspection.id()));
+  EXPECT_THAT(one.out, HasSubstr("cert-austral"));
+
+  // A scanner pipes the codes, one per line, into `sello seal verify`.
+  const ProcessResult piped =
+      RunProcess({"/bin/sh", "-c",
+                  absl::StrCat("printf '%s\\n' ", absl::StrJoin(codes, " "), " | '", SELLO_PATH,
+                               "' --server '", daemon_.address(), "' seal verify")});
+  EXPECT_EQ(piped.exit_code, 0) << piped;
+  for (const std::string& code : codes) EXPECT_THAT(piped.out, HasSubstr(code));
+}
+
+// ---------------------------------------------------------------------------------------
+// The registry grades; the certifier's claim must agree.
+
+TEST_F(CertificationTest, RegistryComputesTheGrade) {
+  struct Case {
+    std::string what;
+    Results results;
+    Inspection::Outcome outcome;
+    v1::Grade grade;
+    std::vector<std::string> failing;
+    std::vector<std::string> limiting;
+    std::vector<std::string> shown;  // in `inspect show`'s table
+  };
+  const Case cases[] = {
+      {"every criterion at its best",
+       Premium(),
+       Inspection::PASS,
+       v1::PREMIUM,
+       {},
+       {},
+       {"PASS PREMIUM"}},
+      {"values exactly on the PREMIUM thresholds",
+       With(Premium(), {{"H1", "24"}, {"P1", "2"}, {"Q1", "27"}}),
+       Inspection::PASS,
+       v1::PREMIUM,
+       {},
+       {},
+       {"PASS PREMIUM"}},
+      {"30 h from harvest to processing",
+       With(Premium(), {{"H1", "30"}}),
+       Inspection::PASS,
+       v1::GRADE_I,
+       {},
+       {"H1"},
+       {"PASS GRADE_I", "within GRADE_I"}},
+      {"a damaged label caps the grade",
+       With(Premium(), {{"Q2", "false"}}),
+       Inspection::PASS,
+       v1::GRADE_I,
+       {},
+       {"Q2"},
+       {"PASS GRADE_I", "caps the grade at GRADE_I"}},
+      {"the worst criterion decides",
+       With(Premium(), {{"H1", "30"}, {"P2", "3"}}),
+       Inspection::PASS,
+       v1::INDUSTRIAL,
+       {},
+       {"P2"},
+       {"PASS INDUSTRIAL"}},
+      {"Listeria found",
+       With(Premium(), {{"P4", "false"}}),
+       Inspection::FAIL,
+       v1::GRADE_UNSPECIFIED,
+       {"P4"},
+       {"P4"},
+       {"FAIL (P4)", "critical"}},
+      {"50 h, outside every range, and Listeria",
+       With(Premium(), {{"H1", "50"}, {"P4", "false"}}),
+       Inspection::FAIL,
+       v1::GRADE_UNSPECIFIED,
+       {"H1", "P4"},
+       {"H1", "P4"},
+       {"FAIL (H1, P4)", "outside every range"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Inspection graded = Submitted(certifier_, InspectionFile().Measuring(c.results));
+    EXPECT_EQ(graded.outcome(), c.outcome);
+    EXPECT_EQ(graded.grade(), c.grade);
+    EXPECT_THAT(graded.failing_criteria(),
+                ::testing::ElementsAreArray(c.failing.begin(), c.failing.end()));
+    EXPECT_THAT(graded.limiting_criteria(),
+                ::testing::ElementsAreArray(c.limiting.begin(), c.limiting.end()));
+    const ProcessResult shown = daemon_.RunCliAs(certifier_, "inspect", "show", graded.id());
+    EXPECT_EQ(shown.exit_code, 0) << shown;
+    for (const std::string& text : c.shown) EXPECT_THAT(shown.out, HasSubstr(text));
+  }
+  // A FAIL is a record too: every inspection was kept.
+  EXPECT_EQ(CountInspections(certifier_), static_cast<int>(std::size(cases)));
+}
+
+TEST_F(CertificationTest, ClaimedGradeThatDisagreesIsRefusedNamingTheCriteria) {
+  // Grade I computed (30 h from harvest to processing), PREMIUM claimed.
+  const ProcessResult optimistic = Submit(
+      certifier_, InspectionFile().Measuring(With(Premium(), {{"H1", "30"}})).Claiming("PREMIUM"));
+  EXPECT_EQ(optimistic.exit_code, kExitRefused) << optimistic;
+  EXPECT_THAT(optimistic.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(optimistic.err, HasSubstr("inspection.claimed_grade: PREMIUM disagrees with the "
+                                        "computed outcome PASS GRADE_I, decided by H1"));
+
+  // A pass claimed for a FAIL names every failing criterion.
+  const ProcessResult failed =
+      Submit(certifier_, InspectionFile()
+                             .Measuring(With(Premium(), {{"H1", "50"}, {"P4", "false"}}))
+                             .Claiming("GRADE_I"));
+  EXPECT_EQ(failed.exit_code, kExitRefused) << failed;
+  EXPECT_THAT(failed.err, HasSubstr("GRADE_I disagrees with the computed outcome FAIL, decided "
+                                    "by H1, P4"));
+
+  // Neither was recorded.
+  EXPECT_EQ(CountInspections(admin_), 0);
+
+  // A claim that agrees is accepted and kept.
+  const Inspection agreed = Submitted(
+      certifier_, InspectionFile().Measuring(With(Premium(), {{"H1", "30"}})).Claiming("GRADE_I"));
+  EXPECT_EQ(agreed.grade(), v1::GRADE_I);
+  EXPECT_EQ(agreed.claimed_grade(), v1::GRADE_I);
+}
+
+TEST_F(CertificationTest, MissingUnknownOrDuplicatedResultsAreEachNamed) {
+  Results results = Without(Without(Premium(), "P3"), "Q1");
+  results.emplace_back("X9", "1");
+  results.emplace_back("H2", "false");  // a second H2
+  const ProcessResult broken = Submit(certifier_, InspectionFile().Measuring(results));
+  EXPECT_EQ(broken.exit_code, kExitRefused) << broken;
+  EXPECT_THAT(broken.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(broken.err,
+              HasSubstr("inspection.results: missing P3, Q1; unknown X9; duplicated H2"));
+
+  // A result for a stage the inspection does not cover, and a number for a BOOLEAN.
+  const ProcessResult misfiled = Submit(
+      certifier_, InspectionFile().Measuring(With(Premium(), {{"F1", "true"}, {"H2", "5"}})));
+  EXPECT_EQ(misfiled.exit_code, kExitRefused) << misfiled;
+  EXPECT_THAT(misfiled.err, HasSubstr("not in a covered stage F1"));
+  EXPECT_THAT(misfiled.err, HasSubstr("malformed H2"));
+
+  // A stage the standard does not have.
+  const ProcessResult unknown_stage =
+      Submit(certifier_, InspectionFile().Covering({"harvest", "smoking"}).Measuring(Premium()));
+  EXPECT_EQ(unknown_stage.exit_code, kExitRefused) << unknown_stage;
+  EXPECT_THAT(unknown_stage.err, HasSubstr("inspection.stages: unknown smoking"));
+
+  // Covering the farming stage needs its results too.
+  const ProcessResult farming =
+      Submit(certifier_, InspectionFile()
+                             .Covering({"farming", "harvest", "processing", "final_product"})
+                             .Measuring(With(Premium(), {{"F1", "true"}})));
+  EXPECT_EQ(farming.exit_code, kExitRefused) << farming;
+  EXPECT_THAT(farming.err, HasSubstr("missing F2, F3"));
+
+  EXPECT_EQ(CountInspections(admin_), 0) << "a refused submission left a record";
+}
+
+// ---------------------------------------------------------------------------------------
+// Accreditation and the standard version decide who may inspect against what.
+
+TEST_F(CertificationTest, CertifierOutsideItsScopeIsRefusedSayingWhich) {
+  // Inspecciones del Norte is accredited for the harvest stage of CSCS only.
+  ASSERT_FALSE(Accredit("cert-norte", "CSCS:harvest").empty());
+  const ProcessResult beyond = Submit(rival_, {});
+  EXPECT_EQ(beyond.exit_code, kExitDenied) << beyond;
+  EXPECT_THAT(beyond.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(beyond.err, HasSubstr("stage processing is outside the scope of accreditation"));
+  EXPECT_THAT(beyond.err, HasSubstr("(harvest)"));
+
+  // Within its scope it may inspect.
+  const Inspection harvest = Submitted(
+      rival_, InspectionFile().Covering({"harvest"}).Measuring({{"H1", "20"}, {"H2", "true"}}));
+  EXPECT_EQ(harvest.outcome(), Inspection::PASS);
+  EXPECT_EQ(harvest.grade(), v1::PREMIUM);
+
+  // A certifier accredited for another standard only.
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "push", kTst)));
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "publish", "TST@1")));
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "org", "create", "--kind", "certifier", "--name",
+                                         "Certificadora Tomatera", "--id", "cert-tomate")));
+  const std::string tomato = IssueToken("cert-tomate", "certifier");
+  ASSERT_FALSE(Accredit("cert-tomate", "TST").empty());
+  const ProcessResult other_standard = Submit(tomato, {});
+  EXPECT_EQ(other_standard.exit_code, kExitDenied) << other_standard;
+  EXPECT_THAT(other_standard.err, HasSubstr("no accreditation for standard CSCS"));
+
+  // Neither a firm nor the association submits inspections.
+  EXPECT_EQ(Submit(firm_, {}).exit_code, kExitDenied);
+  EXPECT_EQ(CountInspections(admin_), 1);
+}
+
+TEST_F(CertificationTest, SuspendedAccreditationRefusesUntilReinstated) {
+  const ProcessResult suspended = daemon_.RunCliAs(admin_, "accredit", "suspend", accreditation_,
+                                                   "--reason", "complaint under review");
+  ASSERT_EQ(suspended.exit_code, 0) << suspended;
+  EXPECT_THAT(suspended.out, HasSubstr("SUSPENDED"));
+  // The public register shows it.
+  const ProcessResult register_ = daemon_.RunCli("accredit", "list");
+  ASSERT_EQ(register_.exit_code, 0) << register_;
+  EXPECT_THAT(register_.out, HasSubstr(accreditation_));
+  EXPECT_THAT(register_.out, HasSubstr("SUSPENDED"));
+
+  const ProcessResult refused = Submit(certifier_, {});
+  EXPECT_EQ(refused.exit_code, kExitDenied) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(refused.err, HasSubstr("accreditation " + accreditation_ +
+                                     " is SUSPENDED (complaint under review)"));
+
+  // Only the association changes accreditations.
+  const ProcessResult self_service =
+      daemon_.RunCliAs(certifier_, "accredit", "reinstate", accreditation_, "--reason", "fixed");
+  EXPECT_EQ(self_service.exit_code, kExitDenied) << self_service;
+
+  const ProcessResult reinstated = daemon_.RunCliAs(admin_, "accredit", "reinstate", accreditation_,
+                                                    "--reason", "complaint closed");
+  ASSERT_EQ(reinstated.exit_code, 0) << reinstated;
+  EXPECT_THAT(reinstated.out, HasSubstr("ACTIVE"));
+  EXPECT_EQ(Submitted(certifier_, {}).outcome(), Inspection::PASS);
+
+  // Withdrawn for good.
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "accredit", "withdraw", accreditation_, "--reason",
+                                         "left the scheme")));
+  const ProcessResult withdrawn = Submit(certifier_, {});
+  EXPECT_EQ(withdrawn.exit_code, kExitDenied) << withdrawn;
+  EXPECT_THAT(withdrawn.err, HasSubstr("is WITHDRAWN"));
+  const ProcessResult back = daemon_.RunCliAs(admin_, "accredit", "reinstate", accreditation_,
+                                              "--reason", "changed our mind");
+  EXPECT_EQ(back.exit_code, kExitRefused) << back;
+  EXPECT_THAT(back.err, HasSubstr("WITHDRAWN; cannot become ACTIVE"));
+}
+
+TEST_F(CertificationTest, OnlyAnAcceptableStandardVersionIsInspectedAgainst) {
+  // CSCS@2 pushed, still a DRAFT.
+  std::string v2 = ReadFile(kCscs);
+  ASSERT_THAT(v2, HasSubstr("\"version\": 1,"));
+  v2 = absl::StrReplaceAll(v2, {{"\"version\": 1,", "\"version\": 2,"}});
+  ASSERT_TRUE(Succeeded(
+      daemon_.RunCliAs(admin_, "standard", "push", daemon_.WriteFile("cscs-v2.json", v2))));
+  const ProcessResult draft = Submit(certifier_, InspectionFile().AgainstVersion(2));
+  EXPECT_EQ(draft.exit_code, kExitRefused) << draft;
+  EXPECT_THAT(draft.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(draft.err, HasSubstr("inspection.standard_version: CSCS@2 is DRAFT"));
+
+  const ProcessResult missing = Submit(certifier_, InspectionFile().AgainstVersion(9));
+  EXPECT_EQ(missing.exit_code, kExitNotFound) << missing;
+  EXPECT_THAT(missing.err, HasSubstr("CSCS@9 not found"));
+
+  // Published, CSCS@2 is accepted; CSCS@1 is SUPERSEDED but still within its transition.
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "publish", "CSCS@2")));
+  EXPECT_EQ(Submitted(certifier_, InspectionFile().AgainstVersion(2)).standard_version(), 2u);
+  EXPECT_EQ(Submitted(certifier_, InspectionFile().AgainstVersion(1)).standard_version(), 1u);
+
+  // A WITHDRAWN version is refused.
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "withdraw", "CSCS@1", "--reason",
+                                         "F3 thresholds were wrong")));
+  const ProcessResult withdrawn = Submit(certifier_, InspectionFile().AgainstVersion(1));
+  EXPECT_EQ(withdrawn.exit_code, kExitRefused) << withdrawn;
+  EXPECT_THAT(withdrawn.err, HasSubstr("inspection.standard_version: CSCS@1 is WITHDRAWN"));
+  EXPECT_EQ(CountInspections(admin_), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotent retries.
+
+TEST_F(CertificationTest, RetryWithTheSameRequestIdReturnsTheFirstInspection) {
+  // A certifier may register the lot itself at inspection time.
+  const std::string lot = CreateLot(certifier_, "calbuco", 10);
+  ASSERT_FALSE(lot.empty());
+  const Inspection first =
+      Submitted(certifier_, InspectionFile().OfLot(lot), {"--request-id", "austral-2026-0001"});
+  ASSERT_FALSE(first.id().empty());
+  const std::vector<v1::Event> submitted = Events(1, 1, "inspection.submitted");
+  ASSERT_THAT(submitted, SizeIs(1));
+  const uint64_t seq = submitted[0].seq();
+
+  // The answer was lost on the way; the certifier sends the same request again.
+  const Inspection again =
+      Submitted(certifier_, InspectionFile().OfLot(lot), {"--request-id", "austral-2026-0001"});
+  EXPECT_EQ(again.id(), first.id());
+  EXPECT_EQ(again.create_time().seconds(), first.create_time().seconds());
+  // Even with other content the first result stands: nothing is graded again.
+  const Inspection altered = Submitted(
+      certifier_, InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
+      {"--request-id", "austral-2026-0001"});
+  EXPECT_EQ(altered.id(), first.id());
+  EXPECT_EQ(altered.outcome(), Inspection::PASS);
+  EXPECT_EQ(CountInspections(certifier_), 1);
+
+  // Nothing was written: the event after the inspection's is the next real change.
+  const std::string marker = CreateLot(certifier_, "calbuco", 1);
+  const std::vector<v1::Event> next = Events(seq, 2);
+  ASSERT_THAT(next, SizeIs(2));
+  EXPECT_EQ(next[0].kind(), "inspection.submitted");
+  EXPECT_EQ(next[1].kind(), "lot.created") << "the retries wrote event #" << seq + 1;
+  EXPECT_THAT(next[1].subjects(), Contains(HasSubstr(marker)));
+
+  // Request ids are the certifier's own: another certifier's same id is its own request.
+  ASSERT_FALSE(Accredit("cert-norte", "CSCS").empty());
+  const Inspection rivals =
+      Submitted(rival_, InspectionFile().OfLot(lot), {"--request-id", "austral-2026-0001"});
+  EXPECT_NE(rivals.id(), first.id());
+  EXPECT_EQ(rivals.certifier_id(), "cert-norte");
+  // And a new id is a new inspection.
+  const Inspection second =
+      Submitted(certifier_, InspectionFile().OfLot(lot), {"--request-id", "austral-2026-0002"});
+  EXPECT_NE(second.id(), first.id());
+  EXPECT_EQ(CountInspections(certifier_), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Seals: never more than the boxes, never a better grade, only for a passing inspection.
+
+TEST_F(CertificationTest, SealsNeverExceedTheBoxesNorTheInspectionsGrade) {
+  const std::string lot = CreateLot(firm_, "calbuco", 6);
+  ASSERT_FALSE(lot.empty());
+  const Inspection inspection =
+      Submitted(certifier_, InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"H1", "30"}})));
+  ASSERT_EQ(inspection.grade(), v1::GRADE_I);
+
+  // A better grade than the inspection's is refused; a lower one may be printed.
+  const ProcessResult better = IssueSeals(certifier_, lot, 1, {"--grade", "premium"});
+  EXPECT_EQ(better.exit_code, kExitRefused) << better;
+  EXPECT_THAT(better.err, HasSubstr("grade: PREMIUM is better than the inspection's GRADE_I"));
+  EXPECT_THAT(better.out, IsEmpty());
+  const std::vector<std::string> industrial = Issued(certifier_, lot, 1, {"--grade", "industrial"});
+  ASSERT_THAT(industrial, SizeIs(1));
+  EXPECT_EQ(SealOf(industrial[0]).grade(), v1::INDUSTRIAL);
+
+  // The same request twice: the same codes, and nothing more issued.
+  const std::vector<std::string> shipment =
+      Issued(certifier_, lot, 3, {"--request-id", "shipment-1"});
+  ASSERT_THAT(shipment, SizeIs(3));
+  EXPECT_EQ(Issued(certifier_, lot, 3, {"--request-id", "shipment-1"}), shipment);
+  EXPECT_EQ(ShowLot(lot).seals_issued(), 4u);
+
+  // Two boxes left: three more are refused, naming the count.
+  const ProcessResult over = IssueSeals(certifier_, lot, 3);
+  EXPECT_EQ(over.exit_code, kExitRefused) << over;
+  EXPECT_THAT(over.err, HasSubstr("count: lot " + lot +
+                                  " has 6 boxes and 4 seals already; at "
+                                  "most 2 more"));
+  EXPECT_THAT(Issued(certifier_, lot, 2), SizeIs(2));
+  const ProcessResult full = IssueSeals(certifier_, lot, 1);
+  EXPECT_EQ(full.exit_code, kExitRefused) << full;
+  EXPECT_THAT(full.err, HasSubstr("at most 0 more"));
+  EXPECT_EQ(ShowLot(lot).seals_issued(), 6u);
+  // A retry of the first shipment still answers with its codes.
+  EXPECT_EQ(Issued(certifier_, lot, 3, {"--request-id", "shipment-1"}), shipment);
+
+  // A firm does not issue seals.
+  EXPECT_EQ(IssueSeals(firm_, lot, 1).exit_code, kExitDenied);
+
+  // No seals for a FAIL, nor for a lot never inspected.
+  const std::string failed_lot = CreateLot(firm_, "calbuco", 5);
+  ASSERT_EQ(
+      Submitted(certifier_,
+                InspectionFile().OfLot(failed_lot).Measuring(With(Premium(), {{"P4", "false"}})))
+          .outcome(),
+      Inspection::FAIL);
+  const ProcessResult for_fail = IssueSeals(certifier_, failed_lot, 1);
+  EXPECT_EQ(for_fail.exit_code, kExitRefused) << for_fail;
+  EXPECT_THAT(for_fail.err, HasSubstr("is a FAIL: no seals"));
+  const std::string bare_lot = CreateLot(firm_, "calbuco", 5);
+  const ProcessResult uninspected = IssueSeals(certifier_, bare_lot, 1);
+  EXPECT_EQ(uninspected.exit_code, kExitRefused) << uninspected;
+  EXPECT_THAT(uninspected.err, HasSubstr("has no current inspection by cert-austral"));
+}
+
+TEST_F(CertificationTest, CertifierCannotIssueUnderAnotherCertifiersInspection) {
+  ASSERT_FALSE(Accredit("cert-norte", "CSCS").empty());
+  const std::string lot = CreateLot(firm_, "calbuco", 4);
+  const Inspection inspection = Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 2);
+  ASSERT_THAT(codes, SizeIs(2));
+
+  // Inspecciones del Norte names Certificadora Austral's inspection.
+  const ProcessResult borrowed = IssueSeals(rival_, lot, 1, {"--inspection", inspection.id()});
+  EXPECT_EQ(borrowed.exit_code, kExitDenied) << borrowed;
+  EXPECT_THAT(borrowed.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(borrowed.err, HasSubstr("was made by cert-austral; only it issues seals under it"));
+  // Without naming one, it has none of its own for the lot.
+  const ProcessResult own = IssueSeals(rival_, lot, 1);
+  EXPECT_EQ(own.exit_code, kExitRefused) << own;
+  EXPECT_THAT(own.err, HasSubstr("has no current inspection by cert-norte"));
+  EXPECT_EQ(ShowLot(lot).seals_issued(), 2u);
+
+  // Nor may it read or correct that inspection, or change its seals.
+  EXPECT_EQ(daemon_.RunCliAs(rival_, "inspect", "show", inspection.id()).exit_code, kExitDenied);
+  const ProcessResult correction =
+      Correct(rival_, inspection.id(),
+              InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
+              "we found Listeria");
+  EXPECT_EQ(correction.exit_code, kExitDenied) << correction;
+  EXPECT_THAT(correction.err, HasSubstr("only it may correct it"));
+  const ProcessResult suspend =
+      daemon_.RunCliAs(rival_, "seal", "suspend", codes[0], "--reason", "competitor says so");
+  EXPECT_EQ(suspend.exit_code, kExitDenied) << suspend;
+  EXPECT_THAT(suspend.err, HasSubstr("only it or the association may change it"));
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::VALID, Seal::VALID));
+
+  // The association may.
+  const ProcessResult by_admin =
+      daemon_.RunCliAs(admin_, "seal", "suspend", codes[0], "--reason", "importer complaint");
+  ASSERT_EQ(by_admin.exit_code, 0) << by_admin;
+  EXPECT_THAT(by_admin.out, HasSubstr("suspend: 1 seals changed"));
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::SUSPENDED, Seal::VALID));
+}
+
+// ---------------------------------------------------------------------------------------
+// Corrections: the seals follow the grade.
+
+TEST_F(CertificationTest, WorseCorrectionSuspendsTheEarlierInspectionsSeals) {
+  const std::string lot = CreateLot(firm_, "calbuco", 10);
+  const Inspection premium = Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> premium_codes = Issued(certifier_, lot, 4);
+  ASSERT_THAT(premium_codes, SizeIs(4));
+
+  // The lab report comes late: core temperature 2.8 degrees at packing, Grade I.
+  const Inspection grade_i =
+      Corrected(certifier_, premium.id(),
+                InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P1", "2.8"}})),
+                "lab report: core temperature 2.8 C");
+  ASSERT_FALSE(grade_i.id().empty());
+  EXPECT_EQ(grade_i.grade(), v1::GRADE_I);
+  EXPECT_EQ(grade_i.supersedes(), premium.id());
+  EXPECT_EQ(grade_i.correction_reason(), "lab report: core temperature 2.8 C");
+  EXPECT_EQ(grade_i.status(), Inspection::CURRENT);
+
+  // Every PREMIUM seal is suspended now, and a buyer sees it.
+  const ProcessResult verified = Verify(premium_codes);
+  EXPECT_EQ(verified.exit_code, kExitRefused) << verified;
+  const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
+  for (const SealVerdict& verdict : response.verdicts()) {
+    EXPECT_EQ(verdict.seal().status(), Seal::SUSPENDED) << verdict.code();
+    EXPECT_THAT(verdict.seal().status_reason(),
+                HasSubstr("superseded by " + grade_i.id() + " (GRADE_I)"));
+  }
+  const ProcessResult table = daemon_.RunCli("seal", "verify", premium_codes[0]);
+  EXPECT_EQ(table.exit_code, kExitRefused) << table;
+  EXPECT_THAT(table.out, HasSubstr("SUSPENDED"));
+
+  // The earlier inspection stays readable, pointing to its successor.
+  const Inspection earlier = ShowInspection(firm_, premium.id());
+  EXPECT_EQ(earlier.status(), Inspection::SUPERSEDED);
+  EXPECT_EQ(earlier.superseded_by(), grade_i.id());
+  EXPECT_EQ(earlier.grade(), v1::PREMIUM);
+  const ProcessResult earlier_table = daemon_.RunCliAs(firm_, "inspect", "show", premium.id());
+  EXPECT_THAT(earlier_table.out, HasSubstr("SUPERSEDED"));
+  EXPECT_THAT(earlier_table.out, HasSubstr(grade_i.id()));
+
+  // No seals under the superseded inspection; under the correction, Grade I ones.
+  const ProcessResult under_old = IssueSeals(certifier_, lot, 1, {"--inspection", premium.id()});
+  EXPECT_EQ(under_old.exit_code, kExitRefused) << under_old;
+  EXPECT_THAT(under_old.err, HasSubstr("is SUPERSEDED by " + grade_i.id()));
+  const std::vector<std::string> grade_i_codes = Issued(certifier_, lot, 2);
+  ASSERT_THAT(grade_i_codes, SizeIs(2));
+  const ProcessResult new_seals = Verify(grade_i_codes);
+  EXPECT_EQ(new_seals.exit_code, 0) << new_seals;
+  EXPECT_EQ(SealOf(grade_i_codes[0]).grade(), v1::GRADE_I);
+
+  // Only the current inspection can be corrected.
+  const ProcessResult stale =
+      Correct(certifier_, premium.id(), InspectionFile().OfLot(lot), "again");
+  EXPECT_EQ(stale.exit_code, kExitRefused) << stale;
+  EXPECT_THAT(stale.err, HasSubstr("is SUPERSEDED by " + grade_i.id()));
+
+  // Listeria after all: a FAIL supersedes the Grade I inspection and suspends its seals too.
+  const Inspection failed =
+      Corrected(certifier_, grade_i.id(),
+                InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
+                "Listeria in a product swab");
+  EXPECT_EQ(failed.outcome(), Inspection::FAIL);
+  const ProcessResult after_fail = Verify(grade_i_codes);
+  EXPECT_EQ(after_fail.exit_code, kExitRefused) << after_fail;
+  const v1::VerifySealResponse after_fail_response =
+      ParseJson<v1::VerifySealResponse>(after_fail.out);
+  for (const SealVerdict& verdict : after_fail_response.verdicts()) {
+    EXPECT_EQ(verdict.seal().status(), Seal::SUSPENDED) << verdict.code();
+    EXPECT_THAT(verdict.seal().status_reason(), HasSubstr("(FAIL)"));
+  }
+  EXPECT_EQ(IssueSeals(certifier_, lot, 1).exit_code, kExitRefused);
+}
+
+TEST_F(CertificationTest, BetterCorrectionLeavesTheSealsValid) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  const Inspection grade_i =
+      Submitted(certifier_, InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"H1", "30"}})));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 2);
+  ASSERT_THAT(codes, SizeIs(2));
+  const Inspection premium = Corrected(certifier_, grade_i.id(), InspectionFile().OfLot(lot),
+                                       "hours recounted from the log book: 20 h");
+  EXPECT_EQ(premium.grade(), v1::PREMIUM);
+  const ProcessResult verified = Verify(codes);
+  EXPECT_EQ(verified.exit_code, 0) << verified;
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::VALID, Seal::VALID));
+}
+
+// A revoked seal is out for good; a later FAIL, or a whole-lot suspension, must still go
+// through for the lot's other seals.
+//
+// KNOWN BUG (reported with issue 5's tests; fails until fixed in the daemon): ChangeSeals
+// (daemon/service/seal_ops.cc) refuses the whole change when one seal is REVOKED
+// ("seal X is REVOKED; cannot become SUSPENDED"), so `seal suspend --lot` exits 5 and
+// `inspect correct` with a FAIL exits 5: the FAIL is never recorded and the lot's other
+// seals stay VALID.
+TEST_F(CertificationTest, RevokedSealBlocksNeitherAFailingCorrectionNorALotSuspension) {
+  const std::string lot = CreateLot(firm_, "calbuco", 6);
+  const Inspection premium = Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 3);
+  ASSERT_THAT(codes, SizeIs(3));
+  // One box was crushed in transit: its seal is revoked.
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(certifier_, "seal", "revoke", codes[0], "--reason",
+                                         "box destroyed in transit")));
+
+  // The whole lot put under investigation: the seals still valid are suspended.
+  const ProcessResult suspended =
+      daemon_.RunCliAs(certifier_, "seal", "suspend", "--lot", lot, "--reason", "recall check");
+  EXPECT_EQ(suspended.exit_code, 0) << suspended;
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::REVOKED, Seal::SUSPENDED, Seal::SUSPENDED));
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(certifier_, "seal", "reinstate", codes[1], codes[2],
+                                         "--reason", "recall check cleared")));
+
+  // Then the lot fails: the registry must record the FAIL and suspend the other seals.
+  const ProcessResult failed =
+      Correct(certifier_, premium.id(),
+              InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
+              "Listeria in a product swab");
+  EXPECT_EQ(failed.exit_code, 0) << failed;
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::REVOKED, Seal::SUSPENDED, Seal::SUSPENDED));
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification: per code, never failing as a whole; status changes.
+
+TEST_F(CertificationTest, BatchVerifyAnswersForEveryCode) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 3);
+  ASSERT_THAT(codes, SizeIs(3));
+  const std::string& good = codes[0];
+  const std::string unissued = UnissuedCode(good);
+  const std::string mistyped = Mistyped(good, good.size() - 3);
+  // How a person might type the second code: lower case, no hyphens.
+  const std::string typed = absl::AsciiStrToLower(absl::StrReplaceAll(codes[1], {{"-", ""}}));
+
+  const std::vector<std::string> batch = {good,          unissued,    mistyped,
+                                          "HELLO-WORLD", "CSCS_7KQ2", typed};
+  const ProcessResult verified = Verify(batch);
+  EXPECT_EQ(verified.exit_code, kExitNotFound) << verified;
+  const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
+  ASSERT_EQ(response.verdicts_size(), static_cast<int>(batch.size())) << verified;
+  for (size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(response.verdicts(i).code(), batch[i]);
+  EXPECT_EQ(response.verdicts(0).seal().status(), Seal::VALID);
+  EXPECT_EQ(response.verdicts(1).problem(), SealVerdict::NOT_FOUND);
+  EXPECT_THAT(response.verdicts(1).problem_detail(), HasSubstr("no seal"));
+  EXPECT_FALSE(response.verdicts(1).has_seal());
+  EXPECT_EQ(response.verdicts(2).problem(), SealVerdict::MALFORMED);
+  EXPECT_THAT(response.verdicts(2).problem_detail(), HasSubstr("check character does not match"));
+  EXPECT_EQ(response.verdicts(3).problem(), SealVerdict::MALFORMED);
+  EXPECT_THAT(response.verdicts(3).problem_detail(), HasSubstr("wrong length"));
+  EXPECT_EQ(response.verdicts(4).problem(), SealVerdict::MALFORMED);
+  EXPECT_THAT(response.verdicts(4).problem_detail(), HasSubstr("is not a code character"));
+  EXPECT_EQ(response.verdicts(5).problem(), SealVerdict::PROBLEM_UNSPECIFIED);
+  EXPECT_EQ(response.verdicts(5).seal().status(), Seal::VALID);
+  EXPECT_EQ(response.verdicts(5).seal().code(), codes[1]);
+
+  // The table says the same.
+  std::vector<std::string> args = {"seal", "verify"};
+  args.insert(args.end(), batch.begin(), batch.end());
+  const ProcessResult table = daemon_.RunCliArgs(args);
+  EXPECT_EQ(table.exit_code, kExitNotFound) << table;
+  for (const char* shown : {"VALID", "NOT_FOUND", "MALFORMED"}) {
+    EXPECT_THAT(table.out, HasSubstr(shown));
+  }
+
+  // Every single-character typo and every swap of neighbours in the good code is caught.
+  std::vector<std::string> typos;
+  for (size_t i = good.find('-') + 1; i < good.size(); ++i) {
+    if (good[i] == '-') continue;
+    typos.push_back(Mistyped(good, i));
+    const size_t next = good[i + 1] == '-' ? i + 2 : i + 1;
+    if (next < good.size() && good[next] != good[i]) {
+      std::string swapped = good;
+      std::swap(swapped[i], swapped[next]);
+      typos.push_back(swapped);
+    }
+  }
+  const ProcessResult typed_wrong = Verify(typos);
+  EXPECT_EQ(typed_wrong.exit_code, kExitNotFound) << typed_wrong;
+  const v1::VerifySealResponse caught = ParseJson<v1::VerifySealResponse>(typed_wrong.out);
+  ASSERT_EQ(caught.verdicts_size(), static_cast<int>(typos.size()));
+  for (const SealVerdict& verdict : caught.verdicts()) {
+    EXPECT_EQ(verdict.problem(), SealVerdict::MALFORMED) << verdict.code() << " for " << good;
+  }
+  const ProcessResult shown_typo = daemon_.RunCli("seal", "show", mistyped);
+  EXPECT_EQ(shown_typo.exit_code, kExitRefused) << shown_typo;
+  // Typed loosely, the code is the same seal.
+  EXPECT_EQ(Verify({typed}).exit_code, 0);
+  const ProcessResult shown_unissued = daemon_.RunCli("seal", "show", unissued);
+  EXPECT_EQ(shown_unissued.exit_code, kExitNotFound) << shown_unissued;
+}
+
+TEST_F(CertificationTest, SuspendReinstateAndRevokeSeals) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 3);
+  ASSERT_THAT(codes, SizeIs(3));
+
+  // Under investigation, then cleared.
+  const ProcessResult suspended =
+      daemon_.RunCliAs(certifier_, "seal", "suspend", codes[0], "--reason", "importer complaint");
+  ASSERT_EQ(suspended.exit_code, 0) << suspended;
+  EXPECT_THAT(suspended.out, HasSubstr("suspend: 1 seals changed"));
+  const ProcessResult under_investigation = Verify({codes[0]});
+  EXPECT_EQ(under_investigation.exit_code, kExitRefused) << under_investigation;
+  const Seal seal = SealOf(codes[0]);
+  EXPECT_EQ(seal.status(), Seal::SUSPENDED);
+  EXPECT_EQ(seal.status_reason(), "importer complaint");
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(certifier_, "seal", "reinstate", codes[0], "--reason",
+                                         "complaint unfounded")));
+  EXPECT_EQ(Verify({codes[0]}).exit_code, 0);
+
+  // The whole lot at once, both ways.
+  const ProcessResult lot_suspended =
+      daemon_.RunCliAs(certifier_, "seal", "suspend", "--lot", lot, "--reason", "recall check");
+  ASSERT_EQ(lot_suspended.exit_code, 0) << lot_suspended;
+  EXPECT_THAT(lot_suspended.out, HasSubstr("suspend: 3 seals changed"));
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::SUSPENDED, Seal::SUSPENDED, Seal::SUSPENDED));
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(certifier_, "seal", "reinstate", "--lot", lot, "--reason",
+                                         "recall check cleared")));
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::VALID, Seal::VALID, Seal::VALID));
+
+  // Revoked for good: verification says so, and it cannot be reinstated.
+  const ProcessResult revoked =
+      daemon_.RunCliAs(certifier_, "seal", "revoke", codes[1], "--reason", "box relabelled");
+  ASSERT_EQ(revoked.exit_code, 0) << revoked;
+  EXPECT_THAT(revoked.out, HasSubstr("revoke: 1 seals changed"));
+  const ProcessResult verified = daemon_.RunCli("seal", "verify", codes[1]);
+  EXPECT_EQ(verified.exit_code, kExitRefused) << verified;
+  EXPECT_THAT(verified.out, HasSubstr("REVOKED"));
+  const ProcessResult reinstated =
+      daemon_.RunCliAs(certifier_, "seal", "reinstate", codes[1], "--reason", "sorry");
+  EXPECT_EQ(reinstated.exit_code, kExitRefused) << reinstated;
+  EXPECT_THAT(reinstated.err, HasSubstr("is REVOKED; cannot become VALID"));
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::VALID, Seal::REVOKED, Seal::VALID));
+
+  // A mistyped code is refused before anything changes; a firm changes nothing.
+  EXPECT_EQ(daemon_.RunCliAs(certifier_, "seal", "suspend", Mistyped(codes[2], 6), "--reason", "x")
+                .exit_code,
+            kExitRefused);
+  EXPECT_EQ(daemon_.RunCliAs(firm_, "seal", "revoke", codes[2], "--reason", "x").exit_code,
+            kExitDenied);
+  EXPECT_THAT(Statuses(codes), ElementsAre(Seal::VALID, Seal::REVOKED, Seal::VALID));
+}
+
+// ---------------------------------------------------------------------------------------
+// Who reads what.
+
+TEST_F(CertificationTest, FirmReadsItsOwnInspectionsOnly) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  const Inspection mine = Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::string their_lot = CreateLot(other_firm_, "hornopiren", 5);
+  const Inspection theirs =
+      Submitted(certifier_, InspectionFile().AtSite("hornopiren").OfLot(their_lot));
+  ASSERT_FALSE(mine.id().empty());
+  ASSERT_FALSE(theirs.id().empty());
+
+  // Its own, in full.
+  EXPECT_EQ(ShowInspection(firm_, mine.id()).grade(), v1::PREMIUM);
+  const ProcessResult listed = daemon_.RunCliAs(firm_, "-o", "json", "inspect", "list");
+  ASSERT_EQ(listed.exit_code, 0) << listed;
+  const v1::ListInspectionsResponse own = ParseJson<v1::ListInspectionsResponse>(listed.out);
+  ASSERT_EQ(own.inspections_size(), 1) << listed;
+  EXPECT_EQ(own.inspections(0).id(), mine.id());
+
+  // Another firm's: refused, and never listed.
+  const ProcessResult other = daemon_.RunCliAs(firm_, "inspect", "show", theirs.id());
+  EXPECT_EQ(other.exit_code, kExitDenied) << other;
+  EXPECT_THAT(other.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(other.out, Not(HasSubstr("hornopiren")));
+  const ProcessResult by_firm =
+      daemon_.RunCliAs(firm_, "-o", "json", "inspect", "list", "--firm", "fjord-foods");
+  EXPECT_THAT(by_firm.out, Not(HasSubstr(theirs.id()))) << by_firm;
+  const ProcessResult by_lot =
+      daemon_.RunCliAs(firm_, "-o", "json", "inspect", "list", "--lot", their_lot);
+  EXPECT_THAT(by_lot.out, Not(HasSubstr(theirs.id()))) << by_lot;
+  EXPECT_EQ(daemon_.RunCliAs(firm_, "lot", "show", their_lot).exit_code, kExitDenied);
+  // Nor may it register a lot at the other firm's plant.
+  EXPECT_EQ(daemon_
+                .RunCliAs(firm_, "lot", "create", "--site", "hornopiren", "--product-form",
+                          "fresh whole", "--harvest-date", Day(absl::Now()), "--boxes", "5")
+                .exit_code,
+            kExitDenied);
+
+  // The public sees seals, not inspections.
+  const ProcessResult anonymous = daemon_.RunCli("inspect", "show", mine.id());
+  EXPECT_EQ(anonymous.exit_code, kExitDenied) << anonymous;
+  EXPECT_THAT(anonymous.err, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_EQ(daemon_.RunCliAs(admin_, "inspect", "show", "insp-doesnotexist").exit_code,
+            kExitNotFound);
+
+  // An inspection's lot must be at the inspected site.
+  const ProcessResult elsewhere =
+      Submit(certifier_, InspectionFile().AtSite("hornopiren").OfLot(lot));
+  EXPECT_EQ(elsewhere.exit_code, kExitRefused) << elsewhere;
+  EXPECT_THAT(elsewhere.err, HasSubstr("lot " + lot + " is at site calbuco, not hornopiren"));
+}
+
+// ---------------------------------------------------------------------------------------
+// A verification the buyer can check offline.
+
+TEST_F(CertificationTest, VerificationCarriesAProofTiedToASignedCheckpoint) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 3);
+  ASSERT_THAT(codes, SizeIs(3));
+
+  // The buyer's app pins the registry's published key.
+  const std::string pinned_key = daemon_.data_dir() + "/log.pub";
+  // A signed checkpoint covers the issuance within a second: ask until the proof reaches it.
+  SealVerdict verdict;
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  do {
+    const ProcessResult proved = Verify({codes[2]}, {"--proof", "--log-key-file", pinned_key});
+    ASSERT_EQ(proved.exit_code, 0) << proved;
+    const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(proved.out);
+    ASSERT_EQ(response.verdicts_size(), 1) << proved;
+    verdict = response.verdicts(0);
+  } while (!verdict.proof().has_issuance_event() && absl::Now() < deadline);
+  ASSERT_TRUE(verdict.proof().has_issuance_event()) << "no checkpoint covers the issuance";
+  const v1::SealProof& proof = verdict.proof();
+  const v1::GetInclusionProofResponse& included = proof.issuance_event();
+  const v1::Event& event = included.event().event();
+  EXPECT_EQ(event.kind(), "seals.issued");
+  EXPECT_THAT(event.subjects(), Contains(HasSubstr(verdict.seal().issuance_id())));
+  EXPECT_EQ(included.leaf_index(), included.event().seq() - 1);
+  EXPECT_EQ(included.tree_size(), included.checkpoint().size());
+  EXPECT_FALSE(included.checkpoint().note().empty());
+
+  // The issuance record the event digests: three seals of the lot, and no codes.
+  v1::SealIssuance issuance;
+  ASSERT_TRUE(issuance.ParseFromString(proof.issuance_record()));
+  EXPECT_EQ(issuance.id(), verdict.seal().issuance_id());
+  EXPECT_EQ(issuance.lot_id(), lot);
+  EXPECT_EQ(issuance.count(), 3u);
+  for (const std::string& code : codes) {
+    EXPECT_THAT(proof.issuance_record(), Not(HasSubstr(code)));
+  }
+  EXPECT_EQ(Sha256(proof.issuance_record(), daemon_), event.record_sha256());
+
+  // The seal is leaf `position` of the issuance's seals_root...
+  Seal as_issued;
+  ASSERT_TRUE(as_issued.ParseFromString(proof.seal_as_issued()));
+  EXPECT_EQ(as_issued.code(), codes[2]);
+  EXPECT_EQ(as_issued.position(), 2u);
+  EXPECT_EQ(RootFromInclusionProof(LeafHash(proof.seal_as_issued(), daemon_), as_issued.position(),
+                                   issuance.count(), proof.seal_path(), daemon_),
+            issuance.seals_root());
+  // ...and the issuance's event is in the signed tree.
+  EXPECT_EQ(
+      RootFromInclusionProof(LeafHash(included.event().leaf_data(), daemon_), included.leaf_index(),
+                             included.tree_size(), included.hashes(), daemon_),
+      included.checkpoint().root_hash());
+
+  // `sello` checks it all itself against the pinned key...
+  const ProcessResult checked =
+      daemon_.RunCli("seal", "verify", "--proof", "--log-key-file", pinned_key, codes[2]);
+  EXPECT_EQ(checked.exit_code, 0) << checked;
+  EXPECT_THAT(checked.out, HasSubstr("proven"));
+  // ...never against another log's key...
+  const ProcessResult foreign = daemon_.RunCli("seal", "verify", "--proof", "--log-key-file",
+                                               TESTDATA_DIR "/foreign_log.pub", codes[2]);
+  EXPECT_NE(foreign.exit_code, 0) << foreign;
+  EXPECT_THAT(foreign.out, Not(HasSubstr("proven"))) << foreign;
+  // ...and the firm's auditor proves the same event with the auditor's tool.
+  const ProcessResult audited =
+      daemon_.RunCliAs(firm_, "audit", "--log-key-file", pinned_key, "prove",
+                       absl::StrCat("#", included.event().seq()));
+  EXPECT_EQ(audited.exit_code, 0) << audited;
+  EXPECT_THAT(audited.out, HasSubstr("seals.issued"));
+  EXPECT_THAT(audited.out, HasSubstr("OK: included"));
+}
+
+}  // namespace
+}  // namespace sello::e2e
