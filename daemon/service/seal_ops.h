@@ -20,8 +20,10 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& st
 
 // Moves `codes` to `target` with `reason` inside `tx` and records one event
 // ("seals.suspended" etc.) whose record lists them. Seals already in `target` are left
-// alone; a transition that is not allowed (e.g. reinstating a revoked seal) is
-// FAILED_PRECONDITION naming the seal and its state. Returns how many changed.
+// alone. A transition that is not allowed (e.g. reinstating a revoked seal) is
+// FAILED_PRECONDITION naming the seal and its state when the seals were named one by
+// one; for a whole lot (`lot_id` set) such seals are skipped: a revoked seal stays
+// revoked when its lot is suspended. Returns how many changed.
 absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
                                      const std::vector<std::string>& codes, v1::Seal::Status target,
                                      absl::string_view reason, absl::string_view lot_id);
