@@ -435,6 +435,35 @@ void AddInspectCommands(CLI::App& app, Cli& cli) {
       return kExitOk;
     });
   }
+  {
+    auto site = std::make_shared<std::string>();
+    CLI::App* status = inspect->add_subcommand(
+        "status", "a site's certification per standard (public: no detail of the results)");
+    status->add_option("site", *site, "site id")->required();
+    OnRun(status, cli, [&cli, site](client::Connection& connection) {
+      v1::GetCertificationStatusRequest request;
+      request.set_site_id(*site);
+      v1::GetCertificationStatusResponse response;
+      grpc::Status status = connection.inspections().GetCertificationStatus(
+          connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("inspect status", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(response);
+        return kExitOk;
+      }
+      std::cout << response.site_name() << " (" << response.site_id() << ", " << response.firm_id()
+                << ")\n";
+      Table table({"standard", "outcome", "grade", "inspected", "certifier"});
+      for (const auto& c : response.certifications()) {
+        table.AddRow({absl::StrCat(c.standard_id(), "@", c.standard_version()),
+                      v1::Inspection::Outcome_Name(c.outcome()),
+                      c.outcome() == v1::Inspection::PASS ? v1::Grade_Name(c.grade()) : "-",
+                      Day(c.inspection_date()), c.certifier_id()});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
 }
 
 }  // namespace sello::cli

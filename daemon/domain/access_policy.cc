@@ -78,6 +78,9 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.InspectionService/ListInspections",
        kTokenRequired,
        {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.InspectionService/GetCertificationStatus",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // Seals are issued and changed by certifiers (and the association); anyone verifies.
       {"/sello.v1.SealService/IssueSeals", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.SealService/VerifySeal", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

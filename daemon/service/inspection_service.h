@@ -28,6 +28,9 @@ class InspectionService final : public v1::InspectionService::Service {
   grpc::Status ListInspections(grpc::ServerContext* context,
                                const v1::ListInspectionsRequest* request,
                                v1::ListInspectionsResponse* response) override;
+  grpc::Status GetCertificationStatus(grpc::ServerContext* context,
+                                      const v1::GetCertificationStatusRequest* request,
+                                      v1::GetCertificationStatusResponse* response) override;
 
  private:
   // Submission and correction share everything but the link to the earlier record.

@@ -1225,6 +1225,37 @@ TEST_F(CertificationTest, FirmReadsItsOwnInspectionsOnly) {
   EXPECT_THAT(elsewhere.err, HasSubstr("lot " + lot + " is at site calbuco, not hornopiren"));
 }
 
+TEST_F(CertificationTest, ThePublicSeesCertificationStatusWithoutTheDetail) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  const Inspection first = Submitted(certifier_, InspectionFile().OfLot(lot));
+  ASSERT_FALSE(first.id().empty());
+
+  const ProcessResult shown = daemon_.RunCli("-o", "json", "inspect", "status", "calbuco");
+  ASSERT_EQ(shown.exit_code, 0) << shown;
+  const v1::GetCertificationStatusResponse status =
+      ParseJson<v1::GetCertificationStatusResponse>(shown.out);
+  ASSERT_EQ(status.certifications_size(), 1) << shown;
+  EXPECT_EQ(status.certifications(0).outcome(), Inspection::PASS);
+  EXPECT_EQ(status.certifications(0).grade(), v1::PREMIUM);
+  EXPECT_EQ(status.certifications(0).inspection_id(), first.id());
+  EXPECT_EQ(status.site_name(), "Planta Calbuco");
+  // No results, no criterion grades, no inspector: only the status.
+  EXPECT_THAT(shown.out, Not(HasSubstr("criterion")));
+  EXPECT_THAT(shown.out, Not(HasSubstr("inspector")));
+
+  // A failing correction is what the public sees next; the superseded one is gone.
+  const Inspection failed =
+      Corrected(certifier_, first.id(),
+                InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
+                "Listeria found in a product swab");
+  ASSERT_FALSE(failed.id().empty());
+  const ProcessResult after = daemon_.RunCli("inspect", "status", "calbuco");
+  ASSERT_EQ(after.exit_code, 0) << after;
+  EXPECT_THAT(after.out, HasSubstr("FAIL"));
+  EXPECT_THAT(after.out, Not(HasSubstr("PREMIUM")));
+  EXPECT_EQ(daemon_.RunCli("inspect", "status", "nowhere").exit_code, kExitNotFound);
+}
+
 // ---------------------------------------------------------------------------------------
 // A verification the buyer can check offline.
 
