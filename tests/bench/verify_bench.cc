@@ -19,7 +19,9 @@
 
 #include "sello/v1/seal.grpc.pb.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   std::string server = "127.0.0.1:7443", codes_file;
   int threads = 4, batch = 1;
   double seconds = 5;
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   const auto end = std::chrono::steady_clock::now() +
                    std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
   std::vector<std::thread> workers;
+  workers.reserve(threads);
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       grpc::ChannelArguments args;
@@ -79,4 +82,15 @@ int main(int argc, char** argv) {
   std::printf("%s: %llu non-OK statuses\n", errors ? "FAILED" : "ok",
               static_cast<unsigned long long>(errors.load()));
   return errors ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "verify_bench: fatal: %s\n", error.what());
+    return 1;
+  }
 }
