@@ -25,8 +25,10 @@ stop() {
 }
 trap stop INT TERM
 
-if ! "${sello[@]}" health --wait 30 >/dev/null; then
-  echo "demo: sellod did not start serving on $listen (see its log above)" >&2
+if ! "${sello[@]}" health --wait 30 >/dev/null || ! kill -0 "$sellod_pid" 2>/dev/null; then
+  # Not serving, or something else answered on the port while ours exited.
+  echo "demo: sellod did not start serving on $listen (see its log above; is another" \
+       "sellod already running? set SELLO_DEMO_LISTEN=HOST:PORT to use another address)" >&2
   stop
   exit 1
 fi
