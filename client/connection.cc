@@ -18,6 +18,7 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
   accreditations_ = v1::AccreditationService::NewStub(channel_);
   inspections_ = v1::InspectionService::NewStub(channel_);
   seals_ = v1::SealService::NewStub(channel_);
+  norms_ = v1::NormService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {

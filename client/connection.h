@@ -13,6 +13,7 @@
 #include "sello/v1/accreditation.grpc.pb.h"
 #include "sello/v1/inspection.grpc.pb.h"
 #include "sello/v1/log.grpc.pb.h"
+#include "sello/v1/norm.grpc.pb.h"
 #include "sello/v1/organisation.grpc.pb.h"
 #include "sello/v1/seal.grpc.pb.h"
 #include "sello/v1/standard.grpc.pb.h"
@@ -49,6 +50,7 @@ class Connection {
   v1::AccreditationService::Stub& accreditations() { return *accreditations_; }
   v1::InspectionService::Stub& inspections() { return *inspections_; }
   v1::SealService::Stub& seals() { return *seals_; }
+  v1::NormService::Stub& norms() { return *norms_; }
   const ConnectionOptions& options() const { return options_; }
 
  private:
@@ -61,6 +63,7 @@ class Connection {
   std::unique_ptr<v1::AccreditationService::Stub> accreditations_;
   std::unique_ptr<v1::InspectionService::Stub> inspections_;
   std::unique_ptr<v1::SealService::Stub> seals_;
+  std::unique_ptr<v1::NormService::Stub> norms_;
 };
 
 }  // namespace sello::client

@@ -88,6 +88,8 @@ absl::string_view TableName(Table table) {
       return "issuances";
     case Table::kIssuanceRequests:
       return "issuance_requests";
+    case Table::kNorms:
+      return "norms";
   }
   return "unknown";
 }

@@ -50,8 +50,9 @@ enum class Table : uint8_t {
   kSealsByLot,                 // lot id \0 code -> ""
   kIssuances,                  // issuance id -> sello.v1.SealIssuance
   kIssuanceRequests,           // certifier id \0 request id -> issuance id
+  kNorms,                      // norm id -> sello.v1.Norm
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kIssuanceRequests) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kNorms) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

@@ -52,6 +52,8 @@ void AddAccreditCommands(CLI::App& app, Cli& cli);
 void AddLotCommands(CLI::App& app, Cli& cli);
 void AddInspectCommands(CLI::App& app, Cli& cli);
 void AddSealCommands(CLI::App& app, Cli& cli);
+void AddNormCommands(CLI::App& app, Cli& cli);
+void AddComplyCommands(CLI::App& app, Cli& cli);
 
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.

@@ -74,6 +74,8 @@ int Run(int argc, char** argv) {
   AddLotCommands(app, cli);
   AddInspectCommands(app, cli);
   AddSealCommands(app, cli);
+  AddNormCommands(app, cli);
+  AddComplyCommands(app, cli);
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
 

@@ -87,6 +87,12 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.SealService/SuspendSeals", kTokenRequired, {ADMIN, CERTIFIER}},
       {"/sello.v1.SealService/RevokeSeals", kTokenRequired, {ADMIN, CERTIFIER}},
       {"/sello.v1.SealService/ReinstateSeals", kTokenRequired, {ADMIN, CERTIFIER}},
+      // Norms are public and adopted by regulators; anyone may ask about compliance.
+      {"/sello.v1.NormService/AdoptNorm", kTokenRequired, {REGULATOR}},
+      {"/sello.v1.NormService/RepealNorm", kTokenRequired, {REGULATOR}},
+      {"/sello.v1.NormService/GetNorm", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.NormService/ListNorms", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.NormService/CheckCompliance", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // The transparency log is for everyone; contents are shown as the role allows.
       {"/sello.v1.LogService/GetCheckpoint", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.LogService/GetInclusionProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

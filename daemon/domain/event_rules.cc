@@ -24,6 +24,7 @@ bool IsPublicEvent(const v1::Event& event) {
   // The register of accredited certifiers is public (SPEC "Who uses it").
   return absl::StartsWith(event.kind(), "organisation.") ||
          absl::StartsWith(event.kind(), "accreditation.") ||
+         absl::StartsWith(event.kind(), "norm.") ||
          absl::StartsWith(event.kind(), "standard_version.published") ||
          absl::StartsWith(event.kind(), "standard_version.superseded") ||
          absl::StartsWith(event.kind(), "standard_version.withdrawn");

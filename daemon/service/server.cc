@@ -13,6 +13,7 @@
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/inspection_service.h"
 #include "daemon/service/log_service.h"
+#include "daemon/service/norm_service.h"
 #include "daemon/service/organisation_service.h"
 #include "daemon/service/seal_service.h"
 #include "daemon/service/standard_service.h"
@@ -34,6 +35,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->accreditations_ = std::make_unique<AccreditationService>(registry);
   server->inspections_ = std::make_unique<InspectionService>(registry);
   server->seals_ = std::make_unique<SealService>(registry, log);
+  server->norms_ = std::make_unique<NormService>(registry);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -47,6 +49,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->accreditations_.get());
   builder.RegisterService(server->inspections_.get());
   builder.RegisterService(server->seals_.get());
+  builder.RegisterService(server->norms_.get());
   // Keep-alive: ping idle connections (so idle watches survive middleboxes and dead
   // peers are noticed) and accept clients' pings no more often than every 10 s.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);

@@ -19,6 +19,7 @@ namespace sello::service {
 class AccreditationService;
 class InspectionService;
 class LogService;
+class NormService;
 class SealService;
 class OrganisationService;
 class StandardService;
@@ -56,6 +57,7 @@ class Server {
   std::unique_ptr<AccreditationService> accreditations_;
   std::unique_ptr<InspectionService> inspections_;
   std::unique_ptr<SealService> seals_;
+  std::unique_ptr<NormService> norms_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

@@ -1,0 +1,214 @@
+// sello norm adopt|repeal|list|show and sello comply site.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "client/cli/cli.h"
+#include "daemon/domain/time_convert.h"
+
+namespace sello::cli {
+namespace {
+
+std::string Day(const google::protobuf::Timestamp& time) {
+  return domain::FormatTime(time).substr(0, 10);
+}
+
+int ShowNorm(const Cli& cli, const v1::Norm& norm) {
+  if (cli.format() == Format::kJson) {
+    PrintJson(norm);
+    return kExitOk;
+  }
+  PrintFields({{"id", norm.id()},
+               {"title", norm.title()},
+               {"regulator", norm.regulator_id()},
+               {"standard", absl::StrCat(norm.standard_id(), "@", norm.standard_version())},
+               {"site types", absl::StrJoin(norm.scope().site_types(), ", ")},
+               {"region", norm.scope().region()},
+               {"effective from", Day(norm.effective_from())},
+               {"transition end", Day(norm.transition_end())},
+               {"validity", absl::StrCat(norm.validity_days(), " days")},
+               {"status", v1::Norm::Status_Name(norm.status())},
+               {"repealed", ShowTime(norm.repeal_time())},
+               {"reason", norm.repeal_reason()}});
+  return kExitOk;
+}
+
+// Parses a date flag; false (message printed) when it is not one.
+bool DateFlag(absl::string_view flag, const std::string& text, google::protobuf::Timestamp* out,
+              int* exit_code) {
+  if (text.empty()) return true;
+  absl::StatusOr<absl::Time> time = domain::ParseDateTime(text);
+  if (!time.ok()) {
+    *exit_code = Fail(kExitUsage, absl::StrCat(flag, ": ", time.status().message()));
+    return false;
+  }
+  *out = domain::ToProto(*time);
+  return true;
+}
+
+}  // namespace
+
+void AddNormCommands(CLI::App& app, Cli& cli) {
+  CLI::App* norm = app.add_subcommand("norm", "mandatory norms adopted by regulators");
+  norm->require_subcommand(1);
+  {
+    struct Options {
+      std::string version, title, region, effective, transition;
+      std::vector<std::string> site_types;
+      uint32_t validity_days = 365;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* adopt =
+        norm->add_subcommand("adopt", "adopt a PUBLISHED standard version as a norm (REGULATOR)");
+    adopt->add_option("--standard", options->version, "the exact version, ID@N")->required();
+    adopt->add_option("--title", options->title, "the norm's title")->required();
+    adopt
+        ->add_option("--site-type", options->site_types,
+                     "site types it applies to (repeatable, e.g. processing_plant)")
+        ->required();
+    adopt->add_option("--region", options->region, "only sites in this region");
+    adopt->add_option("--effective-from", options->effective, "YYYY-MM-DD")->required();
+    adopt->add_option("--transition-end", options->transition,
+                      "until then older versions of the standard are still accepted");
+    adopt
+        ->add_option("--validity-days", options->validity_days,
+                     "how long a passing inspection satisfies it")
+        ->capture_default_str();
+    OnRun(adopt, cli, [&cli, options](client::Connection& connection) {
+      v1::AdoptNormRequest request;
+      v1::Norm* n = request.mutable_norm();
+      std::vector<std::string> ref = absl::StrSplit(options->version, absl::MaxSplits('@', 1));
+      uint32_t number = 0;
+      if (ref.size() != 2 || !absl::SimpleAtoi(ref[1], &number)) {
+        return Fail(kExitUsage, "--standard: give the exact version, e.g. CSCS@2");
+      }
+      n->set_standard_id(ref[0]);
+      n->set_standard_version(number);
+      n->set_title(options->title);
+      for (const auto& type : options->site_types) n->mutable_scope()->add_site_types(type);
+      n->mutable_scope()->set_region(options->region);
+      n->set_validity_days(options->validity_days);
+      int exit_code = kExitOk;
+      if (!DateFlag("--effective-from", options->effective, n->mutable_effective_from(),
+                    &exit_code) ||
+          !DateFlag("--transition-end", options->transition, n->mutable_transition_end(),
+                    &exit_code)) {
+        return exit_code;
+      }
+      v1::Norm response;
+      grpc::Status status =
+          connection.norms().AdoptNorm(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("norm adopt", status);
+      return ShowNorm(cli, response);
+    });
+  }
+  {
+    struct Options {
+      std::string id, reason;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* repeal = norm->add_subcommand("repeal", "repeal a norm (its REGULATOR)");
+    repeal->add_option("id", options->id, "norm id")->required();
+    repeal->add_option("--reason", options->reason, "why")->required();
+    OnRun(repeal, cli, [&cli, options](client::Connection& connection) {
+      v1::RepealNormRequest request;
+      request.set_norm_id(options->id);
+      request.set_reason(options->reason);
+      v1::Norm response;
+      grpc::Status status =
+          connection.norms().RepealNorm(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("norm repeal", status);
+      return ShowNorm(cli, response);
+    });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* show = norm->add_subcommand("show", "show a norm and the version it adopted");
+    show->add_option("id", *id, "norm id")->required();
+    OnRun(show, cli, [&cli, id](client::Connection& connection) {
+      v1::GetNormRequest request;
+      request.set_norm_id(*id);
+      v1::Norm response;
+      grpc::Status status =
+          connection.norms().GetNorm(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("norm show", status);
+      return ShowNorm(cli, response);
+    });
+  }
+  {
+    CLI::App* list = norm->add_subcommand("list", "list norms (public)");
+    OnRun(list, cli, [&cli](client::Connection& connection) {
+      v1::ListNormsResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, v1::ListNormsRequest(),
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.norms().ListNorms(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("norm list", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"id", "standard", "title", "site types", "effective", "status"});
+      for (const auto& n : all.norms()) {
+        table.AddRow({n.id(), absl::StrCat(n.standard_id(), "@", n.standard_version()), n.title(),
+                      absl::StrJoin(n.scope().site_types(), ","), Day(n.effective_from()),
+                      v1::Norm::Status_Name(n.status())});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
+}
+
+void AddComplyCommands(CLI::App& app, Cli& cli) {
+  CLI::App* comply = app.add_subcommand("comply", "compliance with the norms in force");
+  comply->require_subcommand(1);
+  struct Options {
+    std::string site, as_of;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* site = comply->add_subcommand(
+      "site",
+      "does a site comply with every norm in force that covers it, and why; exit 0 "
+      "when it does, 5 when it does not");
+  site->add_option("site", options->site, "site id")->required();
+  site->add_option("--as-of", options->as_of, "as the records were on this date (YYYY-MM-DD)");
+  OnRun(site, cli, [&cli, options](client::Connection& connection) {
+    v1::CheckComplianceRequest request;
+    request.set_site_id(options->site);
+    int exit_code = kExitOk;
+    if (!DateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {
+      return exit_code;
+    }
+    v1::CheckComplianceResponse response;
+    grpc::Status status =
+        connection.norms().CheckCompliance(connection.NewContext().get(), request, &response);
+    if (!status.ok()) return Fail("comply site", status);
+    int code = kExitOk;
+    for (const auto& verdict : response.verdicts()) {
+      if (verdict.status() != v1::ComplianceVerdict::COMPLIANT) code = kExitInvalid;
+    }
+    if (cli.format() == Format::kJson) {
+      PrintJson(response);
+      return code;
+    }
+    if (response.verdicts().empty()) {
+      std::cout << "no norm in force covers site " << response.site_id() << "\n";
+      return kExitOk;
+    }
+    Table table({"norm", "status", "reason", "detail"});
+    for (const auto& v : response.verdicts()) {
+      table.AddRow({v.norm_id(), v1::ComplianceVerdict::Status_Name(v.status()),
+                    v1::ComplianceVerdict::Reason_Name(v.reason()), v.detail()});
+    }
+    table.Print();
+    return code;
+  });
+}
+
+}  // namespace sello::cli

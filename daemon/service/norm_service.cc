@@ -1,0 +1,209 @@
+#include "daemon/service/norm_service.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/compliance.h"
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/standard_lifecycle.h"
+#include "daemon/domain/time_convert.h"
+#include "daemon/service/accreditation_service.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::NormService::service_full_name(), name);
+}
+
+std::string Subject(absl::string_view id) { return domain::Subject(domain::kNormRecord, id); }
+
+// The norm as served: its status computed for now.
+v1::Norm Present(v1::Norm norm) {
+  norm.set_status(domain::NormStatusAt(norm, absl::Now()));
+  return norm;
+}
+
+absl::StatusOr<std::vector<v1::Norm>> AllNorms(const storage::Store& store) {
+  std::vector<v1::Norm> norms;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(Table::kNorms, "", "", [&](absl::string_view key, absl::string_view value) {
+        v1::Norm norm;
+        inner = storage::ParseRecord(Table::kNorms, key, value, norm);
+        if (!inner.ok()) return false;
+        norms.push_back(std::move(norm));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return norms;
+}
+
+// Every inspection of the site (any status, any standard).
+absl::StatusOr<std::vector<v1::Inspection>> SiteInspections(const storage::Store& store,
+                                                            absl::string_view site_id) {
+  std::vector<v1::Inspection> inspections;
+  absl::Status inner;
+  absl::Status scan = store.Scan(
+      Table::kInspectionsBySite, storage::ChildPrefix(site_id), "",
+      [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
+            store, Table::kInspections, key.substr(key.rfind('\0') + 1), "inspection");
+        if (!inspection.ok()) {
+          inner = inspection.status();
+          return false;
+        }
+        inspections.push_back(*std::move(inspection));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return inspections;
+}
+
+}  // namespace
+
+grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
+                                    const v1::AdoptNormRequest* request, v1::Norm* response) {
+  return Serve(
+      registry_, context, Method("AdoptNorm"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          const v1::Norm& wanted = request->norm();
+          absl::StatusOr<std::optional<v1::StandardVersion>> version =
+              storage::LoadRecord<v1::StandardVersion>(
+                  tx.store(), Table::kStandardVersions,
+                  storage::StandardVersionKey(wanted.standard_id(), wanted.standard_version()));
+          if (!version.ok()) return version.status();
+          if (!version->has_value()) {
+            return absl::NotFoundError(absl::StrCat(
+                "norm.standard_version: ",
+                domain::VersionRef(wanted.standard_id(), wanted.standard_version()), " not found"));
+          }
+          if (absl::Status status = domain::ValidateNewNorm(wanted, **version); !status.ok()) {
+            return status;
+          }
+          v1::Norm norm = wanted;
+          norm.set_id(domain::NewId("norm"));
+          norm.set_regulator_id(caller->organisation_id);
+          norm.set_status(v1::Norm::ADOPTED);
+          norm.clear_repeal_time();
+          norm.clear_repeal_reason();
+          *norm.mutable_create_time() = domain::ToProto(tx.now());
+          tx.writes().Put(Table::kNorms, norm.id(), storage::SerializeRecord(norm));
+          tx.Record("norm.adopted", Subject(norm.id()), norm, caller->organisation_id);
+          *response = Present(std::move(norm));
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status NormService::RepealNorm(grpc::ServerContext* context,
+                                     const v1::RepealNormRequest* request, v1::Norm* response) {
+  return Serve(
+      registry_, context, Method("RepealNorm"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
+        if (request->reason().empty() || request->reason().size() > 1000) {
+          return absl::InvalidArgumentError("reason: required, at most 1000 characters");
+        }
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
+              tx.store(), Table::kNorms, request->norm_id(), "norm");
+          if (!norm.ok()) return norm.status();
+          if (norm->regulator_id() != caller->organisation_id) {
+            return absl::PermissionDeniedError(absl::StrCat("norm ", norm->id(), " was adopted by ",
+                                                            norm->regulator_id(),
+                                                            "; only it may repeal it"));
+          }
+          if (norm->status() == v1::Norm::REPEALED) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("norm ", norm->id(), " is already REPEALED"));
+          }
+          norm->set_status(v1::Norm::REPEALED);
+          *norm->mutable_repeal_time() = domain::ToProto(tx.now());
+          norm->set_repeal_reason(request->reason());
+          tx.writes().Put(Table::kNorms, norm->id(), storage::SerializeRecord(*norm));
+          tx.Record("norm.repealed", Subject(norm->id()), *norm, caller->organisation_id);
+          *response = Present(*std::move(norm));
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status NormService::GetNorm(grpc::ServerContext* context, const v1::GetNormRequest* request,
+                                  v1::Norm* response) {
+  return Serve(registry_, context, Method("GetNorm"), [&](const domain::Principal*) {
+    if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
+    absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
+        *registry_.store, Table::kNorms, request->norm_id(), "norm");
+    if (!norm.ok()) return norm.status();
+    *response = Present(*std::move(norm));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status NormService::ListNorms(grpc::ServerContext* context,
+                                    const v1::ListNormsRequest* request,
+                                    v1::ListNormsResponse* response) {
+  return Serve(registry_, context, Method("ListNorms"),
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Norm>(
+                     *registry_.store, Table::kNorms, std::nullopt, "", request->page_token(),
+                     *page_size, [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
+                       *response->add_norms() = Present(std::move(norm));
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
+                                          const v1::CheckComplianceRequest* request,
+                                          v1::CheckComplianceResponse* response) {
+  return Serve(
+      registry_, context, Method("CheckCompliance"), [&](const domain::Principal*) -> absl::Status {
+        if (request->site_id().empty()) return absl::InvalidArgumentError("site_id: required");
+        const storage::Store& store = *registry_.store;
+        const absl::Time at =
+            domain::IsSet(request->as_of()) ? domain::FromProto(request->as_of()) : absl::Now();
+        absl::StatusOr<v1::Site> site =
+            storage::RequireRecord<v1::Site>(store, Table::kSites, request->site_id(), "site");
+        if (!site.ok()) return site.status();
+        absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
+        if (!norms.ok()) return norms.status();
+        absl::StatusOr<std::vector<v1::Inspection>> inspections =
+            SiteInspections(store, site->id());
+        if (!inspections.ok()) return inspections.status();
+        domain::AccreditationsByCertifier accreditations;
+        for (const v1::Inspection& inspection : *inspections) {
+          if (accreditations.count(inspection.certifier_id())) continue;
+          absl::StatusOr<std::vector<v1::Accreditation>> held =
+              LoadAccreditations(store, inspection.certifier_id());
+          if (!held.ok()) return held.status();
+          accreditations[inspection.certifier_id()] = *std::move(held);
+        }
+        response->set_site_id(site->id());
+        *response->mutable_as_of() = domain::ToProto(at);
+        for (const v1::Norm& norm : *norms) {
+          if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
+          if (!domain::NormCovers(norm, *site)) continue;
+          *response->add_verdicts() =
+              domain::EvaluateCompliance(norm, *site, *inspections, accreditations, at);
+        }
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace sello::service

@@ -1,0 +1,142 @@
+// A regulator adopts the salmon code as a norm and asks which plants comply, and why.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "sello/v1/inspection.pb.h"
+#include "sello/v1/norm.pb.h"
+#include "tests/e2e/daemon_harness.h"
+
+namespace sello::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kCscs[] = TESTDATA_DIR "/../../deploy/demo/standards/cscs-v1.json";
+constexpr int kExitDenied = 4;
+constexpr int kExitRefused = 5;
+
+std::string Day(absl::Time time) { return absl::FormatTime("%Y-%m-%d", time, absl::UTCTimeZone()); }
+
+class NormTest : public SessionTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(SessionTest::SetUp());
+    Run(admin_, {"standard", "push", kCscs});
+    Run(admin_, {"org", "create", "--kind", "regulator", "--name", "Servicio", "--id", "servicio"});
+    Run(admin_, {"org", "create", "--kind", "certifier", "--name", "Cert", "--id", "cert"});
+    for (const char* firm : {"member-firm", "outsider"}) {
+      Run(admin_, {"org", "create", "--kind", "firm", "--name", firm, "--id", firm});
+      Run(admin_, {"site", "create", "--firm", firm, "--type", "processing_plant", "--name",
+                   absl::StrCat("Plant of ", firm), "--region", "Los Lagos", "--registration-code",
+                   absl::StrCat("RP-", firm), "--id", absl::StrCat(firm, "-pp")});
+    }
+    Run(admin_, {"org", "join", "member-firm"});
+    regulator_ = IssueToken("servicio", "regulator");
+    certifier_ = IssueToken("cert", "certifier");
+    Run(admin_, {"accredit", "create", "--certifier", "cert", "--standard", "CSCS", "--from",
+                 Day(absl::Now() - absl::Hours(24 * 30)), "--until",
+                 Day(absl::Now() + absl::Hours(24 * 365))});
+  }
+
+  void Run(const std::string& token, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--token", token});
+    const ProcessResult result = daemon_.RunCliArgs(args);
+    ASSERT_EQ(result.exit_code, 0) << result;
+  }
+
+  // A passing (or, with `fail`, failing on P4) inspection of the whole code at `site`.
+  void Inspect(const std::string& site, bool fail) {
+    const std::string file = daemon_.WriteFile(
+        absl::StrCat("inspection-", site, fail, ".json"),
+        absl::StrCat(
+            R"({"siteId":")", site, R"(","standardId":"CSCS","standardVersion":1,)",
+            R"("stages":["harvest","processing","final_product"],"inspector":"I",)",
+            R"("inspectionDate":")",
+            // A second ahead: never before the publication that just happened.
+            absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Seconds(1),
+                             absl::UTCTimeZone()),
+            R"(","results":[{"criterionId":"H1","measured":20},{"criterionId":"H2","passed":true},)",
+            R"({"criterionId":"P1","measured":1.5},{"criterionId":"P2","measured":1},)",
+            R"({"criterionId":"P3","measured":0},{"criterionId":"P4","passed":)",
+            fail ? "false" : "true",
+            R"(},{"criterionId":"Q1","measured":28},{"criterionId":"Q2","passed":true}]})"));
+    Run(certifier_, {"inspect", "submit", file});
+  }
+
+  // `sello comply site SITE` a few seconds ahead, so that the inspections just dated a
+  // second ahead are in the past of the question.
+  ProcessResult Comply(const std::string& site, bool json = false) {
+    const std::string as_of =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Seconds(5), absl::UTCTimeZone());
+    return json ? daemon_.RunCli("-o", "json", "comply", "site", site, "--as-of", as_of)
+                : daemon_.RunCli("comply", "site", site, "--as-of", as_of);
+  }
+
+  std::string regulator_, certifier_;
+};
+
+TEST_F(NormTest, RegulatorAdoptsTheCodeAndSeesWhoComplies) {
+  // Only a PUBLISHED version, and only by a regulator.
+  const ProcessResult draft = daemon_.RunCliAs(
+      regulator_, "norm", "adopt", "--standard", "CSCS@1", "--title", "Salmon plants",
+      "--site-type", "processing_plant", "--effective-from", Day(absl::Now()));
+  EXPECT_EQ(draft.exit_code, kExitRefused) << draft;
+  EXPECT_THAT(draft.err, HasSubstr("DRAFT"));
+  Run(admin_, {"standard", "publish", "CSCS@1"});
+  EXPECT_EQ(daemon_
+                .RunCliAs(admin_, "norm", "adopt", "--standard", "CSCS@1", "--title", "x",
+                          "--site-type", "processing_plant", "--effective-from", Day(absl::Now()))
+                .exit_code,
+            kExitDenied);
+  const ProcessResult adopted =
+      daemon_.RunCliAs(regulator_, "-o", "json", "norm", "adopt", "--standard", "CSCS@1", "--title",
+                       "Salmon plants", "--site-type", "processing_plant", "--effective-from",
+                       Day(absl::Now() - absl::Hours(24)), "--validity-days", "365");
+  ASSERT_EQ(adopted.exit_code, 0) << adopted;
+  const v1::Norm norm = ParseJson<v1::Norm>(adopted.out);
+  EXPECT_EQ(norm.status(), v1::Norm::IN_FORCE);
+  EXPECT_EQ(norm.standard_version(), 1u);
+  // Public.
+  const ProcessResult listed = daemon_.RunCli("norm", "list");
+  EXPECT_EQ(listed.exit_code, 0) << listed;
+  EXPECT_THAT(listed.out, HasSubstr(norm.id()));
+
+  // Not inspected yet: non-compliant, members and non-members alike.
+  for (const char* site : {"member-firm-pp", "outsider-pp"}) {
+    const ProcessResult none = Comply(site);
+    EXPECT_EQ(none.exit_code, kExitRefused) << none;
+    EXPECT_THAT(none.out, HasSubstr("NO_INSPECTION"));
+  }
+  Inspect("member-firm-pp", /*fail=*/false);
+  Inspect("outsider-pp", /*fail=*/true);
+  const ProcessResult member = Comply("member-firm-pp", /*json=*/true);
+  EXPECT_EQ(member.exit_code, 0) << member;
+  const v1::CheckComplianceResponse compliant = ParseJson<v1::CheckComplianceResponse>(member.out);
+  ASSERT_EQ(compliant.verdicts_size(), 1);
+  EXPECT_EQ(compliant.verdicts(0).status(), v1::ComplianceVerdict::COMPLIANT);
+  const ProcessResult outsider = Comply("outsider-pp");
+  EXPECT_EQ(outsider.exit_code, kExitRefused) << outsider;
+  EXPECT_THAT(outsider.out, HasSubstr("FAILed on P4"));
+
+  // As of before the norm existed, nothing applied.
+  const ProcessResult before = daemon_.RunCli("comply", "site", "member-firm-pp", "--as-of",
+                                              Day(absl::Now() - absl::Hours(24 * 10)));
+  EXPECT_EQ(before.exit_code, 0) << before;
+  EXPECT_THAT(before.out, HasSubstr("no norm in force"));
+
+  // Repealed by its regulator only, once.
+  const ProcessResult by_admin =
+      daemon_.RunCliAs(admin_, "norm", "repeal", norm.id(), "--reason", "x");
+  EXPECT_EQ(by_admin.exit_code, kExitDenied) << by_admin;
+  Run(regulator_, {"norm", "repeal", norm.id(), "--reason", "replaced by a new norm"});
+  const ProcessResult twice =
+      daemon_.RunCliAs(regulator_, "norm", "repeal", norm.id(), "--reason", "again");
+  EXPECT_EQ(twice.exit_code, kExitRefused) << twice;
+  EXPECT_THAT(twice.err, HasSubstr("REPEALED"));
+  EXPECT_THAT(daemon_.RunCli("comply", "site", "outsider-pp").out, HasSubstr("no norm in force"));
+}
+
+}  // namespace
+}  // namespace sello::e2e
