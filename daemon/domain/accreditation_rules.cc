@@ -115,9 +115,11 @@ v1::Accreditation::Status StatusAt(const v1::Accreditation& accreditation, absl:
   return status;
 }
 
-absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditations,
-                                absl::string_view standard_id,
-                                const std::vector<std::string>& stages, absl::Time at) {
+namespace {
+
+absl::Status CheckAccredited(const std::vector<v1::Accreditation>& accreditations,
+                             absl::string_view standard_id, const std::vector<std::string>& stages,
+                             absl::Time at, bool require_active_now) {
   // The most telling refusal when none fits, from the closest match.
   std::string refusal = absl::StrCat("no accreditation for standard ", standard_id);
   for (const v1::Accreditation& accreditation : accreditations) {
@@ -141,12 +143,12 @@ absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditat
       continue;
     }
     const v1::Accreditation::Status status = StatusAt(accreditation, at);
-    if (status != v1::Accreditation::ACTIVE ||
-        accreditation.status() != v1::Accreditation::ACTIVE) {
+    const bool active_now =
+        !require_active_now || accreditation.status() == v1::Accreditation::ACTIVE;
+    if (status != v1::Accreditation::ACTIVE || !active_now) {
       refusal = absl::StrCat(
           "accreditation ", accreditation.id(), " is ",
-          StatusName(accreditation.status() != v1::Accreditation::ACTIVE ? accreditation.status()
-                                                                         : status),
+          StatusName(status != v1::Accreditation::ACTIVE ? status : accreditation.status()),
           accreditation.status_reason().empty()
               ? ""
               : absl::StrCat(" (", accreditation.status_reason(), ")"));
@@ -155,6 +157,20 @@ absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditat
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(absl::StrCat("certifier may not inspect: ", refusal));
+}
+
+}  // namespace
+
+absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditations,
+                                absl::string_view standard_id,
+                                const std::vector<std::string>& stages, absl::Time at) {
+  return CheckAccredited(accreditations, standard_id, stages, at, /*require_active_now=*/true);
+}
+
+absl::Status CheckAccreditedOn(const std::vector<v1::Accreditation>& accreditations,
+                               absl::string_view standard_id,
+                               const std::vector<std::string>& stages, absl::Time at) {
+  return CheckAccredited(accreditations, standard_id, stages, at, /*require_active_now=*/false);
 }
 
 }  // namespace sello::domain

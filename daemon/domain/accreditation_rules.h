@@ -38,6 +38,13 @@ absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditat
                                 absl::string_view standard_id,
                                 const std::vector<std::string>& stages, absl::Time at);
 
+// Like CheckAccreditedFor, but as the records say for `at` alone: the status then (from
+// the history), whatever it is now. For judging past inspections: an accreditation
+// suspended today does not undo last year's inspection.
+absl::Status CheckAccreditedOn(const std::vector<v1::Accreditation>& accreditations,
+                               absl::string_view standard_id,
+                               const std::vector<std::string>& stages, absl::Time at);
+
 }  // namespace sello::domain
 
 #endif  // SELLO_DAEMON_DOMAIN_ACCREDITATION_RULES_H_

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/problem.h"
 #include "daemon/domain/standard_lifecycle.h"
@@ -98,51 +99,20 @@ absl::Time ValidUntil(const v1::Norm& norm, const v1::Inspection& inspection) {
 // Why the certifier was not accredited for the inspection's standard and stages on its
 // inspection date, or nullopt when it was.
 //
-// This is CheckAccreditedFor without its test of the accreditation's *current* status:
-// that test is right when a certifier submits today, but compliance asks about the
-// inspection date, and an accreditation suspended since then did not make last year's
-// inspection worthless. Only the history (StatusAt), the scope and the validity at the
-// inspection date count.
+// CheckAccreditedOn, not CheckAccreditedFor: compliance asks about the inspection date,
+// and an accreditation suspended since then did not make last year's inspection
+// worthless.
 std::optional<std::string> AccreditationRefusal(const v1::Inspection& inspection,
                                                 const AccreditationsByCertifier& accreditations) {
-  const absl::Time date = FromProto(inspection.inspection_date());
-  // The most telling refusal when none fits, from the closest match.
-  std::string refusal = "no accreditation for it";
+  static const auto* const kNone = new std::vector<v1::Accreditation>();
   const auto found = accreditations.find(inspection.certifier_id());
-  if (found != accreditations.end()) {
-    for (const v1::Accreditation& accreditation : found->second) {
-      const auto scope = std::find_if(accreditation.scope().begin(), accreditation.scope().end(),
-                                      [&](const v1::AccreditationScope& s) {
-                                        return s.standard_id() == inspection.standard_id();
-                                      });
-      if (scope == accreditation.scope().end()) continue;
-      if (!scope->stage_ids().empty()) {
-        const auto missing = std::find_if(
-            inspection.stages().begin(), inspection.stages().end(), [&](const std::string& stage) {
-              return std::find(scope->stage_ids().begin(), scope->stage_ids().end(), stage) ==
-                     scope->stage_ids().end();
-            });
-        if (missing != inspection.stages().end()) {
-          refusal = absl::StrCat("stage ", *missing, " outside the scope of accreditation ",
-                                 accreditation.id());
-          continue;
-        }
-      }
-      if (date < FromProto(accreditation.valid_from()) ||
-          date >= FromProto(accreditation.valid_until())) {
-        refusal = absl::StrCat("accreditation ", accreditation.id(), " valid from ",
-                               Day(accreditation.valid_from()), " until ",
-                               Day(accreditation.valid_until()));
-        continue;
-      }
-      const v1::Accreditation::Status status = StatusAt(accreditation, date);
-      if (status != v1::Accreditation::ACTIVE) {
-        refusal = v1::Accreditation::Status_Name(status);
-        continue;
-      }
-      return std::nullopt;
-    }
-  }
+  const absl::Time date = FromProto(inspection.inspection_date());
+  const absl::Status status = CheckAccreditedOn(
+      found == accreditations.end() ? *kNone : found->second, inspection.standard_id(),
+      std::vector<std::string>(inspection.stages().begin(), inspection.stages().end()), date);
+  if (status.ok()) return std::nullopt;
+  absl::string_view refusal = status.message();
+  absl::ConsumePrefix(&refusal, "certifier may not inspect: ");
   return absl::StrCat(inspection.certifier_id(), " was not accredited for ",
                       inspection.standard_id(), " on ", Day(date), " (", refusal, ")");
 }
