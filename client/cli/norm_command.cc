@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "client/cli/cli.h"
 #include "daemon/domain/time_convert.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace sello::cli {
 namespace {
@@ -47,6 +48,17 @@ bool DateFlag(absl::string_view flag, const std::string& text, google::protobuf:
   }
   *out = domain::ToProto(*time);
   return true;
+}
+
+// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace
@@ -209,6 +221,78 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
     table.Print();
     return code;
   });
+  {
+    struct ReportOptions {
+      std::string norm, as_of, format = "table";
+    };
+    auto report_options = std::make_shared<ReportOptions>();
+    CLI::App* report = comply->add_subcommand(
+        "report", "every site in a norm's scope with its status and reason (REGULATOR, ADMIN)");
+    report->add_option("norm", report_options->norm, "norm id")->required();
+    report->add_option("--as-of", report_options->as_of, "as the records were on this date");
+    report->add_option("--format", report_options->format, "table, csv or jsonl")
+        ->check(CLI::IsMember({"table", "csv", "jsonl"}))
+        ->capture_default_str();
+    OnRun(report, cli, [&cli, report_options](client::Connection& connection) {
+      v1::ComplianceReportRequest request;
+      request.set_norm_id(report_options->norm);
+      int exit_code = kExitOk;
+      if (!DateFlag("--as-of", report_options->as_of, request.mutable_as_of(), &exit_code)) {
+        return exit_code;
+      }
+      v1::ComplianceReportResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.norms().ComplianceReport(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("comply report", status);
+      const std::string format = cli.format() == Format::kJson && report_options->format == "table"
+                                     ? "json"
+                                     : report_options->format;
+      if (format == "json") {
+        PrintJson(all);
+      } else if (format == "jsonl") {
+        google::protobuf::util::JsonPrintOptions options;
+        options.always_print_primitive_fields = true;
+        for (const auto& entry : all.entries()) {
+          std::string line;
+          (void)google::protobuf::util::MessageToJsonString(entry, &line, options);
+          std::cout << line << "\n";
+        }
+      } else if (format == "csv") {
+        std::cout << "site_id,site_name,firm_id,region,member,status,reason,inspection_id,"
+                     "valid_until,failing_criteria,detail\n";
+        for (const auto& e : all.entries()) {
+          const v1::ComplianceVerdict& v = e.verdict();
+          std::cout << absl::StrJoin(
+                           {CsvField(e.site_id()), CsvField(e.site_name()), CsvField(e.firm_id()),
+                            CsvField(e.region()), std::string(e.member() ? "true" : "false"),
+                            v1::ComplianceVerdict::Status_Name(v.status()),
+                            v1::ComplianceVerdict::Reason_Name(v.reason()),
+                            CsvField(v.inspection_id()), Day(v.valid_until()),
+                            CsvField(absl::StrJoin(v.failing_criteria(), " ")),
+                            CsvField(v.detail())},
+                           ",")
+                    << "\n";
+        }
+      } else {
+        Table table({"site", "firm", "member", "status", "reason", "detail"});
+        int compliant = 0;
+        for (const auto& e : all.entries()) {
+          const v1::ComplianceVerdict& v = e.verdict();
+          compliant += v.status() == v1::ComplianceVerdict::COMPLIANT;
+          table.AddRow({e.site_id(), e.firm_id(), e.member() ? "member" : "non-member",
+                        v1::ComplianceVerdict::Status_Name(v.status()),
+                        v1::ComplianceVerdict::Reason_Name(v.reason()), v.detail()});
+        }
+        table.Print();
+        std::cout << compliant << " of " << all.entries_size() << " sites comply\n";
+      }
+      return kExitOk;
+    });
+  }
 }
 
 }  // namespace sello::cli

@@ -93,6 +93,7 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.NormService/GetNorm", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.NormService/ListNorms", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.NormService/CheckCompliance", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.NormService/ComplianceReport", kTokenRequired, {ADMIN, REGULATOR}},
       // The transparency log is for everyone; contents are shown as the role allows.
       {"/sello.v1.LogService/GetCheckpoint", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.LogService/GetInclusionProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

@@ -68,6 +68,32 @@ absl::StatusOr<std::vector<v1::Inspection>> SiteInspections(const storage::Store
   return inspections;
 }
 
+// What judging a site needs: its inspections and their certifiers' accreditations.
+struct SiteRecords {
+  std::vector<v1::Inspection> inspections;
+  domain::AccreditationsByCertifier accreditations;
+};
+
+absl::StatusOr<SiteRecords> LoadSiteRecords(const storage::Store& store,
+                                            absl::string_view site_id) {
+  SiteRecords records;
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = SiteInspections(store, site_id);
+  if (!inspections.ok()) return inspections.status();
+  records.inspections = *std::move(inspections);
+  for (const v1::Inspection& inspection : records.inspections) {
+    if (records.accreditations.count(inspection.certifier_id())) continue;
+    absl::StatusOr<std::vector<v1::Accreditation>> held =
+        LoadAccreditations(store, inspection.certifier_id());
+    if (!held.ok()) return held.status();
+    records.accreditations[inspection.certifier_id()] = *std::move(held);
+  }
+  return records;
+}
+
+absl::Time AsOf(const google::protobuf::Timestamp& as_of) {
+  return domain::IsSet(as_of) ? domain::FromProto(as_of) : absl::Now();
+}
+
 }  // namespace
 
 grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
@@ -176,34 +202,69 @@ grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
       registry_, context, Method("CheckCompliance"), [&](const domain::Principal*) -> absl::Status {
         if (request->site_id().empty()) return absl::InvalidArgumentError("site_id: required");
         const storage::Store& store = *registry_.store;
-        const absl::Time at =
-            domain::IsSet(request->as_of()) ? domain::FromProto(request->as_of()) : absl::Now();
+        const absl::Time at = AsOf(request->as_of());
         absl::StatusOr<v1::Site> site =
             storage::RequireRecord<v1::Site>(store, Table::kSites, request->site_id(), "site");
         if (!site.ok()) return site.status();
         absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
         if (!norms.ok()) return norms.status();
-        absl::StatusOr<std::vector<v1::Inspection>> inspections =
-            SiteInspections(store, site->id());
-        if (!inspections.ok()) return inspections.status();
-        domain::AccreditationsByCertifier accreditations;
-        for (const v1::Inspection& inspection : *inspections) {
-          if (accreditations.count(inspection.certifier_id())) continue;
-          absl::StatusOr<std::vector<v1::Accreditation>> held =
-              LoadAccreditations(store, inspection.certifier_id());
-          if (!held.ok()) return held.status();
-          accreditations[inspection.certifier_id()] = *std::move(held);
-        }
+        absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site->id());
+        if (!records.ok()) return records.status();
         response->set_site_id(site->id());
         *response->mutable_as_of() = domain::ToProto(at);
         for (const v1::Norm& norm : *norms) {
           if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
           if (!domain::NormCovers(norm, *site)) continue;
-          *response->add_verdicts() =
-              domain::EvaluateCompliance(norm, *site, *inspections, accreditations, at);
+          *response->add_verdicts() = domain::EvaluateCompliance(norm, *site, records->inspections,
+                                                                 records->accreditations, at);
         }
         return absl::OkStatus();
       });
+}
+
+grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
+                                           const v1::ComplianceReportRequest* request,
+                                           v1::ComplianceReportResponse* response) {
+  return Serve(registry_, context, Method("ComplianceReport"),
+               [&](const domain::Principal*) -> absl::Status {
+                 if (request->norm_id().empty())
+                   return absl::InvalidArgumentError("norm_id: required");
+                 if (request->page_size() < 0)
+                   return absl::InvalidArgumentError("page_size: negative");
+                 const int page_size =
+                     request->page_size() == 0 ? 100 : std::min(request->page_size(), 1000);
+                 const storage::Store& store = *registry_.store;
+                 const absl::Time at = AsOf(request->as_of());
+                 absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
+                     store, Table::kNorms, request->norm_id(), "norm");
+                 if (!norm.ok()) return norm.status();
+                 response->set_norm_id(norm->id());
+                 *response->mutable_as_of() = domain::ToProto(at);
+                 // Every site, in id order; those outside the scope are skipped.
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Site>(
+                     store, Table::kSites, std::nullopt, "", request->page_token(), page_size,
+                     [&](v1::Site&& site) -> absl::StatusOr<bool> {
+                       if (!domain::NormCovers(*norm, site)) return false;
+                       absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
+                       if (!records.ok()) return records.status();
+                       absl::StatusOr<v1::Organisation> firm =
+                           storage::RequireRecord<v1::Organisation>(store, Table::kOrganisations,
+                                                                    site.firm_id(), "organisation");
+                       if (!firm.ok()) return firm.status();
+                       v1::ComplianceReportEntry* entry = response->add_entries();
+                       entry->set_site_id(site.id());
+                       entry->set_site_name(site.name());
+                       entry->set_firm_id(site.firm_id());
+                       entry->set_region(site.region());
+                       entry->set_member(domain::IsMemberAt(*firm, at));
+                       *entry->mutable_verdict() = domain::EvaluateCompliance(
+                           *norm, site, records->inspections, records->accreditations, at);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace sello::service

@@ -23,6 +23,9 @@ class NormService final : public v1::NormService::Service {
   grpc::Status CheckCompliance(grpc::ServerContext* context,
                                const v1::CheckComplianceRequest* request,
                                v1::CheckComplianceResponse* response) override;
+  grpc::Status ComplianceReport(grpc::ServerContext* context,
+                                const v1::ComplianceReportRequest* request,
+                                v1::ComplianceReportResponse* response) override;
 
  private:
   Registry registry_;

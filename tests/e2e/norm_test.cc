@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "sello/v1/inspection.pb.h"
@@ -119,6 +121,21 @@ TEST_F(NormTest, RegulatorAdoptsTheCodeAndSeesWhoComplies) {
   const ProcessResult outsider = Comply("outsider-pp");
   EXPECT_EQ(outsider.exit_code, kExitRefused) << outsider;
   EXPECT_THAT(outsider.out, HasSubstr("FAILed on P4"));
+
+  // The regulator's report: every site in scope, members and non-members, exportable.
+  const ProcessResult csv =
+      daemon_.RunCliAs(regulator_, "comply", "report", norm.id(), "--format", "csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv;
+  EXPECT_THAT(csv.out, HasSubstr("site_id,site_name,firm_id,region,member,status"));
+  EXPECT_THAT(csv.out, HasSubstr("member-firm-pp,Plant of member-firm,member-firm,Los Lagos,true,"
+                                 "COMPLIANT,SATISFIED"));
+  EXPECT_THAT(csv.out, HasSubstr("outsider-pp,Plant of outsider,outsider,Los Lagos,false,"
+                                 "NON_COMPLIANT,FAILED"));
+  const ProcessResult jsonl =
+      daemon_.RunCliAs(regulator_, "comply", "report", norm.id(), "--format", "jsonl");
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl;
+  EXPECT_EQ(std::count(jsonl.out.begin(), jsonl.out.end(), '\n'), 2) << jsonl.out;
+  EXPECT_EQ(daemon_.RunCliAs(certifier_, "comply", "report", norm.id()).exit_code, kExitDenied);
 
   // As of before the norm existed, nothing applied.
   const ProcessResult before = daemon_.RunCli("comply", "site", "member-firm-pp", "--as-of",
