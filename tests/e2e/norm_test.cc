@@ -69,9 +69,13 @@ class NormTest : public SessionTest {
 
   // `sello comply site SITE` a few seconds ahead, so that the inspections just dated a
   // second ahead are in the past of the question.
+  static std::string AsOf() {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Seconds(5),
+                            absl::UTCTimeZone());
+  }
+
   ProcessResult Comply(const std::string& site, bool json = false) {
-    const std::string as_of =
-        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Seconds(5), absl::UTCTimeZone());
+    const std::string as_of = AsOf();
     return json ? daemon_.RunCli("-o", "json", "comply", "site", site, "--as-of", as_of)
                 : daemon_.RunCli("comply", "site", site, "--as-of", as_of);
   }
@@ -123,16 +127,16 @@ TEST_F(NormTest, RegulatorAdoptsTheCodeAndSeesWhoComplies) {
   EXPECT_THAT(outsider.out, HasSubstr("FAILed on P4"));
 
   // The regulator's report: every site in scope, members and non-members, exportable.
-  const ProcessResult csv =
-      daemon_.RunCliAs(regulator_, "comply", "report", norm.id(), "--format", "csv");
+  const ProcessResult csv = daemon_.RunCliAs(regulator_, "comply", "report", norm.id(), "--format",
+                                             "csv", "--as-of", AsOf());
   ASSERT_EQ(csv.exit_code, 0) << csv;
   EXPECT_THAT(csv.out, HasSubstr("site_id,site_name,firm_id,region,member,status"));
   EXPECT_THAT(csv.out, HasSubstr("member-firm-pp,Plant of member-firm,member-firm,Los Lagos,true,"
                                  "COMPLIANT,SATISFIED"));
   EXPECT_THAT(csv.out, HasSubstr("outsider-pp,Plant of outsider,outsider,Los Lagos,false,"
                                  "NON_COMPLIANT,FAILED"));
-  const ProcessResult jsonl =
-      daemon_.RunCliAs(regulator_, "comply", "report", norm.id(), "--format", "jsonl");
+  const ProcessResult jsonl = daemon_.RunCliAs(regulator_, "comply", "report", norm.id(),
+                                               "--format", "jsonl", "--as-of", AsOf());
   ASSERT_EQ(jsonl.exit_code, 0) << jsonl;
   EXPECT_EQ(std::count(jsonl.out.begin(), jsonl.out.end(), '\n'), 2) << jsonl.out;
   EXPECT_EQ(daemon_.RunCliAs(certifier_, "comply", "report", norm.id()).exit_code, kExitDenied);
