@@ -37,6 +37,17 @@ std::string OutcomeText(const GradeOutcome& outcome) {
   return outcome.pass ? absl::StrCat("PASS ", v1::Grade_Name(outcome.grade)) : "FAIL";
 }
 
+// Inspection dates are usually whole days (midnight UTC): a version published later on
+// the inspection's day is acceptable for it, as it would be at the end of that day.
+bool AcceptableOnInspectionDay(const v1::StandardVersion& version, absl::Time date) {
+  if (IsAcceptableAt(version, date)) return true;
+  if (!IsSet(version.publish_time())) return false;
+  const absl::Time published = FromProto(version.publish_time());
+  const absl::Time next_day =
+      absl::FromCivil(absl::ToCivilDay(date, absl::UTCTimeZone()) + 1, absl::UTCTimeZone());
+  return published > date && published < next_day && IsAcceptableAt(version, published);
+}
+
 }  // namespace
 
 bool BetterGrade(v1::Grade a, v1::Grade b) {
@@ -102,7 +113,7 @@ absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,
 
   const v1::StandardVersion& version = *context.version;
   const absl::Time date = FromProto(submitted.inspection_date());
-  if (!IsAcceptableAt(version, date)) {
+  if (!AcceptableOnInspectionDay(version, date)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "inspection.standard_version: ", VersionRef(version.standard_id(), version.version()),
         " is ", v1::StandardVersion::Status_Name(version.status()),

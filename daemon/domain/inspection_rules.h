@@ -35,8 +35,10 @@ struct InspectionContext {
 //   future; inspector too long; evidence digests that are not 64 hex characters;
 //   missing, unknown, duplicated or mistyped criterion results (naming each one).
 // - FAILED_PRECONDITION: the version is not acceptable on the inspection date (DRAFT,
-//   WITHDRAWN, SUPERSEDED after its cessation); the lot is at another site; the claimed
-//   grade disagrees with the computed outcome (naming the criteria that decided it).
+//   WITHDRAWN, SUPERSEDED after its cessation; a version published later on the
+//   inspection's day counts as acceptable that day, since dates are often whole days);
+//   the lot is at another site; the claimed grade disagrees with the computed outcome
+//   (naming the criteria that decided it).
 // - PERMISSION_DENIED: the certifier is not accredited for the standard's stages on the
 //   inspection date, or its accreditation is suspended (saying which).
 absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,

@@ -915,6 +915,22 @@ TEST_F(InspectionPlanTest, TheVersionMustBeAcceptableOnTheInspectionDate) {
   }
 }
 
+TEST_F(InspectionPlanTest, AVersionPublishedLaterOnTheInspectionDayIsAcceptable) {
+  // Inspection dates are often whole days: midnight UTC.
+  Inspection submission = Submission();
+  *submission.mutable_inspection_date() = ToProto(Utc(2025, 5, 31));
+  version_ = Version(StandardVersion::PUBLISHED);
+  *version_.mutable_publish_time() = ToProto(Utc(2025, 5, 31, 10));
+  EXPECT_TRUE(Plan(submission).ok()) << Plan(submission).status();
+  // Published the next day: not yet acceptable on the inspection's day.
+  *version_.mutable_publish_time() = ToProto(Utc(2025, 6, 1));
+  EXPECT_EQ(Plan(submission).status().code(), absl::StatusCode::kFailedPrecondition);
+  // Published later that day but withdrawn since: not acceptable.
+  version_ = Version(StandardVersion::WITHDRAWN);
+  *version_.mutable_publish_time() = ToProto(Utc(2025, 5, 31, 10));
+  EXPECT_EQ(Plan(submission).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(InspectionPlanTest, TheLotMustBeAtTheInspectedSite) {
   lot_.set_site_id("site-2");
   const absl::StatusOr<Inspection> planned = Plan(Submission());
