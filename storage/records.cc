@@ -41,7 +41,7 @@ std::string OrganisationKindPrefix(v1::Organisation::Kind kind) {
   return ChildPrefix(std::string(1, static_cast<char>(kind)));
 }
 
-absl::string_view IndexedId(absl::string_view key) { return ChildOf(key); }
+absl::string_view IndexedId(absl::string_view key) { return key.substr(key.rfind('\0') + 1); }
 
 std::string StandardVersionKey(absl::string_view standard_id, uint32_t version) {
   return ChildKey(standard_id, EncodeU32(version));

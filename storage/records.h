@@ -89,7 +89,8 @@ absl::StatusOr<std::optional<std::string>> LoadEventData(const Store& store, uin
 // The sequence number of the latest event naming `subject`; NOT_FOUND when none does.
 absl::StatusOr<uint64_t> LatestEventFor(const Store& store, absl::string_view subject);
 
-// The id an index entry "parent \0 id" points to.
+// The id an index entry points to: what follows its last '\0' ("parent \0 id", or
+// "parent \0 date \0 id"; ids never contain '\0').
 absl::string_view IndexedId(absl::string_view key);
 
 // Lists one page of `table` entries under `prefix`. `page_token` (from an earlier
@@ -125,6 +126,28 @@ absl::StatusOr<std::string> ListRecords(const Store& store, Table table, std::op
                     }
                     return take(std::move(record));
                   });
+}
+
+// Visits, in index order (newest first for dated indexes when `reverse`), the records
+// of `table` that the entries of `index` under `prefix` point to. `visit` returns false
+// to stop.
+template <typename Record>
+absl::Status VisitIndexed(const Store& store, Table index, absl::string_view prefix, Table table,
+                          bool reverse, const std::function<bool(Record&&)>& visit) {
+  absl::Status inner;
+  const ScanVisitor load = [&](absl::string_view key, absl::string_view) {
+    absl::StatusOr<Record> record =
+        RequireRecord<Record>(store, table, IndexedId(key), TableName(table));
+    if (!record.ok()) {
+      inner = record.status();
+      return false;
+    }
+    return visit(*std::move(record));
+  };
+  absl::Status scan =
+      reverse ? store.ScanReverse(index, prefix, load) : store.Scan(index, prefix, "", load);
+  if (!scan.ok()) return scan;
+  return inner;
 }
 
 }  // namespace sello::storage

@@ -306,7 +306,7 @@ grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
                  absl::StatusOr<std::string> next = storage::ListPage(
                      store, listing->table, prefix, listing->name, page_token, *page_size,
                      [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
-                       absl::string_view id = key.substr(key.rfind('\0') + 1);
+                       absl::string_view id = storage::IndexedId(key);
                        absl::StatusOr<v1::Inspection> inspection =
                            storage::RequireRecord<v1::Inspection>(store, Table::kInspections, id,
                                                                   "inspection");
@@ -330,48 +330,41 @@ grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
 grpc::Status InspectionService::GetCertificationStatus(
     grpc::ServerContext* context, const v1::GetCertificationStatusRequest* request,
     v1::GetCertificationStatusResponse* response) {
-  return Serve(
-      registry_, context, Method("GetCertificationStatus"),
-      [&](const domain::Principal*) -> absl::Status {
-        if (request->site_id().empty()) return absl::InvalidArgumentError("site_id: required");
-        const storage::Store& store = *registry_.store;
-        absl::StatusOr<v1::Site> site =
-            storage::RequireRecord<v1::Site>(store, Table::kSites, request->site_id(), "site");
-        if (!site.ok()) return site.status();
-        response->set_site_id(site->id());
-        response->set_site_name(site->name());
-        response->set_firm_id(site->firm_id());
-        // Newest first: the first current inspection per standard is its status.
-        std::map<std::string, v1::SiteCertification> latest;
-        absl::Status inner;
-        absl::Status scan = store.ScanReverse(
-            Table::kInspectionsBySite, storage::ChildPrefix(site->id()),
-            [&](absl::string_view key, absl::string_view) {
-              absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-                  store, Table::kInspections, key.substr(key.rfind('\0') + 1), "inspection");
-              if (!inspection.ok()) {
-                inner = inspection.status();
-                return false;
-              }
-              if (inspection->status() != v1::Inspection::CURRENT ||
-                  latest.count(inspection->standard_id())) {
-                return true;
-              }
-              v1::SiteCertification& entry = latest[inspection->standard_id()];
-              entry.set_standard_id(inspection->standard_id());
-              entry.set_standard_version(inspection->standard_version());
-              entry.set_outcome(inspection->outcome());
-              entry.set_grade(inspection->grade());
-              *entry.mutable_inspection_date() = inspection->inspection_date();
-              entry.set_certifier_id(inspection->certifier_id());
-              entry.set_inspection_id(inspection->id());
-              return true;
-            });
-        if (!scan.ok()) return scan;
-        if (!inner.ok()) return inner;
-        for (auto& [standard, entry] : latest) *response->add_certifications() = std::move(entry);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("GetCertificationStatus"),
+               [&](const domain::Principal*) -> absl::Status {
+                 if (request->site_id().empty())
+                   return absl::InvalidArgumentError("site_id: required");
+                 const storage::Store& store = *registry_.store;
+                 absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
+                     store, Table::kSites, request->site_id(), "site");
+                 if (!site.ok()) return site.status();
+                 response->set_site_id(site->id());
+                 response->set_site_name(site->name());
+                 response->set_firm_id(site->firm_id());
+                 // Newest first: the first current inspection per standard is its status.
+                 std::map<std::string, v1::SiteCertification> latest;
+                 absl::Status status = storage::VisitIndexed<v1::Inspection>(
+                     store, Table::kInspectionsBySite, storage::ChildPrefix(site->id()),
+                     Table::kInspections, /*reverse=*/true, [&](v1::Inspection&& inspection) {
+                       if (inspection.status() != v1::Inspection::CURRENT ||
+                           latest.count(inspection.standard_id())) {
+                         return true;
+                       }
+                       v1::SiteCertification& entry = latest[inspection.standard_id()];
+                       entry.set_standard_id(inspection.standard_id());
+                       entry.set_standard_version(inspection.standard_version());
+                       entry.set_outcome(inspection.outcome());
+                       entry.set_grade(inspection.grade());
+                       *entry.mutable_inspection_date() = inspection.inspection_date();
+                       entry.set_certifier_id(inspection.certifier_id());
+                       entry.set_inspection_id(inspection.id());
+                       return true;
+                     });
+                 if (!status.ok()) return status;
+                 for (auto& [standard, entry] : latest)
+                   *response->add_certifications() = std::move(entry);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace sello::service

@@ -50,21 +50,13 @@ absl::StatusOr<std::vector<v1::Norm>> AllNorms(const storage::Store& store) {
 absl::StatusOr<std::vector<v1::Inspection>> SiteInspections(const storage::Store& store,
                                                             absl::string_view site_id) {
   std::vector<v1::Inspection> inspections;
-  absl::Status inner;
-  absl::Status scan = store.Scan(
-      Table::kInspectionsBySite, storage::ChildPrefix(site_id), "",
-      [&](absl::string_view key, absl::string_view) {
-        absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-            store, Table::kInspections, key.substr(key.rfind('\0') + 1), "inspection");
-        if (!inspection.ok()) {
-          inner = inspection.status();
-          return false;
-        }
-        inspections.push_back(*std::move(inspection));
+  absl::Status status = storage::VisitIndexed<v1::Inspection>(
+      store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections,
+      /*reverse=*/false, [&](v1::Inspection&& inspection) {
+        inspections.push_back(std::move(inspection));
         return true;
       });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
+  if (!status.ok()) return status;
   return inspections;
 }
 

@@ -75,25 +75,17 @@ absl::StatusOr<v1::Inspection> CurrentInspectionOfLot(const storage::Store& stor
                                                       absl::string_view lot_id,
                                                       absl::string_view certifier_id) {
   std::optional<v1::Inspection> found;
-  absl::Status inner;
-  absl::Status scan = store.ScanReverse(
-      Table::kInspectionsByLot, storage::ChildPrefix(lot_id),
-      [&](absl::string_view key, absl::string_view) {
-        absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-            store, Table::kInspections, key.substr(key.rfind('\0') + 1), "inspection");
-        if (!inspection.ok()) {
-          inner = inspection.status();
-          return false;
+  absl::Status status = storage::VisitIndexed<v1::Inspection>(
+      store, Table::kInspectionsByLot, storage::ChildPrefix(lot_id), Table::kInspections,
+      /*reverse=*/true, [&](v1::Inspection&& inspection) {
+        if (inspection.certifier_id() != certifier_id ||
+            inspection.status() != v1::Inspection::CURRENT) {
+          return true;
         }
-        if (inspection->certifier_id() == certifier_id &&
-            inspection->status() == v1::Inspection::CURRENT) {
-          found = *std::move(inspection);
-          return false;
-        }
-        return true;
+        found = std::move(inspection);
+        return false;
       });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
+  if (!status.ok()) return status;
   if (!found.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat("lot_id: lot ", lot_id,
                                                       " has no current inspection by ",
