@@ -48,6 +48,9 @@ Try, in another terminal from $root:
   build/client/sello --token-file $tokens_dir/salmones-calbuco.token site list
   head -3 $demo_dir/seals.txt | build/client/sello seal verify
   build/client/sello accredit list
+  build/client/sello norm list
+  build/client/sello comply site salmones-quellon-pp
+  build/client/sello --token-file $tokens_dir/sernapesca.token comply report NORM_ID
   build/client/sello --token-file $tokens_dir/salmones-calbuco.token inspect list
   build/client/sello --token-file $data_dir/admin.token lot list
   build/client/sello audit --log-key-file $data_dir/log.pub verify

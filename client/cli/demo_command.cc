@@ -231,6 +231,31 @@ int LoadInspection(client::Connection& certifier, const tools::DemoInspection& d
   return kExitOk;
 }
 
+// Adopts a demo norm as its regulator, effective today, unless the regulator already
+// has a norm of that title.
+int LoadNorm(client::Connection& regulator, const tools::DemoNorm& demo) {
+  v1::ListNormsResponse all;
+  grpc::Status status = FetchAllPages(
+      regulator, v1::ListNormsRequest(),
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return regulator.norms().ListNorms(context, r, page);
+      },
+      &all);
+  if (!status.ok()) return Fail("demo: norms", status);
+  for (const v1::Norm& norm : all.norms()) {
+    if (norm.regulator_id() == demo.regulator_id() && norm.title() == demo.norm().title()) {
+      return kExitOk;
+    }
+  }
+  v1::AdoptNormRequest request;
+  *request.mutable_norm() = demo.norm();
+  *request.mutable_norm()->mutable_effective_from() = domain::ToProto(absl::Now());
+  v1::Norm adopted;
+  status = regulator.norms().AdoptNorm(regulator.NewContext().get(), request, &adopted);
+  if (!status.ok()) return Fail("demo: norm adopt", status);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddDemoCommands(CLI::App& app, Cli& cli) {
@@ -307,6 +332,18 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
         return code;
       }
       ++loaded;
+    }
+    for (const auto& norm : manifest.norms()) {
+      if (options->tokens_dir.empty()) {
+        return Fail(kExitUsage, "demo load: --tokens-dir is needed to act as the regulators");
+      }
+      absl::StatusOr<std::string> token =
+          client::ReadFile(absl::StrCat(options->tokens_dir, "/", norm.regulator_id(), ".token"));
+      if (!token.ok()) return Fail("demo load", token.status());
+      client::ConnectionOptions regulator_options = connection.options();
+      regulator_options.token = std::string(absl::StripAsciiWhitespace(*token));
+      client::Connection regulator(regulator_options);
+      if (int code = LoadNorm(regulator, norm); code != 0) return code;
     }
     std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
               << manifest.standards_size() << " standard files, " << manifest.accreditations_size()
