@@ -38,13 +38,6 @@ std::string TempBase() {
   return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
 }
 
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 std::string ReadFd(int fd) {
   std::string content;
   char buffer[8192];
@@ -153,6 +146,13 @@ class CaptureFile {
 };
 
 }  // namespace
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
 
 std::ostream& operator<<(std::ostream& os, const ProcessResult& result) {
   return os << "exit code " << result.exit_code << "\n--- stdout:\n"

@@ -177,6 +177,9 @@ class SessionTest : public ::testing::Test {
 // `text` without leading and trailing white space.
 std::string Trimmed(const std::string& text);
 
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string ReadWholeFile(const std::string& path);
+
 // Parses the CLI's `-o json` output into `message`; fails the test if it does not parse.
 template <typename Message>
 Message ParseJson(const std::string& json) {

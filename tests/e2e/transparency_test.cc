@@ -46,13 +46,6 @@ constexpr int kExitMisbehaviour = 7;
 // How long anything the daemon promises "at once" may take on a loaded machine.
 constexpr absl::Duration kPatience = absl::Seconds(5);
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 int CountOccurrences(const std::string& text, const std::string& needle) {
   int count = 0;
   for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
@@ -99,7 +92,7 @@ class TransparencyTest : public SessionTest {
   void SetUp() override {
     SessionTest::SetUp();
     if (HasFatalFailure()) return;
-    pinned_key_ = Trimmed(ReadFile(daemon_.data_dir() + "/log.pub"));
+    pinned_key_ = Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.pub"));
     ASSERT_FALSE(pinned_key_.empty()) << "no " << daemon_.data_dir() << "/log.pub";
     pinned_file_ = daemon_.WriteFile("pinned-log.pub", pinned_key_ + "\n");
     state_ = daemon_.root_dir() + "/audit-state.json";
@@ -231,7 +224,7 @@ TEST_F(TransparencyTest, AuditorVerifiesRealRecordsProvesAndExportsThem) {
   EXPECT_THAT(verified.out, HasSubstr(absl::StrCat("inclusion   ", 2 + std::min<uint64_t>(head, 20),
                                                    " events proven (0 redacted to their hash)")));
   EXPECT_THAT(verified.out, HasSubstr(absl::StrCat("OK: trusting checkpoint ", head)));
-  EXPECT_EQ(ParseJson<tools::AuditState>(ReadFile(state_)).checkpoint_note(), first.note());
+  EXPECT_EQ(ParseJson<tools::AuditState>(ReadWholeFile(state_)).checkpoint_note(), first.note());
 
   // A record nobody logged cannot be proven (not found), and that is not evidence.
   const ProcessResult unknown = Audit(
@@ -250,7 +243,7 @@ TEST_F(TransparencyTest, AuditorVerifiesRealRecordsProvesAndExportsThem) {
   EXPECT_THAT(again.out, HasSubstr(absl::StrCat("OK: trusting checkpoint ", late)));
   const v1::Checkpoint second = LatestCheckpoint();
   EXPECT_EQ(second.size(), late);
-  EXPECT_EQ(ParseJson<tools::AuditState>(ReadFile(state_)).checkpoint_note(), second.note());
+  EXPECT_EQ(ParseJson<tools::AuditState>(ReadWholeFile(state_)).checkpoint_note(), second.note());
 
   // One record's proof, by subject and by sequence number: the same event.
   const ProcessResult by_subject = Audit({"prove", "organisation/late-firm"}, "");
@@ -288,7 +281,7 @@ TEST_F(TransparencyTest, AuditorVerifiesRealRecordsProvesAndExportsThem) {
               HasSubstr("OK: " + bundle + " is consistent with the signed checkpoint"));
 
   // One byte of one record changed in the bundle (recordData is base64 in the JSON).
-  std::string json = ReadFile(bundle);
+  std::string json = ReadWholeFile(bundle);
   const size_t subject = json.find("\"organisation/salmones-sur\"");
   ASSERT_NE(subject, std::string::npos) << json;
   const std::string field = "\"recordData\": \"";
@@ -314,7 +307,7 @@ TEST_F(TransparencyTest, AuditorVerifiesRealRecordsProvesAndExportsThem) {
       daemon_.RunCli("audit", "--log-key-file", kForeignKey, "checkpoint");
   EXPECT_EQ(foreign.exit_code, kExitMisbehaviour) << foreign;
   EXPECT_THAT(foreign.err, HasSubstr("checkpoint does not verify with the pinned key " +
-                                     Trimmed(ReadFile(kForeignKey))));
+                                     Trimmed(ReadWholeFile(kForeignKey))));
   const ProcessResult foreign_bundle =
       RunSello("audit", "--log-key-file", kForeignKey, "verify", "--offline", bundle);
   EXPECT_EQ(foreign_bundle.exit_code, kExitMisbehaviour) << foreign_bundle;
@@ -494,7 +487,7 @@ TEST_F(TruncatedLogTest, HiddenEvidenceStillLeavesTwoSignedCheckpoints) {
   EXPECT_THAT(before.note, HasSubstr(absl::StrCat("\n", before.size, "\n")));
   EXPECT_THAT(forked->note(), HasSubstr(absl::StrCat("\n", forked_head, "\n")));
   // The trusted state is not moved by a failed run: the next run catches it again.
-  EXPECT_EQ(ParseJson<tools::AuditState>(ReadFile(state_)).checkpoint_note(), before.note);
+  EXPECT_EQ(ParseJson<tools::AuditState>(ReadWholeFile(state_)).checkpoint_note(), before.note);
   EXPECT_EQ(Audit({"verify", "--state", state_, "--sample", "0"}, "").exit_code, kExitMisbehaviour);
 }
 
