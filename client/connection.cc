@@ -19,6 +19,7 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
   inspections_ = v1::InspectionService::NewStub(channel_);
   seals_ = v1::SealService::NewStub(channel_);
   norms_ = v1::NormService::NewStub(channel_);
+  appeals_ = v1::AppealService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {

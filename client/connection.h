@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "sello/v1/accreditation.grpc.pb.h"
+#include "sello/v1/appeal.grpc.pb.h"
 #include "sello/v1/inspection.grpc.pb.h"
 #include "sello/v1/log.grpc.pb.h"
 #include "sello/v1/norm.grpc.pb.h"
@@ -51,6 +52,7 @@ class Connection {
   v1::InspectionService::Stub& inspections() { return *inspections_; }
   v1::SealService::Stub& seals() { return *seals_; }
   v1::NormService::Stub& norms() { return *norms_; }
+  v1::AppealService::Stub& appeals() { return *appeals_; }
   const ConnectionOptions& options() const { return options_; }
 
  private:
@@ -64,6 +66,7 @@ class Connection {
   std::unique_ptr<v1::InspectionService::Stub> inspections_;
   std::unique_ptr<v1::SealService::Stub> seals_;
   std::unique_ptr<v1::NormService::Stub> norms_;
+  std::unique_ptr<v1::AppealService::Stub> appeals_;
 };
 
 }  // namespace sello::client

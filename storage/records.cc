@@ -118,6 +118,24 @@ void PutInspection(WriteSet& writes, const v1::Inspection& inspection) {
   }
 }
 
+void PutAppeal(WriteSet& writes, const v1::Appeal& appeal, absl::string_view replaced_certifier) {
+  writes.Put(Table::kAppeals, appeal.id(), SerializeRecord(appeal));
+  const absl::Time filed = domain::FromProto(appeal.file_time());
+  const std::string& id = appeal.id();
+  writes.Put(Table::kAppealsByInspection, ChildKey(appeal.inspection_id(), id), "");
+  writes.Put(Table::kAppealsByFirm, DatedChildKey(appeal.firm_id(), filed, id), "");
+  writes.Put(Table::kAppealsByDate, ChildKey(EncodeTime(filed), id), "");
+  writes.Put(Table::kAppealsByCertifier, DatedChildKey(appeal.original_certifier_id(), filed, id),
+             "");
+  if (!appeal.assigned_certifier_id().empty()) {
+    writes.Put(Table::kAppealsByCertifier, DatedChildKey(appeal.assigned_certifier_id(), filed, id),
+               "");
+  }
+  if (!replaced_certifier.empty() && replaced_certifier != appeal.assigned_certifier_id()) {
+    writes.Delete(Table::kAppealsByCertifier, DatedChildKey(replaced_certifier, filed, id));
+  }
+}
+
 void PutSeal(WriteSet& writes, const v1::Seal& seal) {
   // Keyed so that every typing accepted as this code finds it (see SealCodeKey).
   writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()), SerializeRecord(seal));

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@
 #include "google/protobuf/message.h"
 #include "sello/internal/records.pb.h"
 #include "sello/v1/accreditation.pb.h"
+#include "sello/v1/appeal.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/organisation.pb.h"
 #include "sello/v1/seal.pb.h"
@@ -70,6 +72,10 @@ void PutLot(WriteSet& writes, const v1::Lot& lot);
 void PutInspection(WriteSet& writes, const v1::Inspection& inspection);
 void PutSeal(WriteSet& writes, const v1::Seal& seal);
 void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance);
+// The appeal and its indexes; `replaced_certifier` is a previously assigned certifier
+// whose index entry a reassignment removes.
+void PutAppeal(WriteSet& writes, const v1::Appeal& appeal,
+               absl::string_view replaced_certifier = "");
 
 // parent \0 date (u64 BE micros since the epoch, offset so that dates before 1970 sort
 // first) \0 id: an index entry ordered by date within the parent.
@@ -148,6 +154,21 @@ absl::Status VisitIndexed(const Store& store, Table index, absl::string_view pre
       reverse ? store.ScanReverse(index, prefix, load) : store.Scan(index, prefix, "", load);
   if (!scan.ok()) return scan;
   return inner;
+}
+
+// Every record of `table` that the entries of `index` under `prefix` point to, in index
+// order.
+template <typename Record>
+absl::StatusOr<std::vector<Record>> LoadIndexed(const Store& store, Table index,
+                                                absl::string_view prefix, Table table) {
+  std::vector<Record> records;
+  absl::Status status =
+      VisitIndexed<Record>(store, index, prefix, table, /*reverse=*/false, [&](Record&& record) {
+        records.push_back(std::move(record));
+        return true;
+      });
+  if (!status.ok()) return status;
+  return records;
 }
 
 }  // namespace sello::storage

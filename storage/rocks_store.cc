@@ -90,6 +90,16 @@ absl::string_view TableName(Table table) {
       return "issuance_requests";
     case Table::kNorms:
       return "norms";
+    case Table::kAppeals:
+      return "appeals";
+    case Table::kAppealsByInspection:
+      return "appeals_by_inspection";
+    case Table::kAppealsByFirm:
+      return "appeals_by_firm";
+    case Table::kAppealsByCertifier:
+      return "appeals_by_certifier";
+    case Table::kAppealsByDate:
+      return "appeals_by_date";
   }
   return "unknown";
 }

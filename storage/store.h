@@ -51,8 +51,13 @@ enum class Table : uint8_t {
   kIssuances,                  // issuance id -> sello.v1.SealIssuance
   kIssuanceRequests,           // certifier id \0 request id -> issuance id
   kNorms,                      // norm id -> sello.v1.Norm
+  kAppeals,                    // appeal id -> sello.v1.Appeal
+  kAppealsByInspection,        // inspection id \0 appeal id -> ""
+  kAppealsByFirm,              // firm id \0 filing date \0 appeal id -> ""
+  kAppealsByCertifier,         // original or assigned certifier \0 filing date \0 id -> ""
+  kAppealsByDate,              // filing date \0 appeal id -> ""
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kNorms) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kAppealsByDate) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

@@ -12,23 +12,6 @@
 namespace sello::cli {
 namespace {
 
-// Parses a date flag into `out`; false (with the message printed) when it is not one.
-bool ParseDateFlag(absl::string_view flag, const std::string& text,
-                   google::protobuf::Timestamp* out, int* exit_code) {
-  if (text.empty()) return true;
-  absl::StatusOr<absl::Time> time = domain::ParseDateTime(text);
-  if (!time.ok()) {
-    *exit_code = Fail(kExitUsage, absl::StrCat(flag, ": ", time.status().message()));
-    return false;
-  }
-  *out = domain::ToProto(*time);
-  return true;
-}
-
-std::string Day(const google::protobuf::Timestamp& time) {
-  return domain::FormatTime(time).substr(0, 10);
-}
-
 std::string ScopeText(const v1::Accreditation& accreditation) {
   std::vector<std::string> parts;
   for (const auto& scope : accreditation.scope()) {
@@ -90,6 +73,7 @@ int ShowInspection(const Cli& cli, const v1::Inspection& inspection) {
        {"superseded by", inspection.superseded_by()},
        {"supersedes", inspection.supersedes()},
        {"correction", inspection.correction_reason()},
+       {"appeal", inspection.appeal_id()},
        {"certifier", inspection.certifier_id()},
        {"inspector", inspection.inspector()},
        {"firm", inspection.firm_id()},

@@ -256,6 +256,111 @@ int LoadNorm(client::Connection& regulator, const tools::DemoNorm& demo) {
   return kExitOk;
 }
 
+// Connections acting as demo organisations, with the tokens `demo load` wrote.
+class Actors {
+ public:
+  Actors(const client::Connection& admin, std::string tokens_dir)
+      : admin_(admin), tokens_dir_(std::move(tokens_dir)) {}
+
+  // The connection acting as `organisation_id`; nullptr (message printed, *exit_code
+  // set) when its token cannot be read.
+  client::Connection* As(const std::string& organisation_id, int* exit_code) {
+    auto found = connections_.find(organisation_id);
+    if (found != connections_.end()) return found->second.get();
+    if (tokens_dir_.empty()) {
+      *exit_code = Fail(kExitUsage,
+                        "demo load: --tokens-dir is needed to act as the demo "
+                        "certifiers, firms and regulators");
+      return nullptr;
+    }
+    absl::StatusOr<std::string> token =
+        client::ReadFile(absl::StrCat(tokens_dir_, "/", organisation_id, ".token"));
+    if (!token.ok()) {
+      *exit_code = Fail("demo load", token.status());
+      return nullptr;
+    }
+    client::ConnectionOptions options = admin_.options();
+    options.token = std::string(absl::StripAsciiWhitespace(*token));
+    auto& connection = connections_[organisation_id];
+    connection = std::make_unique<client::Connection>(options);
+    return connection.get();
+  }
+
+ private:
+  const client::Connection& admin_;
+  std::string tokens_dir_;
+  std::map<std::string, std::unique_ptr<client::Connection>> connections_;
+};
+
+// Takes a demo inspection through appeal: the firm files, ADMIN assigns, the assigned
+// certifier re-inspects. Skipped when the inspection was appealed already.
+int LoadAppeal(client::Connection& admin, Actors& actors, const tools::DemoManifest& manifest,
+               const tools::DemoAppeal& demo) {
+  const tools::DemoInspection* appealed = nullptr;
+  for (const auto& inspection : manifest.inspections()) {
+    if (inspection.inspection().request_id() == demo.inspection_request_id()) {
+      appealed = &inspection;
+    }
+  }
+  if (appealed == nullptr) {
+    return Fail(kExitInvalid,
+                absl::StrCat("demo: appeal of unknown inspection ", demo.inspection_request_id()));
+  }
+  int exit_code = kExitOk;
+  client::Connection* certifier = actors.As(appealed->certifier_id(), &exit_code);
+  if (certifier == nullptr) return exit_code;
+  v1::ListInspectionsResponse inspections;
+  grpc::Status status = FetchAllPages(
+      *certifier, v1::ListInspectionsRequest(),
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return certifier->inspections().ListInspections(context, r, page);
+      },
+      &inspections);
+  if (!status.ok()) return Fail("demo: appeal", status);
+  const v1::Inspection* original = nullptr;
+  for (const auto& inspection : inspections.inspections()) {
+    if (inspection.request_id() == demo.inspection_request_id()) original = &inspection;
+  }
+  if (original == nullptr) {
+    return Fail(kExitNotFound, absl::StrCat("demo: appeal: inspection ",
+                                            demo.inspection_request_id(), " not loaded"));
+  }
+  v1::ListAppealsRequest earlier_request;
+  earlier_request.set_inspection_id(original->id());
+  v1::ListAppealsResponse earlier;
+  status = admin.appeals().ListAppeals(admin.NewContext().get(), earlier_request, &earlier);
+  if (!status.ok()) return Fail("demo: appeals", status);
+  if (earlier.appeals_size() > 0) return kExitOk;
+
+  client::Connection* firm = actors.As(original->firm_id(), &exit_code);
+  client::Connection* assignee = actors.As(demo.assigned_certifier_id(), &exit_code);
+  if (firm == nullptr || assignee == nullptr) return exit_code;
+  v1::FileAppealRequest file;
+  file.set_inspection_id(original->id());
+  file.set_grounds(demo.grounds());
+  v1::Appeal appeal;
+  status = firm->appeals().FileAppeal(firm->NewContext().get(), file, &appeal);
+  if (!status.ok()) return Fail("demo: appeal file", status);
+  v1::AssignAppealRequest assign;
+  assign.set_appeal_id(appeal.id());
+  assign.set_certifier_id(demo.assigned_certifier_id());
+  status = admin.appeals().AssignAppeal(admin.NewContext().get(), assign, &appeal);
+  if (!status.ok()) return Fail("demo: appeal assign", status);
+  v1::ResolveAppealRequest resolve;
+  resolve.set_appeal_id(appeal.id());
+  v1::Inspection* reinspection = resolve.mutable_reinspection();
+  *reinspection = demo.reinspection();
+  reinspection->set_site_id(original->site_id());
+  reinspection->set_lot_id(original->lot_id());
+  reinspection->set_standard_id(original->standard_id());
+  reinspection->set_standard_version(original->standard_version());
+  *reinspection->mutable_stages() = original->stages();
+  *reinspection->mutable_inspection_date() = domain::ToProto(absl::Now());
+  status = assignee->appeals().ResolveAppeal(assignee->NewContext().get(), resolve, &appeal);
+  if (!status.ok()) return Fail("demo: appeal resolve", status);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddDemoCommands(CLI::App& app, Cli& cli) {
@@ -303,7 +408,7 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
     for (const auto& accreditation : manifest.accreditations()) {
       if (int code = LoadAccreditation(connection, accreditation); code != 0) return code;
     }
-    std::map<std::string, std::unique_ptr<client::Connection>> certifiers;
+    Actors actors(connection, options->tokens_dir);
     std::map<std::string, std::set<std::string>> done;
     int loaded = 0;
     std::unique_ptr<std::ofstream> codes_out;
@@ -311,44 +416,35 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
       codes_out = std::make_unique<std::ofstream>(options->codes_file, std::ios::app);
       if (!*codes_out) return Fail(kExitError, absl::StrCat("cannot write ", options->codes_file));
     }
+    int exit_code = kExitOk;
     for (const auto& inspection : manifest.inspections()) {
       const std::string& id = inspection.certifier_id();
-      if (!certifiers.count(id)) {
-        if (options->tokens_dir.empty()) {
-          return Fail(kExitUsage, "demo load: --tokens-dir is needed to act as the certifiers");
-        }
-        absl::StatusOr<std::string> token =
-            client::ReadFile(absl::StrCat(options->tokens_dir, "/", id, ".token"));
-        if (!token.ok()) return Fail("demo load", token.status());
-        client::ConnectionOptions certifier_options = connection.options();
-        certifier_options.token = std::string(absl::StripAsciiWhitespace(*token));
-        certifiers[id] = std::make_unique<client::Connection>(certifier_options);
-        absl::StatusOr<std::set<std::string>> requests = DoneRequests(*certifiers[id]);
+      client::Connection* certifier = actors.As(id, &exit_code);
+      if (certifier == nullptr) return exit_code;
+      if (!done.count(id)) {
+        absl::StatusOr<std::set<std::string>> requests = DoneRequests(*certifier);
         if (!requests.ok()) return Fail("demo load", requests.status());
         done[id] = *std::move(requests);
       }
       if (done[id].count(inspection.inspection().request_id())) continue;
-      if (int code = LoadInspection(*certifiers[id], inspection, codes_out.get()); code != 0) {
+      if (int code = LoadInspection(*certifier, inspection, codes_out.get()); code != 0) {
         return code;
       }
       ++loaded;
     }
+    for (const auto& appeal : manifest.appeals()) {
+      if (int code = LoadAppeal(connection, actors, manifest, appeal); code != 0) return code;
+    }
     for (const auto& norm : manifest.norms()) {
-      if (options->tokens_dir.empty()) {
-        return Fail(kExitUsage, "demo load: --tokens-dir is needed to act as the regulators");
-      }
-      absl::StatusOr<std::string> token =
-          client::ReadFile(absl::StrCat(options->tokens_dir, "/", norm.regulator_id(), ".token"));
-      if (!token.ok()) return Fail("demo load", token.status());
-      client::ConnectionOptions regulator_options = connection.options();
-      regulator_options.token = std::string(absl::StripAsciiWhitespace(*token));
-      client::Connection regulator(regulator_options);
-      if (int code = LoadNorm(regulator, norm); code != 0) return code;
+      client::Connection* regulator = actors.As(norm.regulator_id(), &exit_code);
+      if (regulator == nullptr) return exit_code;
+      if (int code = LoadNorm(*regulator, norm); code != 0) return code;
     }
     std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
               << manifest.standards_size() << " standard files, " << manifest.accreditations_size()
               << " accreditations, " << manifest.inspections_size() << " inspections (" << loaded
-              << " new)\n";
+              << " new), " << manifest.appeals_size() << " appeals, " << manifest.norms_size()
+              << " norms\n";
     return kExitOk;
   });
 }

@@ -76,6 +76,7 @@ int Run(int argc, char** argv) {
   AddSealCommands(app, cli);
   AddNormCommands(app, cli);
   AddComplyCommands(app, cli);
+  AddAppealCommands(app, cli);
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
 

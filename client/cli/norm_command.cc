@@ -13,10 +13,6 @@
 namespace sello::cli {
 namespace {
 
-std::string Day(const google::protobuf::Timestamp& time) {
-  return domain::FormatTime(time).substr(0, 10);
-}
-
 int ShowNorm(const Cli& cli, const v1::Norm& norm) {
   if (cli.format() == Format::kJson) {
     PrintJson(norm);
@@ -35,19 +31,6 @@ int ShowNorm(const Cli& cli, const v1::Norm& norm) {
                {"repealed", ShowTime(norm.repeal_time())},
                {"reason", norm.repeal_reason()}});
   return kExitOk;
-}
-
-// Parses a date flag; false (message printed) when it is not one.
-bool DateFlag(absl::string_view flag, const std::string& text, google::protobuf::Timestamp* out,
-              int* exit_code) {
-  if (text.empty()) return true;
-  absl::StatusOr<absl::Time> time = domain::ParseDateTime(text);
-  if (!time.ok()) {
-    *exit_code = Fail(kExitUsage, absl::StrCat(flag, ": ", time.status().message()));
-    return false;
-  }
-  *out = domain::ToProto(*time);
-  return true;
 }
 
 // A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
@@ -104,10 +87,10 @@ void AddNormCommands(CLI::App& app, Cli& cli) {
       n->mutable_scope()->set_region(options->region);
       n->set_validity_days(options->validity_days);
       int exit_code = kExitOk;
-      if (!DateFlag("--effective-from", options->effective, n->mutable_effective_from(),
-                    &exit_code) ||
-          !DateFlag("--transition-end", options->transition, n->mutable_transition_end(),
-                    &exit_code)) {
+      if (!ParseDateFlag("--effective-from", options->effective, n->mutable_effective_from(),
+                         &exit_code) ||
+          !ParseDateFlag("--transition-end", options->transition, n->mutable_transition_end(),
+                         &exit_code)) {
         return exit_code;
       }
       v1::Norm response;
@@ -194,7 +177,7 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
     v1::CheckComplianceRequest request;
     request.set_site_id(options->site);
     int exit_code = kExitOk;
-    if (!DateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {
+    if (!ParseDateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {
       return exit_code;
     }
     v1::CheckComplianceResponse response;
@@ -237,7 +220,7 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
       v1::ComplianceReportRequest request;
       request.set_norm_id(report_options->norm);
       int exit_code = kExitOk;
-      if (!DateFlag("--as-of", report_options->as_of, request.mutable_as_of(), &exit_code)) {
+      if (!ParseDateFlag("--as-of", report_options->as_of, request.mutable_as_of(), &exit_code)) {
         return exit_code;
       }
       v1::ComplianceReportResponse all;

@@ -117,4 +117,20 @@ std::string ShowTime(const google::protobuf::Timestamp& timestamp) {
   return domain::FormatTime(timestamp);
 }
 
+std::string Day(const google::protobuf::Timestamp& timestamp) {
+  return domain::FormatTime(timestamp).substr(0, 10);
+}
+
+bool ParseDateFlag(absl::string_view flag, const std::string& text,
+                   google::protobuf::Timestamp* out, int* exit_code) {
+  if (text.empty()) return true;
+  absl::StatusOr<absl::Time> time = domain::ParseDateTime(text);
+  if (!time.ok()) {
+    *exit_code = Fail(kExitUsage, absl::StrCat(flag, ": ", time.status().message()));
+    return false;
+  }
+  *out = domain::ToProto(*time);
+  return true;
+}
+
 }  // namespace sello::cli

@@ -24,7 +24,7 @@ inline constexpr int kExitNotFound = 3;  // NOT_FOUND
 inline constexpr int kExitDenied = 4;    // PERMISSION_DENIED or UNAUTHENTICATED
 inline constexpr int kExitInvalid = 5;   // INVALID_ARGUMENT, FAILED_PRECONDITION, ALREADY_EXISTS,
                                          // OUT_OF_RANGE
-inline constexpr int kExitUnavailable = 6;  // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
+inline constexpr int kExitUnavailable = 6;   // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
 inline constexpr int kExitMisbehaviour = 7;  // DATA_LOSS: evidence the registry misbehaved
                                              // (bad signature, inconsistent checkpoints,
                                              // failed proof, record not matching its event)
@@ -60,6 +60,15 @@ void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields)
 
 // "2026-11-26 10:00:00Z", or "" when unset.
 std::string ShowTime(const google::protobuf::Timestamp& timestamp);
+
+// "2026-11-26", or "" when unset.
+std::string Day(const google::protobuf::Timestamp& timestamp);
+
+// Parses the date given to `flag` ("YYYY-MM-DD" or RFC 3339) into `out`; an empty
+// `text` leaves `out` alone. False, with the message printed and `*exit_code` set to
+// kExitUsage, when it is not a date.
+bool ParseDateFlag(absl::string_view flag, const std::string& text,
+                   google::protobuf::Timestamp* out, int* exit_code);
 
 }  // namespace sello::cli
 

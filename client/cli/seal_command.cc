@@ -15,10 +15,6 @@
 namespace sello::cli {
 namespace {
 
-std::string Day(const google::protobuf::Timestamp& time) {
-  return domain::FormatTime(time).substr(0, 10);
-}
-
 const std::map<std::string, v1::Grade>& GradeNames() {
   static const auto* names = new std::map<std::string, v1::Grade>{
       {"premium", v1::PREMIUM}, {"grade_i", v1::GRADE_I}, {"industrial", v1::INDUSTRIAL}};

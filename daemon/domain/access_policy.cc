@@ -94,6 +94,13 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.NormService/ListNorms", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.NormService/CheckCompliance", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.NormService/ComplianceReport", kTokenRequired, {ADMIN, REGULATOR}},
+      // Appeals: a firm files, the association assigns, the assigned certifier resolves;
+      // each reader sees only the appeals it is party to (CanReadAppeal).
+      {"/sello.v1.AppealService/FileAppeal", kTokenRequired, {FIRM}},
+      {"/sello.v1.AppealService/AssignAppeal", kTokenRequired, {ADMIN}},
+      {"/sello.v1.AppealService/ResolveAppeal", kTokenRequired, {CERTIFIER}},
+      {"/sello.v1.AppealService/GetAppeal", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.AppealService/ListAppeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // The transparency log is for everyone; contents are shown as the role allows.
       {"/sello.v1.LogService/GetCheckpoint", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.LogService/GetInclusionProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

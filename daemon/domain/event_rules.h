@@ -23,6 +23,7 @@ inline constexpr absl::string_view kInspectionRecord = "inspection";
 inline constexpr absl::string_view kSealIssuanceRecord = "seal_issuance";
 inline constexpr absl::string_view kSealChangeRecord = "seal_change";
 inline constexpr absl::string_view kNormRecord = "norm";
+inline constexpr absl::string_view kAppealRecord = "appeal";
 
 // "organisation/salmones-calbuco": the record kind and its id, unambiguous across kinds.
 std::string Subject(absl::string_view record_kind, absl::string_view id);

@@ -185,6 +185,7 @@ absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,
   out.clear_supersedes();
   out.clear_superseded_by();
   out.clear_correction_reason();
+  out.clear_appeal_id();
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
@@ -10,7 +11,7 @@
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -153,86 +154,34 @@ absl::Status InspectionService::Submit(const domain::Principal& caller,
                                        const v1::CorrectInspectionRequest* correction,
                                        v1::Inspection* response) {
   return registry_.ledger->Apply(caller, [&](storage::Transaction& tx) -> absl::Status {
-    const storage::Store& store = tx.store();
-    // A retry of a request already done returns its result and writes nothing.
-    if (!submitted.request_id().empty()) {
-      absl::StatusOr<std::optional<std::string>> done =
-          store.Get(Table::kInspectionRequests,
-                    storage::RequestKey(caller.organisation_id, submitted.request_id()));
-      if (!done.ok()) return done.status();
-      if (done->has_value()) {
-        absl::StatusOr<v1::Inspection> first = storage::RequireRecord<v1::Inspection>(
-            store, Table::kInspections, **done, "inspection");
-        if (!first.ok()) return first.status();
-        *response = *std::move(first);
-        return absl::OkStatus();
-      }
-    }
-    absl::StatusOr<v1::Site> site =
-        storage::RequireRecord<v1::Site>(store, Table::kSites, submitted.site_id(), "site");
-    if (!site.ok()) return site.status();
-    std::optional<v1::Lot> lot;
-    if (!submitted.lot_id().empty()) {
-      absl::StatusOr<v1::Lot> loaded =
-          storage::RequireRecord<v1::Lot>(store, Table::kLots, submitted.lot_id(), "lot");
-      if (!loaded.ok()) return loaded.status();
-      lot = *std::move(loaded);
-    }
-    absl::StatusOr<std::optional<v1::StandardVersion>> version =
-        storage::LoadRecord<v1::StandardVersion>(
-            store, Table::kStandardVersions,
-            storage::StandardVersionKey(submitted.standard_id(), submitted.standard_version()));
-    if (!version.ok()) return version.status();
-    if (!version->has_value()) {
-      return absl::NotFoundError(absl::StrCat(
-          "inspection.standard_version: ",
-          domain::VersionRef(submitted.standard_id(), submitted.standard_version()), " not found"));
-    }
-    absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
-        LoadAccreditations(store, caller.organisation_id);
-    if (!accreditations.ok()) return accreditations.status();
-    domain::InspectionContext inspection_context{&**version, &*site, lot ? &*lot : nullptr,
-                                                 *std::move(accreditations), tx.now()};
-    absl::StatusOr<v1::Inspection> planned =
-        domain::PlanInspection(submitted, caller.organisation_id, inspection_context);
+    absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, caller, submitted);
     if (!planned.ok()) return planned.status();
-    planned->set_id(domain::NewId("insp"));
-    *planned->mutable_create_time() = domain::ToProto(tx.now());
-
+    // A retry of a request already done returns its result and writes nothing.
+    if (planned->retry) {
+      *response = std::move(planned->record);
+      return absl::OkStatus();
+    }
     if (correction != nullptr) {
       absl::StatusOr<v1::Inspection> earlier = storage::RequireRecord<v1::Inspection>(
-          store, Table::kInspections, correction->inspection_id(), "inspection");
+          tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
       if (!earlier.ok()) return earlier.status();
-      if (absl::Status status = domain::LinkCorrection(*earlier, *planned, correction->reason());
+      absl::StatusOr<std::vector<v1::Appeal>> appeals = AppealsAgainst(tx.store(), earlier->id());
+      if (!appeals.ok()) return appeals.status();
+      if (absl::Status status = domain::CheckMayCorrect(*earlier, *appeals); !status.ok()) {
+        return status;
+      }
+      if (absl::Status status =
+              domain::LinkCorrection(*earlier, planned->record, correction->reason());
           !status.ok()) {
         return status;
       }
-      storage::PutInspection(tx.writes(), *earlier);
-      tx.Record("inspection.superseded", domain::Subject(domain::kInspectionRecord, earlier->id()),
-                *earlier, earlier->firm_id(), earlier->site_id());
-      // Seals follow a worse grade: suspended in the same write.
-      if (!earlier->lot_id().empty() && domain::SupersedingLowersGrade(*earlier, *planned)) {
-        absl::StatusOr<std::vector<std::string>> codes =
-            SealCodesOfLot(store, earlier->lot_id(), earlier->id());
-        if (!codes.ok()) return codes.status();
-        if (!codes->empty()) {
-          absl::StatusOr<uint32_t> changed = ChangeSeals(
-              tx, *codes, v1::Seal::SUSPENDED,
-              absl::StrCat("inspection ", earlier->id(), " superseded by ", planned->id(), " (",
-                           planned->outcome() == v1::Inspection::PASS
-                               ? v1::Grade_Name(planned->grade())
-                               : "FAIL",
-                           ")"),
-              earlier->lot_id());
-          if (!changed.ok()) return changed.status();
-        }
-      }
+      absl::StatusOr<uint32_t> suspended =
+          StoreSuperseded(tx, *earlier, planned->record, "corrected");
+      if (!suspended.ok()) return suspended.status();
     }
-    storage::PutInspection(tx.writes(), *planned);
-    tx.Record(correction != nullptr ? "inspection.corrected" : "inspection.submitted",
-              domain::Subject(domain::kInspectionRecord, planned->id()), *planned,
-              planned->firm_id(), planned->site_id());
-    *response = *std::move(planned);
+    StoreInspection(tx, planned->record,
+                    correction != nullptr ? "inspection.corrected" : "inspection.submitted");
+    *response = std::move(planned->record);
     return absl::OkStatus();
   });
 }

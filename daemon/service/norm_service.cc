@@ -49,15 +49,8 @@ absl::StatusOr<std::vector<v1::Norm>> AllNorms(const storage::Store& store) {
 // Every inspection of the site (any status, any standard).
 absl::StatusOr<std::vector<v1::Inspection>> SiteInspections(const storage::Store& store,
                                                             absl::string_view site_id) {
-  std::vector<v1::Inspection> inspections;
-  absl::Status status = storage::VisitIndexed<v1::Inspection>(
-      store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections,
-      /*reverse=*/false, [&](v1::Inspection&& inspection) {
-        inspections.push_back(std::move(inspection));
-        return true;
-      });
-  if (!status.ok()) return status;
-  return inspections;
+  return storage::LoadIndexed<v1::Inspection>(store, Table::kInspectionsBySite,
+                                              storage::ChildPrefix(site_id), Table::kInspections);
 }
 
 // What judging a site needs: its inspections and their certifiers' accreditations.

@@ -23,10 +23,14 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& st
 // alone. A transition that is not allowed (e.g. reinstating a revoked seal) is
 // FAILED_PRECONDITION naming the seal and its state when the seals were named one by
 // one; for a whole lot (`lot_id` set) such seals are skipped: a revoked seal stays
-// revoked when its lot is suspended. Returns how many changed.
+// revoked when its lot is suspended. The actor must be allowed to change each seal
+// (domain::CheckMayChangeSeal) unless the change `follows_rule`: the consequence of a
+// change the actor may make, e.g. an appeal's re-inspection grading lower. Returns how
+// many changed.
 absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
                                      const std::vector<std::string>& codes, v1::Seal::Status target,
-                                     absl::string_view reason, absl::string_view lot_id);
+                                     absl::string_view reason, absl::string_view lot_id,
+                                     bool follows_rule = false);
 
 }  // namespace sello::service
 

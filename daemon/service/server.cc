@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/appeal_service.h"
 #include "daemon/service/inspection_service.h"
 #include "daemon/service/log_service.h"
 #include "daemon/service/norm_service.h"
@@ -36,6 +37,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->inspections_ = std::make_unique<InspectionService>(registry);
   server->seals_ = std::make_unique<SealService>(registry, log);
   server->norms_ = std::make_unique<NormService>(registry);
+  server->appeals_ = std::make_unique<AppealService>(registry);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -50,6 +52,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->inspections_.get());
   builder.RegisterService(server->seals_.get());
   builder.RegisterService(server->norms_.get());
+  builder.RegisterService(server->appeals_.get());
   // Keep-alive: ping idle connections (so idle watches survive middleboxes and dead
   // peers are noticed) and accept clients' pings no more often than every 10 s.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);

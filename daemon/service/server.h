@@ -20,6 +20,7 @@ class AccreditationService;
 class InspectionService;
 class LogService;
 class NormService;
+class AppealService;
 class SealService;
 class OrganisationService;
 class StandardService;
@@ -58,6 +59,7 @@ class Server {
   std::unique_ptr<InspectionService> inspections_;
   std::unique_ptr<SealService> seals_;
   std::unique_ptr<NormService> norms_;
+  std::unique_ptr<AppealService> appeals_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

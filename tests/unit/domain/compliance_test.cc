@@ -463,7 +463,8 @@ std::vector<ComplianceCase> ComplianceCases() {
        Utc(2026, 6, 1),
        ComplianceVerdict::CERTIFIER_NOT_ACCREDITED,
        "insp-1",
-       "certificadora-x was not accredited for CSCS on 2026-03-01 (accreditation acc-x is SUSPENDED",
+       "certificadora-x was not accredited for CSCS on 2026-03-01 (accreditation acc-x is "
+       "SUSPENDED",
        Certifiers(Accredited({{Accreditation::SUSPENDED, Utc(2026, 2, 1)},
                               {Accreditation::ACTIVE, Utc(2026, 4, 1)}}))},
       {"suspended only after the inspection",
