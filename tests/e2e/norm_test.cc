@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "sello/v1/appeal.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/norm.pb.h"
 #include "tests/e2e/daemon_harness.h"
@@ -48,10 +49,16 @@ class NormTest : public SessionTest {
     ASSERT_EQ(result.exit_code, 0) << result;
   }
 
-  // A passing (or, with `fail`, failing on P4) inspection of the whole code at `site`.
+  // A passing (or, with `fail`, failing on P4) inspection of the whole code at `site`,
+  // submitted by the certifier.
   void Inspect(const std::string& site, bool fail) {
-    const std::string file = daemon_.WriteFile(
-        absl::StrCat("inspection-", site, fail, ".json"),
+    Run(certifier_, {"inspect", "submit", InspectionFile(site, fail)});
+  }
+
+  // The inspection file Inspect() submits; its path.
+  std::string InspectionFile(const std::string& site, bool fail) {
+    return daemon_.WriteFile(
+        absl::StrCat("inspection-", site, fail, ++files_, ".json"),
         absl::StrCat(
             R"({"siteId":")", site, R"(","standardId":"CSCS","standardVersion":1,)",
             R"("stages":["harvest","processing","final_product"],"inspector":"I",)",
@@ -64,7 +71,6 @@ class NormTest : public SessionTest {
             R"({"criterionId":"P3","measured":0},{"criterionId":"P4","passed":)",
             fail ? "false" : "true",
             R"(},{"criterionId":"Q1","measured":28},{"criterionId":"Q2","passed":true}]})"));
-    Run(certifier_, {"inspect", "submit", file});
   }
 
   // `sello comply site SITE` a few seconds ahead, so that the inspections just dated a
@@ -81,6 +87,7 @@ class NormTest : public SessionTest {
   }
 
   std::string regulator_, certifier_;
+  int files_ = 0;
 };
 
 TEST_F(NormTest, RegulatorAdoptsTheCodeAndSeesWhoComplies) {
@@ -157,6 +164,53 @@ TEST_F(NormTest, RegulatorAdoptsTheCodeAndSeesWhoComplies) {
   EXPECT_EQ(twice.exit_code, kExitRefused) << twice;
   EXPECT_THAT(twice.err, HasSubstr("REPEALED"));
   EXPECT_THAT(daemon_.RunCli("comply", "site", "outsider-pp").out, HasSubstr("no norm in force"));
+}
+
+TEST_F(NormTest, ExpiryAndAnOverturnedAppealShowInCompliance) {
+  Run(admin_, {"standard", "publish", "CSCS@1"});
+  Run(regulator_, {"norm", "adopt", "--standard", "CSCS@1", "--title", "Salmon plants",
+                   "--site-type", "processing_plant", "--effective-from",
+                   Day(absl::Now() - absl::Hours(24)), "--validity-days", "1"});
+  Inspect("member-firm-pp", /*fail=*/false);
+  Inspect("outsider-pp", /*fail=*/true);
+
+  // A pass satisfies the norm for its validity period, then no longer.
+  EXPECT_EQ(Comply("member-firm-pp").exit_code, 0);
+  const ProcessResult later = daemon_.RunCli("comply", "site", "member-firm-pp", "--as-of",
+                                             Day(absl::Now() + absl::Hours(24 * 3)));
+  EXPECT_EQ(later.exit_code, kExitRefused) << later;
+  EXPECT_THAT(later.out, HasSubstr("EXPIRED"));
+
+  // The outsider appeals its FAIL; another certifier finds no Listeria and the appeal is
+  // overturned: the re-inspection now decides, and the site complies.
+  Run(admin_, {"org", "create", "--kind", "certifier", "--name", "Second", "--id", "second"});
+  Run(admin_, {"accredit", "create", "--certifier", "second", "--standard", "CSCS", "--from",
+               Day(absl::Now() - absl::Hours(24 * 30)), "--until",
+               Day(absl::Now() + absl::Hours(24 * 365))});
+  const std::string outsider = IssueToken("outsider", "firm");
+  const std::string second = IssueToken("second", "certifier");
+  const ProcessResult failed =
+      daemon_.RunCliAs(admin_, "-o", "json", "inspect", "list", "--site", "outsider-pp");
+  ASSERT_EQ(failed.exit_code, 0) << failed;
+  const auto inspections = ParseJson<v1::ListInspectionsResponse>(failed.out);
+  ASSERT_EQ(inspections.inspections_size(), 1);
+  const ProcessResult filed =
+      daemon_.RunCliAs(outsider, "-o", "json", "appeal", "file", inspections.inspections(0).id(),
+                       "--grounds", "contaminated swab");
+  ASSERT_EQ(filed.exit_code, 0) << filed;
+  const std::string appeal = ParseJson<v1::Appeal>(filed.out).id();
+  Run(admin_, {"appeal", "assign", appeal, "--certifier", "second"});
+  const ProcessResult resolved = daemon_.RunCliAs(second, "-o", "json", "appeal", "resolve", appeal,
+                                                  InspectionFile("outsider-pp", /*fail=*/false));
+  ASSERT_EQ(resolved.exit_code, 0) << resolved;
+  const v1::Appeal overturned = ParseJson<v1::Appeal>(resolved.out);
+  EXPECT_EQ(overturned.status(), v1::Appeal::OVERTURNED);
+  const ProcessResult now = Comply("outsider-pp", /*json=*/true);
+  EXPECT_EQ(now.exit_code, 0) << now;
+  const auto verdicts = ParseJson<v1::CheckComplianceResponse>(now.out);
+  ASSERT_EQ(verdicts.verdicts_size(), 1);
+  EXPECT_EQ(verdicts.verdicts(0).status(), v1::ComplianceVerdict::COMPLIANT);
+  EXPECT_EQ(verdicts.verdicts(0).inspection_id(), overturned.reinspection_id());
 }
 
 }  // namespace
