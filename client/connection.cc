@@ -20,6 +20,7 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
   seals_ = v1::SealService::NewStub(channel_);
   norms_ = v1::NormService::NewStub(channel_);
   appeals_ = v1::AppealService::NewStub(channel_);
+  stats_ = v1::StatsService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {

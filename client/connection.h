@@ -18,6 +18,7 @@
 #include "sello/v1/organisation.grpc.pb.h"
 #include "sello/v1/seal.grpc.pb.h"
 #include "sello/v1/standard.grpc.pb.h"
+#include "sello/v1/stats.grpc.pb.h"
 #include "sello/v1/token.grpc.pb.h"
 
 namespace sello::client {
@@ -53,6 +54,7 @@ class Connection {
   v1::SealService::Stub& seals() { return *seals_; }
   v1::NormService::Stub& norms() { return *norms_; }
   v1::AppealService::Stub& appeals() { return *appeals_; }
+  v1::StatsService::Stub& stats() { return *stats_; }
   const ConnectionOptions& options() const { return options_; }
 
  private:
@@ -67,6 +69,7 @@ class Connection {
   std::unique_ptr<v1::SealService::Stub> seals_;
   std::unique_ptr<v1::NormService::Stub> norms_;
   std::unique_ptr<v1::AppealService::Stub> appeals_;
+  std::unique_ptr<v1::StatsService::Stub> stats_;
 };
 
 }  // namespace sello::client

@@ -23,6 +23,7 @@
 #include "daemon/service/log.h"
 #include "daemon/service/log_key.h"
 #include "daemon/service/server.h"
+#include "daemon/service/stats_service.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
 #include "storage/rocks_store.h"
@@ -190,6 +191,9 @@ int Run(int argc, char** argv) {
                                          .organisation_name = options.bootstrap_org_name,
                                          .country = options.bootstrap_org_country});
   if (!bootstrapped.ok()) return Fail("bootstrap_failed", bootstrapped.status().ToString());
+  if (absl::Status status = sello::service::EnsureAggregates(**store); !status.ok()) {
+    return Fail("statistics_failed", status.ToString());
+  }
 
   bool key_created = false;
   absl::StatusOr<sello::domain::NoteSigner> signer =

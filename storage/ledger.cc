@@ -105,6 +105,11 @@ bool Ledger::closed() const {
   return closed_;
 }
 
+absl::Status Ledger::Read(const std::function<absl::Status()>& read) {
+  absl::MutexLock lock(&mu_);
+  return read();
+}
+
 uint64_t Ledger::last_seq() const {
   absl::MutexLock lock(&head_mu_);
   return committed_seq_;

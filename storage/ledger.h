@@ -74,6 +74,11 @@ class Ledger {
   absl::Status Apply(const domain::Principal& actor,
                      const std::function<absl::Status(Transaction&)>& change);
 
+  // Runs `read` while no change can commit: for reads that must see one state across
+  // many lookups (e.g. comparing derived data with the records). Keep it rare and short:
+  // writers wait meanwhile.
+  absl::Status Read(const std::function<absl::Status()>& read);
+
   // The sequence number of the last committed event (0: none yet); also the size of
   // the transparency log's tree.
   uint64_t last_seq() const;

@@ -100,6 +100,10 @@ absl::string_view TableName(Table table) {
       return "appeals_by_certifier";
     case Table::kAppealsByDate:
       return "appeals_by_date";
+    case Table::kStatsCertifiers:
+      return "stats_certifiers";
+    case Table::kStatsCriteria:
+      return "stats_criteria";
   }
   return "unknown";
 }

@@ -56,8 +56,10 @@ enum class Table : uint8_t {
   kAppealsByFirm,              // firm id \0 filing date \0 appeal id -> ""
   kAppealsByCertifier,         // original or assigned certifier \0 filing date \0 id -> ""
   kAppealsByDate,              // filing date \0 appeal id -> ""
+  kStatsCertifiers,            // standard \0 stages \0 month (u32 BE) \0 certifier -> CertifierCell
+  kStatsCriteria,              // standard \0 version \0 criterion \0 month \0 firm -> CriterionCell
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kAppealsByDate) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kStatsCriteria) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);
@@ -78,6 +80,14 @@ class WriteSet {
     ops_.push_back({table, std::move(key), std::nullopt});
   }
   const std::vector<Op>& ops() const { return ops_; }
+  // The last operation on `key` of `table` in this set, or nullptr: for a change that
+  // reads back what it wrote earlier (a linear scan; meant for small sets).
+  const Op* Last(Table table, absl::string_view key) const {
+    for (auto op = ops_.rbegin(); op != ops_.rend(); ++op) {
+      if (op->table == table && op->key == key) return &*op;
+    }
+    return nullptr;
+  }
   bool empty() const { return ops_.empty(); }
 
  private:

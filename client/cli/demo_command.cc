@@ -231,6 +231,35 @@ int LoadInspection(client::Connection& certifier, const tools::DemoInspection& d
   return kExitOk;
 }
 
+// Submits a certifier's routine audits that are not in the registry yet (`done`: the
+// request ids it has used); returns how many were new, or -exit code.
+int LoadAudits(client::Connection& certifier, const tools::DemoAudits& demo,
+               const std::set<std::string>& done, int* loaded) {
+  if (demo.site_ids().empty()) {
+    return Fail(kExitInvalid, absl::StrCat("demo: audits by ", demo.certifier_id(), ": no sites"));
+  }
+  int n = 0;
+  for (const auto& variant : demo.variants()) {
+    for (uint32_t i = 0; i < variant.count(); ++i, ++n) {
+      v1::SubmitInspectionRequest submit;
+      v1::Inspection* inspection = submit.mutable_inspection();
+      *inspection = variant.inspection();
+      inspection->set_request_id(absl::StrCat(demo.request_prefix(), "-", n));
+      if (done.count(inspection->request_id())) continue;
+      inspection->set_site_id(demo.site_ids(n % demo.site_ids_size()));
+      *inspection->mutable_inspection_date() = domain::ToProto(absl::Now());
+      v1::Inspection submitted;
+      grpc::Status status = certifier.inspections().SubmitInspection(certifier.NewContext().get(),
+                                                                     submit, &submitted);
+      if (!status.ok()) {
+        return Fail(absl::StrCat("demo: audit ", inspection->request_id()), status);
+      }
+      ++*loaded;
+    }
+  }
+  return kExitOk;
+}
+
 // Adopts a demo norm as its regulator, effective today, unless the regulator already
 // has a norm of that title.
 int LoadNorm(client::Connection& regulator, const tools::DemoNorm& demo) {
@@ -432,6 +461,17 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
       }
       ++loaded;
     }
+    for (const auto& audits : manifest.audits()) {
+      const std::string& id = audits.certifier_id();
+      client::Connection* certifier = actors.As(id, &exit_code);
+      if (certifier == nullptr) return exit_code;
+      if (!done.count(id)) {
+        absl::StatusOr<std::set<std::string>> requests = DoneRequests(*certifier);
+        if (!requests.ok()) return Fail("demo load", requests.status());
+        done[id] = *std::move(requests);
+      }
+      if (int code = LoadAudits(*certifier, audits, done[id], &loaded); code != 0) return code;
+    }
     for (const auto& appeal : manifest.appeals()) {
       if (int code = LoadAppeal(connection, actors, manifest, appeal); code != 0) return code;
     }
@@ -442,9 +482,9 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
     }
     std::cout << "demo data loaded: " << manifest.organisations_size() << " organisations, "
               << manifest.standards_size() << " standard files, " << manifest.accreditations_size()
-              << " accreditations, " << manifest.inspections_size() << " inspections (" << loaded
-              << " new), " << manifest.appeals_size() << " appeals, " << manifest.norms_size()
-              << " norms\n";
+              << " accreditations, " << manifest.inspections_size() << " inspections and "
+              << manifest.audits_size() << " audit series (" << loaded << " new inspections), "
+              << manifest.appeals_size() << " appeals, " << manifest.norms_size() << " norms\n";
     return kExitOk;
   });
 }

@@ -77,6 +77,7 @@ int Run(int argc, char** argv) {
   AddNormCommands(app, cli);
   AddComplyCommands(app, cli);
   AddAppealCommands(app, cli);
+  AddStatsCommands(app, cli);
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
 

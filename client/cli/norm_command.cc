@@ -33,17 +33,6 @@ int ShowNorm(const Cli& cli, const v1::Norm& norm) {
   return kExitOk;
 }
 
-// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 void AddNormCommands(CLI::App& app, Cli& cli) {

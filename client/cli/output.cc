@@ -3,11 +3,13 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/time_convert.h"
 
@@ -131,6 +133,63 @@ bool ParseDateFlag(absl::string_view flag, const std::string& text,
   }
   *out = domain::ToProto(*time);
   return true;
+}
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void PrintCsvRow(const std::vector<std::string>& cells) {
+  std::string line;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) line += ',';
+    line += CsvField(cells[i]);
+  }
+  std::cout << line << "\n";
+}
+
+std::string Bar(double fraction, int width) {
+  static constexpr const char* kEighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  if (std::isnan(fraction)) return "";
+  const int eighths = static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * width * 8));
+  std::string bar;
+  for (int i = 0; i < eighths / 8; ++i) bar += "█";
+  bar += kEighths[eighths % 8];
+  return bar;
+}
+
+std::string Sparkline(const std::vector<double>& shares) {
+  static constexpr const char* kLevels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  std::string line;
+  for (double share : shares) {
+    if (std::isnan(share) || share <= 0) {
+      line += " ";
+      continue;
+    }
+    line += kLevels[std::clamp(static_cast<int>(share * 8), 0, 7)];
+  }
+  return line;
+}
+
+std::string Percent(double fraction) {
+  if (std::isnan(fraction)) return "-";
+  return absl::StrFormat("%.1f%%", fraction * 100);
+}
+
+std::string Number(double value, int decimals) {
+  if (std::isnan(value)) return "-";
+  std::string text = absl::StrFormat("%.*f", decimals, value);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
 }
 
 }  // namespace sello::cli

@@ -61,6 +61,21 @@ void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields)
 // "2026-11-26 10:00:00Z", or "" when unset.
 std::string ShowTime(const google::protobuf::Timestamp& timestamp);
 
+// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string CsvField(const std::string& text);
+// One CSV line of `cells` (each quoted as needed) on stdout.
+void PrintCsvRow(const std::vector<std::string>& cells);
+
+// Small inline charts for tables: a horizontal bar of `width` cells for a fraction
+// (0..1, in eighths of a cell), and a sparkline of shares (each 0..1) as one block per
+// value.
+std::string Bar(double fraction, int width = 10);
+std::string Sparkline(const std::vector<double>& shares);
+// "12.5%" for 0.125; "-" for NaN.
+std::string Percent(double fraction);
+// A number with up to `decimals` decimals, trailing zeros dropped; "-" for NaN.
+std::string Number(double value, int decimals = 2);
+
 // "2026-11-26", or "" when unset.
 std::string Day(const google::protobuf::Timestamp& timestamp);
 

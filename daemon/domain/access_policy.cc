@@ -101,6 +101,20 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.AppealService/ResolveAppeal", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.AppealService/GetAppeal", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.AppealService/ListAppeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // Statistics: everyone watches the certifiers and the cluster; cells about fewer
+      // than 5 firms or sites are withheld from FIRM and CERTIFIER callers, and a firm's
+      // benchmark is its own (or any, for ADMIN and REGULATOR).
+      {"/sello.v1.StatsService/CertifierStats",
+       kTokenRequired,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.StatsService/CriterionStats",
+       kTokenRequired,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.StatsService/FirmBenchmark", kTokenRequired, {ADMIN, FIRM, REGULATOR}},
+      {"/sello.v1.StatsService/ComplianceOverview",
+       kTokenRequired,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.StatsService/VerifyAggregates", kTokenRequired, {ADMIN}},
       // The transparency log is for everyone; contents are shown as the role allows.
       {"/sello.v1.LogService/GetCheckpoint", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.LogService/GetInclusionProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

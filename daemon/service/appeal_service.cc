@@ -135,7 +135,10 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
             if (!suspended.ok()) return suspended.status();
             appeal->set_seals_suspended(*suspended);
           }
-          StoreInspection(tx, reinspection, "inspection.reinspected");
+          if (absl::Status status = StoreInspection(tx, reinspection, "inspection.reinspected");
+              !status.ok()) {
+            return status;
+          }
           StoreAppeal(tx, *appeal, overturned ? "appeal.overturned" : "appeal.upheld");
           *response = *std::move(appeal);
           return absl::OkStatus();

@@ -7,11 +7,13 @@
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
+#include "daemon/domain/statistics.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
+#include "storage/stats_store.h"
 
 namespace sello::service {
 
@@ -66,16 +68,29 @@ absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
   return PlannedInspection{*std::move(planned), /*retry=*/false};
 }
 
-void StoreInspection(storage::Transaction& tx, const v1::Inspection& inspection,
-                     absl::string_view kind) {
+absl::Status StoreInspection(storage::Transaction& tx, const v1::Inspection& inspection,
+                             absl::string_view kind) {
   storage::PutInspection(tx.writes(), inspection);
   tx.Record(kind, domain::Subject(domain::kInspectionRecord, inspection.id()), inspection,
             inspection.firm_id(), inspection.site_id());
+  if (inspection.status() != v1::Inspection::CURRENT) return absl::OkStatus();
+  domain::Aggregates counted;
+  domain::AddInspection(inspection, 1, counted);
+  return storage::AddToAggregates(tx.store(), tx.writes(), counted);
 }
 
 absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
                                          const v1::Inspection& later, absl::string_view why) {
-  StoreInspection(tx, earlier, "inspection.superseded");
+  if (absl::Status status = StoreInspection(tx, earlier, "inspection.superseded"); !status.ok()) {
+    return status;
+  }
+  domain::Aggregates uncounted;
+  domain::AddInspection(earlier, -1, uncounted);
+  if (!later.appeal_id().empty()) domain::AddOverturned(earlier, uncounted);
+  if (absl::Status status = storage::AddToAggregates(tx.store(), tx.writes(), uncounted);
+      !status.ok()) {
+    return status;
+  }
   // Seals follow a worse result: suspended in the same write.
   if (earlier.lot_id().empty() || !domain::SupersedingLowersGrade(earlier, later)) return 0u;
   absl::StatusOr<std::vector<std::string>> codes =

@@ -29,13 +29,16 @@ absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
                                                  const domain::Principal& caller,
                                                  const v1::Inspection& submitted);
 
-// Writes `inspection` with an event of `kind`.
-void StoreInspection(storage::Transaction& tx, const v1::Inspection& inspection,
-                     absl::string_view kind);
+// Writes `inspection` with an event of `kind`; a CURRENT one is counted in the
+// statistics aggregates in the same write.
+absl::Status StoreInspection(storage::Transaction& tx, const v1::Inspection& inspection,
+                             absl::string_view kind);
 
-// Stores `earlier`, already marked SUPERSEDED by `later`, with its event; when `later`
-// fails or grades worse, suspends the seals issued under `earlier` in the same write
-// (`why` starts their status reason). Returns how many seals were suspended.
+// Stores `earlier`, already marked SUPERSEDED by `later`, with its event, and takes it
+// out of the statistics aggregates (counting it as overturned when `later` resolved an
+// appeal); when `later` fails or grades worse, suspends the seals issued under
+// `earlier` in the same write (`why` starts their status reason). Returns how many
+// seals were suspended.
 absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
                                          const v1::Inspection& later, absl::string_view why);
 

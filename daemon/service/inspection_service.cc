@@ -179,8 +179,12 @@ absl::Status InspectionService::Submit(const domain::Principal& caller,
           StoreSuperseded(tx, *earlier, planned->record, "corrected");
       if (!suspended.ok()) return suspended.status();
     }
-    StoreInspection(tx, planned->record,
-                    correction != nullptr ? "inspection.corrected" : "inspection.submitted");
+    if (absl::Status status = StoreInspection(
+            tx, planned->record,
+            correction != nullptr ? "inspection.corrected" : "inspection.submitted");
+        !status.ok()) {
+      return status;
+    }
     *response = std::move(planned->record);
     return absl::OkStatus();
   });

@@ -9,7 +9,7 @@
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/accreditation_service.h"
+#include "daemon/service/compliance_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -44,35 +44,6 @@ absl::StatusOr<std::vector<v1::Norm>> AllNorms(const storage::Store& store) {
   if (!scan.ok()) return scan;
   if (!inner.ok()) return inner;
   return norms;
-}
-
-// Every inspection of the site (any status, any standard).
-absl::StatusOr<std::vector<v1::Inspection>> SiteInspections(const storage::Store& store,
-                                                            absl::string_view site_id) {
-  return storage::LoadIndexed<v1::Inspection>(store, Table::kInspectionsBySite,
-                                              storage::ChildPrefix(site_id), Table::kInspections);
-}
-
-// What judging a site needs: its inspections and their certifiers' accreditations.
-struct SiteRecords {
-  std::vector<v1::Inspection> inspections;
-  domain::AccreditationsByCertifier accreditations;
-};
-
-absl::StatusOr<SiteRecords> LoadSiteRecords(const storage::Store& store,
-                                            absl::string_view site_id) {
-  SiteRecords records;
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = SiteInspections(store, site_id);
-  if (!inspections.ok()) return inspections.status();
-  records.inspections = *std::move(inspections);
-  for (const v1::Inspection& inspection : records.inspections) {
-    if (records.accreditations.count(inspection.certifier_id())) continue;
-    absl::StatusOr<std::vector<v1::Accreditation>> held =
-        LoadAccreditations(store, inspection.certifier_id());
-    if (!held.ok()) return held.status();
-    records.accreditations[inspection.certifier_id()] = *std::move(held);
-  }
-  return records;
 }
 
 absl::Time AsOf(const google::protobuf::Timestamp& as_of) {

@@ -15,6 +15,7 @@
 #include "daemon/service/inspection_service.h"
 #include "daemon/service/log_service.h"
 #include "daemon/service/norm_service.h"
+#include "daemon/service/stats_service.h"
 #include "daemon/service/organisation_service.h"
 #include "daemon/service/seal_service.h"
 #include "daemon/service/standard_service.h"
@@ -38,6 +39,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->seals_ = std::make_unique<SealService>(registry, log);
   server->norms_ = std::make_unique<NormService>(registry);
   server->appeals_ = std::make_unique<AppealService>(registry);
+  server->stats_ = std::make_unique<StatsService>(registry);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -53,6 +55,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->seals_.get());
   builder.RegisterService(server->norms_.get());
   builder.RegisterService(server->appeals_.get());
+  builder.RegisterService(server->stats_.get());
   // Keep-alive: ping idle connections (so idle watches survive middleboxes and dead
   // peers are noticed) and accept clients' pings no more often than every 10 s.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);

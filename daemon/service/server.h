@@ -21,6 +21,7 @@ class InspectionService;
 class LogService;
 class NormService;
 class AppealService;
+class StatsService;
 class SealService;
 class OrganisationService;
 class StandardService;
@@ -60,6 +61,7 @@ class Server {
   std::unique_ptr<SealService> seals_;
   std::unique_ptr<NormService> norms_;
   std::unique_ptr<AppealService> appeals_;
+  std::unique_ptr<StatsService> stats_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

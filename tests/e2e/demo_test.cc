@@ -13,6 +13,7 @@
 #include "sello/v1/appeal.pb.h"
 #include "sello/v1/norm.pb.h"
 #include "sello/v1/seal.pb.h"
+#include "sello/v1/stats.pb.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {
@@ -37,10 +38,11 @@ class DemoTest : public SessionTest {
 TEST_F(DemoTest, LoadsOnceAndShowsNormsAndAnOverturnedAppeal) {
   const ProcessResult first = Load();
   ASSERT_EQ(first.exit_code, 0) << first;
-  EXPECT_THAT(first.out, HasSubstr("10 inspections (10 new), 1 appeals, 1 norms"));
+  EXPECT_THAT(first.out, HasSubstr("10 inspections and 2 audit series (82 new inspections), "
+                                   "1 appeals, 1 norms"));
   const ProcessResult again = Load();
   ASSERT_EQ(again.exit_code, 0) << again;
-  EXPECT_THAT(again.out, HasSubstr("(0 new)"));
+  EXPECT_THAT(again.out, HasSubstr("(0 new inspections)"));
 
   // One appeal, overturned: bureau-calidad-sur found the Hualaihue lot PREMIUM.
   const ProcessResult appeals = daemon_.RunCliAs(admin_, "-o", "json", "appeal", "list");
@@ -51,6 +53,19 @@ TEST_F(DemoTest, LoadsOnceAndShowsNormsAndAnOverturnedAppeal) {
   EXPECT_EQ(listed.appeals(0).firm_id(), "salmonera-hualaihue");
   EXPECT_EQ(listed.appeals(0).original_grade(), v1::GRADE_I);
   EXPECT_EQ(listed.appeals(0).reinspection_grade(), v1::PREMIUM);
+
+  // The routine audits show a lenient certifier to anyone who looks, e.g. a firm.
+  const ProcessResult certifiers = daemon_.RunCliAs(TokenOf("salmones-calbuco"), "-o", "json",
+                                                    "stats", "certifiers", "--standard", "CSCS");
+  ASSERT_EQ(certifiers.exit_code, 0) << certifiers;
+  bool lenient = false;
+  const auto by_certifier = ParseJson<v1::CertifierStatsResponse>(certifiers.out);
+  for (const v1::CertifierRow& row : by_certifier.rows()) {
+    lenient |= row.certifier_id() == "certificadora-austral" &&
+               row.test().verdict() == v1::OutlierTest::LENIENT;
+  }
+  EXPECT_TRUE(lenient) << certifiers.out;
+  EXPECT_EQ(daemon_.RunCliAs(admin_, "stats", "verify").exit_code, 0);
 
   // The seals verify, for anyone.
   const std::vector<std::string> codes =

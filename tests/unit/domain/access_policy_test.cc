@@ -15,6 +15,7 @@
 #include "sello/v1/organisation.pb.h"
 #include "sello/v1/seal.pb.h"
 #include "sello/v1/standard.pb.h"
+#include "sello/v1/stats.pb.h"
 #include "sello/v1/token.pb.h"
 
 namespace sello::domain {
@@ -28,7 +29,7 @@ std::set<std::string> ApiMethods() {
         v1::StandardVersion::descriptor()->file(), v1::Checkpoint::descriptor()->file(),
         v1::Accreditation::descriptor()->file(), v1::Inspection::descriptor()->file(),
         v1::Seal::descriptor()->file(), v1::Norm::descriptor()->file(),
-        v1::Appeal::descriptor()->file()}) {
+        v1::Appeal::descriptor()->file(), v1::GradeCounts::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       const google::protobuf::ServiceDescriptor* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {

@@ -1,0 +1,432 @@
+// sello stats certifiers|criteria|benchmark|compliance|verify.
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "client/cli/cli.h"
+
+namespace sello::cli {
+namespace {
+
+struct WindowOptions {
+  std::string from, to, format = "table";
+};
+
+void AddWindowOptions(CLI::App* command, WindowOptions& options) {
+  command->add_option("--from", options.from, "first month, YYYY-MM (default: 11 months ago)");
+  command->add_option("--to", options.to, "last month, YYYY-MM (default: this month)");
+  command->add_option("--format", options.format, "table, csv or json (also -o json)")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+}
+
+std::string FormatOf(const Cli& cli, const WindowOptions& options) {
+  return cli.format() == Format::kJson ? "json" : options.format;
+}
+
+// "CSCS@2" -> ("CSCS", 2); false (message printed) otherwise.
+bool ParseVersion(const std::string& text, std::string* id, uint32_t* version, int* exit_code) {
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('@', 1));
+  if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], version)) {
+    *exit_code = Fail(kExitUsage, "--standard: give the exact version, e.g. CSCS@2");
+    return false;
+  }
+  *id = parts[0];
+  return true;
+}
+
+double Share(int64_t part, int64_t whole) {
+  return whole == 0 ? std::nan("") : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+// PREMIUM, GRADE_I, INDUSTRIAL, FAIL shares of `counts`.
+std::vector<double> Shares(const v1::GradeCounts& counts) {
+  return {Share(counts.premium(), counts.inspections()),
+          Share(counts.grade_i(), counts.inspections()),
+          Share(counts.industrial(), counts.inspections()),
+          Share(counts.failed(), counts.inspections())};
+}
+
+std::string VerdictText(const v1::OutlierTest& test) {
+  switch (test.verdict()) {
+    case v1::OutlierTest::LENIENT:
+      return "LENIENT ⚠";
+    case v1::OutlierTest::STRICT:
+      return "STRICT ⚠";
+    case v1::OutlierTest::IN_LINE:
+      return "in line";
+    default:
+      return "not tested";
+  }
+}
+
+int ShowCertifiers(const Cli& cli, const WindowOptions& options,
+                   const v1::CertifierStatsResponse& stats) {
+  const std::string format = FormatOf(cli, options);
+  if (format == "json") {
+    PrintJson(stats);
+    return kExitOk;
+  }
+  if (format == "csv") {
+    PrintCsvRow({"certifier_id",
+                 "stages",
+                 "inspections",
+                 "premium",
+                 "grade_i",
+                 "industrial",
+                 "failed",
+                 "peer_inspections",
+                 "peer_premium",
+                 "peer_grade_i",
+                 "peer_industrial",
+                 "peer_failed",
+                 "overturned",
+                 "verdict",
+                 "chi_square",
+                 "df",
+                 "p_value",
+                 "alpha",
+                 "cramers_v",
+                 "premium_share_difference_pp",
+                 "fail_rate_difference_pp"});
+    for (const v1::CertifierRow& r : stats.rows()) {
+      const v1::OutlierTest& t = r.test();
+      PrintCsvRow({r.certifier_id(),
+                   r.stages(),
+                   absl::StrCat(r.own().inspections()),
+                   absl::StrCat(r.own().premium()),
+                   absl::StrCat(r.own().grade_i()),
+                   absl::StrCat(r.own().industrial()),
+                   absl::StrCat(r.own().failed()),
+                   absl::StrCat(r.peers().inspections()),
+                   absl::StrCat(r.peers().premium()),
+                   absl::StrCat(r.peers().grade_i()),
+                   absl::StrCat(r.peers().industrial()),
+                   absl::StrCat(r.peers().failed()),
+                   absl::StrCat(r.overturned()),
+                   v1::OutlierTest::Verdict_Name(t.verdict()),
+                   absl::StrCat(t.chi_square()),
+                   absl::StrCat(t.degrees_of_freedom()),
+                   absl::StrCat(t.p_value()),
+                   absl::StrCat(t.alpha()),
+                   absl::StrCat(t.cramers_v()),
+                   absl::StrCat(t.premium_share_difference()),
+                   absl::StrCat(t.fail_rate_difference())});
+    }
+    return kExitOk;
+  }
+  std::cout << stats.standard_id() << ", " << stats.from_month() << " to " << stats.to_month()
+            << " (shares: PREMIUM GRADE_I INDUSTRIAL FAIL)\n\n";
+  Table table({"certifier", "stages", "n", "premium", "grade_i", "indust.", "fail", "own", "peers",
+               "p-value", "V", "verdict", "overturned"});
+  for (const v1::CertifierRow& r : stats.rows()) {
+    const std::vector<double> own = Shares(r.own());
+    const v1::OutlierTest& t = r.test();
+    const bool tested = t.verdict() == v1::OutlierTest::IN_LINE ||
+                        t.verdict() == v1::OutlierTest::LENIENT ||
+                        t.verdict() == v1::OutlierTest::STRICT;
+    table.AddRow({r.certifier_id(), r.stages(), absl::StrCat(r.own().inspections()),
+                  Percent(own[0]), Percent(own[1]), Percent(own[2]), Percent(own[3]),
+                  Sparkline(own), Sparkline(Shares(r.peers())),
+                  tested ? absl::StrFormat("%.2g", t.p_value()) : "-",
+                  tested ? absl::StrFormat("%.2f", t.cramers_v()) : "-", VerdictText(t),
+                  absl::StrCat(r.overturned())});
+  }
+  table.Print();
+  std::cout << "\n" << stats.method() << "\n";
+  return kExitOk;
+}
+
+int ShowCriteria(const Cli& cli, const WindowOptions& options,
+                 const v1::CriterionStatsResponse& stats) {
+  const std::string format = FormatOf(cli, options);
+  if (format == "json") {
+    PrintJson(stats);
+    return kExitOk;
+  }
+  if (format == "csv") {
+    PrintCsvRow({"criterion_id", "kind", "unit", "month", "evaluated", "failed", "limiting",
+                 "fail_rate", "limiting_rate", "min", "p10", "p25", "p50", "p75", "p90", "max",
+                 "firms", "suppressed"});
+    for (const v1::CriterionRow& r : stats.rows()) {
+      const v1::Quantiles& q = r.values();
+      const bool numeric = r.has_values();
+      const auto value = [numeric](double v) { return numeric ? absl::StrCat(v) : ""; };
+      PrintCsvRow({r.criterion_id(), r.kind(), r.unit(), r.month(), absl::StrCat(r.evaluated()),
+                   absl::StrCat(r.failed()), absl::StrCat(r.limiting()),
+                   absl::StrCat(r.fail_rate()), absl::StrCat(r.limiting_rate()), value(q.min()),
+                   value(q.p10()), value(q.p25()), value(q.p50()), value(q.p75()), value(q.p90()),
+                   value(q.max()), absl::StrCat(r.firms()), r.suppressed() ? "true" : "false"});
+    }
+    return kExitOk;
+  }
+  std::cout << stats.standard_id() << "@" << stats.standard_version() << ", " << stats.from_month()
+            << " to " << stats.to_month()
+            << " (cost: the criterion decided a grade below PREMIUM, or the FAIL)\n\n";
+  Table table(
+      {"criterion", "month", "n", "fail", "", "cost", "", "p10", "p50", "p90", "unit", "firms"});
+  for (const v1::CriterionRow& r : stats.rows()) {
+    const std::string month = r.month().empty() ? "all" : r.month();
+    if (r.suppressed()) {
+      table.AddRow({r.criterion_id(), month, "(fewer than 5 firms: withheld)", "", "", "", "", "",
+                    "", "", "", absl::StrCat(r.firms())});
+      continue;
+    }
+    const bool numeric = r.has_values();
+    table.AddRow({r.criterion_id(), month, absl::StrCat(r.evaluated()),
+                  r.evaluated() ? Percent(r.fail_rate()) : "-", Bar(r.fail_rate(), 8),
+                  r.evaluated() ? Percent(r.limiting_rate()) : "-", Bar(r.limiting_rate(), 8),
+                  numeric ? Number(r.values().p10()) : "", numeric ? Number(r.values().p50()) : "",
+                  numeric ? Number(r.values().p90()) : "", r.unit(), absl::StrCat(r.firms())});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+// Where `value` lies between p10 and p90 of the cluster, on a 10-cell scale: "···●······".
+std::string Position(double value, double p10, double p90) {
+  if (std::isnan(value) || p90 <= p10) return "";
+  const int at =
+      static_cast<int>(std::lround(std::clamp((value - p10) / (p90 - p10), 0.0, 1.0) * 9));
+  std::string scale;
+  for (int i = 0; i < 10; ++i) scale += i == at ? "●" : "·";
+  return scale;
+}
+
+int ShowBenchmark(const Cli& cli, const WindowOptions& options,
+                  const v1::FirmBenchmarkResponse& benchmark) {
+  const std::string format = FormatOf(cli, options);
+  if (format == "json") {
+    PrintJson(benchmark);
+    return kExitOk;
+  }
+  if (format == "csv") {
+    PrintCsvRow({"criterion_id", "kind", "unit", "firm_value", "firm_inspections", "firm_fail_rate",
+                 "cluster_p10", "cluster_p50", "cluster_p90", "cluster_fail_rate",
+                 "firm_percentile", "cluster_firms", "suppressed", "higher_is_better"});
+    for (const v1::BenchmarkRow& r : benchmark.rows()) {
+      PrintCsvRow({r.criterion_id(), r.kind(), r.unit(), absl::StrCat(r.firm_value()),
+                   absl::StrCat(r.firm_inspections()), absl::StrCat(r.firm_fail_rate()),
+                   absl::StrCat(r.cluster_p10()), absl::StrCat(r.cluster_p50()),
+                   absl::StrCat(r.cluster_p90()), absl::StrCat(r.cluster_fail_rate()),
+                   absl::StrCat(r.firm_percentile()), absl::StrCat(r.cluster_firms()),
+                   r.suppressed() ? "true" : "false", r.higher_is_better() ? "true" : "false"});
+    }
+    return kExitOk;
+  }
+  std::cout << benchmark.firm_id() << " against the cluster, " << benchmark.standard_id() << "@"
+            << benchmark.standard_version() << ", " << benchmark.from_month() << " to "
+            << benchmark.to_month()
+            << " (value: median measurement, or pass rate for yes/no criteria; cluster: "
+               "percentiles over firms)\n\n";
+  Table table({"criterion", "yours", "p10", "p50", "p90", "p10..p90", "rank", "your fail",
+               "cluster fail", "unit"});
+  for (const v1::BenchmarkRow& r : benchmark.rows()) {
+    const bool boolean = r.kind() == "BOOLEAN";
+    const auto value = [boolean](double v) {
+      return boolean ? absl::StrCat(Number(v, 1), "%") : Number(v);
+    };
+    const std::string yours = r.firm_inspections() == 0 ? "-" : value(r.firm_value());
+    const std::string your_fail = r.firm_inspections() == 0 ? "-" : Percent(r.firm_fail_rate());
+    if (r.suppressed()) {
+      table.AddRow({r.criterion_id(), yours, "withheld (fewer than 5 firms)", "", "", "", "",
+                    your_fail, "", r.unit()});
+      continue;
+    }
+    table.AddRow({r.criterion_id(), yours, value(r.cluster_p10()), value(r.cluster_p50()),
+                  value(r.cluster_p90()),
+                  r.firm_inspections() == 0
+                      ? ""
+                      : Position(r.firm_value(), r.cluster_p10(), r.cluster_p90()),
+                  r.firm_inspections() == 0 ? "-" : absl::StrCat(Number(r.firm_percentile(), 0)),
+                  your_fail, Percent(r.cluster_fail_rate()), boolean ? "" : r.unit()});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+int ShowOverview(const Cli& cli, const WindowOptions& options,
+                 const v1::ComplianceOverviewResponse& overview) {
+  const std::string format = FormatOf(cli, options);
+  if (format == "json") {
+    PrintJson(overview);
+    return kExitOk;
+  }
+  if (format == "csv") {
+    PrintCsvRow(
+        {"month", "region", "sites", "compliant", "non_compliant", "not_inspected", "suppressed"});
+    for (const v1::ComplianceOverviewRow& r : overview.rows()) {
+      PrintCsvRow({r.month(), r.region(), absl::StrCat(r.sites()), absl::StrCat(r.compliant()),
+                   absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected()),
+                   r.suppressed() ? "true" : "false"});
+    }
+    return kExitOk;
+  }
+  std::cout << overview.norm().id() << ": " << overview.norm().title() << " ("
+            << overview.norm().standard_id() << "@" << overview.norm().standard_version()
+            << "), at the end of each month in force\n\n";
+  Table table({"month", "region", "sites", "compliant", "", "non-compliant", "not inspected"});
+  for (const v1::ComplianceOverviewRow& r : overview.rows()) {
+    if (r.suppressed()) {
+      table.AddRow({r.month(), r.region(), absl::StrCat(r.sites()), "withheld (fewer than 5 sites)",
+                    "", "", ""});
+      continue;
+    }
+    const double share = Share(r.compliant(), r.sites());
+    table.AddRow({r.month(), r.region(), absl::StrCat(r.sites()),
+                  absl::StrCat(r.compliant(), " (", Percent(share), ")"), Bar(share, 10),
+                  absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected())});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatsCommands(CLI::App& app, Cli& cli) {
+  CLI::App* stats =
+      app.add_subcommand("stats",
+                         "statistics: certifiers against their peers, criteria, firm benchmarks, "
+                         "compliance over time");
+  stats->require_subcommand(1);
+  {
+    struct Options : WindowOptions {
+      std::string standard, certifier;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* certifiers = stats->add_subcommand(
+        "certifiers",
+        "each certifier's grade distribution against its peers', with an outlier test "
+        "(chi-square, Bonferroni, Cramér's V)");
+    certifiers->add_option("--standard", options->standard, "standard id, e.g. CSCS")->required();
+    certifiers->add_option("--certifier", options->certifier, "only this certifier's rows");
+    AddWindowOptions(certifiers, *options);
+    OnRun(certifiers, cli, [&cli, options](client::Connection& connection) {
+      v1::CertifierStatsRequest request;
+      request.set_standard_id(options->standard);
+      request.set_certifier_id(options->certifier);
+      request.set_from_month(options->from);
+      request.set_to_month(options->to);
+      v1::CertifierStatsResponse response;
+      grpc::Status status =
+          connection.stats().CertifierStats(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("stats certifiers", status);
+      return ShowCertifiers(cli, *options, response);
+    });
+  }
+  {
+    struct Options : WindowOptions {
+      std::string standard;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* criteria = stats->add_subcommand(
+        "criteria",
+        "per criterion: how often it fails, how often it cost the grade, measured values by "
+        "month");
+    criteria->add_option("--standard", options->standard, "the exact version, ID@N")->required();
+    AddWindowOptions(criteria, *options);
+    OnRun(criteria, cli, [&cli, options](client::Connection& connection) {
+      v1::CriterionStatsRequest request;
+      int exit_code = kExitOk;
+      std::string id;
+      uint32_t version = 0;
+      if (!ParseVersion(options->standard, &id, &version, &exit_code)) return exit_code;
+      request.set_standard_id(id);
+      request.set_standard_version(version);
+      request.set_from_month(options->from);
+      request.set_to_month(options->to);
+      v1::CriterionStatsResponse response;
+      grpc::Status status =
+          connection.stats().CriterionStats(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("stats criteria", status);
+      return ShowCriteria(cli, *options, response);
+    });
+  }
+  {
+    struct Options : WindowOptions {
+      std::string standard, firm;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* benchmark = stats->add_subcommand(
+        "benchmark",
+        "a firm's results per criterion next to anonymised cluster percentiles (a FIRM: its "
+        "own)");
+    benchmark->add_option("--standard", options->standard, "the exact version, ID@N")->required();
+    benchmark->add_option("--firm", options->firm, "firm id (default: the caller's firm)");
+    AddWindowOptions(benchmark, *options);
+    OnRun(benchmark, cli, [&cli, options](client::Connection& connection) {
+      v1::FirmBenchmarkRequest request;
+      int exit_code = kExitOk;
+      std::string id;
+      uint32_t version = 0;
+      if (!ParseVersion(options->standard, &id, &version, &exit_code)) return exit_code;
+      request.set_firm_id(options->firm);
+      request.set_standard_id(id);
+      request.set_standard_version(version);
+      request.set_from_month(options->from);
+      request.set_to_month(options->to);
+      v1::FirmBenchmarkResponse response;
+      grpc::Status status =
+          connection.stats().FirmBenchmark(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("stats benchmark", status);
+      return ShowBenchmark(cli, *options, response);
+    });
+  }
+  {
+    struct Options : WindowOptions {
+      std::string norm, as_of;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* compliance = stats->add_subcommand(
+        "compliance",
+        "per region: compliant, non-compliant and not inspected sites at the end of each "
+        "month");
+    compliance->add_option("norm", options->norm, "norm id")->required();
+    compliance->add_option("--as-of", options->as_of,
+                           "as the records stood then (YYYY-MM-DD or RFC 3339; default now)");
+    AddWindowOptions(compliance, *options);
+    OnRun(compliance, cli, [&cli, options](client::Connection& connection) {
+      v1::ComplianceOverviewRequest request;
+      int exit_code = kExitOk;
+      if (!ParseDateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {
+        return exit_code;
+      }
+      request.set_norm_id(options->norm);
+      request.set_from_month(options->from);
+      request.set_to_month(options->to);
+      v1::ComplianceOverviewResponse response;
+      grpc::Status status =
+          connection.stats().ComplianceOverview(connection.NewContext().get(), request, &response);
+      if (!status.ok()) return Fail("stats compliance", status);
+      return ShowOverview(cli, *options, response);
+    });
+  }
+  {
+    CLI::App* verify = stats->add_subcommand(
+        "verify",
+        "recompute the statistics aggregates from every inspection and compare (ADMIN); "
+        "exit 7 on a difference");
+    OnRun(verify, cli, [&cli](client::Connection& connection) {
+      v1::VerifyAggregatesResponse response;
+      grpc::Status status = connection.stats().VerifyAggregates(
+          connection.NewContext().get(), v1::VerifyAggregatesRequest(), &response);
+      if (!status.ok()) return Fail("stats verify", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(response);
+      } else {
+        std::cout << response.cells() << " cells compared with a recomputation from "
+                  << response.inspections() << " inspections: " << response.mismatches()
+                  << " differences\n";
+        for (const std::string& difference : response.differences()) {
+          std::cout << "  " << difference << "\n";
+        }
+      }
+      return response.mismatches() == 0 ? kExitOk : kExitMisbehaviour;
+    });
+  }
+}
+
+}  // namespace sello::cli

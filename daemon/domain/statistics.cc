@@ -1,0 +1,359 @@
+#include "daemon/domain/statistics.h"
+
+#include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "daemon/domain/time_convert.h"
+
+namespace sello::domain {
+namespace {
+
+constexpr Month kMaxWindowMonths = 120;
+
+void AddValue(internal::CriterionCell& cell, double value, int64_t count) {
+  auto* values = cell.mutable_values();
+  auto at = std::lower_bound(
+      values->begin(), values->end(), value,
+      [](const internal::ValueCount& entry, double v) { return entry.value() < v; });
+  if (at != values->end() && at->value() == value) {
+    at->set_count(at->count() + count);
+    if (at->count() == 0) values->erase(at);
+    return;
+  }
+  const int index = static_cast<int>(at - values->begin());
+  internal::ValueCount* added = values->Add();
+  added->set_value(value);
+  added->set_count(count);
+  // Move the new entry from the end to its place.
+  for (int i = values->size() - 1; i > index; --i) values->SwapElements(i, i - 1);
+}
+
+bool Contains(const google::protobuf::RepeatedPtrField<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// 3 PREMIUM, 2 GRADE_I, 1 INDUSTRIAL, 0 FAIL: for the direction of a departure.
+double MeanScore(const v1::GradeCounts& counts) {
+  if (counts.inspections() == 0) return 0;
+  return static_cast<double>(3 * counts.premium() + 2 * counts.grade_i() + counts.industrial()) /
+         static_cast<double>(counts.inspections());
+}
+
+double Share(int64_t part, int64_t whole) {
+  return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+}  // namespace
+
+Month MonthOf(absl::Time time) {
+  const absl::CivilMonth month = absl::ToCivilMonth(time, absl::UTCTimeZone());
+  return static_cast<Month>(month.year() * 12 + (month.month() - 1));
+}
+
+absl::StatusOr<Month> ParseMonth(absl::string_view text, absl::string_view field) {
+  int year = 0, month = 0;
+  if (text.size() != 7 || text[4] != '-' || !absl::SimpleAtoi(text.substr(0, 4), &year) ||
+      !absl::SimpleAtoi(text.substr(5, 2), &month) || month < 1 || month > 12 || year < 1970) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", text, "' is not a month (YYYY-MM)"));
+  }
+  return static_cast<Month>(year * 12 + month - 1);
+}
+
+std::string FormatMonth(Month month) {
+  return absl::StrFormat("%04d-%02d", month / 12, month % 12 + 1);
+}
+
+absl::Time EndOfMonth(Month month) {
+  return absl::FromCivil(absl::CivilMonth(month / 12, month % 12 + 1) + 1, absl::UTCTimeZone());
+}
+
+absl::StatusOr<MonthWindow> ResolveWindow(absl::string_view from_month, absl::string_view to_month,
+                                          absl::Time now) {
+  MonthWindow window;
+  window.to = MonthOf(now);
+  if (!to_month.empty()) {
+    absl::StatusOr<Month> to = ParseMonth(to_month, "to_month");
+    if (!to.ok()) return to.status();
+    window.to = *to;
+  }
+  window.from = window.to - 11;
+  if (!from_month.empty()) {
+    absl::StatusOr<Month> from = ParseMonth(from_month, "from_month");
+    if (!from.ok()) return from.status();
+    window.from = *from;
+  }
+  if (window.from > window.to) {
+    return absl::InvalidArgumentError(absl::StrCat("from_month: ", FormatMonth(window.from),
+                                                   " is after to_month ", FormatMonth(window.to)));
+  }
+  if (window.to - window.from >= kMaxWindowMonths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_month: a window spans at most ", kMaxWindowMonths, " months"));
+  }
+  return window;
+}
+
+std::string StagesKey(const v1::Inspection& inspection) {
+  std::set<std::string> stages(inspection.stages().begin(), inspection.stages().end());
+  return absl::StrJoin(stages, "+");
+}
+
+void AddCell(const internal::CertifierCell& delta, int sign, internal::CertifierCell& cell) {
+  cell.set_inspections(cell.inspections() + sign * delta.inspections());
+  cell.set_passed(cell.passed() + sign * delta.passed());
+  cell.set_failed(cell.failed() + sign * delta.failed());
+  cell.set_premium(cell.premium() + sign * delta.premium());
+  cell.set_grade_i(cell.grade_i() + sign * delta.grade_i());
+  cell.set_industrial(cell.industrial() + sign * delta.industrial());
+  cell.set_overturned(cell.overturned() + sign * delta.overturned());
+}
+
+void AddCell(const internal::CriterionCell& delta, int sign, internal::CriterionCell& cell) {
+  cell.set_evaluated(cell.evaluated() + sign * delta.evaluated());
+  cell.set_failed(cell.failed() + sign * delta.failed());
+  cell.set_limiting(cell.limiting() + sign * delta.limiting());
+  cell.set_passed(cell.passed() + sign * delta.passed());
+  for (const internal::ValueCount& value : delta.values()) {
+    AddValue(cell, value.value(), sign * value.count());
+  }
+}
+
+bool IsEmpty(const internal::CertifierCell& cell) {
+  return cell.inspections() == 0 && cell.passed() == 0 && cell.failed() == 0 &&
+         cell.premium() == 0 && cell.grade_i() == 0 && cell.industrial() == 0 &&
+         cell.overturned() == 0;
+}
+
+bool IsEmpty(const internal::CriterionCell& cell) {
+  return cell.evaluated() == 0 && cell.failed() == 0 && cell.limiting() == 0 &&
+         cell.passed() == 0 && cell.values().empty();
+}
+
+bool IsConsistent(const internal::CertifierCell& cell) {
+  return cell.inspections() >= 0 && cell.passed() >= 0 && cell.failed() >= 0 &&
+         cell.premium() >= 0 && cell.grade_i() >= 0 && cell.industrial() >= 0 &&
+         cell.overturned() >= 0 && cell.passed() + cell.failed() == cell.inspections();
+}
+
+bool IsConsistent(const internal::CriterionCell& cell) {
+  if (cell.evaluated() < 0 || cell.failed() < 0 || cell.limiting() < 0 || cell.passed() < 0) {
+    return false;
+  }
+  int64_t values = 0;
+  for (const internal::ValueCount& value : cell.values()) {
+    if (value.count() <= 0) return false;
+    values += value.count();
+  }
+  return values <= cell.evaluated();
+}
+
+void AddInspection(const v1::Inspection& inspection, int sign, Aggregates& into) {
+  const Month month = MonthOf(FromProto(inspection.inspection_date()));
+  internal::CertifierCell counted;
+  counted.set_inspections(1);
+  if (inspection.outcome() == v1::Inspection::PASS) {
+    counted.set_passed(1);
+    if (inspection.grade() == v1::PREMIUM) counted.set_premium(1);
+    if (inspection.grade() == v1::GRADE_I) counted.set_grade_i(1);
+    if (inspection.grade() == v1::INDUSTRIAL) counted.set_industrial(1);
+  } else {
+    counted.set_failed(1);
+  }
+  AddCell(counted, sign,
+          into.certifiers[{inspection.standard_id(), StagesKey(inspection), month,
+                           inspection.certifier_id()}]);
+  for (const v1::CriterionResult& result : inspection.results()) {
+    internal::CriterionCell cell;
+    cell.set_evaluated(1);
+    cell.set_failed(Contains(inspection.failing_criteria(), result.criterion_id()) ? 1 : 0);
+    cell.set_limiting(Contains(inspection.limiting_criteria(), result.criterion_id()) ? 1 : 0);
+    if (result.result_case() == v1::CriterionResult::kPassed) cell.set_passed(result.passed());
+    if (result.result_case() == v1::CriterionResult::kMeasured) {
+      AddValue(cell, result.measured(), 1);
+    }
+    AddCell(cell, sign,
+            into.criteria[{inspection.standard_id(), inspection.standard_version(),
+                           result.criterion_id(), month, inspection.firm_id()}]);
+  }
+}
+
+void AddOverturned(const v1::Inspection& overturned, Aggregates& into) {
+  internal::CertifierCell counted;
+  counted.set_overturned(1);
+  AddCell(counted, 1,
+          into.certifiers[{overturned.standard_id(), StagesKey(overturned),
+                           MonthOf(FromProto(overturned.inspection_date())),
+                           overturned.certifier_id()}]);
+}
+
+Aggregates Recompute(const std::vector<v1::Inspection>& inspections) {
+  std::map<std::string, const v1::Inspection*> by_id;
+  for (const v1::Inspection& inspection : inspections) by_id[inspection.id()] = &inspection;
+  Aggregates aggregates;
+  for (const v1::Inspection& inspection : inspections) {
+    if (inspection.status() == v1::Inspection::CURRENT) AddInspection(inspection, 1, aggregates);
+    auto successor = by_id.find(inspection.superseded_by());
+    if (inspection.status() == v1::Inspection::SUPERSEDED && successor != by_id.end() &&
+        !successor->second->appeal_id().empty()) {
+      AddOverturned(inspection, aggregates);
+    }
+  }
+  std::erase_if(aggregates.certifiers, [](const auto& entry) { return IsEmpty(entry.second); });
+  std::erase_if(aggregates.criteria, [](const auto& entry) { return IsEmpty(entry.second); });
+  return aggregates;
+}
+
+double Quantile(const google::protobuf::RepeatedPtrField<internal::ValueCount>& values, double q) {
+  int64_t n = 0;
+  for (const internal::ValueCount& value : values) n += value.count();
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  const double h = static_cast<double>(n - 1) * std::clamp(q, 0.0, 1.0);
+  const auto low = static_cast<int64_t>(std::floor(h));
+  // The order statistic `index` (0-based), from the cumulative counts.
+  const auto order_statistic = [&values](int64_t index) {
+    int64_t seen = 0;
+    for (const internal::ValueCount& value : values) {
+      seen += value.count();
+      if (index < seen) return value.value();
+    }
+    return values.rbegin()->value();
+  };
+  const double at_low = order_statistic(low);
+  const double at_high = order_statistic(std::min(low + 1, n - 1));
+  return at_low + (h - static_cast<double>(low)) * (at_high - at_low);
+}
+
+double Quantile(std::vector<double> values, double q) {
+  google::protobuf::RepeatedPtrField<internal::ValueCount> table;
+  std::sort(values.begin(), values.end());
+  for (double value : values) {
+    if (table.empty() || table.rbegin()->value() != value) table.Add()->set_value(value);
+    table.rbegin()->set_count(table.rbegin()->count() + 1);
+  }
+  return Quantile(table, q);
+}
+
+double PercentileRank(const std::vector<double>& values, double value) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double below = 0;
+  for (double v : values) {
+    if (v < value) below += 1;
+    if (v == value) below += 0.5;
+  }
+  return 100.0 * below / static_cast<double>(values.size());
+}
+
+void AddCounts(const internal::CertifierCell& cell, v1::GradeCounts& counts) {
+  counts.set_inspections(counts.inspections() + cell.inspections());
+  counts.set_passed(counts.passed() + cell.passed());
+  counts.set_failed(counts.failed() + cell.failed());
+  counts.set_premium(counts.premium() + cell.premium());
+  counts.set_grade_i(counts.grade_i() + cell.grade_i());
+  counts.set_industrial(counts.industrial() + cell.industrial());
+}
+
+void AddCounts(const v1::GradeCounts& more, v1::GradeCounts& counts) {
+  counts.set_inspections(counts.inspections() + more.inspections());
+  counts.set_passed(counts.passed() + more.passed());
+  counts.set_failed(counts.failed() + more.failed());
+  counts.set_premium(counts.premium() + more.premium());
+  counts.set_grade_i(counts.grade_i() + more.grade_i());
+  counts.set_industrial(counts.industrial() + more.industrial());
+}
+
+v1::OutlierTest TestCertifier(const v1::GradeCounts& own, const v1::GradeCounts& peers,
+                              int certifiers_tested) {
+  v1::OutlierTest test;
+  test.set_alpha(kOutlierAlpha / std::max(1, certifiers_tested));
+  test.set_premium_share_difference(Share(own.premium(), own.inspections()) -
+                                    Share(peers.premium(), peers.inspections()));
+  test.set_fail_rate_difference(Share(own.failed(), own.inspections()) -
+                                Share(peers.failed(), peers.inspections()));
+  if (own.inspections() < kOutlierMinInspections || peers.inspections() < kOutlierMinInspections) {
+    test.set_verdict(v1::OutlierTest::NOT_TESTED);
+    test.set_reason(absl::StrCat("needs at least ", kOutlierMinInspections,
+                                 " inspections on each side (has ", own.inspections(), " vs ",
+                                 peers.inspections(), " by peers)"));
+    return test;
+  }
+  const int64_t rows[2][4] = {
+      {own.premium(), own.grade_i(), own.industrial(), own.failed()},
+      {peers.premium(), peers.grade_i(), peers.industrial(), peers.failed()}};
+  const double n = static_cast<double>(own.inspections() + peers.inspections());
+  const double row_totals[2] = {static_cast<double>(own.inspections()),
+                                static_cast<double>(peers.inspections())};
+  double chi_square = 0;
+  int columns = 0;
+  int small_expected = 0;
+  for (int c = 0; c < 4; ++c) {
+    const double column = static_cast<double>(rows[0][c] + rows[1][c]);
+    if (column == 0) continue;  // a class nobody used carries no information
+    ++columns;
+    for (int r = 0; r < 2; ++r) {
+      const double expected = row_totals[r] * column / n;
+      if (expected < 5) ++small_expected;
+      const double difference = static_cast<double>(rows[r][c]) - expected;
+      chi_square += difference * difference / expected;
+    }
+  }
+  test.set_degrees_of_freedom(columns - 1);
+  test.set_chi_square(chi_square);
+  if (columns < 2) {
+    test.set_p_value(1);
+    test.set_verdict(v1::OutlierTest::IN_LINE);
+    test.set_reason("every inspection, its and its peers', in one class");
+    return test;
+  }
+  const boost::math::chi_squared_distribution<double> distribution(columns - 1);
+  test.set_p_value(boost::math::cdf(boost::math::complement(distribution, chi_square)));
+  test.set_cramers_v(std::sqrt(chi_square / n));
+  const bool departs = test.p_value() < test.alpha() && test.cramers_v() >= kOutlierMinCramersV;
+  if (!departs) {
+    test.set_verdict(v1::OutlierTest::IN_LINE);
+  } else {
+    test.set_verdict(MeanScore(own) > MeanScore(peers) ? v1::OutlierTest::LENIENT
+                                                       : v1::OutlierTest::STRICT);
+  }
+  test.set_reason(absl::StrFormat(
+      "chi-square %.2f, df %d, p %.3g %s alpha %.3g; Cramér's V %.2f%s", chi_square, columns - 1,
+      test.p_value(), test.p_value() < test.alpha() ? "<" : ">=", test.alpha(), test.cramers_v(),
+      small_expected > 0 ? absl::StrCat("; ", small_expected,
+                                        " expected counts below 5: the p-value is approximate")
+                         : ""));
+  return test;
+}
+
+std::string OutlierMethod() {
+  return absl::StrFormat(
+      "Each certifier's inspections of a standard covering the same stages are compared "
+      "with its peers' (every other certifier's) in the window by a chi-square test of "
+      "homogeneity on the 2 x 4 table of PREMIUM, GRADE_I, INDUSTRIAL and FAIL counts "
+      "(classes nobody used are dropped). Tested only with at least %d inspections on "
+      "each side. A certifier departs from its peers when p < %.2f / (certifiers tested) "
+      "(Bonferroni) and Cramér's V >= %.2f; LENIENT when its mean grade (PREMIUM 3 .. FAIL "
+      "0) is above its peers', STRICT when below.",
+      kOutlierMinInspections, kOutlierAlpha, kOutlierMinCramersV);
+}
+
+std::vector<const v1::Criterion*> CriteriaOf(const v1::StandardVersion& version) {
+  std::vector<const v1::Criterion*> criteria;
+  for (const v1::Stage& stage : version.stages()) {
+    for (const v1::Criterion& criterion : stage.criteria()) criteria.push_back(&criterion);
+  }
+  return criteria;
+}
+
+bool HigherIsBetter(const v1::Criterion& criterion) {
+  return criterion.grades().premium().has_min() && !criterion.grades().premium().has_max();
+}
+
+}  // namespace sello::domain

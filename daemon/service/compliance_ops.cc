@@ -1,0 +1,28 @@
+#include "daemon/service/compliance_ops.h"
+
+#include "daemon/service/accreditation_service.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+
+using storage::Table;
+
+absl::StatusOr<SiteRecords> LoadSiteRecords(const storage::Store& store,
+                                            absl::string_view site_id) {
+  SiteRecords records;
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::LoadIndexed<v1::Inspection>(
+      store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections);
+  if (!inspections.ok()) return inspections.status();
+  records.inspections = *std::move(inspections);
+  for (const v1::Inspection& inspection : records.inspections) {
+    if (records.accreditations.count(inspection.certifier_id())) continue;
+    absl::StatusOr<std::vector<v1::Accreditation>> held =
+        LoadAccreditations(store, inspection.certifier_id());
+    if (!held.ok()) return held.status();
+    records.accreditations[inspection.certifier_id()] = *std::move(held);
+  }
+  return records;
+}
+
+}  // namespace sello::service

@@ -1,0 +1,472 @@
+#include "daemon/service/stats_service.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/domain/compliance.h"
+#include "daemon/domain/statistics.h"
+#include "daemon/domain/time_convert.h"
+#include "daemon/service/compliance_ops.h"
+#include "daemon/service/log.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/stats_store.h"
+
+namespace sello::service {
+namespace {
+
+using storage::Table;
+
+constexpr absl::string_view kAggregatesKey = "stats_aggregates";
+constexpr absl::string_view kAggregatesVersion = "1";
+
+std::string Method(absl::string_view name) {
+  return MethodName(v1::StatsService::service_full_name(), name);
+}
+
+// Whether `caller` may see cells about fewer than kMinFirmsPerCell firms or sites: those
+// who may read every firm's identified results anyway.
+bool SeesSmallCells(const domain::Principal& caller) {
+  return caller.role == v1::ADMIN || caller.role == v1::REGULATOR;
+}
+
+bool InWindow(domain::Month month, const domain::MonthWindow& window) {
+  return month >= window.from && month <= window.to;
+}
+
+void SetWindow(const domain::MonthWindow& window, std::string* from, std::string* to) {
+  *from = domain::FormatMonth(window.from);
+  *to = domain::FormatMonth(window.to);
+}
+
+absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
+                                                   const std::string& standard_id,
+                                                   uint32_t version) {
+  if (standard_id.empty()) return absl::InvalidArgumentError("standard_id: required");
+  if (version == 0) return absl::InvalidArgumentError("standard_version: required");
+  return storage::RequireRecord<v1::StandardVersion>(
+      store, Table::kStandardVersions, storage::StandardVersionKey(standard_id, version),
+      "standard version");
+}
+
+double Rate(int64_t part, int64_t whole) {
+  return whole == 0 ? 0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+// One criterion's figures over some cells.
+void FillCriterionRow(const internal::CriterionCell& cell, int firms, bool suppress,
+                      v1::CriterionRow& row) {
+  row.set_firms(firms);
+  if (suppress) {
+    row.set_suppressed(true);
+    return;
+  }
+  row.set_evaluated(cell.evaluated());
+  row.set_failed(cell.failed());
+  row.set_limiting(cell.limiting());
+  row.set_fail_rate(Rate(cell.failed(), cell.evaluated()));
+  row.set_limiting_rate(Rate(cell.limiting(), cell.evaluated()));
+  if (!cell.values().empty()) {
+    v1::Quantiles* q = row.mutable_values();
+    q->set_min(cell.values().begin()->value());
+    q->set_max(cell.values().rbegin()->value());
+    q->set_p10(domain::Quantile(cell.values(), 0.10));
+    q->set_p25(domain::Quantile(cell.values(), 0.25));
+    q->set_p50(domain::Quantile(cell.values(), 0.50));
+    q->set_p75(domain::Quantile(cell.values(), 0.75));
+    q->set_p90(domain::Quantile(cell.values(), 0.90));
+  }
+}
+
+void DescribeCriterion(const v1::Criterion& criterion, v1::CriterionRow& row) {
+  row.set_criterion_id(criterion.id());
+  row.set_name(criterion.name());
+  row.set_kind(v1::Criterion::Kind_Name(criterion.kind()));
+  row.set_unit(criterion.unit());
+}
+
+std::string Describe(const domain::CertifierCellKey& key) {
+  return absl::StrCat("certifier cell ", key.standard_id, " [", key.stages, "] ",
+                      domain::FormatMonth(key.month), " ", key.certifier_id);
+}
+
+std::string Describe(const domain::CriterionCellKey& key) {
+  return absl::StrCat("criterion cell ", key.standard_id, "@", key.version, " ", key.criterion_id,
+                      " ", domain::FormatMonth(key.month), " ", key.firm_id);
+}
+
+// Compares two maps of cells by their serialisations.
+template <typename Key, typename Cell>
+void Compare(const std::map<Key, Cell>& stored, const std::map<Key, Cell>& recomputed,
+             v1::VerifyAggregatesResponse& response) {
+  std::set<Key> keys;
+  for (const auto& [key, cell] : stored) keys.insert(key);
+  for (const auto& [key, cell] : recomputed) keys.insert(key);
+  for (const Key& key : keys) {
+    response.set_cells(response.cells() + 1);
+    auto mine = stored.find(key);
+    auto theirs = recomputed.find(key);
+    const std::string a = mine == stored.end() ? "" : storage::SerializeRecord(mine->second);
+    const std::string b =
+        theirs == recomputed.end() ? "" : storage::SerializeRecord(theirs->second);
+    if (a == b) continue;
+    response.set_mismatches(response.mismatches() + 1);
+    if (response.differences_size() < 20) {
+      response.add_differences(absl::StrCat(
+          Describe(key), ": stored ",
+          mine == stored.end() ? "nothing" : mine->second.ShortDebugString(), ", recomputed ",
+          theirs == recomputed.end() ? "nothing" : theirs->second.ShortDebugString()));
+    }
+  }
+}
+
+absl::StatusOr<std::vector<v1::Inspection>> AllInspections(const storage::Store& store) {
+  std::vector<v1::Inspection> inspections;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(Table::kInspections, "", "", [&](absl::string_view key, absl::string_view value) {
+        v1::Inspection inspection;
+        inner = storage::ParseRecord(Table::kInspections, key, value, inspection);
+        if (!inner.ok()) return false;
+        inspections.push_back(std::move(inspection));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return inspections;
+}
+
+}  // namespace
+
+absl::Status EnsureAggregates(storage::Store& store) {
+  absl::StatusOr<std::optional<std::string>> built =
+      store.Get(Table::kMeta, std::string(kAggregatesKey));
+  if (!built.ok()) return built.status();
+  if (built->has_value() && **built == kAggregatesVersion) return absl::OkStatus();
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = AllInspections(store);
+  if (!inspections.ok()) return inspections.status();
+  const domain::Aggregates aggregates = domain::Recompute(*inspections);
+  storage::WriteSet writes;
+  for (const auto& [key, cell] : aggregates.certifiers) {
+    writes.Put(Table::kStatsCertifiers, storage::EncodeCellKey(key),
+               storage::SerializeRecord(cell));
+  }
+  for (const auto& [key, cell] : aggregates.criteria) {
+    writes.Put(Table::kStatsCriteria, storage::EncodeCellKey(key), storage::SerializeRecord(cell));
+  }
+  writes.Put(Table::kMeta, std::string(kAggregatesKey), std::string(kAggregatesVersion));
+  if (absl::Status status = store.Write(writes); !status.ok()) return status;
+  LogInfo("statistics aggregates built",
+          {{"inspections", absl::StrCat(inspections->size())},
+           {"cells", absl::StrCat(aggregates.certifiers.size() + aggregates.criteria.size())}});
+  return absl::OkStatus();
+}
+
+grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
+                                          const v1::CertifierStatsRequest* request,
+                                          v1::CertifierStatsResponse* response) {
+  return Serve(
+      registry_, context, Method("CertifierStats"), [&](const domain::Principal*) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        if (request->standard_id().empty()) {
+          return absl::InvalidArgumentError("standard_id: required");
+        }
+        absl::StatusOr<v1::Standard> standard = storage::RequireRecord<v1::Standard>(
+            store, Table::kStandards, request->standard_id(), "standard");
+        if (!standard.ok()) return standard.status();
+        absl::StatusOr<domain::MonthWindow> window =
+            domain::ResolveWindow(request->from_month(), request->to_month(), absl::Now());
+        if (!window.ok()) return window.status();
+        auto cells = storage::LoadCertifierCells(store, request->standard_id());
+        if (!cells.ok()) return cells.status();
+
+        // (stages, certifier) -> its counts; stages -> everyone's.
+        std::map<std::pair<std::string, std::string>, v1::CertifierRow> rows;
+        std::map<std::string, v1::GradeCounts> totals;
+        for (const auto& [key, cell] : *cells) {
+          if (!InWindow(key.month, *window)) continue;
+          v1::CertifierRow& row = rows[{key.stages, key.certifier_id}];
+          row.set_certifier_id(key.certifier_id);
+          row.set_stages(key.stages);
+          domain::AddCounts(cell, *row.mutable_own());
+          row.set_overturned(row.overturned() + cell.overturned());
+          domain::AddCounts(cell, totals[key.stages]);
+        }
+        int tested = 0;
+        for (auto& [id, row] : rows) {
+          const v1::GradeCounts& total = totals[row.stages()];
+          v1::GradeCounts* peers = row.mutable_peers();
+          for (const auto& [field, value] :
+               {std::pair{&v1::GradeCounts::set_inspections,
+                          total.inspections() - row.own().inspections()},
+                {&v1::GradeCounts::set_passed, total.passed() - row.own().passed()},
+                {&v1::GradeCounts::set_failed, total.failed() - row.own().failed()},
+                {&v1::GradeCounts::set_premium, total.premium() - row.own().premium()},
+                {&v1::GradeCounts::set_grade_i, total.grade_i() - row.own().grade_i()},
+                {&v1::GradeCounts::set_industrial, total.industrial() - row.own().industrial()}}) {
+            (peers->*field)(value);
+          }
+          if (row.own().inspections() >= domain::kOutlierMinInspections &&
+              peers->inspections() >= domain::kOutlierMinInspections) {
+            ++tested;
+          }
+        }
+        response->set_standard_id(request->standard_id());
+        SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
+        response->set_method(domain::OutlierMethod());
+        for (auto& [id, row] : rows) {
+          if (!request->certifier_id().empty() && row.certifier_id() != request->certifier_id()) {
+            continue;
+          }
+          *row.mutable_test() = domain::TestCertifier(row.own(), row.peers(), tested);
+          absl::StatusOr<std::optional<v1::Organisation>> certifier =
+              storage::LoadRecord<v1::Organisation>(store, Table::kOrganisations,
+                                                    row.certifier_id());
+          if (!certifier.ok()) return certifier.status();
+          if (certifier->has_value()) row.set_certifier_name((*certifier)->name());
+          *response->add_rows() = std::move(row);
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
+                                          const v1::CriterionStatsRequest* request,
+                                          v1::CriterionStatsResponse* response) {
+  return Serve(
+      registry_, context, Method("CriterionStats"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<v1::StandardVersion> version =
+            RequireVersion(store, request->standard_id(), request->standard_version());
+        if (!version.ok()) return version.status();
+        absl::StatusOr<domain::MonthWindow> window =
+            domain::ResolveWindow(request->from_month(), request->to_month(), absl::Now());
+        if (!window.ok()) return window.status();
+        auto cells =
+            storage::LoadCriterionCells(store, request->standard_id(), request->standard_version());
+        if (!cells.ok()) return cells.status();
+
+        // criterion -> month -> (merged cell, firms); month -1 is the whole window.
+        struct Merged {
+          internal::CriterionCell cell;
+          std::set<std::string> firms;
+        };
+        std::map<std::string, std::map<domain::Month, Merged>> merged;
+        for (const auto& [key, cell] : *cells) {
+          if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
+          for (domain::Month month : {key.month, domain::Month{-1}}) {
+            Merged& into = merged[key.criterion_id][month];
+            domain::AddCell(cell, 1, into.cell);
+            into.firms.insert(key.firm_id);
+          }
+        }
+        response->set_standard_id(request->standard_id());
+        response->set_standard_version(request->standard_version());
+        SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
+        for (const v1::Criterion* criterion : domain::CriteriaOf(*version)) {
+          auto months = merged.find(criterion->id());
+          if (months == merged.end()) {
+            v1::CriterionRow* row = response->add_rows();
+            DescribeCriterion(*criterion, *row);
+            continue;
+          }
+          for (const auto& [month, figures] : months->second) {
+            v1::CriterionRow* row = response->add_rows();
+            DescribeCriterion(*criterion, *row);
+            row->set_month(month < 0 ? "" : domain::FormatMonth(month));
+            const int firms = static_cast<int>(figures.firms.size());
+            FillCriterionRow(figures.cell, firms,
+                             firms < domain::kMinFirmsPerCell && !SeesSmallCells(*caller), *row);
+          }
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
+                                         const v1::FirmBenchmarkRequest* request,
+                                         v1::FirmBenchmarkResponse* response) {
+  return Serve(
+      registry_, context, Method("FirmBenchmark"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        std::string firm_id = request->firm_id();
+        if (caller->role == v1::FIRM) {
+          if (!firm_id.empty() && firm_id != caller->organisation_id) {
+            return absl::PermissionDeniedError(
+                "firm_id: a FIRM sees its own benchmark only; other firms appear only "
+                "anonymised in the cluster figures");
+          }
+          firm_id = caller->organisation_id;
+        }
+        if (firm_id.empty()) return absl::InvalidArgumentError("firm_id: required");
+        absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
+            store, Table::kOrganisations, firm_id, "organisation");
+        if (!firm.ok()) return firm.status();
+        absl::StatusOr<v1::StandardVersion> version =
+            RequireVersion(store, request->standard_id(), request->standard_version());
+        if (!version.ok()) return version.status();
+        absl::StatusOr<domain::MonthWindow> window =
+            domain::ResolveWindow(request->from_month(), request->to_month(), absl::Now());
+        if (!window.ok()) return window.status();
+        auto cells =
+            storage::LoadCriterionCells(store, request->standard_id(), request->standard_version());
+        if (!cells.ok()) return cells.status();
+
+        // criterion -> firm -> its cells over the window.
+        std::map<std::string, std::map<std::string, internal::CriterionCell>> by_firm;
+        for (const auto& [key, cell] : *cells) {
+          if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
+          domain::AddCell(cell, 1, by_firm[key.criterion_id][key.firm_id]);
+        }
+        response->set_firm_id(firm_id);
+        response->set_standard_id(request->standard_id());
+        response->set_standard_version(request->standard_version());
+        SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
+        for (const v1::Criterion* criterion : domain::CriteriaOf(*version)) {
+          v1::BenchmarkRow* row = response->add_rows();
+          row->set_criterion_id(criterion->id());
+          row->set_name(criterion->name());
+          row->set_kind(v1::Criterion::Kind_Name(criterion->kind()));
+          row->set_unit(criterion->unit());
+          row->set_higher_is_better(criterion->kind() == v1::Criterion::BOOLEAN ||
+                                    domain::HigherIsBetter(*criterion));
+          const bool numeric = criterion->kind() == v1::Criterion::NUMERIC;
+          // A firm's value: its median measurement, or its pass rate in percent.
+          const auto value_of = [numeric](const internal::CriterionCell& cell) {
+            return numeric ? domain::Quantile(cell.values(), 0.5)
+                           : 100.0 * Rate(cell.passed(), cell.evaluated());
+          };
+          std::vector<double> values;
+          int64_t evaluated = 0, failed = 0;
+          const auto& firms = by_firm[criterion->id()];
+          for (const auto& [id, cell] : firms) {
+            evaluated += cell.evaluated();
+            failed += cell.failed();
+            if (numeric && cell.values().empty()) continue;
+            values.push_back(value_of(cell));
+          }
+          auto own = firms.find(firm_id);
+          if (own != firms.end()) {
+            row->set_firm_inspections(own->second.evaluated());
+            row->set_firm_fail_rate(Rate(own->second.failed(), own->second.evaluated()));
+            if (!numeric || !own->second.values().empty()) {
+              row->set_firm_value(value_of(own->second));
+            }
+          }
+          row->set_cluster_firms(static_cast<int>(firms.size()));
+          if (static_cast<int>(firms.size()) < domain::kMinFirmsPerCell || values.empty()) {
+            row->set_suppressed(true);
+            continue;
+          }
+          row->set_cluster_p10(domain::Quantile(values, 0.10));
+          row->set_cluster_p50(domain::Quantile(values, 0.50));
+          row->set_cluster_p90(domain::Quantile(values, 0.90));
+          row->set_cluster_fail_rate(Rate(failed, evaluated));
+          if (own != firms.end()) {
+            row->set_firm_percentile(domain::PercentileRank(values, row->firm_value()));
+          }
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
+                                              const v1::ComplianceOverviewRequest* request,
+                                              v1::ComplianceOverviewResponse* response) {
+  return Serve(
+      registry_, context, Method("ComplianceOverview"),
+      [&](const domain::Principal* caller) -> absl::Status {
+        const storage::Store& store = *registry_.store;
+        if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
+        absl::StatusOr<v1::Norm> norm =
+            storage::RequireRecord<v1::Norm>(store, Table::kNorms, request->norm_id(), "norm");
+        if (!norm.ok()) return norm.status();
+        const absl::Time now =
+            domain::IsSet(request->as_of()) ? domain::FromProto(request->as_of()) : absl::Now();
+        absl::StatusOr<domain::MonthWindow> window =
+            domain::ResolveWindow(request->from_month(), request->to_month(), now);
+        if (!window.ok()) return window.status();
+        // The points in time: the end of each month of the window (as_of for its month),
+        // while the norm was in force.
+        std::vector<std::pair<domain::Month, absl::Time>> points;
+        for (domain::Month month = window->from; month <= window->to; ++month) {
+          const absl::Time at = std::min(domain::EndOfMonth(month) - absl::Nanoseconds(1), now);
+          if (at < domain::EndOfMonth(month - 1)) break;  // a month still to come
+          if (domain::NormStatusAt(*norm, at) != v1::Norm::IN_FORCE) continue;
+          points.emplace_back(month, at);
+        }
+        // (month, region) -> counts.
+        std::map<std::pair<domain::Month, std::string>, v1::ComplianceOverviewRow> rows;
+        absl::Status inner;
+        absl::Status scan =
+            store.Scan(Table::kSites, "", "", [&](absl::string_view key, absl::string_view value) {
+              v1::Site site;
+              inner = storage::ParseRecord(Table::kSites, key, value, site);
+              if (!inner.ok()) return false;
+              if (!domain::NormCovers(*norm, site)) return true;
+              absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
+              if (!records.ok()) {
+                inner = records.status();
+                return false;
+              }
+              for (const auto& [month, at] : points) {
+                if (domain::FromProto(site.create_time()) > at) continue;
+                v1::ComplianceOverviewRow& row = rows[{month, site.region()}];
+                row.set_sites(row.sites() + 1);
+                const v1::ComplianceVerdict verdict = domain::EvaluateCompliance(
+                    *norm, site, records->inspections, records->accreditations, at);
+                if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
+                  row.set_compliant(row.compliant() + 1);
+                } else if (verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
+                  row.set_not_inspected(row.not_inspected() + 1);
+                } else {
+                  row.set_non_compliant(row.non_compliant() + 1);
+                }
+              }
+              return true;
+            });
+        if (!scan.ok()) return scan;
+        if (!inner.ok()) return inner;
+        *response->mutable_norm() = *norm;
+        response->mutable_norm()->set_status(domain::NormStatusAt(*norm, absl::Now()));
+        for (auto& [key, row] : rows) {
+          row.set_month(domain::FormatMonth(key.first));
+          row.set_region(key.second);
+          if (row.sites() < domain::kMinFirmsPerCell && !SeesSmallCells(*caller)) {
+            row.set_suppressed(true);
+            row.set_compliant(0);
+            row.set_non_compliant(0);
+            row.set_not_inspected(0);
+          }
+          *response->add_rows() = std::move(row);
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status StatsService::VerifyAggregates(grpc::ServerContext* context,
+                                            const v1::VerifyAggregatesRequest*,
+                                            v1::VerifyAggregatesResponse* response) {
+  return Serve(registry_, context, Method("VerifyAggregates"),
+               [&](const domain::Principal*) -> absl::Status {
+                 const storage::Store& store = *registry_.store;
+                 // A consistent view: no change commits while the comparison reads.
+                 return registry_.ledger->Read([&]() -> absl::Status {
+                   absl::StatusOr<std::vector<v1::Inspection>> inspections = AllInspections(store);
+                   if (!inspections.ok()) return inspections.status();
+                   absl::StatusOr<domain::Aggregates> stored = storage::LoadAggregates(store);
+                   if (!stored.ok()) return stored.status();
+                   const domain::Aggregates recomputed = domain::Recompute(*inspections);
+                   response->set_inspections(static_cast<int64_t>(inspections->size()));
+                   Compare(stored->certifiers, recomputed.certifiers, *response);
+                   Compare(stored->criteria, recomputed.criteria, *response);
+                   return absl::OkStatus();
+                 });
+               });
+}
+
+}  // namespace sello::service

@@ -1,0 +1,175 @@
+#include "storage/stats_store.h"
+
+#include <optional>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::storage {
+namespace {
+
+// Splits `key` at its first '\0' into `part` and the rest; false when there is none.
+bool TakePart(absl::string_view& key, absl::string_view& part) {
+  const size_t end = key.find('\0');
+  if (end == absl::string_view::npos) return false;
+  part = key.substr(0, end);
+  key.remove_prefix(end + 1);
+  return true;
+}
+
+// Takes a 4-byte big-endian number and the '\0' after it.
+bool TakeU32(absl::string_view& key, uint32_t& value) {
+  if (key.size() < 5 || key[4] != '\0') return false;
+  absl::StatusOr<uint32_t> decoded = DecodeU32(key.substr(0, 4));
+  if (!decoded.ok()) return false;
+  value = *decoded;
+  key.remove_prefix(5);
+  return true;
+}
+
+absl::Status BadKey(absl::string_view table, absl::string_view key) {
+  return absl::DataLossError(absl::StrCat(table, ": malformed key '", absl::CEscape(key), "'"));
+}
+
+// Adds `delta` to the cell at `key` of `table`, reading through `writes`.
+template <typename Cell>
+absl::Status AddToCell(const Store& store, WriteSet& writes, Table table, const std::string& key,
+                       const Cell& delta) {
+  Cell cell;
+  std::optional<std::string> bytes;
+  if (const WriteSet::Op* pending = writes.Last(table, key); pending != nullptr) {
+    bytes = pending->value;
+  } else {
+    absl::StatusOr<std::optional<std::string>> stored = store.Get(table, key);
+    if (!stored.ok()) return stored.status();
+    bytes = *std::move(stored);
+  }
+  if (bytes.has_value()) {
+    if (absl::Status status = ParseRecord(table, key, *bytes, cell); !status.ok()) return status;
+  }
+  domain::AddCell(delta, 1, cell);
+  if (!domain::IsConsistent(cell)) {
+    return absl::InternalError(
+        absl::StrCat(TableName(table), ": the cell '", absl::CEscape(key),
+                     "' would no longer match the records; `sello stats verify` compares them"));
+  }
+  if (domain::IsEmpty(cell)) {
+    writes.Delete(table, key);
+  } else {
+    writes.Put(table, key, SerializeRecord(cell));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Key, typename Cell, typename Decode>
+absl::StatusOr<std::vector<std::pair<Key, Cell>>> LoadCells(const Store& store, Table table,
+                                                            absl::string_view prefix,
+                                                            Decode decode) {
+  std::vector<std::pair<Key, Cell>> cells;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(table, prefix, "", [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<Key> decoded = decode(key);
+        if (!decoded.ok()) {
+          inner = decoded.status();
+          return false;
+        }
+        Cell cell;
+        inner = ParseRecord(table, key, value, cell);
+        if (!inner.ok()) return false;
+        cells.emplace_back(*std::move(decoded), std::move(cell));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return cells;
+}
+
+}  // namespace
+
+std::string EncodeCellKey(const domain::CertifierCellKey& key) {
+  return absl::StrCat(key.standard_id, std::string(1, '\0'), key.stages, std::string(1, '\0'),
+                      EncodeU32(static_cast<uint32_t>(key.month)), std::string(1, '\0'),
+                      key.certifier_id);
+}
+
+std::string EncodeCellKey(const domain::CriterionCellKey& key) {
+  return absl::StrCat(key.standard_id, std::string(1, '\0'), EncodeU32(key.version),
+                      std::string(1, '\0'), key.criterion_id, std::string(1, '\0'),
+                      EncodeU32(static_cast<uint32_t>(key.month)), std::string(1, '\0'),
+                      key.firm_id);
+}
+
+absl::StatusOr<domain::CertifierCellKey> DecodeCertifierCellKey(absl::string_view key) {
+  absl::string_view rest = key, standard, stages;
+  uint32_t month = 0;
+  if (!TakePart(rest, standard) || !TakePart(rest, stages) || !TakeU32(rest, month) ||
+      rest.empty()) {
+    return BadKey("stats_certifiers", key);
+  }
+  return domain::CertifierCellKey{std::string(standard), std::string(stages),
+                                  static_cast<domain::Month>(month), std::string(rest)};
+}
+
+absl::StatusOr<domain::CriterionCellKey> DecodeCriterionCellKey(absl::string_view key) {
+  absl::string_view rest = key, standard, criterion;
+  uint32_t version = 0, month = 0;
+  if (!TakePart(rest, standard) || !TakeU32(rest, version) || !TakePart(rest, criterion) ||
+      !TakeU32(rest, month) || rest.empty()) {
+    return BadKey("stats_criteria", key);
+  }
+  return domain::CriterionCellKey{std::string(standard), version, std::string(criterion),
+                                  static_cast<domain::Month>(month), std::string(rest)};
+}
+
+absl::Status AddToAggregates(const Store& store, WriteSet& writes,
+                             const domain::Aggregates& delta) {
+  for (const auto& [key, cell] : delta.certifiers) {
+    if (absl::Status status =
+            AddToCell(store, writes, Table::kStatsCertifiers, EncodeCellKey(key), cell);
+        !status.ok()) {
+      return status;
+    }
+  }
+  for (const auto& [key, cell] : delta.criteria) {
+    if (absl::Status status =
+            AddToCell(store, writes, Table::kStatsCriteria, EncodeCellKey(key), cell);
+        !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::pair<domain::CertifierCellKey, internal::CertifierCell>>>
+LoadCertifierCells(const Store& store, absl::string_view standard_id) {
+  return LoadCells<domain::CertifierCellKey, internal::CertifierCell>(
+      store, Table::kStatsCertifiers, ChildPrefix(standard_id), DecodeCertifierCellKey);
+}
+
+absl::StatusOr<std::vector<std::pair<domain::CriterionCellKey, internal::CriterionCell>>>
+LoadCriterionCells(const Store& store, absl::string_view standard_id, uint32_t version) {
+  return LoadCells<domain::CriterionCellKey, internal::CriterionCell>(
+      store, Table::kStatsCriteria,
+      absl::StrCat(ChildPrefix(standard_id), EncodeU32(version), std::string(1, '\0')),
+      DecodeCriterionCellKey);
+}
+
+absl::StatusOr<domain::Aggregates> LoadAggregates(const Store& store) {
+  domain::Aggregates aggregates;
+  absl::StatusOr<std::vector<std::pair<domain::CertifierCellKey, internal::CertifierCell>>>
+      certifiers = LoadCells<domain::CertifierCellKey, internal::CertifierCell>(
+          store, Table::kStatsCertifiers, "", DecodeCertifierCellKey);
+  if (!certifiers.ok()) return certifiers.status();
+  for (auto& [key, cell] : *certifiers) aggregates.certifiers[key] = std::move(cell);
+  absl::StatusOr<std::vector<std::pair<domain::CriterionCellKey, internal::CriterionCell>>>
+      criteria = LoadCells<domain::CriterionCellKey, internal::CriterionCell>(
+          store, Table::kStatsCriteria, "", DecodeCriterionCellKey);
+  if (!criteria.ok()) return criteria.status();
+  for (auto& [key, cell] : *criteria) aggregates.criteria[key] = std::move(cell);
+  return aggregates;
+}
+
+}  // namespace sello::storage
