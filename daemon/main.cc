@@ -240,6 +240,9 @@ int Run(int argc, char** argv) {
   server->reset();
   (*log)->Stop();  // signs what the last calls committed
   log->reset();
+  const sello::storage::Ledger::CommitCounts commits = (*ledger)->commit_counts();
+  LogInfo("commits", {{"writes_acknowledged", absl::StrCat(commits.changes)},
+                      {"fsyncs", absl::StrCat(commits.groups)}});
   ledger->reset();
   store->reset();  // closes RocksDB cleanly
   LogInfo("stopped");

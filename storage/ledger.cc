@@ -48,20 +48,62 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Store* store, Clock* clock)
   return std::unique_ptr<Ledger>(new Ledger(store, clock, last_seq, last_time));
 }
 
+Ledger::Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time)
+    : store_(store),
+      clock_(clock),
+      last_seq_(last_seq),
+      last_time_(last_time),
+      durable_seq_(last_seq),
+      committed_seq_(last_seq) {
+  {
+    absl::MutexLock lock(&mu_);
+    forming_ = NewGroup();
+  }
+  committer_ = std::thread([this] { CommitLoop(); });
+}
+
+Ledger::~Ledger() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  committer_.join();
+}
+
+std::shared_ptr<Ledger::Group> Ledger::NewGroup() {
+  auto group = std::make_shared<Group>();
+  group->id = next_group_++;
+  return group;
+}
+
 absl::Status Ledger::Apply(const domain::Principal& actor,
                            const std::function<absl::Status(Transaction&)>& change) {
   absl::MutexLock lock(&mu_);
+  if (stopping_) return absl::UnavailableError("the registry is shutting down");
   // Event times never go backwards, even when the wall clock does.
   const absl::Time now = std::max(clock_->Now(), last_time_);
-  Transaction tx(*store_, now, actor);
+  const OverlayStore view(*store_, overlay_);
+  Transaction tx(view, now, actor);
   if (absl::Status status = change(tx); !status.ok()) return status;
   if (tx.events_.empty()) {
-    if (tx.writes_.empty()) return absl::OkStatus();
-    return absl::InternalError("a change wrote records without recording an event");
+    if (!tx.writes_.empty()) {
+      return absl::InternalError("a change wrote records without recording an event");
+    }
+    // It may have read changes not yet durable: answer once they are.
+    const uint64_t target = last_seq_;
+    const uint64_t failures = failures_;
+    auto settled = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return durable_seq_ >= target || failures_ != failures;
+    };
+    mu_.Await(absl::Condition(&settled));
+    if (failures_ != failures) {
+      return absl::UnavailableError("a change this answer depended on failed to commit; retry");
+    }
+    return absl::OkStatus();
   }
   // Each event is a leaf of the transparency log's tree, appended in the same write:
   // leaf index seq - 1, leaf data the event's deterministic serialisation.
-  TreeReader tree(*store_);
+  TreeReader tree(view);
   uint64_t seq = last_seq_;
   for (v1::Event& event : tx.events_) {
     event.set_seq(++seq);
@@ -79,12 +121,69 @@ absl::Status Ledger::Apply(const domain::Principal& actor,
     }
     tx.writes_.Put(Table::kEvents, EncodeU64(seq), leaf);
   }
-  if (absl::Status status = store_->Write(tx.writes_); !status.ok()) return status;
   last_seq_ = seq;
   last_time_ = now;
-  absl::MutexLock head_lock(&head_mu_);
-  committed_seq_ = seq;
-  return absl::OkStatus();
+  std::shared_ptr<Group> group = forming_;
+  overlay_.Add(tx.writes_, group->id);
+  group->writes.Append(std::move(tx.writes_));
+  group->last_seq = seq;
+  ++group->changes;
+  // The committer writes the group; wait until it is durable (or failed).
+  mu_.Await(absl::Condition(&group->done));
+  return group->status;
+}
+
+void Ledger::CommitLoop() {
+  mu_.Lock();
+  while (true) {
+    auto ready = [this]()
+                     ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || forming_->changes > 0; };
+    mu_.Await(absl::Condition(&ready));
+    if (forming_->changes == 0) break;  // stopping, and nothing left to write
+    std::shared_ptr<Group> group = std::move(forming_);
+    forming_ = NewGroup();
+    writing_ = true;
+    mu_.Unlock();
+    absl::Status status = store_->Write(group->writes);
+    mu_.Lock();
+    writing_ = false;
+    if (status.ok()) {
+      overlay_.Retire(group->id);
+      durable_seq_ = group->last_seq;
+      ++counts_.groups;
+      counts_.changes += group->changes;
+      {
+        absl::MutexLock head_lock(&head_mu_);
+        committed_seq_ = group->last_seq;
+      }
+    } else {
+      // What was sequenced after the last durable event may have read the failed
+      // group's state: fail it too and resume the sequence from what is durable.
+      forming_->status = absl::UnavailableError(
+          absl::StrCat("an earlier change in the same commit failed: ", status.message()));
+      forming_->done = true;
+      forming_ = NewGroup();
+      overlay_.Clear();
+      last_seq_ = durable_seq_;
+      ++failures_;
+    }
+    group->status = status;
+    group->done = true;
+  }
+  mu_.Unlock();
+}
+
+absl::Status Ledger::Read(const std::function<absl::Status()>& read) {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]()
+                  ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !writing_ && forming_->changes == 0; };
+  mu_.Await(absl::Condition(&idle));
+  return read();
+}
+
+Ledger::CommitCounts Ledger::commit_counts() const {
+  absl::MutexLock lock(&mu_);
+  return counts_;
 }
 
 uint64_t Ledger::AwaitEventsAfter(uint64_t seq, absl::Duration timeout) const {
@@ -103,11 +202,6 @@ void Ledger::Close() {
 bool Ledger::closed() const {
   absl::MutexLock lock(&head_mu_);
   return closed_;
-}
-
-absl::Status Ledger::Read(const std::function<absl::Status()>& read) {
-  absl::MutexLock lock(&mu_);
-  return read();
 }
 
 uint64_t Ledger::last_seq() const {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -19,6 +20,7 @@
 #include "daemon/domain/principal.h"
 #include "google/protobuf/message.h"
 #include "sello/v1/event.pb.h"
+#include "storage/overlay_store.h"
 #include "storage/store.h"
 
 namespace sello::storage {
@@ -35,8 +37,9 @@ class SystemClock final : public Clock {
   absl::Time Now() override { return absl::Now(); }
 };
 
-// One change in the making: reads see the committed state (no other change can commit
-// meanwhile); writes and events are collected and committed by the ledger.
+// One change in the making: reads see the committed state and the changes sequenced
+// before it (no other change can be sequenced meanwhile); writes and events are
+// collected and committed by the ledger.
 class Transaction {
  public:
   const Store& store() const { return store_; }
@@ -63,20 +66,32 @@ class Transaction {
   std::vector<v1::Event> events_;
 };
 
+// Sequences changes and commits them durably, many at a time (group commit, as in
+// LevelDB's DBImpl::Write): each change runs under the sequencer lock against the
+// committed state plus the changes sequenced before it but not yet on disk (an
+// overlay), gets its sequence numbers, events and Merkle nodes, and joins the group
+// being formed. One committer thread writes each group as one WriteBatch with one
+// fsync while the next group forms, then acknowledges every change in it. A change is
+// acknowledged only once it is durable; if a group's write fails, it and every change
+// sequenced after it fail (they may have read its state), and the sequence resumes
+// from the last durable event.
 class Ledger {
  public:
   // Reads the last event from `store` to continue its sequence. Both outlive the ledger.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(Store* store, Clock* clock);
+  // Writes what is sequenced, then stops the committer.
+  ~Ledger();
 
-  // Runs `change` and, when it returns OK, commits what it wrote with its events.
-  // A change that writes must record at least one event (INTERNAL otherwise). Returns
-  // the status of `change`, or of the write.
+  // Runs `change` and, when it returns OK, commits what it wrote with its events;
+  // returns once that is durable. A change that writes must record at least one event
+  // (INTERNAL otherwise). A change that only reads returns once what it read is
+  // durable. Returns the status of `change`, or of the write.
   absl::Status Apply(const domain::Principal& actor,
                      const std::function<absl::Status(Transaction&)>& change);
 
-  // Runs `read` while no change can commit: for reads that must see one state across
-  // many lookups (e.g. comparing derived data with the records). Keep it rare and short:
-  // writers wait meanwhile.
+  // Runs `read` while nothing is being written and no change can be sequenced: for
+  // reads that must see one state across many lookups (e.g. comparing derived data
+  // with the records). Keep it rare and short: writers wait meanwhile.
   absl::Status Read(const std::function<absl::Status()>& read);
 
   // The sequence number of the last committed event (0: none yet); also the size of
@@ -91,24 +106,50 @@ class Ledger {
   void Close();
   bool closed() const;
 
+  // Group writes done and changes they acknowledged: their ratio is the fsyncs per
+  // acknowledged write.
+  struct CommitCounts {
+    uint64_t groups = 0;
+    uint64_t changes = 0;
+  };
+  CommitCounts commit_counts() const;
+
  private:
-  Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time)
-      : store_(store),
-        clock_(clock),
-        last_seq_(last_seq),
-        last_time_(last_time),
-        committed_seq_(last_seq) {}
+  // Changes committed together: one write, one fsync.
+  struct Group {
+    uint64_t id = 0;
+    WriteSet writes;
+    uint64_t last_seq = 0;  // of its last event
+    uint64_t changes = 0;
+    bool done = false;
+    absl::Status status;
+  };
+
+  Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time);
+  std::shared_ptr<Group> NewGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CommitLoop();
 
   Store* const store_;
   Clock* const clock_;
-  // Held for a whole change: changes are serialised.
+
   mutable absl::Mutex mu_;
-  uint64_t last_seq_ ABSL_GUARDED_BY(mu_);
-  absl::Time last_time_ ABSL_GUARDED_BY(mu_);
+  uint64_t last_seq_ ABSL_GUARDED_BY(mu_);     // sequenced (durable or not)
+  absl::Time last_time_ ABSL_GUARDED_BY(mu_);  // of the last sequenced event
+  uint64_t durable_seq_ ABSL_GUARDED_BY(mu_);  // of the last durable event
+  Overlay overlay_ ABSL_GUARDED_BY(mu_);       // sequenced but not durable
+  std::shared_ptr<Group> forming_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t next_group_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  CommitCounts counts_ ABSL_GUARDED_BY(mu_);
+
   // The committed head, for readers that must not wait behind a change in progress.
   mutable absl::Mutex head_mu_;
   uint64_t committed_seq_ ABSL_GUARDED_BY(head_mu_);
   bool closed_ ABSL_GUARDED_BY(head_mu_) = false;
+
+  std::thread committer_;
 };
 
 }  // namespace sello::storage

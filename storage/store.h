@@ -80,6 +80,17 @@ class WriteSet {
     ops_.push_back({table, std::move(key), std::nullopt});
   }
   const std::vector<Op>& ops() const { return ops_; }
+  size_t size() const { return ops_.size(); }
+  // Moves every operation of `other` to the end of this set.
+  void Append(WriteSet&& other) {
+    if (ops_.empty()) {
+      ops_ = std::move(other.ops_);
+    } else {
+      ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                  std::make_move_iterator(other.ops_.end()));
+    }
+    other.ops_.clear();
+  }
   // The last operation on `key` of `table` in this set, or nullptr: for a change that
   // reads back what it wrote earlier (a linear scan; meant for small sets).
   const Op* Last(Table table, absl::string_view key) const {

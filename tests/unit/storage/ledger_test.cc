@@ -1,12 +1,18 @@
 #include "storage/ledger.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/time_convert.h"
 #include "storage/keys.h"
@@ -44,7 +50,7 @@ class FailingStore final : public Store {
     if (fail_writes) return absl::UnavailableError("injected: no space left on device");
     return real_.Write(writes);
   }
-  bool fail_writes = false;
+  std::atomic<bool> fail_writes = false;
 
  private:
   Store& real_;
@@ -210,6 +216,147 @@ TEST_F(LedgerTest, ConcurrentChangesGetDistinctConsecutiveNumbers) {
   const std::vector<v1::Event> events = Events(*store_);
   ASSERT_EQ(events.size(), static_cast<size_t>(kThreads * kPerThread));
   for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
+}
+
+// A Store whose writes wait for the test (`entered` when a write arrives, `release` to
+// let it finish) and then succeed or fail as told: to hold a group in flight.
+class GatedStore final : public Store {
+ public:
+  explicit GatedStore(Store& real) : real_(real) {}
+  absl::StatusOr<std::optional<std::string>> Get(Table table,
+                                                 absl::string_view key) const override {
+    return real_.Get(table, key);
+  }
+  absl::Status Scan(Table table, absl::string_view prefix, absl::string_view after,
+                    const ScanVisitor& visit) const override {
+    return real_.Scan(table, prefix, after, visit);
+  }
+  absl::Status ScanReverse(Table table, absl::string_view prefix,
+                           const ScanVisitor& visit) const override {
+    return real_.ScanReverse(table, prefix, visit);
+  }
+  absl::Status Write(const WriteSet& writes) override {
+    if (gated.exchange(false)) {
+      entered.Notify();
+      release.WaitForNotification();
+      if (fail) return absl::UnavailableError("injected: the disk went away");
+    }
+    ++writes_done;
+    return real_.Write(writes);
+  }
+  std::atomic<bool> gated = false;
+  std::atomic<bool> fail = false;
+  std::atomic<int> writes_done = 0;
+  absl::Notification entered, release;
+
+ private:
+  Store& real_;
+};
+
+// A change that reads the counter in kMeta and writes it plus one (with an event); the
+// value it read goes to `read` when given, and `ran` is notified once it has read.
+absl::Status Increment(Ledger& ledger, int* read = nullptr,
+                       const std::function<void()>& ran = nullptr) {
+  return ledger.Apply(kAdmin, [&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<std::string>> stored = tx.store().Get(Table::kMeta, "counter");
+    if (!stored.ok()) return stored.status();
+    int value = 0;
+    if (stored->has_value() && !absl::SimpleAtoi(**stored, &value)) {
+      return absl::DataLossError("counter");
+    }
+    if (read != nullptr) *read = value;
+    if (ran) ran();
+    tx.writes().Put(Table::kMeta, "counter", absl::StrCat(value + 1));
+    v1::Organisation record = Firm(absl::StrCat("counted-", value + 1));
+    tx.Record("counter.incremented", "counter/1", record);
+    return absl::OkStatus();
+  });
+}
+
+int Counter(const Store& store) {
+  absl::StatusOr<std::optional<std::string>> stored = store.Get(Table::kMeta, "counter");
+  int value = 0;
+  if (stored.ok() && stored->has_value()) {
+    EXPECT_TRUE(absl::SimpleAtoi(**stored, &value));
+  }
+  return value;
+}
+
+TEST_F(LedgerTest, ConcurrentChangesAreCommittedInGroupsAndSeeEachOther) {
+  // While one group is written, the next forms: a change sees those sequenced before it
+  // (a lost update would leave the counter short), and one fsync serves many changes.
+  ledger_.reset();
+  GatedStore gated(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&gated, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  gated.gated = true;
+  std::thread first([&] { EXPECT_TRUE(Increment(**ledger).ok()); });
+  gated.entered.WaitForNotification();  // the first group is in flight
+  constexpr int kThreads = 16;
+  std::vector<std::thread> threads;
+  std::atomic<int> acknowledged = 0;
+  absl::BlockingCounter all_read(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      int read = -1;
+      EXPECT_TRUE(Increment(**ledger, &read, [&] { all_read.DecrementCount(); }).ok());
+      EXPECT_GE(read, 1) << "saw the change in flight";
+      ++acknowledged;
+    });
+  }
+  // All sixteen have run (and so joined the next group) while the first write waits;
+  // none is acknowledged before its own write.
+  all_read.Wait();
+  EXPECT_EQ(acknowledged.load(), 0);
+  gated.release.Notify();
+  first.join();
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(Counter(*store_), kThreads + 1);
+  const Ledger::CommitCounts counts = (*ledger)->commit_counts();
+  EXPECT_EQ(counts.changes, static_cast<uint64_t>(kThreads + 1));
+  EXPECT_EQ(counts.groups, 2u) << "the sixteen shared one fsync";
+  EXPECT_EQ(static_cast<uint64_t>(gated.writes_done.load()), counts.groups);
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), static_cast<size_t>(kThreads + 1));
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
+}
+
+TEST_F(LedgerTest, AFailedGroupFailsWhatWasSequencedAfterIt) {
+  ledger_.reset();
+  GatedStore gated(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&gated, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_TRUE(Increment(**ledger).ok());  // counter 1, event 1: durable
+  gated.gated = true;
+  gated.fail = true;
+  absl::Status doomed, dependent;
+  std::thread first([&] { doomed = Increment(**ledger); });
+  gated.entered.WaitForNotification();
+  int read = -1;
+  absl::Notification second_ran;
+  std::thread second([&] { dependent = Increment(**ledger, &read, [&] { second_ran.Notify(); }); });
+  // `second` runs while the first write is in flight and reads its counter. It holds the
+  // sequencer until it has joined the next group, so the failure (which needs the
+  // sequencer) is handled after that.
+  second_ran.WaitForNotification();
+  gated.release.Notify();
+  first.join();
+  second.join();
+  EXPECT_EQ(doomed.code(), absl::StatusCode::kUnavailable) << doomed;
+  EXPECT_EQ(read, 2) << "it read the change in flight";
+  EXPECT_EQ(dependent.code(), absl::StatusCode::kUnavailable) << dependent;
+  EXPECT_THAT(std::string(dependent.message()), ::testing::HasSubstr("earlier change"));
+  EXPECT_EQ((*ledger)->last_seq(), 1u);
+  EXPECT_EQ(Counter(*store_), 1);
+  // Nothing of the failed group is visible; the sequence resumes without a gap.
+  EXPECT_EQ(Counter(*store_), dependent.ok() ? 2 : 1);
+  int after = -1;
+  ASSERT_TRUE(Increment(**ledger, &after).ok());
+  EXPECT_EQ(after, 1);
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), 2u);
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
+  EXPECT_EQ(Counter(*store_), 2);
 }
 
 // ListPage: the one pagination used by every listing.
