@@ -40,6 +40,9 @@ struct DaemonOptions {
   std::string bootstrap_org_name = "Association";
   std::string bootstrap_org_country = "CL";
   std::string log_origin = "sello.registry/log";
+  // RocksDB's block cache (data, index and filter blocks of every table): the bulk of
+  // the daemon's memory besides the memtables.
+  size_t block_cache_mb = 256;
 };
 
 }  // namespace
@@ -152,6 +155,11 @@ int Run(int argc, char** argv) {
                  "the transparency log's name in its signed checkpoints (use your public "
                  "host name, e.g. registry.example.org/sello); fixed once the log exists")
       ->capture_default_str();
+  app.add_option("--block-cache-mb", options.block_cache_mb,
+                 "MiB of RocksDB block cache for reads (index and filter blocks included): "
+                 "most of the daemon's memory besides 64 MiB of write buffers")
+      ->check(CLI::Range(8, 1 << 20))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -175,7 +183,8 @@ int Run(int argc, char** argv) {
   }
 
   absl::StatusOr<std::unique_ptr<sello::storage::Store>> store =
-      sello::storage::OpenRocksStore({.path = data_dir + "/db"});
+      sello::storage::OpenRocksStore(
+          {.path = data_dir + "/db", .block_cache_bytes = options.block_cache_mb << 20});
   if (!store.ok()) return Fail("store_open_failed", store.status().ToString());
   sello::storage::SystemClock clock;
   absl::StatusOr<std::unique_ptr<sello::storage::Ledger>> ledger =

@@ -1,5 +1,7 @@
 #include "storage/overlay_store.h"
 
+#include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -20,6 +22,46 @@ std::vector<std::pair<absl::string_view, const Overlay::Entry*>> InPrefix(
     found.emplace_back(it->first.second, &it->second);
   }
   return found;
+}
+
+// Visits the base scan's entries merged with `pending` (in visiting order for the
+// direction): a pending entry replaces the base entry of the same key, a pending delete
+// hides it, and the visitor may stop the whole merge.
+absl::Status Merge(const std::vector<std::pair<absl::string_view, const Overlay::Entry*>>& pending,
+                   bool forward, const ScanVisitor& visit,
+                   const std::function<absl::Status(const ScanVisitor&)>& scan_base) {
+  size_t next = 0;
+  bool stopped = false;
+  // Emits the pending entries that come before `limit` (all of them when null); false
+  // when the visitor stopped.
+  const auto emit_before = [&](const absl::string_view* limit) {
+    for (; next < pending.size() && (limit == nullptr || (forward ? pending[next].first < *limit
+                                                                  : pending[next].first > *limit));
+         ++next) {
+      const Overlay::Entry& entry = *pending[next].second;
+      if (entry.value.has_value() && !visit(pending[next].first, *entry.value)) return false;
+    }
+    return true;
+  };
+  absl::Status status = scan_base([&](absl::string_view key, absl::string_view value) {
+    if (!emit_before(&key)) {
+      stopped = true;
+      return false;
+    }
+    if (next < pending.size() && pending[next].first == key) {
+      const Overlay::Entry& entry = *pending[next++].second;
+      if (!entry.value.has_value()) return true;  // deleted
+      value = *entry.value;
+    }
+    if (!visit(key, value)) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  });
+  if (!status.ok() || stopped) return status;
+  emit_before(nullptr);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -47,85 +89,20 @@ absl::StatusOr<std::optional<std::string>> OverlayStore::Get(Table table,
 
 absl::Status OverlayStore::Scan(Table table, absl::string_view prefix, absl::string_view after,
                                 const ScanVisitor& visit) const {
-  const auto pending = InPrefix(overlay_.entries(), table, prefix);
+  auto pending = InPrefix(overlay_.entries(), table, prefix);
   if (pending.empty()) return base_.Scan(table, prefix, after, visit);
-  size_t next = 0;
-  // Skips the pending entries at or before `after`.
-  while (next < pending.size() && !after.empty() && pending[next].first <= after) ++next;
-  bool stopped = false;
-  // Emits the pending entries that sort before `limit` (all when it is null); false when
-  // the visitor stopped.
-  const auto emit_before = [&](const absl::string_view* limit) {
-    for (; next < pending.size() && (limit == nullptr || pending[next].first < *limit); ++next) {
-      const Overlay::Entry& entry = *pending[next].second;
-      if (entry.value.has_value() && !visit(pending[next].first, *entry.value)) return false;
-    }
-    return true;
-  };
-  absl::Status status =
-      base_.Scan(table, prefix, after, [&](absl::string_view key, absl::string_view value) {
-        if (!emit_before(&key)) {
-          stopped = true;
-          return false;
-        }
-        if (next < pending.size() && pending[next].first == key) {
-          const Overlay::Entry& entry = *pending[next++].second;
-          if (!entry.value.has_value()) return true;  // deleted
-          if (!visit(key, *entry.value)) {
-            stopped = true;
-            return false;
-          }
-          return true;
-        }
-        if (!visit(key, value)) {
-          stopped = true;
-          return false;
-        }
-        return true;
-      });
-  if (!status.ok() || stopped) return status;
-  emit_before(nullptr);
-  return absl::OkStatus();
+  std::erase_if(pending, [&](const auto& entry) { return !after.empty() && entry.first <= after; });
+  return Merge(pending, /*forward=*/true, visit,
+               [&](const ScanVisitor& merged) { return base_.Scan(table, prefix, after, merged); });
 }
 
 absl::Status OverlayStore::ScanReverse(Table table, absl::string_view prefix,
                                        const ScanVisitor& visit) const {
-  const auto pending = InPrefix(overlay_.entries(), table, prefix);
+  auto pending = InPrefix(overlay_.entries(), table, prefix);
   if (pending.empty()) return base_.ScanReverse(table, prefix, visit);
-  // Index of the next pending entry to emit, from the end; -1 when none is left.
-  int64_t next = static_cast<int64_t>(pending.size()) - 1;
-  bool stopped = false;
-  const auto emit_after = [&](const absl::string_view* limit) {
-    for (; next >= 0 && (limit == nullptr || pending[next].first > *limit); --next) {
-      const Overlay::Entry& entry = *pending[next].second;
-      if (entry.value.has_value() && !visit(pending[next].first, *entry.value)) return false;
-    }
-    return true;
-  };
-  absl::Status status =
-      base_.ScanReverse(table, prefix, [&](absl::string_view key, absl::string_view value) {
-        if (!emit_after(&key)) {
-          stopped = true;
-          return false;
-        }
-        if (next >= 0 && pending[next].first == key) {
-          const Overlay::Entry& entry = *pending[next--].second;
-          if (!entry.value.has_value()) return true;
-          if (!visit(key, *entry.value)) {
-            stopped = true;
-            return false;
-          }
-          return true;
-        }
-        if (!visit(key, value)) {
-          stopped = true;
-          return false;
-        }
-        return true;
-      });
-  if (!status.ok() || stopped) return status;
-  emit_after(nullptr);
-  return absl::OkStatus();
+  std::reverse(pending.begin(), pending.end());
+  return Merge(pending, /*forward=*/false, visit,
+               [&](const ScanVisitor& merged) { return base_.ScanReverse(table, prefix, merged); });
 }
 
 absl::Status OverlayStore::Write(const WriteSet&) {

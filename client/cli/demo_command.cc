@@ -446,31 +446,35 @@ void AddDemoCommands(CLI::App& app, Cli& cli) {
       if (!*codes_out) return Fail(kExitError, absl::StrCat("cannot write ", options->codes_file));
     }
     int exit_code = kExitOk;
-    for (const auto& inspection : manifest.inspections()) {
-      const std::string& id = inspection.certifier_id();
+    // The connection acting as certifier `id` and the request ids it has used (nullptr,
+    // with exit_code set, when either cannot be had).
+    const auto certifier_and_done =
+        [&](const std::string& id) -> std::pair<client::Connection*, const std::set<std::string>*> {
       client::Connection* certifier = actors.As(id, &exit_code);
-      if (certifier == nullptr) return exit_code;
+      if (certifier == nullptr) return {nullptr, nullptr};
       if (!done.count(id)) {
         absl::StatusOr<std::set<std::string>> requests = DoneRequests(*certifier);
-        if (!requests.ok()) return Fail("demo load", requests.status());
+        if (!requests.ok()) {
+          exit_code = Fail("demo load", requests.status());
+          return {nullptr, nullptr};
+        }
         done[id] = *std::move(requests);
       }
-      if (done[id].count(inspection.inspection().request_id())) continue;
+      return {certifier, &done[id]};
+    };
+    for (const auto& inspection : manifest.inspections()) {
+      const auto [certifier, requests] = certifier_and_done(inspection.certifier_id());
+      if (certifier == nullptr) return exit_code;
+      if (requests->count(inspection.inspection().request_id())) continue;
       if (int code = LoadInspection(*certifier, inspection, codes_out.get()); code != 0) {
         return code;
       }
       ++loaded;
     }
     for (const auto& audits : manifest.audits()) {
-      const std::string& id = audits.certifier_id();
-      client::Connection* certifier = actors.As(id, &exit_code);
+      const auto [certifier, requests] = certifier_and_done(audits.certifier_id());
       if (certifier == nullptr) return exit_code;
-      if (!done.count(id)) {
-        absl::StatusOr<std::set<std::string>> requests = DoneRequests(*certifier);
-        if (!requests.ok()) return Fail("demo load", requests.status());
-        done[id] = *std::move(requests);
-      }
-      if (int code = LoadAudits(*certifier, audits, done[id], &loaded); code != 0) return code;
+      if (int code = LoadAudits(*certifier, audits, *requests, &loaded); code != 0) return code;
     }
     for (const auto& appeal : manifest.appeals()) {
       if (int code = LoadAppeal(connection, actors, manifest, appeal); code != 0) return code;

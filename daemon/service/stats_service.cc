@@ -51,6 +51,32 @@ absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
       "standard version");
 }
 
+// What the criterion statistics and benchmarks read: the version, the window, and the
+// version's criterion cells.
+struct CriterionCells {
+  v1::StandardVersion version;
+  domain::MonthWindow window;
+  std::vector<std::pair<domain::CriterionCellKey, internal::CriterionCell>> cells;
+};
+
+absl::StatusOr<CriterionCells> LoadCriterionWindow(const storage::Store& store,
+                                                   const std::string& standard_id, uint32_t version,
+                                                   const std::string& from_month,
+                                                   const std::string& to_month) {
+  CriterionCells loaded;
+  absl::StatusOr<v1::StandardVersion> found = RequireVersion(store, standard_id, version);
+  if (!found.ok()) return found.status();
+  loaded.version = *std::move(found);
+  absl::StatusOr<domain::MonthWindow> window =
+      domain::ResolveWindow(from_month, to_month, absl::Now());
+  if (!window.ok()) return window.status();
+  loaded.window = *window;
+  auto cells = storage::LoadCriterionCells(store, standard_id, version);
+  if (!cells.ok()) return cells.status();
+  loaded.cells = *std::move(cells);
+  return loaded;
+}
+
 double Rate(int64_t part, int64_t whole) {
   return whole == 0 ? 0 : static_cast<double>(part) / static_cast<double>(whole);
 }
@@ -235,55 +261,52 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
 grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
                                           const v1::CriterionStatsRequest* request,
                                           v1::CriterionStatsResponse* response) {
-  return Serve(
-      registry_, context, Method("CriterionStats"),
-      [&](const domain::Principal* caller) -> absl::Status {
-        const storage::Store& store = *registry_.store;
-        absl::StatusOr<v1::StandardVersion> version =
-            RequireVersion(store, request->standard_id(), request->standard_version());
-        if (!version.ok()) return version.status();
-        absl::StatusOr<domain::MonthWindow> window =
-            domain::ResolveWindow(request->from_month(), request->to_month(), absl::Now());
-        if (!window.ok()) return window.status();
-        auto cells =
-            storage::LoadCriterionCells(store, request->standard_id(), request->standard_version());
-        if (!cells.ok()) return cells.status();
+  return Serve(registry_, context, Method("CriterionStats"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<CriterionCells> loaded = LoadCriterionWindow(
+                     *registry_.store, request->standard_id(), request->standard_version(),
+                     request->from_month(), request->to_month());
+                 if (!loaded.ok()) return loaded.status();
+                 const v1::StandardVersion* version = &loaded->version;
+                 const domain::MonthWindow* window = &loaded->window;
+                 const auto* cells = &loaded->cells;
 
-        // criterion -> month -> (merged cell, firms); month -1 is the whole window.
-        struct Merged {
-          internal::CriterionCell cell;
-          std::set<std::string> firms;
-        };
-        std::map<std::string, std::map<domain::Month, Merged>> merged;
-        for (const auto& [key, cell] : *cells) {
-          if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
-          for (domain::Month month : {key.month, domain::Month{-1}}) {
-            Merged& into = merged[key.criterion_id][month];
-            domain::AddCell(cell, 1, into.cell);
-            into.firms.insert(key.firm_id);
-          }
-        }
-        response->set_standard_id(request->standard_id());
-        response->set_standard_version(request->standard_version());
-        SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
-        for (const v1::Criterion* criterion : domain::CriteriaOf(*version)) {
-          auto months = merged.find(criterion->id());
-          if (months == merged.end()) {
-            v1::CriterionRow* row = response->add_rows();
-            DescribeCriterion(*criterion, *row);
-            continue;
-          }
-          for (const auto& [month, figures] : months->second) {
-            v1::CriterionRow* row = response->add_rows();
-            DescribeCriterion(*criterion, *row);
-            row->set_month(month < 0 ? "" : domain::FormatMonth(month));
-            const int firms = static_cast<int>(figures.firms.size());
-            FillCriterionRow(figures.cell, firms,
-                             firms < domain::kMinFirmsPerCell && !SeesSmallCells(*caller), *row);
-          }
-        }
-        return absl::OkStatus();
-      });
+                 // criterion -> month -> (merged cell, firms); month -1 is the whole window.
+                 struct Merged {
+                   internal::CriterionCell cell;
+                   std::set<std::string> firms;
+                 };
+                 std::map<std::string, std::map<domain::Month, Merged>> merged;
+                 for (const auto& [key, cell] : *cells) {
+                   if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
+                   for (domain::Month month : {key.month, domain::Month{-1}}) {
+                     Merged& into = merged[key.criterion_id][month];
+                     domain::AddCell(cell, 1, into.cell);
+                     into.firms.insert(key.firm_id);
+                   }
+                 }
+                 response->set_standard_id(request->standard_id());
+                 response->set_standard_version(request->standard_version());
+                 SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
+                 for (const v1::Criterion* criterion : domain::CriteriaOf(*version)) {
+                   auto months = merged.find(criterion->id());
+                   if (months == merged.end()) {
+                     v1::CriterionRow* row = response->add_rows();
+                     DescribeCriterion(*criterion, *row);
+                     continue;
+                   }
+                   for (const auto& [month, figures] : months->second) {
+                     v1::CriterionRow* row = response->add_rows();
+                     DescribeCriterion(*criterion, *row);
+                     row->set_month(month < 0 ? "" : domain::FormatMonth(month));
+                     const int firms = static_cast<int>(figures.firms.size());
+                     FillCriterionRow(figures.cell, firms,
+                                      firms < domain::kMinFirmsPerCell && !SeesSmallCells(*caller),
+                                      *row);
+                   }
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
@@ -306,15 +329,13 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
         absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
             store, Table::kOrganisations, firm_id, "organisation");
         if (!firm.ok()) return firm.status();
-        absl::StatusOr<v1::StandardVersion> version =
-            RequireVersion(store, request->standard_id(), request->standard_version());
-        if (!version.ok()) return version.status();
-        absl::StatusOr<domain::MonthWindow> window =
-            domain::ResolveWindow(request->from_month(), request->to_month(), absl::Now());
-        if (!window.ok()) return window.status();
-        auto cells =
-            storage::LoadCriterionCells(store, request->standard_id(), request->standard_version());
-        if (!cells.ok()) return cells.status();
+        absl::StatusOr<CriterionCells> loaded =
+            LoadCriterionWindow(store, request->standard_id(), request->standard_version(),
+                                request->from_month(), request->to_month());
+        if (!loaded.ok()) return loaded.status();
+        const v1::StandardVersion* version = &loaded->version;
+        const domain::MonthWindow* window = &loaded->window;
+        const auto* cells = &loaded->cells;
 
         // criterion -> firm -> its cells over the window.
         std::map<std::string, std::map<std::string, internal::CriterionCell>> by_firm;

@@ -29,11 +29,10 @@ class FakeClock final : public Clock {
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
 };
 
-// A Store that forwards to the real one but can be told to fail its next writes, as a
-// full disk would.
-class FailingStore final : public Store {
+// A Store that forwards to the real one; the fakes below change only Write.
+class ForwardingStore : public Store {
  public:
-  explicit FailingStore(Store& real) : real_(real) {}
+  explicit ForwardingStore(Store& real) : real_(real) {}
   absl::StatusOr<std::optional<std::string>> Get(Table table,
                                                  absl::string_view key) const override {
     return real_.Get(table, key);
@@ -46,14 +45,21 @@ class FailingStore final : public Store {
                            const ScanVisitor& visit) const override {
     return real_.ScanReverse(table, prefix, visit);
   }
-  absl::Status Write(const WriteSet& writes) override {
-    if (fail_writes) return absl::UnavailableError("injected: no space left on device");
-    return real_.Write(writes);
-  }
-  std::atomic<bool> fail_writes = false;
+  absl::Status Write(const WriteSet& writes) override { return real_.Write(writes); }
 
  private:
   Store& real_;
+};
+
+// Can be told to fail its next writes, as a full disk would.
+class FailingStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  absl::Status Write(const WriteSet& writes) override {
+    if (fail_writes) return absl::UnavailableError("injected: no space left on device");
+    return ForwardingStore::Write(writes);
+  }
+  std::atomic<bool> fail_writes = false;
 };
 
 const domain::Principal kAdmin{"tok-admin", "association", v1::ADMIN};
@@ -220,21 +226,9 @@ TEST_F(LedgerTest, ConcurrentChangesGetDistinctConsecutiveNumbers) {
 
 // A Store whose writes wait for the test (`entered` when a write arrives, `release` to
 // let it finish) and then succeed or fail as told: to hold a group in flight.
-class GatedStore final : public Store {
+class GatedStore final : public ForwardingStore {
  public:
-  explicit GatedStore(Store& real) : real_(real) {}
-  absl::StatusOr<std::optional<std::string>> Get(Table table,
-                                                 absl::string_view key) const override {
-    return real_.Get(table, key);
-  }
-  absl::Status Scan(Table table, absl::string_view prefix, absl::string_view after,
-                    const ScanVisitor& visit) const override {
-    return real_.Scan(table, prefix, after, visit);
-  }
-  absl::Status ScanReverse(Table table, absl::string_view prefix,
-                           const ScanVisitor& visit) const override {
-    return real_.ScanReverse(table, prefix, visit);
-  }
+  using ForwardingStore::ForwardingStore;
   absl::Status Write(const WriteSet& writes) override {
     if (gated.exchange(false)) {
       entered.Notify();
@@ -242,15 +236,12 @@ class GatedStore final : public Store {
       if (fail) return absl::UnavailableError("injected: the disk went away");
     }
     ++writes_done;
-    return real_.Write(writes);
+    return ForwardingStore::Write(writes);
   }
   std::atomic<bool> gated = false;
   std::atomic<bool> fail = false;
   std::atomic<int> writes_done = 0;
   absl::Notification entered, release;
-
- private:
-  Store& real_;
 };
 
 // A change that reads the counter in kMeta and writes it plus one (with an event); the
