@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/merkle.h"
 #include "daemon/domain/time_convert.h"
@@ -78,7 +79,29 @@ std::shared_ptr<Ledger::Group> Ledger::NewGroup() {
 
 absl::Status Ledger::Apply(const domain::Principal& actor,
                            const std::function<absl::Status(Transaction&)>& change) {
-  absl::MutexLock lock(&mu_);
+  absl::Notification finished;
+  absl::Status outcome;
+  ApplyAsync(actor, change, [&](absl::Status status) {
+    outcome = std::move(status);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return outcome;
+}
+
+void Ledger::ApplyAsync(const domain::Principal& actor,
+                        const std::function<absl::Status(Transaction&)>& change, Done done) {
+  std::optional<absl::Status> now;
+  {
+    absl::MutexLock lock(&mu_);
+    now = Sequence(actor, change, done);
+  }
+  if (now.has_value()) done(*std::move(now));
+}
+
+std::optional<absl::Status> Ledger::Sequence(
+    const domain::Principal& actor, const std::function<absl::Status(Transaction&)>& change,
+    Done& done) {
   if (stopping_) return absl::UnavailableError("the registry is shutting down");
   // Event times never go backwards, even when the wall clock does.
   const absl::Time now = std::max(clock_->Now(), last_time_);
@@ -89,15 +112,15 @@ absl::Status Ledger::Apply(const domain::Principal& actor,
     if (!tx.writes_.empty()) {
       return absl::InternalError("a change wrote records without recording an event");
     }
-    // It may have read changes not yet durable: answer once they are.
-    const uint64_t target = last_seq_;
-    const uint64_t failures = failures_;
-    auto settled = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return durable_seq_ >= target || failures_ != failures;
-    };
-    mu_.Await(absl::Condition(&settled));
-    if (failures_ != failures) {
-      return absl::UnavailableError("a change this answer depended on failed to commit; retry");
+    // It may have read changes not yet durable: answer once they are, with the last
+    // group that holds any of them.
+    if (forming_->changes > 0) {
+      forming_->waiting.push_back(std::move(done));
+      return std::nullopt;
+    }
+    if (writing_ != nullptr) {
+      writing_->waiting.push_back(std::move(done));
+      return std::nullopt;
     }
     return absl::OkStatus();
   }
@@ -123,14 +146,12 @@ absl::Status Ledger::Apply(const domain::Principal& actor,
   }
   last_seq_ = seq;
   last_time_ = now;
-  std::shared_ptr<Group> group = forming_;
-  overlay_.Add(tx.writes_, group->id);
-  group->writes.Append(std::move(tx.writes_));
-  group->last_seq = seq;
-  ++group->changes;
-  // The committer writes the group; wait until it is durable (or failed).
-  mu_.Await(absl::Condition(&group->done));
-  return group->status;
+  overlay_.Add(tx.writes_, forming_->id);
+  forming_->writes.Append(std::move(tx.writes_));
+  forming_->last_seq = seq;
+  ++forming_->changes;
+  forming_->waiting.push_back(std::move(done));
+  return std::nullopt;
 }
 
 void Ledger::CommitLoop() {
@@ -140,35 +161,40 @@ void Ledger::CommitLoop() {
                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || forming_->changes > 0; };
     mu_.Await(absl::Condition(&ready));
     if (forming_->changes == 0) break;  // stopping, and nothing left to write
-    std::shared_ptr<Group> group = std::move(forming_);
+    writing_ = std::move(forming_);
     forming_ = NewGroup();
-    writing_ = true;
     mu_.Unlock();
-    absl::Status status = store_->Write(group->writes);
+    const absl::Status status = store_->Write(writing_->writes);
     mu_.Lock();
-    writing_ = false;
+    std::shared_ptr<Group> written = std::move(writing_);
+    std::vector<std::pair<std::vector<Done>, absl::Status>> outcomes;
     if (status.ok()) {
-      overlay_.Retire(group->id);
-      durable_seq_ = group->last_seq;
+      overlay_.Retire(written->id);
+      durable_seq_ = written->last_seq;
       ++counts_.groups;
-      counts_.changes += group->changes;
+      counts_.changes += written->changes;
       {
         absl::MutexLock head_lock(&head_mu_);
-        committed_seq_ = group->last_seq;
+        committed_seq_ = written->last_seq;
       }
     } else {
       // What was sequenced after the last durable event may have read the failed
       // group's state: fail it too and resume the sequence from what is durable.
-      forming_->status = absl::UnavailableError(
-          absl::StrCat("an earlier change in the same commit failed: ", status.message()));
-      forming_->done = true;
+      outcomes.emplace_back(
+          std::move(forming_->waiting),
+          absl::UnavailableError(
+              absl::StrCat("an earlier change in the same commit failed: ", status.message())));
       forming_ = NewGroup();
       overlay_.Clear();
       last_seq_ = durable_seq_;
-      ++failures_;
     }
-    group->status = status;
-    group->done = true;
+    outcomes.emplace_back(std::move(written->waiting), status);
+    // The callers hear of it outside the lock.
+    mu_.Unlock();
+    for (auto& [waiting, outcome] : outcomes) {
+      for (Done& done : waiting) done(outcome);
+    }
+    mu_.Lock();
   }
   mu_.Unlock();
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,6 +90,15 @@ class Ledger {
   absl::Status Apply(const domain::Principal& actor,
                      const std::function<absl::Status(Transaction&)>& change);
 
+  // The same without waiting: `change` runs now, in this thread; `done` is called with
+  // the outcome, in this thread when it is known at once (a refused change, nothing to
+  // wait for) and otherwise on the committer's thread once the write is durable or has
+  // failed. For callback-API handlers, so that no gRPC thread waits for an fsync.
+  // `done` must be quick and must not call back into the ledger.
+  using Done = std::function<void(absl::Status)>;
+  void ApplyAsync(const domain::Principal& actor,
+                  const std::function<absl::Status(Transaction&)>& change, Done done);
+
   // Runs `read` while nothing is being written and no change can be sequenced: for
   // reads that must see one state across many lookups (e.g. comparing derived data
   // with the records). Keep it rare and short: writers wait meanwhile.
@@ -121,12 +131,18 @@ class Ledger {
     WriteSet writes;
     uint64_t last_seq = 0;  // of its last event
     uint64_t changes = 0;
-    bool done = false;
-    absl::Status status;
+    // Called with the outcome once the group is written (or has failed): its changes'
+    // and those of read-only changes that read them.
+    std::vector<Done> waiting;
   };
 
   Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time);
   std::shared_ptr<Group> NewGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs and sequences one change; returns its outcome when known now, or nullopt when
+  // `done` now waits in a group.
+  std::optional<absl::Status> Sequence(const domain::Principal& actor,
+                                       const std::function<absl::Status(Transaction&)>& change,
+                                       Done& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CommitLoop();
 
   Store* const store_;
@@ -138,9 +154,8 @@ class Ledger {
   uint64_t durable_seq_ ABSL_GUARDED_BY(mu_);  // of the last durable event
   Overlay overlay_ ABSL_GUARDED_BY(mu_);       // sequenced but not durable
   std::shared_ptr<Group> forming_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::shared_ptr<Group> writing_ ABSL_GUARDED_BY(mu_);  // in flight, or null
   uint64_t next_group_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   CommitCounts counts_ ABSL_GUARDED_BY(mu_);
 

@@ -127,6 +127,25 @@ void AddCell(const internal::CriterionCell& delta, int sign, internal::Criterion
   }
 }
 
+void CellSum::Add(const internal::CriterionCell& cell) {
+  sum_.set_evaluated(sum_.evaluated() + cell.evaluated());
+  sum_.set_failed(sum_.failed() + cell.failed());
+  sum_.set_limiting(sum_.limiting() + cell.limiting());
+  sum_.set_passed(sum_.passed() + cell.passed());
+  for (const internal::ValueCount& value : cell.values()) values_[value.value()] += value.count();
+}
+
+internal::CriterionCell CellSum::Cell() const {
+  internal::CriterionCell cell = sum_;
+  for (const auto& [value, count] : values_) {
+    if (count == 0) continue;
+    internal::ValueCount* entry = cell.add_values();
+    entry->set_value(value);
+    entry->set_count(count);
+  }
+  return cell;
+}
+
 bool IsEmpty(const internal::CertifierCell& cell) {
   return cell.inspections() == 0 && cell.passed() == 0 && cell.failed() == 0 &&
          cell.premium() == 0 && cell.grade_i() == 0 && cell.industrial() == 0 &&

@@ -42,7 +42,7 @@ absl::StatusOr<domain::Principal> Authenticator::Resolve(absl::string_view secre
 }
 
 absl::StatusOr<std::optional<domain::Principal>> Authenticator::Identify(
-    const grpc::ServerContext& context) const {
+    const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();
   const auto header = metadata.find("authorization");
   if (header == metadata.end()) return std::optional<domain::Principal>();
@@ -56,7 +56,7 @@ absl::StatusOr<std::optional<domain::Principal>> Authenticator::Identify(
 }
 
 absl::StatusOr<std::optional<domain::Principal>> Authenticator::Admit(
-    const grpc::ServerContext& context, absl::string_view method) const {
+    const grpc::ServerContextBase& context, absl::string_view method) const {
   absl::StatusOr<std::optional<domain::Principal>> principal = Identify(context);
   if (!principal.ok()) return principal.status();
   const domain::Principal* who = principal->has_value() ? &**principal : nullptr;

@@ -22,11 +22,11 @@ class Authenticator {
   // call carries none. UNAUTHENTICATED when the header is malformed or the token is
   // unknown or revoked.
   absl::StatusOr<std::optional<domain::Principal>> Identify(
-      const grpc::ServerContext& context) const;
+      const grpc::ServerContextBase& context) const;
 
   // The principal (nullopt for a public call without a token) once `method` is allowed
   // for it by the access table.
-  absl::StatusOr<std::optional<domain::Principal>> Admit(const grpc::ServerContext& context,
+  absl::StatusOr<std::optional<domain::Principal>> Admit(const grpc::ServerContextBase& context,
                                                          absl::string_view method) const;
 
   // The principal a bearer secret stands for (UNAUTHENTICATED when none).

@@ -4,8 +4,10 @@
 #define SELLO_DAEMON_SERVICE_CALL_H_
 
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -43,6 +45,28 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl:
   const absl::Status status = body(caller->has_value() ? &**caller : nullptr);
   if (!status.ok()) LogServerError(method, status);
   return ToGrpcStatus(status);
+}
+
+// For callback-API methods that end in a ledger change: admits the caller of `method`,
+// then runs `body(caller, done)`, which either returns a status (the call finishes
+// now with it) or hands `done` to Ledger::ApplyAsync and returns nullopt (the call
+// finishes when the change is durable). No gRPC thread waits for the fsync.
+template <typename Body>
+grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackServerContext* context,
+                                     absl::string_view method, Body&& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  storage::Ledger::Done done = [reactor, name = std::string(method)](absl::Status status) {
+    if (!status.ok()) LogServerError(name, status);
+    reactor->Finish(ToGrpcStatus(status));
+  };
+  std::optional<absl::Status> now = body(caller->has_value() ? &**caller : nullptr, done);
+  if (now.has_value()) done(*std::move(now));
+  return reactor;
 }
 
 // The bootstrap and other changes the daemon makes on its own behalf.

@@ -149,66 +149,73 @@ grpc::Status InspectionService::ListLots(grpc::ServerContext* context,
                });
 }
 
-absl::Status InspectionService::Submit(const domain::Principal& caller,
-                                       const v1::Inspection& submitted,
-                                       const v1::CorrectInspectionRequest* correction,
-                                       v1::Inspection* response) {
-  return registry_.ledger->Apply(caller, [&](storage::Transaction& tx) -> absl::Status {
-    absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, caller, submitted);
-    if (!planned.ok()) return planned.status();
-    // A retry of a request already done returns its result and writes nothing.
-    if (planned->retry) {
-      *response = std::move(planned->record);
-      return absl::OkStatus();
-    }
-    if (correction != nullptr) {
-      absl::StatusOr<v1::Inspection> earlier = storage::RequireRecord<v1::Inspection>(
-          tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
-      if (!earlier.ok()) return earlier.status();
-      absl::StatusOr<std::vector<v1::Appeal>> appeals = AppealsAgainst(tx.store(), earlier->id());
-      if (!appeals.ok()) return appeals.status();
-      if (absl::Status status = domain::CheckMayCorrect(*earlier, *appeals); !status.ok()) {
-        return status;
-      }
-      if (absl::Status status =
-              domain::LinkCorrection(*earlier, planned->record, correction->reason());
-          !status.ok()) {
-        return status;
-      }
-      absl::StatusOr<uint32_t> suspended =
-          StoreSuperseded(tx, *earlier, planned->record, "corrected");
-      if (!suspended.ok()) return suspended.status();
-    }
-    if (absl::Status status = StoreInspection(
-            tx, planned->record,
-            correction != nullptr ? "inspection.corrected" : "inspection.submitted");
-        !status.ok()) {
-      return status;
-    }
-    *response = std::move(planned->record);
-    return absl::OkStatus();
-  });
+void InspectionService::Submit(const domain::Principal& caller, const v1::Inspection& submitted,
+                               const v1::CorrectInspectionRequest* correction,
+                               v1::Inspection* response, storage::Ledger::Done done) {
+  registry_.ledger->ApplyAsync(
+      caller,
+      [&](storage::Transaction& tx) -> absl::Status {
+        absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, caller, submitted);
+        if (!planned.ok()) return planned.status();
+        // A retry of a request already done returns its result and writes nothing.
+        if (planned->retry) {
+          *response = std::move(planned->record);
+          return absl::OkStatus();
+        }
+        if (correction != nullptr) {
+          absl::StatusOr<v1::Inspection> earlier = storage::RequireRecord<v1::Inspection>(
+              tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
+          if (!earlier.ok()) return earlier.status();
+          absl::StatusOr<std::vector<v1::Appeal>> appeals =
+              AppealsAgainst(tx.store(), earlier->id());
+          if (!appeals.ok()) return appeals.status();
+          if (absl::Status status = domain::CheckMayCorrect(*earlier, *appeals); !status.ok()) {
+            return status;
+          }
+          if (absl::Status status =
+                  domain::LinkCorrection(*earlier, planned->record, correction->reason());
+              !status.ok()) {
+            return status;
+          }
+          absl::StatusOr<uint32_t> suspended =
+              StoreSuperseded(tx, *earlier, planned->record, "corrected");
+          if (!suspended.ok()) return suspended.status();
+        }
+        if (absl::Status status = StoreInspection(
+                tx, planned->record,
+                correction != nullptr ? "inspection.corrected" : "inspection.submitted");
+            !status.ok()) {
+          return status;
+        }
+        *response = std::move(planned->record);
+        return absl::OkStatus();
+      },
+      std::move(done));
 }
 
-grpc::Status InspectionService::SubmitInspection(grpc::ServerContext* context,
-                                                 const v1::SubmitInspectionRequest* request,
-                                                 v1::Inspection* response) {
-  return Serve(registry_, context, Method("SubmitInspection"),
-               [&](const domain::Principal* caller) {
-                 return Submit(*caller, request->inspection(), nullptr, response);
-               });
+grpc::ServerUnaryReactor* InspectionService::SubmitInspection(
+    grpc::CallbackServerContext* context, const v1::SubmitInspectionRequest* request,
+    v1::Inspection* response) {
+  return ServeWrite(registry_, context, Method("SubmitInspection"),
+                    [&](const domain::Principal* caller,
+                        storage::Ledger::Done& done) -> std::optional<absl::Status> {
+                      Submit(*caller, request->inspection(), nullptr, response, std::move(done));
+                      return std::nullopt;
+                    });
 }
 
-grpc::Status InspectionService::CorrectInspection(grpc::ServerContext* context,
-                                                  const v1::CorrectInspectionRequest* request,
-                                                  v1::Inspection* response) {
-  return Serve(registry_, context, Method("CorrectInspection"),
-               [&](const domain::Principal* caller) -> absl::Status {
-                 if (request->inspection_id().empty()) {
-                   return absl::InvalidArgumentError("inspection_id: required");
-                 }
-                 return Submit(*caller, request->inspection(), request, response);
-               });
+grpc::ServerUnaryReactor* InspectionService::CorrectInspection(
+    grpc::CallbackServerContext* context, const v1::CorrectInspectionRequest* request,
+    v1::Inspection* response) {
+  return ServeWrite(registry_, context, Method("CorrectInspection"),
+                    [&](const domain::Principal* caller,
+                        storage::Ledger::Done& done) -> std::optional<absl::Status> {
+                      if (request->inspection_id().empty()) {
+                        return absl::InvalidArgumentError("inspection_id: required");
+                      }
+                      Submit(*caller, request->inspection(), request, response, std::move(done));
+                      return std::nullopt;
+                    });
 }
 
 grpc::Status InspectionService::GetInspection(grpc::ServerContext* context,

@@ -7,7 +7,11 @@
 
 namespace sello::service {
 
-class InspectionService final : public v1::InspectionService::Service {
+// Submissions and corrections are callback methods: their handlers hand the change to
+// the ledger and return, and the call finishes when the group commit is durable.
+class InspectionService final : public v1::InspectionService::WithCallbackMethod_SubmitInspection<
+                                    v1::InspectionService::WithCallbackMethod_CorrectInspection<
+                                        v1::InspectionService::Service>> {
  public:
   explicit InspectionService(Registry registry) : registry_(registry) {}
 
@@ -17,12 +21,12 @@ class InspectionService final : public v1::InspectionService::Service {
                       v1::Lot* response) override;
   grpc::Status ListLots(grpc::ServerContext* context, const v1::ListLotsRequest* request,
                         v1::ListLotsResponse* response) override;
-  grpc::Status SubmitInspection(grpc::ServerContext* context,
-                                const v1::SubmitInspectionRequest* request,
-                                v1::Inspection* response) override;
-  grpc::Status CorrectInspection(grpc::ServerContext* context,
-                                 const v1::CorrectInspectionRequest* request,
-                                 v1::Inspection* response) override;
+  grpc::ServerUnaryReactor* SubmitInspection(grpc::CallbackServerContext* context,
+                                             const v1::SubmitInspectionRequest* request,
+                                             v1::Inspection* response) override;
+  grpc::ServerUnaryReactor* CorrectInspection(grpc::CallbackServerContext* context,
+                                              const v1::CorrectInspectionRequest* request,
+                                              v1::Inspection* response) override;
   grpc::Status GetInspection(grpc::ServerContext* context, const v1::GetInspectionRequest* request,
                              v1::Inspection* response) override;
   grpc::Status ListInspections(grpc::ServerContext* context,
@@ -34,8 +38,9 @@ class InspectionService final : public v1::InspectionService::Service {
 
  private:
   // Submission and correction share everything but the link to the earlier record.
-  absl::Status Submit(const domain::Principal& caller, const v1::Inspection& submitted,
-                      const v1::CorrectInspectionRequest* correction, v1::Inspection* response);
+  void Submit(const domain::Principal& caller, const v1::Inspection& submitted,
+              const v1::CorrectInspectionRequest* correction, v1::Inspection* response,
+              storage::Ledger::Done done);
 
   Registry registry_;
 };

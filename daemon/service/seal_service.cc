@@ -96,133 +96,139 @@ absl::StatusOr<v1::Inspection> CurrentInspectionOfLot(const storage::Store& stor
 
 }  // namespace
 
-grpc::Status SealService::IssueSeals(grpc::ServerContext* context,
-                                     const v1::IssueSealsRequest* request,
-                                     v1::IssueSealsResponse* response) {
-  return Serve(
+grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* context,
+                                                  const v1::IssueSealsRequest* request,
+                                                  v1::IssueSealsResponse* response) {
+  return ServeWrite(
       registry_, context, Method("IssueSeals"),
-      [&](const domain::Principal* caller) -> absl::Status {
+      [&](const domain::Principal* caller,
+          storage::Ledger::Done& done) -> std::optional<absl::Status> {
         if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
         if (request->request_id().size() > 100) {
           return absl::InvalidArgumentError("request_id: at most 100 characters");
         }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          const storage::Store& store = tx.store();
-          if (!request->request_id().empty()) {
-            absl::StatusOr<std::optional<std::string>> done =
-                store.Get(Table::kIssuanceRequests,
-                          storage::RequestKey(caller->organisation_id, request->request_id()));
-            if (!done.ok()) return done.status();
-            if (done->has_value()) {
-              absl::StatusOr<v1::SealIssuance> first = storage::RequireRecord<v1::SealIssuance>(
-                  store, Table::kIssuances, **done, "issuance");
-              if (!first.ok()) return first.status();
-              absl::StatusOr<std::optional<std::string>> codes =
-                  store.Get(Table::kIssuances, CodesKey(first->id()));
-              if (!codes.ok()) return codes.status();
-              for (absl::string_view code :
-                   absl::StrSplit(codes->value_or(""), '\n', absl::SkipEmpty())) {
-                response->add_codes(std::string(code));
+        registry_.ledger->ApplyAsync(
+            *caller,
+            [&](storage::Transaction& tx) -> absl::Status {
+              const storage::Store& store = tx.store();
+              if (!request->request_id().empty()) {
+                absl::StatusOr<std::optional<std::string>> done =
+                    store.Get(Table::kIssuanceRequests,
+                              storage::RequestKey(caller->organisation_id, request->request_id()));
+                if (!done.ok()) return done.status();
+                if (done->has_value()) {
+                  absl::StatusOr<v1::SealIssuance> first = storage::RequireRecord<v1::SealIssuance>(
+                      store, Table::kIssuances, **done, "issuance");
+                  if (!first.ok()) return first.status();
+                  absl::StatusOr<std::optional<std::string>> codes =
+                      store.Get(Table::kIssuances, CodesKey(first->id()));
+                  if (!codes.ok()) return codes.status();
+                  for (absl::string_view code :
+                       absl::StrSplit(codes->value_or(""), '\n', absl::SkipEmpty())) {
+                    response->add_codes(std::string(code));
+                  }
+                  *response->mutable_issuance() = *std::move(first);
+                  return absl::OkStatus();
+                }
               }
-              *response->mutable_issuance() = *std::move(first);
+              absl::StatusOr<v1::Lot> lot =
+                  storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+              if (!lot.ok()) return lot.status();
+              absl::StatusOr<v1::Inspection> inspection =
+                  request->inspection_id().empty()
+                      ? CurrentInspectionOfLot(store, lot->id(), caller->organisation_id)
+                      : storage::RequireRecord<v1::Inspection>(
+                            store, Table::kInspections, request->inspection_id(), "inspection");
+              if (!inspection.ok()) return inspection.status();
+              absl::StatusOr<v1::StandardVersion> version =
+                  storage::RequireRecord<v1::StandardVersion>(
+                      store, Table::kStandardVersions,
+                      storage::StandardVersionKey(inspection->standard_id(),
+                                                  inspection->standard_version()),
+                      "standard version");
+              if (!version.ok()) return version.status();
+              absl::StatusOr<domain::IssuancePlan> plan = domain::PlanIssuance(
+                  *lot, *inspection, *version, *request, caller->organisation_id, tx.now());
+              if (!plan.ok()) return plan.status();
+              absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
+                  store, Table::kOrganisations, lot->firm_id(), "organisation");
+              if (!firm.ok()) return firm.status();
+              absl::StatusOr<v1::Site> site =
+                  storage::RequireRecord<v1::Site>(store, Table::kSites, lot->site_id(), "site");
+              if (!site.ok()) return site.status();
+
+              v1::SealIssuance issuance;
+              issuance.set_id(domain::NewId("iss"));
+              issuance.set_lot_id(lot->id());
+              issuance.set_inspection_id(inspection->id());
+              issuance.set_certifier_id(caller->organisation_id);
+              issuance.set_count(request->count());
+              issuance.set_grade(plan->grade);
+              *issuance.mutable_issue_time() = domain::ToProto(tx.now());
+              issuance.set_request_id(request->request_id());
+
+              v1::Seal seal;
+              seal.set_lot_id(lot->id());
+              seal.set_inspection_id(inspection->id());
+              seal.set_firm_id(firm->id());
+              seal.set_firm_name(firm->name());
+              seal.set_site_id(site->id());
+              seal.set_site_name(site->name());
+              seal.set_certifier_id(caller->organisation_id);
+              seal.set_standard_id(inspection->standard_id());
+              seal.set_standard_version(inspection->standard_version());
+              seal.set_grade(plan->grade);
+              *seal.mutable_issue_time() = domain::ToProto(tx.now());
+              if (plan->expiry.has_value())
+                *seal.mutable_expire_time() = domain::ToProto(*plan->expiry);
+              seal.set_status(v1::Seal::VALID);
+              seal.set_issuance_id(issuance.id());
+
+              absl::flat_hash_set<std::string> fresh;
+              MemoryTree tree;
+              std::string leaves;
+              leaves.reserve(size_t{request->count()} * domain::merkle::kHashSize);
+              for (uint32_t position = 0; position < request->count(); ++position) {
+                std::string code;
+                // Codes are random; a collision (about 2^-60 per pair) just draws again.
+                for (;;) {
+                  code = domain::NewSealCode(inspection->standard_id());
+                  if (fresh.contains(code)) continue;
+                  absl::StatusOr<std::optional<std::string>> taken =
+                      store.Get(Table::kSeals, domain::SealCodeKey(code));
+                  if (!taken.ok()) return taken.status();
+                  if (!taken->has_value()) break;
+                }
+                fresh.insert(code);
+                seal.set_code(code);
+                seal.set_position(position);
+                const std::string leaf = domain::merkle::LeafHash(storage::SerializeRecord(seal));
+                if (absl::Status status = tree.Append(position, leaf); !status.ok()) return status;
+                leaves += leaf;
+                storage::PutSeal(tx.writes(), seal);
+                response->add_codes(code);
+              }
+              absl::StatusOr<std::string> root = domain::merkle::RootHash(request->count(), tree);
+              if (!root.ok()) return root.status();
+              issuance.set_seals_root(*root);
+              lot->set_seals_issued(lot->seals_issued() + request->count());
+              storage::PutLot(tx.writes(), *lot);
+              storage::PutIssuance(tx.writes(), issuance);
+              tx.writes().Put(Table::kIssuances, LeavesKey(issuance.id()), std::move(leaves));
+              tx.writes().Put(Table::kIssuances, CodesKey(issuance.id()),
+                              absl::StrJoin(response->codes(), "\n"));
+              // One event for the whole issuance: its record digests every seal through
+              // seals_root (a seal is proved by this event plus its path in that tree).
+              tx.Record("seals.issued", domain::Subject(domain::kSealIssuanceRecord, issuance.id()),
+                        issuance, lot->firm_id(), lot->site_id());
+              // The lot's count of seals changed too: every changed record has its event.
+              tx.Record("lot.sealed", domain::Subject(domain::kLotRecord, lot->id()), *lot,
+                        lot->firm_id(), lot->site_id());
+              *response->mutable_issuance() = std::move(issuance);
               return absl::OkStatus();
-            }
-          }
-          absl::StatusOr<v1::Lot> lot =
-              storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
-          if (!lot.ok()) return lot.status();
-          absl::StatusOr<v1::Inspection> inspection =
-              request->inspection_id().empty()
-                  ? CurrentInspectionOfLot(store, lot->id(), caller->organisation_id)
-                  : storage::RequireRecord<v1::Inspection>(store, Table::kInspections,
-                                                           request->inspection_id(), "inspection");
-          if (!inspection.ok()) return inspection.status();
-          absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
-              store, Table::kStandardVersions,
-              storage::StandardVersionKey(inspection->standard_id(),
-                                          inspection->standard_version()),
-              "standard version");
-          if (!version.ok()) return version.status();
-          absl::StatusOr<domain::IssuancePlan> plan = domain::PlanIssuance(
-              *lot, *inspection, *version, *request, caller->organisation_id, tx.now());
-          if (!plan.ok()) return plan.status();
-          absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
-              store, Table::kOrganisations, lot->firm_id(), "organisation");
-          if (!firm.ok()) return firm.status();
-          absl::StatusOr<v1::Site> site =
-              storage::RequireRecord<v1::Site>(store, Table::kSites, lot->site_id(), "site");
-          if (!site.ok()) return site.status();
-
-          v1::SealIssuance issuance;
-          issuance.set_id(domain::NewId("iss"));
-          issuance.set_lot_id(lot->id());
-          issuance.set_inspection_id(inspection->id());
-          issuance.set_certifier_id(caller->organisation_id);
-          issuance.set_count(request->count());
-          issuance.set_grade(plan->grade);
-          *issuance.mutable_issue_time() = domain::ToProto(tx.now());
-          issuance.set_request_id(request->request_id());
-
-          v1::Seal seal;
-          seal.set_lot_id(lot->id());
-          seal.set_inspection_id(inspection->id());
-          seal.set_firm_id(firm->id());
-          seal.set_firm_name(firm->name());
-          seal.set_site_id(site->id());
-          seal.set_site_name(site->name());
-          seal.set_certifier_id(caller->organisation_id);
-          seal.set_standard_id(inspection->standard_id());
-          seal.set_standard_version(inspection->standard_version());
-          seal.set_grade(plan->grade);
-          *seal.mutable_issue_time() = domain::ToProto(tx.now());
-          if (plan->expiry.has_value())
-            *seal.mutable_expire_time() = domain::ToProto(*plan->expiry);
-          seal.set_status(v1::Seal::VALID);
-          seal.set_issuance_id(issuance.id());
-
-          absl::flat_hash_set<std::string> fresh;
-          MemoryTree tree;
-          std::string leaves;
-          leaves.reserve(size_t{request->count()} * domain::merkle::kHashSize);
-          for (uint32_t position = 0; position < request->count(); ++position) {
-            std::string code;
-            // Codes are random; a collision (about 2^-60 per pair) just draws again.
-            for (;;) {
-              code = domain::NewSealCode(inspection->standard_id());
-              if (fresh.contains(code)) continue;
-              absl::StatusOr<std::optional<std::string>> taken =
-                  store.Get(Table::kSeals, domain::SealCodeKey(code));
-              if (!taken.ok()) return taken.status();
-              if (!taken->has_value()) break;
-            }
-            fresh.insert(code);
-            seal.set_code(code);
-            seal.set_position(position);
-            const std::string leaf = domain::merkle::LeafHash(storage::SerializeRecord(seal));
-            if (absl::Status status = tree.Append(position, leaf); !status.ok()) return status;
-            leaves += leaf;
-            storage::PutSeal(tx.writes(), seal);
-            response->add_codes(code);
-          }
-          absl::StatusOr<std::string> root = domain::merkle::RootHash(request->count(), tree);
-          if (!root.ok()) return root.status();
-          issuance.set_seals_root(*root);
-          lot->set_seals_issued(lot->seals_issued() + request->count());
-          storage::PutLot(tx.writes(), *lot);
-          storage::PutIssuance(tx.writes(), issuance);
-          tx.writes().Put(Table::kIssuances, LeavesKey(issuance.id()), std::move(leaves));
-          tx.writes().Put(Table::kIssuances, CodesKey(issuance.id()),
-                          absl::StrJoin(response->codes(), "\n"));
-          // One event for the whole issuance: its record digests every seal through
-          // seals_root (a seal is proved by this event plus its path in that tree).
-          tx.Record("seals.issued", domain::Subject(domain::kSealIssuanceRecord, issuance.id()),
-                    issuance, lot->firm_id(), lot->site_id());
-          // The lot's count of seals changed too: every changed record has its event.
-          tx.Record("lot.sealed", domain::Subject(domain::kLotRecord, lot->id()), *lot,
-                    lot->firm_id(), lot->site_id());
-          *response->mutable_issuance() = std::move(issuance);
-          return absl::OkStatus();
-        });
+            },
+            std::move(done));
+        return std::nullopt;
       });
 }
 

@@ -9,12 +9,16 @@
 
 namespace sello::service {
 
-class SealService final : public v1::SealService::Service {
+// IssueSeals is a callback method: its handler hands the issuance to the ledger and
+// returns; the call finishes when the group commit is durable.
+class SealService final
+    : public v1::SealService::WithCallbackMethod_IssueSeals<v1::SealService::Service> {
  public:
   SealService(Registry registry, storage::TransparencyLog* log) : registry_(registry), log_(log) {}
 
-  grpc::Status IssueSeals(grpc::ServerContext* context, const v1::IssueSealsRequest* request,
-                          v1::IssueSealsResponse* response) override;
+  grpc::ServerUnaryReactor* IssueSeals(grpc::CallbackServerContext* context,
+                                       const v1::IssueSealsRequest* request,
+                                       v1::IssueSealsResponse* response) override;
   grpc::Status VerifySeal(grpc::ServerContext* context, const v1::VerifySealRequest* request,
                           v1::VerifySealResponse* response) override;
   grpc::Status SuspendSeals(grpc::ServerContext* context, const v1::ChangeSealsRequest* request,
