@@ -9,8 +9,15 @@
 namespace sello::client {
 
 Connection::Connection(const ConnectionOptions& options) : options_(options) {
-  // Plaintext for now: TLS options arrive with the transport-security work.
-  channel_ = grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (options_.tls) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = options_.ca_pem;
+    tls.pem_cert_chain = options_.cert_pem;
+    tls.pem_private_key = options_.key_pem;
+    credentials = grpc::SslCredentials(tls);
+  }
+  channel_ = grpc::CreateChannel(options_.server, credentials);
   organisations_ = v1::OrganisationService::NewStub(channel_);
   tokens_ = v1::TokenService::NewStub(channel_);
   standards_ = v1::StandardService::NewStub(channel_);

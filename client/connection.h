@@ -27,6 +27,12 @@ struct ConnectionOptions {
   std::string server = "127.0.0.1:7443";
   std::string token;  // empty: anonymous (public calls only)
   absl::Duration timeout = absl::Seconds(30);
+  // TLS when `tls`: the CA to trust (PEM; empty: the system's roots) and, for mutual
+  // TLS, this client's certificate chain and key (PEM).
+  bool tls = false;
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
 };
 
 class Connection {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/net_address.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
 #include "daemon/service/log.h"
@@ -43,6 +44,8 @@ struct DaemonOptions {
   // RocksDB's block cache (data, index and filter blocks of every table): the bulk of
   // the daemon's memory besides the memtables.
   size_t block_cache_mb = 256;
+  std::string tls_cert, tls_key, client_ca;
+  bool insecure = false;
 };
 
 }  // namespace
@@ -160,12 +163,48 @@ int Run(int argc, char** argv) {
                  "most of the daemon's memory besides 64 MiB of write buffers")
       ->check(CLI::Range(8, 1 << 20))
       ->capture_default_str();
+  app.add_option("--tls-cert", options.tls_cert,
+                 "serve TLS with this certificate chain (PEM); needs --tls-key")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", options.tls_key, "the TLS certificate's private key (PEM)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--client-ca", options.client_ca,
+                 "mutual TLS: require client certificates signed by this CA (PEM)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--insecure", options.insecure,
+               "allow plaintext on a non-loopback --listen address (tokens would cross the "
+               "network in the clear: only behind a TLS-terminating proxy)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : 2;
   }
   const std::string& data_dir = options.data_dir;
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Fail("usage", "--tls-cert and --tls-key go together") + 1;
+  }
+  if (!options.client_ca.empty() && options.tls_cert.empty()) {
+    return Fail("usage", "--client-ca needs --tls-cert and --tls-key (mutual TLS is TLS)") + 1;
+  }
+  if (options.tls_cert.empty() && !options.insecure && !sello::IsLoopbackAddress(options.listen)) {
+    return Fail("usage",
+                absl::StrCat("refusing plaintext on ", options.listen,
+                             ", which is not a loopback address: give --tls-cert and --tls-key, "
+                             "or --insecure behind a TLS-terminating proxy")) +
+           1;
+  }
+  sello::service::ServerOptions server_options;
+  server_options.listen_address = options.listen;
+  for (const auto& [path, pem] : {std::pair{&options.tls_cert, &server_options.tls_cert_pem},
+                                  {&options.tls_key, &server_options.tls_key_pem},
+                                  {&options.client_ca, &server_options.client_ca_pem}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::optional<std::string>> read = sello::storage::ReadFileIfExists(*path);
+    if (!read.ok() || !read->has_value()) {
+      return Fail("tls_file_unreadable", absl::StrCat("cannot read ", *path));
+    }
+    *pem = **read;
+  }
 
   // Signals are taken by sigwait() below; block them before any thread starts so that
   // no gRPC or RocksDB thread receives them.
@@ -182,9 +221,8 @@ int Run(int argc, char** argv) {
     return Fail("data_dir_locked", status.message());
   }
 
-  absl::StatusOr<std::unique_ptr<sello::storage::Store>> store =
-      sello::storage::OpenRocksStore(
-          {.path = data_dir + "/db", .block_cache_bytes = options.block_cache_mb << 20});
+  absl::StatusOr<std::unique_ptr<sello::storage::Store>> store = sello::storage::OpenRocksStore(
+      {.path = data_dir + "/db", .block_cache_bytes = options.block_cache_mb << 20});
   if (!store.ok()) return Fail("store_open_failed", store.status().ToString());
   sello::storage::SystemClock clock;
   absl::StatusOr<std::unique_ptr<sello::storage::Ledger>> ledger =
@@ -231,7 +269,7 @@ int Run(int argc, char** argv) {
 
   sello::service::Authenticator auth(**store);
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
-      {.listen_address = options.listen}, {store->get(), ledger->get(), &auth}, log->get());
+      server_options, {store->get(), ledger->get(), &auth}, log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {

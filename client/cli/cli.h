@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::string token_file;
   std::string output = "table";
   double timeout_seconds = 30;
+  std::string ca_file, cert_file, key_file;
 };
 
 // What the parsed command line asks for: the global options and the chosen command.

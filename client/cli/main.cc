@@ -3,10 +3,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/cli.h"
+#include "client/standard_file.h"
+#include "common/net_address.h"
 
 namespace sello::cli {
 
@@ -23,6 +26,28 @@ std::unique_ptr<client::Connection> Cli::Connect(int* exit_code) const {
       return nullptr;
     }
     options.token = std::string(absl::StripAsciiWhitespace(token));
+  }
+  if (global.cert_file.empty() != global.key_file.empty()) {
+    *exit_code = Fail(kExitUsage, "--cert and --key go together");
+    return nullptr;
+  }
+  options.tls = !global.ca_file.empty() || !global.cert_file.empty();
+  for (const auto& [flag, path, pem] : {std::tuple{"--ca", &global.ca_file, &options.ca_pem},
+                                        {"--cert", &global.cert_file, &options.cert_pem},
+                                        {"--key", &global.key_file, &options.key_pem}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::string> read = client::ReadFile(*path);
+    if (!read.ok()) {
+      *exit_code = Fail(kExitUsage, absl::StrCat(flag, ": ", read.status().message()));
+      return nullptr;
+    }
+    *pem = *std::move(read);
+  }
+  if (!options.tls && !options.token.empty() && !IsLoopbackAddress(options.server)) {
+    *exit_code =
+        Fail(kExitUsage, absl::StrCat("refusing to send a token in plaintext to ", options.server,
+                                      ": give --ca (TLS), or use a loopback address"));
+    return nullptr;
   }
   return std::make_unique<client::Connection>(options);
 }
@@ -63,6 +88,13 @@ int Run(int argc, char** argv) {
   app.add_option("--timeout", cli.global.timeout_seconds, "deadline of each call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--ca", cli.global.ca_file, "TLS: trust this CA for the server (PEM)")
+      ->envname("SELLO_CA");
+  app.add_option("--cert", cli.global.cert_file,
+                 "mutual TLS: this client's certificate chain (PEM); needs --key")
+      ->envname("SELLO_CERT");
+  app.add_option("--key", cli.global.key_file, "mutual TLS: the client certificate's key (PEM)")
+      ->envname("SELLO_KEY");
 
   AddOrgCommands(app, cli);
   AddSiteCommands(app, cli);

@@ -15,10 +15,10 @@
 #include "daemon/service/inspection_service.h"
 #include "daemon/service/log_service.h"
 #include "daemon/service/norm_service.h"
-#include "daemon/service/stats_service.h"
 #include "daemon/service/organisation_service.h"
 #include "daemon/service/seal_service.h"
 #include "daemon/service/standard_service.h"
+#include "daemon/service/stats_service.h"
 #include "daemon/service/token_service.h"
 
 namespace sello::service {
@@ -43,8 +43,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
 
   grpc::ServerBuilder builder;
   int port = 0;
-  // Plaintext for now: TLS and mutual TLS arrive with the transport-security work.
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options.tls_cert_pem.empty()) {
+    grpc::SslServerCredentialsOptions tls(
+        options.client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                      : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    tls.pem_root_certs = options.client_ca_pem;
+    tls.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+    credentials = grpc::SslServerCredentials(tls);
+  }
+  builder.AddListeningPort(options.listen_address, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->organisations_.get());
   builder.RegisterService(server->tokens_.get());

@@ -31,6 +31,11 @@ struct ServerOptions {
   // HOST:PORT; port 0 picks a free port (see Server::address()).
   std::string listen_address = "127.0.0.1:7443";
   int max_message_bytes = 4 << 20;
+  // TLS: the server's certificate chain and private key (PEM). Empty: plaintext.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  // Mutual TLS: clients must present a certificate signed by this CA (PEM).
+  std::string client_ca_pem;
 };
 
 class Server {

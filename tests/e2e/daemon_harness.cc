@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/inotify.h>
@@ -334,9 +335,10 @@ void DaemonHarness::Kill() {
     return ::testing::AssertionFailure() << "cannot open " << log_path_;
   }
   std::string error;
-  pid_ = Spawn({SELLOD_PATH, "--data-dir=" + data_dir_, "--listen=" + listen,
-                "--address-file=" + address_path_},
-               {}, log_fd, log_fd, &error);
+  std::vector<std::string> argv = {SELLOD_PATH, "--data-dir=" + data_dir_, "--listen=" + listen,
+                                   "--address-file=" + address_path_};
+  argv.insert(argv.end(), daemon_args_.begin(), daemon_args_.end());
+  pid_ = Spawn(argv, {}, log_fd, log_fd, &error);
   ::close(log_fd);
   if (pid_ < 0) {
     ::close(watch_fd);
@@ -378,7 +380,17 @@ void DaemonHarness::Kill() {
   ::close(watch_fd);
 
   if (failure.empty()) {
-    auto channel = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (!client_tls_.ca.empty()) {
+      grpc::SslCredentialsOptions tls;
+      tls.pem_root_certs = ReadWholeFile(client_tls_.ca);
+      if (!client_tls_.cert.empty()) {
+        tls.pem_cert_chain = ReadWholeFile(client_tls_.cert);
+        tls.pem_private_key = ReadWholeFile(client_tls_.key);
+      }
+      credentials = grpc::SslCredentials(tls);
+    }
+    auto channel = grpc::CreateChannel(address_, credentials);
     auto health = grpc::health::v1::Health::NewStub(channel);
     grpc::ClientContext context;
     context.set_wait_for_ready(true);
@@ -485,16 +497,26 @@ std::string DaemonHarness::WriteFile(const std::string& name, const std::string&
   return path;
 }
 
+std::vector<std::string> DaemonHarness::CliPrefix() const {
+  std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
+  for (const auto& [flag, path] : {std::pair{"--ca", &client_tls_.ca},
+                                   {"--cert", &client_tls_.cert},
+                                   {"--key", &client_tls_.key}}) {
+    if (!path->empty()) argv.insert(argv.end(), {flag, *path});
+  }
+  return argv;
+}
+
 ProcessResult DaemonHarness::RunCliArgs(const std::vector<std::string>& args,
                                         const std::vector<std::string>& extra_env) const {
-  std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
+  std::vector<std::string> argv = CliPrefix();
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProcess(argv, extra_env);
 }
 
 BackgroundProcess DaemonHarness::StartCliArgs(const std::vector<std::string>& args,
                                               const std::vector<std::string>& extra_env) const {
-  std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
+  std::vector<std::string> argv = CliPrefix();
   argv.insert(argv.end(), args.begin(), args.end());
   return StartProcess(argv, extra_env);
 }

@@ -96,6 +96,15 @@ class DaemonHarness {
   DaemonHarness(const DaemonHarness&) = delete;
   DaemonHarness& operator=(const DaemonHarness&) = delete;
 
+  // Extra sellod flags for the following Start()s (e.g. TLS).
+  void set_daemon_args(std::vector<std::string> args) { daemon_args_ = std::move(args); }
+  // The TLS material (PEM file paths) the harness's health check and RunCli* use from
+  // now on; an empty `ca` means plaintext.
+  struct ClientTls {
+    std::string ca, cert, key;
+  };
+  void set_client_tls(ClientTls tls) { client_tls_ = std::move(tls); }
+
   // Starts sellod listening on `listen` (a free loopback port by default; pass a
   // previous address() to come back where clients expect it) and returns once the
   // health service answers SERVING; fails with the daemon's log if it exits first or
@@ -152,6 +161,11 @@ class DaemonHarness {
   int WaitForExit(absl::Duration timeout);
   void Kill();
 
+  // The global flags RunCli* put before the command: --server and any TLS files.
+  std::vector<std::string> CliPrefix() const;
+
+  std::vector<std::string> daemon_args_;
+  ClientTls client_tls_;
   std::string root_dir_;
   std::string data_dir_;
   std::string log_path_;
