@@ -46,6 +46,14 @@ struct DaemonOptions {
   size_t block_cache_mb = 256;
   std::string tls_cert, tls_key, client_ca;
   bool insecure = false;
+  // Limits; see sello::service::ServerOptions.
+  int max_message_kb = 1024;
+  int max_metadata_kb = 8;
+  int max_concurrent_streams = 100;
+  int memory_quota_mb = 256;
+  int max_threads = 128;
+  double max_connection_idle_s = 1800;
+  double max_connection_age_s = 6 * 3600;
 };
 
 }  // namespace
@@ -174,6 +182,35 @@ int Run(int argc, char** argv) {
   app.add_flag("--insecure", options.insecure,
                "allow plaintext on a non-loopback --listen address (tokens would cross the "
                "network in the clear: only behind a TLS-terminating proxy)");
+  app.add_option("--max-message-kb", options.max_message_kb,
+                 "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
+      ->check(CLI::Range(64, 64 << 10))
+      ->capture_default_str();
+  app.add_option("--max-metadata-kb", options.max_metadata_kb,
+                 "largest set of request headers, KiB (token included)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--max-concurrent-streams", options.max_concurrent_streams,
+                 "calls in flight per connection")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--memory-quota-mb", options.memory_quota_mb,
+                 "memory gRPC may use for all connections' buffers, MiB")
+      ->check(CLI::Range(16, 1 << 16))
+      ->capture_default_str();
+  app.add_option("--max-threads", options.max_threads,
+                 "threads serving synchronous calls (more calls wait or get RESOURCE_EXHAUSTED)")
+      ->check(CLI::Range(4, 4096))
+      ->capture_default_str();
+  app.add_option("--max-connection-idle", options.max_connection_idle_s,
+                 "close a connection idle this many seconds")
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
+  app.add_option("--max-connection-age", options.max_connection_age_s,
+                 "close a connection after this many seconds (clients reconnect; watches "
+                 "resume), after a 60 s grace for calls in flight")
+      ->check(CLI::Range(10.0, 1e7))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -195,6 +232,13 @@ int Run(int argc, char** argv) {
   }
   sello::service::ServerOptions server_options;
   server_options.listen_address = options.listen;
+  server_options.max_message_bytes = options.max_message_kb << 10;
+  server_options.max_metadata_bytes = options.max_metadata_kb << 10;
+  server_options.max_concurrent_streams = options.max_concurrent_streams;
+  server_options.memory_quota_bytes = int64_t{options.memory_quota_mb} << 20;
+  server_options.max_threads = options.max_threads;
+  server_options.max_connection_idle = absl::Seconds(options.max_connection_idle_s);
+  server_options.max_connection_age = absl::Seconds(options.max_connection_age_s);
   for (const auto& [path, pem] : {std::pair{&options.tls_cert, &server_options.tls_cert_pem},
                                   {&options.tls_key, &server_options.tls_key_pem},
                                   {&options.client_ca, &server_options.client_ca_pem}}) {

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev openssl
 )
 
 missing=()
