@@ -178,6 +178,15 @@ TEST_F(StatsTest, NoFirmSeesAnotherFirmsIdentifiedResults) {
     EXPECT_TRUE(row.suppressed()) << row.ShortDebugString();
     EXPECT_EQ(row.cluster_p50(), 0);
   }
+  // Certifiers too see only what stays anonymous (they watch, and are watched).
+  const auto as_certifier =
+      Stats<v1::CriterionStatsResponse>(certifier_, {"criteria", "--standard", "CSCS@1"});
+  for (const v1::CriterionRow& row : as_certifier.rows()) {
+    EXPECT_TRUE(row.firms() == 0 || row.suppressed()) << row.ShortDebugString();
+  }
+  EXPECT_GT(
+      Stats<v1::CertifierStatsResponse>(rival_, {"certifiers", "--standard", "CSCS"}).rows_size(),
+      0);
   // ADMIN and the regulator see the figures.
   auto full = Stats<v1::CriterionStatsResponse>(regulator_, {"criteria", "--standard", "CSCS@1"});
   for (const v1::CriterionRow& row : full.rows()) {
@@ -239,10 +248,9 @@ TEST_F(StatsTest, ComplianceOverTimeByRegion) {
   const ProcessResult norms = daemon_.RunCli("-o", "json", "norm", "list");
   const std::string norm = ParseJson<v1::ListNormsResponse>(norms.out).norms(0).id();
   // One plant in Aysén: a region too small for firms to see its counts.
-  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "site", "create", "--firm", "fjord-foods",
-                                         "--type", "plant", "--name", "Planta Aysen", "--region",
-                                         "Aysén", "--registration-code", "PL-3003", "--id",
-                                         "aysen")));
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(
+      admin_, "site", "create", "--firm", "fjord-foods", "--type", "plant", "--name",
+      "Planta Aysen", "--region", "Aysén", "--registration-code", "PL-3003", "--id", "aysen")));
   Submitted(certifier_, InspectionFile().AtSite("calbuco"));
   Submitted(certifier_,
             InspectionFile().AtSite("hornopiren").Measuring(With(Premium(), {{"P4", "false"}})));
