@@ -46,6 +46,8 @@ struct DaemonOptions {
   size_t block_cache_mb = 256;
   std::string tls_cert, tls_key, client_ca;
   bool insecure = false;
+  std::string checkpoint_state;
+  bool accept_history_rollback = false;
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
   int max_metadata_kb = 8;
@@ -182,6 +184,12 @@ int Run(int argc, char** argv) {
   app.add_flag("--insecure", options.insecure,
                "allow plaintext on a non-loopback --listen address (tokens would cross the "
                "network in the clear: only behind a TLS-terminating proxy)");
+  app.add_option("--checkpoint-state", options.checkpoint_state,
+                 "keep a copy of the last signed checkpoint here too, OUTSIDE the data dir: "
+                 "a data dir restored from a stale backup is then refused, not forked");
+  app.add_flag("--accept-history-rollback", options.accept_history_rollback,
+               "continue from a log that does not extend the last signed checkpoint (after a "
+               "deliberate restore); recorded in the log as an event");
   app.add_option("--max-message-kb", options.max_message_kb,
                  "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
       ->check(CLI::Range(64, 64 << 10))
@@ -302,10 +310,19 @@ int Run(int argc, char** argv) {
       sello::storage::TransparencyLog::Open(
           store->get(), ledger->get(), *std::move(signer), &clock,
           {.checkpoint_file = data_dir + "/checkpoint.note",
+           .checkpoint_state_file = options.checkpoint_state,
+           .accept_rollback = options.accept_history_rollback,
            .on_signing_error = [](const absl::Status& status) {
              LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
            }});
-  if (!log.ok()) return Fail("log_open_failed", log.status().ToString());
+  if (!log.ok()) {
+    return Fail("log_open_failed",
+                absl::StrCat(log.status().ToString(),
+                             log.status().code() == absl::StatusCode::kFailedPrecondition
+                                 ? " (if you restored this data dir on purpose, start once with "
+                                   "--accept-history-rollback: it is recorded in the log)"
+                                 : ""));
+  }
   if (absl::Status status = (*log)->signing_status(); !status.ok()) {
     LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
   }

@@ -54,44 +54,76 @@ absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
   absl::StatusOr<domain::NoteVerifier> verifier = VerifierOf(log->signer_);
   if (!verifier.ok()) return verifier.status();
 
-  // The last checkpoint signed: the newer of the store's copy and the file's.
-  std::optional<v1::Checkpoint> last;
-  absl::StatusOr<std::optional<v1::Checkpoint>> stored =
-      LoadRecord<v1::Checkpoint>(*store, Table::kMeta, kCheckpointKey);
-  if (!stored.ok()) return stored.status();
-  last = *stored;
-  absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(log->options_.checkpoint_file);
-  if (!file.ok()) return file.status();
-  if (file->has_value()) {
-    absl::StatusOr<domain::Checkpoint> parsed =
-        domain::OpenCheckpoint(*verifier, **file, log->origin_);
-    if (!parsed.ok()) {
-      return absl::DataLossError(
-          absl::StrCat(log->options_.checkpoint_file,
-                       ": not a checkpoint signed by this log's key: ", parsed.status().message()));
-    }
-    if (!last.has_value() || parsed->size > last->size()) last = ToProto(*parsed, **file);
-  }
+  absl::StatusOr<std::optional<v1::Checkpoint>> last = log->LoadLast(*verifier);
+  if (!last.ok()) return last.status();
 
   const uint64_t size = ledger->last_seq();
+  if (last->has_value()) {
+    if (absl::Status extends = log->CheckExtends(**last, size); !extends.ok()) {
+      if (!log->options_.accept_rollback) return extends;
+      // The operator continues from this tree knowingly: say so in the log itself,
+      // with the checkpoint it abandons, before signing anew.
+      const v1::Checkpoint abandoned = **last;
+      absl::Status recorded = ledger->Apply(domain::Principal(), [&](Transaction& tx) {
+        tx.Record("log.history_rollback_accepted", absl::StrCat("checkpoint/", abandoned.size()),
+                  abandoned);
+        return absl::OkStatus();
+      });
+      if (!recorded.ok()) return recorded;
+      last->reset();
+    }
+  }
   {
     absl::MutexLock lock(&log->mu_);
-    if (last.has_value()) {
-      log->latest_ = *last;
-      log->signing_status_ = log->CheckExtends(*last, size);
-    }
+    if (last->has_value()) log->latest_ = **last;
     // Only now may it sign: an Open that failed above must not sign on destruction
     // (it would not know the last checkpoint and could sign a second history).
     log->loaded_ = true;
   }
-  if (!last.has_value()) {
+  if (!last->has_value()) {
     // A new log must be able to sign its first checkpoint.
     if (absl::Status status = log->SignNow(); !status.ok()) return status;
-  } else if (last->size() < size) {
+  } else if ((*last)->size() < ledger->last_seq()) {
     // A refusal is kept in signing_status() and reported by the signer.
     (void)log->SignNow();
   }
   return log;
+}
+
+absl::StatusOr<std::optional<v1::Checkpoint>> TransparencyLog::LoadLast(
+    const domain::NoteVerifier& verifier) const {
+  absl::StatusOr<std::optional<v1::Checkpoint>> last =
+      LoadRecord<v1::Checkpoint>(*store_, Table::kMeta, kCheckpointKey);
+  if (!last.ok()) return last.status();
+  for (const std::string* path : {&options_.checkpoint_file, &options_.checkpoint_state_file}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(*path);
+    if (!file.ok()) return file.status();
+    if (!file->has_value()) continue;
+    absl::StatusOr<domain::Checkpoint> parsed = domain::OpenCheckpoint(verifier, **file, origin_);
+    if (!parsed.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          *path, ": not a checkpoint signed by this log's key: ", parsed.status().message()));
+    }
+    if (!last->has_value() || parsed->size > (*last)->size()) *last = ToProto(*parsed, **file);
+  }
+  return last;
+}
+
+absl::Status TransparencyLog::CheckLeaves(uint64_t from, uint64_t to) const {
+  for (uint64_t seq = from + 1; seq <= to; ++seq) {
+    absl::StatusOr<std::optional<std::string>> leaf = LoadEventData(*store_, seq);
+    if (!leaf.ok()) return leaf.status();
+    absl::StatusOr<std::optional<std::string>> node =
+        store_->Get(Table::kTreeNodes, TreeNodeKey({0, seq - 1}));
+    if (!node.ok()) return node.status();
+    if (!leaf->has_value() || !node->has_value() || domain::merkle::LeafHash(**leaf) != **node) {
+      return absl::DataLossError(absl::StrCat("event ", seq,
+                                              " does not hash to its leaf in the tree: "
+                                              "refusing to sign a corrupted log"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TransparencyLog::CheckExtends(const v1::Checkpoint& last, uint64_t size) const {
@@ -125,6 +157,11 @@ absl::Status TransparencyLog::SignNow() {
       return status;
     }
   }
+  // Re-hash what is about to be signed for the first time.
+  if (absl::Status status = CheckLeaves(first ? 0 : latest_.size(), size); !status.ok()) {
+    signing_status_ = status;
+    return status;
+  }
   absl::StatusOr<std::string> root = RootHash(size);
   if (!root.ok()) return root.status();
   domain::Checkpoint checkpoint;
@@ -137,10 +174,12 @@ absl::Status TransparencyLog::SignNow() {
   absl::StatusOr<std::string> note = domain::SignCheckpoint(signer_, checkpoint);
   if (!note.ok()) return note.status();
   v1::Checkpoint signed_checkpoint = ToProto(checkpoint, *note);
-  // The file first: if the store write is lost, the file still says what was signed.
-  if (absl::Status status = WriteFileAtomically(options_.checkpoint_file, *note, 0644);
-      !status.ok()) {
-    return status;
+  // The files first: if the store write is lost, they still say what was signed.
+  for (const std::string* path : {&options_.checkpoint_state_file, &options_.checkpoint_file}) {
+    if (path->empty()) continue;
+    if (absl::Status status = WriteFileAtomically(*path, *note, 0644); !status.ok()) {
+      return status;
+    }
   }
   WriteSet writes;
   writes.Put(Table::kMeta, std::string(kCheckpointKey), SerializeRecord(signed_checkpoint));

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,16 +31,27 @@ namespace sello::storage {
 struct TransparencyLogOptions {
   // The file beside the store that keeps the last signed checkpoint note.
   std::string checkpoint_file;
+  // Optional: a second copy kept outside the data dir (another disk, a mounted
+  // volume), so that restoring the data dir from a stale backup cannot also roll it
+  // back. Written before the others on every signature.
+  std::string checkpoint_state_file;
+  // The operator knowingly continues from a tree that does not extend the last signed
+  // checkpoint (e.g. after restoring a backup): recorded as an event
+  // ("log.history_rollback_accepted", its record the abandoned checkpoint) before the
+  // log signs again. Without it such a tree refuses Open.
+  bool accept_rollback = false;
   // Called (from the signer thread) when a checkpoint cannot be signed.
   std::function<void(const absl::Status&)> on_signing_error;
 };
 
 class TransparencyLog {
  public:
-  // Loads the last signed checkpoint (store or file, whichever is newer), checks that
-  // the stored tree is consistent with it and signs a first one when there is none.
-  // A tree that is not consistent does not stop the daemon from serving reads; signing
-  // stays refused (signing_status()) until an operator resolves it.
+  // Loads the last signed checkpoint (the newest of the store's copy and the two
+  // files), checks that the stored tree is consistent with it and signs a first one
+  // when there is none. A tree smaller than it or inconsistent with it is
+  // FAILED_PRECONDITION saying so (the daemon does not start) unless accept_rollback.
+  // Signing later re-hashes each new leaf from the stored event and refuses (see
+  // signing_status()) when the tree's leaf differs: a corrupted leaf is never signed.
   static absl::StatusOr<std::unique_ptr<TransparencyLog>> Open(Store* store, Ledger* ledger,
                                                                domain::NoteSigner signer,
                                                                Clock* clock,
@@ -74,6 +86,11 @@ class TransparencyLog {
 
   // Checks that the committed tree extends `last` (same root at its size).
   absl::Status CheckExtends(const v1::Checkpoint& last, uint64_t size) const;
+  // Checks that the tree's leaves [from, to) are the hashes of the stored events.
+  absl::Status CheckLeaves(uint64_t from, uint64_t to) const;
+  // The newest signed checkpoint among the store and the files.
+  absl::StatusOr<std::optional<v1::Checkpoint>> LoadLast(
+      const domain::NoteVerifier& verifier) const;
   void RunSigner();
 
   Store* const store_;

@@ -42,9 +42,12 @@ struct Fixture {
       });
       done += n;
     }
-    log = *TransparencyLog::Open(
-        store.get(), ledger.get(), *domain::NoteSigner::Generate("bench/log"), &clock,
-        {.checkpoint_file = dir.path() + "/checkpoint.note", .on_signing_error = nullptr});
+    log = *TransparencyLog::Open(store.get(), ledger.get(),
+                                 *domain::NoteSigner::Generate("bench/log"), &clock,
+                                 {.checkpoint_file = dir.path() + "/checkpoint.note",
+                                  .checkpoint_state_file = "",
+                                  .accept_rollback = false,
+                                  .on_signing_error = nullptr});
   }
   test_support::TempDir dir;
   SystemClock clock;

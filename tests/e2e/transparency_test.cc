@@ -403,60 +403,53 @@ class TruncatedLogTest : public TransparencyTest {
   }
 };
 
-TEST_F(TruncatedLogTest, LostEventsReplacedByOthersAreRefusedAndCaught) {
+TEST_F(TruncatedLogTest, AStaleRestoreIsRefusedUntilAcceptedAndThenCaught) {
   const Trusted before = TrustFiveFirms();
   ASSERT_FALSE(before.note.empty());
   DropLastThreeEvents(before.size);
-  ASSERT_TRUE(daemon_.Start());
-  // DATA_DIR/checkpoint.note still holds the newer checkpoint: the daemon knows.
-  EXPECT_THAT(daemon_.log(), HasSubstr("\"event\":\"checkpoint_signing_refused\""));
+  // DATA_DIR/checkpoint.note still holds the newer checkpoint: the daemon does not start.
+  EXPECT_FALSE(daemon_.Start());
   EXPECT_THAT(daemon_.log(),
               HasSubstr(absl::StrCat("the log holds ", before.size - 3, " events but checkpoint ",
                                      before.size, " was signed")));
+  EXPECT_THAT(daemon_.log(), HasSubstr("--accept-history-rollback"));
 
-  // Others are appended in their place, one more than were lost.
+  // The operator accepts the rollback on purpose: the log itself says so first.
+  daemon_.set_daemon_args({"--accept-history-rollback"});
+  ASSERT_TRUE(daemon_.Start());
   for (const char* id : {"g1", "g2", "g3", "g4"}) ASSERT_TRUE(CreateFirm(id));
-  EXPECT_EQ(SeqOfOrganisation("g1"), before.size - 2);
-  EXPECT_EQ(SeqOfOrganisation("g4"), before.size + 1);
-  // The signer tried the forked tree and refused it; the old checkpoint stays the latest.
-  EXPECT_TRUE(daemon_.WaitForLog("\"event\":\"checkpoint_signing_refused\"", 2, kPatience))
-      << daemon_.log();
-  const v1::Checkpoint latest = LatestCheckpoint();
-  EXPECT_EQ(latest.size(), before.size);
-  EXPECT_EQ(latest.note(), before.note);
+  EXPECT_EQ(SeqOfOrganisation("g1"), before.size - 1);
+  const ProcessResult accepted =
+      daemon_.RunCliAs(admin_, "-o", "json", "watch", "--from", absl::StrCat(before.size - 2),
+                       "--count", "1", "--no-retry");
+  ASSERT_EQ(accepted.exit_code, 0) << accepted;
+  EXPECT_THAT(accepted.out, HasSubstr("log.history_rollback_accepted"));
+  EXPECT_THAT(accepted.out, HasSubstr(absl::StrCat("checkpoint/", before.size)));
 
-  // The auditor asks about a replacement: it is not in the tree the log signed.
-  const ProcessResult named =
-      Audit({"verify", "--state", state_, "--sample", "0", "--record", "organisation/g1"}, "");
-  EXPECT_EQ(named.exit_code, kExitMisbehaviour) << named;
-  EXPECT_THAT(named.err,
-              HasSubstr(absl::StrCat("organisation/g1: DATA_LOSS: event ", before.size - 2,
-                                     " is not in the signed tree of size ", before.size)));
-  // Any sample shows it too: every proof now leads to another root.
-  const ProcessResult sampled = Audit({"verify", "--state", state_, "--sample", "20"}, "");
-  EXPECT_EQ(sampled.exit_code, kExitMisbehaviour) << sampled;
-  EXPECT_THAT(sampled.err, HasSubstr(absl::StrCat("is not in the signed tree of size ", before.size,
-                                                  ": inclusion proof does not lead to the root")));
+  // It signs the new tree; an auditor who trusted the old checkpoint has the proof of
+  // the fork in hand.
+  const uint64_t forked_head = SeqOfOrganisation("g4");
+  ASSERT_TRUE(CheckpointCovering(forked_head, absl::Now() + kPatience).has_value());
+  const ProcessResult caught = Audit({"verify", "--state", state_, "--sample", "0"}, "");
+  EXPECT_EQ(caught.exit_code, kExitMisbehaviour) << caught;
+  EXPECT_THAT(caught.err, HasSubstr(absl::StrCat("does not extend checkpoint ", before.size)));
 }
 
-TEST_F(TruncatedLogTest, LostEventsNotYetReplacedAreCaught) {
-  const Trusted before = TrustFiveFirms();
-  DropLastThreeEvents(before.size);
+TEST_F(TruncatedLogTest, TheStateKeptOutsideTheDataDirCatchesARestoreThatHidTheRest) {
+  // The checkpoint is also kept outside the data dir.
+  const std::string outside = daemon_.root_dir() + "/checkpoint-state.note";
+  ASSERT_EQ(daemon_.Stop(SIGTERM), 0);
+  daemon_.set_daemon_args({"--checkpoint-state", outside});
   ASSERT_TRUE(daemon_.Start());
-  EXPECT_THAT(daemon_.log(), HasSubstr("\"event\":\"checkpoint_signing_refused\""));
-  EXPECT_EQ(LatestCheckpoint().size(), before.size);
-  // The log serves a checkpoint of events it no longer holds and cannot prove anything
-  // in it: that is evidence, like a consistency proof it cannot give.
-  const ProcessResult caught = Audit({"verify", "--state", state_, "--sample", "20"}, "");
-  EXPECT_EQ(caught.exit_code, kExitMisbehaviour) << caught;
-  EXPECT_THAT(caught.err, HasSubstr(absl::StrCat("signed checkpoint of size ", before.size)));
-  EXPECT_THAT(caught.err, HasSubstr(before.note));
-  // So is a record asked for by name: its event is still there, the tree it was signed
-  // in is not.
-  const ProcessResult named =
-      Audit({"verify", "--state", state_, "--sample", "0", "--record", "organisation/f2"}, "");
-  EXPECT_EQ(named.exit_code, kExitMisbehaviour) << named;
-  EXPECT_THAT(named.err, HasSubstr(absl::StrCat("signed checkpoint of size ", before.size)));
+  const Trusted before = TrustFiveFirms();
+  EXPECT_EQ(ReadWholeFile(outside), ReadWholeFile(daemon_.data_dir() + "/checkpoint.note"));
+  DropLastThreeEvents(before.size);
+  // The restore also lost (or the operator removed) the copy in the data dir.
+  ASSERT_TRUE(std::filesystem::remove(daemon_.data_dir() + "/checkpoint.note"));
+  EXPECT_FALSE(daemon_.Start());
+  EXPECT_THAT(daemon_.log(),
+              HasSubstr(absl::StrCat("the log holds ", before.size - 3, " events but checkpoint ",
+                                     before.size, " was signed")));
 }
 
 TEST_F(TruncatedLogTest, HiddenEvidenceStillLeavesTwoSignedCheckpoints) {

@@ -121,12 +121,14 @@ class TransparencyLogTest : public ::testing::Test {
 
   // Opens the log over the current store and ledger, signing with `seed` (ours when
   // empty).
-  absl::StatusOr<std::unique_ptr<TransparencyLog>> OpenLog(const std::string& seed = "") {
+  absl::StatusOr<std::unique_ptr<TransparencyLog>> OpenLog(const std::string& seed = "",
+                                                           bool accept_rollback = false) {
     absl::StatusOr<domain::NoteSigner> signer =
         domain::NoteSigner::FromPrivateKey(kOrigin, seed.empty() ? seed_ : seed);
     if (!signer.ok()) return signer.status();
     TransparencyLogOptions options;
     options.checkpoint_file = CheckpointFile();
+    options.accept_rollback = accept_rollback;
     options.on_signing_error = [this](const absl::Status& status) {
       absl::MutexLock lock(&errors_mu_);
       signing_errors_.push_back(status);
@@ -442,29 +444,54 @@ class NeverTwoHistoriesTest : public TransparencyLogTest {
     log_.reset();
   }
 
-  // Opens the log again over the edited store and checks that it serves the last
-  // checkpoint but refuses to sign, naming `reason`.
-  void ExpectRefusal(absl::string_view reason) {
-    ASSERT_NO_FATAL_FAILURE(OpenLogOk());
-    const absl::Status status = log_->signing_status();
-    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
-    EXPECT_TRUE(absl::StrContains(status.message(), reason)) << status;
-    EXPECT_EQ(log_->Latest().note(), signed_.note());
-
-    ASSERT_TRUE(CreateFirm(*ledger_, "after-the-edit").ok());
-    const absl::Status refused = log_->SignNow();
-    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
-    EXPECT_TRUE(absl::StrContains(refused.message(), reason)) << refused;
-    EXPECT_EQ(log_->Latest().note(), signed_.note());
+  // Opens the log again over the edited store and checks that it refuses to open,
+  // naming `reason`, having signed nothing; then that an operator's explicit acceptance
+  // is recorded as an event before the log signs the tree it now has.
+  // `refusal` receives the refusal's message. A corrupted leaf (`leaf_corrupted`) is not
+  // signed even once accepted: that Open fails with DATA_LOSS.
+  void ExpectRefusal(absl::string_view reason, std::string* refusal = nullptr,
+                     bool leaf_corrupted = false) {
+    absl::StatusOr<std::unique_ptr<TransparencyLog>> refused = OpenLog();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), reason)) << refused.status();
     EXPECT_EQ(FileContent(), signed_.note());
+    if (refusal != nullptr) *refusal = std::string(refused.status().message());
+    if (leaf_corrupted) {
+      absl::StatusOr<std::unique_ptr<TransparencyLog>> still =
+          OpenLog("", /*accept_rollback=*/true);
+      ASSERT_FALSE(still.ok());
+      EXPECT_EQ(still.status().code(), absl::StatusCode::kDataLoss) << still.status();
+      EXPECT_TRUE(absl::StrContains(still.status().message(), "does not hash to its leaf"))
+          << still.status();
+      EXPECT_EQ(FileContent(), signed_.note());
+      return;
+    }
 
-    // The last signature at shutdown is refused too, and said so.
-    log_->Stop();
-    EXPECT_EQ(log_->Latest().note(), signed_.note());
-    const std::vector<absl::Status> errors = SigningErrors();
-    ASSERT_FALSE(errors.empty());
-    EXPECT_EQ(errors.back().code(), absl::StatusCode::kFailedPrecondition);
-    EXPECT_EQ(FileContent(), signed_.note());
+    const uint64_t before = ledger_->last_seq();
+    absl::StatusOr<std::unique_ptr<TransparencyLog>> accepted =
+        OpenLog("", /*accept_rollback=*/true);
+    ASSERT_TRUE(accepted.ok()) << accepted.status();
+    ASSERT_EQ(ledger_->last_seq(), before + 1);
+    absl::StatusOr<std::optional<std::string>> leaf = LoadEventData(*store_, before + 1);
+    ASSERT_TRUE(leaf.ok() && leaf->has_value());
+    v1::Event event;
+    ASSERT_TRUE(event.ParseFromString(**leaf));
+    EXPECT_EQ(event.kind(), "log.history_rollback_accepted");
+    EXPECT_EQ(event.subjects(0), absl::StrCat("checkpoint/", signed_.size()));
+    EXPECT_EQ(event.record_sha256(), domain::Sha256(SerializeRecord(signed_)));
+    EXPECT_EQ((*accepted)->Latest().size(), before + 1);
+    EXPECT_NE(FileContent(), signed_.note());
+    log_ = *std::move(accepted);
+  }
+
+  // Puts the checkpoint signed in SetUp back in the store and the file (undoing an
+  // accepted rollback's signature), for another round.
+  void RestoreSigned() {
+    WriteSet restore;
+    restore.Put(Table::kMeta, std::string(kCheckpointMetaKey), SerializeRecord(signed_));
+    ASSERT_NO_FATAL_FAILURE(Write(restore));
+    ASSERT_TRUE(WriteFileAtomically(CheckpointFile(), signed_.note(), 0644).ok());
   }
 
   v1::Checkpoint at_three_;
@@ -484,17 +511,20 @@ TEST_F(NeverTwoHistoriesTest, TamperedTreeNodeIsRefused) {
     tamper.Put(Table::kTreeNodes, TreeNodeKey(id), domain::Sha256("forged"));
     ASSERT_NO_FATAL_FAILURE(Write(tamper));
 
-    ASSERT_NO_FATAL_FAILURE(ExpectRefusal("history was changed"));
-    EXPECT_TRUE(
-        absl::StrContains(log_->signing_status().message(), domain::HexEncode(signed_.root_hash())))
-        << log_->signing_status();
+    std::string refusal;
+    // A forged leaf is never signed, accepted or not; a forged interior node can be
+    // accepted by the operator (and is recorded).
+    ASSERT_NO_FATAL_FAILURE(ExpectRefusal("history was changed", &refusal, id.level == 0));
+    EXPECT_TRUE(absl::StrContains(refusal, domain::HexEncode(signed_.root_hash()))) << refusal;
 
-    // Restore the node and drop the event the refused log added, for the next round.
+    // Restore the node, the checkpoint signed before, and drop any event the accepted
+    // rollback added, for the next round.
     log_.reset();
     WriteSet restore;
     restore.Put(Table::kTreeNodes, TreeNodeKey(id), **original);
     ASSERT_NO_FATAL_FAILURE(Write(restore));
-    ASSERT_NO_FATAL_FAILURE(TruncateTo(5, 6));
+    ASSERT_NO_FATAL_FAILURE(RestoreSigned());
+    ASSERT_NO_FATAL_FAILURE(TruncateTo(5, ledger_->last_seq()));
   }
 }
 
@@ -516,9 +546,11 @@ TEST_F(NeverTwoHistoriesTest, RewrittenLastEventsAreRefused) {
     const std::vector<std::string> leaves = LeafData(*store_);
     ASSERT_NE(ReferenceRoot(leaves, 5), signed_.root_hash());
 
-    ASSERT_NO_FATAL_FAILURE(ExpectRefusal("history was changed"));
-    EXPECT_TRUE(absl::StrContains(log_->signing_status().message(), "size 5"))
-        << log_->signing_status();
+    std::string refusal;
+    ASSERT_NO_FATAL_FAILURE(ExpectRefusal("history was changed", &refusal));
+    EXPECT_TRUE(absl::StrContains(refusal, "size 5")) << refusal;
+    log_.reset();
+    ASSERT_NO_FATAL_FAILURE(RestoreSigned());
   }
 }
 
@@ -601,6 +633,29 @@ TEST_F(TransparencyLogTest, CheckpointFileSignedByAnotherKeyIsDataLoss) {
   log = OpenLog();
   EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss) << log.status();
   EXPECT_TRUE(absl::StrContains(log.status().message(), CheckpointFile())) << log.status();
+}
+
+}  // namespace
+}  // namespace sello::storage
+
+namespace sello::storage {
+namespace {
+
+TEST_F(TransparencyLogTest, ACorruptedNewLeafIsNeverSigned) {
+  ASSERT_TRUE(CreateFirms(*ledger_, {"a", "b"}).ok());
+  ASSERT_TRUE(log_->SignNow().ok());
+  const v1::Checkpoint before = log_->Latest();
+  ASSERT_TRUE(CreateFirm(*ledger_, "c").ok());
+  // The event's stored bytes change after its leaf was hashed into the tree.
+  WriteSet corrupt;
+  corrupt.Put(Table::kEvents, EncodeU64(ledger_->last_seq()), "not the event that was hashed");
+  ASSERT_NO_FATAL_FAILURE(Write(corrupt));
+  const absl::Status refused = log_->SignNow();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kDataLoss) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.message(), "does not hash to its leaf")) << refused;
+  EXPECT_EQ(log_->Latest().note(), before.note());
+  EXPECT_EQ(FileContent(), before.note());
+  EXPECT_EQ(log_->signing_status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
