@@ -28,6 +28,7 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
   norms_ = v1::NormService::NewStub(channel_);
   appeals_ = v1::AppealService::NewStub(channel_);
   stats_ = v1::StatsService::NewStub(channel_);
+  admin_ = v1::AdminService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {

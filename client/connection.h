@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "sello/v1/accreditation.grpc.pb.h"
+#include "sello/v1/admin.grpc.pb.h"
 #include "sello/v1/appeal.grpc.pb.h"
 #include "sello/v1/inspection.grpc.pb.h"
 #include "sello/v1/log.grpc.pb.h"
@@ -61,6 +62,7 @@ class Connection {
   v1::NormService::Stub& norms() { return *norms_; }
   v1::AppealService::Stub& appeals() { return *appeals_; }
   v1::StatsService::Stub& stats() { return *stats_; }
+  v1::AdminService::Stub& admin() { return *admin_; }
   const ConnectionOptions& options() const { return options_; }
 
  private:
@@ -76,6 +78,7 @@ class Connection {
   std::unique_ptr<v1::NormService::Stub> norms_;
   std::unique_ptr<v1::AppealService::Stub> appeals_;
   std::unique_ptr<v1::StatsService::Stub> stats_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
 };
 
 }  // namespace sello::client

@@ -48,6 +48,7 @@ struct DaemonOptions {
   bool insecure = false;
   std::string checkpoint_state;
   bool accept_history_rollback = false;
+  std::string restore_from;
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
   int max_metadata_kb = 8;
@@ -184,6 +185,10 @@ int Run(int argc, char** argv) {
   app.add_flag("--insecure", options.insecure,
                "allow plaintext on a non-loopback --listen address (tokens would cross the "
                "network in the clear: only behind a TLS-terminating proxy)");
+  app.add_option("--restore-from", options.restore_from,
+                 "first restore the latest backup in this directory (from `sello admin "
+                 "backup`) into the new, empty --data-dir, then serve it")
+      ->check(CLI::ExistingDirectory);
   app.add_option("--checkpoint-state", options.checkpoint_state,
                  "keep a copy of the last signed checkpoint here too, OUTSIDE the data dir: "
                  "a data dir restored from a stale backup is then refused, not forked");
@@ -240,6 +245,7 @@ int Run(int argc, char** argv) {
   }
   sello::service::ServerOptions server_options;
   server_options.listen_address = options.listen;
+  server_options.data_dir = data_dir;
   server_options.max_message_bytes = options.max_message_kb << 10;
   server_options.max_metadata_bytes = options.max_metadata_kb << 10;
   server_options.max_concurrent_streams = options.max_concurrent_streams;
@@ -271,6 +277,25 @@ int Run(int argc, char** argv) {
   }
   if (absl::Status status = LockDataDir(data_dir); !status.ok()) {
     return Fail("data_dir_locked", status.message());
+  }
+  if (!options.restore_from.empty()) {
+    // The store, then the log's key pair that signed its checkpoints.
+    if (absl::Status status =
+            sello::storage::RestoreRocksBackup(options.restore_from, data_dir + "/db");
+        !status.ok()) {
+      return Fail("restore_failed", status.ToString());
+    }
+    for (const char* name : {"log.key", "log.pub"}) {
+      absl::StatusOr<std::optional<std::string>> content =
+          sello::storage::ReadFileIfExists(options.restore_from + "/" + name);
+      if (!content.ok() || !content->has_value()) continue;
+      if (absl::Status status = sello::storage::WriteFileAtomically(
+              data_dir + "/" + name, **content, std::string(name) == "log.key" ? 0600 : 0644);
+          !status.ok()) {
+        return Fail("restore_failed", status.ToString());
+      }
+    }
+    LogInfo("restored", {{"from", options.restore_from}, {"data_dir", data_dir}});
   }
 
   absl::StatusOr<std::unique_ptr<sello::storage::Store>> store = sello::storage::OpenRocksStore(

@@ -22,6 +22,7 @@
 #include "rocksdb/slice.h"
 #include "rocksdb/status.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
 
 namespace sello::storage {
@@ -274,6 +275,27 @@ class RocksStore final : public Store {
     return FromRocks(it->status(), Describe("reverse scan", table));
   }
 
+  absl::StatusOr<BackupInfo> Backup(const std::string& dir) override {
+    rocksdb::BackupEngine* opened = nullptr;
+    rocksdb::BackupEngineOptions options(dir);
+    options.sync = true;
+    absl::Status status = FromRocks(
+        rocksdb::BackupEngine::Open(options, rocksdb::Env::Default(), &opened), "backup open");
+    if (!status.ok()) return status;
+    std::unique_ptr<rocksdb::BackupEngine> engine(opened);
+    rocksdb::CreateBackupOptions create;
+    create.flush_before_backup = true;
+    rocksdb::BackupID id = 0;
+    status = FromRocks(engine->CreateNewBackup(create, db_.get(), &id), "backup");
+    if (!status.ok()) return status;
+    status = FromRocks(engine->VerifyBackup(id, /*verify_with_checksum=*/true), "backup verify");
+    if (!status.ok()) return status;
+    rocksdb::BackupInfo info;
+    status = FromRocks(engine->GetBackupInfo(id, &info), "backup info");
+    if (!status.ok()) return status;
+    return BackupInfo{id, info.size, info.number_files};
+  }
+
   absl::Status Write(const WriteSet& writes) override {
     {
       absl::MutexLock lock(&mu_);
@@ -370,6 +392,31 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksStore(const RocksStoreOptions& o
   return std::unique_ptr<Store>(std::make_unique<RocksStore>(options.path, std::move(block_cache),
                                                              std::unique_ptr<rocksdb::DB>(raw_db),
                                                              std::move(handles)));
+}
+
+absl::Status RestoreRocksBackup(const std::string& backup_dir, const std::string& db_path) {
+  std::error_code error;
+  if (std::filesystem::exists(db_path, error) && !std::filesystem::is_empty(db_path, error)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(db_path, " already holds a database: restore into a new data dir"));
+  }
+  rocksdb::BackupEngineReadOnly* opened = nullptr;
+  absl::Status status =
+      FromRocks(rocksdb::BackupEngineReadOnly::Open(rocksdb::BackupEngineOptions(backup_dir),
+                                                    rocksdb::Env::Default(), &opened),
+                absl::StrCat("backup ", backup_dir));
+  if (!status.ok()) return status;
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(opened);
+  std::vector<rocksdb::BackupInfo> backups;
+  engine->GetBackupInfo(&backups);
+  if (backups.empty()) {
+    return absl::NotFoundError(absl::StrCat(backup_dir, ": no backup in it"));
+  }
+  status = FromRocks(engine->VerifyBackup(backups.back().backup_id, /*verify_with_checksum=*/true),
+                     "backup verify");
+  if (!status.ok()) return status;
+  std::filesystem::create_directories(db_path, error);
+  return FromRocks(engine->RestoreDBFromLatestBackup(db_path, db_path), "restore");
 }
 
 }  // namespace sello::storage

@@ -23,6 +23,11 @@ struct RocksStoreOptions {
 // returned object is destroyed.
 absl::StatusOr<std::unique_ptr<Store>> OpenRocksStore(const RocksStoreOptions& options);
 
+// Restores the latest backup in `backup_dir` (made by Store::Backup) as a new database at
+// `db_path`, after verifying its checksums. FAILED_PRECONDITION when `db_path` already
+// holds files.
+absl::Status RestoreRocksBackup(const std::string& backup_dir, const std::string& db_path);
+
 }  // namespace sello::storage
 
 #endif  // SELLO_STORAGE_ROCKS_STORE_H_

@@ -126,6 +126,19 @@ class Store {
   virtual absl::Status ScanReverse(Table table, absl::string_view prefix,
                                    const ScanVisitor& visit) const = 0;
 
+  // An online, consistent backup into `dir` (created if missing; earlier backups there
+  // are kept and share unchanged files), verified against its checksums. Writes may go
+  // on meanwhile. UNIMPLEMENTED for stores that cannot.
+  struct BackupInfo {
+    uint32_t id = 0;
+    uint64_t bytes = 0;
+    uint32_t files = 0;
+  };
+  virtual absl::StatusOr<BackupInfo> Backup(const std::string& dir) {
+    (void)dir;
+    return absl::UnimplementedError("this store cannot make backups");
+  }
+
   // Applies every operation atomically and durably (synced to disk) before returning.
   // After a failed sync the store refuses further writes (UNAVAILABLE): what is on
   // disk is no longer known.

@@ -57,6 +57,7 @@ void AddNormCommands(CLI::App& app, Cli& cli);
 void AddComplyCommands(CLI::App& app, Cli& cli);
 void AddAppealCommands(CLI::App& app, Cli& cli);
 void AddStatsCommands(CLI::App& app, Cli& cli);
+void AddAdminCommands(CLI::App& app, Cli& cli);
 
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.

@@ -110,6 +110,7 @@ int Run(int argc, char** argv) {
   AddComplyCommands(app, cli);
   AddAppealCommands(app, cli);
   AddStatsCommands(app, cli);
+  AddAdminCommands(app, cli);
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
 

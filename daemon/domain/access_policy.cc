@@ -115,6 +115,8 @@ const std::vector<MethodAccess>& AccessTable() {
        kTokenRequired,
        {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.StatsService/VerifyAggregates", kTokenRequired, {ADMIN}},
+      // Operating the registry.
+      {"/sello.v1.AdminService/CreateBackup", kTokenRequired, {ADMIN}},
       // The transparency log is for everyone; contents are shown as the role allows.
       {"/sello.v1.LogService/GetCheckpoint", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.LogService/GetInclusionProof", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

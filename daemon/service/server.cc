@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/admin_service.h"
 #include "daemon/service/appeal_service.h"
 #include "daemon/service/inspection_service.h"
 #include "daemon/service/log_service.h"
@@ -41,6 +42,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->norms_ = std::make_unique<NormService>(registry);
   server->appeals_ = std::make_unique<AppealService>(registry);
   server->stats_ = std::make_unique<StatsService>(registry);
+  server->admin_ = std::make_unique<AdminService>(registry, options.data_dir);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -82,6 +84,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->norms_.get());
   builder.RegisterService(server->appeals_.get());
   builder.RegisterService(server->stats_.get());
+  builder.RegisterService(server->admin_.get());
   // Keep-alive: ping idle connections (so idle watches survive middleboxes and dead
   // peers are noticed) and accept clients' pings no more often than every 10 s.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);

@@ -22,6 +22,7 @@ class LogService;
 class NormService;
 class AppealService;
 class StatsService;
+class AdminService;
 class SealService;
 class OrganisationService;
 class StandardService;
@@ -46,6 +47,8 @@ struct ServerOptions {
   std::string tls_key_pem;
   // Mutual TLS: clients must present a certificate signed by this CA (PEM).
   std::string client_ca_pem;
+  // The data dir (for backups, which copy the log's key pair beside the store's).
+  std::string data_dir;
 };
 
 class Server {
@@ -77,6 +80,7 @@ class Server {
   std::unique_ptr<NormService> norms_;
   std::unique_ptr<AppealService> appeals_;
   std::unique_ptr<StatsService> stats_;
+  std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

@@ -16,6 +16,7 @@
 #include "absl/synchronization/notification.h"
 #include "daemon/domain/access_policy.h"
 #include "google/protobuf/descriptor.h"
+#include "sello/v1/admin.pb.h"
 #include "sello/v1/appeal.pb.h"
 #include "sello/v1/log.grpc.pb.h"
 #include "sello/v1/stats.pb.h"
@@ -68,11 +69,12 @@ class AccessMatrixTest : public SessionTest {
     // (the others are linked through the harness and the stubs used here).
     (void)v1::Appeal::descriptor();
     (void)v1::GradeCounts::descriptor();
+    (void)v1::CreateBackupRequest::descriptor();
     for (const char* service :
          {"sello.v1.OrganisationService", "sello.v1.TokenService", "sello.v1.StandardService",
           "sello.v1.LogService", "sello.v1.AccreditationService", "sello.v1.InspectionService",
           "sello.v1.SealService", "sello.v1.NormService", "sello.v1.AppealService",
-          "sello.v1.StatsService"}) {
+          "sello.v1.StatsService", "sello.v1.AdminService"}) {
       const google::protobuf::ServiceDescriptor* descriptor = pool->FindServiceByName(service);
       EXPECT_NE(descriptor, nullptr) << service;
       if (descriptor == nullptr) continue;

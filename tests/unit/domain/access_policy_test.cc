@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "sello/v1/accreditation.pb.h"
+#include "sello/v1/admin.pb.h"
 #include "sello/v1/appeal.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/log.pb.h"
@@ -29,7 +30,8 @@ std::set<std::string> ApiMethods() {
         v1::StandardVersion::descriptor()->file(), v1::Checkpoint::descriptor()->file(),
         v1::Accreditation::descriptor()->file(), v1::Inspection::descriptor()->file(),
         v1::Seal::descriptor()->file(), v1::Norm::descriptor()->file(),
-        v1::Appeal::descriptor()->file(), v1::GradeCounts::descriptor()->file()}) {
+        v1::Appeal::descriptor()->file(), v1::GradeCounts::descriptor()->file(),
+        v1::CreateBackupRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       const google::protobuf::ServiceDescriptor* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
