@@ -19,10 +19,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/net_address.h"
+#include "daemon/domain/access_policy.h"
+#include "daemon/domain/time_convert.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
 #include "daemon/service/log.h"
 #include "daemon/service/log_key.h"
+#include "daemon/service/metrics.h"
+#include "daemon/service/metrics_server.h"
 #include "daemon/service/server.h"
 #include "daemon/service/stats_service.h"
 #include "storage/files.h"
@@ -49,6 +53,7 @@ struct DaemonOptions {
   std::string checkpoint_state;
   bool accept_history_rollback = false;
   std::string restore_from;
+  std::string metrics_listen;
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
   int max_metadata_kb = 8;
@@ -185,6 +190,9 @@ int Run(int argc, char** argv) {
   app.add_flag("--insecure", options.insecure,
                "allow plaintext on a non-loopback --listen address (tokens would cross the "
                "network in the clear: only behind a TLS-terminating proxy)");
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "serve Prometheus metrics at http://HOST:PORT/metrics (IPv4; port 0 picks one; "
+                 "off when empty)");
   app.add_option("--restore-from", options.restore_from,
                  "first restore the latest backup in this directory (from `sello admin "
                  "backup`) into the new, empty --data-dir, then serve it")
@@ -354,8 +362,41 @@ int Run(int argc, char** argv) {
   (*log)->Start();
 
   sello::service::Authenticator auth(**store);
+  std::vector<std::string> methods;
+  for (const auto& rule : sello::domain::AccessTable()) methods.emplace_back(rule.method);
+  sello::service::Metrics metrics(methods);
+  (*ledger)->SetCommitObserver(
+      [&metrics](uint64_t changes, absl::Duration write) { metrics.RecordCommit(changes, write); });
+  std::unique_ptr<sello::service::MetricsServer> metrics_server;
+  if (!options.metrics_listen.empty()) {
+    sello::storage::Store* const raw_store = store->get();
+    sello::storage::Ledger* const raw_ledger = ledger->get();
+    sello::storage::TransparencyLog* const raw_log = log->get();
+    absl::StatusOr<std::unique_ptr<sello::service::MetricsServer>> started =
+        sello::service::MetricsServer::Start(
+            options.metrics_listen, [&metrics, raw_store, raw_ledger, raw_log] {
+              const sello::v1::Checkpoint latest = raw_log->Latest();
+              std::vector<sello::service::Metrics::Gauge> gauges = {
+                  {"sello_log_tree_size", "Events committed (the transparency log's tree size).",
+                   static_cast<double>(raw_ledger->last_seq())},
+                  {"sello_checkpoint_size", "Tree size of the last signed checkpoint.",
+                   static_cast<double>(latest.size())},
+                  {"sello_checkpoint_age_seconds", "Seconds since the last signed checkpoint.",
+                   absl::ToDoubleSeconds(absl::Now() - sello::domain::FromProto(latest.time()))},
+                  {"sello_checkpoint_signing_ok", "1 when the log signs, 0 when it refuses.",
+                   raw_log->signing_status().ok() ? 1.0 : 0.0}};
+              for (const auto& [name, value] : raw_store->Properties()) {
+                gauges.push_back({absl::StrCat("sello_rocksdb_", name), "RocksDB property.",
+                                  static_cast<double>(value)});
+              }
+              return metrics.Render(gauges);
+            });
+    if (!started.ok()) return Fail("metrics_listen_failed", started.status().ToString());
+    metrics_server = *std::move(started);
+    LogInfo("metrics_listening", {{"address", metrics_server->address()}});
+  }
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
-      server_options, {store->get(), ledger->get(), &auth}, log->get());
+      server_options, {store->get(), ledger->get(), &auth, &metrics}, log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {

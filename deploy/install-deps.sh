@@ -9,6 +9,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev openssl
+  libmicrohttpd-dev
 )
 
 missing=()

@@ -163,8 +163,11 @@ void Ledger::CommitLoop() {
     if (forming_->changes == 0) break;  // stopping, and nothing left to write
     writing_ = std::move(forming_);
     forming_ = NewGroup();
+    CommitObserver observer = observer_;
     mu_.Unlock();
+    const absl::Time started = absl::Now();
     const absl::Status status = store_->Write(writing_->writes);
+    const absl::Duration took = absl::Now() - started;
     mu_.Lock();
     std::shared_ptr<Group> written = std::move(writing_);
     std::vector<std::pair<std::vector<Done>, absl::Status>> outcomes;
@@ -189,8 +192,10 @@ void Ledger::CommitLoop() {
       last_seq_ = durable_seq_;
     }
     outcomes.emplace_back(std::move(written->waiting), status);
-    // The callers hear of it outside the lock.
+    // The callers (and the observer) hear of it outside the lock.
+    const uint64_t changes = written->changes;
     mu_.Unlock();
+    if (observer && status.ok()) observer(changes, took);
     for (auto& [waiting, outcome] : outcomes) {
       for (Done& done : waiting) done(outcome);
     }
@@ -205,6 +210,11 @@ absl::Status Ledger::Read(const std::function<absl::Status()>& read) {
                   ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !writing_ && forming_->changes == 0; };
   mu_.Await(absl::Condition(&idle));
   return read();
+}
+
+void Ledger::SetCommitObserver(CommitObserver observer) {
+  absl::MutexLock lock(&mu_);
+  observer_ = std::move(observer);
 }
 
 Ledger::CommitCounts Ledger::commit_counts() const {

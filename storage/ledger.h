@@ -124,6 +124,11 @@ class Ledger {
   };
   CommitCounts commit_counts() const;
 
+  // Called on the committer thread after each group write with the changes it
+  // acknowledged and how long the write took (for metrics). Set before changes start.
+  using CommitObserver = std::function<void(uint64_t changes, absl::Duration write)>;
+  void SetCommitObserver(CommitObserver observer);
+
  private:
   // Changes committed together: one write, one fsync.
   struct Group {
@@ -158,6 +163,7 @@ class Ledger {
   uint64_t next_group_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   CommitCounts counts_ ABSL_GUARDED_BY(mu_);
+  CommitObserver observer_ ABSL_GUARDED_BY(mu_);
 
   // The committed head, for readers that must not wait behind a change in progress.
   mutable absl::Mutex head_mu_;

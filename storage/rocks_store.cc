@@ -275,6 +275,22 @@ class RocksStore final : public Store {
     return FromRocks(it->status(), Describe("reverse scan", table));
   }
 
+  std::vector<std::pair<std::string, uint64_t>> Properties() const override {
+    std::vector<std::pair<std::string, uint64_t>> figures;
+    for (const auto& [name, property] :
+         {std::pair{"estimate_num_keys", "rocksdb.estimate-num-keys"},
+          {"total_sst_files_bytes", "rocksdb.total-sst-files-size"},
+          {"memtables_bytes", "rocksdb.cur-size-all-mem-tables"},
+          {"table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
+          {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"}}) {
+      uint64_t value = 0;
+      if (db_->GetAggregatedIntProperty(property, &value)) figures.emplace_back(name, value);
+    }
+    figures.emplace_back("block_cache_usage_bytes", block_cache_->GetUsage());
+    figures.emplace_back("block_cache_capacity_bytes", block_cache_->GetCapacity());
+    return figures;
+  }
+
   absl::StatusOr<BackupInfo> Backup(const std::string& dir) override {
     rocksdb::BackupEngine* opened = nullptr;
     rocksdb::BackupEngineOptions options(dir);

@@ -139,6 +139,9 @@ class Store {
     return absl::UnimplementedError("this store cannot make backups");
   }
 
+  // Figures about the store for monitoring (name, value), e.g. estimated keys.
+  virtual std::vector<std::pair<std::string, uint64_t>> Properties() const { return {}; }
+
   // Applies every operation atomically and durably (synced to disk) before returning.
   // After a failed sync the store refuses further writes (UNAVAILABLE): what is on
   // disk is no longer known.

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "daemon/domain/principal.h"
 #include "daemon/service/auth.h"
+#include "daemon/service/metrics.h"
 #include "daemon/service/status_map.h"
 #include "storage/ledger.h"
 #include "storage/store.h"
@@ -25,6 +26,7 @@ struct Registry {
   storage::Store* store;
   storage::Ledger* ledger;
   const Authenticator* auth;
+  Metrics* metrics;  // may be null
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
@@ -40,11 +42,16 @@ void LogServerError(absl::string_view method, const absl::Status& status);
 template <typename Body>
 grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl::string_view method,
                    Body&& body) {
+  const absl::Time start = absl::Now();
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  const absl::Status status = body(caller->has_value() ? &**caller : nullptr);
-  if (!status.ok()) LogServerError(method, status);
-  return ToGrpcStatus(status);
+  const absl::Status status =
+      caller.ok() ? body(caller->has_value() ? &**caller : nullptr) : caller.status();
+  if (!status.ok() && caller.ok()) LogServerError(method, status);
+  grpc::Status answer = ToGrpcStatus(status);
+  if (registry.metrics != nullptr) {
+    registry.metrics->RecordCall(method, answer.error_code(), absl::Now() - start);
+  }
+  return answer;
 }
 
 // For callback-API methods that end in a ledger change: admits the caller of `method`,
@@ -55,15 +62,19 @@ template <typename Body>
 grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackServerContext* context,
                                      absl::string_view method, Body&& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time start = absl::Now();
+  storage::Ledger::Done done = [reactor, name = std::string(method), metrics = registry.metrics,
+                                start](absl::Status status) {
+    if (!status.ok()) LogServerError(name, status);
+    grpc::Status answer = ToGrpcStatus(status);
+    if (metrics != nullptr) metrics->RecordCall(name, answer.error_code(), absl::Now() - start);
+    reactor->Finish(answer);
+  };
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
   if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+    done(caller.status());
     return reactor;
   }
-  storage::Ledger::Done done = [reactor, name = std::string(method)](absl::Status status) {
-    if (!status.ok()) LogServerError(name, status);
-    reactor->Finish(ToGrpcStatus(status));
-  };
   std::optional<absl::Status> now = body(caller->has_value() ? &**caller : nullptr, done);
   if (now.has_value()) done(*std::move(now));
   return reactor;

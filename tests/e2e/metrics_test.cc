@@ -1,0 +1,82 @@
+// End-to-end: sellod's Prometheus endpoint counts calls by method and code, group
+// commits and the log's state, as scraped over plain HTTP.
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "tests/e2e/daemon_harness.h"
+
+namespace sello::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+// GET `path` from HOST:PORT (IPv4) with HTTP/1.0: the whole answer, headers included.
+std::string HttpGet(const std::string& address, const std::string& path) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) return "";
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) == 0) {
+    const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\n\r\n");
+    if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[8192];
+      ssize_t n;
+      while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) answer.append(buffer, n);
+    }
+  }
+  ::close(fd);
+  return answer;
+}
+
+TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
+  DaemonHarness daemon;
+  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(daemon.Start());
+  const std::string admin = daemon.admin_token();
+  ASSERT_EQ(daemon
+                .RunCliAs(admin, "org", "create", "--kind", "firm", "--name", "Firm One", "--id",
+                          "firm-one")
+                .exit_code,
+            0);
+  ASSERT_EQ(daemon.RunCli("org", "list").exit_code, 0);
+  ASSERT_EQ(daemon.RunCli("token", "list").exit_code, 4);  // no token: refused
+
+  std::smatch found;
+  const std::string log = daemon.log();
+  ASSERT_TRUE(std::regex_search(
+      log, found, std::regex(R"re("event":"metrics_listening","address":"([^"]+)")re")))
+      << log;
+  const std::string metrics = HttpGet(found[1], "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("200 OK"));
+  EXPECT_THAT(metrics, HasSubstr("sello_calls_total{method=\"/sello.v1.OrganisationService/"
+                                 "CreateOrganisation\",code=\"OK\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("sello_calls_total{method=\"/sello.v1.TokenService/ListTokens\","
+                                 "code=\"UNAUTHENTICATED\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("sello_call_duration_seconds_bucket{method=\"/sello.v1."
+                                 "OrganisationService/ListOrganisations\",le=\"+Inf\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("# TYPE sello_commit_changes histogram"));
+  EXPECT_THAT(metrics, HasSubstr("sello_commit_write_seconds_count "));
+  EXPECT_THAT(metrics, HasSubstr("sello_log_tree_size "));
+  EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_age_seconds "));
+  EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_signing_ok 1"));
+  EXPECT_THAT(metrics, HasSubstr("sello_rocksdb_estimate_num_keys "));
+  EXPECT_THAT(HttpGet(found[1], "/other"), HasSubstr("404"));
+}
+
+}  // namespace
+}  // namespace sello::e2e
