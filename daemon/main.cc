@@ -59,7 +59,7 @@ struct DaemonOptions {
   int max_metadata_kb = 8;
   int max_concurrent_streams = 100;
   int memory_quota_mb = 256;
-  int max_threads = 128;
+  int max_threads = 256;
   double max_connection_idle_s = 1800;
   double max_connection_age_s = 6 * 3600;
 };

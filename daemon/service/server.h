@@ -38,7 +38,7 @@ struct ServerOptions {
   int max_metadata_bytes = 8 << 10;        // all headers of a call, the token included
   int max_concurrent_streams = 100;        // calls in flight per connection
   int64_t memory_quota_bytes = 256 << 20;  // gRPC's buffers for every connection together
-  int max_threads = 128;                   // threads serving synchronous calls
+  int max_threads = 256;                   // threads serving synchronous calls
   absl::Duration max_connection_idle = absl::Minutes(30);
   absl::Duration max_connection_age = absl::Hours(6);  // then a grace period to finish
   absl::Duration max_connection_age_grace = absl::Minutes(1);
