@@ -16,6 +16,7 @@ namespace {
 constexpr absl::string_view kCheckpointKey = "checkpoint";
 // How often the signer looks again when nothing was committed (it wakes at once on a
 // commit); also bounds how long Stop() waits.
+constexpr absl::Duration kMinSignInterval = absl::Milliseconds(250);
 constexpr absl::Duration kSignerPoll = absl::Milliseconds(500);
 
 v1::Checkpoint ToProto(const domain::Checkpoint& checkpoint, std::string note) {
@@ -235,6 +236,12 @@ void TransparencyLog::RunSigner() {
     if (status.ok()) {
       seen = head;
       reported = false;
+      // At most a few signatures a second: each one syncs the store and the files, and
+      // under a stream of commits signing after every one would cost more fsyncs than
+      // the commits themselves. A commit is still covered within kMinSignInterval plus
+      // one signature, well inside the promised second.
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), kMinSignInterval);
     } else if (!reported) {
       // Reported once per failure, not once per commit.
       if (options_.on_signing_error) options_.on_signing_error(status);
