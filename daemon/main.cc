@@ -24,6 +24,7 @@
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
+#include "daemon/service/call_log.h"
 #include "daemon/service/log.h"
 #include "daemon/service/log_key.h"
 #include "daemon/service/metrics.h"
@@ -55,6 +56,7 @@ struct DaemonOptions {
   bool accept_history_rollback = false;
   std::string restore_from;
   std::string metrics_listen;
+  std::string call_log = "principals";
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
   int max_metadata_kb = 8;
@@ -197,6 +199,12 @@ int Run(int argc, char** argv) {
   app.add_option("--metrics-listen", options.metrics_listen,
                  "serve Prometheus metrics at http://HOST:PORT/metrics (IPv4; port 0 picks one; "
                  "off when empty)");
+  app.add_option("--call-log", options.call_log,
+                 "access log, one JSON line per call on stderr: none (server errors only), "
+                 "errors (+ every failed call), principals (+ every call made with a token), "
+                 "all (+ anonymous reads such as VerifySeal: costly at full rate)")
+      ->check(CLI::IsMember({"none", "errors", "principals", "all"}))
+      ->capture_default_str();
   app.add_option("--restore-from", options.restore_from,
                  "first restore the latest backup in this directory (from `sello admin "
                  "backup`) into the new, empty --data-dir, then serve it")
@@ -366,6 +374,9 @@ int Run(int argc, char** argv) {
   (*log)->Start();
 
   sello::service::Authenticator auth(**store);
+  // The flag's values are checked by CLI11; the parse cannot fail here.
+  const sello::service::CallLog call_log(sello::service::ParseCallLogLevel(options.call_log)
+                                             .value_or(sello::service::CallLogLevel::kAll));
   std::vector<std::string> methods;
   for (const auto& rule : sello::domain::AccessTable()) methods.emplace_back(rule.method);
   sello::service::Metrics metrics(methods);
@@ -400,7 +411,7 @@ int Run(int argc, char** argv) {
     LogInfo("metrics_listening", {{"address", metrics_server->address()}});
   }
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
-      server_options, {store->get(), ledger->get(), &auth, &metrics}, log->get());
+      server_options, {store->get(), ledger->get(), &auth, &metrics, &call_log}, log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {

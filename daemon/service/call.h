@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "daemon/domain/principal.h"
 #include "daemon/service/auth.h"
+#include "daemon/service/call_log.h"
 #include "daemon/service/metrics.h"
 #include "daemon/service/status_map.h"
 #include "storage/ledger.h"
@@ -26,7 +27,8 @@ struct Registry {
   storage::Store* store;
   storage::Ledger* ledger;
   const Authenticator* auth;
-  Metrics* metrics;  // may be null
+  Metrics* metrics;         // may be null
+  const CallLog* call_log;  // may be null: no access log, server errors still logged
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
@@ -34,8 +36,10 @@ inline std::string MethodName(absl::string_view service_full_name, absl::string_
   return absl::StrCat("/", service_full_name, "/", method);
 }
 
-// Logs errors that point at the server rather than the request.
-void LogServerError(absl::string_view method, const absl::Status& status);
+// Counts, logs and translates the outcome of a call to `method` that began at `start`.
+grpc::Status FinishCall(const Registry& registry, absl::string_view method,
+                        const domain::Principal* caller, absl::string_view peer, absl::Time start,
+                        const absl::Status& status);
 
 // Admits the caller of `method`, then runs `body(caller)`, where caller is the
 // principal or nullptr for an anonymous public call.
@@ -44,14 +48,9 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl:
                    Body&& body) {
   const absl::Time start = absl::Now();
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
-  const absl::Status status =
-      caller.ok() ? body(caller->has_value() ? &**caller : nullptr) : caller.status();
-  if (!status.ok() && caller.ok()) LogServerError(method, status);
-  grpc::Status answer = ToGrpcStatus(status);
-  if (registry.metrics != nullptr) {
-    registry.metrics->RecordCall(method, answer.error_code(), absl::Now() - start);
-  }
-  return answer;
+  const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
+  const absl::Status status = caller.ok() ? body(principal) : caller.status();
+  return FinishCall(registry, method, principal, context->peer(), start, status);
 }
 
 // For callback-API methods that end in a ledger change: admits the caller of `method`,
@@ -63,19 +62,19 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
                                      absl::string_view method, Body&& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time start = absl::Now();
-  storage::Ledger::Done done = [reactor, name = std::string(method), metrics = registry.metrics,
-                                start](absl::Status status) {
-    if (!status.ok()) LogServerError(name, status);
-    grpc::Status answer = ToGrpcStatus(status);
-    if (metrics != nullptr) metrics->RecordCall(name, answer.error_code(), absl::Now() - start);
-    reactor->Finish(answer);
-  };
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
+  std::optional<domain::Principal> principal;
+  if (caller.ok()) principal = *std::move(*caller);
+  storage::Ledger::Done done = [reactor, registry, name = std::string(method),
+                                peer = context->peer(), principal, start](absl::Status status) {
+    reactor->Finish(FinishCall(registry, name, principal.has_value() ? &*principal : nullptr, peer,
+                               start, status));
+  };
   if (!caller.ok()) {
     done(caller.status());
     return reactor;
   }
-  std::optional<absl::Status> now = body(caller->has_value() ? &**caller : nullptr, done);
+  std::optional<absl::Status> now = body(principal.has_value() ? &*principal : nullptr, done);
   if (now.has_value()) done(*std::move(now));
   return reactor;
 }

@@ -13,20 +13,24 @@ namespace {
 
 void Emit(absl::string_view level, absl::string_view event,
           std::initializer_list<LogField> fields) {
+  std::string members;
+  for (const auto& [key, value] : fields) {
+    absl::StrAppend(&members, ",", JsonQuote(key), ":", JsonQuote(value));
+  }
+  LogJson(level, event, members);
+}
+
+}  // namespace
+
+void LogJson(absl::string_view level, absl::string_view event, absl::string_view members) {
   std::string line = absl::StrCat(
       "{\"time\":",
       JsonQuote(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())),
-      ",\"level\":", JsonQuote(level), ",\"event\":", JsonQuote(event));
-  for (const auto& [key, value] : fields) {
-    absl::StrAppend(&line, ",", JsonQuote(key), ":", JsonQuote(value));
-  }
-  line += "}\n";
+      ",\"level\":", JsonQuote(level), ",\"event\":", JsonQuote(event), members, "}\n");
   // One write per line so that lines from different threads never interleave.
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }
-
-}  // namespace
 
 std::string JsonQuote(absl::string_view text) {
   std::string out = "\"";

@@ -18,6 +18,10 @@ void LogInfo(absl::string_view event, std::initializer_list<LogField> fields = {
 void LogWarning(absl::string_view event, std::initializer_list<LogField> fields = {});
 void LogError(absl::string_view event, std::initializer_list<LogField> fields = {});
 
+// Writes one line of `level` for `event` whose remaining members are already JSON:
+// `members` is empty or starts with a comma (`,"duration_ms":1.5`).
+void LogJson(absl::string_view level, absl::string_view event, absl::string_view members);
+
 // The JSON string literal for `text` (quoted and escaped).
 std::string JsonQuote(absl::string_view text);
 

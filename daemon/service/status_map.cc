@@ -3,8 +3,6 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "daemon/service/call.h"
-#include "daemon/service/log.h"
 
 namespace sello::service {
 
@@ -16,21 +14,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   static_assert(static_cast<int>(absl::StatusCode::kDataLoss) ==
                 static_cast<int>(grpc::StatusCode::DATA_LOSS));
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
-void LogServerError(absl::string_view method, const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kUnknown:
-      LogError("call_failed", {{"method", method},
-                               {"code", absl::StatusCodeToString(status.code())},
-                               {"message", status.message()}});
-      break;
-    default:
-      break;
-  }
 }
 
 }  // namespace sello::service

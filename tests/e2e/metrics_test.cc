@@ -1,5 +1,6 @@
 // End-to-end: sellod's Prometheus endpoint counts calls by method and code, group
-// commits and the log's state, as scraped over plain HTTP.
+// commits and the log's state, as scraped over plain HTTP; its access log has one JSON
+// line per call.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,15 +10,19 @@
 
 #include <regex>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // GET `path` from HOST:PORT (IPv4) with HTTP/1.0: the whole answer, headers included.
 std::string HttpGet(const std::string& address, const std::string& path) {
@@ -76,6 +81,77 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_signing_ok 1"));
   EXPECT_THAT(metrics, HasSubstr("sello_rocksdb_estimate_num_keys "));
   EXPECT_THAT(HttpGet(found[1], "/other"), HasSubstr("404"));
+}
+
+// Every line of `log` that contains all of `needles`.
+std::vector<std::string> LinesWith(const std::string& log,
+                                   const std::vector<std::string>& needles) {
+  std::vector<std::string> found;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    bool all = true;
+    for (const std::string& needle : needles) all = all && absl::StrContains(line, needle);
+    if (all) found.emplace_back(line);
+  }
+  return found;
+}
+
+TEST(CallLogTest, EachCallWithATokenOrAnErrorIsOneJsonLine) {
+  DaemonHarness daemon;
+  ASSERT_TRUE(daemon.Start());
+  const std::string admin = daemon.admin_token();
+  ASSERT_EQ(daemon
+                .RunCliAs(admin, "org", "create", "--kind", "firm", "--name", "Firm One", "--id",
+                          "firm-one")
+                .exit_code,
+            0);
+  ASSERT_EQ(daemon.RunCli("org", "list").exit_code, 0);    // anonymous, OK: not logged
+  ASSERT_EQ(daemon.RunCli("token", "list").exit_code, 4);  // anonymous, refused: logged
+  ASSERT_EQ(daemon.RunCliAs(admin, "org", "show", "nobody").exit_code, 3);  // NOT_FOUND
+
+  const std::string log = daemon.log();
+  const std::vector<std::string> created = LinesWith(
+      log, {R"("event":"call")", R"("method":"/sello.v1.OrganisationService/CreateOrganisation")"});
+  ASSERT_EQ(created.size(), 1u) << log;
+  EXPECT_THAT(created[0], HasSubstr(R"("code":"OK")"));
+  EXPECT_THAT(created[0], HasSubstr(R"("organisation":"association","role":"ADMIN","token":")"));
+  EXPECT_THAT(
+      created[0],
+      ::testing::MatchesRegex(
+          R"re(\{"time":"[^"]+","level":"info",.*"duration_ms":[0-9]+\.[0-9]{3},"peer":"ipv[46]:[^"]+".*\})re"));
+  EXPECT_TRUE(LinesWith(log, {R"("event":"call")", "ListOrganisations"}).empty())
+      << "an anonymous read that succeeded is not logged by default";
+  const std::vector<std::string> refused = LinesWith(log, {R"("event":"call")", "ListTokens"});
+  ASSERT_EQ(refused.size(), 1u) << log;
+  EXPECT_THAT(refused[0], HasSubstr(R"("code":"UNAUTHENTICATED")"));
+  EXPECT_THAT(refused[0], HasSubstr(R"("message":")"));
+  EXPECT_THAT(refused[0], Not(HasSubstr(R"("organisation")")));
+  const std::vector<std::string> missing =
+      LinesWith(log, {R"("event":"call")", "GetOrganisation", R"("code":"NOT_FOUND")"});
+  EXPECT_EQ(missing.size(), 1u) << log;
+}
+
+TEST(CallLogTest, AllLogsAnonymousReadsAndNoneOnlyServerErrors) {
+  DaemonHarness everything;
+  everything.set_daemon_args({"--call-log", "all"});
+  ASSERT_TRUE(everything.Start());
+  ASSERT_EQ(everything.RunCli("org", "list").exit_code, 0);
+  EXPECT_EQ(
+      LinesWith(everything.log(), {R"("event":"call")", "ListOrganisations", R"("code":"OK")"})
+          .size(),
+      1u)
+      << everything.log();
+
+  DaemonHarness quiet;
+  quiet.set_daemon_args({"--call-log", "none"});
+  ASSERT_TRUE(quiet.Start());
+  ASSERT_EQ(quiet.RunCli("token", "list").exit_code, 4);
+  ASSERT_EQ(quiet.RunCliAs(quiet.admin_token(), "org", "list").exit_code, 0);
+  EXPECT_TRUE(LinesWith(quiet.log(), {R"("event":"call")"}).empty()) << quiet.log();
+
+  DaemonHarness wrong;
+  wrong.set_daemon_args({"--call-log", "verbose"});
+  EXPECT_FALSE(wrong.Start());
+  EXPECT_THAT(wrong.log(), HasSubstr("--call-log"));
 }
 
 }  // namespace
