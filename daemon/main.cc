@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -56,6 +57,8 @@ struct DaemonOptions {
   bool accept_history_rollback = false;
   std::string restore_from;
   std::string metrics_listen;
+  bool begin_key_rotation = false;
+  bool finish_key_rotation = false;
   std::string call_log = "principals";
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
@@ -75,6 +78,7 @@ using sello::service::LogError;
 using sello::service::LogInfo;
 
 int Fail(absl::string_view event, absl::string_view message) {
+using sello::service::LogWarning;
   LogError(event, {{"message", message}});
   std::fprintf(stderr, "sellod: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;
@@ -224,6 +228,13 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--max-concurrent-streams", options.max_concurrent_streams,
+  app.add_flag("--begin-key-rotation", options.begin_key_rotation,
+               "start moving the log to a new signing key: a new key (log.next.key) is "
+               "announced in the log and co-signs every checkpoint until "
+               "--finish-key-rotation (see deploy/README.md); no-op while one is under way");
+  app.add_flag("--finish-key-rotation", options.finish_key_rotation,
+               "end the rotation under way: the next key signs alone from now on, the old "
+               "verifier key is kept as log.retired-<id>.pub; no-op when none is under way");
                  "calls in flight per connection")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -305,12 +316,12 @@ int Run(int argc, char** argv) {
         !status.ok()) {
       return Fail("restore_failed", status.ToString());
     }
-    for (const char* name : {"log.key", "log.pub"}) {
+    for (const char* name : {"log.key", "log.pub", "log.next.key", "log.next.pub"}) {
       absl::StatusOr<std::optional<std::string>> content =
           sello::storage::ReadFileIfExists(options.restore_from + "/" + name);
       if (!content.ok() || !content->has_value()) continue;
       if (absl::Status status = sello::storage::WriteFileAtomically(
-              data_dir + "/" + name, **content, std::string(name) == "log.key" ? 0600 : 0644);
+              data_dir + "/" + name, **content, absl::EndsWith(name, ".key") ? 0600 : 0644);
           !status.ok()) {
         return Fail("restore_failed", status.ToString());
       }
@@ -383,6 +394,16 @@ int Run(int argc, char** argv) {
   (*ledger)->SetCommitObserver(
       [&metrics](uint64_t changes, absl::Duration write) { metrics.RecordCommit(changes, write); });
   std::unique_ptr<sello::service::MetricsServer> metrics_server;
+  absl::StatusOr<std::string> rotation = sello::service::ApplyKeyRotation(
+      data_dir, options.log_origin, **log, options.begin_key_rotation, options.finish_key_rotation);
+  if (!rotation.ok()) return Fail("key_rotation_failed", rotation.status().ToString());
+  if (!rotation->empty()) {
+    LogInfo("key_rotation", {{"step", *rotation},
+                             {"verifier_key", (*log)->VerifierKey()},
+                             {"next_verifier_key", (*log)->NextVerifierKey()}});
+  } else if (options.finish_key_rotation) {
+    LogWarning("key_rotation", {{"step", "none under way: --finish-key-rotation did nothing"}});
+  }
   if (!options.metrics_listen.empty()) {
     sello::storage::Store* const raw_store = store->get();
     sello::storage::Ledger* const raw_ledger = ledger->get();

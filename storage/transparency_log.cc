@@ -39,11 +39,10 @@ TransparencyLog::TransparencyLog(Store* store, Ledger* ledger, domain::NoteSigne
                                  Clock* clock, TransparencyLogOptions options)
     : store_(store),
       ledger_(ledger),
-      signer_(std::move(signer)),
       clock_(clock),
       options_(std::move(options)),
-      origin_(signer_.name()),
-      verifier_key_(signer_.VerifierKey()) {}
+      origin_(signer.name()),
+      signer_(std::move(signer)) {}
 
 TransparencyLog::~TransparencyLog() { Stop(); }
 
@@ -52,7 +51,8 @@ absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
     TransparencyLogOptions options) {
   std::unique_ptr<TransparencyLog> log(
       new TransparencyLog(store, ledger, std::move(signer), clock, std::move(options)));
-  absl::StatusOr<domain::NoteVerifier> verifier = VerifierOf(log->signer_);
+  absl::StatusOr<domain::NoteVerifier> verifier =
+      domain::NoteVerifier::FromVerifierKey(log->VerifierKey());
   if (!verifier.ok()) return verifier.status();
 
   absl::StatusOr<std::optional<v1::Checkpoint>> last = log->LoadLast(*verifier);
@@ -146,6 +146,10 @@ absl::Status TransparencyLog::CheckExtends(const v1::Checkpoint& last, uint64_t 
 
 absl::Status TransparencyLog::SignNow() {
   absl::MutexLock lock(&mu_);
+  return SignLocked();
+}
+
+absl::Status TransparencyLog::SignLocked() {
   if (!loaded_) return absl::FailedPreconditionError("the log was not opened");
   if (!signing_status_.ok()) return signing_status_;
   const uint64_t size = ledger_->last_seq();
@@ -174,6 +178,10 @@ absl::Status TransparencyLog::SignNow() {
   if (!first) checkpoint.time = std::max(checkpoint.time, domain::FromProto(latest_.time()));
   absl::StatusOr<std::string> note = domain::SignCheckpoint(signer_, checkpoint);
   if (!note.ok()) return note.status();
+  if (next_signer_.has_value()) {
+    note = next_signer_->CoSign(*note);
+    if (!note.ok()) return note.status();
+  }
   v1::Checkpoint signed_checkpoint = ToProto(checkpoint, *note);
   // The files first: if the store write is lost, they still say what was signed.
   for (const std::string* path : {&options_.checkpoint_state_file, &options_.checkpoint_file}) {
@@ -187,6 +195,73 @@ absl::Status TransparencyLog::SignNow() {
   if (absl::Status status = store_->Write(writes); !status.ok()) return status;
   latest_ = std::move(signed_checkpoint);
   return absl::OkStatus();
+}
+
+std::string TransparencyLog::VerifierKey() const {
+  absl::MutexLock lock(&mu_);
+  return signer_.VerifierKey();
+}
+
+std::string TransparencyLog::NextVerifierKey() const {
+  absl::MutexLock lock(&mu_);
+  return next_signer_.has_value() ? next_signer_->VerifierKey() : "";
+}
+
+void TransparencyLog::CoSignWith(domain::NoteSigner next) {
+  absl::MutexLock lock(&mu_);
+  next_signer_ = std::move(next);
+}
+
+absl::Status TransparencyLog::BeginKeyRotation(domain::NoteSigner next) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (next_signer_.has_value()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a key rotation to ", next_signer_->VerifierKey(), " is already under way"));
+    }
+    if (next.name() != origin_ || next.key_id() == signer_.key_id()) {
+      return absl::InvalidArgumentError(absl::StrCat("next key: must be a new key named ", origin_,
+                                                     ", not ", next.VerifierKey()));
+    }
+    next_signer_ = std::move(next);
+  }
+  return RecordRotation(/*finished=*/false);
+}
+
+absl::Status TransparencyLog::FinishKeyRotation(const std::function<absl::Status()>& persist) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!next_signer_.has_value()) {
+      return absl::FailedPreconditionError("no key rotation is under way");
+    }
+  }
+  if (absl::Status status = RecordRotation(/*finished=*/true); !status.ok()) return status;
+  // Holding the lock: nothing is signed between persisting the key and switching to it.
+  absl::MutexLock lock(&mu_);
+  if (absl::Status status = persist(); !status.ok()) return status;
+  signer_ = *std::move(next_signer_);
+  next_signer_.reset();
+  return absl::OkStatus();
+}
+
+absl::Status TransparencyLog::RecordRotation(bool finished) {
+  v1::LogKeyRotation rotation;
+  {
+    absl::MutexLock lock(&mu_);
+    rotation.set_current_verifier_key(signer_.VerifierKey());
+    rotation.set_next_verifier_key(next_signer_->VerifierKey());
+    rotation.set_finished(finished);
+  }
+  // The event is in the log before a checkpoint both keys sign covers it: an auditor
+  // pinning the current key learns the next one from the log it already trusts.
+  const std::string subject =
+      absl::StrCat("log_key/", rotation.next_verifier_key().substr(origin_.size() + 1, 8));
+  absl::Status recorded = ledger_->Apply(domain::Principal(), [&](Transaction& tx) {
+    tx.Record(finished ? "log.key_rotation_finished" : "log.key_rotation_begun", subject, rotation);
+    return absl::OkStatus();
+  });
+  if (!recorded.ok()) return recorded;
+  return SignNow();
 }
 
 v1::Checkpoint TransparencyLog::Latest() const {

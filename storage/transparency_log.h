@@ -65,10 +65,25 @@ class TransparencyLog {
   // Signs a checkpoint of the tree as committed now, if it grew since the last one.
   absl::Status SignNow();
 
+  // Key rotation (deploy/README.md, "The signing key"). BeginKeyRotation records a
+  // "log.key_rotation_begun" event naming `next`, then signs a checkpoint covering it
+  // with both keys; every checkpoint after is co-signed by `next` too, so auditors
+  // pinning either key accept it and can move their pin at leisure. FinishKeyRotation
+  // records "log.key_rotation_finished", signs that with both keys, and from then on
+  // `next` signs alone — once `persist` (which makes `next` the stored key) succeeded,
+  // so that a crash never leaves a checkpoint the stored key cannot verify. Checkpoints
+  // signed before stay checkable with the old key.
+  absl::Status BeginKeyRotation(domain::NoteSigner next);
+  absl::Status FinishKeyRotation(const std::function<absl::Status()>& persist);
+  // Resumes a rotation begun before a restart: `next` co-signs from now on.
+  void CoSignWith(domain::NoteSigner next);
+
   // The last signed checkpoint.
   v1::Checkpoint Latest() const;
   // What verifiers pin: "<origin>+<key id>+<key>".
-  std::string VerifierKey() const { return verifier_key_; }
+  std::string VerifierKey() const;
+  // The co-signing key during a rotation, or "".
+  std::string NextVerifierKey() const;
   const std::string& origin() const { return origin_; }
   // OK, or why the log refuses to sign.
   absl::Status signing_status() const;
@@ -88,6 +103,9 @@ class TransparencyLog {
   absl::Status CheckExtends(const v1::Checkpoint& last, uint64_t size) const;
   // Checks that the tree's leaves [from, to) are the hashes of the stored events.
   absl::Status CheckLeaves(uint64_t from, uint64_t to) const;
+  // Records a rotation event (current key -> next) and signs a checkpoint covering it.
+  absl::Status RecordRotation(bool finished);
+  absl::Status SignLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The newest signed checkpoint among the store and the files.
   absl::StatusOr<std::optional<v1::Checkpoint>> LoadLast(
       const domain::NoteVerifier& verifier) const;
@@ -95,14 +113,14 @@ class TransparencyLog {
 
   Store* const store_;
   Ledger* const ledger_;
-  const domain::NoteSigner signer_;
   Clock* const clock_;
   const TransparencyLogOptions options_;
   const std::string origin_;
-  const std::string verifier_key_;
 
   // Serialises signing; guards the state below.
   mutable absl::Mutex mu_;
+  domain::NoteSigner signer_ ABSL_GUARDED_BY(mu_);
+  std::optional<domain::NoteSigner> next_signer_ ABSL_GUARDED_BY(mu_);
   v1::Checkpoint latest_ ABSL_GUARDED_BY(mu_);
   absl::Status signing_status_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -154,13 +154,20 @@ int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVer
 
   std::optional<client::SignedCheckpoint> trusted;
   if (state->has_value()) {
-    if ((*state)->verifier_key() != verifier.VerifierKey()) {
-      return Fail(kExitInvalid, absl::StrCat("audit verify: ", state_path, " was made with key ",
-                                             (*state)->verifier_key(), ", not the pinned ",
-                                             verifier.VerifierKey(), "; use another --state"));
-    }
+    // A state made with another key is accepted when its checkpoint verifies with the
+    // pinned key too: after a key rotation, the checkpoints both keys co-signed carry
+    // the auditor's trust from the old pin to the new one.
     absl::StatusOr<client::SignedCheckpoint> old =
         client::OpenSignedCheckpoint(verifier, (*state)->checkpoint_note());
+    if (!old.ok() && (*state)->verifier_key() != verifier.VerifierKey()) {
+      return Fail(
+          kExitInvalid,
+          absl::StrCat("audit verify: ", state_path, " was made with key ",
+                       (*state)->verifier_key(), ", not the pinned ", verifier.VerifierKey(),
+                       ", and its checkpoint is not signed by the pinned key (during a "
+                       "key rotation, run audit verify with the old key first); use "
+                       "another --state"));
+    }
     if (!old.ok()) return Fail("audit verify: the trusted checkpoint", old.status());
     if (absl::Status status = auditor.VerifyExtends(*old, *latest); !status.ok()) {
       return Fail("audit verify", status);
@@ -277,6 +284,12 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
                                                            v1::GetCheckpointRequest(), &response);
       if (!status.ok()) return Fail("audit key", status);
       std::cout << response.verifier_key() << "\n";
+      if (!response.next_verifier_key().empty()) {
+        std::cout << response.next_verifier_key() << "\n";
+        std::cerr << "sello: a key rotation is under way: the second key co-signs every "
+                     "checkpoint and will sign alone once it finishes. Its announcement is "
+                     "event log.key_rotation_begun in the log.\n";
+      }
       std::cerr << "sello: this is what the server says; compare it with the key the operator "
                    "published before pinning it.\n";
       return kExitOk;

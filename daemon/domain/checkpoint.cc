@@ -24,6 +24,13 @@ namespace {
 
 // signed-note: a signature line starts with U+2014 (em dash, UTF-8 E2 80 94) and a space.
 constexpr absl::string_view kSignaturePrefix = "\xE2\x80\x94 ";
+
+// The key id as it opens a signature (big-endian).
+std::string KeyIdBytes(uint32_t key_id) {
+  std::string bytes(4, '\0');
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((key_id >> (24 - 8 * i)) & 0xFF);
+  return bytes;
+}
 // signed-note signature type for Ed25519.
 constexpr char kAlgEd25519 = 0x01;
 constexpr absl::string_view kTimePrefix = "time ";
@@ -368,10 +375,30 @@ absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view body) const {
   if (absl::Status status = CheckNoteText(body); !status.ok()) return status;
   absl::StatusOr<std::string> signature = SignBytes(body);
   if (!signature.ok()) return signature.status();
-  std::string key_id(4, '\0');
-  for (int i = 0; i < 4; ++i) key_id[i] = static_cast<char>((key_id_ >> (24 - 8 * i)) & 0xFF);
   return absl::StrCat(body, "\n", kSignaturePrefix, name_, " ",
-                      absl::Base64Escape(absl::StrCat(key_id, *signature)), "\n");
+                      absl::Base64Escape(absl::StrCat(KeyIdBytes(key_id_), *signature)), "\n");
+}
+
+absl::StatusOr<std::string> NoteSigner::CoSign(absl::string_view note) const {
+  // The body ends at the first blank line; signature lines follow (signed-note).
+  const size_t blank = note.find("\n\n");
+  if (blank == absl::string_view::npos || !absl::EndsWith(note, "\n")) {
+    return absl::InvalidArgumentError("note: not a signed note (no blank line after the body)");
+  }
+  const absl::string_view body = note.substr(0, blank + 1);
+  absl::StatusOr<std::string> signed_by_this = Sign(body);
+  if (!signed_by_this.ok()) return signed_by_this.status();
+  const absl::string_view line = absl::string_view(*signed_by_this).substr(blank + 2);
+  const std::string own_name = absl::StrCat(kSignaturePrefix, name_, " ");
+  for (absl::string_view existing : absl::StrSplit(note.substr(blank + 2), '\n')) {
+    std::string signature;
+    if (absl::ConsumePrefix(&existing, own_name) && absl::Base64Unescape(existing, &signature) &&
+        signature.size() >= 4 && signature.substr(0, 4) == KeyIdBytes(key_id_)) {
+      return absl::InvalidArgumentError(absl::StrCat("note: already signed by ", name_, "+",
+                                                     absl::Hex(key_id_, absl::kZeroPad8)));
+    }
+  }
+  return absl::StrCat(note, line);
 }
 
 NoteVerifier::NoteVerifier(std::string name, std::shared_ptr<EVP_PKEY> key, std::string public_key,

@@ -109,6 +109,12 @@ class NoteSigner {
   // valid UTF-8, no control characters other than "\n").
   absl::StatusOr<std::string> Sign(absl::string_view body) const;
 
+  // Adds this key's signature line to the signed `note` (a signed note may carry several
+  // signatures; each verifier checks the lines of the key it pins and ignores the
+  // rest): how two keys sign the same checkpoints while one replaces the other.
+  // INVALID_ARGUMENT when `note` is not a signed note or already has a line by this key.
+  absl::StatusOr<std::string> CoSign(absl::string_view note) const;
+
   // The bare Ed25519 signature (64 bytes) of `message`, the primitive Sign uses; public
   // so that it can be checked against RFC 8032's test vectors. Prefer Sign.
   absl::StatusOr<std::string> SignBytes(absl::string_view message) const;

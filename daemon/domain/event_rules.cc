@@ -21,8 +21,11 @@ bool SplitSubject(absl::string_view subject, absl::string_view* record_kind,
 }
 
 bool IsPublicEvent(const v1::Event& event) {
-  // The register of accredited certifiers is public (SPEC "Who uses it").
-  return absl::StartsWith(event.kind(), "organisation.") ||
+  // The register of accredited certifiers is public (SPEC "Who uses it"), and so is
+  // what the log says about itself (key rotations, accepted rollbacks): every auditor
+  // must be able to follow it.
+  return absl::StartsWith(event.kind(), "log.") ||
+         absl::StartsWith(event.kind(), "organisation.") ||
          absl::StartsWith(event.kind(), "accreditation.") ||
          absl::StartsWith(event.kind(), "norm.") ||
          absl::StartsWith(event.kind(), "standard_version.published") ||

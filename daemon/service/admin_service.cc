@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/service/log.h"
 #include "storage/files.h"
@@ -29,14 +30,24 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
         response->set_backup_id(backup->id);
         response->set_bytes(backup->bytes);
         response->set_files(backup->files);
-        // The key pair too, so that a restored registry signs as this one.
+        // The key pair too, so that a restored registry signs as this one, and the next
+        // key of a rotation under way (a stale one from an earlier backup is removed).
         bool copied = true;
-        for (const auto& [name, mode] : {std::pair{"log.key", 0600}, {"log.pub", 0644}}) {
+        for (const auto& [name, mode] : {std::pair{"log.key", 0600},
+                                         {"log.pub", 0644},
+                                         {"log.next.key", 0600},
+                                         {"log.next.pub", 0644}}) {
+          const bool rotation_file = absl::StartsWith(name, "log.next.");
           absl::StatusOr<std::optional<std::string>> content =
               storage::ReadFileIfExists(absl::StrCat(data_dir_, "/", name));
           if (!content.ok()) return content.status();
           if (!content->has_value()) {
-            copied = false;
+            if (rotation_file) {
+              std::error_code ignored;
+              std::filesystem::remove(dir / name, ignored);
+            } else {
+              copied = false;
+            }
             continue;
           }
           if (absl::Status status = storage::WriteFileAtomically((dir / name).string(), **content,

@@ -1,11 +1,24 @@
 #include "daemon/service/log_key.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "storage/files.h"
 
 namespace sello::service {
+
+namespace {
+
+// Keeps the 32-byte Ed25519 seed, base64, readable by the daemon's user only.
+absl::Status SaveLogKey(const std::string& path, absl::string_view seed) {
+  return storage::WriteFileAtomically(path, absl::StrCat(absl::Base64Escape(seed), "\n"), 0600);
+}
+
+}  // namespace
 
 absl::StatusOr<domain::NoteSigner> LoadOrCreateLogKey(const std::string& path,
                                                       const std::string& origin, bool* created) {
@@ -26,13 +39,76 @@ absl::StatusOr<domain::NoteSigner> LoadOrCreateLogKey(const std::string& path,
   }
   absl::StatusOr<domain::NoteSigner> signer = domain::NoteSigner::Generate(origin);
   if (!signer.ok()) return signer.status();
-  if (absl::Status status = storage::WriteFileAtomically(
-          path, absl::StrCat(absl::Base64Escape(signer->raw_private_key()), "\n"), 0600);
-      !status.ok()) {
+  if (absl::Status status = SaveLogKey(path, signer->raw_private_key()); !status.ok()) {
     return status;
   }
   *created = true;
   return signer;
+}
+
+absl::StatusOr<std::string> ApplyKeyRotation(const std::string& data_dir, const std::string& origin,
+                                             storage::TransparencyLog& log, bool begin,
+                                             bool finish) {
+  const std::string key_path = data_dir + "/log.key";
+  const std::string next_path = data_dir + "/log.next.key";
+  const std::string next_pub_path = data_dir + "/log.next.pub";
+  std::string done;
+  absl::StatusOr<std::optional<std::string>> next_file = storage::ReadFileIfExists(next_path);
+  if (!next_file.ok()) return next_file.status();
+  if (next_file->has_value()) {
+    bool created = false;
+    absl::StatusOr<domain::NoteSigner> next = LoadOrCreateLogKey(next_path, origin, &created);
+    if (!next.ok()) return next.status();
+    if (next->VerifierKey() == log.VerifierKey()) {
+      // A finish that stopped after replacing log.key: only the leftovers remain.
+      std::remove(next_path.c_str());
+      std::remove(next_pub_path.c_str());
+      return std::string("finished");
+    }
+    log.CoSignWith(*std::move(next));
+    done = "resumed";
+  } else if (begin) {
+    absl::StatusOr<domain::NoteSigner> next = domain::NoteSigner::Generate(origin);
+    if (!next.ok()) return next.status();
+    const std::string seed = next->raw_private_key();
+    const std::string next_key = next->VerifierKey();
+    if (absl::Status status = log.BeginKeyRotation(*std::move(next)); !status.ok()) return status;
+    if (absl::Status status = SaveLogKey(next_path, seed); !status.ok()) return status;
+    if (absl::Status status = storage::WriteFileAtomically(next_pub_path, next_key + "\n", 0644);
+        !status.ok()) {
+      return status;
+    }
+    done = "begun";
+  }
+  const std::string next_key = log.NextVerifierKey();
+  if (!finish || next_key.empty()) return done;
+
+  const std::string retiring = log.VerifierKey();
+  absl::StatusOr<domain::NoteVerifier> old = domain::NoteVerifier::FromVerifierKey(retiring);
+  if (!old.ok()) return old.status();
+  absl::Status finished = log.FinishKeyRotation([&]() -> absl::Status {
+    // The old verifier key stays beside the data for checking old checkpoints; then
+    // log.key becomes the next key (the step that makes the rotation final on disk).
+    if (absl::Status status = storage::WriteFileAtomically(
+            absl::StrCat(data_dir, "/log.retired-", absl::Hex(old->key_id(), absl::kZeroPad8),
+                         ".pub"),
+            retiring + "\n", 0644);
+        !status.ok()) {
+      return status;
+    }
+    absl::StatusOr<std::optional<std::string>> next_seed = storage::ReadFileIfExists(next_path);
+    if (!next_seed.ok()) return next_seed.status();
+    if (!next_seed->has_value()) return absl::DataLossError(next_path + " disappeared");
+    if (absl::Status status = storage::WriteFileAtomically(key_path, **next_seed, 0600);
+        !status.ok()) {
+      return status;
+    }
+    return storage::WriteFileAtomically(data_dir + "/log.pub", next_key + "\n", 0644);
+  });
+  if (!finished.ok()) return finished;
+  std::remove(next_path.c_str());
+  std::remove(next_pub_path.c_str());
+  return std::string("finished");
 }
 
 }  // namespace sello::service

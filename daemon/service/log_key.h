@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "daemon/domain/checkpoint.h"
+#include "storage/transparency_log.h"
 
 namespace sello::service {
 
@@ -13,6 +14,22 @@ namespace sello::service {
 // first start (`*created` says which). `origin` names the log and the key.
 absl::StatusOr<domain::NoteSigner> LoadOrCreateLogKey(const std::string& path,
                                                       const std::string& origin, bool* created);
+
+// Key rotation at start (deploy/README.md, "The signing key"), with the files in
+// `data_dir`: log.key signs, log.pub is its verifier key, and log.next.key (with
+// log.next.pub), while it exists, co-signs every checkpoint.
+//  - A rotation under way (log.next.key present) resumes co-signing.
+//  - `begin` (when none is under way) makes a new key, records "log.key_rotation_begun"
+//    naming it, signs that with both keys, and only then writes log.next.key: a crash
+//    in between leaves no key that was never announced.
+//  - `finish` (when one is under way) records "log.key_rotation_finished", signs it with
+//    both keys, keeps the old verifier key as log.retired-<key id>.pub, and replaces
+//    log.key and log.pub with the next key's.
+// Both flags are idempotent: repeating one after its step is done changes nothing.
+// Returns what was done, for the log ("", "resumed", "begun", "finished").
+absl::StatusOr<std::string> ApplyKeyRotation(const std::string& data_dir, const std::string& origin,
+                                             storage::TransparencyLog& log, bool begin,
+                                             bool finish);
 
 }  // namespace sello::service
 

@@ -172,6 +172,7 @@ grpc::Status LogService::GetCheckpoint(grpc::ServerContext* context,
   return Serve(registry_, context, Method("GetCheckpoint"), [&](const domain::Principal*) {
     *response->mutable_checkpoint() = log_->Latest();
     response->set_verifier_key(log_->VerifierKey());
+    response->set_next_verifier_key(log_->NextVerifierKey());
     return absl::OkStatus();
   });
 }

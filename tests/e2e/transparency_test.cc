@@ -18,9 +18,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "daemon/domain/checkpoint.h"
 #include "sello/tools/audit.pb.h"
 #include "sello/v1/event.pb.h"
 #include "sello/v1/log.pb.h"
@@ -142,8 +144,11 @@ class TransparencyTest : public SessionTest {
   }
 
   // The newest signed checkpoint, checked by `sello audit checkpoint` against the pin.
-  v1::Checkpoint LatestCheckpoint() const {
-    const ProcessResult shown = AuditJson({"checkpoint"}, "");
+  v1::Checkpoint LatestCheckpoint() const { return LatestCheckpointWith(pinned_file_); }
+  // The same against the key in `key_file`.
+  v1::Checkpoint LatestCheckpointWith(const std::string& key_file) const {
+    const ProcessResult shown =
+        daemon_.RunCliArgs({"-o", "json", "audit", "--log-key-file", key_file, "checkpoint"});
     EXPECT_EQ(shown.exit_code, 0) << shown;
     return ParseJson<v1::Checkpoint>(shown.out);
   }
@@ -583,6 +588,87 @@ TEST_F(TransparencyTest, FirmWatchNeverShowsAnotherFirmsSites) {
   }
   EXPECT_THAT(followed.out, Not(HasSubstr("hornopiren")));
   EXPECT_THAT(followed.out, Not(HasSubstr("puelo")));
+}
+
+// ---------------------------------------------------------------------------------------
+// Rotating the signing key: auditors move their pin without a gap in what they can check.
+
+TEST_F(TransparencyTest, KeyRotationKeepsEveryCheckpointCheckableAndAuditorsFollow) {
+  ASSERT_TRUE(CreateFirm("salmones-sur"));
+  ASSERT_EQ(Audit({"verify", "--state", state_}, "").exit_code, 0);
+  const v1::Checkpoint before = LatestCheckpoint();
+  const std::string old_key = pinned_key_;
+
+  // Begin: a new key, announced in the log, co-signs from now on.
+  ASSERT_EQ(daemon_.Stop(), 0);
+  daemon_.set_daemon_args({"--begin-key-rotation"});
+  ASSERT_TRUE(daemon_.Start());
+  const std::string next_key = Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.next.pub"));
+  ASSERT_FALSE(next_key.empty());
+  EXPECT_NE(next_key, old_key);
+  EXPECT_EQ(Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.pub")), old_key);
+  const ProcessResult keys = daemon_.RunCli("audit", "key");
+  ASSERT_EQ(keys.exit_code, 0) << keys;
+  EXPECT_EQ(keys.out, absl::StrCat(old_key, "\n", next_key, "\n"));
+  // Anyone following the log sees the announcement, covered by a checkpoint the old key
+  // signed.
+  const ProcessResult announced = daemon_.RunCli(
+      "-o", "json", "watch", "--kind", "log.key_rotation_begun", "--count", "1", "--no-retry");
+  ASSERT_EQ(announced.exit_code, 0) << announced;
+  ASSERT_EQ(ParseEventLines(announced.out).size(), 1u) << announced;
+  ASSERT_TRUE(CreateFirm("fjord-foods"));  // writes go on
+  const ProcessResult with_old = Audit({"verify", "--state", state_}, "");
+  ASSERT_EQ(with_old.exit_code, 0) << with_old;
+  const v1::Checkpoint cosigned = LatestCheckpoint();
+  EXPECT_EQ(CountOccurrences(cosigned.note(), "\xE2\x80\x94 sello.registry/log "), 2)
+      << cosigned.note();
+
+  // The auditor moves its pin to the next key, keeping its state.
+  const std::string next_file = daemon_.WriteFile("next-log.pub", next_key + "\n");
+  const auto audit_next = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"audit", "--log-key-file", next_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return daemon_.RunCliArgs(argv);
+  };
+  const ProcessResult moved = audit_next({"verify", "--state", state_});
+  ASSERT_EQ(moved.exit_code, 0) << moved;
+
+  // A restart with the same flag changes nothing.
+  ASSERT_EQ(daemon_.Stop(), 0);
+  ASSERT_TRUE(daemon_.Start());
+  EXPECT_EQ(Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.next.pub")), next_key);
+
+  // Finish: the next key signs alone; the old public key stays for old checkpoints.
+  ASSERT_EQ(daemon_.Stop(), 0);
+  daemon_.set_daemon_args({"--finish-key-rotation"});
+  ASSERT_TRUE(daemon_.Start());
+  EXPECT_EQ(Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.pub")), next_key);
+  EXPECT_FALSE(std::filesystem::exists(daemon_.data_dir() + "/log.next.key"));
+  absl::StatusOr<domain::NoteVerifier> old_verifier =
+      domain::NoteVerifier::FromVerifierKey(old_key);
+  ASSERT_TRUE(old_verifier.ok());
+  EXPECT_EQ(Trimmed(ReadWholeFile(absl::StrFormat("%s/log.retired-%08x.pub", daemon_.data_dir(),
+                                                  old_verifier->key_id()))),
+            old_key);
+  ASSERT_TRUE(CreateFirm("acuicola-maullin"));
+  const ProcessResult after = audit_next({"verify", "--state", state_});
+  ASSERT_EQ(after.exit_code, 0) << after;
+  EXPECT_EQ(CountOccurrences(LatestCheckpointWith(next_file).note(), "\xE2\x80\x94 "), 1);
+
+  // The old key no longer signs new checkpoints, but every checkpoint it signed stays
+  // checkable with it, and the history is one: the old checkpoint is consistent with the
+  // newest.
+  const ProcessResult stale_pin = Audit({"checkpoint"}, "");
+  EXPECT_NE(stale_pin.exit_code, 0) << stale_pin;
+  EXPECT_THAT(stale_pin.err, HasSubstr("no signature by"));
+  EXPECT_TRUE(domain::OpenCheckpoint(*old_verifier, before.note(), "sello.registry/log").ok());
+  EXPECT_TRUE(domain::OpenCheckpoint(*old_verifier, cosigned.note(), "sello.registry/log").ok());
+
+  // Finishing again is a no-op, said so in the log.
+  ASSERT_EQ(daemon_.Stop(), 0);
+  ASSERT_TRUE(daemon_.Start());
+  EXPECT_THAT(daemon_.log(), HasSubstr("--finish-key-rotation did nothing"));
+  EXPECT_EQ(Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.pub")), next_key);
 }
 
 }  // namespace

@@ -534,6 +534,38 @@ TEST_F(SignedCheckpointTest, UnknownSignersAreIgnored) {
   EXPECT_TRUE(verifier_.Verify(note_ + garbage).ok());
 }
 
+TEST_F(SignedCheckpointTest, ANextKeyCoSignsAndEitherKeyVerifies) {
+  // Key rotation: the same origin, a new key; verifiers pinning either key accept.
+  const NoteSigner next = MustSigner(kOrigin);
+  ASSERT_NE(next.key_id(), signer_.key_id());
+  absl::StatusOr<std::string> cosigned = next.CoSign(note_);
+  ASSERT_TRUE(cosigned.ok()) << cosigned.status();
+  EXPECT_TRUE(absl::StartsWith(*cosigned, note_));
+  absl::StatusOr<std::string> alone = next.Sign(body_);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(*cosigned, note_ + alone->substr(body_.size() + 1));
+  absl::StatusOr<NoteVerifier> next_verifier = NoteVerifier::FromVerifierKey(next.VerifierKey());
+  ASSERT_TRUE(next_verifier.ok());
+  for (const NoteVerifier* verifier : {&verifier_, &*next_verifier}) {
+    absl::StatusOr<Checkpoint> opened = OpenCheckpoint(*verifier, *cosigned, kOrigin);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    EXPECT_EQ(opened->size, SampleCheckpoint().size);
+  }
+  // The old note alone is still the old key's only.
+  EXPECT_FALSE(next_verifier->Verify(note_).ok());
+}
+
+TEST_F(SignedCheckpointTest, CoSignRefusesASecondLineByTheSameKeyAndNonNotes) {
+  ExpectError(signer_.CoSign(note_).status(), absl::StatusCode::kInvalidArgument,
+              absl::StrFormat("note: already signed by %s+%08x", kOrigin, signer_.key_id()));
+  const NoteSigner next = MustSigner(kOrigin);
+  absl::StatusOr<std::string> once = next.CoSign(note_);
+  ASSERT_TRUE(once.ok());
+  EXPECT_EQ(next.CoSign(*once).status().code(), absl::StatusCode::kInvalidArgument);
+  ExpectError(next.CoSign(body_).status(), absl::StatusCode::kInvalidArgument,
+              "note: not a signed note");
+}
+
 TEST_F(SignedCheckpointTest, MissingSignatureLineIsRefused) {
   ExpectError(verifier_.Verify(body_).status(), absl::StatusCode::kInvalidArgument,
               "no blank line");

@@ -53,6 +53,10 @@ constexpr KindCase kKinds[] = {
     {"standard_version.published", true},
     {"standard_version.superseded", true},
     {"standard_version.withdrawn", true},
+    // What the log says about itself: every auditor must be able to follow it.
+    {"log.key_rotation_begun", true},
+    {"log.key_rotation_finished", true},
+    {"log.history_rollback_accepted", true},
     // Drafts are not published yet.
     {"standard_version.created", false},
     {"standard_version.replaced", false},
