@@ -55,10 +55,10 @@ struct DaemonOptions {
   bool insecure = false;
   std::string checkpoint_state;
   bool accept_history_rollback = false;
-  std::string restore_from;
-  std::string metrics_listen;
   bool begin_key_rotation = false;
   bool finish_key_rotation = false;
+  std::string restore_from;
+  std::string metrics_listen;
   std::string call_log = "principals";
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
@@ -66,6 +66,8 @@ struct DaemonOptions {
   int max_concurrent_streams = 100;
   int memory_quota_mb = 256;
   int max_threads = 256;
+  int max_pending_writes = 1024;
+  int max_watches = 64;
   double max_connection_idle_s = 1800;
   double max_connection_age_s = 6 * 3600;
 };
@@ -76,9 +78,9 @@ namespace {
 
 using sello::service::LogError;
 using sello::service::LogInfo;
+using sello::service::LogWarning;
 
 int Fail(absl::string_view event, absl::string_view message) {
-using sello::service::LogWarning;
   LogError(event, {{"message", message}});
   std::fprintf(stderr, "sellod: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;
@@ -219,6 +221,23 @@ int Run(int argc, char** argv) {
   app.add_flag("--accept-history-rollback", options.accept_history_rollback,
                "continue from a log that does not extend the last signed checkpoint (after a "
                "deliberate restore); recorded in the log as an event");
+  app.add_flag("--begin-key-rotation", options.begin_key_rotation,
+               "start moving the log to a new signing key: a new key (log.next.key) is "
+               "announced in the log and co-signs every checkpoint until "
+               "--finish-key-rotation (see deploy/README.md); no-op while one is under way");
+  app.add_flag("--finish-key-rotation", options.finish_key_rotation,
+               "end the rotation under way: the next key signs alone from now on, the old "
+               "verifier key is kept as log.retired-<id>.pub; no-op when none is under way");
+  app.add_option("--max-pending-writes", options.max_pending_writes,
+                 "writes (submissions, corrections, seal issues) admitted and not yet answered; "
+                 "beyond, RESOURCE_EXHAUSTED at once instead of an ever longer queue")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--max-watches", options.max_watches,
+                 "WatchEvents streams open at once (each holds a server thread); beyond, "
+                 "RESOURCE_EXHAUSTED")
+      ->check(CLI::Range(1, 1 << 16))
+      ->capture_default_str();
   app.add_option("--max-message-kb", options.max_message_kb,
                  "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
       ->check(CLI::Range(64, 64 << 10))
@@ -228,13 +247,6 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--max-concurrent-streams", options.max_concurrent_streams,
-  app.add_flag("--begin-key-rotation", options.begin_key_rotation,
-               "start moving the log to a new signing key: a new key (log.next.key) is "
-               "announced in the log and co-signs every checkpoint until "
-               "--finish-key-rotation (see deploy/README.md); no-op while one is under way");
-  app.add_flag("--finish-key-rotation", options.finish_key_rotation,
-               "end the rotation under way: the next key signs alone from now on, the old "
-               "verifier key is kept as log.retired-<id>.pub; no-op when none is under way");
                  "calls in flight per connection")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -382,18 +394,6 @@ int Run(int argc, char** argv) {
   if (absl::Status status = (*log)->signing_status(); !status.ok()) {
     LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
   }
-  (*log)->Start();
-
-  sello::service::Authenticator auth(**store);
-  // The flag's values are checked by CLI11; the parse cannot fail here.
-  const sello::service::CallLog call_log(sello::service::ParseCallLogLevel(options.call_log)
-                                             .value_or(sello::service::CallLogLevel::kAll));
-  std::vector<std::string> methods;
-  for (const auto& rule : sello::domain::AccessTable()) methods.emplace_back(rule.method);
-  sello::service::Metrics metrics(methods);
-  (*ledger)->SetCommitObserver(
-      [&metrics](uint64_t changes, absl::Duration write) { metrics.RecordCommit(changes, write); });
-  std::unique_ptr<sello::service::MetricsServer> metrics_server;
   absl::StatusOr<std::string> rotation = sello::service::ApplyKeyRotation(
       data_dir, options.log_origin, **log, options.begin_key_rotation, options.finish_key_rotation);
   if (!rotation.ok()) return Fail("key_rotation_failed", rotation.status().ToString());
@@ -404,6 +404,20 @@ int Run(int argc, char** argv) {
   } else if (options.finish_key_rotation) {
     LogWarning("key_rotation", {{"step", "none under way: --finish-key-rotation did nothing"}});
   }
+  (*log)->Start();
+
+  sello::service::Authenticator auth(**store);
+  // The flag's values are checked by CLI11; the parse cannot fail here.
+  const sello::service::CallLog call_log(sello::service::ParseCallLogLevel(options.call_log)
+                                             .value_or(sello::service::CallLogLevel::kAll));
+  sello::service::Admission admission(
+      {.max_pending_writes = options.max_pending_writes, .max_watches = options.max_watches});
+  std::vector<std::string> methods;
+  for (const auto& rule : sello::domain::AccessTable()) methods.emplace_back(rule.method);
+  sello::service::Metrics metrics(methods);
+  (*ledger)->SetCommitObserver(
+      [&metrics](uint64_t changes, absl::Duration write) { metrics.RecordCommit(changes, write); });
+  std::unique_ptr<sello::service::MetricsServer> metrics_server;
   if (!options.metrics_listen.empty()) {
     sello::storage::Store* const raw_store = store->get();
     sello::storage::Ledger* const raw_ledger = ledger->get();
@@ -432,7 +446,8 @@ int Run(int argc, char** argv) {
     LogInfo("metrics_listening", {{"address", metrics_server->address()}});
   }
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
-      server_options, {store->get(), ledger->get(), &auth, &metrics, &call_log}, log->get());
+      server_options, {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission},
+      log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {

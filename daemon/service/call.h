@@ -7,6 +7,7 @@
 #include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/principal.h"
+#include "daemon/service/admission.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/call_log.h"
 #include "daemon/service/metrics.h"
@@ -29,6 +31,7 @@ struct Registry {
   const Authenticator* auth;
   Metrics* metrics;         // may be null
   const CallLog* call_log;  // may be null: no access log, server errors still logged
+  Admission* admission;     // may be null: no admission limits
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
@@ -47,6 +50,8 @@ template <typename Body>
 grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl::string_view method,
                    Body&& body) {
   const absl::Time start = absl::Now();
+  // A call the client reset before it got here costs nothing more (HTTP/2 stream churn).
+  if (context->IsCancelled()) return grpc::Status::CANCELLED;
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
   const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
   const absl::Status status = caller.ok() ? body(principal) : caller.status();
@@ -62,16 +67,30 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
                                      absl::string_view method, Body&& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time start = absl::Now();
-  absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
+  // The write's slot among those in flight, held until it is answered; taken first, so
+  // that a flood is turned away before any work (even the token lookup) is done for it.
+  std::shared_ptr<Admission::Ticket> ticket;
+  absl::Status admitted;
+  if (registry.admission != nullptr) {
+    absl::StatusOr<Admission::Ticket> slot = registry.admission->AdmitWrite();
+    admitted = slot.status();
+    if (slot.ok()) ticket = std::make_shared<Admission::Ticket>(*std::move(slot));
+  }
   std::optional<domain::Principal> principal;
-  if (caller.ok()) principal = *std::move(*caller);
+  if (admitted.ok()) {
+    absl::StatusOr<std::optional<domain::Principal>> caller =
+        registry.auth->Admit(*context, method);
+    admitted = caller.status();
+    if (caller.ok()) principal = *std::move(*caller);
+  }
   storage::Ledger::Done done = [reactor, registry, name = std::string(method),
-                                peer = context->peer(), principal, start](absl::Status status) {
+                                peer = context->peer(), principal, start,
+                                ticket](absl::Status status) {
     reactor->Finish(FinishCall(registry, name, principal.has_value() ? &*principal : nullptr, peer,
                                start, status));
   };
-  if (!caller.ok()) {
-    done(caller.status());
+  if (!admitted.ok()) {
+    done(admitted);
     return reactor;
   }
   std::optional<absl::Status> now = body(principal.has_value() ? &*principal : nullptr, done);

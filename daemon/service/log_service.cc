@@ -313,6 +313,13 @@ grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
   return Serve(
       registry_, context, Method("WatchEvents"),
       [&](const domain::Principal* caller) -> absl::Status {
+        // Each watch holds a server thread while it lasts: their number is bounded.
+        std::optional<Admission::Ticket> ticket;
+        if (registry_.admission != nullptr) {
+          absl::StatusOr<Admission::Ticket> admitted = registry_.admission->AdmitWatch();
+          if (!admitted.ok()) return admitted.status();
+          ticket.emplace(*std::move(admitted));
+        }
         domain::WatchFilter filter;
         filter.kinds.assign(request->kinds().begin(), request->kinds().end());
         filter.organisation_id = request->organisation_id();
