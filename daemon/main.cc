@@ -67,6 +67,7 @@ struct DaemonOptions {
   int memory_quota_mb = 256;
   int max_threads = 256;
   int max_pending_writes = 1024;
+  double default_deadline_s = 30;
   int max_watches = 64;
   double max_connection_idle_s = 1800;
   double max_connection_age_s = 6 * 3600;
@@ -232,6 +233,11 @@ int Run(int argc, char** argv) {
                  "writes (submissions, corrections, seal issues) admitted and not yet answered; "
                  "beyond, RESOURCE_EXHAUSTED at once instead of an ever longer queue")
       ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--default-deadline", options.default_deadline_s,
+                 "seconds a write may wait to be durable when its client set no deadline; "
+                 "then it is answered DEADLINE_EXCEEDED (it may still be committed)")
+      ->check(CLI::Range(0.001, 3600.0))
       ->capture_default_str();
   app.add_option("--max-watches", options.max_watches,
                  "WatchEvents streams open at once (each holds a server thread); beyond, "
@@ -410,6 +416,7 @@ int Run(int argc, char** argv) {
   // The flag's values are checked by CLI11; the parse cannot fail here.
   const sello::service::CallLog call_log(sello::service::ParseCallLogLevel(options.call_log)
                                              .value_or(sello::service::CallLogLevel::kAll));
+  sello::service::CallTimer call_timer;
   sello::service::Admission admission(
       {.max_pending_writes = options.max_pending_writes, .max_watches = options.max_watches});
   std::vector<std::string> methods;
@@ -446,7 +453,9 @@ int Run(int argc, char** argv) {
     LogInfo("metrics_listening", {{"address", metrics_server->address()}});
   }
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
-      server_options, {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission},
+      server_options,
+      {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission, &call_timer,
+       absl::Seconds(options.default_deadline_s)},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});

@@ -7,6 +7,8 @@
 #include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include "daemon/service/admission.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/call_log.h"
+#include "daemon/service/call_timer.h"
 #include "daemon/service/metrics.h"
 #include "daemon/service/status_map.h"
 #include "storage/ledger.h"
@@ -32,6 +35,10 @@ struct Registry {
   Metrics* metrics;         // may be null
   const CallLog* call_log;  // may be null: no access log, server errors still logged
   Admission* admission;     // may be null: no admission limits
+  // Answers writes still waiting at their deadline, or `default_deadline` after they
+  // began when the client set none. May be null: writes wait as long as they take.
+  CallTimer* timer;
+  absl::Duration default_deadline;
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
@@ -83,18 +90,47 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
     admitted = caller.status();
     if (caller.ok()) principal = *std::move(*caller);
   }
-  storage::Ledger::Done done = [reactor, registry, name = std::string(method),
-                                peer = context->peer(), principal, start,
-                                ticket](absl::Status status) {
+  // Answered once: by the ledger, or by the timer at the deadline, whichever comes first.
+  struct Answer {
+    std::atomic<bool> given{false};
+    std::atomic<CallTimer::Id> timer_id{0};
+  };
+  auto answer = std::make_shared<Answer>();
+  const auto finish = [reactor, registry, name = std::string(method), peer = context->peer(),
+                       principal, start, ticket, answer](const absl::Status& status) {
+    if (answer->given.exchange(true)) return;
     reactor->Finish(FinishCall(registry, name, principal.has_value() ? &*principal : nullptr, peer,
                                start, status));
+  };
+  storage::Ledger::Done done = [finish, answer, timer = registry.timer](absl::Status status) {
+    finish(status);
+    if (const CallTimer::Id id = answer->timer_id.load(); id != 0) timer->Cancel(id);
   };
   if (!admitted.ok()) {
     done(admitted);
     return reactor;
   }
   std::optional<absl::Status> now = body(principal.has_value() ? &*principal : nullptr, done);
-  if (now.has_value()) done(*std::move(now));
+  if (now.has_value()) {
+    done(*std::move(now));
+  } else if (registry.timer != nullptr) {
+    const bool client_deadline =
+        context->deadline() != std::chrono::system_clock::time_point::max();
+    const absl::Time deadline =
+        client_deadline ? absl::FromChrono(context->deadline()) : start + registry.default_deadline;
+    answer->timer_id = registry.timer->Schedule(
+        deadline, [finish, client_deadline, default_deadline = registry.default_deadline] {
+          finish(absl::DeadlineExceededError(absl::StrCat(
+              "not durable by the ",
+              client_deadline ? "call's deadline"
+                              : absl::StrCat("server's default deadline of ",
+                                             absl::FormatDuration(default_deadline)),
+              " (the disk may be stalled); the write may still be committed: retry with the same "
+              "request_id")));
+        });
+    // The ledger may have answered before the timer was set.
+    if (answer->given) registry.timer->Cancel(answer->timer_id);
+  }
   return reactor;
 }
 

@@ -42,6 +42,8 @@
 namespace sello::e2e {
 namespace {
 
+using ::testing::HasSubstr;
+
 constexpr absl::Duration kFlood = absl::Seconds(6);
 constexpr int kIdleConnections = 1000;
 constexpr int kMemoryQuotaMb = 64;
@@ -370,6 +372,69 @@ TEST_F(FloodTest, ResetsIdleConnectionsAndSilentWatchersDoNotStarveReaders) {
 // target; the bound below catches a daemon that stops answering, not that miss.
 TEST_F(FloodTest, ExcessWritesAreRefusedAtOnceWhileReadsGoOn) {
   RunFlood("write", /*health_p99_limit_ms=*/250);
+}
+
+// Writes whose clients set no deadline get the server's default: with a default of 1 ms,
+// a burst of concurrent submissions (each waits for the group commits before it) has
+// some answered DEADLINE_EXCEEDED naming the default, none left unanswered; the same
+// burst with a client deadline runs to completion.
+class DefaultDeadlineTest : public FloodTest {
+ protected:
+  void SetUp() override {
+    daemon_.set_daemon_args({"--default-deadline", "0.001"});
+    CertificationTest::SetUp();
+  }
+
+  // Submits `count` PREMIUM audits at once, each with `deadline` (none when infinite);
+  // returns the answers' codes and one DEADLINE_EXCEEDED message.
+  std::map<grpc::StatusCode, int> Burst(int count, absl::Duration deadline, std::string* message) {
+    auto stub = v1::InspectionService::NewStub(OwnChannel(daemon_.address()));
+    struct Call {
+      grpc::ClientContext context;
+      v1::SubmitInspectionRequest request;
+      v1::Inspection response;
+    };
+    std::vector<std::unique_ptr<Call>> calls(count);
+    absl::Mutex mu;
+    std::map<grpc::StatusCode, int> codes;
+    absl::BlockingCounter answered(count);
+    for (int i = 0; i < count; ++i) {
+      calls[i] = std::make_unique<Call>();
+      Call& call = *calls[i];
+      if (deadline != absl::InfiniteDuration()) {
+        call.context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+      }
+      call.context.AddMetadata("authorization", "Bearer " + certifier_);
+      call.request = SubmitRequest(absl::StrCat("burst-", ++bursts_, "-", i));
+      stub->async()->SubmitInspection(
+          &call.context, &call.request, &call.response, [&](grpc::Status status) {
+            {
+              absl::MutexLock lock(&mu);
+              ++codes[status.error_code()];
+              if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+                *message = status.error_message();
+              }
+            }
+            answered.DecrementCount();
+          });
+    }
+    answered.Wait();
+    return codes;
+  }
+
+  int bursts_ = 0;
+};
+
+TEST_F(DefaultDeadlineTest, WritesWithoutADeadlineGetTheServersDefault) {
+  std::string message;
+  std::map<grpc::StatusCode, int> codes = Burst(200, absl::InfiniteDuration(), &message);
+  EXPECT_GT(codes[grpc::StatusCode::DEADLINE_EXCEEDED], 0);
+  EXPECT_EQ(codes[grpc::StatusCode::DEADLINE_EXCEEDED] + codes[grpc::StatusCode::OK], 200);
+  EXPECT_THAT(message, HasSubstr("server's default deadline of 1ms"));
+  EXPECT_THAT(message, HasSubstr("retry with the same request_id"));
+
+  codes = Burst(200, absl::Seconds(60), &message);
+  EXPECT_EQ(codes[grpc::StatusCode::OK], 200);
 }
 
 }  // namespace
