@@ -51,6 +51,8 @@ struct DaemonOptions {
   // RocksDB's block cache (data, index and filter blocks of every table): the bulk of
   // the daemon's memory besides the memtables.
   size_t block_cache_mb = 256;
+  // The most the store's data may take on disk, MiB (0: no limit).
+  uint64_t max_disk_mb = 0;
   std::string tls_cert, tls_key, client_ca;
   bool insecure = false;
   std::string checkpoint_state;
@@ -191,6 +193,13 @@ int Run(int argc, char** argv) {
                  "MiB of RocksDB block cache for reads (index and filter blocks included): "
                  "most of the daemon's memory besides 64 MiB of write buffers")
       ->check(CLI::Range(8, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--max-disk-mb", options.max_disk_mb,
+                 "MiB the store's tables and write-ahead log may take on disk (0: no limit). "
+                 "Beyond it writes get RESOURCE_EXHAUSTED and health reports sello.write "
+                 "NOT_SERVING while reads go on; a full disk is met the same way, and writes "
+                 "resume by themselves once there is room")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30))
       ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert,
                  "serve TLS with this certificate chain (PEM); needs --tls-key")
@@ -347,8 +356,11 @@ int Run(int argc, char** argv) {
     LogInfo("restored", {{"from", options.restore_from}, {"data_dir", data_dir}});
   }
 
-  absl::StatusOr<std::unique_ptr<sello::storage::Store>> store = sello::storage::OpenRocksStore(
-      {.path = data_dir + "/db", .block_cache_bytes = options.block_cache_mb << 20});
+  absl::StatusOr<std::unique_ptr<sello::storage::Store>> store =
+      sello::storage::OpenRocksStore({.path = data_dir + "/db",
+                                      .block_cache_bytes = options.block_cache_mb << 20,
+                                      .max_space_bytes = options.max_disk_mb << 20,
+                                      .file_system = nullptr});
   if (!store.ok()) return Fail("store_open_failed", store.status().ToString());
   sello::storage::SystemClock clock;
   absl::StatusOr<std::unique_ptr<sello::storage::Ledger>> ledger =

@@ -26,12 +26,11 @@ void Transaction::Record(absl::string_view kind, std::string subject,
   events_.push_back(std::move(event));
 }
 
-absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Store* store, Clock* clock) {
-  uint64_t last_seq = 0;
-  absl::Time last_time = absl::InfinitePast();
+absl::StatusOr<Ledger::Head> Ledger::ReadHead(const Store& store) {
+  Head head;
   absl::Status parse_status;
   absl::Status scan =
-      store->ScanReverse(Table::kEvents, "", [&](absl::string_view key, absl::string_view value) {
+      store.ScanReverse(Table::kEvents, "", [&](absl::string_view key, absl::string_view value) {
         v1::Event event;
         absl::StatusOr<uint64_t> seq = DecodeU64(key);
         if (!seq.ok() || !event.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
@@ -40,13 +39,19 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Store* store, Clock* clock)
               "events: the last event (key ", domain::HexEncode(key), ") is unreadable"));
           return false;
         }
-        last_seq = *seq;
-        last_time = domain::FromProto(event.time());
+        head.seq = *seq;
+        head.time = domain::FromProto(event.time());
         return false;  // only the last one
       });
   if (!scan.ok()) return scan;
   if (!parse_status.ok()) return parse_status;
-  return std::unique_ptr<Ledger>(new Ledger(store, clock, last_seq, last_time));
+  return head;
+}
+
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Store* store, Clock* clock) {
+  absl::StatusOr<Head> head = ReadHead(*store);
+  if (!head.ok()) return head.status();
+  return std::unique_ptr<Ledger>(new Ledger(store, clock, head->seq, head->time));
 }
 
 Ledger::Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time)
@@ -103,6 +108,9 @@ std::optional<absl::Status> Ledger::Sequence(
     const domain::Principal& actor, const std::function<absl::Status(Transaction&)>& change,
     Done& done) {
   if (stopping_) return absl::UnavailableError("the registry is shutting down");
+  // After a failed write, changes that write wait until the store takes writes again,
+  // and then continue from what it holds.
+  const absl::Status writable = reload_head_ ? ReloadHead() : absl::OkStatus();
   // Event times never go backwards, even when the wall clock does.
   const absl::Time now = std::max(clock_->Now(), last_time_);
   const OverlayStore view(*store_, overlay_);
@@ -124,6 +132,7 @@ std::optional<absl::Status> Ledger::Sequence(
     }
     return absl::OkStatus();
   }
+  if (!writable.ok()) return writable;
   // Each event is a leaf of the transparency log's tree, appended in the same write:
   // leaf index seq - 1, leaf data the event's deterministic serialisation.
   TreeReader tree(view);
@@ -182,14 +191,17 @@ void Ledger::CommitLoop() {
       }
     } else {
       // What was sequenced after the last durable event may have read the failed
-      // group's state: fail it too and resume the sequence from what is durable.
+      // group's state: fail it too (with the same code: a full disk stays
+      // RESOURCE_EXHAUSTED) and resume the sequence from what is durable, or from what
+      // the store holds once it takes writes again (see ReloadHead).
       outcomes.emplace_back(
           std::move(forming_->waiting),
-          absl::UnavailableError(
-              absl::StrCat("an earlier change in the same commit failed: ", status.message())));
+          absl::Status(status.code(), absl::StrCat("an earlier change in the same commit failed: ",
+                                                   status.message())));
       forming_ = NewGroup();
       overlay_.Clear();
       last_seq_ = durable_seq_;
+      reload_head_ = true;
     }
     outcomes.emplace_back(std::move(written->waiting), status);
     // The callers (and the observer) hear of it outside the lock.
@@ -202,6 +214,28 @@ void Ledger::CommitLoop() {
     mu_.Lock();
   }
   mu_.Unlock();
+}
+
+absl::Status Ledger::ReloadHead() {
+  if (absl::Status writable = store_->Writable(); !writable.ok()) return writable;
+  // Nothing is in flight: the last group failed and nothing was sequenced since.
+  absl::StatusOr<Head> head = ReadHead(*store_);
+  if (!head.ok()) return head.status();
+  if (head->seq < durable_seq_) {
+    return absl::DataLossError(absl::StrCat("the store holds ", head->seq, " events, but ",
+                                            durable_seq_,
+                                            " were acknowledged: refusing to write over the gap"));
+  }
+  // The failed write may have reached the disk after all (its log record whole, only
+  // its sync failed): then it is durable now and its events are part of the log.
+  last_seq_ = durable_seq_ = head->seq;
+  last_time_ = std::max(last_time_, head->time);
+  {
+    absl::MutexLock head_lock(&head_mu_);
+    committed_seq_ = head->seq;
+  }
+  reload_head_ = false;
+  return absl::OkStatus();
 }
 
 absl::Status Ledger::Read(const std::function<absl::Status()>& read) {

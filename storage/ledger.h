@@ -74,8 +74,10 @@ class Transaction {
 // being formed. One committer thread writes each group as one WriteBatch with one
 // fsync while the next group forms, then acknowledges every change in it. A change is
 // acknowledged only once it is durable; if a group's write fails, it and every change
-// sequenced after it fail (they may have read its state), and the sequence resumes
-// from the last durable event.
+// sequenced after it fail (they may have read its state), changes that write are
+// refused with the store's error until it takes writes again (Store::Writable), and the
+// sequence then resumes from the last event the store holds: the last durable one, or
+// the failed group's own last one when its write turned out to have reached the disk.
 class Ledger {
  public:
   // Reads the last event from `store` to continue its sequence. Both outlive the ledger.
@@ -141,7 +143,17 @@ class Ledger {
     std::vector<Done> waiting;
   };
 
+  // The last event in a store: its number (0: none) and time.
+  struct Head {
+    uint64_t seq = 0;
+    absl::Time time = absl::InfinitePast();
+  };
+  static absl::StatusOr<Head> ReadHead(const Store& store);
+
   Ledger(Store* store, Clock* clock, uint64_t last_seq, absl::Time last_time);
+  // After a failed write: once the store takes writes again, continues the sequence from
+  // its last event. The store's refusal while it does not.
+  absl::Status ReloadHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Group> NewGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs and sequences one change; returns its outcome when known now, or nullopt when
   // `done` now waits in a group.
@@ -162,6 +174,7 @@ class Ledger {
   std::shared_ptr<Group> writing_ ABSL_GUARDED_BY(mu_);  // in flight, or null
   uint64_t next_group_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool reload_head_ ABSL_GUARDED_BY(mu_) = false;  // a write failed since the last reload
   CommitCounts counts_ ABSL_GUARDED_BY(mu_);
   CommitObserver observer_ ABSL_GUARDED_BY(mu_);
 

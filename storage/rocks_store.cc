@@ -1,10 +1,12 @@
 #include "storage/rocks_store.h"
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -14,12 +16,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/iterator.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/status.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
@@ -149,6 +157,23 @@ std::optional<std::string> PrefixUpperBound(absl::string_view prefix) {
   return bound;
 }
 
+// A write that failed for want of space: the disk (ENOSPC, EDQUOT) or the space limit
+// (RocksDB's SstFileManager). The store can come back from those once there is room.
+bool IsOutOfSpace(const rocksdb::Status& status) {
+  return status.IsNoSpace() || status.subcode() == rocksdb::Status::SubCode::kSpaceLimit ||
+         absl::StrContains(status.ToString(), "Disk quota exceeded");
+}
+
+// How long the recovery waits between looks at the disk, and after a reopen that failed.
+constexpr absl::Duration kRecoveryPoll = absl::Milliseconds(200);
+constexpr absl::Duration kRecoveryBackoff = absl::Seconds(1);
+// Free space below which reopening for writes is not tried: a reopen writes a new
+// MANIFEST and flushes what the write-ahead log holds, and the next writes need room too.
+constexpr uint64_t kResumeHeadroomBytes = 8 << 20;
+// How long a measurement of the write-ahead log's size is reused (plus what was written
+// since): a directory listing per write would cost more than the limit is worth.
+constexpr absl::Duration kWalSizeRefresh = absl::Milliseconds(100);
+
 rocksdb::Options DatabaseOptions(const std::shared_ptr<rocksdb::Cache>& block_cache) {
   rocksdb::Options db;
   db.create_if_missing = true;
@@ -191,34 +216,252 @@ rocksdb::Options DatabaseOptions(const std::shared_ptr<rocksdb::Cache>& block_ca
   return db;
 }
 
-// One RocksDB database; column family i + 1 holds Table i ("default" must exist but
-// holds nothing of ours).
-class RocksStore final : public Store {
- public:
-  RocksStore(std::string path, std::shared_ptr<rocksdb::Cache> block_cache,
-             std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : path_(std::move(path)),
-        block_cache_(std::move(block_cache)),
-        db_(std::move(db)),
-        handles_(std::move(handles)) {}
+// Whether the store may write. Shared with the event listener of each database instance
+// the store opens, which RocksDB calls from its own threads.
+struct WriteHealth {
+  enum class Mode {
+    kWritable,
+    kOutOfSpace,  // refused until there is room and the database has been reopened
+    kBroken,      // refused until a restart: an I/O error other than a full disk
+  };
 
-  ~RocksStore() override {
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+  // Records that a write or a background job of instance `generation` failed with
+  // `error`; the first cause is kept. Returns the mode now.
+  Mode Fail(uint64_t failed_generation, const rocksdb::Status& error) {
+    absl::MutexLock lock(&mu);
+    // Only the first failure of an instance counts: the reopen that ends kOutOfSpace
+    // settles whatever happened to the instance after it.
+    if (failed_generation != generation || mode != Mode::kWritable) return mode;
+    mode = IsOutOfSpace(error) ? Mode::kOutOfSpace : Mode::kBroken;
+    cause = error.ToString();
+    return mode;
+  }
+
+  absl::Mutex mu;
+  Mode mode ABSL_GUARDED_BY(mu) = Mode::kWritable;
+  std::string cause ABSL_GUARDED_BY(mu);        // RocksDB's words for the first failure
+  uint64_t generation ABSL_GUARDED_BY(mu) = 0;  // of the database instance in use
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+  // Someone wants to write: the recovery looks for room now rather than at its next poll.
+  bool wanted ABSL_GUARDED_BY(mu) = false;
+};
+
+// Tells the store when RocksDB stops taking writes on its own (a flush or compaction
+// that failed), so that health says so before a write fails; and keeps RocksDB from
+// resuming by itself (DB::Resume): after a failed write-ahead log write, RocksDB 7.8 may
+// go on appending to the same log, which still holds the failed write's record and
+// would replay it, under reused sequence numbers, at the next open (rocksdb#12873).
+// The store recovers by reopening instead.
+class BackgroundErrorListener final : public rocksdb::EventListener {
+ public:
+  BackgroundErrorListener(std::shared_ptr<WriteHealth> health, uint64_t generation)
+      : health_(std::move(health)), generation_(generation) {}
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    // Soft errors (a compaction short of space) leave writes going.
+    if (error->severity() >= rocksdb::Status::Severity::kHardError) {
+      health_->Fail(generation_, *error);
+    }
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+
+ private:
+  const std::shared_ptr<WriteHealth> health_;
+  const uint64_t generation_;
+};
+
+// Lets any number of threads use the open database at once, and the recovery replace it
+// once they have all left (newcomers wait meanwhile, so a stream of readers cannot hold
+// it off). Re-entrant, so that a scan's visitor may read again without waiting for a
+// replacement that waits for the scan. Entering and leaving cost two atomic operations
+// unless a replacement is under way.
+class InstanceGate {
+ public:
+  void Enter() {
+    if (Depth()++ > 0) return;
+    // Announce, then look (Dekker: Exclusively() sets replacing_, then looks at users_;
+    // sequentially consistent atomics make one of the two see the other).
+    users_.fetch_add(1);
+    while (replacing_.load()) {
+      Depart();
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](std::atomic<bool>* replacing) { return !replacing->load(); }, &replacing_));
+      users_.fetch_add(1);
+    }
+  }
+  void Leave() {
+    if (--Depth() > 0) return;
+    Forget();
+    Depart();
+  }
+  // Runs `replace` once every user has left, keeping new ones out until it returns.
+  template <typename Replace>
+  void Exclusively(Replace replace) {
+    absl::MutexLock lock(&mu_);
+    replacing_.store(true);
+    mu_.Await(absl::Condition(
+        +[](std::atomic<int>* users) { return users->load() == 0; }, &users_));
+    replace();
+    replacing_.store(false);
+  }
+
+ private:
+  void Depart() {
+    // The last one out while a replacement waits wakes it (its condition is looked at
+    // again whenever the mutex is released).
+    if (users_.fetch_sub(1) == 1 && replacing_.load()) {
+      absl::MutexLock lock(&mu_);
+    }
+  }
+  // This thread's nesting depth in this gate. A thread is rarely in more than one gate
+  // at a time: a short list, and no allocation per read once it has grown.
+  struct Nesting {
+    const InstanceGate* gate;
+    int depth;
+  };
+  static std::vector<Nesting>& Nestings() {
+    thread_local std::vector<Nesting> nestings;
+    return nestings;
+  }
+  int& Depth() {
+    std::vector<Nesting>& nestings = Nestings();
+    for (Nesting& nesting : nestings) {
+      if (nesting.gate == this) return nesting.depth;
+    }
+    nestings.push_back({.gate = this, .depth = 0});
+    return nestings.back().depth;
+  }
+  void Forget() {
+    std::vector<Nesting>& nestings = Nestings();
+    for (size_t i = 0; i < nestings.size(); ++i) {
+      if (nestings[i].gate != this) continue;
+      nestings[i] = nestings.back();
+      nestings.pop_back();
+      return;
+    }
+  }
+
+  absl::Mutex mu_;
+  std::atomic<int> users_ = 0;
+  std::atomic<bool> replacing_ = false;
+};
+
+// One open RocksDB database: column family i + 1 holds Table i ("default" must exist but
+// holds nothing of ours).
+struct Instance {
+  ~Instance() {
+    if (db == nullptr) return;  // never opened
+    for (rocksdb::ColumnFamilyHandle* handle : handles) {
       // Includes the handle Open returned for "default" (not DefaultColumnFamily()'s).
-      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+      db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }
     // Close() reports a sticky background error (e.g. after a failed write); there is
     // no one left to tell, and the WAL already holds every acknowledged write.
-    db_->Close().PermitUncheckedError();
-    db_.reset();
+    db->Close().PermitUncheckedError();
+  }
+
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+};
+
+// How the store opens its database, again and again if it has to recover.
+class InstanceFactory {
+ public:
+  explicit InstanceFactory(const RocksStoreOptions& options)
+      : path_(options.path),
+        block_cache_(rocksdb::NewLRUCache(options.block_cache_bytes)),
+        file_system_(options.file_system != nullptr ? options.file_system
+                                                    : rocksdb::FileSystem::Default()) {
+    rocksdb::Env* env = rocksdb::Env::Default();
+    if (options.file_system != nullptr) {
+      env_ = rocksdb::NewCompositeEnv(options.file_system);
+      env = env_.get();
+    }
+    // RocksDB makes one of these anyway; this one is shared by every instance, so that
+    // the space the tables take stays known across reopens.
+    sst_files_.reset(rocksdb::NewSstFileManager(env, file_system_));
+    sst_files_->SetMaxAllowedSpaceUsage(options.max_space_bytes);
+    options_ = DatabaseOptions(block_cache_);
+    options_.env = env;
+    options_.sst_file_manager = sst_files_;
+    // The store recovers by itself (see BackgroundErrorListener).
+    options_.max_bgerror_resume_count = 0;
+  }
+
+  // Opens the database for writing, or read-only, reporting its background errors to
+  // `health` as instance `generation`. `raw` gets RocksDB's status.
+  std::unique_ptr<Instance> Open(bool read_only, const std::shared_ptr<WriteHealth>& health,
+                                 uint64_t generation, rocksdb::Status* raw) const {
+    rocksdb::DBOptions db_options(options_);
+    db_options.listeners.push_back(std::make_shared<BackgroundErrorListener>(health, generation));
+    const rocksdb::ColumnFamilyOptions family_options(options_);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
+    for (int i = 0; i < kTableCount; ++i) {
+      families.emplace_back(std::string(TableName(static_cast<Table>(i))), family_options);
+    }
+    auto instance = std::make_unique<Instance>();
+    rocksdb::DB* db = nullptr;
+    *raw = read_only
+               ? rocksdb::DB::OpenForReadOnly(db_options, path_, families, &instance->handles, &db)
+               : rocksdb::DB::Open(db_options, path_, families, &instance->handles, &db);
+    if (!raw->ok()) return nullptr;
+    instance->db.reset(db);
+    return instance;
+  }
+
+  const std::string& path() const { return path_; }
+  rocksdb::FileSystem& file_system() const { return *file_system_; }
+  rocksdb::SstFileManager& sst_files() const { return *sst_files_; }
+  const std::shared_ptr<rocksdb::Cache>& block_cache() const { return block_cache_; }
+
+ private:
+  const std::string path_;
+  const std::shared_ptr<rocksdb::Cache> block_cache_;
+  const std::shared_ptr<rocksdb::FileSystem> file_system_;
+  std::unique_ptr<rocksdb::Env> env_;  // over file_system_, when it is not the machine's
+  std::shared_ptr<rocksdb::SstFileManager> sst_files_;
+  rocksdb::Options options_;
+};
+
+// The Store on RocksDB: one column family per Table, every write synced before it
+// returns. After a write that failed for want of space it keeps serving reads from the
+// database as it is and refuses writes; once there is room it reopens the database and
+// takes writes again (RecoverWhenThereIsRoom). After any other failed write it refuses
+// writes until it is destroyed.
+class RocksStore final : public Store {
+ public:
+  // `instance` is the opened database; `health` says whether it may write.
+  RocksStore(std::unique_ptr<InstanceFactory> factory, uint64_t max_space_bytes,
+             std::shared_ptr<WriteHealth> health, std::unique_ptr<Instance> instance)
+      : factory_(std::move(factory)),
+        path_(factory_->path()),
+        max_space_bytes_(max_space_bytes),
+        health_(std::move(health)),
+        instance_(std::move(instance)) {
+    recovery_ = std::thread([this] { RecoverWhenThereIsRoom(); });
+  }
+
+  ~RocksStore() override {
+    {
+      absl::MutexLock lock(&health_->mu);
+      health_->stopping = true;
+    }
+    recovery_.join();
+    instance_.reset();
   }
 
   absl::StatusOr<std::optional<std::string>> Get(Table table,
                                                  absl::string_view key) const override {
-    rocksdb::ColumnFamilyHandle* family = Family(table);
-    if (family == nullptr) return UnknownTable(table);
+    const Use use(*this);
+    rocksdb::ColumnFamilyHandle* family = Family(use, table);
+    if (family == nullptr) return Unusable(use, table);
     std::string value;
-    rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family, ToSlice(key), &value);
+    rocksdb::Status status = use->db->Get(rocksdb::ReadOptions(), family, ToSlice(key), &value);
     if (status.IsNotFound()) return std::nullopt;
     if (!status.ok()) return FromRocks(status, Describe("read from", table));
     return std::optional<std::string>(std::move(value));
@@ -226,8 +469,9 @@ class RocksStore final : public Store {
 
   absl::Status Scan(Table table, absl::string_view prefix, absl::string_view after,
                     const ScanVisitor& visit) const override {
-    rocksdb::ColumnFamilyHandle* family = Family(table);
-    if (family == nullptr) return UnknownTable(table);
+    const Use use(*this);
+    rocksdb::ColumnFamilyHandle* family = Family(use, table);
+    if (family == nullptr) return Unusable(use, table);
     std::optional<std::string> upper = PrefixUpperBound(prefix);
     rocksdb::Slice upper_slice;
     rocksdb::ReadOptions read;
@@ -235,7 +479,7 @@ class RocksStore final : public Store {
       upper_slice = ToSlice(*upper);
       read.iterate_upper_bound = &upper_slice;
     }
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family));
+    std::unique_ptr<rocksdb::Iterator> it(use->db->NewIterator(read, family));
     // Keys with the prefix that sort after `after` begin at whichever of the two is
     // greater (both compare bytewise, as RocksDB does).
     const bool start_after = !after.empty() && after >= prefix;
@@ -251,8 +495,9 @@ class RocksStore final : public Store {
 
   absl::Status ScanReverse(Table table, absl::string_view prefix,
                            const ScanVisitor& visit) const override {
-    rocksdb::ColumnFamilyHandle* family = Family(table);
-    if (family == nullptr) return UnknownTable(table);
+    const Use use(*this);
+    rocksdb::ColumnFamilyHandle* family = Family(use, table);
+    if (family == nullptr) return Unusable(use, table);
     std::optional<std::string> upper = PrefixUpperBound(prefix);
     rocksdb::Slice upper_slice;
     rocksdb::Slice lower_slice = ToSlice(prefix);
@@ -266,7 +511,7 @@ class RocksStore final : public Store {
       read.iterate_upper_bound = &upper_slice;
     }
     if (!prefix.empty()) read.iterate_lower_bound = &lower_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family));
+    std::unique_ptr<rocksdb::Iterator> it(use->db->NewIterator(read, family));
     for (it->SeekToLast(); it->Valid(); it->Prev()) {
       absl::string_view key = ToView(it->key());
       if (!absl::StartsWith(key, prefix)) break;
@@ -277,21 +522,32 @@ class RocksStore final : public Store {
 
   std::vector<std::pair<std::string, uint64_t>> Properties() const override {
     std::vector<std::pair<std::string, uint64_t>> figures;
-    for (const auto& [name, property] :
-         {std::pair{"estimate_num_keys", "rocksdb.estimate-num-keys"},
-          {"total_sst_files_bytes", "rocksdb.total-sst-files-size"},
-          {"memtables_bytes", "rocksdb.cur-size-all-mem-tables"},
-          {"table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
-          {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"}}) {
-      uint64_t value = 0;
-      if (db_->GetAggregatedIntProperty(property, &value)) figures.emplace_back(name, value);
+    {
+      const Use use(*this);
+      if (use.instance() != nullptr) {
+        for (const auto& [name, property] :
+             {std::pair{"estimate_num_keys", "rocksdb.estimate-num-keys"},
+              {"total_sst_files_bytes", "rocksdb.total-sst-files-size"},
+              {"memtables_bytes", "rocksdb.cur-size-all-mem-tables"},
+              {"table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
+              {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"}}) {
+          uint64_t value = 0;
+          if (use->db->GetAggregatedIntProperty(property, &value)) {
+            figures.emplace_back(name, value);
+          }
+        }
+      }
     }
-    figures.emplace_back("block_cache_usage_bytes", block_cache_->GetUsage());
-    figures.emplace_back("block_cache_capacity_bytes", block_cache_->GetCapacity());
+    figures.emplace_back("block_cache_usage_bytes", factory_->block_cache()->GetUsage());
+    figures.emplace_back("block_cache_capacity_bytes", factory_->block_cache()->GetCapacity());
+    figures.emplace_back("data_bytes", UsedBytes());
+    figures.emplace_back("writable", Writable().ok() ? 1 : 0);
     return figures;
   }
 
   absl::StatusOr<BackupInfo> Backup(const std::string& dir) override {
+    const Use use(*this);
+    if (use.instance() == nullptr) return Unusable(use, Table::kMeta);
     rocksdb::BackupEngine* opened = nullptr;
     rocksdb::BackupEngineOptions options(dir);
     options.sync = true;
@@ -302,7 +558,7 @@ class RocksStore final : public Store {
     rocksdb::CreateBackupOptions create;
     create.flush_before_backup = true;
     rocksdb::BackupID id = 0;
-    status = FromRocks(engine->CreateNewBackup(create, db_.get(), &id), "backup");
+    status = FromRocks(engine->CreateNewBackup(create, use->db.get(), &id), "backup");
     if (!status.ok()) return status;
     status = FromRocks(engine->VerifyBackup(id, /*verify_with_checksum=*/true), "backup verify");
     if (!status.ok()) return status;
@@ -313,18 +569,13 @@ class RocksStore final : public Store {
   }
 
   absl::Status Write(const WriteSet& writes) override {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!failed_write_.ok()) {
-        return absl::UnavailableError(
-            absl::StrCat("store is read-only after a failed write: ", failed_write_.message()));
-      }
-    }
+    const Use use(*this);
+    if (absl::Status refused = Writable(); !refused.ok()) return refused;
     if (writes.empty()) return absl::OkStatus();
     rocksdb::WriteBatch batch;
     for (const WriteSet::Op& op : writes.ops()) {
-      rocksdb::ColumnFamilyHandle* family = Family(op.table);
-      if (family == nullptr) return UnknownTable(op.table);
+      rocksdb::ColumnFamilyHandle* family = Family(use, op.table);
+      if (family == nullptr) return Unusable(use, op.table);
       rocksdb::Status added = op.value.has_value()
                                   ? batch.Put(family, ToSlice(op.key), ToSlice(*op.value))
                                   : batch.Delete(family, ToSlice(op.key));
@@ -336,24 +587,83 @@ class RocksStore final : public Store {
     }
     rocksdb::WriteOptions options;
     options.sync = true;
-    rocksdb::Status status = db_->Write(options, &batch);
-    if (status.ok()) return absl::OkStatus();
-    // The batch may or may not be on disk, and RocksDB itself turns read-only after a
-    // failed WAL sync: refuse every later write with the first cause (LevelDB's sticky
-    // bg_error_). Reads keep working.
-    absl::Status failed = FromRocks(status, absl::StrCat("write to data dir ", path_));
-    absl::MutexLock lock(&mu_);
-    if (failed_write_.ok()) failed_write_ = failed;
-    return failed;
+    rocksdb::Status status = use->db->Write(options, &batch);
+    if (status.ok()) {
+      absl::MutexLock lock(&wal_mu_);
+      written_since_measured_ += batch.GetDataSize();
+      return absl::OkStatus();
+    }
+    // The batch may or may not be on disk (its log record may be there whole, with only
+    // the sync failed), and RocksDB itself stops taking writes: refuse every later write
+    // until that is settled (LevelDB's sticky bg_error_). Reads keep working.
+    health_->Fail(use.generation(), status);
+    return Writable();
+  }
+
+  absl::Status Writable() const override {
+    {
+      absl::MutexLock lock(&health_->mu);
+      switch (health_->mode) {
+        case WriteHealth::Mode::kWritable:
+          break;
+        case WriteHealth::Mode::kOutOfSpace:
+          health_->wanted = true;
+          return absl::ResourceExhaustedError(absl::StrCat(
+              "data dir ", path_, " is full (", health_->cause,
+              "): writes are refused until there is room again, then resume by themselves; "
+              "reads go on"));
+        case WriteHealth::Mode::kBroken:
+          return absl::UnavailableError(absl::StrCat(
+              "store is read-only after a failed write: write to data dir ", path_, ": ",
+              health_->cause, " (writes need a restart once the disk is fixed)"));
+      }
+    }
+    if (max_space_bytes_ > 0) {
+      const uint64_t used = UsedBytes();
+      if (used >= max_space_bytes_) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "data dir ", path_, " is full: its tables and write-ahead log take ", used,
+            " bytes of the ", max_space_bytes_,
+            " allowed (the space limit): writes are refused until the limit is raised; "
+            "reads go on"));
+      }
+    }
+    return absl::OkStatus();
   }
 
  private:
-  rocksdb::ColumnFamilyHandle* Family(Table table) const {
+  // The open database, for as long as this lives (the recovery waits).
+  class Use {
+   public:
+    explicit Use(const RocksStore& store) : store_(store) { store_.gate_.Enter(); }
+    ~Use() { store_.gate_.Leave(); }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+
+    Instance* instance() const { return store_.instance_.get(); }
+    Instance* operator->() const { return instance(); }
+    uint64_t generation() const {
+      absl::MutexLock lock(&store_.health_->mu);
+      return store_.health_->generation;
+    }
+
+   private:
+    const RocksStore& store_;
+  };
+
+  rocksdb::ColumnFamilyHandle* Family(const Use& use, Table table) const {
     const size_t index = static_cast<size_t>(table);
-    return index < static_cast<size_t>(kTableCount) ? handles_[index + 1] : nullptr;
+    if (use.instance() == nullptr || index >= static_cast<size_t>(kTableCount)) return nullptr;
+    return use->handles[index + 1];
   }
 
-  static absl::Status UnknownTable(Table table) {
+  // Why Family() gave nothing: a table we do not know, or no database open.
+  absl::Status Unusable(const Use& use, Table table) const {
+    if (use.instance() == nullptr) {
+      absl::MutexLock lock(&health_->mu);
+      return absl::UnavailableError(
+          absl::StrCat("data dir ", path_, " cannot be opened right now: ", health_->cause));
+    }
     return absl::InvalidArgumentError(absl::StrCat("unknown table ", static_cast<int>(table)));
   }
 
@@ -361,15 +671,115 @@ class RocksStore final : public Store {
     return absl::StrCat(action, " table ", TableName(table), " in data dir ", path_);
   }
 
-  const std::string path_;
-  // Shared by the tables' block-based table factories; kept for as long as the DB.
-  const std::shared_ptr<rocksdb::Cache> block_cache_;
-  std::unique_ptr<rocksdb::DB> db_;
-  // handles_[0] is "default"; handles_[i + 1] is Table i.
-  const std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // The store's data on disk: its tables, as RocksDB's SstFileManager counts them, and
+  // its write-ahead log files.
+  uint64_t UsedBytes() const {
+    absl::MutexLock lock(&wal_mu_);
+    const absl::Time now = absl::Now();
+    if (now - wal_measured_at_ >= kWalSizeRefresh) {
+      std::vector<rocksdb::FileAttributes> files;
+      if (factory_->file_system()
+              .GetChildrenFileAttributes(path_, rocksdb::IOOptions(), &files, nullptr)
+              .ok()) {
+        wal_bytes_ = 0;
+        for (const rocksdb::FileAttributes& file : files) {
+          if (absl::EndsWith(file.name, ".log")) wal_bytes_ += file.size_bytes;
+        }
+        wal_measured_at_ = now;
+        written_since_measured_ = 0;
+      }
+    }
+    return factory_->sst_files().GetTotalSize() + wal_bytes_ + written_since_measured_;
+  }
 
-  mutable absl::Mutex mu_;
-  absl::Status failed_write_ ABSL_GUARDED_BY(mu_);
+  // Whether reopening for writes is worth a try: the limit is not reached and the disk
+  // has room (or cannot tell).
+  bool RoomToResume() const {
+    if (max_space_bytes_ > 0 && UsedBytes() >= max_space_bytes_) return false;
+    uint64_t free = 0;
+    rocksdb::IOStatus known =
+        factory_->file_system().GetFreeSpace(path_, rocksdb::IOOptions(), &free, nullptr);
+    return !known.ok() || free >= kResumeHeadroomBytes;
+  }
+
+  // The recovery: while the store is out of space, looks for room every kRecoveryPoll
+  // and whenever a write is refused, and then reopens the database. Closing and opening it again
+  // settles what the failed write left: RocksDB replays the write-ahead log as the disk holds it
+  // (the failed write whole, or not at all) and flushes what it replayed, durably, before the store
+  // writes again; its sequence numbers and the ledger's go on from there.
+  void RecoverWhenThereIsRoom() {
+    absl::Time next_attempt = absl::InfinitePast();
+    health_->mu.Lock();
+    for (;;) {
+      health_->mu.Await(absl::Condition(
+          +[](WriteHealth* health) ABSL_EXCLUSIVE_LOCKS_REQUIRED(health->mu) {
+            return health->stopping || health->mode == WriteHealth::Mode::kOutOfSpace;
+          },
+          health_.get()));
+      if (health_->stopping) break;
+      health_->mu.AwaitWithTimeout(
+          absl::Condition(
+              +[](WriteHealth* health) ABSL_EXCLUSIVE_LOCKS_REQUIRED(health->mu) {
+                return health->stopping || health->wanted;
+              },
+              health_.get()),
+          kRecoveryPoll);
+      health_->wanted = false;
+      if (health_->stopping) break;
+      if (absl::Now() < next_attempt) continue;
+      health_->mu.Unlock();
+      if (RoomToResume() && !Reopen()) next_attempt = absl::Now() + kRecoveryBackoff;
+      health_->mu.Lock();
+    }
+    health_->mu.Unlock();
+  }
+
+  // Closes the database and opens it again for writing; if that fails, for reading.
+  // Returns whether the store may write again.
+  bool Reopen() {
+    bool reopened = false;
+    gate_.Exclusively([&] {
+      uint64_t generation = 0;
+      {
+        absl::MutexLock lock(&health_->mu);
+        generation = ++health_->generation;
+      }
+      instance_.reset();
+      rocksdb::Status status;
+      instance_ = factory_->Open(/*read_only=*/false, health_, generation, &status);
+      reopened = instance_ != nullptr;
+      if (!reopened) {
+        // Still short of room (or worse): serve reads from what the disk holds until the
+        // next attempt.
+        rocksdb::Status ignored;
+        instance_ = factory_->Open(/*read_only=*/true, health_, generation, &ignored);
+      }
+      absl::MutexLock lock(&health_->mu);
+      if (reopened) {
+        health_->mode = WriteHealth::Mode::kWritable;
+        health_->cause.clear();
+      } else {
+        health_->cause = status.ToString();
+        if (!IsOutOfSpace(status)) health_->mode = WriteHealth::Mode::kBroken;
+      }
+    });
+    return reopened;
+  }
+
+  const std::unique_ptr<InstanceFactory> factory_;
+  const std::string path_;
+  const uint64_t max_space_bytes_;
+  const std::shared_ptr<WriteHealth> health_;
+
+  mutable InstanceGate gate_;
+  std::unique_ptr<Instance> instance_;  // replaced only under gate_.Exclusively
+
+  mutable absl::Mutex wal_mu_;
+  mutable absl::Time wal_measured_at_ ABSL_GUARDED_BY(wal_mu_) = absl::InfinitePast();
+  mutable uint64_t wal_bytes_ ABSL_GUARDED_BY(wal_mu_) = 0;
+  mutable uint64_t written_since_measured_ ABSL_GUARDED_BY(wal_mu_) = 0;
+
+  std::thread recovery_;
 };
 
 }  // namespace
@@ -381,21 +791,18 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksStore(const RocksStoreOptions& o
   std::error_code ignored;
   std::filesystem::create_directories(options.path, ignored);
 
-  std::shared_ptr<rocksdb::Cache> block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  rocksdb::Options db_options = DatabaseOptions(block_cache);
-  const rocksdb::ColumnFamilyOptions family_options(db_options);
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
-  for (int i = 0; i < kTableCount; ++i) {
-    families.emplace_back(std::string(TableName(static_cast<Table>(i))), family_options);
+  auto factory = std::make_unique<InstanceFactory>(options);
+  auto health = std::make_shared<WriteHealth>();
+  rocksdb::Status status;
+  std::unique_ptr<Instance> instance =
+      factory->Open(/*read_only=*/false, health, /*generation=*/0, &status);
+  if (instance == nullptr && IsOutOfSpace(status)) {
+    // Restarted on a full disk: serve what is there, and write again once there is room.
+    rocksdb::Status read_only;
+    instance = factory->Open(/*read_only=*/true, health, /*generation=*/0, &read_only);
+    if (instance != nullptr) health->Fail(/*failed_generation=*/0, status);
   }
-
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status status =
-      rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, families, &handles, &raw_db);
-  if (!status.ok()) {
+  if (instance == nullptr) {
     if (IsLockHeld(status)) {
       return absl::FailedPreconditionError(
           absl::StrCat("data dir ", options.path, " is in use by another process"));
@@ -403,11 +810,13 @@ absl::StatusOr<std::unique_ptr<Store>> OpenRocksStore(const RocksStoreOptions& o
     std::string message =
         absl::StrCat("cannot open data dir ", options.path, ": ", status.ToString());
     if (status.IsCorruption()) return absl::DataLossError(message);
+    if (IsOutOfSpace(status)) {
+      return absl::ResourceExhaustedError(absl::StrCat(message, " (the disk is full)"));
+    }
     return absl::UnavailableError(message);
   }
-  return std::unique_ptr<Store>(std::make_unique<RocksStore>(options.path, std::move(block_cache),
-                                                             std::unique_ptr<rocksdb::DB>(raw_db),
-                                                             std::move(handles)));
+  return std::unique_ptr<Store>(std::make_unique<RocksStore>(
+      std::move(factory), options.max_space_bytes, std::move(health), std::move(instance)));
 }
 
 absl::Status RestoreRocksBackup(const std::string& backup_dir, const std::string& db_path) {

@@ -143,9 +143,16 @@ class Store {
   virtual std::vector<std::pair<std::string, uint64_t>> Properties() const { return {}; }
 
   // Applies every operation atomically and durably (synced to disk) before returning.
-  // After a failed sync the store refuses further writes (UNAVAILABLE): what is on
-  // disk is no longer known.
+  // A failed write may or may not have reached the disk, so the store then refuses
+  // further writes until it knows: when the disk (or the store's space limit) is full,
+  // with RESOURCE_EXHAUSTED until there is room again and the store has read back what
+  // the disk holds (which may include the failed write, whole); after any other I/O
+  // error, with UNAVAILABLE until it is restarted. Reads go on meanwhile.
   virtual absl::Status Write(const WriteSet& writes) = 0;
+
+  // Whether a write would be accepted now: OK, or the error it would get (see Write).
+  // Cheap; for health checks and for refusing a change before it is sequenced.
+  virtual absl::Status Writable() const { return absl::OkStatus(); }
 };
 
 }  // namespace sello::storage

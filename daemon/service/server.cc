@@ -9,12 +9,14 @@
 
 #include <chrono>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/admin_service.h"
 #include "daemon/service/appeal_service.h"
 #include "daemon/service/inspection_service.h"
+#include "daemon/service/log.h"
 #include "daemon/service/log_service.h"
 #include "daemon/service/norm_service.h"
 #include "daemon/service/organisation_service.h"
@@ -24,6 +26,23 @@
 #include "daemon/service/token_service.h"
 
 namespace sello::service {
+namespace {
+
+// How often the write health looks at the store (the store itself retries writing as
+// soon as there is room: see storage::Store::Writable).
+constexpr absl::Duration kWriteHealthPoll = absl::Milliseconds(500);
+
+void ReportWrites(grpc::HealthCheckServiceInterface* health, const absl::Status& writable) {
+  health->SetServingStatus(kWriteHealthService, writable.ok());
+  if (writable.ok()) {
+    LogInfo("store_writable", {{"health_service", kWriteHealthService}});
+  } else {
+    LogError("store_read_only",
+             {{"health_service", kWriteHealthService}, {"message", writable.ToString()}});
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       Registry registry,
@@ -99,8 +118,27 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   const absl::string_view host =
       absl::string_view(options.listen_address).substr(0, options.listen_address.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  const storage::Store* store = registry.store;
+  absl::Status writable = store->Writable();
+  health->SetServingStatus(kWriteHealthService, writable.ok());
+  if (!writable.ok()) ReportWrites(health, writable);
+  server->write_watcher_ =
+      std::thread([raw = server.get(), store, writable] { raw->WatchWrites(store, writable); });
   return server;
+}
+
+void Server::WatchWrites(const storage::Store* store, absl::Status writable) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  absl::MutexLock lock(&watch_mu_);
+  while (!watch_mu_.AwaitWithTimeout(absl::Condition(&watch_stopping_), kWriteHealthPoll)) {
+    watch_mu_.Unlock();
+    const absl::Status now = store->Writable();
+    if (now.ok() != writable.ok()) ReportWrites(health, now);
+    writable = now;
+    watch_mu_.Lock();
+  }
 }
 
 Server::~Server() {
@@ -109,6 +147,11 @@ Server::~Server() {
 
 void Server::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    watch_stopping_ = true;
+  }
+  if (write_watcher_.joinable()) write_watcher_.join();
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   server_->Wait();

@@ -4,8 +4,11 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "daemon/service/call.h"
 #include "storage/transparency_log.h"
@@ -27,6 +30,12 @@ class SealService;
 class OrganisationService;
 class StandardService;
 class TokenService;
+
+// The health service's name for writes (grpc.health.v1, Check or Watch with this
+// service): SERVING while the store takes writes, NOT_SERVING while it is read-only — its
+// disk or --max-disk-mb is full, or a failed write left it so. The whole service ("")
+// stays SERVING meanwhile: reads and proofs go on.
+inline constexpr char kWriteHealthService[] = "sello.write";
 
 struct ServerOptions {
   // HOST:PORT; port 0 picks a free port (see Server::address()).
@@ -53,8 +62,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Binds, starts serving and reports SERVING on the health service. UNAVAILABLE when
-  // the address cannot be bound.
+  // Binds, starts serving and reports SERVING on the health service, and on
+  // kWriteHealthService whether the store takes writes (looked at again every half
+  // second, each change logged). UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
                                                        Registry registry,
                                                        storage::TransparencyLog* log);
@@ -69,6 +79,9 @@ class Server {
 
  private:
   Server() = default;
+  // Keeps kWriteHealthService in step with store->Writable(), `writable` when it
+  // starts, until Shutdown.
+  void WatchWrites(const storage::Store* store, absl::Status writable);
 
   std::unique_ptr<OrganisationService> organisations_;
   std::unique_ptr<TokenService> tokens_;
@@ -83,6 +96,10 @@ class Server {
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
+
+  absl::Mutex watch_mu_;
+  bool watch_stopping_ ABSL_GUARDED_BY(watch_mu_) = false;
+  std::thread write_watcher_;
 };
 
 }  // namespace sello::service
