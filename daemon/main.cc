@@ -429,6 +429,8 @@ int Run(int argc, char** argv) {
   const sello::service::CallLog call_log(sello::service::ParseCallLogLevel(options.call_log)
                                              .value_or(sello::service::CallLogLevel::kAll));
   sello::service::CallTimer call_timer;
+  // Synchronous writes (ADMIN's, mostly) wait for durability no longer than that either.
+  (*ledger)->SetMaxWait(absl::Seconds(options.default_deadline_s));
   sello::service::Admission admission(
       {.max_pending_writes = options.max_pending_writes, .max_watches = options.max_watches});
   std::vector<std::string> methods;

@@ -1,6 +1,7 @@
 #include "storage/ledger.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -84,14 +85,32 @@ std::shared_ptr<Ledger::Group> Ledger::NewGroup() {
 
 absl::Status Ledger::Apply(const domain::Principal& actor,
                            const std::function<absl::Status(Transaction&)>& change) {
-  absl::Notification finished;
-  absl::Status outcome;
-  ApplyAsync(actor, change, [&](absl::Status status) {
-    outcome = std::move(status);
-    finished.Notify();
+  // Shared with the callback, which may outlive this call when the wait times out.
+  struct Outcome {
+    absl::Notification finished;
+    absl::Status status;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  ApplyAsync(actor, change, [outcome](absl::Status status) {
+    outcome->status = std::move(status);
+    outcome->finished.Notify();
   });
-  finished.WaitForNotification();
-  return outcome;
+  absl::Duration max_wait;
+  {
+    absl::MutexLock lock(&mu_);
+    max_wait = max_wait_;
+  }
+  if (!outcome->finished.WaitForNotificationWithTimeout(max_wait)) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("not durable within ", absl::FormatDuration(max_wait),
+                     " (the disk may be stalled); the change may still be committed"));
+  }
+  return outcome->status;
+}
+
+void Ledger::SetMaxWait(absl::Duration max_wait) {
+  absl::MutexLock lock(&mu_);
+  max_wait_ = max_wait;
 }
 
 void Ledger::ApplyAsync(const domain::Principal& actor,

@@ -85,10 +85,16 @@ class Ledger {
   // Writes what is sequenced, then stops the committer.
   ~Ledger();
 
+  // How long Apply waits for a change to be durable before it answers
+  // DEADLINE_EXCEEDED (the change may still be committed): the server's default
+  // deadline, so that no caller waits for ever behind a stalled disk. Unbounded by
+  // default.
+  void SetMaxWait(absl::Duration max_wait);
+
   // Runs `change` and, when it returns OK, commits what it wrote with its events;
-  // returns once that is durable. A change that writes must record at least one event
-  // (INTERNAL otherwise). A change that only reads returns once what it read is
-  // durable. Returns the status of `change`, or of the write.
+  // returns once that is durable (or after the maximum wait, see SetMaxWait). A change that writes
+  // must record at least one event (INTERNAL otherwise). A change that only reads returns once what
+  // it read is durable. Returns the status of `change`, or of the write.
   absl::Status Apply(const domain::Principal& actor,
                      const std::function<absl::Status(Transaction&)>& change);
 
@@ -177,6 +183,7 @@ class Ledger {
   bool reload_head_ ABSL_GUARDED_BY(mu_) = false;  // a write failed since the last reload
   CommitCounts counts_ ABSL_GUARDED_BY(mu_);
   CommitObserver observer_ ABSL_GUARDED_BY(mu_);
+  absl::Duration max_wait_ ABSL_GUARDED_BY(mu_) = absl::InfiniteDuration();
 
   // The committed head, for readers that must not wait behind a change in progress.
   mutable absl::Mutex head_mu_;

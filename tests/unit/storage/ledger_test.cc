@@ -312,6 +312,25 @@ TEST_F(LedgerTest, ConcurrentChangesAreCommittedInGroupsAndSeeEachOther) {
   for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), i + 1);
 }
 
+TEST_F(LedgerTest, ApplyWaitsNoLongerThanTheMaximumBehindAStalledDisk) {
+  ledger_.reset();
+  GatedStore gated(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&gated, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  (*ledger)->SetMaxWait(absl::Milliseconds(100));
+  gated.gated = true;  // the next write stalls until released
+  const absl::Time start = absl::Now();
+  const absl::Status stalled = CreateFirm(**ledger, "stalled");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(100));
+  EXPECT_EQ(stalled.code(), absl::StatusCode::kDeadlineExceeded) << stalled;
+  EXPECT_THAT(std::string(stalled.message()), ::testing::HasSubstr("not durable within 100ms"));
+  // The disk comes back: the change was not lost, only its answer.
+  gated.release.Notify();
+  EXPECT_TRUE(CreateFirm(**ledger, "after").ok());
+  EXPECT_EQ((*ledger)->last_seq(), 2u);
+  EXPECT_EQ(Events(gated).size(), 2u);
+}
+
 TEST_F(LedgerTest, AFailedGroupFailsWhatWasSequencedAfterIt) {
   ledger_.reset();
   GatedStore gated(*store_);
