@@ -73,6 +73,7 @@ struct DaemonOptions {
   int max_watches = 64;
   double max_connection_idle_s = 1800;
   double max_connection_age_s = 6 * 3600;
+  double handshake_timeout_s = 10;
 };
 
 }  // namespace
@@ -282,6 +283,11 @@ int Run(int argc, char** argv) {
                  "resume), after a 60 s grace for calls in flight")
       ->check(CLI::Range(10.0, 1e7))
       ->capture_default_str();
+  app.add_option("--handshake-timeout", options.handshake_timeout_s,
+                 "close a connection that has not finished its TLS and HTTP/2 handshake within "
+                 "this many seconds (idle connections that never speak)")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -311,6 +317,7 @@ int Run(int argc, char** argv) {
   server_options.max_threads = options.max_threads;
   server_options.max_connection_idle = absl::Seconds(options.max_connection_idle_s);
   server_options.max_connection_age = absl::Seconds(options.max_connection_age_s);
+  server_options.handshake_timeout = absl::Seconds(options.handshake_timeout_s);
   for (const auto& [path, pem] : {std::pair{&options.tls_cert, &server_options.tls_cert_pem},
                                   {&options.tls_key, &server_options.tls_key_pem},
                                   {&options.client_ca, &server_options.client_ca_pem}}) {

@@ -51,6 +51,10 @@ struct ServerOptions {
   absl::Duration max_connection_idle = absl::Minutes(30);
   absl::Duration max_connection_age = absl::Hours(6);  // then a grace period to finish
   absl::Duration max_connection_age_grace = absl::Minutes(1);
+  // A connection that has not finished its handshake by then is closed. gRPC 1.51 cannot
+  // cap the number of connections; this, the idle timeout and the memory quota bound
+  // what idle ones cost.
+  absl::Duration handshake_timeout = absl::Seconds(10);
   // TLS: the server's certificate chain and private key (PEM). Empty: plaintext.
   std::string tls_cert_pem;
   std::string tls_key_pem;

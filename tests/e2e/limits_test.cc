@@ -1,11 +1,17 @@
 // End-to-end: sellod's own limits on requests — an oversized message or header set is
 // refused with RESOURCE_EXHAUSTED naming the limit, nothing is written, and the daemon
-// keeps serving.
+// keeps serving; a connection that never finishes its handshake is closed.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 
+#include "absl/time/clock.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {
@@ -19,7 +25,8 @@ constexpr int kExitUnavailable = 6;  // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE
 class LimitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_.set_daemon_args({"--max-message-kb", "64", "--max-metadata-kb", "4"});
+    daemon_.set_daemon_args(
+        {"--max-message-kb", "64", "--max-metadata-kb", "4", "--handshake-timeout", "0.5"});
     ASSERT_TRUE(daemon_.Start());
     admin_ = daemon_.admin_token();
   }
@@ -46,6 +53,33 @@ TEST_F(LimitsTest, OversizedHeadersAreRefused) {
   // The daemon is unharmed.
   const ProcessResult whoami = daemon_.RunCliAs(admin_, "token", "whoami");
   EXPECT_EQ(whoami.exit_code, 0) << whoami;
+}
+
+TEST_F(LimitsTest, AConnectionThatNeverSpeaksIsClosedAfterTheHandshakeTimeout) {
+  const std::string& address = daemon_.address();
+  const size_t colon = address.rfind(':');
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
+  ASSERT_EQ(::inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr), 1);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)), 0);
+  // Says nothing; the daemon sends its HTTP/2 settings, then hangs up (end of file) once
+  // the 0.5 s handshake is over.
+  const absl::Time start = absl::Now();
+  ssize_t got = 1;
+  while (got > 0 && absl::Now() - start < absl::Seconds(10)) {
+    pollfd wait{.fd = fd, .events = POLLIN, .revents = 0};
+    if (::poll(&wait, 1, /*timeout ms=*/1'000) != 1) continue;
+    char buffer[4096];
+    got = ::read(fd, buffer, sizeof(buffer));
+  }
+  EXPECT_LE(got, 0) << "still open after 10 s";
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(400));
+  ::close(fd);
+  // Well-behaved clients are unaffected.
+  EXPECT_EQ(daemon_.RunCli("org", "list").exit_code, 0);
 }
 
 }  // namespace
