@@ -44,6 +44,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
+#ifdef SELLO_SANITIZED
+// Under ASan and UBSan the daemon runs several times slower and ASan holds freed memory
+// in quarantine: the flood is gentler and only behaviour is checked (every excess write
+// refused, readers served, service back). The figures come from the optimised build.
+constexpr bool kMeasured = false;
+#else
+constexpr bool kMeasured = true;
+#endif
+
 constexpr absl::Duration kFlood = absl::Seconds(6);
 constexpr int kIdleConnections = 1000;
 constexpr int kMemoryQuotaMb = 64;
@@ -106,7 +115,7 @@ bool Floods(const std::string& kinds, const char* kind) {
 // Nothing above the transport can refuse those calls earlier; the flood keeps to a rate
 // the daemon can absorb (SELLO_FLOOD_RESETS overrides it, to find the breaking point),
 // and deploy/README.md says to put an HTTP/2 proxy with rapid-reset limits in front.
-constexpr int kResetsPerSecond = 5000;
+constexpr int kResetsPerSecond = kMeasured ? 5000 : 1000;
 int ResetsPerSecond() {
   int rate = 0;
   const char* chosen = std::getenv("SELLO_FLOOD_RESETS");
@@ -339,8 +348,11 @@ void FloodTest::RunFlood(const std::string& kinds, double health_p99_limit_ms) {
   std::string failures;
   for (const auto& [code, count] : read_failures)
     absl::StrAppend(&failures, " code ", code, ": ", count);
-  EXPECT_GE(reads_ok * 1000, reads * 999) << "read failures by code:" << failures;
-  EXPECT_LT(p99, health_p99_limit_ms);
+  EXPECT_GE(reads_ok * 1000, reads * (kMeasured ? 999 : 990))
+      << "read failures by code:" << failures;
+  if (kMeasured) {
+    EXPECT_LT(p99, health_p99_limit_ms);
+  }
   if (Floods(kinds, "write")) {
     EXPECT_GT(write_codes[grpc::StatusCode::RESOURCE_EXHAUSTED], 0) << "the writes were no flood";
     EXPECT_GT(write_codes[grpc::StatusCode::OK], 0);
@@ -350,7 +362,9 @@ void FloodTest::RunFlood(const std::string& kinds, double health_p99_limit_ms) {
         << count << " writes ended with code " << code;
   }
   EXPECT_EQ(refused_late, 0);
-  EXPECT_LE(rss_peak, rss_before + kMemoryQuotaMb + 64);
+  if (kMeasured) {
+    EXPECT_LE(rss_peak, rss_before + kMemoryQuotaMb + 64);
+  }
 
   // Full service returns on its own: a write and a watch are accepted again.
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -381,8 +395,12 @@ TEST_F(FloodTest, ExcessWritesAreRefusedAtOnceWhileReadsGoOn) {
 class DefaultDeadlineTest : public FloodTest {
  protected:
   void SetUp() override {
-    daemon_.set_daemon_args({"--default-deadline", "0.001"});
+    // Set up with the usual default (the setup's own writes must not time out), then
+    // come back with a default of 1 ms.
     CertificationTest::SetUp();
+    ASSERT_EQ(daemon_.Stop(), 0);
+    daemon_.set_daemon_args({"--default-deadline", "0.001"});
+    ASSERT_TRUE(daemon_.Start());
   }
 
   // Submits `count` PREMIUM audits at once, each with `deadline` (none when infinite);
