@@ -55,6 +55,10 @@ double Share(int64_t part, int64_t whole) {
 
 Month MonthOf(absl::Time time) {
   const absl::CivilMonth month = absl::ToCivilMonth(time, absl::UTCTimeZone());
+  // Timestamps span the years 1 to 9999: a time from outside them (an absurd or infinite
+  // one in a request) counts as their first or last month rather than overflow.
+  if (month.year() < 1) return 12;
+  if (month.year() > 9999) return 9999 * 12 + 11;
   return static_cast<Month>(month.year() * 12 + (month.month() - 1));
 }
 
