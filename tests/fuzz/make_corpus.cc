@@ -210,6 +210,7 @@ void MerkleSeeds(const fs::path& root) {
     absl::StatusOr<std::vector<std::string>> ReadHashes(
         const std::vector<merkle::NodeId>& ids) override {
       std::vector<std::string> out;
+      out.reserve(ids.size());
       for (const merkle::NodeId& id : ids) out.push_back(nodes[id]);
       return out;
     }
