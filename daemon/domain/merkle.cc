@@ -333,4 +333,40 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, absl::strin
   return absl::OkStatus();
 }
 
+absl::StatusOr<LeafTree> LeafTree::Build(absl::string_view leaf_hashes) {
+  if (leaf_hashes.size() % kHashSize != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "leaf_hashes: ", leaf_hashes.size(), " bytes is not a whole number of 32-byte hashes"));
+  }
+  LeafTree tree;
+  tree.levels_.emplace_back(leaf_hashes);
+  while (tree.levels_.back().size() >= 2 * kHashSize) {
+    const std::string& below = tree.levels_.back();
+    std::string level;
+    level.reserve(below.size() / (2 * kHashSize) * kHashSize);
+    for (size_t at = 0; at + 2 * kHashSize <= below.size(); at += 2 * kHashSize) {
+      const absl::string_view pair(below.data() + at, 2 * kHashSize);
+      level += NodeHash(pair.substr(0, kHashSize), pair.substr(kHashSize));
+    }
+    tree.levels_.push_back(std::move(level));
+  }
+  return tree;
+}
+
+absl::StatusOr<std::string> LeafTree::Root() { return RootHash(size(), *this); }
+
+absl::StatusOr<std::vector<std::string>> LeafTree::ReadHashes(const std::vector<NodeId>& ids) {
+  std::vector<std::string> hashes;
+  hashes.reserve(ids.size());
+  for (const NodeId& id : ids) {
+    if (id.level < 0 || static_cast<size_t>(id.level) >= levels_.size() ||
+        id.index >= levels_[id.level].size() / kHashSize) {
+      return absl::NotFoundError(
+          absl::StrCat("node (", id.level, ", ", id.index, ") is not in the tree"));
+    }
+    hashes.push_back(levels_[id.level].substr(id.index * kHashSize, kHashSize));
+  }
+  return hashes;
+}
+
 }  // namespace sello::domain::merkle

@@ -77,6 +77,26 @@ absl::StatusOr<std::vector<std::pair<NodeId, std::string>>> HashesForAppend(
 // subtrees that decompose [0, size): popcount(size) reads, one ReadHashes call.
 absl::StatusOr<std::string> RootHash(uint64_t size, HashReader& reader);
 
+// A whole small tree held in memory (e.g. the tree over one seal issuance's leaves): every
+// complete subtree computed once from the leaf hashes (fewer than n NodeHash calls), then
+// read as a HashReader for its root and proofs.
+class LeafTree final : public HashReader {
+ public:
+  // `leaf_hashes`: the leaves' 32-byte hashes, concatenated in leaf order.
+  // INVALID_ARGUMENT if its length is not a multiple of 32.
+  static absl::StatusOr<LeafTree> Build(absl::string_view leaf_hashes);
+
+  uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size() / kHashSize; }
+  // RootHash(size(), *this): every node it reads is held, so it fails only if that does.
+  absl::StatusOr<std::string> Root();
+  // NOT_FOUND for a node that is not a complete subtree of this tree.
+  absl::StatusOr<std::vector<std::string>> ReadHashes(const std::vector<NodeId>& ids) override;
+
+ private:
+  // levels_[l]: the hashes of level l's complete subtrees, concatenated.
+  std::vector<std::string> levels_;
+};
+
 // RFC 9162 §2.1.3.1 (RFC 6962 §2.1.1): the audit path of leaf `index` in the tree of size
 // `size`, ordered from the leaf's sibling up to the root's child. Empty for size 1.
 // INVALID_ARGUMENT naming `index` if index >= size. At most 2 * ceil(log2(size)) reads, in one

@@ -3,6 +3,8 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -107,30 +109,41 @@ uint32_t AppendPrefix(absl::string_view text, std::string* out) {
 
 }  // namespace
 
-std::string NewSealCode(absl::string_view standard_id) {
-  std::string code;
-  code.reserve(standard_id.size() + 1 + kSealFormattedSerialLength);
+std::vector<std::string> NewSealCodes(absl::string_view standard_id, size_t count) {
   for ([[maybe_unused]] char c : standard_id) assert(IsCodeCharacter(c) || c == '-');
-  const uint32_t prefix_running = AppendPrefix(standard_id, &code);
-  code.push_back('-');
-  const size_t serial_start = code.size();
-  while (true) {
-    code.resize(serial_start);
-    // 256 is a multiple of 32, so the low five bits of a uniform byte are uniform.
-    const std::string random = RandomBytes(kSealRandomLength);
-    uint32_t running = prefix_running;
-    for (size_t i = 0; i < kSealRandomLength; ++i) {
-      if (i > 0 && i % kSealGroupLength == 0) code.push_back('-');
-      const char c = kSealSerialAlphabet[static_cast<unsigned char>(random[i]) & 31];
-      code.push_back(c);
-      running = Step(running, ValueOf(c));
+  std::string prefix;
+  const uint32_t prefix_running = AppendPrefix(standard_id, &prefix);
+  prefix.push_back('-');
+  std::vector<std::string> codes;
+  codes.reserve(count);
+  // One draw from the CSPRNG for all the codes still missing: a draw costs far more than
+  // the bytes it returns. A draw whose check character is not printable is dropped.
+  while (codes.size() < count) {
+    const size_t missing = count - codes.size();
+    const std::string random = RandomBytes(missing * kSealRandomLength);
+    for (size_t start = 0; start < random.size(); start += kSealRandomLength) {
+      std::string code = prefix;
+      code.reserve(prefix.size() + kSealFormattedSerialLength);
+      uint32_t running = prefix_running;
+      for (size_t i = 0; i < kSealRandomLength; ++i) {
+        if (i > 0 && i % kSealGroupLength == 0) code.push_back('-');
+        // 256 is a multiple of 32, so the low five bits of a uniform byte are uniform.
+        const char c = kSealSerialAlphabet[static_cast<unsigned char>(random[start + i]) & 31];
+        code.push_back(c);
+        running = Step(running, ValueOf(c));
+      }
+      const uint32_t check = CheckValue(running);
+      if (!kPrintableCheck[check]) continue;
+      code.push_back('-');
+      code.push_back(kMod37Characters[check]);
+      codes.push_back(std::move(code));
     }
-    const uint32_t check = CheckValue(running);
-    if (!kPrintableCheck[check]) continue;
-    code.push_back('-');
-    code.push_back(kMod37Characters[check]);
-    return code;
   }
+  return codes;
+}
+
+std::string NewSealCode(absl::string_view standard_id) {
+  return std::move(NewSealCodes(standard_id, 1).front());
 }
 
 absl::StatusOr<std::string> NormaliseSealCode(absl::string_view typed) {

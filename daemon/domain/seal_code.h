@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -50,6 +51,9 @@ inline constexpr size_t kMaxTypedSealCodeLength = 64;
 // '-' is dropped, so that NormaliseSealCode(NewSealCode(id)) == NewSealCode(id). Uniqueness is
 // the caller's job (check the store, draw again): with ~59.8 random bits a repeat is rare.
 std::string NewSealCode(absl::string_view standard_id);
+// `count` new codes as NewSealCode makes them, from one draw of the CSPRNG (for issuing
+// many seals at once). They may repeat each other as rarely as any two codes do.
+std::vector<std::string> NewSealCodes(absl::string_view standard_id, size_t count);
 
 // Reads a code as a person typed it and returns its canonical display form: upper case, the
 // prefix's separators as single '-', the serial grouped as above with look-alikes folded.

@@ -716,6 +716,46 @@ TEST(MerkleStorageTest, ABatchOfAppendsReadsItsOwnPendingNodes) {
   EXPECT_EQ(*root, reference.Mth(0, 12));
 }
 
+// A LeafTree built from n leaf hashes has the reference root and proofs for every n.
+TEST(MerkleLeafTreeTest, RootAndEveryProofMatchTheReference) {
+  const std::vector<std::string> leaves = SweepLeaves();
+  ReferenceTree reference(leaves);
+  std::string hashes;
+  absl::StatusOr<LeafTree> empty = LeafTree::Build("");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->size(), 0u);
+  EXPECT_EQ(*empty->Root(), EmptyRootHash());
+  for (uint64_t n = 1; n <= kSweepSize; ++n) {
+    hashes += LeafHash(leaves[n - 1]);
+    absl::StatusOr<LeafTree> tree = LeafTree::Build(hashes);
+    ASSERT_TRUE(tree.ok()) << tree.status();
+    ASSERT_EQ(tree->size(), n);
+    absl::StatusOr<std::string> root = tree->Root();
+    ASSERT_TRUE(root.ok()) << root.status();
+    ASSERT_EQ(*root, reference.Mth(0, n)) << "size " << n;
+    for (uint64_t i = 0; i < n; ++i) {
+      absl::StatusOr<std::vector<std::string>> proof = InclusionProof(i, n, *tree);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      ASSERT_EQ(*proof, reference.Path(i, 0, n)) << "index " << i << " size " << n;
+    }
+  }
+}
+
+TEST(MerkleLeafTreeTest, RefusesPartialHashesAndUnknownNodes) {
+  const absl::Status partial = LeafTree::Build(std::string(33, 'x')).status();
+  EXPECT_EQ(partial.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(partial.message(), HasSubstr("leaf_hashes"));
+  absl::StatusOr<LeafTree> tree = LeafTree::Build(LeafHash("a") + LeafHash("b") + LeafHash("c"));
+  ASSERT_TRUE(tree.ok());
+  // (1, 1) would cover leaves 2 and 3: there is no leaf 3.
+  EXPECT_EQ(tree->ReadHashes({NodeId{1, 1}}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(tree->ReadHashes({NodeId{5, 0}}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(tree->ReadHashes({NodeId{-1, 0}}).status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<std::vector<std::string>> node = tree->ReadHashes({NodeId{1, 0}});
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(node->front(), NodeHash(LeafHash("a"), LeafHash("b")));
+}
+
 // ---------------------------------------------------------------------------------------
 // Costs (the reads of roots and proofs are counted in the sweep above): each append
 // writes at most 1 + log2(n) nodes and reads at most log2(n).

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -107,6 +108,23 @@ TEST(SealCodeTest, CheckCharacterRefusesWhatIsNotACodeCharacter) {
   EXPECT_FALSE(HasValidCheckCharacter("1"));  // a lone character is no code
   EXPECT_FALSE(HasValidCheckCharacter("CSCS*"));
   EXPECT_FALSE(HasValidCheckCharacter("CSCS-7KQ2-M9XD-3WPA-B!"));
+}
+
+// A batch is as many codes as asked, each as NewSealCode makes them, none repeated.
+TEST(SealCodeTest, BatchesOfNewCodesAreWholeValidAndDistinct) {
+  EXPECT_TRUE(NewSealCodes("CSCS", 0).empty());
+  const std::vector<std::string> codes = NewSealCodes("ISO--22000-", 10'000);
+  ASSERT_EQ(codes.size(), 10'000u);
+  std::set<std::string> distinct;
+  for (const std::string& code : codes) {
+    ASSERT_TRUE(absl::StartsWith(code, "ISO-22000-")) << code;
+    ASSERT_EQ(code.size(), std::string("ISO-22000-").size() + kSealFormattedSerialLength) << code;
+    absl::StatusOr<std::string> normalised = NormaliseSealCode(code);
+    ASSERT_TRUE(normalised.ok()) << code << ": " << normalised.status();
+    ASSERT_EQ(*normalised, code);
+    distinct.insert(code);
+  }
+  EXPECT_EQ(distinct.size(), codes.size());
 }
 
 TEST(SealCodeTest, NewCodesHaveTheDocumentedShape) {
