@@ -174,8 +174,9 @@ std::optional<absl::Status> Ledger::Sequence(
   }
   last_seq_ = seq;
   last_time_ = now;
-  overlay_.Add(tx.writes_, forming_->id);
+  const size_t from = forming_->writes.size();
   forming_->writes.Append(std::move(tx.writes_));
+  overlay_.Add(forming_->writes, from, forming_->id);
   forming_->last_seq = seq;
   ++forming_->changes;
   forming_->waiting.push_back(std::move(done));
@@ -217,8 +218,8 @@ void Ledger::CommitLoop() {
           std::move(forming_->waiting),
           absl::Status(status.code(), absl::StrCat("an earlier change in the same commit failed: ",
                                                    status.message())));
+      overlay_.Clear();  // before the groups whose writes it indexes go
       forming_ = NewGroup();
-      overlay_.Clear();
       last_seq_ = durable_seq_;
       reload_head_ = true;
     }

@@ -1,7 +1,9 @@
 #include "storage/overlay_store.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -9,37 +11,22 @@
 namespace sello::storage {
 namespace {
 
-using Key = std::pair<Table, std::string>;
-
-// The overlay entries of `table` whose key starts with `prefix`, in key order.
-std::vector<std::pair<absl::string_view, const Overlay::Entry*>> InPrefix(
-    const Overlay::Map& entries, Table table, absl::string_view prefix) {
-  std::vector<std::pair<absl::string_view, const Overlay::Entry*>> found;
-  for (auto it = entries.lower_bound(Key(table, std::string(prefix)));
-       it != entries.end() && it->first.first == table &&
-       absl::StartsWith(it->first.second, prefix);
-       ++it) {
-    found.emplace_back(it->first.second, &it->second);
-  }
-  return found;
-}
-
 // Visits the base scan's entries merged with `pending` (in visiting order for the
 // direction): a pending entry replaces the base entry of the same key, a pending delete
 // hides it, and the visitor may stop the whole merge.
-absl::Status Merge(const std::vector<std::pair<absl::string_view, const Overlay::Entry*>>& pending,
-                   bool forward, const ScanVisitor& visit,
+absl::Status Merge(const std::vector<const WriteSet::Op*>& pending, bool forward,
+                   const ScanVisitor& visit,
                    const std::function<absl::Status(const ScanVisitor&)>& scan_base) {
   size_t next = 0;
   bool stopped = false;
   // Emits the pending entries that come before `limit` (all of them when null); false
   // when the visitor stopped.
   const auto emit_before = [&](const absl::string_view* limit) {
-    for (; next < pending.size() && (limit == nullptr || (forward ? pending[next].first < *limit
-                                                                  : pending[next].first > *limit));
+    for (; next < pending.size() && (limit == nullptr || (forward ? pending[next]->key < *limit
+                                                                  : pending[next]->key > *limit));
          ++next) {
-      const Overlay::Entry& entry = *pending[next].second;
-      if (entry.value.has_value() && !visit(pending[next].first, *entry.value)) return false;
+      const WriteSet::Op& op = *pending[next];
+      if (op.value.has_value() && !visit(op.key, *op.value)) return false;
     }
     return true;
   };
@@ -48,10 +35,10 @@ absl::Status Merge(const std::vector<std::pair<absl::string_view, const Overlay:
       stopped = true;
       return false;
     }
-    if (next < pending.size() && pending[next].first == key) {
-      const Overlay::Entry& entry = *pending[next++].second;
-      if (!entry.value.has_value()) return true;  // deleted
-      value = *entry.value;
+    if (next < pending.size() && pending[next]->key == key) {
+      const WriteSet::Op& op = *pending[next++];
+      if (!op.value.has_value()) return true;  // deleted
+      value = *op.value;
     }
     if (!visit(key, value)) {
       stopped = true;
@@ -66,39 +53,97 @@ absl::Status Merge(const std::vector<std::pair<absl::string_view, const Overlay:
 
 }  // namespace
 
-void Overlay::Add(const WriteSet& writes, uint64_t group) {
-  for (const WriteSet::Op& op : writes.ops()) {
-    Entry& entry = entries_[Key(op.table, op.key)];
-    entry.value = op.value;
-    entry.group = group;
+void Overlay::Add(const WriteSet& writes, size_t from, uint64_t group) {
+  Index& index = groups_[group];
+  const auto& ops = writes.ops();
+  for (auto op = ops.begin() + static_cast<std::ptrdiff_t>(from); op != ops.end(); ++op) {
+    TableIndex& table = index[op->table];
+    table.by_key.insert_or_assign(absl::string_view(op->key), &*op);
+    table.stale = true;
   }
 }
 
-void Overlay::Retire(uint64_t group) {
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    it = it->second.group == group ? entries_.erase(it) : std::next(it);
+void Overlay::Retire(uint64_t group) { groups_.erase(group); }
+
+const WriteSet::Op* Overlay::Find(Table table, absl::string_view key) const {
+  for (auto group = groups_.rbegin(); group != groups_.rend(); ++group) {
+    auto in_table = group->second.find(table);
+    if (in_table == group->second.end()) continue;
+    auto found = in_table->second.by_key.find(key);
+    if (found != in_table->second.by_key.end()) return found->second;
   }
+  return nullptr;
+}
+
+std::vector<const WriteSet::Op*> Overlay::InPrefix(Table table, absl::string_view prefix) const {
+  // Oldest group first, so that a newer operation on the same key replaces it.
+  std::map<absl::string_view, const WriteSet::Op*> merged;
+  for (auto& [id, index] : groups_) {
+    auto in_table = index.find(table);
+    if (in_table == index.end()) continue;
+    TableIndex& ops = in_table->second;
+    if (ops.stale) {
+      ops.sorted.clear();
+      ops.sorted.reserve(ops.by_key.size());
+      for (const auto& [key, op] : ops.by_key) ops.sorted.push_back(op);
+      std::sort(ops.sorted.begin(), ops.sorted.end(),
+                [](const WriteSet::Op* a, const WriteSet::Op* b) { return a->key < b->key; });
+      ops.stale = false;
+    }
+    auto it = std::lower_bound(
+        ops.sorted.begin(), ops.sorted.end(), prefix,
+        [](const WriteSet::Op* op, absl::string_view key) { return op->key < key; });
+    for (; it != ops.sorted.end() && absl::StartsWith((*it)->key, prefix); ++it) {
+      merged.insert_or_assign((*it)->key, *it);
+    }
+  }
+  std::vector<const WriteSet::Op*> found;
+  found.reserve(merged.size());
+  for (const auto& [key, op] : merged) found.push_back(op);
+  return found;
 }
 
 absl::StatusOr<std::optional<std::string>> OverlayStore::Get(Table table,
                                                              absl::string_view key) const {
-  auto found = overlay_.entries().find(Key(table, std::string(key)));
-  if (found != overlay_.entries().end()) return found->second.value;
+  if (const WriteSet::Op* pending = overlay_.Find(table, key)) return pending->value;
   return base_.Get(table, key);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> OverlayStore::MultiGet(
+    Table table, const std::vector<std::string>& keys) const {
+  std::vector<std::optional<std::string>> values(keys.size());
+  // The keys the overlay does not hold, looked up in the base in one batch.
+  std::vector<size_t> missing;
+  std::vector<std::string> missing_keys;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (const WriteSet::Op* pending = overlay_.Find(table, keys[i])) {
+      values[i] = pending->value;
+    } else {
+      missing.push_back(i);
+      missing_keys.push_back(keys[i]);
+    }
+  }
+  if (missing.empty()) return values;
+  absl::StatusOr<std::vector<std::optional<std::string>>> base =
+      base_.MultiGet(table, missing_keys);
+  if (!base.ok()) return base.status();
+  for (size_t j = 0; j < missing.size(); ++j) values[missing[j]] = std::move((*base)[j]);
+  return values;
 }
 
 absl::Status OverlayStore::Scan(Table table, absl::string_view prefix, absl::string_view after,
                                 const ScanVisitor& visit) const {
-  auto pending = InPrefix(overlay_.entries(), table, prefix);
+  std::vector<const WriteSet::Op*> pending = overlay_.InPrefix(table, prefix);
   if (pending.empty()) return base_.Scan(table, prefix, after, visit);
-  std::erase_if(pending, [&](const auto& entry) { return !after.empty() && entry.first <= after; });
+  std::erase_if(pending,
+                [&](const WriteSet::Op* op) { return !after.empty() && op->key <= after; });
   return Merge(pending, /*forward=*/true, visit,
                [&](const ScanVisitor& merged) { return base_.Scan(table, prefix, after, merged); });
 }
 
 absl::Status OverlayStore::ScanReverse(Table table, absl::string_view prefix,
                                        const ScanVisitor& visit) const {
-  auto pending = InPrefix(overlay_.entries(), table, prefix);
+  std::vector<const WriteSet::Op*> pending = overlay_.InPrefix(table, prefix);
   if (pending.empty()) return base_.ScanReverse(table, prefix, visit);
   std::reverse(pending.begin(), pending.end());
   return Merge(pending, /*forward=*/false, visit,

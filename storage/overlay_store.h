@@ -9,31 +9,50 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "storage/store.h"
 
 namespace sello::storage {
 
-// The pending operations by (table, key), each tagged with the group that wrote it.
+// The pending operations by (table, key): for each group not yet durable, an index of
+// the operations it wrote. The operations themselves stay where the ledger keeps them
+// (the group's WriteSet, whose operations never move: see WriteSet), so adding a change
+// copies no key or value, and retiring a group drops its index whole. A lookup asks the
+// groups newest first; there are at most a few (the one being written, the one forming).
+// Every use, even a lookup, must hold the ledger's lock (scans sort the index lazily).
 // Not thread-safe: the ledger guards it.
 class Overlay {
  public:
-  struct Entry {
-    std::optional<std::string> value;  // nullopt: deleted
-    uint64_t group = 0;
-  };
-  using Map = std::map<std::pair<Table, std::string>, Entry, std::less<>>;
-
-  // Records every operation of `writes` as written by `group` (later ones win).
-  void Add(const WriteSet& writes, uint64_t group);
-  // Forgets the entries `group` wrote that no later group overwrote: they are durable.
+  // Indexes the operations of `writes` from position `from` on as written by `group`
+  // (later ones win). `writes` must outlive the group's entries here (Retire or Clear)
+  // and only grow meanwhile.
+  void Add(const WriteSet& writes, size_t from, uint64_t group);
+  // Forgets what `group` wrote: it is durable.
   void Retire(uint64_t group);
-  void Clear() { entries_.clear(); }
-  bool empty() const { return entries_.empty(); }
-  const Map& entries() const { return entries_; }
+  void Clear() { groups_.clear(); }
+  bool empty() const { return groups_.empty(); }
+
+  // The pending operation on `key` of `table` (the newest), or nullptr when none.
+  const WriteSet::Op* Find(Table table, absl::string_view key) const;
+  // The pending operations on keys of `table` starting with `prefix` (the newest for
+  // each key), in key order.
+  std::vector<const WriteSet::Op*> InPrefix(Table table, absl::string_view prefix) const;
 
  private:
-  Map entries_;
+  // One group's operations on one table, keyed by views of their own keys: a hash map
+  // for lookups, and the same sorted for scans, rebuilt by the first scan after an Add
+  // (lookups far outnumber scans, and a group of 10,000 seals is never scanned whole).
+  struct TableIndex {
+    absl::flat_hash_map<absl::string_view, const WriteSet::Op*> by_key;
+    std::vector<const WriteSet::Op*> sorted;
+    bool stale = false;
+  };
+  using Index = absl::flat_hash_map<Table, TableIndex>;
+  // Mutable for the sorted views that scans build on demand (under the ledger's lock).
+  mutable std::map<uint64_t, Index> groups_;
 };
 
 // The durable `base` as it will be once the overlay is written: Get, Scan and ScanReverse
@@ -43,6 +62,8 @@ class OverlayStore final : public Store {
   OverlayStore(const Store& base, const Overlay& overlay) : base_(base), overlay_(overlay) {}
 
   absl::StatusOr<std::optional<std::string>> Get(Table table, absl::string_view key) const override;
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Table table, const std::vector<std::string>& keys) const override;
   absl::Status Scan(Table table, absl::string_view prefix, absl::string_view after,
                     const ScanVisitor& visit) const override;
   absl::Status ScanReverse(Table table, absl::string_view prefix,

@@ -137,8 +137,12 @@ void PutAppeal(WriteSet& writes, const v1::Appeal& appeal, absl::string_view rep
 }
 
 void PutSeal(WriteSet& writes, const v1::Seal& seal) {
+  PutSeal(writes, seal, SerializeRecord(seal));
+}
+
+void PutSeal(WriteSet& writes, const v1::Seal& seal, std::string record) {
   // Keyed so that every typing accepted as this code finds it (see SealCodeKey).
-  writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()), SerializeRecord(seal));
+  writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()), std::move(record));
   writes.Put(Table::kSealsByLot, ChildKey(seal.lot_id(), seal.code()), "");
 }
 

@@ -71,6 +71,9 @@ void PutLot(WriteSet& writes, const v1::Lot& lot);
 // each ordered by inspection date, and its request id).
 void PutInspection(WriteSet& writes, const v1::Inspection& inspection);
 void PutSeal(WriteSet& writes, const v1::Seal& seal);
+// The same with the seal's record already serialised (SerializeRecord(seal)), for callers
+// that need those bytes too (e.g. to hash them).
+void PutSeal(WriteSet& writes, const v1::Seal& seal, std::string record);
 void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance);
 // The appeal and its indexes; `replaced_certifier` is a previously assigned certifier
 // whose index entry a reassignment removes.

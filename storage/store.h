@@ -5,6 +5,7 @@
 #define SELLO_STORAGE_STORE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -64,7 +65,8 @@ inline constexpr int kTableCount = static_cast<int>(Table::kStatsCriteria) + 1;
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);
 
-// A set of puts and deletes applied all together or not at all.
+// A set of puts and deletes applied all together or not at all. Its operations never
+// move once added (a deque): the ledger's overlay indexes them where they are.
 class WriteSet {
  public:
   struct Op {
@@ -79,15 +81,15 @@ class WriteSet {
   void Delete(Table table, std::string key) {
     ops_.push_back({table, std::move(key), std::nullopt});
   }
-  const std::vector<Op>& ops() const { return ops_; }
+  const std::deque<Op>& ops() const { return ops_; }
   size_t size() const { return ops_.size(); }
-  // Moves every operation of `other` to the end of this set.
+  // Moves every operation of `other` to the end of this set (those already here stay
+  // where they are).
   void Append(WriteSet&& other) {
     if (ops_.empty()) {
       ops_ = std::move(other.ops_);
     } else {
-      ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
-                  std::make_move_iterator(other.ops_.end()));
+      for (Op& op : other.ops_) ops_.push_back(std::move(op));
     }
     other.ops_.clear();
   }
@@ -102,7 +104,7 @@ class WriteSet {
   bool empty() const { return ops_.empty(); }
 
  private:
-  std::vector<Op> ops_;
+  std::deque<Op> ops_;
 };
 
 // Called for each entry of a scan; return false to stop.
@@ -116,6 +118,21 @@ class Store {
   // The value at `key`, or nullopt when there is none.
   virtual absl::StatusOr<std::optional<std::string>> Get(Table table,
                                                          absl::string_view key) const = 0;
+
+  // The values at `keys` of one table, in the same order (nullopt where there is none):
+  // one batched lookup, much cheaper per key than as many Get calls. Fails as a whole if
+  // any lookup fails.
+  virtual absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Table table, const std::vector<std::string>& keys) const {
+    std::vector<std::optional<std::string>> values;
+    values.reserve(keys.size());
+    for (const std::string& key : keys) {
+      absl::StatusOr<std::optional<std::string>> value = Get(table, key);
+      if (!value.ok()) return value.status();
+      values.push_back(*std::move(value));
+    }
+    return values;
+  }
 
   // Visits, in key order, the entries whose key starts with `prefix` and sorts
   // strictly after `after` (all of them when `after` is empty).

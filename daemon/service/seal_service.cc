@@ -36,32 +36,6 @@ std::string CodesKey(absl::string_view issuance_id) {
   return storage::ChildKey(issuance_id, "codes");
 }
 
-// An in-memory node store for the small tree over one issuance's seals.
-class MemoryTree final : public domain::merkle::HashReader {
- public:
-  absl::StatusOr<std::vector<std::string>> ReadHashes(
-      const std::vector<domain::merkle::NodeId>& ids) override {
-    std::vector<std::string> out;
-    out.reserve(ids.size());
-    for (const auto& id : ids) {
-      auto found = nodes_.find(id);
-      if (found == nodes_.end()) return absl::InternalError("issuance tree: missing node");
-      out.push_back(found->second);
-    }
-    return out;
-  }
-  absl::Status Append(uint64_t index, const std::string& leaf_hash) {
-    absl::StatusOr<std::vector<std::pair<domain::merkle::NodeId, std::string>>> nodes =
-        domain::merkle::HashesForAppend(index, leaf_hash, *this);
-    if (!nodes.ok()) return nodes.status();
-    for (auto& [id, hash] : *nodes) nodes_[id] = std::move(hash);
-    return absl::OkStatus();
-  }
-
- private:
-  absl::flat_hash_map<domain::merkle::NodeId, std::string> nodes_;
-};
-
 // The seal's record as it was issued (status VALID, no reason): its leaf in the
 // issuance's tree.
 std::string SealAsIssued(v1::Seal seal) {
@@ -184,31 +158,40 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               seal.set_status(v1::Seal::VALID);
               seal.set_issuance_id(issuance.id());
 
+              // Codes are random; one already taken, or drawn twice (about 2^-60 per
+              // pair), is drawn again. All are looked up in one batch.
+              const uint32_t count = request->count();
+              std::vector<std::string> codes;
+              codes.reserve(count);
               absl::flat_hash_set<std::string> fresh;
-              MemoryTree tree;
-              std::string leaves;
-              leaves.reserve(size_t{request->count()} * domain::merkle::kHashSize);
-              for (uint32_t position = 0; position < request->count(); ++position) {
-                std::string code;
-                // Codes are random; a collision (about 2^-60 per pair) just draws again.
-                for (;;) {
-                  code = domain::NewSealCode(inspection->standard_id());
-                  if (fresh.contains(code)) continue;
-                  absl::StatusOr<std::optional<std::string>> taken =
-                      store.Get(Table::kSeals, domain::SealCodeKey(code));
-                  if (!taken.ok()) return taken.status();
-                  if (!taken->has_value()) break;
+              while (codes.size() < count) {
+                std::vector<std::string> drawn =
+                    domain::NewSealCodes(inspection->standard_id(), count - codes.size());
+                std::vector<std::string> keys;
+                keys.reserve(drawn.size());
+                for (const std::string& code : drawn) keys.push_back(domain::SealCodeKey(code));
+                absl::StatusOr<std::vector<std::optional<std::string>>> taken =
+                    store.MultiGet(Table::kSeals, keys);
+                if (!taken.ok()) return taken.status();
+                for (size_t i = 0; i < drawn.size(); ++i) {
+                  if ((*taken)[i].has_value() || !fresh.insert(std::move(keys[i])).second) continue;
+                  codes.push_back(std::move(drawn[i]));
                 }
-                fresh.insert(code);
-                seal.set_code(code);
-                seal.set_position(position);
-                const std::string leaf = domain::merkle::LeafHash(storage::SerializeRecord(seal));
-                if (absl::Status status = tree.Append(position, leaf); !status.ok()) return status;
-                leaves += leaf;
-                storage::PutSeal(tx.writes(), seal);
-                response->add_codes(code);
               }
-              absl::StatusOr<std::string> root = domain::merkle::RootHash(request->count(), tree);
+              // Each seal's record is serialised once: stored, and hashed as its leaf.
+              std::string leaves;
+              leaves.reserve(size_t{count} * domain::merkle::kHashSize);
+              for (uint32_t position = 0; position < count; ++position) {
+                seal.set_code(codes[position]);
+                seal.set_position(position);
+                std::string record = storage::SerializeRecord(seal);
+                leaves += domain::merkle::LeafHash(record);
+                storage::PutSeal(tx.writes(), seal, std::move(record));
+              }
+              absl::StatusOr<domain::merkle::LeafTree> tree =
+                  domain::merkle::LeafTree::Build(leaves);
+              if (!tree.ok()) return tree.status();
+              absl::StatusOr<std::string> root = tree->Root();
               if (!root.ok()) return root.status();
               issuance.set_seals_root(*root);
               lot->set_seals_issued(lot->seals_issued() + request->count());
@@ -216,7 +199,8 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               storage::PutIssuance(tx.writes(), issuance);
               tx.writes().Put(Table::kIssuances, LeavesKey(issuance.id()), std::move(leaves));
               tx.writes().Put(Table::kIssuances, CodesKey(issuance.id()),
-                              absl::StrJoin(response->codes(), "\n"));
+                              absl::StrJoin(codes, "\n"));
+              for (std::string& code : codes) response->add_codes(std::move(code));
               // One event for the whole issuance: its record digests every seal through
               // seals_root (a seal is proved by this event plus its path in that tree).
               tx.Record("seals.issued", domain::Subject(domain::kSealIssuanceRecord, issuance.id()),
@@ -247,28 +231,44 @@ grpc::Status SealService::VerifySeal(grpc::ServerContext* context,
         const absl::Time now = absl::Now();
         // Proof parts shared by the seals of one issuance.
         absl::flat_hash_map<std::string, v1::SealProof> issuance_proofs;
-        absl::flat_hash_map<std::string, std::pair<std::unique_ptr<MemoryTree>, uint64_t>>
-            issuance_trees;
+        absl::flat_hash_map<std::string, domain::merkle::LeafTree> issuance_trees;
         const v1::Checkpoint checkpoint =
             request->include_proof() ? log_->Latest() : v1::Checkpoint();
-        for (const std::string& typed : request->codes()) {
+        // Every well-formed code's seal, looked up in one batch.
+        std::vector<std::string> codes(request->codes_size());
+        std::vector<std::string> keys;
+        keys.reserve(request->codes_size());
+        for (int i = 0; i < request->codes_size(); ++i) {
           v1::SealVerdict* verdict = response->add_verdicts();
-          verdict->set_code(typed);
-          absl::StatusOr<std::string> code = domain::NormaliseSealCode(typed);
+          verdict->set_code(request->codes(i));
+          absl::StatusOr<std::string> code = domain::NormaliseSealCode(request->codes(i));
           if (!code.ok()) {
             verdict->set_problem(v1::SealVerdict::MALFORMED);
             verdict->set_problem_detail(std::string(code.status().message()));
             continue;
           }
-          absl::StatusOr<std::optional<v1::Seal>> seal =
-              storage::LoadRecord<v1::Seal>(store, Table::kSeals, domain::SealCodeKey(*code));
-          if (!seal.ok()) return seal.status();
-          if (!seal->has_value()) {
+          codes[i] = *std::move(code);
+          keys.push_back(domain::SealCodeKey(codes[i]));
+        }
+        absl::StatusOr<std::vector<std::optional<std::string>>> records =
+            store.MultiGet(Table::kSeals, keys);
+        if (!records.ok()) return records.status();
+        size_t next_record = 0;
+        for (int i = 0; i < request->codes_size(); ++i) {
+          v1::SealVerdict* verdict = response->mutable_verdicts(i);
+          if (verdict->problem() == v1::SealVerdict::MALFORMED) continue;
+          const size_t at = next_record++;
+          const std::optional<std::string>& record = (*records)[at];
+          if (!record.has_value()) {
             verdict->set_problem(v1::SealVerdict::NOT_FOUND);
-            verdict->set_problem_detail(absl::StrCat("no seal ", *code));
+            verdict->set_problem_detail(absl::StrCat("no seal ", codes[i]));
             continue;
           }
-          v1::Seal& found = **seal;
+          v1::Seal found;
+          if (absl::Status parsed = storage::ParseRecord(Table::kSeals, keys[at], *record, found);
+              !parsed.ok()) {
+            return parsed;
+          }
           if (request->include_proof()) {
             auto proof = issuance_proofs.find(found.issuance_id());
             if (proof == issuance_proofs.end()) {
@@ -302,26 +302,19 @@ grpc::Status SealService::VerifySeal(grpc::ServerContext* context,
               absl::StatusOr<std::optional<std::string>> leaves =
                   store.Get(Table::kIssuances, LeavesKey(found.issuance_id()));
               if (!leaves.ok()) return leaves.status();
-              auto tree = std::make_unique<MemoryTree>();
-              const uint64_t count = leaves->value_or("").size() / domain::merkle::kHashSize;
-              for (uint64_t i = 0; i < count; ++i) {
-                if (absl::Status status =
-                        tree->Append(i, (*leaves)->substr(i * domain::merkle::kHashSize,
-                                                          domain::merkle::kHashSize));
-                    !status.ok()) {
-                  return status;
-                }
-              }
-              issuance_trees[found.issuance_id()] = {std::move(tree), count};
+              absl::StatusOr<domain::merkle::LeafTree> tree =
+                  domain::merkle::LeafTree::Build(leaves->value_or(""));
+              if (!tree.ok()) return tree.status();
+              issuance_trees.insert_or_assign(found.issuance_id(), *std::move(tree));
               proof = issuance_proofs.emplace(found.issuance_id(), std::move(shared)).first;
             }
             v1::SealProof* seal_proof = verdict->mutable_proof();
             *seal_proof = proof->second;
             seal_proof->set_seal_as_issued(SealAsIssued(found));
             // The path to the seal's leaf in the issuance's tree, from the stored leaves.
-            auto& [tree, count] = issuance_trees[found.issuance_id()];
+            domain::merkle::LeafTree& tree = issuance_trees.at(found.issuance_id());
             absl::StatusOr<std::vector<std::string>> path =
-                domain::merkle::InclusionProof(found.position(), count, *tree);
+                domain::merkle::InclusionProof(found.position(), tree.size(), tree);
             if (!path.ok()) return path.status();
             for (auto& hash : *path) seal_proof->add_seal_path(std::move(hash));
           }

@@ -23,13 +23,12 @@ class OverlayStoreTest : public ::testing::Test {
     }
     durable.Put(Table::kOrganisations, "a/2", "another table");
     ASSERT_TRUE(store_->Write(durable).ok());
-    WriteSet pending;
-    pending.Put(Table::kMeta, "a/2", "pending a/2");
-    pending.Put(Table::kMeta, "a/3", "pending a/3");  // overwrites
-    pending.Delete(Table::kMeta, "a/5");
-    pending.Put(Table::kMeta, "a/6", "pending a/6");
-    pending.Put(Table::kMeta, "c/1", "pending c/1");
-    overlay_.Add(pending, 7);
+    pending_.Put(Table::kMeta, "a/2", "pending a/2");
+    pending_.Put(Table::kMeta, "a/3", "pending a/3");  // overwrites
+    pending_.Delete(Table::kMeta, "a/5");
+    pending_.Put(Table::kMeta, "a/6", "pending a/6");
+    pending_.Put(Table::kMeta, "c/1", "pending c/1");
+    overlay_.Add(pending_, 0, 7);
   }
 
   std::vector<std::string> Scan(absl::string_view prefix, absl::string_view after = "",
@@ -59,6 +58,7 @@ class OverlayStoreTest : public ::testing::Test {
 
   test_support::TempDir dir_;
   std::unique_ptr<Store> store_;
+  WriteSet pending_;  // what group 7 wrote (the overlay indexes it where it is)
   Overlay overlay_;
 };
 
@@ -71,6 +71,18 @@ TEST_F(OverlayStoreTest, GetSeesPendingPutsAndDeletes) {
   EXPECT_EQ(**view.Get(Table::kOrganisations, "a/2"), "another table");
   EXPECT_FALSE(view.Get(Table::kOrganisations, "a/3")->has_value());
   EXPECT_FALSE(OverlayStore(*store_, overlay_).Write(WriteSet()).ok());
+}
+
+TEST_F(OverlayStoreTest, MultiGetSeesWhatGetSees) {
+  const OverlayStore view(*store_, overlay_);
+  const std::vector<std::string> keys = {"a/1", "a/3", "a/5", "c/1", "a/2", "nowhere", "a/1"};
+  absl::StatusOr<std::vector<std::optional<std::string>>> values =
+      view.MultiGet(Table::kMeta, keys);
+  ASSERT_TRUE(values.ok()) << values.status();
+  ASSERT_EQ(values->size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ((*values)[i], *view.Get(Table::kMeta, keys[i])) << keys[i];
+  }
 }
 
 TEST_F(OverlayStoreTest, ScansMergeInOrder) {
@@ -91,13 +103,24 @@ TEST_F(OverlayStoreTest, ReverseScansMergeInOrder) {
   EXPECT_EQ(ScanReverse("a/", 1), (std::vector<std::string>{"a/6"}));
 }
 
-TEST_F(OverlayStoreTest, RetiringAGroupKeepsWhatALaterGroupWrote) {
+TEST_F(OverlayStoreTest, ANewerGroupWinsAndRetiringAGroupKeepsWhatALaterGroupWrote) {
   WriteSet later;
   later.Put(Table::kMeta, "a/2", "group 8");
-  overlay_.Add(later, 8);
+  later.Delete(Table::kMeta, "a/6");
+  later.Put(Table::kMeta, "a/7", "first");
+  overlay_.Add(later, 0, 8);
+  // Appended later to the same group: indexed from where it starts, and it wins.
+  WriteSet more;
+  more.Put(Table::kMeta, "a/7", "second");
+  later.Append(std::move(more));
+  overlay_.Add(later, 3, 8);
+  EXPECT_EQ(Scan("a/"), (std::vector<std::string>{"a/1=durable a/1", "a/2=group 8",
+                                                  "a/3=pending a/3", "a/7=second"}));
   overlay_.Retire(7);
-  ASSERT_EQ(overlay_.entries().size(), 1u);
-  EXPECT_EQ(*overlay_.entries().begin()->second.value, "group 8");
+  const OverlayStore view(*store_, overlay_);
+  EXPECT_EQ(**view.Get(Table::kMeta, "a/2"), "group 8");
+  EXPECT_FALSE(view.Get(Table::kMeta, "c/1")->has_value());
+  EXPECT_EQ(**view.Get(Table::kMeta, "a/3"), "durable a/3");
   overlay_.Retire(8);
   EXPECT_TRUE(overlay_.empty());
 }
