@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "daemon/service/call.h"
+#include "daemon/service/server_options.h"
 #include "storage/transparency_log.h"
 
 namespace grpc {
@@ -36,33 +37,6 @@ class TokenService;
 // disk or --max-disk-mb is full, or a failed write left it so. The whole service ("")
 // stays SERVING meanwhile: reads and proofs go on.
 inline constexpr char kWriteHealthService[] = "sello.write";
-
-struct ServerOptions {
-  // HOST:PORT; port 0 picks a free port (see Server::address()).
-  std::string listen_address = "127.0.0.1:7443";
-  // Limits (Debian's gRPC 1.51 defaults to unlimited streams and predates several
-  // HTTP/2 denial-of-service fixes, so each is set here). A request over a size limit is
-  // refused with RESOURCE_EXHAUSTED naming the limit.
-  int max_message_bytes = 1 << 20;         // a request (a reply may be larger)
-  int max_metadata_bytes = 8 << 10;        // all headers of a call, the token included
-  int max_concurrent_streams = 100;        // calls in flight per connection
-  int64_t memory_quota_bytes = 256 << 20;  // gRPC's buffers for every connection together
-  int max_threads = 256;                   // threads serving synchronous calls
-  absl::Duration max_connection_idle = absl::Minutes(30);
-  absl::Duration max_connection_age = absl::Hours(6);  // then a grace period to finish
-  absl::Duration max_connection_age_grace = absl::Minutes(1);
-  // A connection that has not finished its handshake by then is closed. gRPC 1.51 cannot
-  // cap the number of connections; this, the idle timeout and the memory quota bound
-  // what idle ones cost.
-  absl::Duration handshake_timeout = absl::Seconds(10);
-  // TLS: the server's certificate chain and private key (PEM). Empty: plaintext.
-  std::string tls_cert_pem;
-  std::string tls_key_pem;
-  // Mutual TLS: clients must present a certificate signed by this CA (PEM).
-  std::string client_ca_pem;
-  // The data dir (for backups, which copy the log's key pair beside the store's).
-  std::string data_dir;
-};
 
 class Server {
  public:

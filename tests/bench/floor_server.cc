@@ -1,9 +1,12 @@
 // floor_server: the floor for sello-load. A bare gRPC server built like sellod (the same
-// gRPC, the synchronous service API, sellod's ServerBuilder settings, the health service)
-// with one method, /sello.bench.Floor/Echo, that answers a response prepared at start-up
-// with the size of a typical one-seal VerifySeal answer: a call costs only what gRPC
-// costs, so sellod's figures can be read against it.
-//   floor_server [--listen 127.0.0.1:0] [--address-file F] [--response-size N]
+// gRPC, the same service API as sellod's VerifySeal — the callback API — sellod's
+// ServerBuilder settings, the health service) with one method, /sello.bench.Floor/Echo,
+// that answers a response prepared at start-up with the size of a typical one-seal
+// VerifySeal answer: a call costs only what gRPC costs, so sellod's figures can be read
+// against it. `--api sync` serves Echo through the synchronous API instead (what sellod's
+// other reads use), to compare the two.
+//   floor_server [--listen 127.0.0.1:0] [--address-file F] [--response-size N] [--api
+//   callback|sync]
 // Runs until SIGINT or SIGTERM.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
@@ -13,23 +16,43 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/service/server_options.h"
 #include "tests/bench/load/bench_messages.h"
 #include "tests/bench/proto/floor.grpc.pb.h"
 
 namespace {
 
 // Echo does no work: it copies the prepared answer.
-class FloorService final : public sello::bench::Floor::Service {
+class SyncFloor final : public sello::bench::Floor::Service {
  public:
-  explicit FloorService(sello::bench::EchoResponse response) : response_(std::move(response)) {}
+  explicit SyncFloor(sello::bench::EchoResponse response) : response_(std::move(response)) {}
 
   grpc::Status Echo(grpc::ServerContext*, const sello::bench::EchoRequest*,
                     sello::bench::EchoResponse* response) override {
     *response = response_;
     return grpc::Status::OK;
+  }
+
+ private:
+  const sello::bench::EchoResponse response_;
+};
+
+// The same on the callback API: answered on the thread that received the call.
+class CallbackFloor final : public sello::bench::Floor::CallbackService {
+ public:
+  explicit CallbackFloor(sello::bench::EchoResponse response) : response_(std::move(response)) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
+                                 const sello::bench::EchoRequest*,
+                                 sello::bench::EchoResponse* response) override {
+    *response = response_;
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
   }
 
  private:
@@ -47,6 +70,10 @@ int Run(int argc, char** argv) {
   app.add_option("--response-size", response_size,
                  "serialised size of each answer (default: a typical one-seal VerifySeal answer)")
       ->capture_default_str();
+  std::string api = "callback";
+  app.add_option("--api", api, "gRPC service API of Echo")
+      ->check(CLI::IsMember({"callback", "sync"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait below; gRPC's threads inherit the mask.
@@ -58,17 +85,18 @@ int Run(int argc, char** argv) {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  FloorService service(sello::load::EchoResponseOfSize(response_size));
+  std::unique_ptr<grpc::Service> service;
+  if (api == "sync") {
+    service = std::make_unique<SyncFloor>(sello::load::EchoResponseOfSize(response_size));
+  } else {
+    service = std::make_unique<CallbackFloor>(sello::load::EchoResponseOfSize(response_size));
+  }
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
-  builder.SetMaxReceiveMessageSize(4 << 20);
-  builder.RegisterService(&service);
-  // As sellod (daemon/service/server.cc).
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  // Exactly sellod's settings (its defaults): limits, memory quota, keep-alive.
+  sello::service::ApplyServerOptions(sello::service::ServerOptions(), builder);
+  builder.RegisterService(service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "floor_server: cannot listen on %s\n", listen.c_str());
@@ -84,7 +112,8 @@ int Run(int argc, char** argv) {
       return 1;
     }
   }
-  std::fprintf(stderr, "floor_server: listening on %s, answers of %zu bytes\n", address.c_str(),
+  std::fprintf(stderr, "floor_server: listening on %s (%s API), answers of %zu bytes\n",
+               address.c_str(), api.c_str(),
                sello::load::EchoResponseOfSize(response_size).ByteSizeLong());
   int signal = 0;
   sigwait(&signals, &signal);
