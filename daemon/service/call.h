@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -54,8 +55,8 @@ grpc::Status FinishCall(const Registry& registry, absl::string_view method,
 // Admits the caller of `method`, then runs `body(caller)`, where caller is the
 // principal or nullptr for an anonymous public call.
 template <typename Body>
-grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl::string_view method,
-                   Body&& body) {
+grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
+                   absl::string_view method, Body&& body) {
   const absl::Time start = absl::Now();
   // A call the client reset before it got here costs nothing more (HTTP/2 stream churn).
   if (context->IsCancelled()) return grpc::Status::CANCELLED;
@@ -63,6 +64,17 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContext* context, absl:
   const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
   const absl::Status status = caller.ok() ? body(principal) : caller.status();
   return FinishCall(registry, method, principal, context->peer(), start, status);
+}
+
+// Serve for a callback-API method that answers at once (a read): the handler runs on
+// the gRPC thread that received the call, with no hand-over to a synchronous-API
+// thread (for the hottest reads, e.g. VerifySeal).
+template <typename Body>
+grpc::ServerUnaryReactor* ServeNow(const Registry& registry, grpc::CallbackServerContext* context,
+                                   absl::string_view method, Body&& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Serve(registry, context, method, std::forward<Body>(body)));
+  return reactor;
 }
 
 // For callback-API methods that end in a ledger change: admits the caller of `method`,

@@ -177,10 +177,10 @@ grpc::Status LogService::GetCheckpoint(grpc::ServerContext* context,
   });
 }
 
-grpc::Status LogService::GetInclusionProof(grpc::ServerContext* context,
-                                           const v1::GetInclusionProofRequest* request,
-                                           v1::GetInclusionProofResponse* response) {
-  return Serve(
+grpc::ServerUnaryReactor* LogService::GetInclusionProof(grpc::CallbackServerContext* context,
+                                                        const v1::GetInclusionProofRequest* request,
+                                                        v1::GetInclusionProofResponse* response) {
+  return ServeNow(
       registry_, context, Method("GetInclusionProof"),
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;

@@ -19,16 +19,20 @@ struct WatchOptions {
   uint64_t max_lag = 100000;
 };
 
-class LogService final : public v1::LogService::Service {
+// GetInclusionProof (a public read with O(log n) lookups, asked for by every auditor and
+// buyer who checks a seal) is served on the callback API, answered on the thread that
+// received it; the others on the synchronous API.
+class LogService final
+    : public v1::LogService::WithCallbackMethod_GetInclusionProof<v1::LogService::Service> {
  public:
   LogService(Registry registry, storage::TransparencyLog* log, WatchOptions watch = {})
       : registry_(registry), log_(log), watch_(watch) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
                              v1::GetCheckpointResponse* response) override;
-  grpc::Status GetInclusionProof(grpc::ServerContext* context,
-                                 const v1::GetInclusionProofRequest* request,
-                                 v1::GetInclusionProofResponse* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(grpc::CallbackServerContext* context,
+                                              const v1::GetInclusionProofRequest* request,
+                                              v1::GetInclusionProofResponse* response) override;
   grpc::Status GetConsistencyProof(grpc::ServerContext* context,
                                    const v1::GetConsistencyProofRequest* request,
                                    v1::GetConsistencyProofResponse* response) override;

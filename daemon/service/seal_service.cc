@@ -216,10 +216,10 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
       });
 }
 
-grpc::Status SealService::VerifySeal(grpc::ServerContext* context,
-                                     const v1::VerifySealRequest* request,
-                                     v1::VerifySealResponse* response) {
-  return Serve(
+grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* context,
+                                                  const v1::VerifySealRequest* request,
+                                                  v1::VerifySealResponse* response) {
+  return ServeNow(
       registry_, context, Method("VerifySeal"), [&](const domain::Principal*) -> absl::Status {
         if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
         if (request->codes_size() > domain::kMaxCodesPerVerification) {
