@@ -264,7 +264,8 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
             verdict->set_problem_detail(absl::StrCat("no seal ", codes[i]));
             continue;
           }
-          v1::Seal found;
+          // Parsed in place: the answer lives on the call's arena (ArenaMessageAllocator).
+          v1::Seal& found = *verdict->mutable_seal();
           if (absl::Status parsed = storage::ParseRecord(Table::kSeals, keys[at], *record, found);
               !parsed.ok()) {
             return parsed;
@@ -319,7 +320,6 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
             for (auto& hash : *path) seal_proof->add_seal_path(std::move(hash));
           }
           found.set_status(domain::EffectiveStatus(found, now));
-          *verdict->mutable_seal() = std::move(found);
         }
         return absl::OkStatus();
       });

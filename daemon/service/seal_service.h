@@ -3,6 +3,7 @@
 #ifndef SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
 
+#include "daemon/service/arena_allocator.h"
 #include "daemon/service/call.h"
 #include "sello/v1/seal.grpc.pb.h"
 #include "storage/transparency_log.h"
@@ -18,7 +19,9 @@ class SealService final
     : public v1::SealService::WithCallbackMethod_IssueSeals<
           v1::SealService::WithCallbackMethod_VerifySeal<v1::SealService::Service>> {
  public:
-  SealService(Registry registry, storage::TransparencyLog* log) : registry_(registry), log_(log) {}
+  SealService(Registry registry, storage::TransparencyLog* log) : registry_(registry), log_(log) {
+    SetMessageAllocatorFor_VerifySeal(&verify_messages_);
+  }
 
   grpc::ServerUnaryReactor* IssueSeals(grpc::CallbackServerContext* context,
                                        const v1::IssueSealsRequest* request,
@@ -40,6 +43,7 @@ class SealService final
 
   Registry registry_;
   storage::TransparencyLog* const log_;
+  ArenaMessageAllocator<v1::VerifySealRequest, v1::VerifySealResponse> verify_messages_;
 };
 
 }  // namespace sello::service

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/service/arena_allocator.h"
 #include "daemon/service/server_options.h"
 #include "tests/bench/load/bench_messages.h"
 #include "tests/bench/proto/floor.grpc.pb.h"
@@ -41,10 +42,13 @@ class SyncFloor final : public sello::bench::Floor::Service {
   const sello::bench::EchoResponse response_;
 };
 
-// The same on the callback API: answered on the thread that received the call.
+// The same on the callback API: answered on the thread that received the call, with its
+// messages on an arena (as sellod's VerifySeal).
 class CallbackFloor final : public sello::bench::Floor::CallbackService {
  public:
-  explicit CallbackFloor(sello::bench::EchoResponse response) : response_(std::move(response)) {}
+  explicit CallbackFloor(sello::bench::EchoResponse response) : response_(std::move(response)) {
+    SetMessageAllocatorFor_Echo(&messages_);
+  }
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const sello::bench::EchoRequest*,
@@ -57,6 +61,8 @@ class CallbackFloor final : public sello::bench::Floor::CallbackService {
 
  private:
   const sello::bench::EchoResponse response_;
+  sello::service::ArenaMessageAllocator<sello::bench::EchoRequest, sello::bench::EchoResponse>
+      messages_;
 };
 
 int Run(int argc, char** argv) {
