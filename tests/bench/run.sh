@@ -190,8 +190,10 @@ start_sellod() {
   port="$(free_port)"
   sellod_address="127.0.0.1:$port"
   sellod_started="$(now)"
+  # Room for the fan-out scenario's watchers (--max-watches defaults to 64).
   "$@" "$sellod_bin" --listen "$sellod_address" --data-dir "$data" \
-    --address-file "$data.address" "${extra[@]}" >>"$out/logs/$name.log" 2>&1 &
+    --address-file "$data.address" --max-watches "$((WATCHERS + 16))" "${extra[@]}" \
+    >>"$out/logs/$name.log" 2>&1 &
   sellod_pid=$!
   pids+=("$sellod_pid")
   wait_serving "$name" "$sellod_address" "$sellod_pid"
