@@ -10,6 +10,8 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev openssl
   libmicrohttpd-dev
+  # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
+  libjemalloc-dev
   # Sanitizers and fuzzing (deploy/test.sh, tests/fuzz/): clang with its ASan/UBSan and
   # libFuzzer runtimes, and llvm-symbolizer for readable reports.
   clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14
