@@ -305,7 +305,12 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
               if (!leaves.ok()) return leaves.status();
               absl::StatusOr<domain::merkle::LeafTree> tree =
                   domain::merkle::LeafTree::Build(leaves->value_or(""));
-              if (!tree.ok()) return tree.status();
+              // Stored leaves that are not whole hashes are damage, not a bad request.
+              if (!tree.ok()) {
+                return absl::DataLossError(absl::StrCat("issuance ", found.issuance_id(),
+                                                        ": stored leaves unreadable (",
+                                                        tree.status().message(), ")"));
+              }
               issuance_trees.insert_or_assign(found.issuance_id(), *std::move(tree));
               proof = issuance_proofs.emplace(found.issuance_id(), std::move(shared)).first;
             }
