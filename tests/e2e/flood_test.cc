@@ -386,10 +386,9 @@ TEST_F(FloodTest, ResetsIdleConnectionsAndSilentWatchersDoNotStarveReaders) {
 }
 
 // The writes admitted keep both cores busy (the writers run on the same two cores), and
-// the health service waits its turn: its p99 measured 60-108 ms here, beside the 100 ms
-// target; the bound below catches a daemon that stops answering, not that miss.
+// the health service waits its turn: its p99 measured 34-44 ms here (commit cb94f05).
 TEST_F(FloodTest, ExcessWritesAreRefusedAtOnceWhileReadsGoOn) {
-  RunFlood("write", /*health_p99_limit_ms=*/250);
+  RunFlood("write", /*health_p99_limit_ms=*/100);
 }
 
 // Writes whose clients set no deadline get the server's default: with a default of 1 ms,
