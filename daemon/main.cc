@@ -350,15 +350,10 @@ int Run(int argc, char** argv) {
         !status.ok()) {
       return Fail("restore_failed", status.ToString());
     }
-    for (const char* name : {"log.key", "log.pub", "log.next.key", "log.next.pub"}) {
-      absl::StatusOr<std::optional<std::string>> content =
-          sello::storage::ReadFileIfExists(options.restore_from + "/" + name);
-      if (!content.ok() || !content->has_value()) continue;
-      if (absl::Status status = sello::storage::WriteFileAtomically(
-              data_dir + "/" + name, **content, absl::EndsWith(name, ".key") ? 0600 : 0644);
-          !status.ok()) {
-        return Fail("restore_failed", status.ToString());
-      }
+    if (absl::StatusOr<bool> copied =
+            sello::service::CopyLogKeyFiles(options.restore_from, data_dir);
+        !copied.ok()) {
+      return Fail("restore_failed", copied.status().ToString());
     }
     LogInfo("restored", {{"from", options.restore_from}, {"data_dir", data_dir}});
   }

@@ -67,4 +67,18 @@ absl::StatusOr<std::optional<std::string>> ReadFileIfExists(const std::string& p
   return std::optional<std::string>(content.str());
 }
 
+bool IsWithin(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  std::error_code ignored;
+  const std::filesystem::path inner = std::filesystem::weakly_canonical(path, ignored);
+  const std::filesystem::path outer = std::filesystem::weakly_canonical(dir, ignored);
+  auto at = inner.begin();
+  for (const std::filesystem::path& part : outer) {
+    // A trailing separator is an empty last component: it names the same directory.
+    if (part.empty()) break;
+    if (at == inner.end() || *at != part) return false;
+    ++at;
+  }
+  return true;
+}
+
 }  // namespace sello::storage

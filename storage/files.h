@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,11 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
 // The file's content, or nullopt when it does not exist. UNAVAILABLE when it cannot be
 // read.
 absl::StatusOr<std::optional<std::string>> ReadFileIfExists(const std::string& path);
+
+// Whether `path` is `dir` or lies under it, after resolving "..", "." and the symbolic
+// links that exist (component by component: /var/lib/sello-backups is not under
+// /var/lib/sello).
+bool IsWithin(const std::filesystem::path& path, const std::filesystem::path& dir);
 
 }  // namespace sello::storage
 

@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/service/log.h"
+#include "daemon/service/log_key.h"
 #include "storage/files.h"
 
 namespace sello::service {
@@ -19,8 +19,7 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
         if (request->dir().empty() || !dir.is_absolute()) {
           return absl::InvalidArgumentError("dir: an absolute path on the daemon's machine");
         }
-        if (std::filesystem::weakly_canonical(dir).string().rfind(
-                std::filesystem::weakly_canonical(data_dir_).string(), 0) == 0) {
+        if (storage::IsWithin(dir, data_dir_)) {
           return absl::InvalidArgumentError(
               "dir: must be outside the data dir (a backup lost with its store is no backup)");
         }
@@ -30,33 +29,11 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
         response->set_backup_id(backup->id);
         response->set_bytes(backup->bytes);
         response->set_files(backup->files);
-        // The key pair too, so that a restored registry signs as this one, and the next
-        // key of a rotation under way (a stale one from an earlier backup is removed).
-        bool copied = true;
-        for (const auto& [name, mode] : {std::pair{"log.key", 0600},
-                                         {"log.pub", 0644},
-                                         {"log.next.key", 0600},
-                                         {"log.next.pub", 0644}}) {
-          const bool rotation_file = absl::StartsWith(name, "log.next.");
-          absl::StatusOr<std::optional<std::string>> content =
-              storage::ReadFileIfExists(absl::StrCat(data_dir_, "/", name));
-          if (!content.ok()) return content.status();
-          if (!content->has_value()) {
-            if (rotation_file) {
-              std::error_code ignored;
-              std::filesystem::remove(dir / name, ignored);
-            } else {
-              copied = false;
-            }
-            continue;
-          }
-          if (absl::Status status = storage::WriteFileAtomically((dir / name).string(), **content,
-                                                                 static_cast<mode_t>(mode));
-              !status.ok()) {
-            return status;
-          }
-        }
-        response->set_key_included(copied);
+        // The key pair too, so that a restored registry signs as this one, the next key
+        // of a rotation under way, and the retired verifier keys.
+        absl::StatusOr<bool> copied = CopyLogKeyFiles(data_dir_, dir.string());
+        if (!copied.ok()) return copied.status();
+        response->set_key_included(*copied);
         LogInfo("backup_created", {{"dir", dir.string()},
                                    {"backup_id", absl::StrCat(backup->id)},
                                    {"bytes", absl::StrCat(backup->bytes)}});

@@ -3,9 +3,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/files.h"
 
@@ -109,6 +113,40 @@ absl::StatusOr<std::string> ApplyKeyRotation(const std::string& data_dir, const 
   std::remove(next_path.c_str());
   std::remove(next_pub_path.c_str());
   return std::string("finished");
+}
+
+absl::StatusOr<bool> CopyLogKeyFiles(const std::string& from, const std::string& to) {
+  std::vector<std::string> names = {"log.key", "log.pub", "log.next.key", "log.next.pub"};
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(from, error)) {
+    std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, "log.retired-") && absl::EndsWith(name, ".pub")) {
+      names.push_back(std::move(name));
+    }
+  }
+  if (error) return absl::InternalError(absl::StrCat("cannot list ", from, ": ", error.message()));
+  bool complete = true;
+  for (const std::string& name : names) {
+    absl::StatusOr<std::optional<std::string>> content =
+        storage::ReadFileIfExists(absl::StrCat(from, "/", name));
+    if (!content.ok()) return content.status();
+    if (!content->has_value()) {
+      if (absl::StartsWith(name, "log.next.")) {
+        std::error_code ignored;
+        std::filesystem::remove(std::filesystem::path(to) / name, ignored);
+      } else {
+        complete = false;
+      }
+      continue;
+    }
+    const mode_t mode = absl::EndsWith(name, ".key") ? 0600 : 0644;
+    if (absl::Status status =
+            storage::WriteFileAtomically(absl::StrCat(to, "/", name), **content, mode);
+        !status.ok()) {
+      return status;
+    }
+  }
+  return complete;
 }
 
 }  // namespace sello::service

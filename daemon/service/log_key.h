@@ -31,6 +31,13 @@ absl::StatusOr<std::string> ApplyKeyRotation(const std::string& data_dir, const 
                                              storage::TransparencyLog& log, bool begin,
                                              bool finish);
 
+// Copies the log's key files from directory `from` to directory `to` (backups and
+// restores): log.key and log.pub, a rotation's log.next.key and log.next.pub (removed
+// from `to` when `from` has none, so that a stale one from an earlier copy never comes
+// back), and every retired verifier key log.retired-<key id>.pub (old checkpoints stay
+// checkable after a rotation). Returns whether log.key and log.pub were both there.
+absl::StatusOr<bool> CopyLogKeyFiles(const std::string& from, const std::string& to);
+
 }  // namespace sello::service
 
 #endif  // SELLO_DAEMON_SERVICE_LOG_KEY_H_

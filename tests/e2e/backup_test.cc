@@ -28,7 +28,14 @@ class BackupTest : public SessionTest {
 
 TEST_F(BackupTest, AnOnlineBackupRestoresTheSameVerifiableHistory) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(CreateFirm(absl::StrCat("before-", i)));
-  const std::string backup = daemon_.root_dir() + "/backup";
+  // An auditor has seen the log before the backup.
+  const std::string key = daemon_.data_dir() + "/log.pub";
+  const std::string state = daemon_.root_dir() + "/auditor.json";
+  const ProcessResult seen =
+      daemon_.RunCli("audit", "--log-key-file", key, "verify", "--state", state);
+  ASSERT_EQ(seen.exit_code, 0) << seen;
+  // Beside the data dir, under a name that starts like it (it is not inside it).
+  const std::string backup = daemon_.data_dir() + "-backups";
   // Writes go on while the backup is taken.
   std::atomic<bool> stop = false;
   std::atomic<int> written = 0;
@@ -62,9 +69,12 @@ TEST_F(BackupTest, AnOnlineBackupRestoresTheSameVerifiableHistory) {
   ASSERT_EQ(listed.exit_code, 0) << listed;
   for (int i = 0; i < 5; ++i) EXPECT_THAT(listed.out, HasSubstr(absl::StrCat("before-", i)));
 
-  // Same key, same history: an auditor pinning the ORIGINAL key verifies it, and every
-  // exported event re-hashes into the signed checkpoint.
-  const std::string key = daemon_.data_dir() + "/log.pub";
+  // Same key, same history: the auditor pinning the ORIGINAL key finds the restored log
+  // consistent with the checkpoint it saw before the backup, every exported event
+  // re-hashes into the signed checkpoint, and so does every event a new auditor samples.
+  const ProcessResult followed =
+      restored.RunCli("audit", "--log-key-file", key, "verify", "--state", state);
+  EXPECT_EQ(followed.exit_code, 0) << followed;
   const ProcessResult audited =
       restored.RunCli("audit", "--log-key-file", key, "verify", "--state",
                       restored.root_dir() + "/state.json", "--sample", "1000");

@@ -669,6 +669,18 @@ TEST_F(TransparencyTest, KeyRotationKeepsEveryCheckpointCheckableAndAuditorsFoll
   ASSERT_TRUE(daemon_.Start());
   EXPECT_THAT(daemon_.log(), HasSubstr("--finish-key-rotation did nothing"));
   EXPECT_EQ(Trimmed(ReadWholeFile(daemon_.data_dir() + "/log.pub")), next_key);
+
+  // Backups carry the retired key, and so does a registry restored from one.
+  const std::string retired_name = absl::StrFormat("log.retired-%08x.pub", old_verifier->key_id());
+  const std::string backup = daemon_.root_dir() + "/backup";
+  const ProcessResult backed_up = daemon_.RunCliAs(admin_, "admin", "backup", backup);
+  ASSERT_EQ(backed_up.exit_code, 0) << backed_up;
+  EXPECT_EQ(Trimmed(ReadWholeFile(backup + "/" + retired_name)), old_key);
+  DaemonHarness restored;
+  restored.set_daemon_args({"--restore-from", backup});
+  ASSERT_TRUE(restored.Start());
+  EXPECT_EQ(Trimmed(ReadWholeFile(restored.data_dir() + "/" + retired_name)), old_key);
+  EXPECT_EQ(Trimmed(ReadWholeFile(restored.data_dir() + "/log.pub")), next_key);
 }
 
 }  // namespace
