@@ -12,6 +12,8 @@ packages=(
   libmicrohttpd-dev
   # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
   libjemalloc-dev
+  # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).
+  systemd
   # Sanitizers and fuzzing (deploy/test.sh, tests/fuzz/): clang with its ASan/UBSan and
   # libFuzzer runtimes, and llvm-symbolizer for readable reports.
   clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14

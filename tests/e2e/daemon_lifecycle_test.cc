@@ -244,19 +244,3 @@ TEST_F(DaemonLifecycleTest, HealthAndReflectionServeGenericTools) {
 
 }  // namespace
 }  // namespace sello::e2e
-
-namespace sello::e2e {
-namespace {
-
-// The example configuration in deploy/ is accepted as it is (the harness's own
-// --listen on the command line takes precedence over the file's).
-TEST(DeployConfigTest, TheExampleConfigurationStartsADaemon) {
-  DaemonHarness daemon;
-  daemon.set_daemon_args({"--config", TESTDATA_DIR "/../../deploy/sellod.conf"});
-  ASSERT_TRUE(daemon.Start());
-  const ProcessResult health = daemon.RunCli("health");
-  EXPECT_EQ(health.exit_code, 0) << health;
-}
-
-}  // namespace
-}  // namespace sello::e2e
