@@ -86,7 +86,11 @@ using sello::service::LogWarning;
 
 int Fail(absl::string_view event, absl::string_view message) {
   LogError(event, {{"message", message}});
-  std::fprintf(stderr, "sellod: %.*s\n", static_cast<int>(message.size()), message.data());
+  // A person at a terminal also gets it in plain words; a log pipeline (the journal, a
+  // file) gets only the JSON line, so that every line parses.
+  if (isatty(STDERR_FILENO) == 1) {
+    std::fprintf(stderr, "sellod: %.*s\n", static_cast<int>(message.size()), message.data());
+  }
   return 1;
 }
 
@@ -159,6 +163,7 @@ int Run(int argc, char** argv) {
   // Debian's abseil is built without NDEBUG, so every absl::Mutex (gRPC's too) would run
   // the deadlock detector: about 7 % of a VerifySeal's instructions (callgrind).
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  sello::service::RouteGrpcLogsHere();
   DaemonOptions options;
   CLI::App app{
       "sellod: the Sello registry daemon.\n\n"
@@ -291,7 +296,9 @@ int Run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
+    // --help answers on stdout; a bad flag is logged like any other failure.
+    if (error.get_exit_code() == 0) return app.exit(error);
+    return Fail("usage", error.what()) + 1;
   }
   const std::string& data_dir = options.data_dir;
   if (options.tls_cert.empty() != options.tls_key.empty()) {
@@ -505,7 +512,6 @@ int main(int argc, char** argv) {
   try {
     return Run(argc, argv);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "sellod: fatal: %s\n", error.what());
-    return 1;
+    return Fail("fatal", error.what());
   }
 }

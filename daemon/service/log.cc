@@ -1,5 +1,7 @@
 #include "daemon/service/log.h"
 
+#include <grpc/support/log.h>
+
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -20,7 +22,20 @@ void Emit(absl::string_view level, absl::string_view event,
   LogJson(level, event, members);
 }
 
+void EmitGrpcLog(gpr_log_func_args* args) {
+  const absl::string_view level = args->severity == GPR_LOG_SEVERITY_ERROR  ? "error"
+                                  : args->severity == GPR_LOG_SEVERITY_INFO ? "info"
+                                                                            : "debug";
+  LogJson(
+      level, "grpc",
+      absl::StrCat(
+          ",\"message\":", JsonQuote(args->message != nullptr ? args->message : ""), ",\"source\":",
+          JsonQuote(absl::StrCat(args->file != nullptr ? args->file : "?", ":", args->line))));
+}
+
 }  // namespace
+
+void RouteGrpcLogsHere() { gpr_set_log_function(&EmitGrpcLog); }
 
 void LogJson(absl::string_view level, absl::string_view event, absl::string_view members) {
   std::string line = absl::StrCat(

@@ -22,6 +22,10 @@ void LogError(absl::string_view event, std::initializer_list<LogField> fields = 
 // `members` is empty or starts with a comma (`,"duration_ms":1.5`).
 void LogJson(absl::string_view level, absl::string_view event, absl::string_view members);
 
+// From now on gRPC's own log lines (gpr_log) are written as ours, with event "grpc", so
+// that stderr stays one JSON object per line. Call first thing in main().
+void RouteGrpcLogsHere();
+
 // The JSON string literal for `text` (quoted and escaped).
 std::string JsonQuote(absl::string_view text);
 

@@ -6,6 +6,10 @@
 namespace sello::service {
 
 void ApplyServerOptions(const ServerOptions& options, grpc::ServerBuilder& builder) {
+  // gRPC sets SO_REUSEPORT by default, so a second sellod given the same --listen would
+  // bind beside the first and take half its calls (with another store behind it). One
+  // daemon per address: the second fails to start.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);

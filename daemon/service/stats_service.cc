@@ -184,7 +184,7 @@ absl::Status EnsureAggregates(storage::Store& store) {
   }
   writes.Put(Table::kMeta, std::string(kAggregatesKey), std::string(kAggregatesVersion));
   if (absl::Status status = store.Write(writes); !status.ok()) return status;
-  LogInfo("statistics aggregates built",
+  LogInfo("statistics_built",
           {{"inspections", absl::StrCat(inspections->size())},
            {"cells", absl::StrCat(aggregates.certifiers.size() + aggregates.criteria.size())}});
   return absl::OkStatus();
