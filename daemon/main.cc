@@ -465,9 +465,9 @@ int Run(int argc, char** argv) {
                    absl::ToDoubleSeconds(absl::Now() - sello::domain::FromProto(latest.time()))},
                   {"sello_checkpoint_signing_ok", "1 when the log signs, 0 when it refuses.",
                    raw_log->signing_status().ok() ? 1.0 : 0.0}};
-              for (const auto& [name, value] : raw_store->Properties()) {
-                gauges.push_back({absl::StrCat("sello_rocksdb_", name), "RocksDB property.",
-                                  static_cast<double>(value)});
+              for (sello::storage::Store::Figure& figure : raw_store->Figures()) {
+                gauges.push_back({absl::StrCat("sello_rocksdb_", figure.name),
+                                  std::move(figure.help), figure.value, figure.counter});
               }
               return metrics.Render(gauges);
             });

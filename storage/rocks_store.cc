@@ -33,6 +33,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/sst_file_manager.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/status.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
@@ -378,6 +379,54 @@ struct Instance {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 };
 
+// What RocksStore::Figures reports besides the block cache and the space used: RocksDB
+// properties (gauges) ...
+struct PropertyFigure {
+  const char* name;
+  const char* property;
+  const char* help;
+};
+constexpr PropertyFigure kPropertyFigures[] = {
+    {"estimate_num_keys", "rocksdb.estimate-num-keys", "Keys in all tables (estimate)."},
+    {"total_sst_files_bytes", "rocksdb.total-sst-files-size", "Bytes of table files."},
+    {"memtables_bytes", "rocksdb.cur-size-all-mem-tables", "Bytes of memtables."},
+    {"table_readers_bytes", "rocksdb.estimate-table-readers-mem",
+     "Bytes of open table readers outside the block cache."},
+    {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes",
+     "Bytes compaction still has to rewrite (estimate)."},
+};
+// ... statistics tickers (counters) ...
+struct TickerFigure {
+  const char* name;
+  rocksdb::Tickers ticker;
+  const char* help;
+};
+constexpr TickerFigure kTickerFigures[] = {
+    {"block_cache_hits_total", rocksdb::BLOCK_CACHE_HIT, "Block cache hits."},
+    {"block_cache_misses_total", rocksdb::BLOCK_CACHE_MISS, "Block cache misses."},
+    {"bloom_filter_useful_total", rocksdb::BLOOM_FILTER_USEFUL,
+     "Table reads a Bloom filter avoided."},
+    {"wal_synced_total", rocksdb::WAL_FILE_SYNCED, "Write-ahead log syncs."},
+    {"wal_bytes_total", rocksdb::WAL_FILE_BYTES, "Bytes written to the write-ahead log."},
+    {"bytes_read_total", rocksdb::BYTES_READ, "Bytes returned by point lookups."},
+    {"flush_bytes_total", rocksdb::FLUSH_WRITE_BYTES, "Bytes written by memtable flushes."},
+    {"compaction_read_bytes_total", rocksdb::COMPACT_READ_BYTES, "Bytes read by compactions."},
+    {"compaction_write_bytes_total", rocksdb::COMPACT_WRITE_BYTES, "Bytes written by compactions."},
+    {"stall_micros_total", rocksdb::STALL_MICROS, "Microseconds writes were stalled."},
+};
+// ... and latency histograms, reported as p50, p99, max and count.
+struct HistogramFigure {
+  const char* name;
+  rocksdb::Histograms histogram;
+  const char* help;
+};
+constexpr HistogramFigure kHistogramFigures[] = {
+    {"wal_sync", rocksdb::WAL_FILE_SYNC_MICROS, "Latency of a write-ahead log fsync"},
+    {"write", rocksdb::DB_WRITE, "Latency of a write batch, its fsync included"},
+    {"get", rocksdb::DB_GET, "Latency of a point lookup"},
+    {"multiget", rocksdb::DB_MULTIGET, "Latency of a batched lookup"},
+};
+
 // How the store opens its database, again and again if it has to recover.
 class InstanceFactory {
  public:
@@ -400,6 +449,9 @@ class InstanceFactory {
     options_.sst_file_manager = sst_files_;
     // The store recovers by itself (see BackgroundErrorListener).
     options_.max_bgerror_resume_count = 0;
+    // Tickers and histograms for the metrics (RocksStore::Figures), at RocksDB's default
+    // level: timers on, detailed ones (per mutex, per I/O call) off.
+    options_.statistics = rocksdb::CreateDBStatistics();
   }
 
   // Opens the database for writing, or read-only, reporting its background errors to
@@ -428,6 +480,7 @@ class InstanceFactory {
   rocksdb::FileSystem& file_system() const { return *file_system_; }
   rocksdb::SstFileManager& sst_files() const { return *sst_files_; }
   const std::shared_ptr<rocksdb::Cache>& block_cache() const { return block_cache_; }
+  const std::shared_ptr<rocksdb::Statistics>& statistics() const { return options_.statistics; }
 
  private:
   const std::string path_;
@@ -601,28 +654,46 @@ class RocksStore final : public Store {
     return FromRocks(it->status(), Describe("reverse scan", table));
   }
 
-  std::vector<std::pair<std::string, uint64_t>> Properties() const override {
-    std::vector<std::pair<std::string, uint64_t>> figures;
+  std::vector<Figure> Figures() const override {
+    std::vector<Figure> figures;
+    const auto gauge = [&](std::string name, std::string help, double value) {
+      figures.push_back({std::move(name), std::move(help), false, value});
+    };
     {
       const Use use(*this);
       if (use.instance() != nullptr) {
-        for (const auto& [name, property] :
-             {std::pair{"estimate_num_keys", "rocksdb.estimate-num-keys"},
-              {"total_sst_files_bytes", "rocksdb.total-sst-files-size"},
-              {"memtables_bytes", "rocksdb.cur-size-all-mem-tables"},
-              {"table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
-              {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"}}) {
+        for (const auto& [name, property, help] : kPropertyFigures) {
           uint64_t value = 0;
           if (use->db->GetAggregatedIntProperty(property, &value)) {
-            figures.emplace_back(name, value);
+            gauge(name, help, static_cast<double>(value));
           }
         }
       }
     }
-    figures.emplace_back("block_cache_usage_bytes", factory_->block_cache()->GetUsage());
-    figures.emplace_back("block_cache_capacity_bytes", factory_->block_cache()->GetCapacity());
-    figures.emplace_back("data_bytes", UsedBytes());
-    figures.emplace_back("writable", Writable().ok() ? 1 : 0);
+    gauge("block_cache_usage_bytes", "Bytes held by the block cache.",
+          static_cast<double>(factory_->block_cache()->GetUsage()));
+    gauge("block_cache_capacity_bytes", "The block cache's bound (--block-cache-mb).",
+          static_cast<double>(factory_->block_cache()->GetCapacity()));
+    gauge("data_bytes", "Bytes of tables and write-ahead log on disk.",
+          static_cast<double>(UsedBytes()));
+    gauge("writable", "1 when the store takes writes, 0 when it refuses them.",
+          Writable().ok() ? 1 : 0);
+    // RocksDB's own statistics, kept since the daemon started (across reopens).
+    const rocksdb::Statistics& statistics = *factory_->statistics();
+    for (const auto& [name, ticker, help] : kTickerFigures) {
+      figures.push_back({name, help, true, static_cast<double>(statistics.getTickerCount(ticker))});
+    }
+    for (const auto& [name, histogram, help] : kHistogramFigures) {
+      rocksdb::HistogramData data;
+      statistics.histogramData(histogram, &data);
+      for (const auto& [suffix, value] : {std::pair{"_p50_seconds", data.median},
+                                          {"_p99_seconds", data.percentile99},
+                                          {"_max_seconds", data.max}}) {
+        gauge(absl::StrCat(name, suffix), absl::StrCat(help, " (since start)"), value / 1e6);
+      }
+      figures.push_back({absl::StrCat(name, "_total"), absl::StrCat(help, ": how many"), true,
+                         static_cast<double>(data.count)});
+    }
     return figures;
   }
 

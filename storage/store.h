@@ -156,8 +156,14 @@ class Store {
     return absl::UnimplementedError("this store cannot make backups");
   }
 
-  // Figures about the store for monitoring (name, value), e.g. estimated keys.
-  virtual std::vector<std::pair<std::string, uint64_t>> Properties() const { return {}; }
+  // A figure about the store for monitoring, e.g. estimated keys or WAL syncs so far.
+  struct Figure {
+    std::string name;  // lower_snake_case, unit-suffixed (_bytes, _seconds, _total)
+    std::string help;
+    bool counter = false;  // only ever grows (else: a gauge)
+    double value = 0;
+  };
+  virtual std::vector<Figure> Figures() const { return {}; }
 
   // Applies every operation atomically and durably (synced to disk) before returning.
   // A failed write may or may not have reached the disk, so the store then refuses

@@ -91,7 +91,8 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
   RenderHistogram(out, "sello_commit_write_seconds", "", kLatencyBuckets, write_seconds_);
   for (const Gauge& gauge : gauges) {
     absl::StrAppend(&out, "# HELP ", gauge.name, " ", gauge.help, "\n# TYPE ", gauge.name,
-                    " gauge\n", gauge.name, " ", absl::StrFormat("%g", gauge.value), "\n");
+                    gauge.counter ? " counter\n" : " gauge\n", gauge.name, " ",
+                    absl::StrFormat("%g", gauge.value), "\n");
   }
   return out;
 }

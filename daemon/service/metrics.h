@@ -34,6 +34,7 @@ class Metrics {
     std::string name;
     std::string help;
     double value = 0;
+    bool counter = false;  // rendered as a counter (it only ever grows)
   };
   std::string Render(const std::vector<Gauge>& gauges) const;
 

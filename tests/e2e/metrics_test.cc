@@ -48,6 +48,13 @@ std::string HttpGet(const std::string& address, const std::string& path) {
   return answer;
 }
 
+// The value of the unlabelled metric `name` in a Prometheus text page (-1 when absent).
+double MetricValue(const std::string& page, const std::string& name) {
+  std::smatch found;
+  if (!std::regex_search(page, found, std::regex("\n" + name + " ([-+0-9.e]+)\n"))) return -1;
+  return std::stod(found[1]);
+}
+
 TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   DaemonHarness daemon;
   daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0"});
@@ -80,6 +87,17 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_age_seconds "));
   EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_signing_ok 1"));
   EXPECT_THAT(metrics, HasSubstr("sello_rocksdb_estimate_num_keys "));
+  // The values, not only the names: what the writes above did.
+  EXPECT_GE(MetricValue(metrics, "sello_commit_write_seconds_count"), 1);
+  EXPECT_GE(MetricValue(metrics, "sello_log_tree_size"), 2);
+  EXPECT_EQ(MetricValue(metrics, "sello_rocksdb_writable"), 1);
+  // fsyncs and their latency, from RocksDB's statistics.
+  EXPECT_THAT(metrics, HasSubstr("# TYPE sello_rocksdb_wal_synced_total counter"));
+  EXPECT_GE(MetricValue(metrics, "sello_rocksdb_wal_synced_total"), 1);
+  EXPECT_GE(MetricValue(metrics, "sello_rocksdb_wal_sync_total"), 1);
+  EXPECT_GT(MetricValue(metrics, "sello_rocksdb_wal_sync_max_seconds"), 0);
+  EXPECT_GT(MetricValue(metrics, "sello_rocksdb_write_p99_seconds"), 0);
+  EXPECT_GE(MetricValue(metrics, "sello_rocksdb_get_total"), 1);
   EXPECT_THAT(HttpGet(found[1], "/other"), HasSubstr("404"));
 }
 
