@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "common/net_address.h"
 #include "daemon/domain/access_policy.h"
+#include "daemon/domain/limits.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
@@ -74,6 +75,7 @@ struct DaemonOptions {
   double max_connection_idle_s = 1800;
   double max_connection_age_s = 6 * 3600;
   double handshake_timeout_s = 10;
+  sello::domain::RequestLimits request_limits;
 };
 
 }  // namespace
@@ -258,6 +260,20 @@ int Run(int argc, char** argv) {
                  "WatchEvents streams open at once (each holds a server thread); beyond, "
                  "RESOURCE_EXHAUSTED")
       ->check(CLI::Range(1, 1 << 16))
+      ->capture_default_str();
+  app.add_option("--max-page-size", options.request_limits.max_page_size,
+                 "items per page of a list call at most (a larger page_size is cut to this)")
+      ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  app.add_option("--max-codes-per-verification", options.request_limits.max_codes_per_verification,
+                 "seal codes one VerifySeal (or seal status change) may name; beyond, "
+                 "INVALID_ARGUMENT")
+      ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  app.add_option("--max-seals-per-issuance", options.request_limits.max_seals_per_issuance,
+                 "seals one IssueSeals call may ask for (each call is one atomic write); "
+                 "beyond, INVALID_ARGUMENT")
+      ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--max-message-kb", options.max_message_kb,
                  "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
@@ -478,7 +494,7 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
       server_options,
       {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission, &call_timer,
-       absl::Seconds(options.default_deadline_s)},
+       absl::Seconds(options.default_deadline_s), options.request_limits},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});

@@ -23,7 +23,6 @@ constexpr size_t kMaxNameLength = 200;
 constexpr size_t kMaxSiteTypeLength = 32;
 constexpr size_t kMaxRegistrationCodeLength = 64;
 constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 
 // Length in characters (Unicode code points) of UTF-8 text: proto strings are UTF-8.
 size_t CharCount(absl::string_view text) {
@@ -217,13 +216,13 @@ bool IsMemberAt(const Organisation& firm, absl::Time at) {
                      });
 }
 
-absl::StatusOr<int> NormalisePageSize(int requested) {
+absl::StatusOr<int> NormalisePageSize(int requested, int max_page_size) {
   if (requested < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must not be negative (got ", requested, ")"));
   }
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
+  if (requested == 0) return std::min(kDefaultPageSize, max_page_size);
+  return std::min(requested, max_page_size);
 }
 
 }  // namespace sello::domain

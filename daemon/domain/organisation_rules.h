@@ -35,8 +35,12 @@ absl::Status ApplyMembership(v1::Organisation& firm, bool member, absl::Time eff
 // Whether the firm was a member at `at`.
 bool IsMemberAt(const v1::Organisation& firm, absl::Time at);
 
-// The page size to use: 50 when 0, at most 1000; INVALID_ARGUMENT when negative.
-absl::StatusOr<int> NormalisePageSize(int requested);
+// List calls' default bound on a page (RequestLimits::max_page_size).
+inline constexpr int kMaxPageSize = 1000;
+
+// The page size to use: 50 when 0, at most `max_page_size`; INVALID_ARGUMENT when
+// negative.
+absl::StatusOr<int> NormalisePageSize(int requested, int max_page_size = kMaxPageSize);
 
 }  // namespace sello::domain
 

@@ -9,10 +9,11 @@ namespace sello::domain {
 absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
                                           const v1::StandardVersion& version,
                                           const v1::IssueSealsRequest& request,
-                                          absl::string_view certifier_id, absl::Time now) {
-  if (request.count() == 0 || request.count() > kMaxSealsPerIssuance) {
+                                          absl::string_view certifier_id, absl::Time now,
+                                          uint32_t max_count) {
+  if (request.count() == 0 || request.count() > max_count) {
     return absl::InvalidArgumentError(
-        absl::StrCat("count: must be 1 to ", kMaxSealsPerIssuance, " per call"));
+        absl::StrCat("count: must be 1 to ", max_count, " per call (--max-seals-per-issuance)"));
   }
   if (!v1::Grade_IsValid(request.grade())) {
     return absl::InvalidArgumentError("grade: unknown grade");

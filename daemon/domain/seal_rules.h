@@ -26,13 +26,14 @@ struct IssuancePlan {
 
 // May `certifier_id` issue `request.count` seals for `lot` under `inspection` (of
 // `version`) at `now`? The inspection must be this certifier's, for this lot, PASS and
-// CURRENT; the count 1..kMaxSealsPerIssuance and within the boxes left; a requested
+// CURRENT; the count 1..`max_count` and within the boxes left; a requested
 // grade not better than the inspection's; an explicit expiry after now. Errors name the
 // field and the state (INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED).
 absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
                                           const v1::StandardVersion& version,
                                           const v1::IssueSealsRequest& request,
-                                          absl::string_view certifier_id, absl::Time now);
+                                          absl::string_view certifier_id, absl::Time now,
+                                          uint32_t max_count = kMaxSealsPerIssuance);
 
 // The status as read: EXPIRED once past expire_time unless REVOKED (computed, so it can
 // never go stale).

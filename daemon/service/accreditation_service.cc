@@ -171,7 +171,8 @@ grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* conte
                                                       v1::ListAccreditationsResponse* response) {
   return Serve(registry_, context, Method("ListAccreditations"),
                [&](const domain::Principal*) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
                  const bool by_certifier = !request->certifier_id().empty();
                  absl::StatusOr<std::string> next = storage::ListRecords<v1::Accreditation>(

@@ -169,7 +169,8 @@ grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                                         v1::ListAppealsResponse* response) {
   return Serve(registry_, context, Method("ListAppeals"),
                [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
                  if (caller->role == v1::FIRM && !request->firm_id().empty() &&
                      request->firm_id() != caller->organisation_id) {

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "daemon/domain/limits.h"
 #include "daemon/domain/principal.h"
 #include "daemon/service/admission.h"
 #include "daemon/service/auth.h"
@@ -40,6 +41,7 @@ struct Registry {
   // began when the client set none. May be null: writes wait as long as they take.
   CallTimer* timer;
   absl::Duration default_deadline;
+  domain::RequestLimits limits = {};
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.

@@ -117,36 +117,37 @@ grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
 grpc::Status InspectionService::ListLots(grpc::ServerContext* context,
                                          const v1::ListLotsRequest* request,
                                          v1::ListLotsResponse* response) {
-  return Serve(registry_, context, Method("ListLots"),
-               [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-                 if (!page_size.ok()) return page_size.status();
-                 std::string firm_id = request->firm_id();
-                 if (caller->role == v1::FIRM) {
-                   if (!firm_id.empty() && firm_id != caller->organisation_id) {
-                     return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
-                   }
-                   firm_id = caller->organisation_id;
-                 }
-                 const bool by_site = !request->site_id().empty();
-                 const bool by_firm = !by_site && !firm_id.empty();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Lot>(
-                     *registry_.store, Table::kLots,
-                     by_site   ? std::optional(Table::kLotsBySite)
-                     : by_firm ? std::optional(Table::kLotsByFirm)
-                               : std::nullopt,
-                     by_site   ? storage::ChildPrefix(request->site_id())
-                     : by_firm ? storage::ChildPrefix(firm_id)
-                               : "",
-                     request->page_token(), *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
-                       if (!CheckLotVisible(*caller, lot).ok()) return false;
-                       *response->add_lots() = std::move(lot);
-                       return true;
-                     });
-                 if (!next.ok()) return next.status();
-                 response->set_next_page_token(*next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListLots"), [&](const domain::Principal* caller) -> absl::Status {
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        std::string firm_id = request->firm_id();
+        if (caller->role == v1::FIRM) {
+          if (!firm_id.empty() && firm_id != caller->organisation_id) {
+            return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
+          }
+          firm_id = caller->organisation_id;
+        }
+        const bool by_site = !request->site_id().empty();
+        const bool by_firm = !by_site && !firm_id.empty();
+        absl::StatusOr<std::string> next = storage::ListRecords<v1::Lot>(
+            *registry_.store, Table::kLots,
+            by_site   ? std::optional(Table::kLotsBySite)
+            : by_firm ? std::optional(Table::kLotsByFirm)
+                      : std::nullopt,
+            by_site   ? storage::ChildPrefix(request->site_id())
+            : by_firm ? storage::ChildPrefix(firm_id)
+                      : "",
+            request->page_token(), *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
+              if (!CheckLotVisible(*caller, lot).ok()) return false;
+              *response->add_lots() = std::move(lot);
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
 }
 
 void InspectionService::Submit(const domain::Principal& caller, const v1::Inspection& submitted,
@@ -245,7 +246,8 @@ grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
                                                 v1::ListInspectionsResponse* response) {
   return Serve(registry_, context, Method("ListInspections"),
                [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
                  absl::StatusOr<InspectionListing> listing = ChooseListing(*request, *caller);
                  if (!listing.ok()) return listing.status();

@@ -135,20 +135,21 @@ grpc::Status NormService::GetNorm(grpc::ServerContext* context, const v1::GetNor
 grpc::Status NormService::ListNorms(grpc::ServerContext* context,
                                     const v1::ListNormsRequest* request,
                                     v1::ListNormsResponse* response) {
-  return Serve(registry_, context, Method("ListNorms"),
-               [&](const domain::Principal*) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-                 if (!page_size.ok()) return page_size.status();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Norm>(
-                     *registry_.store, Table::kNorms, std::nullopt, "", request->page_token(),
-                     *page_size, [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
-                       *response->add_norms() = Present(std::move(norm));
-                       return true;
-                     });
-                 if (!next.ok()) return next.status();
-                 response->set_next_page_token(*next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListNorms"), [&](const domain::Principal*) -> absl::Status {
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        absl::StatusOr<std::string> next = storage::ListRecords<v1::Norm>(
+            *registry_.store, Table::kNorms, std::nullopt, "", request->page_token(), *page_size,
+            [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
+              *response->add_norms() = Present(std::move(norm));
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,

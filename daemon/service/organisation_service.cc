@@ -119,27 +119,28 @@ grpc::Status OrganisationService::GetOrganisation(grpc::ServerContext* context,
 grpc::Status OrganisationService::ListOrganisations(grpc::ServerContext* context,
                                                     const v1::ListOrganisationsRequest* request,
                                                     v1::ListOrganisationsResponse* response) {
-  return Serve(registry_, context, Method("ListOrganisations"),
-               [&](const domain::Principal*) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
-                 if (!page_size.ok()) return page_size.status();
-                 if (!v1::Organisation::Kind_IsValid(request->kind())) {
-                   return absl::InvalidArgumentError("kind: unknown value");
-                 }
-                 const bool by_kind = request->kind() != v1::Organisation::KIND_UNSPECIFIED;
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Organisation>(
-                     *registry_.store, Table::kOrganisations,
-                     by_kind ? std::optional(Table::kOrganisationsByKind) : std::nullopt,
-                     by_kind ? storage::OrganisationKindPrefix(request->kind()) : "",
-                     request->page_token(), *page_size,
-                     [&](v1::Organisation&& organisation) -> absl::StatusOr<bool> {
-                       *response->add_organisations() = Present(std::move(organisation));
-                       return true;
-                     });
-                 if (!next.ok()) return next.status();
-                 response->set_next_page_token(*next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListOrganisations"),
+      [&](const domain::Principal*) -> absl::Status {
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        if (!v1::Organisation::Kind_IsValid(request->kind())) {
+          return absl::InvalidArgumentError("kind: unknown value");
+        }
+        const bool by_kind = request->kind() != v1::Organisation::KIND_UNSPECIFIED;
+        absl::StatusOr<std::string> next = storage::ListRecords<v1::Organisation>(
+            *registry_.store, Table::kOrganisations,
+            by_kind ? std::optional(Table::kOrganisationsByKind) : std::nullopt,
+            by_kind ? storage::OrganisationKindPrefix(request->kind()) : "", request->page_token(),
+            *page_size, [&](v1::Organisation&& organisation) -> absl::StatusOr<bool> {
+              *response->add_organisations() = Present(std::move(organisation));
+              return true;
+            });
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status OrganisationService::SetMembership(grpc::ServerContext* context,
@@ -229,7 +230,8 @@ grpc::Status OrganisationService::ListSites(grpc::ServerContext* context,
                                             v1::ListSitesResponse* response) {
   return Serve(registry_, context, Method("ListSites"),
                [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
                  std::string firm_id = request->firm_id();
                  if (caller->role == v1::FIRM) {

@@ -122,7 +122,8 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                       "standard version");
               if (!version.ok()) return version.status();
               absl::StatusOr<domain::IssuancePlan> plan = domain::PlanIssuance(
-                  *lot, *inspection, *version, *request, caller->organisation_id, tx.now());
+                  *lot, *inspection, *version, *request, caller->organisation_id, tx.now(),
+                  registry_.limits.max_seals_per_issuance);
               if (!plan.ok()) return plan.status();
               absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
                   store, Table::kOrganisations, lot->firm_id(), "organisation");
@@ -222,10 +223,10 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
   return ServeNow(
       registry_, context, Method("VerifySeal"), [&](const domain::Principal*) -> absl::Status {
         if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
-        if (request->codes_size() > domain::kMaxCodesPerVerification) {
-          return absl::InvalidArgumentError(absl::StrCat("codes: at most ",
-                                                         domain::kMaxCodesPerVerification,
-                                                         " per call, got ", request->codes_size()));
+        if (request->codes_size() > registry_.limits.max_codes_per_verification) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "codes: at most ", registry_.limits.max_codes_per_verification, " per call, got ",
+              request->codes_size(), " (--max-codes-per-verification)"));
         }
         const storage::Store& store = *registry_.store;
         const absl::Time now = absl::Now();
@@ -338,9 +339,10 @@ grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view
         if (request->codes().empty() == request->lot_id().empty()) {
           return absl::InvalidArgumentError("codes or lot_id: exactly one is required");
         }
-        if (request->codes_size() > domain::kMaxCodesPerVerification) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "codes: at most ", domain::kMaxCodesPerVerification, "; use lot_id for a whole lot"));
+        if (request->codes_size() > registry_.limits.max_codes_per_verification) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("codes: at most ", registry_.limits.max_codes_per_verification,
+                           " (--max-codes-per-verification); use lot_id for a whole lot"));
         }
         std::vector<std::string> codes;
         for (int i = 0; i < request->codes_size(); ++i) {

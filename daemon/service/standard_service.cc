@@ -230,7 +230,8 @@ grpc::Status StandardService::ListStandards(grpc::ServerContext* context,
   return Serve(
       registry_, context, Method("ListStandards"),
       [&](const domain::Principal* caller) -> absl::Status {
-        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
         if (!page_size.ok()) return page_size.status();
         absl::StatusOr<std::string> next = storage::ListPage(
             *registry_.store, Table::kStandards, "", "standards", request->page_token(), *page_size,
@@ -259,7 +260,8 @@ grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
   return Serve(
       registry_, context, Method("ListStandardVersions"),
       [&](const domain::Principal* caller) -> absl::Status {
-        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
         if (!page_size.ok()) return page_size.status();
         absl::StatusOr<v1::Standard> standard =
             RequireStandard(*registry_.store, request->standard_id());

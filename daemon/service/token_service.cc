@@ -107,7 +107,8 @@ grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
                                       v1::ListTokensResponse* response) {
   return Serve(
       registry_, context, Method("ListTokens"), [&](const domain::Principal*) -> absl::Status {
-        absl::StatusOr<int> page_size = domain::NormalisePageSize(request->page_size());
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
         if (!page_size.ok()) return page_size.status();
         const bool by_org = !request->organisation_id().empty();
         absl::StatusOr<std::string> next = storage::ListRecords<internal::StoredToken>(

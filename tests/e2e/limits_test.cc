@@ -84,3 +84,35 @@ TEST_F(LimitsTest, AConnectionThatNeverSpeaksIsClosedAfterTheHandshakeTimeout) {
 
 }  // namespace
 }  // namespace sello::e2e
+
+namespace sello::e2e {
+namespace {
+
+// The per-request bounds are the operator's: a list is cut into pages of at most
+// --max-page-size (the CLI follows them all), and a verification of more codes than
+// --max-codes-per-verification is refused naming the flag.
+TEST(RequestLimitsTest, PageAndBatchBoundsAreTheOperators) {
+  DaemonHarness daemon;
+  daemon.set_daemon_args({"--max-page-size", "2", "--max-codes-per-verification", "3"});
+  ASSERT_TRUE(daemon.Start());
+  const std::string admin = daemon.admin_token();
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = "firm-" + std::to_string(i);
+    ASSERT_EQ(daemon.RunCliAs(admin, "org", "create", "--kind", "firm", "--id", id, "--name", id)
+                  .exit_code,
+              0);
+  }
+  const ProcessResult listed = daemon.RunCli("org", "list");
+  ASSERT_EQ(listed.exit_code, 0) << listed;
+  for (int i = 0; i < 5; ++i) EXPECT_THAT(listed.out, HasSubstr("firm-" + std::to_string(i)));
+
+  const ProcessResult three = daemon.RunCli("seal", "verify", "A", "B", "C");
+  EXPECT_EQ(three.exit_code, 3) << three;  // answered: each code malformed
+  const ProcessResult four = daemon.RunCli("seal", "verify", "A", "B", "C", "D");
+  EXPECT_EQ(four.exit_code, 5) << four;
+  EXPECT_THAT(four.err, HasSubstr("codes: at most 3 per call, got 4"));
+  EXPECT_THAT(four.err, HasSubstr("--max-codes-per-verification"));
+}
+
+}  // namespace
+}  // namespace sello::e2e

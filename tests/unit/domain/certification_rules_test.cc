@@ -1285,6 +1285,19 @@ TEST_F(SealIssuanceTest, Count) {
   }
 }
 
+// The operator's bound (--max-seals-per-issuance) replaces the default one.
+TEST_F(SealIssuanceTest, CountWithinTheConfiguredBound) {
+  lot_.set_box_count(20'000);
+  request_.set_count(50);
+  EXPECT_TRUE(PlanIssuance(lot_, inspection_, version_, request_, "CERT-1", kNow, 50).ok());
+  request_.set_count(51);
+  const absl::StatusOr<IssuancePlan> over =
+      PlanIssuance(lot_, inspection_, version_, request_, "CERT-1", kNow, 50);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(over.status().message()),
+              HasSubstr("count: must be 1 to 50 per call (--max-seals-per-issuance)"));
+}
+
 TEST_F(SealIssuanceTest, TheInspectionMustBeTheCertifiersCurrentPassOfTheLot) {
   struct Case {
     std::string name;

@@ -414,6 +414,15 @@ TEST(NormalisePageSizeTest, DefaultsAndLimits) {
   }
 }
 
+TEST(NormalisePageSizeTest, TheConfiguredBoundCutsTheDefaultToo) {
+  for (const auto& [requested, expected] :
+       std::vector<std::pair<int, int>>{{0, 20}, {1, 1}, {20, 20}, {21, 20}, {1000, 20}}) {
+    const absl::StatusOr<int> size = NormalisePageSize(requested, 20);
+    ASSERT_TRUE(size.ok()) << requested;
+    EXPECT_EQ(*size, expected) << requested;
+  }
+}
+
 TEST(NormalisePageSizeTest, NegativeIsRefused) {
   for (const int requested : {-1, -1000}) {
     const absl::StatusOr<int> size = NormalisePageSize(requested);
