@@ -38,6 +38,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
+#include "storage/read_deadline.h"
 
 namespace sello::storage {
 
@@ -619,10 +620,12 @@ class RocksStore final : public Store {
     const bool start_after = !after.empty() && after >= prefix;
     it->Seek(ToSlice(start_after ? after : prefix));
     if (start_after && it->Valid() && ToView(it->key()) == after) it->Next();
+    ScanClock clock(TableName(table));
     for (; it->Valid(); it->Next()) {
       absl::string_view key = ToView(it->key());
       if (!absl::StartsWith(key, prefix)) break;
       if (!visit(key, ToView(it->value()))) break;
+      if (absl::Status late = clock.Tick(); !late.ok()) return late;
     }
     return FromRocks(it->status(), Describe("scan", table));
   }
@@ -646,10 +649,12 @@ class RocksStore final : public Store {
     }
     if (!prefix.empty()) read.iterate_lower_bound = &lower_slice;
     std::unique_ptr<rocksdb::Iterator> it(use->db->NewIterator(read, family));
+    ScanClock clock(TableName(table));
     for (it->SeekToLast(); it->Valid(); it->Prev()) {
       absl::string_view key = ToView(it->key());
       if (!absl::StartsWith(key, prefix)) break;
       if (!visit(key, ToView(it->value()))) break;
+      if (absl::Status late = clock.Tick(); !late.ok()) return late;
     }
     return FromRocks(it->status(), Describe("reverse scan", table));
   }

@@ -26,6 +26,7 @@
 #include "daemon/service/metrics.h"
 #include "daemon/service/status_map.h"
 #include "storage/ledger.h"
+#include "storage/read_deadline.h"
 #include "storage/store.h"
 
 namespace sello::service {
@@ -54,6 +55,17 @@ grpc::Status FinishCall(const Registry& registry, absl::string_view method,
                         const domain::Principal* caller, absl::string_view peer, absl::Time start,
                         const absl::Status& status);
 
+// When a call started at `start` must be answered: the client's deadline, or the
+// server's default when it set none (no bound when the default is zero).
+inline absl::Time CallDeadline(const Registry& registry, const grpc::ServerContextBase& context,
+                               absl::Time start) {
+  if (context.deadline() != std::chrono::system_clock::time_point::max()) {
+    return absl::FromChrono(context.deadline());
+  }
+  return registry.default_deadline > absl::ZeroDuration() ? start + registry.default_deadline
+                                                          : absl::InfiniteFuture();
+}
+
 // Admits the caller of `method`, then runs `body(caller)`, where caller is the
 // principal or nullptr for an anonymous public call.
 template <typename Body>
@@ -62,6 +74,9 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
   const absl::Time start = absl::Now();
   // A call the client reset before it got here costs nothing more (HTTP/2 stream churn).
   if (context->IsCancelled()) return grpc::Status::CANCELLED;
+  // Long scans stop at the call's deadline, or at the server's default when the client
+  // set none (streams such as WatchEvents set their own pace and are not bounded).
+  const storage::ScopedReadDeadline read_deadline(CallDeadline(registry, *context, start));
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
   const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
   const absl::Status status = caller.ok() ? body(principal) : caller.status();
@@ -130,8 +145,7 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
   } else if (registry.timer != nullptr) {
     const bool client_deadline =
         context->deadline() != std::chrono::system_clock::time_point::max();
-    const absl::Time deadline =
-        client_deadline ? absl::FromChrono(context->deadline()) : start + registry.default_deadline;
+    const absl::Time deadline = CallDeadline(registry, *context, start);
     answer->timer_id = registry.timer->Schedule(
         deadline, [finish, client_deadline, default_deadline = registry.default_deadline] {
           finish(absl::DeadlineExceededError(absl::StrCat(

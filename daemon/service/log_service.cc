@@ -13,6 +13,7 @@
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/seal.pb.h"
 #include "storage/keys.h"
+#include "storage/read_deadline.h"
 #include "storage/records.h"
 
 namespace sello::service {
@@ -313,6 +314,9 @@ grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
   return Serve(
       registry_, context, Method("WatchEvents"),
       [&](const domain::Principal* caller) -> absl::Status {
+        // A watch lasts as long as its client wants: its reads are not held to the
+        // server's default deadline (a client's own deadline ends the stream anyway).
+        const storage::ScopedReadDeadline unbounded(absl::InfiniteFuture());
         // Each watch holds a server thread while it lasts: their number is bounded.
         std::optional<Admission::Ticket> ticket;
         if (registry_.admission != nullptr) {

@@ -25,11 +25,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "storage/keys.h"
+#include "storage/read_deadline.h"
 #include "storage/store.h"
 #include "tests/unit/common/temp_dir.h"
 
@@ -614,6 +618,50 @@ TEST_F(RocksStoreTest, ConcurrentWritersAllLand) {
     EXPECT_EQ(ScanKeys(Table::kSitesByFirm, ChildPrefix(absl::StrCat("firm-", w))).size(),
               kWritesEach);
   }
+}
+
+}  // namespace
+}  // namespace sello::storage
+
+namespace sello::storage {
+namespace {
+
+// Scans stop at the deadline of the call the thread serves (checked every 256 keys);
+// without one, or before it, they run to the end. Point lookups never check it.
+TEST_F(RocksStoreTest, ScansStopAtTheThreadsReadDeadline) {
+  WriteSet writes;
+  for (int i = 0; i < 1000; ++i) writes.Put(Table::kEvents, absl::StrFormat("%06d", i), "e");
+  ASSERT_TRUE(store_->Write(writes).ok());
+  const auto count = [&](bool reverse, absl::Status* status) {
+    int visited = 0;
+    const auto visit = [&](absl::string_view, absl::string_view) { return ++visited > 0; };
+    *status = reverse ? store_->ScanReverse(Table::kEvents, "", visit)
+                      : store_->Scan(Table::kEvents, "", "", visit);
+    return visited;
+  };
+  absl::Status status;
+  EXPECT_EQ(ReadDeadline(), absl::InfiniteFuture());
+  EXPECT_EQ(count(false, &status), 1000);
+  EXPECT_TRUE(status.ok()) << status;
+  {
+    const ScopedReadDeadline later(absl::Now() + absl::Hours(1));
+    EXPECT_EQ(count(true, &status), 1000);
+    EXPECT_TRUE(status.ok()) << status;
+    {
+      const ScopedReadDeadline passed(absl::Now() - absl::Seconds(1));
+      for (const bool reverse : {false, true}) {
+        EXPECT_EQ(count(reverse, &status), 256);
+        EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+        EXPECT_TRUE(absl::StrContains(status.message(),
+                                      "deadline passed while reading table events (256 keys read)"))
+            << status;
+      }
+      EXPECT_EQ(Get(Table::kEvents, "000999"), "e");
+    }
+    EXPECT_EQ(count(false, &status), 1000);  // the outer deadline is back
+    EXPECT_TRUE(status.ok()) << status;
+  }
+  EXPECT_EQ(ReadDeadline(), absl::InfiniteFuture());
 }
 
 }  // namespace
