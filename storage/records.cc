@@ -1,8 +1,10 @@
 #include "storage/records.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/time_convert.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -203,6 +205,70 @@ absl::StatusOr<std::string> ListPage(const Store& store, Table table, absl::stri
   if (!scan.ok()) return scan;
   if (!visit_status.ok()) return visit_status;
   return more ? EncodePageToken(listing, last_key) : std::string();
+}
+
+absl::StatusOr<std::optional<LoggedRecord>> LoadLoggedRecord(const Store& store,
+                                                             absl::string_view subject) {
+  absl::string_view kind, id;
+  if (!domain::SplitSubject(subject, &kind, &id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "subject: '", subject, "' is not KIND/ID (e.g. organisation/salmones-calbuco)"));
+  }
+  Table table;
+  std::string key(id);
+  absl::string_view type;
+  if (kind == domain::kOrganisationRecord) {
+    table = Table::kOrganisations;
+    type = v1::Organisation::descriptor()->full_name();
+  } else if (kind == domain::kSiteRecord) {
+    table = Table::kSites;
+    type = v1::Site::descriptor()->full_name();
+  } else if (kind == domain::kTokenRecord) {
+    table = Table::kTokens;
+    type = v1::Token::descriptor()->full_name();
+  } else if (kind == domain::kStandardVersionRecord) {
+    const size_t at = id.rfind('@');
+    uint32_t version = 0;
+    if (at == absl::string_view::npos || !absl::SimpleAtoi(id.substr(at + 1), &version)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("subject: '", subject, "' should be standard_version/ID@N"));
+    }
+    table = Table::kStandardVersions;
+    key = StandardVersionKey(id.substr(0, at), version);
+    type = v1::StandardVersion::descriptor()->full_name();
+  } else if (kind == domain::kAccreditationRecord) {
+    table = Table::kAccreditations;
+    type = v1::Accreditation::descriptor()->full_name();
+  } else if (kind == domain::kLotRecord) {
+    table = Table::kLots;
+    type = v1::Lot::descriptor()->full_name();
+  } else if (kind == domain::kInspectionRecord) {
+    table = Table::kInspections;
+    type = v1::Inspection::descriptor()->full_name();
+  } else if (kind == domain::kSealIssuanceRecord) {
+    table = Table::kIssuances;
+    type = v1::SealIssuance::descriptor()->full_name();
+  } else if (kind == domain::kNormRecord) {
+    table = Table::kNorms;
+    type = v1::Norm::descriptor()->full_name();
+  } else if (kind == domain::kAppealRecord) {
+    table = Table::kAppeals;
+    type = v1::Appeal::descriptor()->full_name();
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("subject: unknown record kind '", kind, "'"));
+  }
+  absl::StatusOr<std::optional<std::string>> bytes = store.Get(table, key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  if (table == Table::kTokens) {
+    // The event digests the public part only, never the secret's hash.
+    internal::StoredToken stored;
+    if (!stored.ParseFromString(**bytes)) {
+      return absl::DataLossError(absl::StrCat(subject, ": stored token unreadable"));
+    }
+    return LoggedRecord{type, SerializeRecord(stored.token())};
+  }
+  return LoggedRecord{type, **std::move(bytes)};
 }
 
 }  // namespace sello::storage

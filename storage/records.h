@@ -18,6 +18,7 @@
 #include "sello/v1/accreditation.pb.h"
 #include "sello/v1/appeal.pb.h"
 #include "sello/v1/inspection.pb.h"
+#include "sello/v1/norm.pb.h"
 #include "sello/v1/organisation.pb.h"
 #include "sello/v1/seal.pb.h"
 #include "sello/v1/standard.pb.h"
@@ -97,6 +98,20 @@ absl::StatusOr<std::optional<std::string>> LoadEventData(const Store& store, uin
 
 // The sequence number of the latest event naming `subject`; NOT_FOUND when none does.
 absl::StatusOr<uint64_t> LatestEventFor(const Store& store, absl::string_view subject);
+
+// A record as its latest event digested it (Event.record_sha256): its protobuf type and
+// its bytes.
+struct LoggedRecord {
+  absl::string_view type;  // full name, e.g. "sello.v1.Lot"
+  std::string bytes;
+};
+
+// The record `subject` ("lot/L-1") names, as its events digest it (for a token, its
+// public part); nullopt when the record does not exist. INVALID_ARGUMENT naming the
+// subject when it is malformed or names a kind whose records are not kept apart (seal
+// status changes: their events and the seals are what there is).
+absl::StatusOr<std::optional<LoggedRecord>> LoadLoggedRecord(const Store& store,
+                                                             absl::string_view subject);
 
 // The id an index entry points to: what follows its last '\0' ("parent \0 id", or
 // "parent \0 date \0 id"; ids never contain '\0').

@@ -123,6 +123,42 @@ absl::Status TransparencyLog::CheckLeaves(uint64_t from, uint64_t to) const {
                                               " does not hash to its leaf in the tree: "
                                               "refusing to sign a corrupted log"));
     }
+    if (absl::Status record = CheckRecord(seq, **leaf); !record.ok()) return record;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TransparencyLog::CheckRecord(uint64_t seq, const std::string& leaf) const {
+  v1::Event event;
+  if (!event.ParseFromString(leaf)) {
+    return absl::DataLossError(
+        absl::StrCat("event ", seq, " does not parse: refusing to sign a corrupted log"));
+  }
+  // Events name one record (Transaction::Record): the one record_sha256 digests.
+  if (event.record_sha256().empty() || event.subjects_size() != 1) return absl::OkStatus();
+  const std::string& subject = event.subjects(0);
+  // Only the record's current version can be checked: a later event replaced it (and
+  // is checked in its turn). The index is read again after the record: if no later event
+  // had committed by then, the record read is the one this event wrote (records and
+  // their index entries are written in one batch).
+  const auto latest = [&]() -> absl::StatusOr<bool> {
+    absl::StatusOr<uint64_t> found = LatestEventFor(*store_, subject);
+    if (!found.ok()) return found.status();
+    return *found == seq;
+  };
+  absl::StatusOr<bool> current = latest();
+  if (!current.ok() || !*current) return current.status();
+  absl::StatusOr<std::optional<LoggedRecord>> record = LoadLoggedRecord(*store_, subject);
+  // Kinds whose records are not kept apart (seal status changes, the log's own events).
+  if (record.status().code() == absl::StatusCode::kInvalidArgument) return absl::OkStatus();
+  if (!record.ok()) return record.status();
+  current = latest();
+  if (!current.ok() || !*current) return current.status();
+  if (!record->has_value() || domain::Sha256((*record)->bytes) != event.record_sha256()) {
+    return absl::DataLossError(
+        absl::StrCat("the stored record of ", subject,
+                     (record->has_value() ? " does not hash to" : " is missing, unlike"),
+                     " the record_sha256 of event ", seq, ": refusing to sign a corrupted log"));
   }
   return absl::OkStatus();
 }

@@ -101,8 +101,11 @@ class TransparencyLog {
 
   // Checks that the committed tree extends `last` (same root at its size).
   absl::Status CheckExtends(const v1::Checkpoint& last, uint64_t size) const;
-  // Checks that the tree's leaves [from, to) are the hashes of the stored events.
+  // Checks that the tree's leaves [from, to) are the hashes of the stored events, and
+  // that each event's record, where it is still the current version, hashes to the
+  // event's record_sha256 (CheckRecord).
   absl::Status CheckLeaves(uint64_t from, uint64_t to) const;
+  absl::Status CheckRecord(uint64_t seq, const std::string& leaf) const;
   // Records a rotation event (current key -> next) and signs a checkpoint covering it.
   absl::Status RecordRotation(bool finished);
   absl::Status SignLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/merkle.h"
@@ -80,88 +81,65 @@ absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& stor
   }
   const bool privileged =
       caller != nullptr && (caller->role == v1::ADMIN || caller->role == v1::REGULATOR);
-  google::protobuf::Any any;
-  auto load = [&](Table table, absl::string_view key,
-                  absl::string_view type) -> absl::StatusOr<std::string> {
-    absl::StatusOr<std::optional<std::string>> bytes = store.Get(table, key);
-    if (!bytes.ok()) return bytes.status();
-    if (!bytes->has_value()) return absl::NotFoundError(absl::StrCat(subject, " not found"));
-    any.set_type_url(absl::StrCat("type.googleapis.com/", type));
-    return **std::move(bytes);
-  };
-  absl::StatusOr<std::string> bytes;
-  if (kind == domain::kOrganisationRecord) {
-    bytes = load(Table::kOrganisations, id, v1::Organisation::descriptor()->full_name());
-  } else if (kind == domain::kSiteRecord) {
-    if (caller == nullptr) return absl::UnauthenticatedError("site records need a token");
-    bytes = load(Table::kSites, id, v1::Site::descriptor()->full_name());
-    v1::Site site;
-    if (bytes.ok() && caller->role == v1::FIRM && site.ParseFromString(*bytes) &&
-        site.firm_id() != caller->organisation_id) {
+  // Who may read what, before anything is read where the kind alone decides.
+  const bool public_kind = kind == domain::kOrganisationRecord ||
+                           kind == domain::kStandardVersionRecord ||
+                           kind == domain::kAccreditationRecord || kind == domain::kNormRecord;
+  if (kind == domain::kTokenRecord && (caller == nullptr || caller->role != v1::ADMIN)) {
+    return absl::PermissionDeniedError("token records are read by ADMIN only");
+  }
+  if (!public_kind && caller == nullptr) {
+    return absl::UnauthenticatedError(absl::StrCat(kind, " records need a token"));
+  }
+  absl::StatusOr<std::optional<storage::LoggedRecord>> record =
+      storage::LoadLoggedRecord(store, subject);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return absl::NotFoundError(absl::StrCat(subject, " not found"));
+  const std::string& bytes = (*record)->bytes;
+  // ... and where the record itself decides.
+  const auto firm_only = [&](absl::string_view firm_id) -> absl::Status {
+    if (caller->role == v1::FIRM && firm_id != caller->organisation_id) {
       return absl::PermissionDeniedError(absl::StrCat(subject, " belongs to another firm"));
     }
-  } else if (kind == domain::kTokenRecord) {
-    if (!privileged || caller->role != v1::ADMIN) {
-      return absl::PermissionDeniedError("token records are read by ADMIN only");
-    }
-    bytes = load(Table::kTokens, id, v1::Token::descriptor()->full_name());
-    internal::StoredToken stored;
-    // The event digests the public part only: serve exactly that.
-    if (bytes.ok()) {
-      if (!stored.ParseFromString(*bytes)) return absl::DataLossError("tokens: unreadable");
-      bytes = storage::SerializeRecord(stored.token());
-    }
+    return absl::OkStatus();
+  };
+  absl::Status allowed;
+  if (kind == domain::kSiteRecord) {
+    v1::Site site;
+    if (site.ParseFromString(bytes)) allowed = firm_only(site.firm_id());
+  } else if (kind == domain::kLotRecord) {
+    v1::Lot lot;
+    if (lot.ParseFromString(bytes)) allowed = firm_only(lot.firm_id());
   } else if (kind == domain::kStandardVersionRecord) {
-    const size_t at = id.rfind('@');
-    uint32_t version = 0;
-    if (at == absl::string_view::npos || !absl::SimpleAtoi(id.substr(at + 1), &version)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("subject: '", subject, "' should be standard_version/ID@N"));
-    }
-    bytes = load(Table::kStandardVersions, storage::StandardVersionKey(id.substr(0, at), version),
-                 v1::StandardVersion::descriptor()->full_name());
-    v1::StandardVersion record;
-    if (bytes.ok() && record.ParseFromString(*bytes) &&
-        record.status() == v1::StandardVersion::DRAFT && !privileged) {
-      return absl::PermissionDeniedError(
+    v1::StandardVersion version;
+    if (version.ParseFromString(bytes) && version.status() == v1::StandardVersion::DRAFT &&
+        !privileged) {
+      allowed = absl::PermissionDeniedError(
           absl::StrCat(subject, " is a DRAFT; drafts are visible to ADMIN and REGULATOR only"));
     }
-  } else if (kind == domain::kAccreditationRecord) {
-    bytes = load(Table::kAccreditations, id, v1::Accreditation::descriptor()->full_name());
-  } else if (kind == domain::kLotRecord) {
-    if (caller == nullptr) return absl::UnauthenticatedError("lot records need a token");
-    bytes = load(Table::kLots, id, v1::Lot::descriptor()->full_name());
-    v1::Lot lot;
-    if (bytes.ok() && caller->role == v1::FIRM && lot.ParseFromString(*bytes) &&
-        lot.firm_id() != caller->organisation_id) {
-      return absl::PermissionDeniedError(absl::StrCat(subject, " belongs to another firm"));
-    }
   } else if (kind == domain::kInspectionRecord) {
-    if (caller == nullptr) return absl::UnauthenticatedError("inspection records need a token");
-    bytes = load(Table::kInspections, id, v1::Inspection::descriptor()->full_name());
     v1::Inspection inspection;
-    if (bytes.ok() && inspection.ParseFromString(*bytes) &&
-        !domain::CanReadInspection(inspection, *caller)) {
-      return absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+    if (inspection.ParseFromString(bytes) && !domain::CanReadInspection(inspection, *caller)) {
+      allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
     }
   } else if (kind == domain::kSealIssuanceRecord) {
-    if (caller == nullptr) return absl::UnauthenticatedError("issuance records need a token");
-    bytes = load(Table::kIssuances, id, v1::SealIssuance::descriptor()->full_name());
     v1::SealIssuance issuance;
-    if (bytes.ok() && !privileged && issuance.ParseFromString(*bytes) &&
+    if (!privileged && issuance.ParseFromString(bytes) &&
         issuance.certifier_id() != caller->organisation_id) {
       // A firm checks its issuances through their lots' seals instead.
-      return absl::PermissionDeniedError(absl::StrCat(subject,
-                                                      " is read by its certifier, "
-                                                      "ADMIN and REGULATOR"));
+      allowed = absl::PermissionDeniedError(
+          absl::StrCat(subject, " is read by its certifier, ADMIN and REGULATOR"));
     }
-  } else {
-    // Seal status changes are logged but their records are not kept apart: their event
-    // and the seals themselves are what there is to check.
-    return absl::InvalidArgumentError(absl::StrCat("subject: unknown record kind '", kind, "'"));
+  } else if (kind == domain::kAppealRecord) {
+    v1::Appeal appeal;
+    if (appeal.ParseFromString(bytes) && !domain::CanReadAppeal(appeal, *caller)) {
+      allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+    }
   }
-  if (!bytes.ok()) return bytes.status();
-  any.set_value(*std::move(bytes));
+  if (!allowed.ok()) return allowed;
+  google::protobuf::Any any;
+  any.set_type_url(absl::StrCat("type.googleapis.com/", (*record)->type));
+  any.set_value(bytes);
   return any;
 }
 

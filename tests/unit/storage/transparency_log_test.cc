@@ -658,5 +658,52 @@ TEST_F(TransparencyLogTest, ACorruptedNewLeafIsNeverSigned) {
   EXPECT_EQ(log_->signing_status().code(), absl::StatusCode::kDataLoss);
 }
 
+// The record behind an intact event is re-hashed too: a record changed under its event
+// (here a firm renamed behind the ledger's back) is never covered by a new checkpoint.
+TEST_F(TransparencyLogTest, ARecordThatNoLongerMatchesItsEventIsNeverSigned) {
+  ASSERT_TRUE(CreateFirms(*ledger_, {"a", "b"}).ok());
+  ASSERT_TRUE(log_->SignNow().ok());
+  const v1::Checkpoint before = log_->Latest();
+  ASSERT_TRUE(CreateFirm(*ledger_, "c").ok());
+  v1::Organisation changed;
+  changed.set_id("c");
+  changed.set_kind(v1::Organisation::FIRM);
+  changed.set_name("Not the firm the event recorded");
+  WriteSet corrupt;
+  PutOrganisation(corrupt, changed);
+  ASSERT_NO_FATAL_FAILURE(Write(corrupt));
+  const absl::Status refused = log_->SignNow();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kDataLoss) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.message(),
+                                "the stored record of organisation/c does not hash to the "
+                                "record_sha256 of event 3"))
+      << refused;
+  EXPECT_EQ(log_->Latest().note(), before.note());
+  EXPECT_EQ(log_->signing_status().code(), absl::StatusCode::kDataLoss);
+}
+
+// Records replaced by later events are not held to their old digests: a firm created
+// and renamed between two checkpoints signs fine.
+TEST_F(TransparencyLogTest, RecordsChangedByLaterEventsSignFine) {
+  ASSERT_TRUE(CreateFirm(*ledger_, "a").ok());
+  ASSERT_TRUE(log_->SignNow().ok());
+  ASSERT_TRUE(CreateFirm(*ledger_, "b").ok());
+  ASSERT_TRUE(ledger_
+                  ->Apply(kAdmin,
+                          [&](Transaction& tx) {
+                            v1::Organisation renamed;
+                            renamed.set_id("b");
+                            renamed.set_kind(v1::Organisation::FIRM);
+                            renamed.set_name("Firm b, renamed");
+                            PutOrganisation(tx.writes(), renamed);
+                            tx.Record("organisation.renamed", "organisation/b", renamed, "b");
+                            return absl::OkStatus();
+                          })
+                  .ok());
+  const absl::Status signed_now = log_->SignNow();
+  EXPECT_TRUE(signed_now.ok()) << signed_now;
+  EXPECT_EQ(log_->Latest().size(), 3u);
+}
+
 }  // namespace
 }  // namespace sello::storage
