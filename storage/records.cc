@@ -1,5 +1,6 @@
 #include "storage/records.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
@@ -138,14 +139,102 @@ void PutAppeal(WriteSet& writes, const v1::Appeal& appeal, absl::string_view rep
   }
 }
 
-void PutSeal(WriteSet& writes, const v1::Seal& seal) {
-  PutSeal(writes, seal, SerializeRecord(seal));
+std::string SealTemplateKey(absl::string_view issuance_id) {
+  return ChildKey(issuance_id, "template");
 }
 
-void PutSeal(WriteSet& writes, const v1::Seal& seal, std::string record) {
+v1::Seal SealTemplateOf(const v1::Seal& seal) {
+  v1::Seal shared = seal;
+  shared.clear_code();
+  shared.clear_status();
+  shared.clear_status_reason();
+  shared.clear_issuance_id();
+  shared.clear_position();
+  return shared;
+}
+
+v1::Seal SealOwnFields(const v1::Seal& seal) {
+  v1::Seal own;
+  own.set_code(seal.code());
+  own.set_status(seal.status());
+  own.set_status_reason(seal.status_reason());
+  own.set_issuance_id(seal.issuance_id());
+  own.set_position(seal.position());
+  return own;
+}
+
+void PutSealTemplate(WriteSet& writes, const v1::Seal& seal) {
+  writes.Put(Table::kIssuances, SealTemplateKey(seal.issuance_id()),
+             SerializeRecord(SealTemplateOf(seal)));
+}
+
+void PutSeal(WriteSet& writes, const v1::Seal& seal, bool compact) {
   // Keyed so that every typing accepted as this code finds it (see SealCodeKey).
-  writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()), std::move(record));
+  writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()),
+             SerializeRecord(compact ? SealOwnFields(seal) : seal));
   writes.Put(Table::kSealsByLot, ChildKey(seal.lot_id(), seal.code()), "");
+}
+
+std::shared_ptr<const v1::Seal> SealTemplateCache::Find(absl::string_view issuance_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto found = templates_.find(issuance_id);
+  return found == templates_.end() ? nullptr : found->second;
+}
+
+void SealTemplateCache::Insert(absl::string_view issuance_id,
+                               std::shared_ptr<const v1::Seal> seal_template) {
+  absl::MutexLock lock(&mu_);
+  if (templates_.size() >= capacity_) templates_.clear();
+  templates_.insert_or_assign(issuance_id, std::move(seal_template));
+}
+
+absl::Status CompleteSeals(const Store& store, const std::vector<v1::Seal*>& seals,
+                           SealTemplateCache* cache) {
+  // The template of each issuance named, from the cache or (missing) read below.
+  absl::flat_hash_map<absl::string_view, std::shared_ptr<const v1::Seal>> templates;
+  std::vector<absl::string_view> missing;
+  for (const v1::Seal* seal : seals) {
+    if (!seal->lot_id().empty()) continue;
+    auto [at, added] = templates.try_emplace(seal->issuance_id());
+    if (!added) continue;
+    if (cache != nullptr) at->second = cache->Find(seal->issuance_id());
+    if (at->second == nullptr) missing.push_back(seal->issuance_id());
+  }
+  if (!missing.empty()) {
+    std::vector<std::string> keys;
+    keys.reserve(missing.size());
+    for (absl::string_view issuance_id : missing) keys.push_back(SealTemplateKey(issuance_id));
+    absl::StatusOr<std::vector<std::optional<std::string>>> found =
+        store.MultiGet(Table::kIssuances, keys);
+    if (!found.ok()) return found.status();
+    for (size_t i = 0; i < missing.size(); ++i) {
+      auto seal_template = std::make_shared<v1::Seal>();
+      if (!(*found)[i].has_value() || !seal_template->ParseFromString(*(*found)[i])) {
+        return absl::DataLossError(absl::StrCat("the seal template of issuance ", missing[i],
+                                                " is missing or unreadable"));
+      }
+      if (cache != nullptr) cache->Insert(missing[i], seal_template);
+      templates[missing[i]] = std::move(seal_template);
+    }
+  }
+  for (v1::Seal* seal : seals) {
+    // The template's fields and the seal's own are disjoint: merging adds the former.
+    if (seal->lot_id().empty()) seal->MergeFrom(*templates.at(seal->issuance_id()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<StoredSeal>> LoadSeal(const Store& store, absl::string_view code) {
+  absl::StatusOr<std::optional<v1::Seal>> seal =
+      LoadRecord<v1::Seal>(store, Table::kSeals, domain::SealCodeKey(code));
+  if (!seal.ok()) return seal.status();
+  if (!seal->has_value()) return std::nullopt;
+  StoredSeal stored{**std::move(seal), false};
+  stored.compact = stored.seal.lot_id().empty();
+  if (absl::Status completed = CompleteSeals(store, {&stored.seal}); !completed.ok()) {
+    return completed;
+  }
+  return stored;
 }
 
 void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance) {

@@ -5,13 +5,17 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "sello/internal/records.pb.h"
@@ -71,11 +75,52 @@ void PutLot(WriteSet& writes, const v1::Lot& lot);
 // The inspection and its indexes (by site, firm, lot, certifier, standard and date,
 // each ordered by inspection date, and its request id).
 void PutInspection(WriteSet& writes, const v1::Inspection& inspection);
-void PutSeal(WriteSet& writes, const v1::Seal& seal);
-// The same with the seal's record already serialised (SerializeRecord(seal)), for callers
-// that need those bytes too (e.g. to hash them).
-void PutSeal(WriteSet& writes, const v1::Seal& seal, std::string record);
 void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance);
+
+// Seals are stored compact: each keeps only its own fields (code, status, status_reason,
+// issuance_id, position), and what every seal of an issuance shares (lot, inspection,
+// firm and site with their names, certifier, standard, grade, times) is kept once, in the
+// issuance's seal template. At 10 million seals that is a fifth of the bytes to write,
+// cache and read. Seals stored whole (before templates existed) are read as they are.
+// A seal read from the store is compact when it has no lot_id.
+std::string SealTemplateKey(absl::string_view issuance_id);
+// The shared fields of a whole `seal`: its issuance's template.
+v1::Seal SealTemplateOf(const v1::Seal& seal);
+// The seal's own fields: what is stored for it when it is compact.
+v1::Seal SealOwnFields(const v1::Seal& seal);
+// Writes the template of the issuance of `seal` (any whole seal of it).
+void PutSealTemplate(WriteSet& writes, const v1::Seal& seal);
+// Stores the whole `seal` compact (its own fields; its issuance's template must exist or
+// be written in the same set) or, when `compact` is false, whole; and its by-lot index.
+void PutSeal(WriteSet& writes, const v1::Seal& seal, bool compact);
+// Seal templates read before, kept in memory: a template never changes once written,
+// and the hottest call (VerifySeal) needs one for every seal it finds. Bounded: past
+// `capacity` templates it starts again empty. Thread-safe.
+class SealTemplateCache {
+ public:
+  explicit SealTemplateCache(size_t capacity = 4096) : capacity_(capacity) {}
+  std::shared_ptr<const v1::Seal> Find(absl::string_view issuance_id) const;
+  void Insert(absl::string_view issuance_id, std::shared_ptr<const v1::Seal> seal_template);
+
+ private:
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const v1::Seal>> templates_ ABSL_GUARDED_BY(mu_);
+};
+
+// Completes compact seals read from the store with their issuances' templates (from
+// `cache` when given and it has them, else read in one batch and added to it); seals
+// stored whole are left alone. DATA_LOSS naming the issuance when a template is missing
+// or unreadable.
+absl::Status CompleteSeals(const Store& store, const std::vector<v1::Seal*>& seals,
+                           SealTemplateCache* cache = nullptr);
+// The whole seal stored under `code` (a normalised code) and whether it is stored
+// compact; nullopt when there is none.
+struct StoredSeal {
+  v1::Seal seal;
+  bool compact = false;
+};
+absl::StatusOr<std::optional<StoredSeal>> LoadSeal(const Store& store, absl::string_view code);
 // The appeal and its indexes; `replaced_certifier` is a previously assigned certifier
 // whose index entry a reassignment removes.
 void PutAppeal(WriteSet& writes, const v1::Appeal& appeal,

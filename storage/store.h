@@ -47,9 +47,10 @@ enum class Table : uint8_t {
   kInspectionsByStandard,      // standard id \0 date \0 id -> ""
   kInspectionsByDate,          // date \0 id -> ""
   kInspectionRequests,         // certifier id \0 request id -> inspection id
-  kSeals,                      // SealCodeKey(code) -> sello.v1.Seal
+  kSeals,                      // SealCodeKey(code) -> sello.v1.Seal (own fields, records.h)
   kSealsByLot,                 // lot id \0 code -> ""
-  kIssuances,                  // issuance id -> sello.v1.SealIssuance
+  kIssuances,                  // issuance id -> sello.v1.SealIssuance; id \0 "leaves",
+                               // id \0 "codes", id \0 "template" (the seals' shared fields)
   kIssuanceRequests,           // certifier id \0 request id -> issuance id
   kNorms,                      // norm id -> sello.v1.Norm
   kAppeals,                    // appeal id -> sello.v1.Appeal

@@ -12,27 +12,39 @@ namespace sello::service {
 
 using storage::Table;
 
+namespace {
+
+// The whole seal stored under `code`; NOT_FOUND when there is none.
+absl::StatusOr<storage::StoredSeal> RequireSeal(const storage::Store& store,
+                                                absl::string_view code) {
+  absl::StatusOr<std::optional<storage::StoredSeal>> stored = storage::LoadSeal(store, code);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::NotFoundError(absl::StrCat("seal '", code, "' not found"));
+  return **std::move(stored);
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
                                                         absl::string_view lot_id,
                                                         absl::string_view inspection_id) {
   std::vector<std::string> codes;
   absl::Status inner;
-  absl::Status scan =
-      store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
-                 [&](absl::string_view key, absl::string_view) {
-                   const std::string code(storage::ChildOf(key));
-                   if (!inspection_id.empty()) {
-                     absl::StatusOr<v1::Seal> seal = storage::RequireRecord<v1::Seal>(
-                         store, Table::kSeals, domain::SealCodeKey(code), "seal");
-                     if (!seal.ok()) {
-                       inner = seal.status();
-                       return false;
-                     }
-                     if (seal->inspection_id() != inspection_id) return true;
-                   }
-                   codes.push_back(code);
-                   return true;
-                 });
+  absl::Status scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
+                                 [&](absl::string_view key, absl::string_view) {
+                                   const std::string code(storage::ChildOf(key));
+                                   if (!inspection_id.empty()) {
+                                     absl::StatusOr<storage::StoredSeal> stored =
+                                         RequireSeal(store, code);
+                                     if (!stored.ok()) {
+                                       inner = stored.status();
+                                       return false;
+                                     }
+                                     if (stored->seal.inspection_id() != inspection_id) return true;
+                                   }
+                                   codes.push_back(code);
+                                   return true;
+                                 });
   if (!scan.ok()) return scan;
   if (!inner.ok()) return inner;
   return codes;
@@ -51,9 +63,9 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
   change.set_lot_id(std::string(lot_id));
   std::string firm_id, site_id;
   for (const std::string& code : codes) {
-    absl::StatusOr<v1::Seal> seal = storage::RequireRecord<v1::Seal>(
-        tx.store(), Table::kSeals, domain::SealCodeKey(code), "seal");
-    if (!seal.ok()) return seal.status();
+    absl::StatusOr<storage::StoredSeal> stored = RequireSeal(tx.store(), code);
+    if (!stored.ok()) return stored.status();
+    v1::Seal* seal = &stored->seal;
     if (absl::Status status = domain::CheckMayChangeSeal(*seal, tx.actor());
         !status.ok() && !follows_rule && tx.actor().role != v1::ROLE_UNSPECIFIED) {
       return status;
@@ -65,7 +77,7 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
     if (seal->status() == target) continue;
     seal->set_status(target);
     seal->set_status_reason(std::string(reason));
-    storage::PutSeal(tx.writes(), *seal);
+    storage::PutSeal(tx.writes(), *seal, stored->compact);
     change.add_codes(code);
     firm_id = seal->firm_id();
     site_id = seal->site_id();

@@ -179,15 +179,16 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                   codes.push_back(std::move(drawn[i]));
                 }
               }
-              // Each seal's record is serialised once: stored, and hashed as its leaf.
+              // Each seal's whole record is hashed as its leaf; what is stored is its own
+              // fields, the shared ones once in the issuance's template.
+              storage::PutSealTemplate(tx.writes(), seal);
               std::string leaves;
               leaves.reserve(size_t{count} * domain::merkle::kHashSize);
               for (uint32_t position = 0; position < count; ++position) {
                 seal.set_code(codes[position]);
                 seal.set_position(position);
-                std::string record = storage::SerializeRecord(seal);
-                leaves += domain::merkle::LeafHash(record);
-                storage::PutSeal(tx.writes(), seal, std::move(record));
+                leaves += domain::merkle::LeafHash(storage::SerializeRecord(seal));
+                storage::PutSeal(tx.writes(), seal, /*compact=*/true);
               }
               absl::StatusOr<domain::merkle::LeafTree> tree =
                   domain::merkle::LeafTree::Build(leaves);
@@ -255,6 +256,10 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
             store.MultiGet(Table::kSeals, keys);
         if (!records.ok()) return records.status();
         size_t next_record = 0;
+        std::vector<v1::Seal*> found_seals;
+        std::vector<v1::SealVerdict*> found_verdicts;
+        found_seals.reserve(records->size());
+        found_verdicts.reserve(records->size());
         for (int i = 0; i < request->codes_size(); ++i) {
           v1::SealVerdict* verdict = response->mutable_verdicts(i);
           if (verdict->problem() == v1::SealVerdict::MALFORMED) continue;
@@ -271,6 +276,17 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
               !parsed.ok()) {
             return parsed;
           }
+          found_seals.push_back(&found);
+          found_verdicts.push_back(verdict);
+        }
+        // Compact seals get their issuances' shared fields, all in one read.
+        if (absl::Status completed = storage::CompleteSeals(store, found_seals, &templates_);
+            !completed.ok()) {
+          return completed;
+        }
+        for (size_t at = 0; at < found_seals.size(); ++at) {
+          v1::Seal& found = *found_seals[at];
+          v1::SealVerdict* verdict = found_verdicts[at];
           if (request->include_proof()) {
             auto proof = issuance_proofs.find(found.issuance_id());
             if (proof == issuance_proofs.end()) {

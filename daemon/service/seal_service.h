@@ -6,6 +6,7 @@
 #include "daemon/service/arena_allocator.h"
 #include "daemon/service/call.h"
 #include "sello/v1/seal.grpc.pb.h"
+#include "storage/records.h"
 #include "storage/transparency_log.h"
 
 namespace sello::service {
@@ -42,6 +43,8 @@ class SealService final
                       v1::ChangeSealsResponse* response);
 
   Registry registry_;
+  // The seals' shared fields by issuance, for VerifySeal (records.h).
+  storage::SealTemplateCache templates_;
   storage::TransparencyLog* const log_;
   ArenaMessageAllocator<v1::VerifySealRequest, v1::VerifySealResponse> verify_messages_;
 };
