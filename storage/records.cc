@@ -143,6 +143,14 @@ std::string SealTemplateKey(absl::string_view issuance_id) {
   return ChildKey(issuance_id, "template");
 }
 
+std::string IssuanceLeavesKey(absl::string_view issuance_id) {
+  return ChildKey(issuance_id, "leaves");
+}
+
+std::string IssuanceCodesKey(absl::string_view issuance_id) {
+  return ChildKey(issuance_id, "codes");
+}
+
 v1::Seal SealTemplateOf(const v1::Seal& seal) {
   v1::Seal shared = seal;
   shared.clear_code();
@@ -172,7 +180,9 @@ void PutSeal(WriteSet& writes, const v1::Seal& seal, bool compact) {
   // Keyed so that every typing accepted as this code finds it (see SealCodeKey).
   writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()),
              SerializeRecord(compact ? SealOwnFields(seal) : seal));
-  writes.Put(Table::kSealsByLot, ChildKey(seal.lot_id(), seal.code()), "");
+  // Compact seals are found by lot through their issuance (kIssuancesByLot and the
+  // issuance's codes); seals stored whole have their own entries.
+  if (!compact) writes.Put(Table::kSealsByLot, ChildKey(seal.lot_id(), seal.code()), "");
 }
 
 std::shared_ptr<const v1::Seal> SealTemplateCache::Find(absl::string_view issuance_id) const {
@@ -239,6 +249,7 @@ absl::StatusOr<std::optional<StoredSeal>> LoadSeal(const Store& store, absl::str
 
 void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance) {
   writes.Put(Table::kIssuances, issuance.id(), SerializeRecord(issuance));
+  writes.Put(Table::kIssuancesByLot, ChildKey(issuance.lot_id(), issuance.id()), "");
   if (!issuance.request_id().empty()) {
     writes.Put(Table::kIssuanceRequests, RequestKey(issuance.certifier_id(), issuance.request_id()),
                issuance.id());

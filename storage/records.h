@@ -84,6 +84,12 @@ void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance);
 // cache and read. Seals stored whole (before templates existed) are read as they are.
 // A seal read from the store is compact when it has no lot_id.
 std::string SealTemplateKey(absl::string_view issuance_id);
+// Beside each issuance (kIssuances): its leaf hashes (32 bytes each, in position order),
+// so that a seal's proof needs one read, not one per seal; and its codes
+// (newline-separated, in position order), kept out of its logged record, for answering
+// a retried request and finding a lot's seals.
+std::string IssuanceLeavesKey(absl::string_view issuance_id);
+std::string IssuanceCodesKey(absl::string_view issuance_id);
 // The shared fields of a whole `seal`: its issuance's template.
 v1::Seal SealTemplateOf(const v1::Seal& seal);
 // The seal's own fields: what is stored for it when it is compact.

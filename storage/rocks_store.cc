@@ -121,6 +121,8 @@ absl::string_view TableName(Table table) {
       return "stats_certifiers";
     case Table::kStatsCriteria:
       return "stats_criteria";
+    case Table::kIssuancesByLot:
+      return "issuances_by_lot";
   }
   return "unknown";
 }

@@ -48,7 +48,7 @@ enum class Table : uint8_t {
   kInspectionsByDate,          // date \0 id -> ""
   kInspectionRequests,         // certifier id \0 request id -> inspection id
   kSeals,                      // SealCodeKey(code) -> sello.v1.Seal (own fields, records.h)
-  kSealsByLot,                 // lot id \0 code -> ""
+  kSealsByLot,                 // lot id \0 code -> "" (seals stored whole only)
   kIssuances,                  // issuance id -> sello.v1.SealIssuance; id \0 "leaves",
                                // id \0 "codes", id \0 "template" (the seals' shared fields)
   kIssuanceRequests,           // certifier id \0 request id -> issuance id
@@ -60,8 +60,9 @@ enum class Table : uint8_t {
   kAppealsByDate,              // filing date \0 appeal id -> ""
   kStatsCertifiers,            // standard \0 stages \0 month (u32 BE) \0 certifier -> CertifierCell
   kStatsCriteria,              // standard \0 version \0 criterion \0 month \0 firm -> CriterionCell
+  kIssuancesByLot,             // lot id \0 issuance id -> "" (their codes: the issuance's)
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kStatsCriteria) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kIssuancesByLot) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

@@ -1,6 +1,9 @@
 #include "daemon/service/seal_ops.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/seal_code.h"
@@ -29,24 +32,53 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& st
                                                         absl::string_view lot_id,
                                                         absl::string_view inspection_id) {
   std::vector<std::string> codes;
-  absl::Status inner;
-  absl::Status scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
+  // Compact seals, by issuance: the lot's issuances and each one's codes.
+  std::vector<std::string> issuance_ids;
+  absl::Status scan = store.Scan(Table::kIssuancesByLot, storage::ChildPrefix(lot_id), "",
                                  [&](absl::string_view key, absl::string_view) {
-                                   const std::string code(storage::ChildOf(key));
-                                   if (!inspection_id.empty()) {
-                                     absl::StatusOr<storage::StoredSeal> stored =
-                                         RequireSeal(store, code);
-                                     if (!stored.ok()) {
-                                       inner = stored.status();
-                                       return false;
-                                     }
-                                     if (stored->seal.inspection_id() != inspection_id) return true;
-                                   }
-                                   codes.push_back(code);
+                                   issuance_ids.emplace_back(storage::ChildOf(key));
                                    return true;
                                  });
   if (!scan.ok()) return scan;
+  for (const std::string& issuance_id : issuance_ids) {
+    if (!inspection_id.empty()) {
+      absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
+          store, Table::kIssuances, issuance_id, "issuance");
+      if (!issuance.ok()) return issuance.status();
+      if (issuance->inspection_id() != inspection_id) continue;
+    }
+    absl::StatusOr<std::optional<std::string>> listed =
+        store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance_id));
+    if (!listed.ok()) return listed.status();
+    if (!listed->has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("the codes of issuance ", issuance_id, " are missing"));
+    }
+    for (absl::string_view code : absl::StrSplit(**listed, '\n', absl::SkipEmpty())) {
+      codes.emplace_back(code);
+    }
+  }
+  // Seals stored whole (before issuances kept their seals' shared fields) have entries
+  // of their own.
+  absl::Status inner;
+  scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
+                    [&](absl::string_view key, absl::string_view) {
+                      const std::string code(storage::ChildOf(key));
+                      if (!inspection_id.empty()) {
+                        absl::StatusOr<storage::StoredSeal> stored = RequireSeal(store, code);
+                        if (!stored.ok()) {
+                          inner = stored.status();
+                          return false;
+                        }
+                        if (stored->seal.inspection_id() != inspection_id) return true;
+                      }
+                      codes.push_back(code);
+                      return true;
+                    });
+  if (!scan.ok()) return scan;
   if (!inner.ok()) return inner;
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
   return codes;
 }
 

@@ -24,18 +24,6 @@ std::string Method(absl::string_view name) {
   return MethodName(v1::SealService::service_full_name(), name);
 }
 
-// The issuance's leaf hashes (32 bytes each, in position order), stored beside it so
-// that a seal's proof needs one read, not one per seal.
-std::string LeavesKey(absl::string_view issuance_id) {
-  return storage::ChildKey(issuance_id, "leaves");
-}
-
-// The issuance's codes (newline-separated, in position order), kept out of its logged
-// record, for answering a retried request.
-std::string CodesKey(absl::string_view issuance_id) {
-  return storage::ChildKey(issuance_id, "codes");
-}
-
 // The seal's record as it was issued (status VALID, no reason): its leaf in the
 // issuance's tree.
 std::string SealAsIssued(v1::Seal seal) {
@@ -95,7 +83,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                       store, Table::kIssuances, **done, "issuance");
                   if (!first.ok()) return first.status();
                   absl::StatusOr<std::optional<std::string>> codes =
-                      store.Get(Table::kIssuances, CodesKey(first->id()));
+                      store.Get(Table::kIssuances, storage::IssuanceCodesKey(first->id()));
                   if (!codes.ok()) return codes.status();
                   for (absl::string_view code :
                        absl::StrSplit(codes->value_or(""), '\n', absl::SkipEmpty())) {
@@ -199,8 +187,9 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               lot->set_seals_issued(lot->seals_issued() + request->count());
               storage::PutLot(tx.writes(), *lot);
               storage::PutIssuance(tx.writes(), issuance);
-              tx.writes().Put(Table::kIssuances, LeavesKey(issuance.id()), std::move(leaves));
-              tx.writes().Put(Table::kIssuances, CodesKey(issuance.id()),
+              tx.writes().Put(Table::kIssuances, storage::IssuanceLeavesKey(issuance.id()),
+                              std::move(leaves));
+              tx.writes().Put(Table::kIssuances, storage::IssuanceCodesKey(issuance.id()),
                               absl::StrJoin(codes, "\n"));
               for (std::string& code : codes) response->add_codes(std::move(code));
               // One event for the whole issuance: its record digests every seal through
@@ -318,7 +307,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
               if (!record.ok()) return record.status();
               shared.set_issuance_record(record->value_or(""));
               absl::StatusOr<std::optional<std::string>> leaves =
-                  store.Get(Table::kIssuances, LeavesKey(found.issuance_id()));
+                  store.Get(Table::kIssuances, storage::IssuanceLeavesKey(found.issuance_id()));
               if (!leaves.ok()) return leaves.status();
               absl::StatusOr<domain::merkle::LeafTree> tree =
                   domain::merkle::LeafTree::Build(leaves->value_or(""));
