@@ -176,6 +176,42 @@ void PutSealTemplate(WriteSet& writes, const v1::Seal& seal) {
              SerializeRecord(SealTemplateOf(seal)));
 }
 
+namespace {
+
+// The bytes of a seal's field 1 (code) and field 17 (position; none when 0).
+std::string CodeField(absl::string_view code) {
+  v1::Seal part;
+  part.set_code(std::string(code));
+  return part.SerializeAsString();
+}
+std::string PositionField(uint32_t position) {
+  v1::Seal part;
+  part.set_position(position);
+  return part.SerializeAsString();
+}
+
+}  // namespace
+
+IssuedSealRecords::IssuedSealRecords(const v1::Seal& seal) {
+  v1::Seal shared = seal;
+  shared.clear_code();
+  shared.clear_position();
+  shared_whole_ = SerializeRecord(shared);
+  shared_own_ = SerializeRecord(SealOwnFields(shared));
+}
+
+std::string IssuedSealRecords::Whole(absl::string_view code, uint32_t position) const {
+  return absl::StrCat(CodeField(code), shared_whole_, PositionField(position));
+}
+
+std::string IssuedSealRecords::Own(absl::string_view code, uint32_t position) const {
+  return absl::StrCat(CodeField(code), shared_own_, PositionField(position));
+}
+
+void PutCompactSealRecord(WriteSet& writes, absl::string_view code, std::string record) {
+  writes.Put(Table::kSeals, domain::SealCodeKey(code), std::move(record));
+}
+
 void PutSeal(WriteSet& writes, const v1::Seal& seal, bool compact) {
   // Keyed so that every typing accepted as this code finds it (see SealCodeKey).
   writes.Put(Table::kSeals, domain::SealCodeKey(seal.code()),

@@ -170,13 +170,13 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               // Each seal's whole record is hashed as its leaf; what is stored is its own
               // fields, the shared ones once in the issuance's template.
               storage::PutSealTemplate(tx.writes(), seal);
+              const storage::IssuedSealRecords records(seal);
               std::string leaves;
               leaves.reserve(size_t{count} * domain::merkle::kHashSize);
               for (uint32_t position = 0; position < count; ++position) {
-                seal.set_code(codes[position]);
-                seal.set_position(position);
-                leaves += domain::merkle::LeafHash(storage::SerializeRecord(seal));
-                storage::PutSeal(tx.writes(), seal, /*compact=*/true);
+                leaves += domain::merkle::LeafHash(records.Whole(codes[position], position));
+                storage::PutCompactSealRecord(tx.writes(), codes[position],
+                                              records.Own(codes[position], position));
               }
               absl::StatusOr<domain::merkle::LeafTree> tree =
                   domain::merkle::LeafTree::Build(leaves);

@@ -142,3 +142,26 @@ TEST_F(SealRecordsTest, TheTemplateCacheServesTemplatesReadBefore) {
 
 }  // namespace
 }  // namespace sello::storage
+
+namespace sello::storage {
+namespace {
+
+// Records made by joining bytes are exactly the serialised seals, for every position
+// (0 and the varint widths) and with optional fields present or not.
+TEST(IssuedSealRecordsTest, JoinedRecordsAreTheSerialisedSeals) {
+  for (const bool expires : {true, false}) {
+    v1::Seal seal = WholeSeal("", 0);
+    if (!expires) seal.clear_expire_time();
+    const IssuedSealRecords records(seal);
+    for (const uint32_t position : {0u, 1u, 127u, 128u, 9'999u, 16'384u, 4'000'000'000u}) {
+      seal.set_code("CSCS-7KQ2M-9XDF" + std::to_string(position % 10));
+      seal.set_position(position);
+      EXPECT_EQ(records.Whole(seal.code(), position), SerializeRecord(seal)) << position;
+      EXPECT_EQ(records.Own(seal.code(), position), SerializeRecord(SealOwnFields(seal)))
+          << position;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sello::storage
