@@ -350,48 +350,42 @@ absl::StatusOr<std::optional<LoggedRecord>> LoadLoggedRecord(const Store& store,
     return absl::InvalidArgumentError(absl::StrCat(
         "subject: '", subject, "' is not KIND/ID (e.g. organisation/salmones-calbuco)"));
   }
-  Table table;
+  // Each kind of record events name: its table and type.
+  struct RecordKind {
+    absl::string_view kind;
+    Table table;
+    const google::protobuf::Descriptor* (*descriptor)();
+  };
+  static constexpr RecordKind kKinds[] = {
+      {domain::kOrganisationRecord, Table::kOrganisations, &v1::Organisation::descriptor},
+      {domain::kSiteRecord, Table::kSites, &v1::Site::descriptor},
+      {domain::kTokenRecord, Table::kTokens, &v1::Token::descriptor},
+      {domain::kStandardVersionRecord, Table::kStandardVersions, &v1::StandardVersion::descriptor},
+      {domain::kAccreditationRecord, Table::kAccreditations, &v1::Accreditation::descriptor},
+      {domain::kLotRecord, Table::kLots, &v1::Lot::descriptor},
+      {domain::kInspectionRecord, Table::kInspections, &v1::Inspection::descriptor},
+      {domain::kSealIssuanceRecord, Table::kIssuances, &v1::SealIssuance::descriptor},
+      {domain::kNormRecord, Table::kNorms, &v1::Norm::descriptor},
+      {domain::kAppealRecord, Table::kAppeals, &v1::Appeal::descriptor},
+  };
+  const RecordKind* found = nullptr;
+  for (const RecordKind& known : kKinds) {
+    if (known.kind == kind) found = &known;
+  }
+  if (found == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("subject: unknown record kind '", kind, "'"));
+  }
+  const Table table = found->table;
+  const absl::string_view type = found->descriptor()->full_name();
   std::string key(id);
-  absl::string_view type;
-  if (kind == domain::kOrganisationRecord) {
-    table = Table::kOrganisations;
-    type = v1::Organisation::descriptor()->full_name();
-  } else if (kind == domain::kSiteRecord) {
-    table = Table::kSites;
-    type = v1::Site::descriptor()->full_name();
-  } else if (kind == domain::kTokenRecord) {
-    table = Table::kTokens;
-    type = v1::Token::descriptor()->full_name();
-  } else if (kind == domain::kStandardVersionRecord) {
+  if (table == Table::kStandardVersions) {
     const size_t at = id.rfind('@');
     uint32_t version = 0;
     if (at == absl::string_view::npos || !absl::SimpleAtoi(id.substr(at + 1), &version)) {
       return absl::InvalidArgumentError(
           absl::StrCat("subject: '", subject, "' should be standard_version/ID@N"));
     }
-    table = Table::kStandardVersions;
     key = StandardVersionKey(id.substr(0, at), version);
-    type = v1::StandardVersion::descriptor()->full_name();
-  } else if (kind == domain::kAccreditationRecord) {
-    table = Table::kAccreditations;
-    type = v1::Accreditation::descriptor()->full_name();
-  } else if (kind == domain::kLotRecord) {
-    table = Table::kLots;
-    type = v1::Lot::descriptor()->full_name();
-  } else if (kind == domain::kInspectionRecord) {
-    table = Table::kInspections;
-    type = v1::Inspection::descriptor()->full_name();
-  } else if (kind == domain::kSealIssuanceRecord) {
-    table = Table::kIssuances;
-    type = v1::SealIssuance::descriptor()->full_name();
-  } else if (kind == domain::kNormRecord) {
-    table = Table::kNorms;
-    type = v1::Norm::descriptor()->full_name();
-  } else if (kind == domain::kAppealRecord) {
-    table = Table::kAppeals;
-    type = v1::Appeal::descriptor()->full_name();
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("subject: unknown record kind '", kind, "'"));
   }
   absl::StatusOr<std::optional<std::string>> bytes = store.Get(table, key);
   if (!bytes.ok()) return bytes.status();

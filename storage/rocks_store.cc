@@ -388,14 +388,15 @@ struct Instance {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 };
 
-// What RocksStore::Figures reports besides the block cache and the space used: RocksDB
-// properties (gauges) ...
-struct PropertyFigure {
+// What RocksStore::Figures reports besides the block cache and the space used, each a
+// name, where RocksDB keeps it, and a help text: RocksDB properties (gauges) ...
+template <typename Source>
+struct FigureSource {
   const char* name;
-  const char* property;
+  Source source;
   const char* help;
 };
-constexpr PropertyFigure kPropertyFigures[] = {
+constexpr FigureSource<const char*> kPropertyFigures[] = {
     {"estimate_num_keys", "rocksdb.estimate-num-keys", "Keys in all tables (estimate)."},
     {"total_sst_files_bytes", "rocksdb.total-sst-files-size", "Bytes of table files."},
     {"memtables_bytes", "rocksdb.cur-size-all-mem-tables", "Bytes of memtables."},
@@ -405,12 +406,7 @@ constexpr PropertyFigure kPropertyFigures[] = {
      "Bytes compaction still has to rewrite (estimate)."},
 };
 // ... statistics tickers (counters) ...
-struct TickerFigure {
-  const char* name;
-  rocksdb::Tickers ticker;
-  const char* help;
-};
-constexpr TickerFigure kTickerFigures[] = {
+constexpr FigureSource<rocksdb::Tickers> kTickerFigures[] = {
     {"block_cache_hits_total", rocksdb::BLOCK_CACHE_HIT, "Block cache hits."},
     {"block_cache_misses_total", rocksdb::BLOCK_CACHE_MISS, "Block cache misses."},
     {"bloom_filter_useful_total", rocksdb::BLOOM_FILTER_USEFUL,
@@ -424,12 +420,7 @@ constexpr TickerFigure kTickerFigures[] = {
     {"stall_micros_total", rocksdb::STALL_MICROS, "Microseconds writes were stalled."},
 };
 // ... and latency histograms, reported as p50, p99, max and count.
-struct HistogramFigure {
-  const char* name;
-  rocksdb::Histograms histogram;
-  const char* help;
-};
-constexpr HistogramFigure kHistogramFigures[] = {
+constexpr FigureSource<rocksdb::Histograms> kHistogramFigures[] = {
     {"wal_sync", rocksdb::WAL_FILE_SYNC_MICROS, "Latency of a write-ahead log fsync"},
     {"write", rocksdb::DB_WRITE, "Latency of a write batch, its fsync included"},
     {"get", rocksdb::DB_GET, "Latency of a point lookup"},
