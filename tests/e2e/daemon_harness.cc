@@ -390,7 +390,12 @@ void DaemonHarness::Kill() {
       }
       credentials = grpc::SslCredentials(tls);
     }
-    auto channel = grpc::CreateChannel(address_, credentials);
+    // A connection of its own: gRPC shares connections between a process's channels to
+    // the same address, and one the test opened to a daemon just killed at this address
+    // may not be known dead yet (the check would be sent on it and fail).
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto channel = grpc::CreateCustomChannel(address_, credentials, arguments);
     auto health = grpc::health::v1::Health::NewStub(channel);
     grpc::ClientContext context;
     context.set_wait_for_ready(true);
