@@ -35,6 +35,12 @@ absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
       return PlannedInspection{*std::move(first), /*retry=*/true};
     }
   }
+  // What must be named before anything can be looked up.
+  if (submitted.site_id().empty())
+    return absl::InvalidArgumentError("inspection.site_id: required");
+  if (submitted.standard_id().empty() || submitted.standard_version() == 0) {
+    return absl::InvalidArgumentError("inspection.standard_version: the exact version is required");
+  }
   absl::StatusOr<v1::Site> site =
       storage::RequireRecord<v1::Site>(store, Table::kSites, submitted.site_id(), "site");
   if (!site.ok()) return site.status();

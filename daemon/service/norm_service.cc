@@ -59,6 +59,13 @@ grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           const v1::Norm& wanted = request->norm();
+          // The version named must exist, so it must be named first.
+          if (wanted.standard_id().empty()) {
+            return absl::InvalidArgumentError("norm.standard_id: required");
+          }
+          if (wanted.standard_version() == 0) {
+            return absl::InvalidArgumentError("norm.standard_version: required");
+          }
           absl::StatusOr<std::optional<v1::StandardVersion>> version =
               storage::LoadRecord<v1::StandardVersion>(
                   tx.store(), Table::kStandardVersions,
