@@ -44,9 +44,10 @@ absl::StatusOr<v1::Appeal> PlanAppeal(const v1::Inspection& inspection, const Pr
     return absl::InvalidArgumentError("grounds: required, at most 2000 characters");
   }
   if (inspection.firm_id() != firm.organisation_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("inspection ", inspection.id(), " is not one of firm ", firm.organisation_id,
-                     "'s inspections; a firm appeals only its own"));
+    // Not the caller's to appeal: refused as every other firm's record is.
+    return absl::PermissionDeniedError(absl::StrCat("inspection ", inspection.id(),
+                                                    " is not one of firm ", firm.organisation_id,
+                                                    "'s inspections; a firm appeals only its own"));
   }
   if (inspection.status() != v1::Inspection::CURRENT) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -660,9 +660,9 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
                 inspections_by_austral, kOk, firm_, a.inspection),
       MakeProbe("B lists inspections", absl::StrCat(kInspections, "ListInspections"), b,
                 all_inspections, kOk, firm_, a.inspection),
-      // PlanAppeal's rule: a firm appeals only its own inspections (a precondition).
+      // PlanAppeal's rule: a firm appeals only its own inspections.
       MakeProbe("B appeals A's inspection", absl::StrCat(kAppeals, "FileAppeal"), b,
-                appeal_against_a, StatusCode::FAILED_PRECONDITION),
+                appeal_against_a, StatusCode::PERMISSION_DENIED),
       MakeProbe("B gets A's appeal", absl::StrCat(kAppeals, "GetAppeal"), b, get_appeal, kDenied,
                 firm_, a.appeal),
       MakeProbe("B lists A's appeals", absl::StrCat(kAppeals, "ListAppeals"), b, appeals_of_a,

@@ -201,7 +201,7 @@ TEST_F(AppealTest, AnAgreeingReinspectionUpholdsTheOriginal) {
   ASSERT_EQ(original.outcome(), Inspection::FAIL);
 
   // Another firm cannot appeal it, nor read the appeal; the grounds are required.
-  AppealRefused(other_firm_, {"file", original.id(), "--grounds", "x"}, kExitRefused,
+  AppealRefused(other_firm_, {"file", original.id(), "--grounds", "x"}, kExitDenied,
                 "a firm appeals only its own");
   AppealRefused(firm_, {"file", original.id(), "--grounds", ""}, kExitRefused, "grounds");
   const Appeal filed =

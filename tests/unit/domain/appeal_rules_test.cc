@@ -149,7 +149,7 @@ TEST(PlanAppealTest, RefusesEachIllegalFiling) {
        kOtherFirm,
        "x",
        {},
-       absl::StatusCode::kFailedPrecondition,
+       absl::StatusCode::kPermissionDenied,
        "a firm appeals only its own"},
       {"superseded",
        superseded,
