@@ -137,10 +137,20 @@ absl::Status TransparencyLog::CheckRecord(uint64_t seq, const std::string& leaf)
   // Events name one record (Transaction::Record): the one record_sha256 digests.
   if (event.record_sha256().empty() || event.subjects_size() != 1) return absl::OkStatus();
   const std::string& subject = event.subjects(0);
-  // Only the record's current version can be checked: a later event replaced it (and
-  // is checked in its turn). The index is read again after the record: if no later event
-  // had committed by then, the record read is the one this event wrote (records and
-  // their index entries are written in one batch).
+  const auto load = [&]() { return LoadLoggedRecord(*store_, subject); };
+  const auto matches = [&](const std::optional<LoggedRecord>& record) {
+    return record.has_value() && domain::Sha256(record->bytes) == event.record_sha256();
+  };
+  absl::StatusOr<std::optional<LoggedRecord>> record = load();
+  // Kinds whose records are not kept apart (seal status changes, the log's own events).
+  if (record.status().code() == absl::StatusCode::kInvalidArgument) return absl::OkStatus();
+  if (!record.ok()) return record.status();
+  // The common case: the stored record is the one this event digests.
+  if (matches(*record)) return absl::OkStatus();
+  // Otherwise only the record's current version can be checked: a later event may have
+  // replaced it (and is checked in its turn). The index is read before and after the
+  // record: if no later event had committed by then, the record read is the one this
+  // event wrote (records and their index entries are written in one batch).
   const auto latest = [&]() -> absl::StatusOr<bool> {
     absl::StatusOr<uint64_t> found = LatestEventFor(*store_, subject);
     if (!found.ok()) return found.status();
@@ -148,13 +158,11 @@ absl::Status TransparencyLog::CheckRecord(uint64_t seq, const std::string& leaf)
   };
   absl::StatusOr<bool> current = latest();
   if (!current.ok() || !*current) return current.status();
-  absl::StatusOr<std::optional<LoggedRecord>> record = LoadLoggedRecord(*store_, subject);
-  // Kinds whose records are not kept apart (seal status changes, the log's own events).
-  if (record.status().code() == absl::StatusCode::kInvalidArgument) return absl::OkStatus();
+  record = load();
   if (!record.ok()) return record.status();
   current = latest();
   if (!current.ok() || !*current) return current.status();
-  if (!record->has_value() || domain::Sha256((*record)->bytes) != event.record_sha256()) {
+  if (!matches(*record)) {
     return absl::DataLossError(
         absl::StrCat("the stored record of ", subject,
                      (record->has_value() ? " does not hash to" : " is missing, unlike"),
