@@ -1,5 +1,7 @@
 #include "storage/keys.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -88,6 +90,31 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view listing, absl::str
         absl::StrCat("page_token: belongs to another listing, not to ", listing));
   }
   return payload.substr(separator + 1);
+}
+
+std::vector<size_t> KeyOrder(const std::vector<std::string>& keys) {
+  // Each key's first 8 bytes read as one big-endian number, zero-padded: numbers that
+  // differ order their keys as comparing the bytes would (a key that ends early is a
+  // prefix of the other there, and so the lesser). Equal numbers compare whole.
+  struct Ranked {
+    uint64_t head;
+    size_t index;
+  };
+  std::vector<Ranked> ranked(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    uint64_t head = 0;
+    for (size_t b = 0; b < sizeof(head); ++b) {
+      head = (head << 8) | (b < keys[i].size() ? static_cast<unsigned char>(keys[i][b]) : 0U);
+    }
+    ranked[i] = {head, i};
+  }
+  std::sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
+    if (a.head != b.head) return a.head < b.head;
+    return keys[a.index] < keys[b.index];
+  });
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < ranked.size(); ++i) order[i] = ranked[i].index;
+  return order;
 }
 
 }  // namespace sello::storage

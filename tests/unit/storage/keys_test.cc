@@ -174,5 +174,30 @@ TEST(PageTokenTest, GarbageIsRefused) {
   ExpectRefused("sites", tampered);
 }
 
+// KeyOrder must agree with comparing whole keys bytewise, whatever the keys share.
+TEST(KeyOrderTest, AgreesWithBytewiseComparison) {
+  std::vector<std::string> keys = {"abcdefghZ", "ab\0\1"s, "abcdefgh", "ab",         "abcdefghA",
+                                   "ab\0"s,     "",        "\xff"s,    "abcdefgh",   "b",
+                                   "ab\x80"s,   "ab\x7f"s, "abcdefg",  "abcdefgh\0"s};
+  std::mt19937 random(7);
+  for (int i = 0; i < 200; ++i) {
+    std::string key(random() % 12, '\0');
+    // Few distinct bytes, so that many keys share long prefixes.
+    for (char& c : key) c = "\0a\xff"[random() % 3];
+    keys.push_back(key);
+  }
+  const std::vector<size_t> order = KeyOrder(keys);
+  ASSERT_EQ(order.size(), keys.size());
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(keys[order[i]], sorted[i]) << "position " << i;
+  }
+  std::vector<size_t> indexes = order;
+  std::sort(indexes.begin(), indexes.end());
+  for (size_t i = 0; i < indexes.size(); ++i) ASSERT_EQ(indexes[i], i);
+  EXPECT_TRUE(KeyOrder({}).empty());
+}
+
 }  // namespace
 }  // namespace sello::storage

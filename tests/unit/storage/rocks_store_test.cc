@@ -148,7 +148,14 @@ TEST_F(RocksStoreTest, MultiGetAnswersEveryKeyInOrder) {
   Open();
   Put(Table::kSeals, "a", "ay");
   Put(Table::kSites, "c", "another table");
-  for (const Keys& keys : {Keys{"a", "b", "c", "a", "e", "zz"}, Keys{"b"}, Keys{"c"}, Keys{}}) {
+  // Keys sharing their first 8 bytes, and keys that are prefixes of others (MultiGet
+  // orders keys by their first 8 bytes first).
+  for (const std::string& key : {"abcdefgh"s, "abcdefghZ"s, "abcdefghA"s, "ab\0"s, "ab\0\1"s}) {
+    Put(Table::kSeals, key, "v" + key);
+  }
+  const Keys shared = {"abcdefghZ", "ab\0\1"s, "abcdefgh", "ab", "abcdefghA", "ab\0"s, "abcdefgh"};
+  for (const Keys& keys :
+       {Keys{"a", "b", "c", "a", "e", "zz"}, Keys{"b"}, Keys{"c"}, Keys{}, shared}) {
     absl::StatusOr<std::vector<std::optional<std::string>>> values =
         store_->MultiGet(Table::kSeals, keys);
     ASSERT_TRUE(values.ok()) << values.status();
