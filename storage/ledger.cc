@@ -132,7 +132,7 @@ std::optional<absl::Status> Ledger::Sequence(
   const absl::Status writable = reload_head_ ? ReloadHead() : absl::OkStatus();
   // Event times never go backwards, even when the wall clock does.
   const absl::Time now = std::max(clock_->Now(), last_time_);
-  const OverlayStore view(*store_, overlay_);
+  const OverlayStore view(*store_, overlay_, &committed_);
   Transaction tx(view, now, actor);
   if (absl::Status status = change(tx); !status.ok()) return status;
   if (tx.events_.empty()) {
@@ -201,6 +201,7 @@ void Ledger::CommitLoop() {
     std::shared_ptr<Group> written = std::move(writing_);
     std::vector<std::pair<std::vector<Done>, absl::Status>> outcomes;
     if (status.ok()) {
+      committed_.Apply(written->writes);
       overlay_.Retire(written->id);
       durable_seq_ = written->last_seq;
       ++counts_.groups;
@@ -218,7 +219,8 @@ void Ledger::CommitLoop() {
           std::move(forming_->waiting),
           absl::Status(status.code(), absl::StrCat("an earlier change in the same commit failed: ",
                                                    status.message())));
-      overlay_.Clear();  // before the groups whose writes it indexes go
+      overlay_.Clear();    // before the groups whose writes it indexes go
+      committed_.Clear();  // what the store holds now is not known
       forming_ = NewGroup();
       last_seq_ = durable_seq_;
       reload_head_ = true;

@@ -176,6 +176,8 @@ class Ledger {
   absl::Time last_time_ ABSL_GUARDED_BY(mu_);  // of the last sequenced event
   uint64_t durable_seq_ ABSL_GUARDED_BY(mu_);  // of the last durable event
   Overlay overlay_ ABSL_GUARDED_BY(mu_);       // sequenced but not durable
+  // Durable statistics cells (about 200 bytes each): a few MiB at most.
+  CommittedCache committed_ ABSL_GUARDED_BY(mu_){16384};
   std::shared_ptr<Group> forming_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<Group> writing_ ABSL_GUARDED_BY(mu_);  // in flight, or null
   uint64_t next_group_ ABSL_GUARDED_BY(mu_) = 1;

@@ -106,7 +106,41 @@ std::vector<const WriteSet::Op*> Overlay::InPrefix(Table table, absl::string_vie
 absl::StatusOr<std::optional<std::string>> OverlayStore::Get(Table table,
                                                              absl::string_view key) const {
   if (const WriteSet::Op* pending = overlay_.Find(table, key)) return pending->value;
-  return base_.Get(table, key);
+  if (cache_ == nullptr || !CommittedCache::Keeps(table)) return base_.Get(table, key);
+  if (const std::optional<std::string>* kept = cache_->Find(table, key)) return *kept;
+  absl::StatusOr<std::optional<std::string>> value = base_.Get(table, key);
+  if (value.ok()) cache_->Fill(table, key, *value);
+  return value;
+}
+
+bool CommittedCache::Keeps(Table table) {
+  return table == Table::kStatsCertifiers || table == Table::kStatsCriteria;
+}
+
+std::string CommittedCache::EntryKey(Table table, absl::string_view key) {
+  std::string entry(1, static_cast<char>(table));
+  entry.append(key.data(), key.size());
+  return entry;
+}
+
+const std::optional<std::string>* CommittedCache::Find(Table table, absl::string_view key) const {
+  if (entries_.empty()) return nullptr;
+  auto entry = entries_.find(EntryKey(table, key));
+  return entry == entries_.end() ? nullptr : &entry->second;
+}
+
+void CommittedCache::Fill(Table table, absl::string_view key,
+                          const std::optional<std::string>& value) {
+  if (entries_.size() >= max_entries_) entries_.clear();
+  entries_.insert_or_assign(EntryKey(table, key), value);
+}
+
+void CommittedCache::Apply(const WriteSet& writes) {
+  for (const WriteSet::Op& op : writes.ops()) {
+    if (!Keeps(op.table)) continue;
+    if (entries_.size() >= max_entries_) entries_.clear();
+    entries_.insert_or_assign(EntryKey(op.table, op.key), op.value);
+  }
 }
 
 absl::StatusOr<std::vector<std::optional<std::string>>> OverlayStore::MultiGet(

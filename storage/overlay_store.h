@@ -55,11 +55,42 @@ class Overlay {
   mutable std::map<uint64_t, Index> groups_;
 };
 
+// The durable values of a few small tables that nearly every change reads and rewrites
+// (the statistics cells: a submission adds to one cell per criterion), kept in memory so
+// that those reads skip RocksDB. Filled by the overlay view's reads of the durable store,
+// brought up to date as each group becomes durable (before the overlay retires it, so
+// no read sees a stale value between the two), and dropped whole when a write fails or
+// it holds `max_entries`. A key with pending writes is answered by the overlay first,
+// so a value read from the durable store cannot change until the overlay holds a newer
+// one. Not thread-safe: the ledger guards it, like the Overlay.
+class CommittedCache {
+ public:
+  explicit CommittedCache(size_t max_entries) : max_entries_(max_entries) {}
+
+  static bool Keeps(Table table);
+  // The durable value at `key` (nullopt inside: there is none), or nullptr when unknown.
+  const std::optional<std::string>* Find(Table table, absl::string_view key) const;
+  // Keeps `value`, just read from the durable store, for `key`.
+  void Fill(Table table, absl::string_view key, const std::optional<std::string>& value);
+  // `writes` are durable.
+  void Apply(const WriteSet& writes);
+  void Clear() { entries_.clear(); }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  static std::string EntryKey(Table table, absl::string_view key);
+  const size_t max_entries_;
+  absl::flat_hash_map<std::string, std::optional<std::string>> entries_;
+};
+
 // The durable `base` as it will be once the overlay is written: Get, Scan and ScanReverse
 // merge the two. Read-only (Write is FAILED_PRECONDITION).
 class OverlayStore final : public Store {
  public:
-  OverlayStore(const Store& base, const Overlay& overlay) : base_(base), overlay_(overlay) {}
+  // With a cache, reads of the tables it keeps that the overlay does not answer go to
+  // the cache, then to `base` (filling the cache).
+  OverlayStore(const Store& base, const Overlay& overlay, CommittedCache* cache = nullptr)
+      : base_(base), overlay_(overlay), cache_(cache) {}
 
   absl::StatusOr<std::optional<std::string>> Get(Table table, absl::string_view key) const override;
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
@@ -73,6 +104,7 @@ class OverlayStore final : public Store {
  private:
   const Store& base_;
   const Overlay& overlay_;
+  CommittedCache* const cache_;
 };
 
 }  // namespace sello::storage

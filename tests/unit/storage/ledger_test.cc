@@ -207,6 +207,41 @@ TEST_F(LedgerTest, FailedWriteLeavesNoGap) {
   EXPECT_EQ(events[1].subjects(0), "organisation/c");
 }
 
+// Statistics cells are read through the ledger's cache of durable values: each change
+// must see the value the one before it made durable, and never what a failed write left.
+TEST_F(LedgerTest, CachedCellsReadWhatTheLastCommitLeft) {
+  ledger_.reset();
+  FailingStore failing(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&failing, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_TRUE(CommittedCache::Keeps(Table::kStatsCriteria));
+  // Adds one to a counter cell; `seen` is what it read.
+  const auto count = [&](int& seen) {
+    return (*ledger)->Apply(kAdmin, [&](Transaction& tx) {
+      absl::StatusOr<std::optional<std::string>> cell = tx.store().Get(Table::kStatsCriteria, "n");
+      if (!cell.ok()) return cell.status();
+      seen = cell->has_value() ? std::stoi(**cell) : 0;
+      tx.writes().Put(Table::kStatsCriteria, "n", std::to_string(seen + 1));
+      tx.Record("organisation.created", "organisation/a", Firm("a"), "a");
+      return absl::OkStatus();
+    });
+  };
+  int seen = -1;
+  for (int expected = 0; expected < 3; ++expected) {
+    ASSERT_TRUE(count(seen).ok());
+    EXPECT_EQ(seen, expected);
+  }
+  failing.fail_writes = true;
+  EXPECT_EQ(count(seen).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(seen, 3);
+  failing.fail_writes = false;
+  ASSERT_TRUE(count(seen).ok());
+  EXPECT_EQ(seen, 3);  // the failed write's 4 was never durable
+  absl::StatusOr<std::optional<std::string>> stored = store_->Get(Table::kStatsCriteria, "n");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, "4");
+}
+
 TEST_F(LedgerTest, ConcurrentChangesGetDistinctConsecutiveNumbers) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 25;
