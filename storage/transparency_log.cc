@@ -387,7 +387,7 @@ absl::StatusOr<std::vector<std::string>> TransparencyLog::InclusionProof(uint64_
     return absl::InvalidArgumentError(
         absl::StrCat("tree_size: ", size, " is beyond the log's ", ledger_->last_seq(), " events"));
   }
-  TreeReader reader(*store_);
+  TreeReader reader(*store_, &proof_nodes_);
   return domain::merkle::InclusionProof(index, size, reader);
 }
 
@@ -397,7 +397,7 @@ absl::StatusOr<std::vector<std::string>> TransparencyLog::ConsistencyProof(
     return absl::InvalidArgumentError(absl::StrCat("new_size: ", new_size, " is beyond the log's ",
                                                    ledger_->last_seq(), " events"));
   }
-  TreeReader reader(*store_);
+  TreeReader reader(*store_, &proof_nodes_);
   return domain::merkle::ConsistencyProof(old_size, new_size, reader);
 }
 

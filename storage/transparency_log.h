@@ -25,6 +25,7 @@
 #include "sello/v1/log.pb.h"
 #include "storage/ledger.h"
 #include "storage/store.h"
+#include "storage/tree_store.h"
 
 namespace sello::storage {
 
@@ -119,6 +120,9 @@ class TransparencyLog {
   Clock* const clock_;
   const TransparencyLogOptions options_;
   const std::string origin_;
+  // Upper tree levels for the proofs served (never for the signer's own checks, which
+  // read the store). 131,072 nodes: about 8 MiB; a tree of 131,072 events fits whole.
+  mutable TreeNodeCache proof_nodes_{131072};
 
   // Serialises signing; guards the state below.
   mutable absl::Mutex mu_;

@@ -1,5 +1,7 @@
 #include "storage/tree_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "storage/keys.h"
 
@@ -11,18 +13,21 @@ std::string TreeNodeKey(const domain::merkle::NodeId& id) {
 
 absl::StatusOr<std::vector<std::string>> TreeReader::ReadHashes(
     const std::vector<domain::merkle::NodeId>& ids) {
-  // The nodes not staged here, read in one batch (a proof's O(log n) nodes).
+  // The nodes not staged here (nor kept in the cache), read in one batch (a proof's
+  // O(log n) nodes).
   std::vector<std::string> hashes(ids.size());
   std::vector<size_t> stored;
-  std::vector<std::string> keys;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (auto staged = staged_.find(ids[i]); staged != staged_.end()) {
       hashes[i] = staged->second;
     } else {
       stored.push_back(i);
-      keys.push_back(TreeNodeKey(ids[i]));
     }
   }
+  if (cache_ != nullptr && !stored.empty()) cache_->Find(ids, stored, hashes);
+  std::vector<std::string> keys;
+  keys.reserve(stored.size());
+  for (size_t i : stored) keys.push_back(TreeNodeKey(ids[i]));
   if (keys.empty()) return hashes;
   absl::StatusOr<std::vector<std::optional<std::string>>> found =
       store_.MultiGet(Table::kTreeNodes, keys);
@@ -34,9 +39,38 @@ absl::StatusOr<std::vector<std::string>> TreeReader::ReadHashes(
       return absl::DataLossError(absl::StrCat("tree_nodes: node (level ", id.level, ", index ",
                                               id.index, ") is missing or damaged"));
     }
+    if (cache_ != nullptr) cache_->Add(ids[stored[j]], *hash);
     hashes[stored[j]] = *std::move(hash);
   }
   return hashes;
+}
+
+void TreeNodeCache::Find(const std::vector<domain::merkle::NodeId>& ids,
+                         std::vector<size_t>& wanted, std::vector<std::string>& hashes) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (nodes_.empty()) return;
+  size_t kept = 0;
+  for (size_t i : wanted) {
+    if (auto node = nodes_.find(ids[i]); node != nodes_.end()) {
+      hashes[i].assign(node->second.data(), node->second.size());
+    } else {
+      wanted[kept++] = i;
+    }
+  }
+  wanted.resize(kept);
+}
+
+void TreeNodeCache::Add(const domain::merkle::NodeId& id, const std::string& hash) {
+  if (id.level == 0 || hash.size() != domain::merkle::kHashSize) return;
+  absl::MutexLock lock(&mu_);
+  if (nodes_.size() >= max_nodes_) return;
+  Hash& kept = nodes_[id];
+  std::copy(hash.begin(), hash.end(), kept.begin());
+}
+
+size_t TreeNodeCache::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return nodes_.size();
 }
 
 void TreeReader::Stage(const domain::merkle::NodeId& id, const std::string& hash,

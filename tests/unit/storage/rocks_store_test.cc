@@ -35,6 +35,7 @@
 #include "storage/keys.h"
 #include "storage/read_deadline.h"
 #include "storage/store.h"
+#include "storage/tree_store.h"
 #include "tests/unit/common/temp_dir.h"
 
 extern char** environ;
@@ -166,6 +167,37 @@ TEST_F(RocksStoreTest, MultiGetAnswersEveryKeyInOrder) {
   }
   EXPECT_EQ(store_->MultiGet(static_cast<Table>(kTableCount), {"a", "b"}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Proofs read tree nodes through a TreeNodeCache: nodes above the leaves, once read,
+// come from memory (a stored node never changes), up to the cache's bound.
+TEST_F(RocksStoreTest, TreeNodeCacheKeepsUpperNodesOnceRead) {
+  using domain::merkle::NodeId;
+  const auto hash = [](char c) { return std::string(domain::merkle::kHashSize, c); };
+  const std::vector<NodeId> ids = {{0, 5}, {1, 2}, {2, 1}, {3, 0}};
+  for (size_t i = 0; i < ids.size(); ++i)
+    Put(Table::kTreeNodes, TreeNodeKey(ids[i]), hash('a' + i));
+  TreeNodeCache cache(/*max_nodes=*/2);
+  const auto read = [&](const std::vector<NodeId>& wanted) {
+    TreeReader reader(*store_, &cache);
+    absl::StatusOr<std::vector<std::string>> hashes = reader.ReadHashes(wanted);
+    EXPECT_TRUE(hashes.ok()) << hashes.status();
+    return hashes.ok() ? *hashes : std::vector<std::string>();
+  };
+  EXPECT_EQ(read(ids), (std::vector<std::string>{hash('a'), hash('b'), hash('c'), hash('d')}));
+  // Two of the three upper nodes are kept (the bound), the leaf never.
+  EXPECT_EQ(cache.size(), 2u);
+  // Changed behind the cache's back: what was kept is still answered, the rest is read.
+  for (size_t i = 0; i < ids.size(); ++i)
+    Put(Table::kTreeNodes, TreeNodeKey(ids[i]), hash('w' + i));
+  const std::vector<std::string> again = read(ids);
+  ASSERT_EQ(again.size(), 4u);
+  EXPECT_EQ(again[0], hash('w'));  // the leaf: read from the store
+  EXPECT_EQ((again[1] == hash('b')) + (again[2] == hash('c')) + (again[3] == hash('d')), 2);
+  EXPECT_EQ(cache.size(), 2u);
+  // A node the store lacks is still DATA_LOSS, cache or not.
+  TreeReader reader(*store_, &cache);
+  EXPECT_EQ(reader.ReadHashes({{4, 0}}).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(RocksStoreTest, KeepsBinaryKeysAndValuesAndEmptyValues) {
