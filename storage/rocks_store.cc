@@ -413,6 +413,11 @@ constexpr FigureSource<const char*> kPropertyFigures[] = {
     {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes",
      "Bytes compaction still has to rewrite (estimate)."},
 };
+// ... properties of the whole database, not summed over its tables ...
+constexpr FigureSource<const char*> kDatabasePropertyFigures[] = {
+    {"running_flushes", "rocksdb.num-running-flushes", "Memtable flushes running now."},
+    {"running_compactions", "rocksdb.num-running-compactions", "Compactions running now."},
+};
 // ... statistics tickers (counters) ...
 constexpr FigureSource<rocksdb::Tickers> kTickerFigures[] = {
     {"block_cache_hits_total", rocksdb::BLOCK_CACHE_HIT, "Block cache hits."},
@@ -675,6 +680,12 @@ class RocksStore final : public Store {
         for (const auto& [name, property, help] : kPropertyFigures) {
           uint64_t value = 0;
           if (use->db->GetAggregatedIntProperty(property, &value)) {
+            gauge(name, help, static_cast<double>(value));
+          }
+        }
+        for (const auto& [name, property, help] : kDatabasePropertyFigures) {
+          uint64_t value = 0;
+          if (use->db->GetIntProperty(property, &value)) {
             gauge(name, help, static_cast<double>(value));
           }
         }

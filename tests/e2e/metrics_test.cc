@@ -91,6 +91,12 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   EXPECT_GE(MetricValue(metrics, "sello_commit_write_seconds_count"), 1);
   EXPECT_GE(MetricValue(metrics, "sello_log_tree_size"), 2);
   EXPECT_EQ(MetricValue(metrics, "sello_rocksdb_writable"), 1);
+  // Whole-database figures, not one per table: at most RocksDB's two background jobs.
+  for (const char* running :
+       {"sello_rocksdb_running_compactions", "sello_rocksdb_running_flushes"}) {
+    EXPECT_GE(MetricValue(metrics, running), 0) << running;  // -1: missing
+    EXPECT_LE(MetricValue(metrics, running), 2) << running;
+  }
   // fsyncs and their latency, from RocksDB's statistics.
   EXPECT_THAT(metrics, HasSubstr("# TYPE sello_rocksdb_wal_synced_total counter"));
   EXPECT_GE(MetricValue(metrics, "sello_rocksdb_wal_synced_total"), 1);
