@@ -25,9 +25,12 @@
 #   SKIP_BUILD=1       use the binaries already in the build dir
 #   SELLOD_FLAGS="..." extra sellod flags (e.g. "--block-cache-mb 128")
 #   SCALE=1            also the scale check: 10^4 and 10^6 seals (SCALE=full: and 10^7)
-#   CALLGRIND=1        also instructions per VerifySeal and SubmitInspection (valgrind)
+#   CALLGRIND=1        also instructions per VerifySeal, SubmitInspection and floor echo
+#                      (valgrind)
 #   CALLGRIND_CALLS=2000  calls of each callgrind run
 #   MAIN=0             skip the side-by-side runs (e.g. SCALE=1 MAIN=0 for the scale check only)
+#   SETTLE=1           before each run, wait until sellod has no flush or compaction running
+#                      or pending (SETTLE=0: do not); SETTLE_TIMEOUT=60 seconds at most
 # Exit status: 0 when every run succeeded (whether or not every target is met), 1 when a
 # run failed or a server could not start.
 set -euo pipefail
@@ -47,6 +50,8 @@ SCALE="${SCALE:-0}"
 CALLGRIND="${CALLGRIND:-0}"
 CALLGRIND_CALLS="${CALLGRIND_CALLS:-2000}"
 MAIN="${MAIN:-1}"
+SETTLE="${SETTLE:-1}"
+SETTLE_TIMEOUT="${SETTLE_TIMEOUT:-60}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
@@ -190,6 +195,12 @@ start_sellod() {
   port="$(free_port)"
   sellod_address="127.0.0.1:$port"
   sellod_started="$(now)"
+  # Metrics for settle, except under a wrapper (valgrind: they would count in its figures).
+  sellod_metrics=""
+  if [ "$#" -eq 0 ]; then
+    sellod_metrics="127.0.0.1:$(free_port)"
+    extra+=(--metrics-listen "$sellod_metrics")
+  fi
   # Room for the fan-out scenario's watchers (--max-watches defaults to 64).
   "$@" "$sellod_bin" --listen "$sellod_address" --data-dir "$data" \
     --address-file "$data.address" --max-watches "$((WATCHERS + 16))" "${extra[@]}" \
@@ -229,6 +240,41 @@ PY
 rss_mib() {  # "RSS N MiB (peak M MiB)" of PID, from VmRSS and VmHWM
   awk '/^VmRSS/ {rss = $2} /^VmHWM/ {hwm = $2}
        END {printf "RSS %.1f MiB (peak %.1f MiB)\n", rss / 1024, hwm / 1024}' "/proc/$1/status"
+}
+
+# settle: waits (up to SETTLE_TIMEOUT seconds) until sellod runs no flush or compaction and
+# has none pending, so that no run pays for the background work the one before it left (an
+# issue run leaves millions of new random keys to compact, and the verify run came next).
+# Every scenario waits the same way, the floor's and etcd's too; the waits are logged.
+settle() {
+  [ "$SETTLE" = 1 ] && [ -n "${sellod_metrics:-}" ] || return 0
+  python3 - "$sellod_metrics" "$SETTLE_TIMEOUT" <<'PY' >&2 || true
+import sys, time, urllib.request
+url, limit = f"http://{sys.argv[1]}/metrics", float(sys.argv[2])
+busy = ("sello_rocksdb_running_compactions", "sello_rocksdb_running_flushes",
+        "sello_rocksdb_pending_compaction_bytes")
+start = time.monotonic()
+while True:
+    values = {}
+    try:
+        page = urllib.request.urlopen(url, timeout=5).read().decode()
+    except OSError as error:
+        print(f"  settle: {url}: {error}")
+        break
+    for line in page.splitlines():
+        name, _, value = line.partition(" ")
+        if name in busy:
+            values[name] = float(value)
+    if len(values) == len(busy) and not any(values.values()):
+        break
+    if time.monotonic() - start > limit:
+        print(f"  settle: sellod still busy after {limit:.0f} s: {values}")
+        break
+    time.sleep(0.2)
+waited = time.monotonic() - start
+if waited >= 0.5:
+    print(f"  settle: waited {waited:.1f} s for sellod's flushes and compactions")
+PY
 }
 
 load_failures=0
@@ -329,10 +375,13 @@ run_main() {
       common=(--connections "$c" --in-flight "$f" --duration "$DURATION" --warmup "$WARMUP")
       say "run $round of $RUNS, shape $c x $f"
       name="r$round-$shape"
+      settle
       load "$name-verify" verify --server "$sellod_address" --codes "$codes" \
         --unknown-share 0.1 "${common[@]}"
+      settle
       load "$name-floor" raw --server "$floor_address" --method /sello.bench.Floor/Echo \
         --request "$work/floor-echo.bin" "${common[@]}"
+      settle
       load "$name-etcd-range" raw --server "$etcd_address" --method /etcdserverpb.KV/Range \
         --request "$work/etcd-range.bin" "${common[@]}"
       # SubmitInspection on a sellod of its own life, so that its "commits" log line counts
@@ -340,18 +389,23 @@ run_main() {
       stop_sellod sellod
       start_sellod sellod "$data"
       serving_seconds "$out/logs/sellod.log" "$sellod_started" >>"$out/json/restart-seconds.txt"
+      settle
       load "$name-submit" submit --server "$sellod_address" --token-file "$certifier" \
         --inspection "$inspection" "${common[@]}"
       stop_sellod sellod
       echo "$commits_line" >"$out/json/$name-submit-commits.json"
       start_sellod sellod "$data"
+      settle
       load "$name-etcd-put" raw --server "$etcd_address" --method /etcdserverpb.KV/Put \
         --request "$work/etcd-put.bin" "${common[@]}"
+      settle
       load "$name-proof" proof --server "$sellod_address" "${common[@]}"
+      settle
       load "$name-watch" watch --server "$sellod_address" --token-file "$certifier" \
         --watch-token-file "$admin" --inspection "$inspection" --watchers "$WATCHERS" \
         "${common[@]}"
       # The RocksDB limit at the same concurrency as the submissions.
+      settle
       say "  rocksdb_sync_limit, $((c * f)) threads"
       "$sync_bin" --dir "$work" --threads "$((c * f))" --duration "$DURATION" \
         --warmup "$WARMUP" --json "$out/json/$name-rocksdb.json" \
@@ -368,8 +422,10 @@ run_main() {
       common=(--connections "$c" --in-flight "$f" --duration "$DURATION" --warmup "$WARMUP")
       say "run $round of $RUNS, batches, shape $c x $f"
       name="r$round-$shape"
+      settle
       load "$name-verify-batch" verify-batch --server "$sellod_address" --codes "$codes" \
         --batch 1000 --unknown-share 0.1 "${common[@]}"
+      settle
       load "$name-issue" issue --server "$sellod_address" --token-file "$certifier" \
         --inspection "$inspection" --count 10000 "${common[@]}"
     done
@@ -540,9 +596,11 @@ run_scale() {
       "$(( (size - have) / 1000 > 100 ? (size - have) / 1000 : 100 ))"
     have="$size"
     for round in $(seq 1 "$RUNS"); do
+      settle
       load "scale-$size-r$round-verify" verify --server "$sellod_address" --codes "$data.codes" \
         --unknown-share 0.1 --connections "$c" --in-flight "$f" --duration "$DURATION" \
         --warmup "$WARMUP"
+      settle
       load "scale-$size-r$round-proof" proof --server "$sellod_address" --connections "$c" \
         --in-flight "$f" --duration "$DURATION" --warmup "$WARMUP"
     done
@@ -661,6 +719,40 @@ run_callgrind() {
 print(f'{sys.argv[4]:<18} {t:>16,} Ir with {n} calls, {b:>16,} with none: {(t - b) / n:>12,.0f} Ir per call')" \
       "$base" "$total" "$CALLGRIND_CALLS" "$method" | tee -a "$out/callgrind.txt"
   done
+  # The floor's echo under the same count: the noise-free form of verify ÷ floor.
+  "$load_bin" make-request floor-echo --out "$work/floor-echo.bin" >/dev/null
+  for calls in 0 "$CALLGRIND_CALLS"; do
+    local port
+    port="$(free_port)"
+    floor_address="127.0.0.1:$port"
+    valgrind --tool=callgrind --callgrind-out-file="$out/logs/callgrind-floor-$calls.out" \
+      "$floor_bin" --listen "$floor_address" >>"$out/logs/callgrind-floor-$calls.log" 2>&1 &
+    floor_pid=$!
+    pids+=("$floor_pid")
+    HEALTH_WAIT=300 wait_serving "callgrind-floor-$calls" "$floor_address" "$floor_pid"
+    if [ "$calls" -gt 0 ]; then
+      load "callgrind-floor-$calls" raw --server "$floor_address" \
+        --method /sello.bench.Floor/Echo --request "$work/floor-echo.bin" \
+        --connections 1 --in-flight 1 --calls "$calls" --duration 0
+    fi
+    stop_pid "$floor_pid" TERM || true
+    forget_pid "$floor_pid"
+  done
+  base="$(callgrind_total "$out/logs/callgrind-floor-0.out")"
+  total="$(callgrind_total "$out/logs/callgrind-floor-$CALLGRIND_CALLS.out")"
+  python3 -c "import sys; b, t, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]); \
+print(f'{sys.argv[4]:<18} {t:>16,} Ir with {n} calls, {b:>16,} with none: {(t - b) / n:>12,.0f} Ir per call')" \
+    "$base" "$total" "$CALLGRIND_CALLS" "floor echo" | tee -a "$out/callgrind.txt"
+  python3 - "$out/callgrind.txt" <<'PY' | tee -a "$out/callgrind.txt"
+import sys
+per_call = {}
+for line in open(sys.argv[1]):
+    name, _, rest = line.partition("  ")
+    if "Ir per call" in line:
+        per_call[name.strip()] = float(line.split(":")[-1].split()[0].replace(",", ""))
+if "verify" in per_call and "floor echo" in per_call:
+    print(f"verify ÷ floor echo, instructions per call: {per_call['verify'] / per_call['floor echo']:.2f}")
+PY
 }
 
 # --- main ---------------------------------------------------------------------------------
