@@ -245,6 +245,11 @@ rocksdb::Options DatabaseOptions(const std::shared_ptr<rocksdb::Cache>& block_ca
   table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   table.data_block_hash_table_util_ratio = 0.75;
   table.block_restart_interval = 4;
+  // 1 KiB data blocks instead of 4: a lookup that misses the cache reads, checksums,
+  // decompresses and caches a quarter of the bytes. With 10^7 seals (1.1 GB of tables
+  // against the 256 MiB cache) a warm VerifySeal cost 27-30 us of CPU instead of 30-37;
+  // the larger index is pinned in the cache (above) and the tables grow by 0-4 %.
+  table.block_size = 1024;
   db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return db;
 }
