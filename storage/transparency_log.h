@@ -120,8 +120,8 @@ class TransparencyLog {
   Clock* const clock_;
   const TransparencyLogOptions options_;
   const std::string origin_;
-  // Upper tree levels for the proofs served (never for the signer's own checks, which
-  // read the store). 131,072 nodes: about 8 MiB; a tree of 131,072 events fits whole.
+  // Tree nodes for the proofs served (never for the signer's own checks, which read the
+  // store). 131,072 nodes: about 8 MiB; a tree of 65,536 events fits whole.
   mutable TreeNodeCache proof_nodes_{131072};
 
   // Serialises signing; guards the state below.

@@ -61,7 +61,7 @@ void TreeNodeCache::Find(const std::vector<domain::merkle::NodeId>& ids,
 }
 
 void TreeNodeCache::Add(const domain::merkle::NodeId& id, const std::string& hash) {
-  if (id.level == 0 || hash.size() != domain::merkle::kHashSize) return;
+  if (hash.size() != domain::merkle::kHashSize) return;
   absl::MutexLock lock(&mu_);
   if (nodes_.size() >= max_nodes_) return;
   Hash& kept = nodes_[id];

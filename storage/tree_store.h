@@ -21,9 +21,9 @@ std::string TreeNodeKey(const domain::merkle::NodeId& id);
 
 // Node hashes already read from the store, kept in memory for the proofs served. A
 // stored node is the hash of a complete subtree, so it never changes and a kept copy
-// never goes stale. Leaves (level 0) are not kept: a proof needs one of them, and there
-// are as many as events. At most `max_nodes` are kept (about 64 bytes each); the upper
-// levels, which every proof reads, are kept first. Thread-safe.
+// never goes stale. At most `max_nodes` are kept (about 64 bytes each), the first ones
+// read: the upper levels, which every proof reads, are among the first; then leaves and
+// lower nodes as proofs ask for them, until the bound. Thread-safe.
 class TreeNodeCache {
  public:
   explicit TreeNodeCache(size_t max_nodes) : max_nodes_(max_nodes) {}
@@ -32,8 +32,7 @@ class TreeNodeCache {
   // from `wanted`.
   void Find(const std::vector<domain::merkle::NodeId>& ids, std::vector<size_t>& wanted,
             std::vector<std::string>& hashes) const;
-  // Keeps `hash` as node `id` (a node read from the store), unless it is a leaf or the
-  // cache is full.
+  // Keeps `hash` as node `id` (a node read from the store), unless the cache is full.
   void Add(const domain::merkle::NodeId& id, const std::string& hash);
   size_t size() const;
 
