@@ -62,7 +62,9 @@ class Overlay {
 // no read sees a stale value between the two), and dropped whole when a write fails or
 // it holds `max_entries`. A key with pending writes is answered by the overlay first,
 // so a value read from the durable store cannot change until the overlay holds a newer
-// one. Not thread-safe: the ledger guards it, like the Overlay.
+// one — provided every write to these tables goes through the ledger once changes run
+// (service::EnsureAggregates writes them directly, at start, before any change).
+// Not thread-safe: the ledger guards it, like the Overlay.
 class CommittedCache {
  public:
   explicit CommittedCache(size_t max_entries) : max_entries_(max_entries) {}
