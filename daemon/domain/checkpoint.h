@@ -40,15 +40,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "daemon/domain/signed_note.h"
 
 namespace sello::domain {
 
-// Signature lines beyond this make a note malformed (signed-note: verifiers SHOULD cap
-// the count and MUST accept at least 16).
-inline constexpr int kMaxNoteSignatures = 100;
-// Sizes of the Ed25519 raw keys and signatures (RFC 8032) and of a root hash.
-inline constexpr size_t kEd25519KeySize = 32;
-inline constexpr size_t kEd25519SignatureSize = 64;
+// The size of a root hash (kMaxNoteSignatures and the Ed25519 sizes: signed_note.h).
 inline constexpr size_t kRootHashSize = 32;
 
 // A tree head of the transparency log at one size.
