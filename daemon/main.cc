@@ -97,67 +97,6 @@ int Fail(absl::string_view event, absl::string_view message) {
 }
 
 // Creates the data dir if needed and checks that it is a writable directory.
-absl::Status PrepareDataDir(const std::string& dir) {
-  std::error_code error;
-  if (std::filesystem::exists(dir, error) && !std::filesystem::is_directory(dir, error)) {
-    return absl::UnavailableError(absl::StrCat("data dir ", dir, " is not a directory"));
-  }
-  std::filesystem::create_directories(dir, error);
-  if (error) {
-    return absl::UnavailableError(
-        absl::StrCat("data dir ", dir, " cannot be created: ", error.message()));
-  }
-  if (!std::filesystem::is_directory(dir, error)) {
-    return absl::UnavailableError(absl::StrCat("data dir ", dir, " is not a directory"));
-  }
-  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("data dir ", dir, " is not writable: ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
-// Holds an exclusive lock on DIR/sellod.lock for the life of the process, so that two
-// daemons never share a data dir. The file records the holder's pid for the message.
-absl::Status LockDataDir(const std::string& dir) {
-  const std::string path = dir + "/sellod.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int saved = errno;
-    char pid[32] = {};
-    const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
-    ::close(fd);
-    if (saved == EWOULDBLOCK) {
-      std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
-      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return absl::FailedPreconditionError(absl::StrCat(
-          "data dir ", dir, " is already in use by another sellod (pid ", holder, ")"));
-    }
-    return absl::UnavailableError(absl::StrCat("cannot lock ", path, ": ", std::strerror(saved)));
-  }
-  const std::string pid = absl::StrCat(::getpid(), "\n");
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
-  }
-  // The descriptor stays open (and locked) until the process exits.
-  return absl::OkStatus();
-}
-
-absl::Status WriteAddressFile(const std::string& path, const std::string& address) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << address << "\n";
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot rename ", temp, " to ", path));
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -360,10 +299,10 @@ int Run(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  if (absl::Status status = PrepareDataDir(data_dir); !status.ok()) {
+  if (absl::Status status = sello::storage::PrepareDataDir(data_dir); !status.ok()) {
     return Fail("data_dir_unusable", status.message());
   }
-  if (absl::Status status = LockDataDir(data_dir); !status.ok()) {
+  if (absl::Status status = sello::storage::LockDataDir(data_dir, "sellod"); !status.ok()) {
     return Fail("data_dir_locked", status.message());
   }
   if (!options.restore_from.empty()) {
@@ -499,7 +438,8 @@ int Run(int argc, char** argv) {
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {
-    if (absl::Status status = WriteAddressFile(path, (*server)->address()); !status.ok()) {
+    if (absl::Status status = sello::storage::WriteAddressFile(path, (*server)->address());
+        !status.ok()) {
       return Fail("address_file_failed", status.message());
     }
   }

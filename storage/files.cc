@@ -1,11 +1,13 @@
 #include "storage/files.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -79,6 +81,66 @@ bool IsWithin(const std::filesystem::path& path, const std::filesystem::path& di
     ++at;
   }
   return true;
+}
+
+absl::Status PrepareDataDir(const std::string& dir) {
+  std::error_code error;
+  if (std::filesystem::exists(dir, error) && !std::filesystem::is_directory(dir, error)) {
+    return absl::UnavailableError(absl::StrCat("data dir ", dir, " is not a directory"));
+  }
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("data dir ", dir, " cannot be created: ", error.message()));
+  }
+  if (!std::filesystem::is_directory(dir, error)) {
+    return absl::UnavailableError(absl::StrCat("data dir ", dir, " is not a directory"));
+  }
+  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("data dir ", dir, " is not writable: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LockDataDir(const std::string& dir, absl::string_view program) {
+  const std::string path = absl::StrCat(dir, "/", program, ".lock");
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int saved = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    ::close(fd);
+    if (saved == EWOULDBLOCK) {
+      std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data dir ", dir, " is already in use by another ", program, " (pid ", holder, ")"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot lock ", path, ": ", std::strerror(saved)));
+  }
+  const std::string pid = absl::StrCat(::getpid(), "\n");
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  // The descriptor stays open (and locked) until the process exits.
+  return absl::OkStatus();
+}
+
+absl::Status WriteAddressFile(const std::string& path, const std::string& address) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << address << "\n";
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", temp, " to ", path));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace sello::storage

@@ -27,6 +27,19 @@ absl::StatusOr<std::optional<std::string>> ReadFileIfExists(const std::string& p
 // /var/lib/sello).
 bool IsWithin(const std::filesystem::path& path, const std::filesystem::path& dir);
 
+// Creates the data dir `dir` if missing and checks it is a writable directory.
+// UNAVAILABLE naming the problem otherwise.
+absl::Status PrepareDataDir(const std::string& dir);
+
+// Holds an exclusive lock on DIR/<program>.lock for the life of the process, so that two
+// daemons never share a data dir (the file records the holder's pid for the message).
+// FAILED_PRECONDITION when another process holds it, UNAVAILABLE when it cannot be taken.
+absl::Status LockDataDir(const std::string& dir, absl::string_view program);
+
+// Writes "ADDRESS\n" to `path` through a temporary file and a rename (a reader never sees
+// half an address).
+absl::Status WriteAddressFile(const std::string& path, const std::string& address);
+
 }  // namespace sello::storage
 
 #endif  // SELLO_STORAGE_FILES_H_
