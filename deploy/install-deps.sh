@@ -10,6 +10,11 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev openssl
   libmicrohttpd-dev
+  # libcurl: the HTTP client side of witnesses (add-checkpoint, `sello witness evidence`).
+  libcurl4-openssl-dev
+  # The interoperability test (tests/interop/): Go and its x/mod sumdb note and tlog
+  # packages, built offline from /usr/share/gocode.
+  golang-go golang-golang-x-mod-dev
   # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
   libjemalloc-dev
   # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).
