@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/merkle.h"
+#include "storage/files.h"
 
 namespace sello::client {
 namespace {
@@ -38,7 +39,8 @@ absl::Status VerifyEventInclusion(const v1::LoggedEvent& event,
 }  // namespace
 
 absl::StatusOr<SignedCheckpoint> OpenSignedCheckpoint(const domain::NoteVerifier& verifier,
-                                                      absl::string_view note) {
+                                                      absl::string_view note,
+                                                      const domain::WitnessPolicy* policy) {
   absl::StatusOr<domain::Checkpoint> checkpoint =
       domain::OpenCheckpoint(verifier, note, verifier.name());
   if (!checkpoint.ok()) {
@@ -46,7 +48,43 @@ absl::StatusOr<SignedCheckpoint> OpenSignedCheckpoint(const domain::NoteVerifier
                                  verifier.VerifierKey(), ": ", checkpoint.status().message(),
                                  "\n--- the note received ---\n", note));
   }
-  return SignedCheckpoint{*std::move(checkpoint), std::string(note)};
+  SignedCheckpoint opened{*std::move(checkpoint), std::string(note), std::nullopt};
+  if (policy == nullptr) return opened;
+  absl::StatusOr<domain::QuorumResult> quorum = policy->Evaluate(note);
+  if (!quorum.ok()) {
+    return Evidence(absl::StrCat("checkpoint ", opened.checkpoint.size,
+                                 " carries a cosignature that does not verify: ",
+                                 quorum.status().message(), "\n--- the note received ---\n", note));
+  }
+  if (!quorum->met) {
+    return Evidence(absl::StrCat(
+        "checkpoint ", opened.checkpoint.size, " lacks the witness policy's quorum (",
+        policy->DescribeQuorum(), "): ", quorum->Describe(),
+        ".\nA registry that serves a checkpoint its witnesses did not cosign may be showing "
+        "you a history the others do not see.\n--- the note received ---\n",
+        note));
+  }
+  opened.quorum = *std::move(quorum);
+  return opened;
+}
+
+absl::StatusOr<domain::WitnessPolicy> LoadWitnessPolicy(const std::string& path,
+                                                        const domain::NoteVerifier& verifier) {
+  absl::StatusOr<std::optional<std::string>> text = storage::ReadFileIfExists(path);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return absl::InvalidArgumentError(absl::StrCat(path, ": no such file"));
+  absl::StatusOr<domain::WitnessPolicy> policy = domain::WitnessPolicy::Parse(**text);
+  if (!policy.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", policy.status().message()));
+  }
+  if (!policy->logs().empty()) {
+    const domain::WitnessPolicy::Log* log = policy->FindLog(verifier.name());
+    if (log == nullptr || log->verifier.raw_public_key() != verifier.raw_public_key()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": the policy does not list the pinned log key ", verifier.VerifierKey()));
+    }
+  }
+  return policy;
 }
 
 absl::Status CheckConsistency(const SignedCheckpoint& trusted, const SignedCheckpoint& latest,
@@ -108,7 +146,7 @@ absl::StatusOr<SignedCheckpoint> Auditor::FetchCheckpoint() {
   grpc::Status status = connection_.log().GetCheckpoint(connection_.NewContext().get(),
                                                         v1::GetCheckpointRequest(), &response);
   if (!status.ok()) return FromGrpc(status);
-  return OpenSignedCheckpoint(verifier_, response.checkpoint().note());
+  return OpenSignedCheckpoint(verifier_, response.checkpoint().note(), policy_);
 }
 
 absl::Status Auditor::VerifyExtends(const SignedCheckpoint& trusted,
@@ -235,7 +273,8 @@ absl::StatusOr<tools::AuditBundle> Auditor::Export(uint64_t from, uint64_t to,
   return bundle;
 }
 
-absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier) {
+absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier,
+                             const domain::WitnessPolicy* policy) {
   if (!verdict.has_proof() || verdict.proof().issuance_event().tree_size() == 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("seal ", verdict.code(),
@@ -245,7 +284,7 @@ absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteV
   const v1::SealProof& proof = verdict.proof();
   const v1::GetInclusionProofResponse& proven = proof.issuance_event();
   absl::StatusOr<SignedCheckpoint> checkpoint =
-      OpenSignedCheckpoint(verifier, proven.checkpoint().note());
+      OpenSignedCheckpoint(verifier, proven.checkpoint().note(), policy);
   if (!checkpoint.ok()) return checkpoint.status();
   if (proven.tree_size() != checkpoint->checkpoint.size) {
     return Evidence(absl::StrCat("seal ", verdict.code(), ": proof is for tree size ",
@@ -286,10 +325,11 @@ absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteV
 }
 
 absl::StatusOr<BundleReport> VerifyBundle(const tools::AuditBundle& bundle,
-                                          const domain::NoteVerifier& verifier) {
+                                          const domain::NoteVerifier& verifier,
+                                          const domain::WitnessPolicy* policy) {
   BundleReport report;
   absl::StatusOr<SignedCheckpoint> checkpoint =
-      OpenSignedCheckpoint(verifier, bundle.checkpoint_note());
+      OpenSignedCheckpoint(verifier, bundle.checkpoint_note(), policy);
   if (!checkpoint.ok()) return checkpoint.status();
   report.checkpoint = *checkpoint;
   uint64_t expected = bundle.from_seq();

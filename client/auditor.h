@@ -7,12 +7,14 @@
 #define SELLO_CLIENT_AUDITOR_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "client/connection.h"
 #include "daemon/domain/checkpoint.h"
+#include "daemon/domain/witness_policy.h"
 #include "sello/tools/audit.pb.h"
 #include "sello/v1/log.pb.h"
 #include "sello/v1/seal.pb.h"
@@ -22,11 +24,24 @@ namespace sello::client {
 struct SignedCheckpoint {
   domain::Checkpoint checkpoint;
   std::string note;
+  // Who cosigned it, when it was checked under a witness policy.
+  std::optional<domain::QuorumResult> quorum;
 };
 
-// Verifies `note` with `verifier` (origin = the key's name).
-absl::StatusOr<SignedCheckpoint> OpenSignedCheckpoint(const domain::NoteVerifier& verifier,
-                                                      absl::string_view note);
+// Verifies `note` with `verifier` (origin = the key's name) and, given a `policy`, that
+// the policy's quorum of witnesses cosigned it (C2SP tlog-policy). DATA_LOSS otherwise:
+// a registry that serves a checkpoint its witnesses did not cosign may be showing this
+// client a history the others do not see. The message says which witnesses cosigned
+// and which are missing.
+absl::StatusOr<SignedCheckpoint> OpenSignedCheckpoint(
+    const domain::NoteVerifier& verifier, absl::string_view note,
+    const domain::WitnessPolicy* policy = nullptr);
+
+// Reads a tlog-policy file for checking checkpoints signed by `verifier`: when the
+// policy lists logs, the pinned key must be one of them (INVALID_ARGUMENT otherwise, as
+// for a malformed file, naming the file and line).
+absl::StatusOr<domain::WitnessPolicy> LoadWitnessPolicy(const std::string& path,
+                                                        const domain::NoteVerifier& verifier);
 
 // OK when `latest` extends `trusted` as `proof` (old size -> new size) shows. DATA_LOSS
 // otherwise, with both notes in the message: together they prove the misbehaviour.
@@ -46,7 +61,8 @@ absl::Status CheckRecordDigest(absl::string_view record, const v1::LoggedEvent& 
 // says what the answer says (code, grade, lot, issuer). DATA_LOSS when any link fails;
 // FAILED_PRECONDITION when the answer has no proof (or the issuance is newer than the
 // checkpoint, which is signed within a second: ask again).
-absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier);
+absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier,
+                             const domain::WitnessPolicy* policy = nullptr);
 
 // Checks a bundle from `sello audit export` offline.
 struct BundleReport {
@@ -56,7 +72,8 @@ struct BundleReport {
   SignedCheckpoint checkpoint;
 };
 absl::StatusOr<BundleReport> VerifyBundle(const tools::AuditBundle& bundle,
-                                          const domain::NoteVerifier& verifier);
+                                          const domain::NoteVerifier& verifier,
+                                          const domain::WitnessPolicy* policy = nullptr);
 
 class Auditor {
  public:
@@ -85,10 +102,14 @@ class Auditor {
   absl::StatusOr<tools::AuditBundle> Export(uint64_t from, uint64_t to, const SignedCheckpoint& at);
 
   const domain::NoteVerifier& verifier() const { return verifier_; }
+  // From now on FetchCheckpoint also requires `policy`'s quorum (nullptr: none). The
+  // policy must outlive the auditor.
+  void set_witness_policy(const domain::WitnessPolicy* policy) { policy_ = policy; }
 
  private:
   Connection& connection_;
   domain::NoteVerifier verifier_;
+  const domain::WitnessPolicy* policy_ = nullptr;
 };
 
 }  // namespace sello::client

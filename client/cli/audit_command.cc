@@ -1,4 +1,4 @@
-// sello audit key|checkpoint|verify|prove|export: the auditor's tools. Everything is
+// sello audit key|checkpoint|verify|prove|export|verify-proof: the auditor's tools. Everything is
 // checked against the log's public key as pinned by the auditor (--log-key or
 // --log-key-file), never against what the server says its key is.
 #include <unistd.h>
@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -15,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/auditor.h"
 #include "client/cli/cli.h"
+#include "client/seal_tlog_proof.h"
 #include "client/standard_file.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/time_convert.h"
@@ -28,6 +31,7 @@ namespace {
 struct AuditOptions {
   std::string log_key;
   std::string log_key_file;
+  std::string witness_policy;
 };
 
 absl::StatusOr<domain::NoteVerifier> PinnedVerifier(const AuditOptions& options) {
@@ -47,6 +51,25 @@ absl::StatusOr<domain::NoteVerifier> PinnedVerifier(const AuditOptions& options)
     return absl::InvalidArgumentError(absl::StrCat("--log-key: ", verifier.status().message()));
   }
   return verifier;
+}
+
+// The witness policy of --witness-policy, if given (a usage error otherwise).
+absl::StatusOr<std::optional<domain::WitnessPolicy>> PolicyFor(
+    const AuditOptions& options, const domain::NoteVerifier& verifier) {
+  if (options.witness_policy.empty()) return std::optional<domain::WitnessPolicy>();
+  absl::StatusOr<domain::WitnessPolicy> policy =
+      client::LoadWitnessPolicy(options.witness_policy, verifier);
+  if (!policy.ok()) return policy.status();
+  return std::optional<domain::WitnessPolicy>(*std::move(policy));
+}
+
+const domain::WitnessPolicy* OrNull(const std::optional<domain::WitnessPolicy>& policy) {
+  return policy.has_value() ? &*policy : nullptr;
+}
+
+// "cosigned by A (2026-...), B; quorum met" for a checkpoint checked under a policy.
+std::string WitnessLine(const client::SignedCheckpoint& checkpoint) {
+  return checkpoint.quorum.has_value() ? checkpoint.quorum->Describe() : "";
 }
 
 std::string DefaultStatePath() {
@@ -112,7 +135,8 @@ struct VerifyOptions {
   std::string offline;
 };
 
-int VerifyOffline(const Cli& cli, const domain::NoteVerifier& verifier, const std::string& file) {
+int VerifyOffline(const Cli& cli, const domain::NoteVerifier& verifier,
+                  const domain::WitnessPolicy* policy, const std::string& file) {
   absl::StatusOr<std::string> text = client::ReadFile(file);
   if (!text.ok()) return Fail("audit verify --offline", text.status());
   tools::AuditBundle bundle;
@@ -121,7 +145,7 @@ int VerifyOffline(const Cli& cli, const domain::NoteVerifier& verifier, const st
     return Fail(kExitInvalid,
                 absl::StrCat(file, ": not an audit bundle: ", std::string(parsed.message())));
   }
-  absl::StatusOr<client::BundleReport> report = client::VerifyBundle(bundle, verifier);
+  absl::StatusOr<client::BundleReport> report = client::VerifyBundle(bundle, verifier, policy);
   if (!report.ok()) return Fail("audit verify --offline", report.status());
   if (cli.format() == Format::kJson) {
     google::protobuf::Struct out;
@@ -133,8 +157,9 @@ int VerifyOffline(const Cli& cli, const domain::NoteVerifier& verifier, const st
     f["ok"].set_bool_value(true);
     PrintJson(out);
   } else {
-    std::cout << "checkpoint  " << CheckpointLine(report->checkpoint) << "\n"
-              << "inclusion   " << report->events << " events " << bundle.from_seq() << ".."
+    std::cout << "checkpoint  " << CheckpointLine(report->checkpoint) << "\n";
+    if (policy != nullptr) std::cout << "witnesses   " << WitnessLine(report->checkpoint) << "\n";
+    std::cout << "inclusion   " << report->events << " events " << bundle.from_seq() << ".."
               << bundle.to_seq() << " proven (" << report->redacted << " redacted to their hash)\n"
               << "records     " << report->records << " re-hashed and matching their events\n"
               << "OK: " << file << " is consistent with the signed checkpoint\n";
@@ -143,8 +168,9 @@ int VerifyOffline(const Cli& cli, const domain::NoteVerifier& verifier, const st
 }
 
 int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVerifier& verifier,
-           const VerifyOptions& options) {
+           const domain::WitnessPolicy* policy, const VerifyOptions& options) {
   client::Auditor auditor(connection, verifier);
+  auditor.set_witness_policy(policy);
   const std::string state_path = options.state.empty() ? DefaultStatePath() : options.state;
   absl::StatusOr<std::optional<tools::AuditState>> state = LoadState(state_path);
   if (!state.ok()) return Fail("audit verify", state.status());
@@ -241,11 +267,13 @@ int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVer
     f["redacted"].set_number_value(redacted);
     f["recordsRehashed"].set_number_value(rehashed);
     f["recordsUnreadable"].set_number_value(unreadable);
+    if (latest->quorum.has_value()) f["witnesses"].set_string_value(WitnessLine(*latest));
     f["ok"].set_bool_value(true);
     PrintJson(out);
     return kExitOk;
   }
   std::cout << "checkpoint  " << CheckpointLine(*latest) << "\n";
+  if (latest->quorum.has_value()) std::cout << "witnesses   " << WitnessLine(*latest) << "\n";
   if (trusted.has_value()) {
     std::cout << "consistent  extends the trusted checkpoint of size " << trusted->checkpoint.size
               << "\n";
@@ -274,6 +302,12 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
       ->add_option("--log-key-file", options->log_key_file,
                    "read the pinned verifier key from this file (e.g. DATA_DIR/log.pub)")
       ->envname("SELLO_LOG_KEY_FILE");
+  audit
+      ->add_option("--witness-policy", options->witness_policy,
+                   "also require the quorum of witness cosignatures this C2SP tlog-policy file "
+                   "sets (log/witness/group/quorum lines); a checkpoint without it is refused, "
+                   "exit 7, naming the witnesses that cosigned and those missing")
+      ->envname("SELLO_WITNESS_POLICY");
 
   {
     CLI::App* key = audit->add_subcommand(
@@ -301,7 +335,10 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
     OnRun(checkpoint, cli, [&cli, options](client::Connection& connection) {
       absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
       if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+      absl::StatusOr<std::optional<domain::WitnessPolicy>> policy = PolicyFor(*options, *verifier);
+      if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
       client::Auditor auditor(connection, *verifier);
+      auditor.set_witness_policy(OrNull(*policy));
       absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
       if (!latest.ok()) return Fail("audit checkpoint", latest.status());
       if (cli.format() == Format::kJson) {
@@ -318,7 +355,8 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
                      {"root", Hex(latest->checkpoint.root_hash)},
                      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", latest->checkpoint.time,
                                                absl::UTCTimeZone())},
-                     {"signature", absl::StrCat("valid (", verifier->VerifierKey(), ")")}});
+                     {"signature", absl::StrCat("valid (", verifier->VerifierKey(), ")")},
+                     {"witnesses", WitnessLine(*latest)}});
         std::cout << "\n" << latest->note;
       }
       return kExitOk;
@@ -345,11 +383,16 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
       cli.run = [&cli, options, verify] {
         absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
         if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
-        if (!verify->offline.empty()) return VerifyOffline(cli, *verifier, verify->offline);
+        absl::StatusOr<std::optional<domain::WitnessPolicy>> policy =
+            PolicyFor(*options, *verifier);
+        if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
+        if (!verify->offline.empty()) {
+          return VerifyOffline(cli, *verifier, OrNull(*policy), verify->offline);
+        }
         int exit_code = kExitOk;
         std::unique_ptr<client::Connection> connection = cli.Connect(&exit_code);
         if (connection == nullptr) return exit_code;
-        return Verify(cli, *connection, *verifier, *verify);
+        return Verify(cli, *connection, *verifier, OrNull(*policy), *verify);
       };
     });
   }
@@ -364,7 +407,10 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
     OnRun(prove, cli, [&cli, options, target](client::Connection& connection) {
       absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
       if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+      absl::StatusOr<std::optional<domain::WitnessPolicy>> policy = PolicyFor(*options, *verifier);
+      if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
       client::Auditor auditor(connection, *verifier);
+      auditor.set_witness_policy(OrNull(*policy));
       absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
       if (!latest.ok()) return Fail("audit prove", latest.status());
       uint64_t seq = 0;
@@ -407,7 +453,10 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
     OnRun(command, cli, [options, exported](client::Connection& connection) {
       absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
       if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+      absl::StatusOr<std::optional<domain::WitnessPolicy>> policy = PolicyFor(*options, *verifier);
+      if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
       client::Auditor auditor(connection, *verifier);
+      auditor.set_witness_policy(OrNull(*policy));
       absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
       if (!latest.ok()) return Fail("audit export", latest.status());
       const uint64_t to = exported->to == 0 ? latest->checkpoint.size : exported->to;
@@ -419,6 +468,52 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
       std::cerr << "exported events " << exported->from << ".." << to << " with proofs to "
                 << exported->file << "\n";
       return kExitOk;
+    });
+  }
+  {
+    auto file = std::make_shared<std::string>();
+    CLI::App* command = audit->add_subcommand(
+        "verify-proof",
+        "check a seal's C2SP tlog-proof file (from `sello seal verify --proof --format "
+        "tlog-proof`) offline: signature, witness quorum (--witness-policy), inclusion, seal");
+    command->add_option("file", *file, "the .tlog-proof file (- for stdin)")->required();
+    command->callback([&cli, options, file] {
+      cli.run = [&cli, options, file] {
+        absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
+        if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
+        absl::StatusOr<std::optional<domain::WitnessPolicy>> policy =
+            PolicyFor(*options, *verifier);
+        if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
+        std::string text;
+        if (*file == "-") {
+          text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        } else {
+          absl::StatusOr<std::string> read = client::ReadFile(*file);
+          if (!read.ok()) return Fail("audit verify-proof", read.status());
+          text = *std::move(read);
+        }
+        absl::StatusOr<client::SealProofCheck> checked =
+            client::VerifySealTlogProof(text, *verifier, OrNull(*policy));
+        if (!checked.ok()) return Fail("audit verify-proof", checked.status());
+        const v1::Seal& seal = checked->seal_as_issued;
+        if (cli.format() == Format::kJson) {
+          PrintJson(seal);
+          return kExitOk;
+        }
+        PrintFields({{"seal", seal.code()},
+                     {"grade", v1::Grade_Name(seal.grade())},
+                     {"lot", seal.lot_id()},
+                     {"firm", seal.firm_id()},
+                     {"certifier", seal.certifier_id()},
+                     {"issuance", seal.issuance_id()},
+                     {"checkpoint", CheckpointLine(checked->checkpoint)},
+                     {"witnesses", WitnessLine(checked->checkpoint)}});
+        std::cout << "OK: the seal was issued as shown and its issuance is in the log signed by "
+                  << verifier->VerifierKey()
+                  << " (the proof shows the seal as issued: ask the registry for its status "
+                     "now)\n";
+        return kExitOk;
+      };
     });
   }
 }

@@ -58,6 +58,7 @@ void AddComplyCommands(CLI::App& app, Cli& cli);
 void AddAppealCommands(CLI::App& app, Cli& cli);
 void AddStatsCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
+void AddWitnessCommands(CLI::App& app, Cli& cli);
 
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.

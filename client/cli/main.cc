@@ -113,6 +113,7 @@ int Run(int argc, char** argv) {
   AddAdminCommands(app, cli);
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
+  AddWitnessCommands(app, cli);
 
   try {
     app.parse(argc, argv);

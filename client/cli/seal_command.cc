@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -9,8 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "client/auditor.h"
 #include "client/cli/cli.h"
+#include "client/seal_tlog_proof.h"
 #include "client/standard_file.h"
 #include "daemon/domain/time_convert.h"
+#include "storage/files.h"
 
 namespace sello::cli {
 namespace {
@@ -33,6 +36,46 @@ int VerdictExitCode(const v1::VerifySealResponse& response) {
     }
   }
   return code == kExitInvalid || code == kExitNotFound ? code : kExitOk;
+}
+
+// Writes each proven seal's tlog-proof: to stdout, to `out` (one code) or to
+// out/CODE.tlog-proof (several). Verdicts without a proof are reported on stderr.
+int WriteTlogProofs(const v1::VerifySealResponse& all, const std::vector<std::string>& proven,
+                    const std::string& out) {
+  const bool directory = all.verdicts_size() > 1;
+  if (directory) {
+    std::error_code error;
+    std::filesystem::create_directories(out, error);
+    if (error) return Fail(kExitError, absl::StrCat("--out: cannot create ", out));
+  }
+  int written = 0;
+  for (int i = 0; i < all.verdicts_size(); ++i) {
+    const v1::SealVerdict& verdict = all.verdicts(i);
+    if (proven[i] != "proven") {
+      std::cerr << "sello: seal verify: " << verdict.code() << ": "
+                << (verdict.problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED
+                        ? verdict.problem_detail()
+                        : "no proof yet (the issuance is newer than the latest checkpoint)")
+                << "\n";
+      continue;
+    }
+    absl::StatusOr<std::string> text = client::SealTlogProof(verdict);
+    if (!text.ok()) return Fail("seal verify", text.status());
+    if (out.empty()) {
+      std::cout << *text;
+    } else {
+      const std::string path =
+          directory ? absl::StrCat(out, "/", verdict.seal().code(), ".tlog-proof") : out;
+      if (absl::Status status = storage::WriteFileAtomically(path, *text, 0644); !status.ok()) {
+        return Fail("seal verify", status);
+      }
+      std::cerr << "wrote " << path << "\n";
+    }
+    ++written;
+  }
+  const int code = VerdictExitCode(all);
+  if (code != kExitOk) return code;
+  return written == all.verdicts_size() ? kExitOk : kExitUnavailable;
 }
 
 }  // namespace
@@ -94,7 +137,9 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
     struct Options {
       std::vector<std::string> codes;
       bool proof = false;
-      std::string log_key, log_key_file;
+      std::string log_key, log_key_file, witness_policy;
+      std::string format = "table";
+      std::string out;
     };
     auto options = std::make_shared<Options>();
     CLI::App* verify = seal->add_subcommand(
@@ -111,6 +156,21 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         ->add_option("--log-key-file", options->log_key_file,
                      "read the pinned verifier key from this file")
         ->envname("SELLO_LOG_KEY_FILE");
+    verify
+        ->add_option("--witness-policy", options->witness_policy,
+                     "with --proof: also require the quorum of witness cosignatures this C2SP "
+                     "tlog-policy file sets on the proof's checkpoint (exit 7 without it)")
+        ->envname("SELLO_WITNESS_POLICY");
+    verify
+        ->add_option("--format", options->format,
+                     "table (or -o json) shows the verdicts; tlog-proof (with --proof) writes "
+                     "each seal's proof as a C2SP tlog-proof, checkable offline with `sello "
+                     "audit verify-proof`: to stdout for one code, or into --out")
+        ->check(CLI::IsMember({"table", "tlog-proof"}))
+        ->capture_default_str();
+    verify->add_option("--out", options->out,
+                       "with --format tlog-proof: the file to write (one code) or the "
+                       "directory to write CODE.tlog-proof files into (several codes)");
     OnRun(verify, cli, [&cli, options](client::Connection& connection) {
       std::vector<std::string> codes = options->codes;
       if (codes.empty()) {
@@ -121,7 +181,20 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         }
       }
       if (codes.empty()) return Fail(kExitUsage, "seal verify: no codes given");
+      const bool tlog_proof = options->format == "tlog-proof";
+      if (tlog_proof && !options->proof) {
+        return Fail(kExitUsage, "seal verify --format tlog-proof: needs --proof");
+      }
+      if (tlog_proof && codes.size() > 1 && options->out.empty()) {
+        return Fail(kExitUsage,
+                    "seal verify --format tlog-proof: several codes need --out DIR (one "
+                    "CODE.tlog-proof file each)");
+      }
+      if (!options->witness_policy.empty() && !options->proof) {
+        return Fail(kExitUsage, "seal verify --witness-policy: needs --proof");
+      }
       std::optional<domain::NoteVerifier> verifier;
+      std::optional<domain::WitnessPolicy> policy;
       if (options->proof) {
         std::string key = options->log_key;
         if (key.empty() && !options->log_key_file.empty()) {
@@ -138,6 +211,12 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
         if (!parsed.ok())
           return Fail(kExitUsage, absl::StrCat("--log-key: ", parsed.status().message()));
         verifier = *std::move(parsed);
+        if (!options->witness_policy.empty()) {
+          absl::StatusOr<domain::WitnessPolicy> loaded =
+              client::LoadWitnessPolicy(options->witness_policy, *verifier);
+          if (!loaded.ok()) return Fail(kExitUsage, loaded.status().message());
+          policy = *std::move(loaded);
+        }
       }
       v1::VerifySealResponse all;
       for (size_t start = 0; start < codes.size(); start += 1000) {
@@ -156,11 +235,13 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       if (verifier.has_value()) {
         for (int i = 0; i < all.verdicts_size(); ++i) {
           if (all.verdicts(i).problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED) continue;
-          absl::Status status = client::VerifySealProof(all.verdicts(i), *verifier);
+          absl::Status status = client::VerifySealProof(all.verdicts(i), *verifier,
+                                                        policy.has_value() ? &*policy : nullptr);
           if (absl::IsDataLoss(status)) return Fail("seal verify", status);
           proven[i] = status.ok() ? "proven" : "not yet";
         }
       }
+      if (tlog_proof) return WriteTlogProofs(all, proven, options->out);
       if (cli.format() == Format::kJson) {
         PrintJson(all);
         return VerdictExitCode(all);
