@@ -285,6 +285,74 @@ void BackgroundProcess::Signal(int signal_number) const {
   if (pid_ > 0) ::kill(pid_, signal_number);
 }
 
+std::string SpawnAndWaitForAddress(const std::vector<std::string>& argv,
+                                   const std::string& log_path, const std::string& address_path,
+                                   absl::Time deadline, SpawnedDaemon* spawned) {
+  *spawned = SpawnedDaemon();
+  ::unlink(address_path.c_str());
+  const std::string dir = std::filesystem::path(address_path).parent_path().string();
+  const std::string program = std::filesystem::path(argv[0]).filename().string();
+  // Watch the directory before the daemon starts, so that the rename that publishes the
+  // address file cannot be missed.
+  const int watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch_fd < 0 ||
+      ::inotify_add_watch(watch_fd, dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) < 0) {
+    if (watch_fd >= 0) ::close(watch_fd);
+    return absl::StrCat("inotify on ", dir, ": ", std::strerror(errno));
+  }
+  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    ::close(watch_fd);
+    return absl::StrCat("cannot open ", log_path);
+  }
+  std::string error;
+  const pid_t pid = Spawn(argv, {}, log_fd, log_fd, &error);
+  ::close(log_fd);
+  if (pid < 0) {
+    ::close(watch_fd);
+    return error;
+  }
+  int pid_fd = PidFdOpen(pid);
+
+  std::string failure;
+  std::string address;
+  while (address.empty() && failure.empty()) {
+    std::string content = ReadWholeFile(address_path);
+    absl::string_view line = absl::StripAsciiWhitespace(content);
+    if (!line.empty()) {
+      address = std::string(line);
+      break;
+    }
+    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left_ms <= 0) {
+      failure = absl::StrCat(program, " did not write its address file in time");
+      break;
+    }
+    pollfd entries[2] = {{.fd = watch_fd, .events = POLLIN, .revents = 0},
+                         {.fd = pid_fd, .events = POLLIN, .revents = 0}};
+    const int ready = ::poll(entries, pid_fd >= 0 ? 2 : 1, static_cast<int>(left_ms));
+    if (ready < 0 && errno != EINTR) failure = absl::StrCat("poll: ", std::strerror(errno));
+    if (ready > 0 && (entries[1].revents & POLLIN) != 0) {
+      // The descriptor is readable: it has exited, so this wait returns at once.
+      const std::optional<int> status = WaitPid(pid, -1, absl::InfiniteDuration());
+      ::close(pid_fd);
+      failure =
+          absl::StrCat(program, " exited early with code ", status ? ExitCodeOf(*status) : -1);
+      ::close(watch_fd);
+      return failure;
+    }
+    // Drain the inotify events: the loop re-reads the file either way.
+    char events[4096];
+    while (::read(watch_fd, events, sizeof(events)) > 0) {
+    }
+  }
+  ::close(watch_fd);
+  spawned->pid = pid;
+  spawned->pid_fd = pid_fd;
+  spawned->address = address;
+  return failure;
+}
+
 DaemonHarness::DaemonHarness() {
   std::string path = TempBase() + "/sello-e2e-XXXXXX";
   if (::mkdtemp(path.data()) == nullptr) {
@@ -320,64 +388,15 @@ void DaemonHarness::Kill() {
   address_.clear();
   ::unlink(address_path_.c_str());
 
-  // Watch the directory before the daemon starts, so that the rename that publishes the
-  // address file cannot be missed.
-  const int watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (watch_fd < 0 || ::inotify_add_watch(watch_fd, root_dir_.c_str(),
-                                          IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) < 0) {
-    if (watch_fd >= 0) ::close(watch_fd);
-    return ::testing::AssertionFailure()
-           << "inotify on " << root_dir_ << ": " << std::strerror(errno);
-  }
-  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
-    ::close(watch_fd);
-    return ::testing::AssertionFailure() << "cannot open " << log_path_;
-  }
-  std::string error;
   std::vector<std::string> argv = {SELLOD_PATH, "--data-dir=" + data_dir_, "--listen=" + listen,
                                    "--address-file=" + address_path_};
   argv.insert(argv.end(), daemon_args_.begin(), daemon_args_.end());
-  pid_ = Spawn(argv, {}, log_fd, log_fd, &error);
-  ::close(log_fd);
-  if (pid_ < 0) {
-    ::close(watch_fd);
-    return ::testing::AssertionFailure() << error;
-  }
-  pid_fd_ = PidFdOpen(pid_);
-
   const absl::Time deadline = absl::Now() + kStartTimeout;
-  std::string failure;
-  while (address_.empty() && failure.empty()) {
-    std::string content = ReadWholeFile(address_path_);
-    absl::string_view line = absl::StripAsciiWhitespace(content);
-    if (!line.empty()) {
-      address_ = std::string(line);
-      break;
-    }
-    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (left_ms <= 0) {
-      failure = "sellod did not write its address file within 20 s";
-      break;
-    }
-    pollfd entries[2] = {{.fd = watch_fd, .events = POLLIN, .revents = 0},
-                         {.fd = pid_fd_, .events = POLLIN, .revents = 0}};
-    const int ready = ::poll(entries, pid_fd_ >= 0 ? 2 : 1, static_cast<int>(left_ms));
-    if (ready < 0 && errno != EINTR) failure = absl::StrCat("poll: ", std::strerror(errno));
-    if (ready > 0 && (entries[1].revents & POLLIN) != 0) {
-      // The descriptor is readable: it has exited, so this wait returns at once.
-      const std::optional<int> status = WaitPid(pid_, -1, absl::InfiniteDuration());
-      ::close(pid_fd_);
-      pid_ = -1;
-      pid_fd_ = -1;
-      failure = absl::StrCat("sellod exited early with code ", status ? ExitCodeOf(*status) : -1);
-    }
-    // Drain the inotify events: the loop re-reads the file either way.
-    char events[4096];
-    while (::read(watch_fd, events, sizeof(events)) > 0) {
-    }
-  }
-  ::close(watch_fd);
+  SpawnedDaemon spawned;
+  std::string failure = SpawnAndWaitForAddress(argv, log_path_, address_path_, deadline, &spawned);
+  pid_ = spawned.pid;
+  pid_fd_ = spawned.pid_fd;
+  address_ = spawned.address;
 
   if (failure.empty()) {
     std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();

@@ -81,6 +81,20 @@ class BackgroundProcess {
 BackgroundProcess StartProcess(const std::vector<std::string>& argv,
                                const std::vector<std::string>& extra_env = {});
 
+// A daemon started by SpawnAndWaitForAddress.
+struct SpawnedDaemon {
+  pid_t pid = -1;
+  int pid_fd = -1;  // a pidfd, readable once it exits (-1 if the kernel has none)
+  std::string address;
+};
+// Spawns argv (a daemon given an address file) with stdout and stderr appended to
+// `log_path`, and waits, on inotify and the process's exit, until it has written its
+// HOST:PORT to `address_path` (removed first). Returns "" on success, else why not (the
+// process is then reaped, or still running in `spawned` if it only ran out of time).
+std::string SpawnAndWaitForAddress(const std::vector<std::string>& argv,
+                                   const std::string& log_path, const std::string& address_path,
+                                   absl::Time deadline, SpawnedDaemon* spawned);
+
 // Runs the real `sello` binary without adding --server (offline commands, usage errors).
 template <typename... Args>
 ProcessResult RunSello(const Args&... args) {
