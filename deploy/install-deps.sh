@@ -10,6 +10,9 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev openssl
   libmicrohttpd-dev
+  # ICU: Unicode general categories, to refuse format characters (bidi overrides, ...) in
+  # names and texts (daemon/domain/request_hygiene.h).
+  libicu-dev
   # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
   libjemalloc-dev
   # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).
