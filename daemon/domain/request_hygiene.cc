@@ -4,6 +4,7 @@
 #include <unicode/utf8.h>
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -63,6 +64,46 @@ std::string EnumValues(const google::protobuf::EnumDescriptor& type) {
   return values;
 }
 
+// What is wrong with `text` as a name or text (CheckText), or nothing.
+std::optional<std::string> TextProblem(absl::string_view text, bool multi_line) {
+  const auto refuse = [](absl::string_view what) {
+    return std::optional<std::string>(absl::StrCat(
+        what, "; names and texts are printed on seals and pages, and must show what they hold"));
+  };
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    const uint8_t byte = bytes[i];
+    // Printable ASCII, by far the most common, costs one comparison.
+    if (byte >= 0x20 && byte < 0x7f) {
+      ++i;
+      continue;
+    }
+    if (byte < 0x80) {
+      if (multi_line && (byte == '\t' || byte == '\n' || byte == '\r')) {
+        ++i;
+        continue;
+      }
+      return refuse(absl::StrCat("contains the control character ", CodePoint(byte),
+                                 multi_line ? "" : " (this field is one line of text)"));
+    }
+    const int32_t at = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) return refuse(absl::StrCat("is not valid UTF-8 (at byte ", at, ")"));
+    if (c <= 0x9f) return refuse(absl::StrCat("contains the control character ", CodePoint(c)));
+    if (c == 0x2028 || c == 0x2029) {
+      return refuse(absl::StrCat("contains the line break ", CodePoint(c)));
+    }
+    if (u_charType(c) == U_FORMAT_CHAR) {
+      return refuse(absl::StrCat("contains ", CodePoint(c),
+                                 ", a Unicode format character (it changes how the text around "
+                                 "it displays without showing itself)"));
+    }
+  }
+  return std::nullopt;
+}
+
 absl::Status CheckEnum(const FieldDescriptor& field, int value, const Path& path) {
   if (field.enum_type()->FindValueByNumber(value) != nullptr) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(Spell(&path), ": ", value, " is not a value of ",
@@ -112,6 +153,14 @@ absl::Status Clean(Message& message, const Path& at, absl::Time now) {
   std::vector<const FieldDescriptor*> fields;
   reflection.ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
+    const bool text = field->cpp_type() == FieldDescriptor::CPPTYPE_STRING;
+    // Bytes are not text, and seal codes are read by their own forgiving rule (seal_code.h):
+    // one that is not a code gets its own MALFORMED verdict, never the whole batch refused.
+    // Decided once per field: VerifySeal's thousand codes cost nothing here.
+    if (text && (field->type() == FieldDescriptor::TYPE_BYTES || field->name() == "codes")) {
+      continue;
+    }
+    const bool multi_line = text && IsMultiLineText(field->name());
     const int count = field->is_repeated() ? reflection.FieldSize(message, field) : 1;
     for (int i = 0; i < count; ++i) {
       const Path path{&at, field, field->is_repeated() ? i : -1};
@@ -125,16 +174,15 @@ absl::Status Clean(Message& message, const Path& at, absl::Time now) {
                         path);
           break;
         case FieldDescriptor::CPPTYPE_STRING: {
-          // Seal codes are read by their own forgiving rule (seal_code.h): one that is not a
-          // code gets its own MALFORMED verdict, never the whole batch refused.
-          if (field->type() == FieldDescriptor::TYPE_BYTES || field->name() == "codes") break;
           std::string scratch;
-          const std::string& text =
+          const std::string& value =
               field->is_repeated()
                   ? reflection.GetRepeatedStringReference(message, field, i, &scratch)
                   : reflection.GetStringReference(message, field, &scratch);
-          if (text.empty()) break;
-          status = CheckText(text, IsMultiLineText(field->name()), Spell(&path));
+          if (value.empty()) break;
+          if (std::optional<std::string> problem = TextProblem(value, multi_line)) {
+            status = absl::InvalidArgumentError(absl::StrCat(Spell(&path), ": ", *problem));
+          }
           break;
         }
         case FieldDescriptor::CPPTYPE_MESSAGE:
@@ -172,43 +220,9 @@ bool IsMultiLineText(absl::string_view field) {
 }
 
 absl::Status CheckText(absl::string_view text, bool multi_line, absl::string_view path) {
-  const auto refuse = [&](absl::string_view what) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": ", what,
-        "; names and texts are printed on seals and pages, and must show what they hold"));
-  };
-  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  const auto length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    const uint8_t byte = bytes[i];
-    // Printable ASCII, by far the most common, costs one comparison.
-    if (byte >= 0x20 && byte < 0x7f) {
-      ++i;
-      continue;
-    }
-    if (byte < 0x80) {
-      if (multi_line && (byte == '\t' || byte == '\n' || byte == '\r')) {
-        ++i;
-        continue;
-      }
-      return refuse(absl::StrCat("contains the control character ", CodePoint(byte),
-                                 multi_line ? "" : " (this field is one line of text)"));
-    }
-    const int32_t at = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0) return refuse(absl::StrCat("is not valid UTF-8 (at byte ", at, ")"));
-    if (c <= 0x9f) return refuse(absl::StrCat("contains the control character ", CodePoint(c)));
-    if (c == 0x2028 || c == 0x2029) {
-      return refuse(absl::StrCat("contains the line break ", CodePoint(c)));
-    }
-    if (u_charType(c) == U_FORMAT_CHAR) {
-      return refuse(absl::StrCat("contains ", CodePoint(c),
-                                 ", a Unicode format character (it changes how the text around "
-                                 "it displays without showing itself)"));
-    }
-  }
-  return absl::OkStatus();
+  std::optional<std::string> problem = TextProblem(text, multi_line);
+  if (!problem.has_value()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", *problem));
 }
 
 absl::Status CleanRequest(google::protobuf::Message& request, absl::Time now) {
