@@ -142,7 +142,10 @@ absl::Status CheckTimestamp(const Message& timestamp, const Path& path, absl::Ti
   return absl::OkStatus();
 }
 
+// Cleans `message` whole (its unknown fields go even after a problem is found, so that no
+// part of a refused request keeps any) and returns the first problem.
 absl::Status Clean(Message& message, const Path& at, absl::Time now) {
+  absl::Status first;
   const Reflection& reflection = *message.GetReflection();
   if (!reflection.GetUnknownFields(message).empty()) {
     reflection.MutableUnknownFields(&message)->Clear();
@@ -194,10 +197,10 @@ absl::Status Clean(Message& message, const Path& at, absl::Time now) {
         default:
           break;
       }
-      if (!status.ok()) return status;
+      if (first.ok()) first = status;
     }
   }
-  return absl::OkStatus();
+  return first;
 }
 
 }  // namespace
