@@ -72,6 +72,9 @@ struct DaemonOptions {
   int max_pending_writes = 1024;
   double default_deadline_s = 30;
   int max_watches = 64;
+  int max_watches_per_principal = 8;
+  int max_anonymous_watches = -1;  // default: half of max_watches
+  int max_watches_per_address = 4;
   double max_connection_idle_s = 1800;
   double max_connection_age_s = 6 * 3600;
   double handshake_timeout_s = 10;
@@ -200,6 +203,18 @@ int Run(int argc, char** argv) {
                  "RESOURCE_EXHAUSTED")
       ->check(CLI::Range(1, 1 << 16))
       ->capture_default_str();
+  app.add_option("--max-watches-per-principal", options.max_watches_per_principal,
+                 "WatchEvents streams one token may hold open; beyond, RESOURCE_EXHAUSTED")
+      ->check(CLI::Range(1, 1 << 16))
+      ->capture_default_str();
+  app.add_option("--max-anonymous-watches", options.max_anonymous_watches,
+                 "WatchEvents streams without a token open at once (0: none; default half of "
+                 "--max-watches); the rest of --max-watches is kept for token holders")
+      ->check(CLI::Range(0, 1 << 16));
+  app.add_option("--max-watches-per-address", options.max_watches_per_address,
+                 "WatchEvents streams without a token one client address may hold open")
+      ->check(CLI::Range(0, 1 << 16))
+      ->capture_default_str();
   app.add_option("--max-page-size", options.request_limits.max_page_size,
                  "items per page of a list call at most (a larger page_size is cut to this)")
       ->check(CLI::Range(1, 100'000))
@@ -258,6 +273,13 @@ int Run(int argc, char** argv) {
   const std::string& data_dir = options.data_dir;
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Fail("usage", "--tls-cert and --tls-key go together") + 1;
+  }
+  if (options.max_anonymous_watches < 0) options.max_anonymous_watches = options.max_watches / 2;
+  if (options.max_anonymous_watches >= options.max_watches) {
+    return Fail("usage", absl::StrCat("--max-anonymous-watches (", options.max_anonymous_watches,
+                                      ") must be below --max-watches (", options.max_watches,
+                                      "): token holders need room to watch")) +
+           1;
   }
   if (!options.client_ca.empty() && options.tls_cert.empty()) {
     return Fail("usage", "--client-ca needs --tls-cert and --tls-key (mutual TLS is TLS)") + 1;
@@ -396,7 +418,11 @@ int Run(int argc, char** argv) {
   // Synchronous writes (ADMIN's, mostly) wait for durability no longer than that either.
   (*ledger)->SetMaxWait(absl::Seconds(options.default_deadline_s));
   sello::service::Admission admission(
-      {.max_pending_writes = options.max_pending_writes, .max_watches = options.max_watches});
+      {.max_pending_writes = options.max_pending_writes,
+       .max_watches = options.max_watches,
+       .max_watches_per_principal = options.max_watches_per_principal,
+       .max_anonymous_watches = options.max_anonymous_watches,
+       .max_watches_per_address = options.max_watches_per_address});
   std::vector<std::string> methods;
   for (const auto& rule : sello::domain::AccessTable()) methods.emplace_back(rule.method);
   sello::service::Metrics metrics(methods);

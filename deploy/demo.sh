@@ -53,8 +53,8 @@ Try, in another terminal from $root:
   build/client/sello --token-file $tokens_dir/sernapesca.token comply report NORM_ID
   build/client/sello --token-file $tokens_dir/salmones-calbuco.token inspect list
   build/client/sello --token-file $tokens_dir/salmonera-hualaihue.token appeal list
-  build/client/sello --token-file $tokens_dir/salmones-calbuco.token stats certifiers --standard CSCS
-  build/client/sello --token-file $tokens_dir/salmones-calbuco.token stats benchmark --standard CSCS@2
+  build/client/sello --token-file $tokens_dir/sernapesca.token stats certifiers --standard CSCS
+  build/client/sello --token-file $tokens_dir/sernapesca.token stats benchmark --standard CSCS@2 --firm salmones-calbuco
   build/client/sello --token-file $tokens_dir/sernapesca.token stats criteria --standard CSCS@2
   build/client/sello --token-file $data_dir/admin.token lot list
   build/client/sello audit --log-key-file $data_dir/log.pub verify

@@ -15,6 +15,9 @@ packages=(
   # The interoperability test (tests/interop/): Go and its x/mod sumdb note and tlog
   # packages, built offline from /usr/share/gocode.
   golang-go golang-golang-x-mod-dev
+  # ICU: Unicode general categories, to refuse format characters (bidi overrides, ...) in
+  # names and texts (daemon/domain/request_hygiene.h).
+  libicu-dev
   # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
   libjemalloc-dev
   # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).

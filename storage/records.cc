@@ -367,6 +367,7 @@ absl::StatusOr<std::optional<LoggedRecord>> LoadLoggedRecord(const Store& store,
       {domain::kSealIssuanceRecord, Table::kIssuances, &v1::SealIssuance::descriptor},
       {domain::kNormRecord, Table::kNorms, &v1::Norm::descriptor},
       {domain::kAppealRecord, Table::kAppeals, &v1::Appeal::descriptor},
+      {domain::kSealChangeRecord, Table::kSealChanges, &v1::SealStatusChange::descriptor},
   };
   const RecordKind* found = nullptr;
   for (const RecordKind& known : kKinds) {

@@ -123,6 +123,8 @@ absl::string_view TableName(Table table) {
       return "stats_criteria";
     case Table::kIssuancesByLot:
       return "issuances_by_lot";
+    case Table::kSealChanges:
+      return "seal_changes";
   }
   return "unknown";
 }

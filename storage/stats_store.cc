@@ -29,6 +29,18 @@ bool TakeU32(absl::string_view& key, uint32_t& value) {
   return true;
 }
 
+std::string RecordingDigit(domain::Recording recording) {
+  return std::string(1, static_cast<char>('0' + static_cast<int>(recording)));
+}
+
+// Takes the recording digit and the '\0' after it.
+bool TakeRecording(absl::string_view& key, domain::Recording& recording) {
+  if (key.size() < 2 || key[1] != '\0' || key[0] < '0' || key[0] > '2') return false;
+  recording = static_cast<domain::Recording>(key[0] - '0');
+  key.remove_prefix(2);
+  return true;
+}
+
 absl::Status BadKey(absl::string_view table, absl::string_view key) {
   return absl::DataLossError(absl::StrCat(table, ": malformed key '", absl::CEscape(key), "'"));
 }
@@ -89,39 +101,49 @@ absl::StatusOr<std::vector<std::pair<Key, Cell>>> LoadCells(const Store& store, 
 
 }  // namespace
 
+// Keys: the parts joined by '\0', numbers fixed-width big-endian, the recording as one
+// digit. Certifier cells: standard, stages, month, certifier, recording, firm. Criterion
+// cells: standard, version, criterion, month, recording, firm.
 std::string EncodeCellKey(const domain::CertifierCellKey& key) {
-  return absl::StrCat(key.standard_id, std::string(1, '\0'), key.stages, std::string(1, '\0'),
-                      EncodeU32(static_cast<uint32_t>(key.month)), std::string(1, '\0'),
-                      key.certifier_id);
+  const std::string zero(1, '\0');
+  return absl::StrCat(key.standard_id, zero, key.stages, zero,
+                      EncodeU32(static_cast<uint32_t>(key.month)), zero, key.certifier_id, zero,
+                      RecordingDigit(key.recording), zero, key.firm_id);
 }
 
 std::string EncodeCellKey(const domain::CriterionCellKey& key) {
-  return absl::StrCat(key.standard_id, std::string(1, '\0'), EncodeU32(key.version),
-                      std::string(1, '\0'), key.criterion_id, std::string(1, '\0'),
-                      EncodeU32(static_cast<uint32_t>(key.month)), std::string(1, '\0'),
-                      key.firm_id);
+  const std::string zero(1, '\0');
+  return absl::StrCat(key.standard_id, zero, EncodeU32(key.version), zero, key.criterion_id, zero,
+                      EncodeU32(static_cast<uint32_t>(key.month)), zero,
+                      RecordingDigit(key.recording), zero, key.firm_id);
 }
 
 absl::StatusOr<domain::CertifierCellKey> DecodeCertifierCellKey(absl::string_view key) {
-  absl::string_view rest = key, standard, stages;
+  absl::string_view rest = key, standard, stages, certifier;
   uint32_t month = 0;
+  domain::Recording recording = domain::Recording::kByMonthEnd;
   if (!TakePart(rest, standard) || !TakePart(rest, stages) || !TakeU32(rest, month) ||
-      rest.empty()) {
+      !TakePart(rest, certifier) || certifier.empty() || !TakeRecording(rest, recording) ||
+      rest.empty() || rest.find('\0') != absl::string_view::npos) {
     return BadKey("stats_certifiers", key);
   }
-  return domain::CertifierCellKey{std::string(standard), std::string(stages),
-                                  static_cast<domain::Month>(month), std::string(rest)};
+  return domain::CertifierCellKey{
+      std::string(standard),  std::string(stages), static_cast<domain::Month>(month),
+      std::string(certifier), std::string(rest),   recording};
 }
 
 absl::StatusOr<domain::CriterionCellKey> DecodeCriterionCellKey(absl::string_view key) {
   absl::string_view rest = key, standard, criterion;
   uint32_t version = 0, month = 0;
+  domain::Recording recording = domain::Recording::kByMonthEnd;
   if (!TakePart(rest, standard) || !TakeU32(rest, version) || !TakePart(rest, criterion) ||
-      !TakeU32(rest, month) || rest.empty()) {
+      !TakeU32(rest, month) || !TakeRecording(rest, recording) || rest.empty() ||
+      rest.find('\0') != absl::string_view::npos) {
     return BadKey("stats_criteria", key);
   }
-  return domain::CriterionCellKey{std::string(standard), version, std::string(criterion),
-                                  static_cast<domain::Month>(month), std::string(rest)};
+  return domain::CriterionCellKey{std::string(standard),  version,
+                                  std::string(criterion), static_cast<domain::Month>(month),
+                                  std::string(rest),      recording};
 }
 
 absl::Status AddToAggregates(const Store& store, WriteSet& writes,

@@ -58,11 +58,14 @@ enum class Table : uint8_t {
   kAppealsByFirm,              // firm id \0 filing date \0 appeal id -> ""
   kAppealsByCertifier,         // original or assigned certifier \0 filing date \0 id -> ""
   kAppealsByDate,              // filing date \0 appeal id -> ""
-  kStatsCertifiers,            // standard \0 stages \0 month (u32 BE) \0 certifier -> CertifierCell
-  kStatsCriteria,              // standard \0 version \0 criterion \0 month \0 firm -> CriterionCell
+  kStatsCertifiers,            // standard \0 stages \0 month (u32 BE) \0 certifier \0 recording
+                               // \0 firm -> CertifierCell (stats_store.h)
+  kStatsCriteria,              // standard \0 version \0 criterion \0 month \0 recording \0 firm
+                               // -> CriterionCell
   kIssuancesByLot,             // lot id \0 issuance id -> "" (their codes: the issuance's)
+  kSealChanges,                // change id -> sello.v1.SealStatusChange (a seals.* event's record)
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kIssuancesByLot) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kSealChanges) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

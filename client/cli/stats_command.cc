@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -12,15 +13,64 @@ namespace sello::cli {
 namespace {
 
 struct WindowOptions {
-  std::string from, to, format = "table";
+  std::string from, to, period, format = "table";
 };
 
+// The publication rule, said once for `sello stats --help` and every subcommand's.
+constexpr const char* kPublicationRule =
+    "Who sees what: ADMIN and REGULATOR see current figures for any window. Everyone else "
+    "sees published figures only: closed periods (a month is published once it has ended, as "
+    "the records stood then; later corrections and back-dated inspections never change it), "
+    "fixed windows (--period: a month, a calendar quarter or a calendar year; default the "
+    "last quarter that has ended), and only cells of at least 5 firms, including every cell "
+    "that subtracting one published cell from another would expose (e.g. a quarter less its "
+    "published months). Withheld cells say so and do not even give their number of firms.";
+
 void AddWindowOptions(CLI::App* command, WindowOptions& options) {
-  command->add_option("--from", options.from, "first month, YYYY-MM (default: 11 months ago)");
+  command->add_option("--period", options.period,
+                      "a fixed window: a month YYYY-MM, a quarter YYYY-Qn or a year YYYY");
+  command->add_option("--from", options.from,
+                      "first month, YYYY-MM (ADMIN, REGULATOR: any range; default 11 months ago)");
   command->add_option("--to", options.to, "last month, YYYY-MM (default: this month)");
   command->add_option("--format", options.format, "table, csv or json (also -o json)")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
+  command->footer(kPublicationRule);
+}
+
+// --period into --from and --to: "2026-03" (that month), "2026-Q2" (April to June), "2026"
+// (January to December). False (message printed) when it is none of them or given with
+// --from/--to.
+bool ResolvePeriod(WindowOptions& options, int* exit_code) {
+  if (options.period.empty()) return true;
+  if (!options.from.empty() || !options.to.empty()) {
+    *exit_code = Fail(kExitUsage, "--period: give either --period or --from/--to");
+    return false;
+  }
+  const std::string& p = options.period;
+  int year = 0, quarter = 0;
+  if (p.size() == 4 && absl::SimpleAtoi(p, &year)) {
+    options.from = absl::StrCat(p, "-01");
+    options.to = absl::StrCat(p, "-12");
+    return true;
+  }
+  if (p.size() == 7 && p[4] == '-' && (p[5] == 'Q' || p[5] == 'q') &&
+      absl::SimpleAtoi(p.substr(0, 4), &year) && absl::SimpleAtoi(p.substr(6), &quarter) &&
+      quarter >= 1 && quarter <= 4) {
+    options.from = absl::StrFormat("%04d-%02d", year, 3 * quarter - 2);
+    options.to = absl::StrFormat("%04d-%02d", year, 3 * quarter);
+    return true;
+  }
+  int month = 0;
+  if (p.size() == 7 && p[4] == '-' && absl::SimpleAtoi(p.substr(0, 4), &year) &&
+      absl::SimpleAtoi(p.substr(5), &month) && month >= 1 && month <= 12) {
+    options.from = options.to = p;
+    return true;
+  }
+  *exit_code = Fail(kExitUsage, absl::StrCat("--period: '", p,
+                                             "' is not a month (YYYY-MM), a quarter (YYYY-Qn) "
+                                             "or a year (YYYY)"));
+  return false;
 }
 
 std::string FormatOf(const Cli& cli, const WindowOptions& options) {
@@ -91,7 +141,8 @@ int ShowCertifiers(const Cli& cli, const WindowOptions& options,
                  "alpha",
                  "cramers_v",
                  "premium_share_difference_pp",
-                 "fail_rate_difference_pp"});
+                 "fail_rate_difference_pp",
+                 "suppressed"});
     for (const v1::CertifierRow& r : stats.rows()) {
       const v1::OutlierTest& t = r.test();
       PrintCsvRow({r.certifier_id(),
@@ -114,7 +165,8 @@ int ShowCertifiers(const Cli& cli, const WindowOptions& options,
                    absl::StrCat(t.alpha()),
                    absl::StrCat(t.cramers_v()),
                    absl::StrCat(t.premium_share_difference()),
-                   absl::StrCat(t.fail_rate_difference())});
+                   absl::StrCat(t.fail_rate_difference()),
+                   r.suppressed() ? "true" : "false"});
     }
     return kExitOk;
   }
@@ -123,6 +175,11 @@ int ShowCertifiers(const Cli& cli, const WindowOptions& options,
   Table table({"certifier", "stages", "n", "premium", "grade_i", "indust.", "fail", "own", "peers",
                "p-value", "V", "verdict", "overturned"});
   for (const v1::CertifierRow& r : stats.rows()) {
+    if (r.suppressed()) {
+      table.AddRow({r.certifier_id(), r.stages(), "(withheld: fewer than 5 firms)", "", "", "", "",
+                    "", "", "", "", "", ""});
+      continue;
+    }
     const std::vector<double> own = Shares(r.own());
     const v1::OutlierTest& t = r.test();
     const bool tested = t.verdict() == v1::OutlierTest::IN_LINE ||
@@ -171,8 +228,8 @@ int ShowCriteria(const Cli& cli, const WindowOptions& options,
   for (const v1::CriterionRow& r : stats.rows()) {
     const std::string month = r.month().empty() ? "all" : r.month();
     if (r.suppressed()) {
-      table.AddRow({r.criterion_id(), month, "(fewer than 5 firms: withheld)", "", "", "", "", "",
-                    "", "", "", absl::StrCat(r.firms())});
+      table.AddRow({r.criterion_id(), month, "(withheld: fewer than 5 firms)", "", "", "", "", "",
+                    "", "", "", r.firms() == 0 ? "" : absl::StrCat(r.firms())});
       continue;
     }
     const bool numeric = r.has_values();
@@ -271,8 +328,8 @@ int ShowOverview(const Cli& cli, const WindowOptions& options,
   Table table({"month", "region", "sites", "compliant", "", "non-compliant", "not inspected"});
   for (const v1::ComplianceOverviewRow& r : overview.rows()) {
     if (r.suppressed()) {
-      table.AddRow({r.month(), r.region(), absl::StrCat(r.sites()), "withheld (fewer than 5 sites)",
-                    "", "", ""});
+      table.AddRow({r.month(), r.region(), r.sites() == 0 ? "" : absl::StrCat(r.sites()),
+                    "withheld (fewer than 5 sites of 5 firms)", "", "", ""});
       continue;
     }
     const double share = Share(r.compliant(), r.sites());
@@ -292,6 +349,7 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
                          "statistics: certifiers against their peers, criteria, firm benchmarks, "
                          "compliance over time");
   stats->require_subcommand(1);
+  stats->footer(kPublicationRule);
   {
     struct Options : WindowOptions {
       std::string standard, certifier;
@@ -305,6 +363,7 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
     certifiers->add_option("--certifier", options->certifier, "only this certifier's rows");
     AddWindowOptions(certifiers, *options);
     OnRun(certifiers, cli, [&cli, options](client::Connection& connection) {
+      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
       v1::CertifierStatsRequest request;
       request.set_standard_id(options->standard);
       request.set_certifier_id(options->certifier);
@@ -329,6 +388,7 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
     criteria->add_option("--standard", options->standard, "the exact version, ID@N")->required();
     AddWindowOptions(criteria, *options);
     OnRun(criteria, cli, [&cli, options](client::Connection& connection) {
+      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
       v1::CriterionStatsRequest request;
       int exit_code = kExitOk;
       std::string id;
@@ -358,6 +418,7 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
     benchmark->add_option("--firm", options->firm, "firm id (default: the caller's firm)");
     AddWindowOptions(benchmark, *options);
     OnRun(benchmark, cli, [&cli, options](client::Connection& connection) {
+      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
       v1::FirmBenchmarkRequest request;
       int exit_code = kExitOk;
       std::string id;
@@ -386,9 +447,11 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
         "month");
     compliance->add_option("norm", options->norm, "norm id")->required();
     compliance->add_option("--as-of", options->as_of,
-                           "as the records stood then (YYYY-MM-DD or RFC 3339; default now)");
+                           "as the records stood then (YYYY-MM-DD or RFC 3339; default now; "
+                           "ADMIN and REGULATOR)");
     AddWindowOptions(compliance, *options);
     OnRun(compliance, cli, [&cli, options](client::Connection& connection) {
+      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
       v1::ComplianceOverviewRequest request;
       int exit_code = kExitOk;
       if (!ParseDateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {

@@ -101,10 +101,10 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.AppealService/ResolveAppeal", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.AppealService/GetAppeal", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.AppealService/ListAppeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
-      // Statistics: everyone watches the certifiers and the cluster. Certifier rows are
-      // per certifier (no firm in them); criterion and compliance cells about fewer than
-      // 5 firms or sites are withheld from FIRM and CERTIFIER callers; a firm's benchmark
-      // is its own (or any, for ADMIN and REGULATOR).
+      // Statistics: everyone watches the certifiers and the cluster. FIRM and CERTIFIER
+      // callers see published figures only (closed months, fixed windows, cells of at
+      // least 5 firms including what differences would expose: domain/statistics.h); a
+      // firm's benchmark is its own (or any, for ADMIN and REGULATOR).
       {"/sello.v1.StatsService/CertifierStats",
        kTokenRequired,
        {ADMIN, CERTIFIER, FIRM, REGULATOR}},

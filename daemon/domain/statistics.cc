@@ -179,8 +179,17 @@ bool IsConsistent(const internal::CriterionCell& cell) {
   return values <= cell.evaluated();
 }
 
-void AddInspection(const v1::Inspection& inspection, int sign, Aggregates& into) {
+Recording RecordingOf(Month month, int sign, absl::Time recorded) {
+  if (recorded < EndOfMonth(month)) return Recording::kByMonthEnd;
+  return sign > 0 ? Recording::kAddedLate : Recording::kRemovedLate;
+}
+
+void AddInspection(const v1::Inspection& inspection, int sign, absl::Time recorded,
+                   Aggregates& into) {
   const Month month = MonthOf(FromProto(inspection.inspection_date()));
+  const Recording recording = RecordingOf(month, sign, recorded);
+  // A late removal is stored as a count of its own (kRemovedLate), never a negative one.
+  const int stored_sign = recording == Recording::kRemovedLate ? 1 : sign;
   internal::CertifierCell counted;
   counted.set_inspections(1);
   if (inspection.outcome() == v1::Inspection::PASS) {
@@ -191,9 +200,9 @@ void AddInspection(const v1::Inspection& inspection, int sign, Aggregates& into)
   } else {
     counted.set_failed(1);
   }
-  AddCell(counted, sign,
+  AddCell(counted, stored_sign,
           into.certifiers[{inspection.standard_id(), StagesKey(inspection), month,
-                           inspection.certifier_id()}]);
+                           inspection.certifier_id(), inspection.firm_id(), recording}]);
   for (const v1::CriterionResult& result : inspection.results()) {
     internal::CriterionCell cell;
     cell.set_evaluated(1);
@@ -203,19 +212,24 @@ void AddInspection(const v1::Inspection& inspection, int sign, Aggregates& into)
     if (result.result_case() == v1::CriterionResult::kMeasured) {
       AddValue(cell, result.measured(), 1);
     }
-    AddCell(cell, sign,
+    AddCell(cell, stored_sign,
             into.criteria[{inspection.standard_id(), inspection.standard_version(),
-                           result.criterion_id(), month, inspection.firm_id()}]);
+                           result.criterion_id(), month, inspection.firm_id(), recording}]);
   }
 }
 
-void AddOverturned(const v1::Inspection& overturned, Aggregates& into) {
+void AddInspection(const v1::Inspection& inspection, int sign, Aggregates& into) {
+  AddInspection(inspection, sign, FromProto(inspection.create_time()), into);
+}
+
+void AddOverturned(const v1::Inspection& overturned, absl::Time recorded, Aggregates& into) {
+  const Month month = MonthOf(FromProto(overturned.inspection_date()));
   internal::CertifierCell counted;
   counted.set_overturned(1);
   AddCell(counted, 1,
-          into.certifiers[{overturned.standard_id(), StagesKey(overturned),
-                           MonthOf(FromProto(overturned.inspection_date())),
-                           overturned.certifier_id()}]);
+          into.certifiers[{overturned.standard_id(), StagesKey(overturned), month,
+                           overturned.certifier_id(), overturned.firm_id(),
+                           RecordingOf(month, 1, recorded)}]);
 }
 
 Aggregates Recompute(const std::vector<v1::Inspection>& inspections) {
@@ -223,11 +237,20 @@ Aggregates Recompute(const std::vector<v1::Inspection>& inspections) {
   for (const v1::Inspection& inspection : inspections) by_id[inspection.id()] = &inspection;
   Aggregates aggregates;
   for (const v1::Inspection& inspection : inspections) {
-    if (inspection.status() == v1::Inspection::CURRENT) AddInspection(inspection, 1, aggregates);
+    if (inspection.status() != v1::Inspection::CURRENT &&
+        inspection.status() != v1::Inspection::SUPERSEDED) {
+      continue;
+    }
+    AddInspection(inspection, 1, aggregates);
+    if (inspection.status() != v1::Inspection::SUPERSEDED) continue;
     auto successor = by_id.find(inspection.superseded_by());
-    if (inspection.status() == v1::Inspection::SUPERSEDED && successor != by_id.end() &&
-        !successor->second->appeal_id().empty()) {
-      AddOverturned(inspection, aggregates);
+    // Taken out when its successor was recorded (a successor that is missing: at once).
+    const absl::Time superseded = successor != by_id.end()
+                                      ? FromProto(successor->second->create_time())
+                                      : FromProto(inspection.create_time());
+    AddInspection(inspection, -1, superseded, aggregates);
+    if (successor != by_id.end() && !successor->second->appeal_id().empty()) {
+      AddOverturned(inspection, superseded, aggregates);
     }
   }
   std::erase_if(aggregates.certifiers, [](const auto& entry) { return IsEmpty(entry.second); });
@@ -377,6 +400,128 @@ std::vector<const v1::Criterion*> CriteriaOf(const v1::StandardVersion& version)
 
 bool HigherIsBetter(const v1::Criterion& criterion) {
   return criterion.grades().premium().has_min() && !criterion.grades().premium().has_max();
+}
+
+namespace {
+
+template <typename Key, typename Cell>
+std::map<Key, Cell> Fold(const std::vector<std::pair<Key, Cell>>& cells, StatsView view) {
+  std::map<Key, Cell> folded;
+  for (const auto& [key, cell] : cells) {
+    if (view == StatsView::kPublished && key.recording != Recording::kByMonthEnd) continue;
+    Key net = key;
+    net.recording = Recording::kByMonthEnd;
+    AddCell(cell, key.recording == Recording::kRemovedLate ? -1 : 1, folded[net]);
+  }
+  std::erase_if(folded, [](const auto& entry) { return IsEmpty(entry.second); });
+  return folded;
+}
+
+// Every part counts no firm or at least kMinFirmsPerCell firms over `months`.
+bool LargeEnough(const Series& series, const std::vector<Month>& months) {
+  FirmsByPart firms;
+  for (Month month : months) {
+    auto found = series.find(month);
+    if (found == series.end()) continue;
+    for (const auto& [part, ids] : found->second) firms[part].insert(ids.begin(), ids.end());
+  }
+  for (const auto& [part, ids] : firms) {
+    if (!ids.empty() && static_cast<int>(ids.size()) < kMinFirmsPerCell) return false;
+  }
+  return true;
+}
+
+std::vector<Month> MonthsOf(const MonthWindow& window) {
+  std::vector<Month> months;
+  for (Month month = window.from; month <= window.to; ++month) months.push_back(month);
+  return months;
+}
+
+}  // namespace
+
+std::map<CertifierCellKey, internal::CertifierCell> FoldRecordings(
+    const std::vector<std::pair<CertifierCellKey, internal::CertifierCell>>& cells,
+    StatsView view) {
+  return Fold(cells, view);
+}
+
+std::map<CriterionCellKey, internal::CriterionCell> FoldRecordings(
+    const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>>& cells,
+    StatsView view) {
+  return Fold(cells, view);
+}
+
+bool IsFixedWindow(const MonthWindow& window) {
+  const Month length = window.to - window.from + 1;
+  if (window.from < 0 || length < 1) return false;
+  if (length == 1) return true;
+  if (length == 3) return window.from % 3 == 0;
+  if (length == 12) return window.from % 12 == 0;
+  return false;
+}
+
+std::string FormatWindow(const MonthWindow& window) {
+  if (window.from == window.to) return FormatMonth(window.from);
+  if (IsFixedWindow(window) && window.to - window.from == 2) {
+    return absl::StrFormat("%04d-Q%d", window.from / 12, window.from % 12 / 3 + 1);
+  }
+  if (IsFixedWindow(window)) return absl::StrFormat("%04d", window.from / 12);
+  return absl::StrCat(FormatMonth(window.from), "..", FormatMonth(window.to));
+}
+
+absl::StatusOr<MonthWindow> ResolvePublishedWindow(absl::string_view from_month,
+                                                   absl::string_view to_month, absl::Time now) {
+  MonthWindow window;
+  if (from_month.empty() && to_month.empty()) {
+    // The last quarter that has ended.
+    const Month current = MonthOf(now);
+    window.from = current - current % 3 - 3;
+    window.to = window.from + 2;
+    return window;
+  }
+  const absl::string_view from_text = from_month.empty() ? to_month : from_month;
+  const absl::string_view to_text = to_month.empty() ? from_month : to_month;
+  absl::StatusOr<Month> from =
+      ParseMonth(from_text, from_month.empty() ? "to_month" : "from_month");
+  if (!from.ok()) return from.status();
+  absl::StatusOr<Month> to = ParseMonth(to_text, to_month.empty() ? "from_month" : "to_month");
+  if (!to.ok()) return to.status();
+  window = {*from, *to};
+  if (!IsFixedWindow(window)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "from_month: ", FormatWindow(window),
+        " is not a published window: statistics are published by month (YYYY-MM), "
+        "calendar quarter (YYYY-01..YYYY-03, ...) or calendar year (YYYY-01..YYYY-12)"));
+  }
+  if (EndOfMonth(window.to) > now) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "to_month: ", FormatWindow(window),
+        " has not ended; statistics are published for closed periods only (a month once it "
+        "has ended, as the records stood then)"));
+  }
+  return window;
+}
+
+bool MayPublish(const Series& series, const MonthWindow& window) {
+  if (!IsFixedWindow(window)) return false;
+  if (!LargeEnough(series, MonthsOf(window))) return false;
+  const Month length = window.to - window.from + 1;
+  if (length == 1) return true;
+  // What the window holds beyond its published sub-cells.
+  std::vector<Month> rest;
+  if (length == 3) {
+    for (Month month : MonthsOf(window)) {
+      if (!MayPublish(series, {month, month})) rest.push_back(month);
+    }
+  } else {
+    for (Month quarter = window.from; quarter <= window.to; quarter += 3) {
+      if (MayPublish(series, {quarter, quarter + 2})) continue;
+      for (Month month = quarter; month <= quarter + 2; ++month) {
+        if (!MayPublish(series, {month, month})) rest.push_back(month);
+      }
+    }
+  }
+  return LargeEnough(series, rest);
 }
 
 }  // namespace sello::domain

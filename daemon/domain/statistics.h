@@ -4,13 +4,22 @@
 // firm benchmarks.
 //
 // The aggregates count CURRENT inspections. Certifier cells are keyed by (standard,
-// stages covered, month of the inspection date, certifier); criterion cells by
-// (standard, version, criterion, month, firm). Statistics calls read only the cells of
-// their window, never the inspections.
+// stages covered, month of the inspection date, certifier, firm); criterion cells by
+// (standard, version, criterion, month, firm); both also by when the change was recorded
+// (Recording), so that a month's figures as they stood when it ended stay what they were.
+// Statistics calls read only the cells of their window, never the inspections.
+//
+// Who sees what (the publication rule, for everyone but ADMIN and REGULATOR): only
+// *published* figures — closed months (a month is published once it has ended, as the
+// records stood then: what is recorded later never changes a published figure), fixed
+// windows (a month, a calendar quarter or a calendar year), and only cells that count at
+// least kMinFirmsPerCell firms, including every cell that subtracting one published cell
+// from another would expose (MayPublish).
 #ifndef SELLO_DAEMON_DOMAIN_STATISTICS_H_
 #define SELLO_DAEMON_DOMAIN_STATISTICS_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -55,11 +64,22 @@ absl::StatusOr<MonthWindow> ResolveWindow(absl::string_view from_month, absl::st
 // "final_product+harvest+processing": the stages an inspection covers, sorted.
 std::string StagesKey(const v1::Inspection& inspection);
 
+// When a contribution to a cell was recorded, against the end of the cell's month: by
+// then (the month's published figures count these only, so they never change once the
+// month has ended), or later — added late (a back-dated submission) or taken out late (a
+// correction or an overturned appeal after the month ended). Current figures are
+// kByMonthEnd + kAddedLate - kRemovedLate; every stored cell stays non-negative.
+enum class Recording : uint32_t { kByMonthEnd = 0, kAddedLate = 1, kRemovedLate = 2 };
+// The recording of a change of `sign` recorded at `recorded` to a cell of `month`.
+Recording RecordingOf(Month month, int sign, absl::Time recorded);
+
 struct CertifierCellKey {
   std::string standard_id;
   std::string stages;
   Month month = 0;
   std::string certifier_id;
+  std::string firm_id;  // whose site was inspected
+  Recording recording = Recording::kByMonthEnd;
   auto operator<=>(const CertifierCellKey&) const = default;
 };
 
@@ -69,6 +89,7 @@ struct CriterionCellKey {
   std::string criterion_id;
   Month month = 0;
   std::string firm_id;
+  Recording recording = Recording::kByMonthEnd;
   auto operator<=>(const CriterionCellKey&) const = default;
 };
 
@@ -78,10 +99,14 @@ struct Aggregates {
   std::map<CriterionCellKey, internal::CriterionCell> criteria;
 };
 
-// Adds `sign` (+1 or -1) times what `inspection` counts to `into`.
+// Adds `sign` (+1 or -1) times what `inspection` counts to `into`, for a change recorded
+// at `recorded` (the time of the write that makes it current or supersedes it).
+void AddInspection(const v1::Inspection& inspection, int sign, absl::Time recorded,
+                   Aggregates& into);
+// The same, recorded at the inspection's own create_time (its submission).
 void AddInspection(const v1::Inspection& inspection, int sign, Aggregates& into);
-// Counts one inspection of `certifier_id` overturned on appeal.
-void AddOverturned(const v1::Inspection& overturned, Aggregates& into);
+// Counts one inspection overturned on appeal, by the resolution recorded at `recorded`.
+void AddOverturned(const v1::Inspection& overturned, absl::Time recorded, Aggregates& into);
 
 // cell += sign * delta. Value counts are merged (a count reaching zero drops the value).
 void AddCell(const internal::CertifierCell& delta, int sign, internal::CertifierCell& cell);
@@ -107,9 +132,10 @@ bool IsEmpty(const internal::CriterionCell& cell);
 bool IsConsistent(const internal::CertifierCell& cell);
 bool IsConsistent(const internal::CriterionCell& cell);
 
-// Every aggregate, recomputed from all inspections (any status): CURRENT inspections
-// counted, overturned ones (superseded by an inspection that resolved an appeal)
-// counted as overturned.
+// Every aggregate, recomputed from all inspections (any status): each inspection counted
+// when it was recorded (its create_time) and taken out when it was superseded (its
+// successor's create_time), overturned ones (superseded by an inspection that resolved an
+// appeal) counted as overturned — the same cells the incremental changes produce.
 Aggregates Recompute(const std::vector<v1::Inspection>& inspections);
 
 // The q-quantile (0..1) of a value table (ascending values with counts), by linear
@@ -135,6 +161,47 @@ std::vector<const v1::Criterion*> CriteriaOf(const v1::StandardVersion& version)
 
 // For a NUMERIC criterion: true when its PREMIUM range is bounded below only.
 bool HigherIsBetter(const v1::Criterion& criterion);
+
+// --- The publication rule -------------------------------------------------------------
+
+// Current figures (any window, the month still running, every cell) for those who may read
+// every firm's identified results anyway; published figures for everyone else.
+enum class StatsView { kCurrent, kPublished };
+
+// The cells as `view` counts them, with Recording folded away (keys kByMonthEnd): the
+// published view keeps what was recorded by each month's end, the current view nets
+// everything. Cells left empty are dropped.
+std::map<CertifierCellKey, internal::CertifierCell> FoldRecordings(
+    const std::vector<std::pair<CertifierCellKey, internal::CertifierCell>>& cells, StatsView view);
+std::map<CriterionCellKey, internal::CriterionCell> FoldRecordings(
+    const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>>& cells, StatsView view);
+
+// A published window: a whole month (from == to), a calendar quarter or a calendar year,
+// ended before `now`. Unset bounds: the last quarter that has ended; one bound alone: that
+// month. INVALID_ARGUMENT naming from_month/to_month otherwise (an arbitrary range, or a
+// month that has not ended: its figures would change as it goes on, and two readings
+// would differ by single inspections).
+absl::StatusOr<MonthWindow> ResolvePublishedWindow(absl::string_view from_month,
+                                                   absl::string_view to_month, absl::Time now);
+// Whether `window` is a month, a calendar quarter or a calendar year.
+bool IsFixedWindow(const MonthWindow& window);
+// "2026-03", "2026-Q1" or "2026" for a fixed window; "2026-01..2026-05" otherwise.
+std::string FormatWindow(const MonthWindow& window);
+
+// The firms behind one series of published cells, month by month, per part: one part for
+// a criterion, one per certifier for a stage set's certifier rows (published together:
+// the peers of one are the others).
+using FirmsByPart = std::map<std::string, std::set<std::string>>;
+using Series = std::map<Month, FirmsByPart>;
+
+// Whether the cell of `series` over the fixed `window` may be published. Every part must
+// count no firm or at least kMinFirmsPerCell over the window, and so must every part over
+// what the window holds beyond the cells inside it that are published themselves
+// (quarter minus its published months; year minus its published quarters and the
+// published months of the others): the difference a reader could take. A window that is
+// not fixed is never published. Decided from closed months' frozen figures only, the
+// answer never changes once the window has ended, whoever asks and in whatever order.
+bool MayPublish(const Series& series, const MonthWindow& window);
 
 }  // namespace sello::domain
 

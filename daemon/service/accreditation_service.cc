@@ -49,7 +49,7 @@ grpc::Status AccreditationService::CreateAccreditation(
     grpc::ServerContext* context, const v1::CreateAccreditationRequest* request,
     v1::Accreditation* response) {
   return Serve(
-      registry_, context, Method("CreateAccreditation"),
+      registry_, context, Method("CreateAccreditation"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (absl::Status status = domain::ValidateNewAccreditation(request->accreditation());
             !status.ok()) {
@@ -105,7 +105,8 @@ grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::st
                                           absl::string_view event_kind,
                                           v1::Accreditation* response) {
   return Serve(
-      registry_, context, Method(method), [&](const domain::Principal* caller) -> absl::Status {
+      registry_, context, Method(method), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
         if (request->accreditation_id().empty()) {
           return absl::InvalidArgumentError("accreditation_id: required");
         }
@@ -153,7 +154,7 @@ grpc::Status AccreditationService::GetAccreditation(grpc::ServerContext* context
                                                     const v1::GetAccreditationRequest* request,
                                                     v1::Accreditation* response) {
   return Serve(
-      registry_, context, Method("GetAccreditation"),
+      registry_, context, Method("GetAccreditation"), *request,
       [&](const domain::Principal*) -> absl::Status {
         if (request->accreditation_id().empty()) {
           return absl::InvalidArgumentError("accreditation_id: required");
@@ -169,7 +170,7 @@ grpc::Status AccreditationService::GetAccreditation(grpc::ServerContext* context
 grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* context,
                                                       const v1::ListAccreditationsRequest* request,
                                                       v1::ListAccreditationsResponse* response) {
-  return Serve(registry_, context, Method("ListAccreditations"),
+  return Serve(registry_, context, Method("ListAccreditations"), *request,
                [&](const domain::Principal*) -> absl::Status {
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);

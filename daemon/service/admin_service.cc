@@ -14,7 +14,7 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
                                         v1::CreateBackupResponse* response) {
   return Serve(
       registry_, context, MethodName(v1::AdminService::service_full_name(), "CreateBackup"),
-      [&](const domain::Principal*) -> absl::Status {
+      *request, [&](const domain::Principal*) -> absl::Status {
         const std::filesystem::path dir(request->dir());
         if (request->dir().empty() || !dir.is_absolute()) {
           return absl::InvalidArgumentError("dir: an absolute path on the daemon's machine");

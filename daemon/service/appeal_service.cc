@@ -37,7 +37,7 @@ absl::StatusOr<v1::Appeal> RequireAppeal(const storage::Store& store, const std:
 grpc::Status AppealService::FileAppeal(grpc::ServerContext* context,
                                        const v1::FileAppealRequest* request, v1::Appeal* response) {
   return Serve(
-      registry_, context, Method("FileAppeal"),
+      registry_, context, Method("FileAppeal"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (request->inspection_id().empty()) {
           return absl::InvalidArgumentError("inspection_id: required");
@@ -64,7 +64,7 @@ grpc::Status AppealService::AssignAppeal(grpc::ServerContext* context,
                                          const v1::AssignAppealRequest* request,
                                          v1::Appeal* response) {
   return Serve(
-      registry_, context, Method("AssignAppeal"),
+      registry_, context, Method("AssignAppeal"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (request->certifier_id().empty()) {
           return absl::InvalidArgumentError("certifier_id: required");
@@ -96,7 +96,7 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
                                           const v1::ResolveAppealRequest* request,
                                           v1::Appeal* response) {
   return Serve(
-      registry_, context, Method("ResolveAppeal"),
+      registry_, context, Method("ResolveAppeal"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Appeal> appeal = RequireAppeal(tx.store(), request->appeal_id());
@@ -148,7 +148,7 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
 
 grpc::Status AppealService::GetAppeal(grpc::ServerContext* context,
                                       const v1::GetAppealRequest* request, v1::Appeal* response) {
-  return Serve(registry_, context, Method("GetAppeal"),
+  return Serve(registry_, context, Method("GetAppeal"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  absl::StatusOr<v1::Appeal> appeal =
                      RequireAppeal(*registry_.store, request->appeal_id());
@@ -167,7 +167,7 @@ grpc::Status AppealService::GetAppeal(grpc::ServerContext* context,
 grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                                         const v1::ListAppealsRequest* request,
                                         v1::ListAppealsResponse* response) {
-  return Serve(registry_, context, Method("ListAppeals"),
+  return Serve(registry_, context, Method("ListAppeals"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);

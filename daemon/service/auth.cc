@@ -41,6 +41,20 @@ absl::StatusOr<domain::Principal> Authenticator::Resolve(absl::string_view secre
   return domain::Principal{token.id(), token.organisation_id(), token.role()};
 }
 
+absl::Status Authenticator::CheckStillValid(const domain::Principal& principal) const {
+  if (principal.token_id.empty()) return absl::OkStatus();  // the daemon itself
+  absl::StatusOr<std::optional<internal::StoredToken>> stored =
+      storage::LoadRecord<internal::StoredToken>(store_, storage::Table::kTokens,
+                                                 principal.token_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::UnauthenticatedError("unknown token");
+  if ((*stored)->token().revoked()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("token ", principal.token_id, " has been revoked"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<domain::Principal>> Authenticator::Identify(
     const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();

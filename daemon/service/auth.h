@@ -32,6 +32,10 @@ class Authenticator {
   // The principal a bearer secret stands for (UNAUTHENTICATED when none).
   absl::StatusOr<domain::Principal> Resolve(absl::string_view secret) const;
 
+  // For a call that lasts (a watch): UNAUTHENTICATED once `principal`'s token has been
+  // revoked (or is gone) since the call was admitted.
+  absl::Status CheckStillValid(const domain::Principal& principal) const;
+
  private:
   const storage::Store& store_;
 };

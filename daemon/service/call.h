@@ -1,5 +1,8 @@
 // What every handler shares: the store, the ledger and the authenticator, and Serve(),
-// which admits the caller, runs the handler body and translates its status.
+// which admits the caller, cleans the request (domain/request_hygiene.h: unknown fields
+// discarded; undefined enum values, dates out of bounds and text that hides what it holds
+// refused), runs the handler body and translates its status. Every RPC passes its request
+// through Serve, ServeNow or ServeWrite: there is no way around the cleaning.
 #ifndef SELLO_DAEMON_SERVICE_CALL_H_
 #define SELLO_DAEMON_SERVICE_CALL_H_
 
@@ -19,12 +22,14 @@
 #include "absl/strings/string_view.h"
 #include "daemon/domain/limits.h"
 #include "daemon/domain/principal.h"
+#include "daemon/domain/request_hygiene.h"
 #include "daemon/service/admission.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/call_log.h"
 #include "daemon/service/call_timer.h"
 #include "daemon/service/metrics.h"
 #include "daemon/service/status_map.h"
+#include "google/protobuf/message.h"
 #include "storage/ledger.h"
 #include "storage/read_deadline.h"
 #include "storage/store.h"
@@ -66,11 +71,19 @@ inline absl::Time CallDeadline(const Registry& registry, const grpc::ServerConte
                                                           : absl::InfiniteFuture();
 }
 
-// Admits the caller of `method`, then runs `body(caller)`, where caller is the
-// principal or nullptr for an anonymous public call.
+// Cleans `request` in place (domain::CleanRequest) before its handler reads it. gRPC hands
+// handlers a const request it owns for the call and does not read again: discarding its
+// unknown fields in place is safe and saves a copy on every call.
+inline absl::Status CleanRequest(const google::protobuf::Message& request, absl::Time now) {
+  return domain::CleanRequest(const_cast<google::protobuf::Message&>(request), now);
+}
+
+// Admits the caller of `method`, cleans `request`, then runs `body(caller)`, where caller
+// is the principal or nullptr for an anonymous public call.
 template <typename Body>
 grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
-                   absl::string_view method, Body&& body) {
+                   absl::string_view method, const google::protobuf::Message& request,
+                   Body&& body) {
   const absl::Time start = absl::Now();
   // A call the client reset before it got here costs nothing more (HTTP/2 stream churn).
   if (context->IsCancelled()) return grpc::Status::CANCELLED;
@@ -79,7 +92,8 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
   const storage::ScopedReadDeadline read_deadline(CallDeadline(registry, *context, start));
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
   const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
-  const absl::Status status = caller.ok() ? body(principal) : caller.status();
+  absl::Status status = caller.ok() ? CleanRequest(request, start) : caller.status();
+  if (status.ok()) status = body(principal);
   return FinishCall(registry, method, principal, context->peer(), start, status);
 }
 
@@ -88,9 +102,10 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
 // thread (for the hottest reads, e.g. VerifySeal).
 template <typename Body>
 grpc::ServerUnaryReactor* ServeNow(const Registry& registry, grpc::CallbackServerContext* context,
-                                   absl::string_view method, Body&& body) {
+                                   absl::string_view method,
+                                   const google::protobuf::Message& request, Body&& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(Serve(registry, context, method, std::forward<Body>(body)));
+  reactor->Finish(Serve(registry, context, method, request, std::forward<Body>(body)));
   return reactor;
 }
 
@@ -100,7 +115,8 @@ grpc::ServerUnaryReactor* ServeNow(const Registry& registry, grpc::CallbackServe
 // finishes when the change is durable). No gRPC thread waits for the fsync.
 template <typename Body>
 grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackServerContext* context,
-                                     absl::string_view method, Body&& body) {
+                                     absl::string_view method,
+                                     const google::protobuf::Message& request, Body&& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time start = absl::Now();
   // The write's slot among those in flight, held until it is answered; taken first, so
@@ -119,6 +135,7 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
     admitted = caller.status();
     if (caller.ok()) principal = *std::move(*caller);
   }
+  if (admitted.ok()) admitted = CleanRequest(request, start);
   // Answered once: by the ledger, or by the timer at the deadline, whichever comes first.
   struct Answer {
     std::atomic<bool> given{false};

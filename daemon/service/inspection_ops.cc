@@ -91,8 +91,10 @@ absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Ins
     return status;
   }
   domain::Aggregates uncounted;
-  domain::AddInspection(earlier, -1, uncounted);
-  if (!later.appeal_id().empty()) domain::AddOverturned(earlier, uncounted);
+  // Taken out as of the successor's recording (this write).
+  const absl::Time superseded = domain::FromProto(later.create_time());
+  domain::AddInspection(earlier, -1, superseded, uncounted);
+  if (!later.appeal_id().empty()) domain::AddOverturned(earlier, superseded, uncounted);
   if (absl::Status status = storage::AddToAggregates(tx.store(), tx.writes(), uncounted);
       !status.ok()) {
     return status;

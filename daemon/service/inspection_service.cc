@@ -69,7 +69,7 @@ absl::StatusOr<InspectionListing> ChooseListing(const v1::ListInspectionsRequest
 grpc::Status InspectionService::CreateLot(grpc::ServerContext* context,
                                           const v1::CreateLotRequest* request, v1::Lot* response) {
   return Serve(
-      registry_, context, Method("CreateLot"),
+      registry_, context, Method("CreateLot"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           if (absl::Status status = domain::ValidateNewLot(request->lot(), tx.now());
@@ -100,7 +100,7 @@ grpc::Status InspectionService::CreateLot(grpc::ServerContext* context,
 
 grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
                                        const v1::GetLotRequest* request, v1::Lot* response) {
-  return Serve(registry_, context, Method("GetLot"),
+  return Serve(registry_, context, Method("GetLot"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  if (request->lot_id().empty())
                    return absl::InvalidArgumentError("lot_id: required");
@@ -117,37 +117,37 @@ grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
 grpc::Status InspectionService::ListLots(grpc::ServerContext* context,
                                          const v1::ListLotsRequest* request,
                                          v1::ListLotsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListLots"), [&](const domain::Principal* caller) -> absl::Status {
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        std::string firm_id = request->firm_id();
-        if (caller->role == v1::FIRM) {
-          if (!firm_id.empty() && firm_id != caller->organisation_id) {
-            return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
-          }
-          firm_id = caller->organisation_id;
-        }
-        const bool by_site = !request->site_id().empty();
-        const bool by_firm = !by_site && !firm_id.empty();
-        absl::StatusOr<std::string> next = storage::ListRecords<v1::Lot>(
-            *registry_.store, Table::kLots,
-            by_site   ? std::optional(Table::kLotsBySite)
-            : by_firm ? std::optional(Table::kLotsByFirm)
-                      : std::nullopt,
-            by_site   ? storage::ChildPrefix(request->site_id())
-            : by_firm ? storage::ChildPrefix(firm_id)
-                      : "",
-            request->page_token(), *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
-              if (!CheckLotVisible(*caller, lot).ok()) return false;
-              *response->add_lots() = std::move(lot);
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListLots"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 std::string firm_id = request->firm_id();
+                 if (caller->role == v1::FIRM) {
+                   if (!firm_id.empty() && firm_id != caller->organisation_id) {
+                     return absl::PermissionDeniedError("firm_id: a FIRM lists only its own lots");
+                   }
+                   firm_id = caller->organisation_id;
+                 }
+                 const bool by_site = !request->site_id().empty();
+                 const bool by_firm = !by_site && !firm_id.empty();
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Lot>(
+                     *registry_.store, Table::kLots,
+                     by_site   ? std::optional(Table::kLotsBySite)
+                     : by_firm ? std::optional(Table::kLotsByFirm)
+                               : std::nullopt,
+                     by_site   ? storage::ChildPrefix(request->site_id())
+                     : by_firm ? storage::ChildPrefix(firm_id)
+                               : "",
+                     request->page_token(), *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
+                       if (!CheckLotVisible(*caller, lot).ok()) return false;
+                       *response->add_lots() = std::move(lot);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 void InspectionService::Submit(const domain::Principal& caller, const v1::Inspection& submitted,
@@ -197,7 +197,7 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
 grpc::ServerUnaryReactor* InspectionService::SubmitInspection(
     grpc::CallbackServerContext* context, const v1::SubmitInspectionRequest* request,
     v1::Inspection* response) {
-  return ServeWrite(registry_, context, Method("SubmitInspection"),
+  return ServeWrite(registry_, context, Method("SubmitInspection"), *request,
                     [&](const domain::Principal* caller,
                         storage::Ledger::Done& done) -> std::optional<absl::Status> {
                       Submit(*caller, request->inspection(), nullptr, response, std::move(done));
@@ -208,7 +208,7 @@ grpc::ServerUnaryReactor* InspectionService::SubmitInspection(
 grpc::ServerUnaryReactor* InspectionService::CorrectInspection(
     grpc::CallbackServerContext* context, const v1::CorrectInspectionRequest* request,
     v1::Inspection* response) {
-  return ServeWrite(registry_, context, Method("CorrectInspection"),
+  return ServeWrite(registry_, context, Method("CorrectInspection"), *request,
                     [&](const domain::Principal* caller,
                         storage::Ledger::Done& done) -> std::optional<absl::Status> {
                       if (request->inspection_id().empty()) {
@@ -222,7 +222,7 @@ grpc::ServerUnaryReactor* InspectionService::CorrectInspection(
 grpc::Status InspectionService::GetInspection(grpc::ServerContext* context,
                                               const v1::GetInspectionRequest* request,
                                               v1::Inspection* response) {
-  return Serve(registry_, context, Method("GetInspection"),
+  return Serve(registry_, context, Method("GetInspection"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  if (request->inspection_id().empty()) {
                    return absl::InvalidArgumentError("inspection_id: required");
@@ -244,7 +244,7 @@ grpc::Status InspectionService::GetInspection(grpc::ServerContext* context,
 grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
                                                 const v1::ListInspectionsRequest* request,
                                                 v1::ListInspectionsResponse* response) {
-  return Serve(registry_, context, Method("ListInspections"),
+  return Serve(registry_, context, Method("ListInspections"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);
@@ -292,7 +292,7 @@ grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
 grpc::Status InspectionService::GetCertificationStatus(
     grpc::ServerContext* context, const v1::GetCertificationStatusRequest* request,
     v1::GetCertificationStatusResponse* response) {
-  return Serve(registry_, context, Method("GetCertificationStatus"),
+  return Serve(registry_, context, Method("GetCertificationStatus"), *request,
                [&](const domain::Principal*) -> absl::Status {
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");

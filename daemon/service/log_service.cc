@@ -135,6 +135,17 @@ absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& stor
     if (appeal.ParseFromString(bytes) && !domain::CanReadAppeal(appeal, *caller)) {
       allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
     }
+  } else if (kind == domain::kSealChangeRecord) {
+    // A seal status change is read by whoever may read its event (the firm whose seals
+    // they are, the certifier that made it, ADMIN and REGULATOR).
+    absl::StatusOr<uint64_t> seq = storage::LatestEventFor(store, subject);
+    if (!seq.ok()) return seq.status();
+    absl::StatusOr<std::string> data = RequireEventData(store, *seq);
+    if (!data.ok()) return data.status();
+    v1::Event event;
+    if (!event.ParseFromString(*data) || !domain::CanReadEvent(event, caller)) {
+      allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+    }
   }
   if (!allowed.ok()) return allowed;
   google::protobuf::Any any;
@@ -146,21 +157,22 @@ absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& stor
 }  // namespace
 
 grpc::Status LogService::GetCheckpoint(grpc::ServerContext* context,
-                                       const v1::GetCheckpointRequest*,
+                                       const v1::GetCheckpointRequest* request,
                                        v1::GetCheckpointResponse* response) {
-  return Serve(registry_, context, Method("GetCheckpoint"), [&](const domain::Principal*) {
-    *response->mutable_checkpoint() = log_->Latest();
-    response->set_verifier_key(log_->VerifierKey());
-    response->set_next_verifier_key(log_->NextVerifierKey());
-    return absl::OkStatus();
-  });
+  return Serve(registry_, context, Method("GetCheckpoint"), *request,
+               [&](const domain::Principal*) {
+                 *response->mutable_checkpoint() = log_->Latest();
+                 response->set_verifier_key(log_->VerifierKey());
+                 response->set_next_verifier_key(log_->NextVerifierKey());
+                 return absl::OkStatus();
+               });
 }
 
 grpc::ServerUnaryReactor* LogService::GetInclusionProof(grpc::CallbackServerContext* context,
                                                         const v1::GetInclusionProofRequest* request,
                                                         v1::GetInclusionProofResponse* response) {
   return ServeNow(
-      registry_, context, Method("GetInclusionProof"),
+      registry_, context, Method("GetInclusionProof"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
         uint64_t seq = 0;
@@ -204,7 +216,7 @@ grpc::ServerUnaryReactor* LogService::GetInclusionProof(grpc::CallbackServerCont
 grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
                                              const v1::GetConsistencyProofRequest* request,
                                              v1::GetConsistencyProofResponse* response) {
-  return Serve(registry_, context, Method("GetConsistencyProof"),
+  return Serve(registry_, context, Method("GetConsistencyProof"), *request,
                [&](const domain::Principal*) -> absl::Status {
                  const uint64_t new_size =
                      request->new_size() != 0 ? request->new_size() : log_->Latest().size();
@@ -228,7 +240,7 @@ grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
 grpc::Status LogService::ListEvents(grpc::ServerContext* context,
                                     const v1::ListEventsRequest* request,
                                     v1::ListEventsResponse* response) {
-  return Serve(registry_, context, Method("ListEvents"),
+  return Serve(registry_, context, Method("ListEvents"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  if (request->page_size() < 0)
                    return absl::InvalidArgumentError("page_size: negative");
@@ -268,7 +280,7 @@ grpc::Status LogService::ListEvents(grpc::ServerContext* context,
 grpc::Status LogService::GetRecord(grpc::ServerContext* context,
                                    const v1::GetRecordRequest* request,
                                    v1::GetRecordResponse* response) {
-  return Serve(registry_, context, Method("GetRecord"),
+  return Serve(registry_, context, Method("GetRecord"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  const storage::Store& store = *registry_.store;
                  absl::StatusOr<google::protobuf::Any> record =
@@ -290,15 +302,17 @@ grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
                                      const v1::WatchEventsRequest* request,
                                      grpc::ServerWriter<v1::WatchEventsResponse>* writer) {
   return Serve(
-      registry_, context, Method("WatchEvents"),
+      registry_, context, Method("WatchEvents"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         // A watch lasts as long as its client wants: its reads are not held to the
         // server's default deadline (a client's own deadline ends the stream anyway).
         const storage::ScopedReadDeadline unbounded(absl::InfiniteFuture());
-        // Each watch holds a server thread while it lasts: their number is bounded.
-        std::optional<Admission::Ticket> ticket;
+        // Each watch holds a server thread while it lasts: their number is bounded, per
+        // token and, without one, per client address, with room kept for token holders.
+        std::optional<Admission::WatchTicket> ticket;
         if (registry_.admission != nullptr) {
-          absl::StatusOr<Admission::Ticket> admitted = registry_.admission->AdmitWatch();
+          absl::StatusOr<Admission::WatchTicket> admitted = registry_.admission->AdmitWatch(
+              caller != nullptr ? caller->token_id : "", PeerHost(context->peer()));
           if (!admitted.ok()) return admitted.status();
           ticket.emplace(*std::move(admitted));
         }
@@ -313,6 +327,13 @@ grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
         // Events are read from the store in bounded batches: a watcher never holds more
         // than one batch, and writers never wait for watchers.
         while (!context->IsCancelled() && !ledger.closed()) {
+          // A token revoked while its watch is open ends the watch: checked on every wake-up
+          // (at least once a second, and at once on the revocation's own event).
+          if (caller != nullptr) {
+            if (absl::Status valid = registry_.auth->CheckStillValid(*caller); !valid.ok()) {
+              return valid;
+            }
+          }
           const uint64_t head = ledger.last_seq();
           if (caught_up && head >= next && head - next > watch_.max_lag) {
             return absl::ResourceExhaustedError(

@@ -55,7 +55,7 @@ absl::Time AsOf(const google::protobuf::Timestamp& as_of) {
 grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
                                     const v1::AdoptNormRequest* request, v1::Norm* response) {
   return Serve(
-      registry_, context, Method("AdoptNorm"),
+      registry_, context, Method("AdoptNorm"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           const v1::Norm& wanted = request->norm();
@@ -97,7 +97,7 @@ grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
 grpc::Status NormService::RepealNorm(grpc::ServerContext* context,
                                      const v1::RepealNormRequest* request, v1::Norm* response) {
   return Serve(
-      registry_, context, Method("RepealNorm"),
+      registry_, context, Method("RepealNorm"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
         if (request->reason().empty() || request->reason().size() > 1000) {
@@ -129,7 +129,7 @@ grpc::Status NormService::RepealNorm(grpc::ServerContext* context,
 
 grpc::Status NormService::GetNorm(grpc::ServerContext* context, const v1::GetNormRequest* request,
                                   v1::Norm* response) {
-  return Serve(registry_, context, Method("GetNorm"), [&](const domain::Principal*) {
+  return Serve(registry_, context, Method("GetNorm"), *request, [&](const domain::Principal*) {
     if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
     absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
         *registry_.store, Table::kNorms, request->norm_id(), "norm");
@@ -142,54 +142,55 @@ grpc::Status NormService::GetNorm(grpc::ServerContext* context, const v1::GetNor
 grpc::Status NormService::ListNorms(grpc::ServerContext* context,
                                     const v1::ListNormsRequest* request,
                                     v1::ListNormsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListNorms"), [&](const domain::Principal*) -> absl::Status {
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        absl::StatusOr<std::string> next = storage::ListRecords<v1::Norm>(
-            *registry_.store, Table::kNorms, std::nullopt, "", request->page_token(), *page_size,
-            [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
-              *response->add_norms() = Present(std::move(norm));
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListNorms"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Norm>(
+                     *registry_.store, Table::kNorms, std::nullopt, "", request->page_token(),
+                     *page_size, [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
+                       *response->add_norms() = Present(std::move(norm));
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
                                           const v1::CheckComplianceRequest* request,
                                           v1::CheckComplianceResponse* response) {
-  return Serve(
-      registry_, context, Method("CheckCompliance"), [&](const domain::Principal*) -> absl::Status {
-        if (request->site_id().empty()) return absl::InvalidArgumentError("site_id: required");
-        const storage::Store& store = *registry_.store;
-        const absl::Time at = AsOf(request->as_of());
-        absl::StatusOr<v1::Site> site =
-            storage::RequireRecord<v1::Site>(store, Table::kSites, request->site_id(), "site");
-        if (!site.ok()) return site.status();
-        absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
-        if (!norms.ok()) return norms.status();
-        absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site->id());
-        if (!records.ok()) return records.status();
-        response->set_site_id(site->id());
-        *response->mutable_as_of() = domain::ToProto(at);
-        for (const v1::Norm& norm : *norms) {
-          if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
-          if (!domain::NormCovers(norm, *site)) continue;
-          *response->add_verdicts() = domain::EvaluateCompliance(norm, *site, records->inspections,
-                                                                 records->accreditations, at);
-        }
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("CheckCompliance"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 if (request->site_id().empty())
+                   return absl::InvalidArgumentError("site_id: required");
+                 const storage::Store& store = *registry_.store;
+                 const absl::Time at = AsOf(request->as_of());
+                 absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
+                     store, Table::kSites, request->site_id(), "site");
+                 if (!site.ok()) return site.status();
+                 absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
+                 if (!norms.ok()) return norms.status();
+                 absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site->id());
+                 if (!records.ok()) return records.status();
+                 response->set_site_id(site->id());
+                 *response->mutable_as_of() = domain::ToProto(at);
+                 for (const v1::Norm& norm : *norms) {
+                   if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
+                   if (!domain::NormCovers(norm, *site)) continue;
+                   *response->add_verdicts() = domain::EvaluateCompliance(
+                       norm, *site, records->inspections, records->accreditations, at);
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
                                            const v1::ComplianceReportRequest* request,
                                            v1::ComplianceReportResponse* response) {
-  return Serve(registry_, context, Method("ComplianceReport"),
+  return Serve(registry_, context, Method("ComplianceReport"), *request,
                [&](const domain::Principal*) -> absl::Status {
                  if (request->norm_id().empty())
                    return absl::InvalidArgumentError("norm_id: required");

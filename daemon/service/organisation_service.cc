@@ -70,7 +70,7 @@ grpc::Status OrganisationService::CreateOrganisation(grpc::ServerContext* contex
                                                      const v1::CreateOrganisationRequest* request,
                                                      v1::Organisation* response) {
   return Serve(
-      registry_, context, Method("CreateOrganisation"),
+      registry_, context, Method("CreateOrganisation"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (absl::Status status = domain::ValidateNewOrganisation(request->organisation());
             !status.ok()) {
@@ -106,7 +106,7 @@ grpc::Status OrganisationService::CreateOrganisation(grpc::ServerContext* contex
 grpc::Status OrganisationService::GetOrganisation(grpc::ServerContext* context,
                                                   const v1::GetOrganisationRequest* request,
                                                   v1::Organisation* response) {
-  return Serve(registry_, context, Method("GetOrganisation"),
+  return Serve(registry_, context, Method("GetOrganisation"), *request,
                [&](const domain::Principal*) -> absl::Status {
                  absl::StatusOr<v1::Organisation> organisation =
                      LoadOrganisation(*registry_.store, request->organisation_id());
@@ -120,7 +120,7 @@ grpc::Status OrganisationService::ListOrganisations(grpc::ServerContext* context
                                                     const v1::ListOrganisationsRequest* request,
                                                     v1::ListOrganisationsResponse* response) {
   return Serve(
-      registry_, context, Method("ListOrganisations"),
+      registry_, context, Method("ListOrganisations"), *request,
       [&](const domain::Principal*) -> absl::Status {
         absl::StatusOr<int> page_size =
             domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
@@ -147,7 +147,7 @@ grpc::Status OrganisationService::SetMembership(grpc::ServerContext* context,
                                                 const v1::SetMembershipRequest* request,
                                                 v1::Organisation* response) {
   return Serve(
-      registry_, context, Method("SetMembership"),
+      registry_, context, Method("SetMembership"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Organisation> organisation =
@@ -175,7 +175,7 @@ grpc::Status OrganisationService::CreateSite(grpc::ServerContext* context,
                                              const v1::CreateSiteRequest* request,
                                              v1::Site* response) {
   return Serve(
-      registry_, context, Method("CreateSite"),
+      registry_, context, Method("CreateSite"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (absl::Status status = domain::ValidateNewSite(request->site()); !status.ok()) {
           return status;
@@ -211,7 +211,7 @@ grpc::Status OrganisationService::CreateSite(grpc::ServerContext* context,
 
 grpc::Status OrganisationService::GetSite(grpc::ServerContext* context,
                                           const v1::GetSiteRequest* request, v1::Site* response) {
-  return Serve(registry_, context, Method("GetSite"),
+  return Serve(registry_, context, Method("GetSite"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");
@@ -228,7 +228,7 @@ grpc::Status OrganisationService::GetSite(grpc::ServerContext* context,
 grpc::Status OrganisationService::ListSites(grpc::ServerContext* context,
                                             const v1::ListSitesRequest* request,
                                             v1::ListSitesResponse* response) {
-  return Serve(registry_, context, Method("ListSites"),
+  return Serve(registry_, context, Method("ListSites"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);

@@ -117,9 +117,12 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
   if (change.codes().empty()) return 0u;
   static constexpr absl::string_view kKinds[] = {"", "seals.reinstated", "seals.suspended",
                                                  "seals.revoked"};
-  const std::string subject = domain::Subject(domain::kSealChangeRecord, domain::NewId("chg"));
+  const std::string change_id = domain::NewId("chg");
+  const std::string subject = domain::Subject(domain::kSealChangeRecord, change_id);
   tx.Record(kKinds[static_cast<int>(target) < 4 ? static_cast<int>(target) : 0], subject, change,
             firm_id, site_id);
+  // Kept, so that GetRecord serves it and anyone who may read the event can re-hash it.
+  tx.writes().Put(Table::kSealChanges, change_id, storage::SerializeRecord(change));
   return static_cast<uint32_t>(change.codes_size());
 }
 

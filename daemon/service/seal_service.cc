@@ -62,7 +62,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                                                   const v1::IssueSealsRequest* request,
                                                   v1::IssueSealsResponse* response) {
   return ServeWrite(
-      registry_, context, Method("IssueSeals"),
+      registry_, context, Method("IssueSeals"), *request,
       [&](const domain::Principal* caller,
           storage::Ledger::Done& done) -> std::optional<absl::Status> {
         if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
@@ -211,7 +211,8 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
                                                   const v1::VerifySealRequest* request,
                                                   v1::VerifySealResponse* response) {
   return ServeNow(
-      registry_, context, Method("VerifySeal"), [&](const domain::Principal*) -> absl::Status {
+      registry_, context, Method("VerifySeal"), *request,
+      [&](const domain::Principal*) -> absl::Status {
         if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
         if (request->codes_size() > registry_.limits.max_codes_per_verification) {
           return absl::InvalidArgumentError(absl::StrCat(
@@ -340,7 +341,8 @@ grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view
                                  const v1::ChangeSealsRequest* request, v1::Seal::Status target,
                                  v1::ChangeSealsResponse* response) {
   return Serve(
-      registry_, context, Method(method), [&](const domain::Principal* caller) -> absl::Status {
+      registry_, context, Method(method), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
         if (request->codes().empty() == request->lot_id().empty()) {
           return absl::InvalidArgumentError("codes or lot_id: exactly one is required");
         }

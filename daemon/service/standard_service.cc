@@ -98,7 +98,7 @@ grpc::Status StandardService::PushStandardVersion(grpc::ServerContext* context,
                                                   const v1::PushStandardVersionRequest* request,
                                                   v1::StandardVersion* response) {
   return Serve(
-      registry_, context, Method("PushStandardVersion"),
+      registry_, context, Method("PushStandardVersion"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const v1::StandardVersion& content = request->version();
         if (absl::Status status = domain::ProblemsToStatus(
@@ -133,7 +133,7 @@ grpc::Status StandardService::PublishStandardVersion(
     grpc::ServerContext* context, const v1::PublishStandardVersionRequest* request,
     v1::PublishStandardVersionResponse* response) {
   return Serve(
-      registry_, context, Method("PublishStandardVersion"),
+      registry_, context, Method("PublishStandardVersion"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Standard> standard =
@@ -173,7 +173,7 @@ grpc::Status StandardService::WithdrawStandardVersion(
     grpc::ServerContext* context, const v1::WithdrawStandardVersionRequest* request,
     v1::StandardVersion* response) {
   return Serve(
-      registry_, context, Method("WithdrawStandardVersion"),
+      registry_, context, Method("WithdrawStandardVersion"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Standard> standard =
@@ -199,7 +199,7 @@ grpc::Status StandardService::GetStandardVersion(grpc::ServerContext* context,
                                                  const v1::GetStandardVersionRequest* request,
                                                  v1::StandardVersion* response) {
   return Serve(
-      registry_, context, Method("GetStandardVersion"),
+      registry_, context, Method("GetStandardVersion"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
         absl::StatusOr<v1::Standard> standard = RequireStandard(store, request->standard_id());
@@ -228,7 +228,7 @@ grpc::Status StandardService::ListStandards(grpc::ServerContext* context,
                                             const v1::ListStandardsRequest* request,
                                             v1::ListStandardsResponse* response) {
   return Serve(
-      registry_, context, Method("ListStandards"),
+      registry_, context, Method("ListStandards"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         absl::StatusOr<int> page_size =
             domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
@@ -258,7 +258,7 @@ grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
                                                    const v1::ListStandardVersionsRequest* request,
                                                    v1::ListStandardVersionsResponse* response) {
   return Serve(
-      registry_, context, Method("ListStandardVersions"),
+      registry_, context, Method("ListStandardVersions"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         absl::StatusOr<int> page_size =
             domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);

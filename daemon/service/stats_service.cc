@@ -20,7 +20,9 @@ namespace {
 using storage::Table;
 
 constexpr absl::string_view kAggregatesKey = "stats_aggregates";
-constexpr absl::string_view kAggregatesVersion = "1";
+// 2: cells keyed also by firm (certifier cells) and by when each change was recorded
+// (domain::Recording). A store with older cells has them deleted and rebuilt at start.
+constexpr absl::string_view kAggregatesVersion = "2";
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::StatsService::service_full_name(), name);
@@ -30,6 +32,20 @@ std::string Method(absl::string_view name) {
 // who may read every firm's identified results anyway.
 bool SeesSmallCells(const domain::Principal& caller) {
   return caller.role == v1::ADMIN || caller.role == v1::REGULATOR;
+}
+
+// Current figures for ADMIN and REGULATOR, published ones for everyone else.
+domain::StatsView ViewOf(const domain::Principal& caller) {
+  return SeesSmallCells(caller) ? domain::StatsView::kCurrent : domain::StatsView::kPublished;
+}
+
+// The window asked for, as `view` allows it: any range of months for current figures, a
+// fixed window that has ended for published ones.
+absl::StatusOr<domain::MonthWindow> WindowFor(domain::StatsView view, const std::string& from_month,
+                                              const std::string& to_month, absl::Time now) {
+  return view == domain::StatsView::kCurrent
+             ? domain::ResolveWindow(from_month, to_month, now)
+             : domain::ResolvePublishedWindow(from_month, to_month, now);
 }
 
 bool InWindow(domain::Month month, const domain::MonthWindow& window) {
@@ -60,20 +76,29 @@ struct CriterionCells {
 };
 
 absl::StatusOr<CriterionCells> LoadCriterionWindow(const storage::Store& store,
+                                                   const domain::Principal& caller,
                                                    const std::string& standard_id, uint32_t version,
                                                    const std::string& from_month,
                                                    const std::string& to_month) {
   CriterionCells loaded;
   absl::StatusOr<v1::StandardVersion> found = RequireVersion(store, standard_id, version);
   if (!found.ok()) return found.status();
+  // A draft's criteria are the association's until it is published (as for GetStandardVersion).
+  if (found->status() == v1::StandardVersion::DRAFT && !SeesSmallCells(caller)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("standard_version: ", standard_id, "@", version,
+                     " is a DRAFT; drafts are visible to ADMIN and REGULATOR only"));
+  }
   loaded.version = *std::move(found);
   absl::StatusOr<domain::MonthWindow> window =
-      domain::ResolveWindow(from_month, to_month, absl::Now());
+      WindowFor(ViewOf(caller), from_month, to_month, absl::Now());
   if (!window.ok()) return window.status();
   loaded.window = *window;
   auto cells = storage::LoadCriterionCells(store, standard_id, version);
   if (!cells.ok()) return cells.status();
-  loaded.cells = *std::move(cells);
+  for (auto& [key, cell] : domain::FoldRecordings(*cells, ViewOf(caller))) {
+    loaded.cells.emplace_back(key, std::move(cell));
+  }
   return loaded;
 }
 
@@ -84,11 +109,12 @@ double Rate(int64_t part, int64_t whole) {
 // One criterion's figures over some cells.
 void FillCriterionRow(const internal::CriterionCell& cell, int firms, bool suppress,
                       v1::CriterionRow& row) {
-  row.set_firms(firms);
   if (suppress) {
+    // Not even how many firms: beside other cells' counts it could tell who is in it.
     row.set_suppressed(true);
     return;
   }
+  row.set_firms(firms);
   row.set_evaluated(cell.evaluated());
   row.set_failed(cell.failed());
   row.set_limiting(cell.limiting());
@@ -175,6 +201,14 @@ absl::Status EnsureAggregates(storage::Store& store) {
   if (!inspections.ok()) return inspections.status();
   const domain::Aggregates aggregates = domain::Recompute(*inspections);
   storage::WriteSet writes;
+  // Cells of an older layout go first (their keys would not decode).
+  for (const Table table : {Table::kStatsCertifiers, Table::kStatsCriteria}) {
+    absl::Status scan = store.Scan(table, "", "", [&](absl::string_view key, absl::string_view) {
+      writes.Delete(table, std::string(key));
+      return true;
+    });
+    if (!scan.ok()) return scan;
+  }
   for (const auto& [key, cell] : aggregates.certifiers) {
     writes.Put(Table::kStatsCertifiers, storage::EncodeCellKey(key),
                storage::SerializeRecord(cell));
@@ -194,7 +228,8 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
                                           const v1::CertifierStatsRequest* request,
                                           v1::CertifierStatsResponse* response) {
   return Serve(
-      registry_, context, Method("CertifierStats"), [&](const domain::Principal*) -> absl::Status {
+      registry_, context, Method("CertifierStats"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
         if (request->standard_id().empty()) {
           return absl::InvalidArgumentError("standard_id: required");
@@ -202,16 +237,21 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
         absl::StatusOr<v1::Standard> standard = storage::RequireRecord<v1::Standard>(
             store, Table::kStandards, request->standard_id(), "standard");
         if (!standard.ok()) return standard.status();
+        const domain::StatsView view = ViewOf(*caller);
         absl::StatusOr<domain::MonthWindow> window =
-            domain::ResolveWindow(request->from_month(), request->to_month(), absl::Now());
+            WindowFor(view, request->from_month(), request->to_month(), absl::Now());
         if (!window.ok()) return window.status();
-        auto cells = storage::LoadCertifierCells(store, request->standard_id());
-        if (!cells.ok()) return cells.status();
+        auto stored = storage::LoadCertifierCells(store, request->standard_id());
+        if (!stored.ok()) return stored.status();
+        const auto cells = domain::FoldRecordings(*stored, view);
 
-        // (stages, certifier) -> its counts; stages -> everyone's.
+        // (stages, certifier) -> its counts; stages -> everyone's, and the firms behind
+        // each certifier's cells month by month (a stage set's rows are published together:
+        // the peers of one are the others).
         std::map<std::pair<std::string, std::string>, v1::CertifierRow> rows;
         std::map<std::string, v1::GradeCounts> totals;
-        for (const auto& [key, cell] : *cells) {
+        std::map<std::string, domain::Series> series;
+        for (const auto& [key, cell] : cells) {
           if (!InWindow(key.month, *window)) continue;
           v1::CertifierRow& row = rows[{key.stages, key.certifier_id}];
           row.set_certifier_id(key.certifier_id);
@@ -219,6 +259,15 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
           domain::AddCounts(cell, *row.mutable_own());
           row.set_overturned(row.overturned() + cell.overturned());
           domain::AddCounts(cell, totals[key.stages]);
+          series[key.stages][key.month][key.certifier_id].insert(key.firm_id);
+        }
+        // A stage set whose cells would isolate fewer than kMinFirmsPerCell firms is
+        // withheld whole from published figures.
+        std::set<std::string> withheld;
+        if (view == domain::StatsView::kPublished) {
+          for (const auto& [stages, months] : series) {
+            if (!domain::MayPublish(months, *window)) withheld.insert(stages);
+          }
         }
         int tested = 0;
         for (auto& [id, row] : rows) {
@@ -235,7 +284,8 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
             (peers->*field)(value);
           }
           if (row.own().inspections() >= domain::kOutlierMinInspections &&
-              peers->inspections() >= domain::kOutlierMinInspections) {
+              peers->inspections() >= domain::kOutlierMinInspections &&
+              !withheld.contains(row.stages())) {
             ++tested;
           }
         }
@@ -246,7 +296,18 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
           if (!request->certifier_id().empty() && row.certifier_id() != request->certifier_id()) {
             continue;
           }
-          *row.mutable_test() = domain::TestCertifier(row.own(), row.peers(), tested);
+          if (withheld.contains(row.stages())) {
+            row.clear_own();
+            row.clear_peers();
+            row.set_overturned(0);
+            row.set_suppressed(true);
+            row.mutable_test()->set_verdict(v1::OutlierTest::NOT_TESTED);
+            row.mutable_test()->set_reason(
+                absl::StrCat("withheld: these stages' figures for ", domain::FormatWindow(*window),
+                             " would isolate fewer than ", domain::kMinFirmsPerCell, " firms"));
+          } else {
+            *row.mutable_test() = domain::TestCertifier(row.own(), row.peers(), tested);
+          }
           absl::StatusOr<std::optional<v1::Organisation>> certifier =
               storage::LoadRecord<v1::Organisation>(store, Table::kOrganisations,
                                                     row.certifier_id());
@@ -261,10 +322,10 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
 grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
                                           const v1::CriterionStatsRequest* request,
                                           v1::CriterionStatsResponse* response) {
-  return Serve(registry_, context, Method("CriterionStats"),
+  return Serve(registry_, context, Method("CriterionStats"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
                  absl::StatusOr<CriterionCells> loaded = LoadCriterionWindow(
-                     *registry_.store, request->standard_id(), request->standard_version(),
+                     *registry_.store, *caller, request->standard_id(), request->standard_version(),
                      request->from_month(), request->to_month());
                  if (!loaded.ok()) return loaded.status();
                  const v1::StandardVersion* version = &loaded->version;
@@ -277,6 +338,7 @@ grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
                    std::set<std::string> firms;
                  };
                  std::map<std::string, std::map<domain::Month, Merged>> merged;
+                 std::map<std::string, domain::Series> series;
                  for (const auto& [key, cell] : *cells) {
                    if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
                    for (domain::Month month : {key.month, domain::Month{-1}}) {
@@ -284,7 +346,9 @@ grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
                      domain::AddCell(cell, 1, into.cell);
                      into.firms.insert(key.firm_id);
                    }
+                   series[key.criterion_id][key.month][""].insert(key.firm_id);
                  }
+                 const bool published = ViewOf(*caller) == domain::StatsView::kPublished;
                  response->set_standard_id(request->standard_id());
                  response->set_standard_version(request->standard_version());
                  SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
@@ -300,9 +364,12 @@ grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
                      DescribeCriterion(*criterion, *row);
                      row->set_month(month < 0 ? "" : domain::FormatMonth(month));
                      const int firms = static_cast<int>(figures.firms.size());
-                     FillCriterionRow(figures.cell, firms,
-                                      firms < domain::kMinFirmsPerCell && !SeesSmallCells(*caller),
-                                      *row);
+                     const domain::MonthWindow cell_window =
+                         month < 0 ? *window : domain::MonthWindow{month, month};
+                     FillCriterionRow(
+                         figures.cell, firms,
+                         published && !domain::MayPublish(series[criterion->id()], cell_window),
+                         *row);
                    }
                  }
                  return absl::OkStatus();
@@ -313,7 +380,7 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
                                          const v1::FirmBenchmarkRequest* request,
                                          v1::FirmBenchmarkResponse* response) {
   return Serve(
-      registry_, context, Method("FirmBenchmark"),
+      registry_, context, Method("FirmBenchmark"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
         std::string firm_id = request->firm_id();
@@ -330,7 +397,7 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
             store, Table::kOrganisations, firm_id, "organisation");
         if (!firm.ok()) return firm.status();
         absl::StatusOr<CriterionCells> loaded =
-            LoadCriterionWindow(store, request->standard_id(), request->standard_version(),
+            LoadCriterionWindow(store, *caller, request->standard_id(), request->standard_version(),
                                 request->from_month(), request->to_month());
         if (!loaded.ok()) return loaded.status();
         const v1::StandardVersion* version = &loaded->version;
@@ -339,10 +406,13 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
 
         // criterion -> firm -> its cells over the window.
         std::map<std::string, std::map<std::string, internal::CriterionCell>> by_firm;
+        std::map<std::string, domain::Series> series;
         for (const auto& [key, cell] : *cells) {
           if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
           domain::AddCell(cell, 1, by_firm[key.criterion_id][key.firm_id]);
+          series[key.criterion_id][key.month][""].insert(key.firm_id);
         }
+        const bool published = ViewOf(*caller) == domain::StatsView::kPublished;
         response->set_firm_id(firm_id);
         response->set_standard_id(request->standard_id());
         response->set_standard_version(request->standard_version());
@@ -378,11 +448,14 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
               row->set_firm_value(value_of(own->second));
             }
           }
-          row->set_cluster_firms(static_cast<int>(firms.size()));
-          if (static_cast<int>(firms.size()) < domain::kMinFirmsPerCell || values.empty()) {
+          if (static_cast<int>(firms.size()) < domain::kMinFirmsPerCell || values.empty() ||
+              (published && !domain::MayPublish(series[criterion->id()], *window))) {
             row->set_suppressed(true);
+            // How many firms a withheld cell holds is withheld too from published figures.
+            if (!published) row->set_cluster_firms(static_cast<int>(firms.size()));
             continue;
           }
+          row->set_cluster_firms(static_cast<int>(firms.size()));
           row->set_cluster_p10(domain::Quantile(values, 0.10));
           row->set_cluster_p50(domain::Quantile(values, 0.50));
           row->set_cluster_p90(domain::Quantile(values, 0.90));
@@ -399,17 +472,25 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
                                               const v1::ComplianceOverviewRequest* request,
                                               v1::ComplianceOverviewResponse* response) {
   return Serve(
-      registry_, context, Method("ComplianceOverview"),
+      registry_, context, Method("ComplianceOverview"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
         if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
         absl::StatusOr<v1::Norm> norm =
             storage::RequireRecord<v1::Norm>(store, Table::kNorms, request->norm_id(), "norm");
         if (!norm.ok()) return norm.status();
+        const domain::StatsView view = ViewOf(*caller);
+        if (view == domain::StatsView::kPublished && domain::IsSet(request->as_of())) {
+          // Published figures are as the records stood at each month's end, never at an
+          // instant of the caller's choosing (two instants a day apart isolate one site).
+          return absl::InvalidArgumentError(
+              "as_of: published statistics stand at each closed month's end; as_of is for "
+              "ADMIN and REGULATOR");
+        }
         const absl::Time now =
             domain::IsSet(request->as_of()) ? domain::FromProto(request->as_of()) : absl::Now();
         absl::StatusOr<domain::MonthWindow> window =
-            domain::ResolveWindow(request->from_month(), request->to_month(), now);
+            WindowFor(view, request->from_month(), request->to_month(), now);
         if (!window.ok()) return window.status();
         // The points in time: the end of each month of the window (as_of for its month),
         // while the norm was in force.
@@ -420,8 +501,9 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
           if (domain::NormStatusAt(*norm, at) != v1::Norm::IN_FORCE) continue;
           points.emplace_back(month, at);
         }
-        // (month, region) -> counts.
+        // (month, region) -> counts, and the firms whose sites they count.
         std::map<std::pair<domain::Month, std::string>, v1::ComplianceOverviewRow> rows;
+        std::map<std::pair<domain::Month, std::string>, std::set<std::string>> firms;
         absl::Status inner;
         absl::Status scan =
             store.Scan(Table::kSites, "", "", [&](absl::string_view key, absl::string_view value) {
@@ -438,6 +520,7 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
                 if (domain::FromProto(site.create_time()) > at) continue;
                 v1::ComplianceOverviewRow& row = rows[{month, site.region()}];
                 row.set_sites(row.sites() + 1);
+                firms[{month, site.region()}].insert(site.firm_id());
                 const v1::ComplianceVerdict verdict = domain::EvaluateCompliance(
                     *norm, site, records->inspections, records->accreditations, at);
                 if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
@@ -457,8 +540,13 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
         for (auto& [key, row] : rows) {
           row.set_month(domain::FormatMonth(key.first));
           row.set_region(key.second);
-          if (row.sites() < domain::kMinFirmsPerCell && !SeesSmallCells(*caller)) {
+          // Five sites of one firm would describe that firm: published cells count at
+          // least kMinFirmsPerCell sites of as many firms.
+          const bool small = row.sites() < domain::kMinFirmsPerCell ||
+                             static_cast<int>(firms[key].size()) < domain::kMinFirmsPerCell;
+          if (small && view == domain::StatsView::kPublished) {
             row.set_suppressed(true);
+            row.set_sites(0);
             row.set_compliant(0);
             row.set_non_compliant(0);
             row.set_not_inspected(0);
@@ -470,9 +558,9 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
 }
 
 grpc::Status StatsService::VerifyAggregates(grpc::ServerContext* context,
-                                            const v1::VerifyAggregatesRequest*,
+                                            const v1::VerifyAggregatesRequest* request,
                                             v1::VerifyAggregatesResponse* response) {
-  return Serve(registry_, context, Method("VerifyAggregates"),
+  return Serve(registry_, context, Method("VerifyAggregates"), *request,
                [&](const domain::Principal*) -> absl::Status {
                  const storage::Store& store = *registry_.store;
                  // A consistent view: no change commits while the comparison reads.

@@ -79,7 +79,7 @@ grpc::Status TokenService::CreateToken(grpc::ServerContext* context,
                                        const v1::CreateTokenRequest* request,
                                        v1::CreateTokenResponse* response) {
   return Serve(
-      registry_, context, Method("CreateToken"),
+      registry_, context, Method("CreateToken"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           if (request->organisation_id().empty()) {
@@ -106,7 +106,8 @@ grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
                                       const v1::ListTokensRequest* request,
                                       v1::ListTokensResponse* response) {
   return Serve(
-      registry_, context, Method("ListTokens"), [&](const domain::Principal*) -> absl::Status {
+      registry_, context, Method("ListTokens"), *request,
+      [&](const domain::Principal*) -> absl::Status {
         absl::StatusOr<int> page_size =
             domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
         if (!page_size.ok()) return page_size.status();
@@ -128,7 +129,7 @@ grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
 grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
                                        const v1::RevokeTokenRequest* request, v1::Token* response) {
   return Serve(
-      registry_, context, Method("RevokeToken"),
+      registry_, context, Method("RevokeToken"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         if (request->token_id().empty()) return absl::InvalidArgumentError("token_id: required");
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
@@ -162,22 +163,23 @@ grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
       });
 }
 
-grpc::Status TokenService::WhoAmI(grpc::ServerContext* context, const v1::WhoAmIRequest*,
+grpc::Status TokenService::WhoAmI(grpc::ServerContext* context, const v1::WhoAmIRequest* request,
                                   v1::WhoAmIResponse* response) {
-  return Serve(
-      registry_, context, Method("WhoAmI"), [&](const domain::Principal* caller) -> absl::Status {
-        const storage::Store& store = *registry_.store;
-        absl::StatusOr<internal::StoredToken> stored =
-            storage::RequireRecord<internal::StoredToken>(store, Table::kTokens, caller->token_id,
-                                                          "token");
-        if (!stored.ok()) return stored.status();
-        absl::StatusOr<v1::Organisation> organisation = storage::RequireRecord<v1::Organisation>(
-            store, Table::kOrganisations, caller->organisation_id, "organisation");
-        if (!organisation.ok()) return organisation.status();
-        *response->mutable_token() = stored->token();
-        *response->mutable_organisation() = *std::move(organisation);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("WhoAmI"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 const storage::Store& store = *registry_.store;
+                 absl::StatusOr<internal::StoredToken> stored =
+                     storage::RequireRecord<internal::StoredToken>(store, Table::kTokens,
+                                                                   caller->token_id, "token");
+                 if (!stored.ok()) return stored.status();
+                 absl::StatusOr<v1::Organisation> organisation =
+                     storage::RequireRecord<v1::Organisation>(
+                         store, Table::kOrganisations, caller->organisation_id, "organisation");
+                 if (!organisation.ok()) return organisation.status();
+                 *response->mutable_token() = stored->token();
+                 *response->mutable_organisation() = *std::move(organisation);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace sello::service

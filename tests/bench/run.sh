@@ -201,9 +201,11 @@ start_sellod() {
     sellod_metrics="127.0.0.1:$(free_port)"
     extra+=(--metrics-listen "$sellod_metrics")
   fi
-  # Room for the fan-out scenario's watchers (--max-watches defaults to 64).
+  # Room for the fan-out scenario's watchers, all on one token (--max-watches defaults to
+  # 64, --max-watches-per-principal to 8).
   "$@" "$sellod_bin" --listen "$sellod_address" --data-dir "$data" \
-    --address-file "$data.address" --max-watches "$((WATCHERS + 16))" "${extra[@]}" \
+    --address-file "$data.address" --max-watches "$((WATCHERS + 16))" \
+    --max-watches-per-principal "$((WATCHERS + 16))" "${extra[@]}" \
     >>"$out/logs/$name.log" 2>&1 &
   sellod_pid=$!
   pids+=("$sellod_pid")

@@ -1,7 +1,11 @@
 // End-to-end: statistics through the real `sello`. The aggregates kept with every
 // submission, correction and overturned appeal equal a full recomputation; a lenient
 // certifier is flagged against its peers; and no firm sees another firm's identified
-// results — cells about fewer than five firms are withheld from firms and certifiers.
+// results — firms and certifiers see published figures only (closed months, fixed windows,
+// cells of at least five firms), so that neither a new inspection nor overlapping windows
+// can be differenced into one firm's results. (What a closed month's published figures hold
+// is tested on the domain rules, tests/unit/domain/statistics_test.cc: sellod's clock cannot
+// be moved to let a month end within a test.)
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -60,6 +64,9 @@ class StatsTest : public CertificationTest {
 
   std::string regulator_;
 };
+
+// This month, "YYYY-MM": still running, so never published.
+std::string ThisMonth() { return absl::FormatTime("%Y-%m", absl::Now(), absl::UTCTimeZone()); }
 
 const std::vector<std::string> kPlants = {"calbuco", "hornopiren", "firm-3-plant", "firm-4-plant",
                                           "firm-5-plant"};
@@ -137,9 +144,18 @@ TEST_F(StatsTest, ALenientCertifierStandsOutFromItsPeers) {
   for (int i = 0; i < 30; ++i) {
     Submitted(rival_, InspectionFile().AtSite(kPlants[i % kPlants.size()]).Measuring(mixed[i % 3]));
   }
-  const ProcessResult table = daemon_.RunCliAs(firm_, "stats", "certifiers", "--standard", "CSCS");
+  const ProcessResult table =
+      daemon_.RunCliAs(regulator_, "stats", "certifiers", "--standard", "CSCS");
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_THAT(table.out, HasSubstr("LENIENT"));
+  // A firm sees published figures only: not the month still running.
+  EXPECT_EQ(
+      Stats<v1::CertifierStatsResponse>(firm_, {"certifiers", "--standard", "CSCS"}).rows_size(),
+      0);
+  const ProcessResult running =
+      daemon_.RunCliAs(firm_, "stats", "certifiers", "--standard", "CSCS", "--period", ThisMonth());
+  EXPECT_EQ(running.exit_code, kExitRefused) << running;
+  EXPECT_THAT(running.err, HasSubstr("has not ended"));
   const auto stats =
       Stats<v1::CertifierStatsResponse>(regulator_, {"certifiers", "--standard", "CSCS"});
   ASSERT_EQ(stats.rows_size(), 2);
@@ -184,9 +200,10 @@ TEST_F(StatsTest, NoFirmSeesAnotherFirmsIdentifiedResults) {
   for (const v1::CriterionRow& row : as_certifier.rows()) {
     EXPECT_TRUE(row.firms() == 0 || row.suppressed()) << row.ShortDebugString();
   }
-  EXPECT_GT(
-      Stats<v1::CertifierStatsResponse>(rival_, {"certifiers", "--standard", "CSCS"}).rows_size(),
-      0);
+  EXPECT_EQ(
+      daemon_.RunCliAs(rival_, "stats", "certifiers", "--standard", "CSCS", "--period", ThisMonth())
+          .exit_code,
+      kExitRefused);
   // ADMIN and the regulator see the figures.
   auto full = Stats<v1::CriterionStatsResponse>(regulator_, {"criteria", "--standard", "CSCS@1"});
   for (const v1::CriterionRow& row : full.rows()) {
@@ -197,10 +214,12 @@ TEST_F(StatsTest, NoFirmSeesAnotherFirmsIdentifiedResults) {
     }
   }
 
-  // A fifth firm: the cluster figures appear, anonymised.
+  // A fifth firm: the cluster figures appear, anonymised — to ADMIN and the regulator while
+  // the month runs, to firms once it has ended.
   Submitted(certifier_,
             InspectionFile().AtSite(kPlants[4]).Measuring(With(Premium(), {{"H1", "22"}})));
-  benchmark = Stats<v1::FirmBenchmarkResponse>(firm_, {"benchmark", "--standard", "CSCS@1"});
+  benchmark = Stats<v1::FirmBenchmarkResponse>(
+      regulator_, {"benchmark", "--standard", "CSCS@1", "--firm", "salmones-sur"});
   bool seen = false;
   for (const v1::BenchmarkRow& row : benchmark.rows()) {
     if (row.criterion_id() != "H1") continue;
@@ -213,6 +232,11 @@ TEST_F(StatsTest, NoFirmSeesAnotherFirmsIdentifiedResults) {
     EXPECT_DOUBLE_EQ(row.firm_percentile(), 10);
   }
   EXPECT_TRUE(seen);
+  benchmark = Stats<v1::FirmBenchmarkResponse>(firm_, {"benchmark", "--standard", "CSCS@1"});
+  for (const v1::BenchmarkRow& row : benchmark.rows()) {
+    EXPECT_TRUE(row.suppressed()) << row.ShortDebugString();
+    EXPECT_EQ(row.cluster_firms(), 0) << "a withheld cell's firm count is withheld too";
+  }
   // Nothing in a firm's answers names another firm.
   for (const char* command : {"benchmark", "criteria"}) {
     const ProcessResult shown =
@@ -269,17 +293,89 @@ TEST_F(StatsTest, ComplianceOverTimeByRegion) {
   EXPECT_EQ(overview.rows(1).compliant(), 1);
   EXPECT_EQ(overview.rows(1).non_compliant(), 1);
   EXPECT_EQ(overview.rows(1).not_inspected(), 3);
-  // Five sites are enough for a firm to see the counts too; one is not.
-  const auto seen =
-      Stats<v1::ComplianceOverviewResponse>(firm_, {"compliance", norm, "--as-of", as_of});
-  ASSERT_EQ(seen.rows_size(), 2);
-  EXPECT_TRUE(seen.rows(0).suppressed());
-  EXPECT_EQ(seen.rows(0).not_inspected(), 0);
-  EXPECT_FALSE(seen.rows(1).suppressed());
-  const ProcessResult table =
+  // A firm sees published figures: each closed month's end, never an instant it picks (two
+  // instants a day apart would isolate one site's change). The sites were created today, so
+  // no closed month counts them yet.
+  const ProcessResult picked =
       daemon_.RunCliAs(firm_, "stats", "compliance", norm, "--as-of", as_of);
+  EXPECT_EQ(picked.exit_code, kExitRefused) << picked;
+  EXPECT_THAT(picked.err, HasSubstr("as_of"));
+  const auto seen = Stats<v1::ComplianceOverviewResponse>(firm_, {"compliance", norm});
+  EXPECT_EQ(seen.rows_size(), 0);
+  const ProcessResult table =
+      daemon_.RunCliAs(regulator_, "stats", "compliance", norm, "--as-of", as_of);
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_THAT(table.out, HasSubstr("1 (20.0%)"));
+}
+
+// The differencing attacks, as a rival firm would try them: read the criterion
+// statistics, let one competitor inspection be submitted, read again; and ask for windows
+// that overlap. Neither answer differs by one firm's results.
+TEST_F(StatsTest, ACompetitorsInspectionCannotBeReadByDifference) {
+  for (size_t i = 0; i < kPlants.size(); ++i) {
+    Submitted(certifier_, InspectionFile()
+                              .AtSite(kPlants[i])
+                              .Measuring(With(Premium(), {{"H1", absl::StrCat(18 + i)}})));
+  }
+  const auto read = [&](const std::string& token) {
+    const ProcessResult shown =
+        daemon_.RunCliAs(token, "-o", "json", "stats", "criteria", "--standard", "CSCS@1");
+    EXPECT_EQ(shown.exit_code, 0) << shown;
+    return shown.out;
+  };
+  const std::string before = read(firm_);
+  const std::string before_certifier = read(rival_);
+  const std::string regulator_before = read(regulator_);
+  // fjord-foods' plant, H1 = 35 hours.
+  Submitted(certifier_,
+            InspectionFile().AtSite("hornopiren").Measuring(With(Premium(), {{"H1", "35"}})));
+  EXPECT_EQ(read(firm_), before);
+  EXPECT_EQ(read(rival_), before_certifier);
+  EXPECT_NE(read(regulator_), regulator_before) << "the regulator sees current figures";
+  // The month still running and arbitrary windows are refused, saying why.
+  const std::string this_month = ThisMonth();
+  ProcessResult refused = daemon_.RunCliAs(firm_, "stats", "criteria", "--standard", "CSCS@1",
+                                           "--from", this_month, "--to", this_month);
+  EXPECT_EQ(refused.exit_code, kExitRefused) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("to_month: " + this_month + " has not ended"));
+  refused = daemon_.RunCliAs(firm_, "stats", "benchmark", "--standard", "CSCS@1", "--from",
+                             "2026-01", "--to", "2026-05");
+  EXPECT_EQ(refused.exit_code, kExitRefused) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("not a published window"));
+  refused =
+      daemon_.RunCliAs(firm_, "stats", "criteria", "--standard", "CSCS@1", "--period", "2026-Q5");
+  EXPECT_EQ(refused.exit_code, 2) << refused;
+  // The rule is in the help.
+  const ProcessResult help = daemon_.RunCli("stats", "--help");
+  EXPECT_THAT(help.out, HasSubstr("closed periods"));
+  EXPECT_THAT(help.out, HasSubstr("at least 5 firms"));
+}
+
+// A DRAFT's criteria are the association's until it is published: statistics do not show
+// them to a firm or a certifier (they leaked a draft's new criterion).
+TEST_F(StatsTest, StatisticsDoNotShowDraftsToFirms) {
+  std::string draft = ReadWholeFile(kCscs);
+  const auto replace = [&draft](const std::string& from, const std::string& to) {
+    ASSERT_NE(draft.find(from), std::string::npos) << from;
+    draft.replace(draft.find(from), from.size(), to);
+  };
+  replace("\"version\": 1", "\"version\": 2");
+  replace("\"id\": \"H1\"", "\"id\": \"HX\"");
+  ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "standard", "push",
+                                         daemon_.WriteFile("cscs-v2-draft.json", draft))));
+  for (const std::string& token : {firm_, certifier_}) {
+    for (const char* command : {"criteria", "benchmark"}) {
+      if (token == certifier_ && std::string(command) == "benchmark") continue;  // not theirs
+      const ProcessResult shown =
+          daemon_.RunCliAs(token, "-o", "json", "stats", command, "--standard", "CSCS@2");
+      EXPECT_EQ(shown.exit_code, kExitDenied) << command << shown;
+      EXPECT_THAT(shown.out, Not(HasSubstr("HX")));
+      EXPECT_THAT(shown.err, HasSubstr("DRAFT"));
+    }
+  }
+  EXPECT_THAT(Stats<v1::CriterionStatsResponse>(regulator_, {"criteria", "--standard", "CSCS@2"})
+                  .DebugString(),
+              HasSubstr("HX"));
 }
 
 }  // namespace

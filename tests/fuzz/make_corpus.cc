@@ -61,8 +61,8 @@ std::string MethodShortName(const std::string& full_name) {
   return full_name.substr(full_name.rfind('/') + 1);
 }
 
-void ServiceSeeds(const fs::path& root) {
-  CorpusDir dir(root, "service");
+void ServiceSeeds(const fs::path& root, const std::string& target) {
+  CorpusDir dir(root, target);
   std::map<std::string, int> per_method;
   auto add = [&](const FixtureStep& step) {
     const google::protobuf::MethodDescriptor* method = FindFuzzedMethod(step.method);
@@ -264,9 +264,11 @@ void StorageKeySeeds(const fs::path& root) {
   dir.Add("event-by-subject", storage::ChildKey("site/fz-site", U64(17)));
   dir.Add("page-token", storage::EncodePageToken("sites", storage::ChildKey("fz-firm", "fz-site")));
   dir.Add("certifier-cell", storage::EncodeCellKey(domain::CertifierCellKey{
-                                "CSCS", "harvest,processing", 24300, "certificadora-austral"}));
+                                "CSCS", "harvest,processing", 24300, "certificadora-austral",
+                                "salmones", domain::Recording::kAddedLate}));
   dir.Add("criterion-cell",
-          storage::EncodeCellKey(domain::CriterionCellKey{"CSCS", 2, "H1", 24300, "salmones"}));
+          storage::EncodeCellKey(domain::CriterionCellKey{"CSCS", 2, "H1", 24300, "salmones",
+                                                          domain::Recording::kRemovedLate}));
 }
 
 }  // namespace
@@ -278,7 +280,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::filesystem::path root = argv[1];
-  sello::fuzz::ServiceSeeds(root);
+  sello::fuzz::ServiceSeeds(root, "service");
+  // The same inputs seed the request cleaning's target (same format).
+  sello::fuzz::ServiceSeeds(root, "request_hygiene");
   sello::fuzz::StandardFileSeeds(root);
   sello::fuzz::InspectionSeeds(root);
   sello::fuzz::CheckpointSeeds(root);

@@ -4,9 +4,11 @@
 #include "daemon/domain/statistics.h"
 
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "daemon/domain/time_convert.h"
 #include "gmock/gmock.h"
@@ -215,13 +217,15 @@ TEST(RecomputeTest, CountsCurrentInspectionsAndOverturnedOnes) {
   reinspection.set_appeal_id("apl-1");
   const Aggregates aggregates = Recompute({first, corrected, failed, reinspection});
 
-  const CertifierCellKey austral{"CSCS", "harvest+processing", MonthOf(Utc(2026, 3, 1)), "austral"};
+  const CertifierCellKey austral{"CSCS", "harvest+processing", MonthOf(Utc(2026, 3, 1)), "austral",
+                                 "salmones-sur"};
   ASSERT_EQ(aggregates.certifiers.count(austral), 1u);
   const internal::CertifierCell& cell = aggregates.certifiers.at(austral);
   EXPECT_EQ(cell.inspections(), 1) << "only the correction counts";
   EXPECT_EQ(cell.premium(), 1);
   EXPECT_EQ(cell.overturned(), 1);
-  const CertifierCellKey norte{"CSCS", "harvest+processing", MonthOf(Utc(2026, 4, 1)), "norte"};
+  const CertifierCellKey norte{"CSCS", "harvest+processing", MonthOf(Utc(2026, 4, 1)), "norte",
+                               "salmones-sur"};
   ASSERT_EQ(aggregates.certifiers.count(norte), 1u);
   EXPECT_EQ(aggregates.certifiers.at(norte).premium(), 1);
 
@@ -234,11 +238,13 @@ TEST(RecomputeTest, CountsCurrentInspectionsAndOverturnedOnes) {
   // The same, kept incrementally as the changes happened.
   Aggregates incremental;
   AddInspection(Inspection("insp-1", "austral", v1::GRADE_I, 30), 1, incremental);
-  AddInspection(Inspection("insp-1", "austral", v1::GRADE_I, 30), -1, incremental);
+  AddInspection(Inspection("insp-1", "austral", v1::GRADE_I, 30), -1, absl::UnixEpoch(),
+                incremental);
   AddInspection(corrected, 1, incremental);
   AddInspection(Inspection("insp-3", "austral", v1::GRADE_UNSPECIFIED, 22), 1, incremental);
-  AddInspection(Inspection("insp-3", "austral", v1::GRADE_UNSPECIFIED, 22), -1, incremental);
-  AddOverturned(failed, incremental);
+  AddInspection(Inspection("insp-3", "austral", v1::GRADE_UNSPECIFIED, 22), -1, absl::UnixEpoch(),
+                incremental);
+  AddOverturned(failed, absl::UnixEpoch(), incremental);
   AddInspection(reinspection, 1, incremental);
   std::erase_if(incremental.certifiers, [](const auto& entry) { return IsEmpty(entry.second); });
   std::erase_if(incremental.criteria, [](const auto& entry) { return IsEmpty(entry.second); });
@@ -267,6 +273,296 @@ TEST(RecomputeTest, WhatCostTheGradeIsCounted) {
   EXPECT_EQ(p4.failed(), 1);
   EXPECT_EQ(p4.limiting(), 1);
   EXPECT_EQ(p4.passed(), 1);
+}
+
+// --- Recording: published figures are frozen at the month's end --------------------------
+
+// An inspection of `firm`'s plant on 2 March 2026 measuring H1, recorded at `recorded`.
+v1::Inspection OfFirm(const std::string& id, const std::string& firm, double h1,
+                      absl::Time recorded) {
+  v1::Inspection inspection = Inspection(id, "austral", v1::PREMIUM, h1);
+  inspection.set_firm_id(firm);
+  *inspection.mutable_create_time() = ToProto(recorded);
+  return inspection;
+}
+
+// The March H1 figures `view` shows of `aggregates`, as "evaluated:v1,v2,...".
+std::string MarchH1(const Aggregates& aggregates, StatsView view) {
+  const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>> cells(
+      aggregates.criteria.begin(), aggregates.criteria.end());
+  CellSum sum;
+  for (const auto& [key, cell] : FoldRecordings(cells, view)) {
+    if (key.criterion_id == "H1" && key.month == MonthOf(Utc(2026, 3, 1))) sum.Add(cell);
+  }
+  std::string shown = absl::StrCat(sum.evaluated(), ":");
+  const internal::CriterionCell cell = sum.Cell();
+  for (const internal::ValueCount& value : cell.values()) {
+    absl::StrAppend(&shown, value.value(), "x", value.count(), ",");
+  }
+  return shown;
+}
+
+TEST(RecordingTest, WhatIsRecordedAfterTheMonthEndedNeverChangesItsPublishedFigures) {
+  // Five firms measured in March, recorded in March.
+  Aggregates aggregates;
+  for (int i = 0; i < 5; ++i) {
+    AddInspection(
+        OfFirm(absl::StrCat("insp-", i), absl::StrCat("firm-", i), 20 + i, Utc(2026, 3, 3)), 1,
+        aggregates);
+  }
+  const std::string published = MarchH1(aggregates, StatsView::kPublished);
+  EXPECT_EQ(published, "5:20x1,21x1,22x1,23x1,24x1,");
+  // The issue's attack: a firm reads the figures, one competitor inspection is submitted
+  // (back-dated into March, in April), and the firm reads again. Published: no difference.
+  const v1::Inspection late = OfFirm("insp-late", "firm-9", 99, Utc(2026, 4, 10));
+  AddInspection(late, 1, aggregates);
+  EXPECT_EQ(MarchH1(aggregates, StatsView::kPublished), published);
+  EXPECT_EQ(MarchH1(aggregates, StatsView::kCurrent), "6:20x1,21x1,22x1,23x1,24x1,99x1,");
+  // A correction in May of one of March's inspections: the same.
+  AddInspection(OfFirm("insp-0", "firm-0", 20, Utc(2026, 3, 3)), -1, Utc(2026, 5, 2), aggregates);
+  AddInspection(OfFirm("insp-0b", "firm-0", 30, Utc(2026, 5, 2)), 1, aggregates);
+  EXPECT_EQ(MarchH1(aggregates, StatsView::kPublished), published);
+  EXPECT_EQ(MarchH1(aggregates, StatsView::kCurrent), "6:21x1,22x1,23x1,24x1,30x1,99x1,");
+  // A correction recorded within March does change March's figures (it has not ended).
+  AddInspection(OfFirm("insp-1", "firm-1", 21, Utc(2026, 3, 3)), -1, Utc(2026, 3, 20), aggregates);
+  EXPECT_EQ(MarchH1(aggregates, StatsView::kPublished), "4:20x1,22x1,23x1,24x1,");
+  // Every stored cell stays non-negative, and the recomputation agrees with the changes.
+  for (const auto& [key, cell] : aggregates.criteria) EXPECT_TRUE(IsConsistent(cell));
+}
+
+TEST(RecordingTest, RecomputationFilesEachChangeWhenItWasRecorded) {
+  v1::Inspection early = OfFirm("insp-1", "firm-1", 20, Utc(2026, 3, 3));
+  v1::Inspection correction = OfFirm("insp-2", "firm-1", 30, Utc(2026, 4, 15));
+  early.set_status(v1::Inspection::SUPERSEDED);
+  early.set_superseded_by("insp-2");
+  const Aggregates recomputed = Recompute({early, correction});
+  Aggregates incremental;
+  AddInspection(OfFirm("insp-1", "firm-1", 20, Utc(2026, 3, 3)), 1, incremental);
+  AddInspection(early, -1, Utc(2026, 4, 15), incremental);
+  AddInspection(correction, 1, incremental);
+  std::erase_if(incremental.criteria, [](const auto& entry) { return IsEmpty(entry.second); });
+  std::erase_if(incremental.certifiers, [](const auto& entry) { return IsEmpty(entry.second); });
+  ASSERT_EQ(recomputed.criteria.size(), incremental.criteria.size());
+  for (const auto& [key, cell] : recomputed.criteria) {
+    ASSERT_EQ(incremental.criteria.count(key), 1u);
+    EXPECT_EQ(incremental.criteria.at(key).SerializeAsString(), cell.SerializeAsString());
+  }
+  ASSERT_EQ(recomputed.certifiers.size(), incremental.certifiers.size());
+  const Month march = MonthOf(Utc(2026, 3, 1));
+  EXPECT_EQ(recomputed.criteria.count({"CSCS", 1, "H1", march, "firm-1", Recording::kByMonthEnd}),
+            1u);
+  EXPECT_EQ(recomputed.criteria.count({"CSCS", 1, "H1", march, "firm-1", Recording::kRemovedLate}),
+            1u);
+  EXPECT_EQ(MarchH1(recomputed, StatsView::kPublished), "1:20x1,");
+  EXPECT_EQ(MarchH1(recomputed, StatsView::kCurrent), "1:30x1,");
+}
+
+// --- The publication rule --------------------------------------------------------------
+
+TEST(PublishedWindowTest, FixedClosedWindowsOnly) {
+  const absl::Time now = Utc(2026, 11, 26);
+  struct Case {
+    std::string from, to;
+    std::string window;  // FormatWindow, or the start of the error
+  };
+  const std::vector<Case> cases = {
+      {"", "", "2026-Q3"},                // default: the last quarter that has ended
+      {"2026-10", "2026-10", "2026-10"},  // a month that has ended
+      {"2026-10", "", "2026-10"},         // one bound: that month
+      {"2026-04", "2026-06", "2026-Q2"},  // a calendar quarter
+      {"2025-01", "2025-12", "2025"},     // a calendar year
+      {"2026-11", "2026-11", "to_month: 2026-11 has not ended"},
+      {"2026-01", "2026-12", "to_month: 2026 has not ended"},
+      {"2026-10", "2026-12", "to_month: 2026-Q4 has not ended"},
+      {"2026-01", "2026-05", "from_month: 2026-01..2026-05 is not a published window"},
+      {"2026-02", "2026-04", "from_month: 2026-02..2026-04 is not a published window"},
+      {"2025-07", "2026-06", "from_month: 2025-07..2026-06 is not a published window"},
+      {"2026-13", "", "from_month: '2026-13' is not a month"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<MonthWindow> window = ResolvePublishedWindow(c.from, c.to, now);
+    if (window.ok()) {
+      EXPECT_EQ(FormatWindow(*window), c.window) << c.from << ".." << c.to;
+    } else {
+      EXPECT_EQ(window.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(std::string(window.status().message()), HasSubstr(c.window))
+          << c.from << ".." << c.to;
+    }
+  }
+  // January's default is last year's fourth quarter; a month is published the instant
+  // it ends.
+  EXPECT_EQ(FormatWindow(*ResolvePublishedWindow("", "", Utc(2027, 1, 2))), "2026-Q4");
+  EXPECT_TRUE(ResolvePublishedWindow("2026-10", "", Utc(2026, 11, 1)).ok());
+  EXPECT_FALSE(ResolvePublishedWindow("2026-10", "", Utc(2026, 11, 1) - absl::Seconds(1)).ok());
+}
+
+// A criterion's series: month (1 = January 2026) -> the firms measured.
+Series CriterionSeries(const std::map<int, std::vector<std::string>>& months) {
+  Series series;
+  for (const auto& [month, firms] : months) {
+    series[MonthOf(Utc(2026, month, 1))][""].insert(firms.begin(), firms.end());
+  }
+  return series;
+}
+
+MonthWindow Months(int from, int to) {
+  return {MonthOf(Utc(2026, from, 1)), MonthOf(Utc(2026, to, 1))};
+}
+
+const std::vector<std::string> kFive = {"a", "b", "c", "d", "e"};
+const std::vector<std::string> kFiveOthers = {"f", "g", "h", "i", "j"};
+
+TEST(MayPublishTest, TheDifferencingAttacksOfTheIssue) {
+  struct Case {
+    std::string name;
+    std::map<int, std::vector<std::string>> months;
+    MonthWindow window;
+    bool published;
+  };
+  const std::vector<Case> cases = {
+      {"five firms in a month", {{1, kFive}}, Months(1, 1), true},
+      {"four firms in a month", {{1, {"a", "b", "c", "d"}}}, Months(1, 1), false},
+      {"no firm at all: nothing to hide", {}, Months(1, 1), true},
+      {"a quarter of months with five firms each",
+       {{1, kFive}, {2, kFive}, {3, kFiveOthers}},
+       Months(1, 3),
+       true},
+      // The quarter less January and February, both published, is March: two firms.
+      {"a quarter whose one small month the others expose",
+       {{1, kFive}, {2, kFive}, {3, {"a", "b"}}},
+       Months(1, 3),
+       false},
+      // The small months together hold five firms: the quarter less the published month
+      // shows only what five firms did together.
+      {"two small months that hold five firms together",
+       {{1, kFive}, {2, {"a", "b", "c"}}, {3, {"d", "e"}}},
+       Months(1, 3),
+       true},
+      {"two small months of the same three firms",
+       {{1, kFive}, {2, {"a", "b", "c"}}, {3, {"a", "b"}}},
+       Months(1, 3),
+       false},
+      {"every month small, the quarter large",
+       {{1, {"a", "b"}}, {2, {"c", "d"}}, {3, {"e"}}},
+       Months(1, 3),
+       true},
+      // A year less its three published quarters is the fourth; that quarter was itself
+      // withheld (October and November published, December small).
+      {"a year that would expose a withheld quarter's small month",
+       {{1, kFive}, {4, kFive}, {7, kFive}, {10, kFive}, {11, kFive}, {12, {"z"}}},
+       Months(1, 12),
+       false},
+      {"a year whose unpublished rest holds five firms",
+       {{1, kFive}, {4, kFive}, {7, kFive}, {10, {"a", "b"}}, {11, {"c", "d", "e"}}},
+       Months(1, 12),
+       true},
+      {"an arbitrary range is never published", {{1, kFive}, {2, kFive}}, Months(1, 2), false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(MayPublish(CriterionSeries(c.months), c.window), c.published) << c.name;
+  }
+}
+
+TEST(MayPublishTest, CertifierRowsArePublishedTogetherOrNotAtAll) {
+  // Two certifiers of one stage set: the peers of one are the other, so a certifier with
+  // two firms' inspections would be exposed by its rival's peers figures.
+  Series series;
+  const Month march = MonthOf(Utc(2026, 3, 1));
+  series[march]["austral"].insert(kFive.begin(), kFive.end());
+  series[march]["norte"] = {"a", "b"};
+  EXPECT_FALSE(MayPublish(series, Months(3, 3)));
+  series[march]["norte"].insert(kFiveOthers.begin(), kFiveOthers.end());
+  EXPECT_TRUE(MayPublish(series, Months(3, 3)));
+}
+
+// Every difference a reader can take between published cells — a published window less
+// any published cells inside it that do not overlap — counts no firm or at least five,
+// for every part, over many random series.
+TEST(MayPublishTest, NoDifferenceOfPublishedCellsIsolatesFewerThanFiveFirms) {
+  std::mt19937 random(16);
+  const std::vector<std::string> firms = {"a", "b", "c", "d", "e", "f", "g"};
+  int published_years = 0, published_quarters = 0, withheld = 0;
+  for (int round = 0; round < 300; ++round) {
+    Series series;
+    for (int month = 1; month <= 12; ++month) {
+      for (const char* part : {"x", "y"}) {
+        for (const std::string& firm : firms) {
+          if (random() % 4 == 0) series[MonthOf(Utc(2026, month, 1))][part].insert(firm);
+        }
+      }
+    }
+    const auto published = [&](int from, int to) { return MayPublish(series, Months(from, to)); };
+    const auto check_rest = [&](const std::vector<int>& months, const std::string& what) {
+      std::map<std::string, std::set<std::string>> rest;
+      for (int month : months) {
+        auto found = series.find(MonthOf(Utc(2026, month, 1)));
+        if (found == series.end()) continue;
+        for (const auto& [part, ids] : found->second) rest[part].insert(ids.begin(), ids.end());
+      }
+      for (const auto& [part, ids] : rest) {
+        EXPECT_TRUE(ids.empty() || ids.size() >= 5)
+            << what << ": part " << part << " has " << ids.size() << " firms (round " << round
+            << ")";
+      }
+    };
+    // Each quarter less any set of its published months.
+    for (int q = 1; q <= 10; q += 3) {
+      if (!published(q, q + 2)) continue;
+      ++published_quarters;
+      for (int subset = 0; subset < 8; ++subset) {
+        std::vector<int> rest;
+        bool valid = true;
+        for (int i = 0; i < 3; ++i) {
+          if (subset & (1 << i)) {
+            valid = valid && published(q + i, q + i);
+          } else {
+            rest.push_back(q + i);
+          }
+        }
+        if (valid) check_rest(rest, absl::StrCat("quarter ", q));
+      }
+    }
+    // The year less any choice, per quarter, of the quarter or some of its published months.
+    if (!published(1, 12)) {
+      ++withheld;
+      continue;
+    }
+    ++published_years;
+    std::vector<std::vector<std::vector<int>>> choices(4);  // per quarter: rests possible
+    for (int q = 0; q < 4; ++q) {
+      const int first = 1 + 3 * q;
+      if (published(first, first + 2)) choices[q].push_back({});
+      for (int subset = 0; subset < 8; ++subset) {
+        std::vector<int> rest;
+        bool valid = true;
+        for (int i = 0; i < 3; ++i) {
+          if (subset & (1 << i)) {
+            valid = valid && published(first + i, first + i);
+          } else {
+            rest.push_back(first + i);
+          }
+        }
+        if (valid) choices[q].push_back(rest);
+      }
+    }
+    for (const auto& a : choices[0]) {
+      for (const auto& b : choices[1]) {
+        for (const auto& c : choices[2]) {
+          for (const auto& d : choices[3]) {
+            std::vector<int> rest = a;
+            rest.insert(rest.end(), b.begin(), b.end());
+            rest.insert(rest.end(), c.begin(), c.end());
+            rest.insert(rest.end(), d.begin(), d.end());
+            check_rest(rest, "year");
+          }
+        }
+      }
+    }
+  }
+  // The sweep saw both outcomes.
+  EXPECT_GT(published_years, 0);
+  EXPECT_GT(withheld, 0);
+  EXPECT_GT(published_quarters, 0);
 }
 
 TEST(StagesKeyTest, SortedWhateverTheOrder) {
