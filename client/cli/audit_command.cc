@@ -317,7 +317,7 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
                      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", latest->checkpoint.time,
                                                absl::UTCTimeZone())},
                      {"signature", absl::StrCat("valid (", verifier->VerifierKey(), ")")},
-                     {"consistent", TrustLine(*trusted)}});
+                     {"trust", TrustLine(*trusted)}});
         std::cout << "\n" << latest->note;
       }
       return kExitOk;
