@@ -465,6 +465,15 @@ int Run(int argc, char** argv) {
       return Fail("config_unknown_key", status.message()) + 1;
     }
   }
+  // The flag used to be a bare switch: a configuration written then says true or false.
+  if (options.begin_key_rotation == "false") options.begin_key_rotation.clear();
+  if (options.begin_key_rotation == "true") {
+    return Fail("usage",
+                "--begin-key-rotation names the key to rotate away from (the content of "
+                "DATA_DIR/log.pub, or its 8-hex-digit id), so that, left in the configuration, "
+                "it never starts a second rotation; see deploy/README.md, \"The signing key\"") +
+           1;
+  }
   const std::string& data_dir = options.data_dir;
   if (options.checkpoint_state.empty()) {
     options.checkpoint_state = DefaultCheckpointState(data_dir);

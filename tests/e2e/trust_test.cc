@@ -331,7 +331,11 @@ TEST_F(TrustTest, RotationFlagsAreIdempotentAndAFinishWaitsForItsWindow) {
   daemon_.set_daemon_args({"--begin-key-rotation", "0badc0de"});
   EXPECT_FALSE(daemon_.Start());
   EXPECT_THAT(daemon_.log(), HasSubstr("is not this log's key"));
-  daemon_.set_daemon_args({});
+  // A configuration from when the flag was a switch: false is none, true is refused.
+  daemon_.set_daemon_args({"--begin-key-rotation=true"});
+  EXPECT_FALSE(daemon_.Start());
+  EXPECT_THAT(daemon_.log(), HasSubstr("--begin-key-rotation names the key to rotate away from"));
+  daemon_.set_daemon_args({"--begin-key-rotation=false"});
   ASSERT_TRUE(daemon_.Start());
   ASSERT_TRUE(CreateFirm("f2"));
 
