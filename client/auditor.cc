@@ -1,8 +1,18 @@
 #include "client/auditor.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/merkle.h"
+#include "google/protobuf/util/json_util.h"
 #include "storage/files.h"
 
 namespace sello::client {
@@ -146,7 +156,63 @@ absl::StatusOr<SignedCheckpoint> Auditor::FetchCheckpoint() {
   grpc::Status status = connection_.log().GetCheckpoint(connection_.NewContext().get(),
                                                         v1::GetCheckpointRequest(), &response);
   if (!status.ok()) return FromGrpc(status);
-  return OpenSignedCheckpoint(verifier_, response.checkpoint().note(), policy_);
+  absl::StatusOr<SignedCheckpoint> opened =
+      OpenSignedCheckpoint(verifier_, response.checkpoint().note(), policy_);
+  if (opened.ok() || response.verifier_key() == verifier_.VerifierKey()) return opened;
+  // Not signed by the pinned key. If the key the server names signs it, and that log
+  // announced a rotation from the pinned key to it, the auditor missed a rotation: not
+  // evidence of anything, but nothing can be checked until the pin moves.
+  absl::StatusOr<domain::NoteVerifier> claimed =
+      domain::NoteVerifier::FromVerifierKey(response.verifier_key());
+  if (!claimed.ok()) return opened;
+  absl::StatusOr<SignedCheckpoint> theirs =
+      OpenSignedCheckpoint(*claimed, response.checkpoint().note());
+  if (!theirs.ok()) return opened;
+  Auditor other(connection_, *claimed);
+  absl::StatusOr<uint64_t> announced =
+      other.ProveKeyRotation(verifier_.VerifierKey(), claimed->VerifierKey(), *theirs);
+  if (!announced.ok()) return opened;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the log is no longer signed by the pinned key ", verifier_.VerifierKey(), ": it moved to ",
+      claimed->VerifierKey(), " (key rotation announced in event #", *announced,
+      "; no signature by the pinned key on the newest checkpoint). Check the new key with the "
+      "registry's operator, then pin it (--log-key or --log-key-file): your saved state carries "
+      "over, since the log proves the rotation from the key it was saved with "
+      "(deploy/README.md, \"The signing key\")"));
+}
+
+absl::StatusOr<uint64_t> Auditor::ProveKeyRotation(const std::string& from_key,
+                                                   const std::string& to_key,
+                                                   const SignedCheckpoint& at) {
+  absl::StatusOr<domain::NoteVerifier> to = domain::NoteVerifier::FromVerifierKey(to_key);
+  if (!to.ok()) return to.status();
+  // The daemon names rotation events log_key/<the next key's id> (TransparencyLog).
+  const std::string subject = absl::StrCat("log_key/", to_key.substr(to->name().size() + 1, 8));
+  absl::StatusOr<v1::GetInclusionProofResponse> proven = ProveInclusion(0, subject, at);
+  if (absl::IsNotFound(proven.status()) || absl::IsInvalidArgument(proven.status()) ||
+      absl::IsOutOfRange(proven.status())) {
+    return absl::NotFoundError(absl::StrCat("the log announces no rotation to ", to_key,
+                                            " in checkpoint ", at.checkpoint.size));
+  }
+  if (!proven.ok()) return proven.status();
+  v1::Event event;
+  if (!event.ParseFromString(proven->event().leaf_data())) {
+    return Evidence(absl::StrCat("event ", proven->event().seq(), " is unreadable"));
+  }
+  // The record (current key -> next key) is not served on its own; its digest is in the
+  // event, so the record it must be is rebuilt and hashed.
+  for (bool finished : {false, true}) {
+    v1::LogKeyRotation rotation;
+    rotation.set_current_verifier_key(from_key);
+    rotation.set_next_verifier_key(to_key);
+    rotation.set_finished(finished);
+    if ((event.kind() == "log.key_rotation_begun" || event.kind() == "log.key_rotation_finished") &&
+        domain::Sha256(rotation.SerializeAsString()) == event.record_sha256()) {
+      return event.seq();
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("the log announces no rotation from ", from_key, " to ",
+                                          to_key, " in checkpoint ", at.checkpoint.size));
 }
 
 absl::Status Auditor::VerifyExtends(const SignedCheckpoint& trusted,
@@ -273,8 +339,130 @@ absl::StatusOr<tools::AuditBundle> Auditor::Export(uint64_t from, uint64_t to,
   return bundle;
 }
 
+std::string DefaultAuditStatePath() {
+  if (const char* path = std::getenv("SELLO_AUDIT_STATE"); path != nullptr && *path) return path;
+  std::string base;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state) {
+    base = state;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home) {
+    base = absl::StrCat(home, "/.local/state");
+  } else {
+    base = ".";
+  }
+  return absl::StrCat(base, "/sello/audit-state.json");
+}
+
+absl::StatusOr<std::unique_ptr<TrustedState>> TrustedState::Open(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", parent.string(), ": ", error.message()));
+  }
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
+  }
+  // Another sello using the same state waits its turn (its checks are short).
+  if (::flock(fd, LOCK_EX) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    return absl::UnavailableError(
+        absl::StrCat("cannot lock ", lock_path, ": ", std::strerror(saved)));
+  }
+  std::unique_ptr<TrustedState> state(new TrustedState(path, fd));
+  absl::StatusOr<std::optional<std::string>> text = storage::ReadFileIfExists(path);
+  if (!text.ok()) return text.status();
+  if (text->has_value()) {
+    tools::AuditState saved;
+    const auto parsed = google::protobuf::util::JsonStringToMessage(**text, &saved);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": not an audit state file: ", std::string(parsed.message())));
+    }
+    state->saved_ = std::move(saved);
+  }
+  return state;
+}
+
+TrustedState::~TrustedState() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+absl::Status TrustedState::Check(Auditor& auditor, const SignedCheckpoint& seen) {
+  const domain::NoteVerifier& verifier = auditor.verifier();
+  if (!opened_) {
+    if (saved_.has_value()) {
+      absl::StatusOr<SignedCheckpoint> old =
+          OpenSignedCheckpoint(verifier, saved_->checkpoint_note());
+      if (!old.ok() && saved_->verifier_key() != verifier.VerifierKey()) {
+        // Saved under another key. A checkpoint both keys co-signed (during a rotation)
+        // verifies above; otherwise the log itself must prove it moved from the saved
+        // key to the pinned one.
+        absl::StatusOr<domain::NoteVerifier> saved_verifier =
+            domain::NoteVerifier::FromVerifierKey(saved_->verifier_key());
+        absl::StatusOr<uint64_t> rotation =
+            saved_verifier.ok()
+                ? auditor.ProveKeyRotation(saved_->verifier_key(), verifier.VerifierKey(), seen)
+                : absl::StatusOr<uint64_t>(saved_verifier.status());
+        if (!rotation.ok()) {
+          if (absl::IsDataLoss(rotation.status())) return rotation.status();
+          return absl::FailedPreconditionError(absl::StrCat(
+              path_, " holds a checkpoint verified with key ", saved_->verifier_key(),
+              ", not the pinned ", verifier.VerifierKey(),
+              ", and the log does not prove a rotation from that key to the pinned one (",
+              rotation.status().message(),
+              "). Pin the key the state was saved with, or, to start trusting this log afresh, "
+              "use another --state (or remove this one)"));
+        }
+        old = OpenSignedCheckpoint(*saved_verifier, saved_->checkpoint_note());
+        if (!old.ok()) return old.status();
+        carried_ = absl::StrCat("trust carried from key ", saved_->verifier_key(), " to ",
+                                verifier.VerifierKey(),
+                                ": the log announced the rotation in event #", *rotation);
+      }
+      if (!old.ok()) {
+        return absl::Status(old.status().code(), absl::StrCat("the trusted checkpoint in ", path_,
+                                                              ": ", old.status().message()));
+      }
+      trusted_ = *std::move(old);
+    }
+    opened_ = true;
+  }
+  const std::optional<SignedCheckpoint>& base = newest_.has_value() ? newest_ : trusted_;
+  if (base.has_value()) {
+    const bool seen_is_newer = seen.checkpoint.size >= base->checkpoint.size;
+    absl::Status status =
+        seen_is_newer ? auditor.VerifyExtends(*base, seen) : auditor.VerifyExtends(seen, *base);
+    if (!status.ok()) return status;
+    if (!seen_is_newer) return absl::OkStatus();
+  }
+  newest_ = seen;
+  return absl::OkStatus();
+}
+
+absl::Status TrustedState::Save(const domain::NoteVerifier& verifier) {
+  if (!newest_.has_value()) return absl::OkStatus();
+  if (trusted_.has_value() && newest_->checkpoint.size <= trusted_->checkpoint.size &&
+      carried_.empty()) {
+    return absl::OkStatus();
+  }
+  tools::AuditState next;
+  next.set_verifier_key(verifier.VerifierKey());
+  next.set_checkpoint_note(newest_->note);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(next, &json, options);
+  return storage::WriteFileAtomically(path_, json, 0644);
+}
+
 absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier,
-                             const domain::WitnessPolicy* policy) {
+                             const domain::WitnessPolicy* policy,
+                             SignedCheckpoint* checkpoint_out) {
   if (!verdict.has_proof() || verdict.proof().issuance_event().tree_size() == 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("seal ", verdict.code(),
@@ -321,6 +509,7 @@ absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteV
     return Evidence(absl::StrCat("seal ", verdict.code(),
                                  ": the answer differs from the seal as issued and logged"));
   }
+  if (checkpoint_out != nullptr) *checkpoint_out = *std::move(checkpoint);
   return absl::OkStatus();
 }
 

@@ -7,6 +7,7 @@
 #define SELLO_CLIENT_AUDITOR_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,8 +62,11 @@ absl::Status CheckRecordDigest(absl::string_view record, const v1::LoggedEvent& 
 // says what the answer says (code, grade, lot, issuer). DATA_LOSS when any link fails;
 // FAILED_PRECONDITION when the answer has no proof (or the issuance is newer than the
 // checkpoint, which is signed within a second: ask again).
+// `policy`, when given, must be met by the proof's checkpoint's cosignatures;
+// `checkpoint`, when given, receives the proof's signed checkpoint (for TrustedState).
 absl::Status VerifySealProof(const v1::SealVerdict& verdict, const domain::NoteVerifier& verifier,
-                             const domain::WitnessPolicy* policy = nullptr);
+                             const domain::WitnessPolicy* policy = nullptr,
+                             SignedCheckpoint* checkpoint = nullptr);
 
 // Checks a bundle from `sello audit export` offline.
 struct BundleReport {
@@ -80,7 +84,10 @@ class Auditor {
   Auditor(Connection& connection, domain::NoteVerifier verifier)
       : connection_(connection), verifier_(std::move(verifier)) {}
 
-  // The newest checkpoint, its signature checked against the pinned key.
+  // The newest checkpoint, its signature checked against the pinned key. When it does
+  // not verify but the log, signed by the key the server now names, proves it rotated
+  // away from the pinned key, that is a rotation the auditor missed, not evidence:
+  // FAILED_PRECONDITION saying which key to check and pin next.
   absl::StatusOr<SignedCheckpoint> FetchCheckpoint();
 
   // Fetches the consistency proof and checks `latest` extends `trusted`.
@@ -101,6 +108,12 @@ class Auditor {
   // their records.
   absl::StatusOr<tools::AuditBundle> Export(uint64_t from, uint64_t to, const SignedCheckpoint& at);
 
+  // Proves that the log announced the move of its signing key from `from_key` to
+  // `to_key` (a log.key_rotation_begun or _finished event whose record names both) in
+  // `at`. Returns the event's seq; NOT_FOUND when the log holds no such announcement.
+  absl::StatusOr<uint64_t> ProveKeyRotation(const std::string& from_key, const std::string& to_key,
+                                            const SignedCheckpoint& at);
+
   const domain::NoteVerifier& verifier() const { return verifier_; }
   // From now on FetchCheckpoint also requires `policy`'s quorum (nullptr: none). The
   // policy must outlive the auditor.
@@ -110,6 +123,54 @@ class Auditor {
   Connection& connection_;
   domain::NoteVerifier verifier_;
   const domain::WitnessPolicy* policy_ = nullptr;
+};
+
+// Where the checkpoint an auditor trusts is kept between runs: $SELLO_AUDIT_STATE, else
+// $XDG_STATE_HOME/sello/audit-state.json, else ~/.local/state/sello/audit-state.json.
+std::string DefaultAuditStatePath();
+
+// The checkpoint the client trusts (a tools::AuditState file), shared by every command
+// that checks a proof, as Go's checksum-database client keeps its latest tree: each
+// signed checkpoint the client is shown is checked to be consistent with it (a
+// consistency proof from the log, whichever of the two is older), and the state moves
+// forward only after every check of the command passed. The file is locked for the
+// life of the object, so that two commands never move it backwards.
+class TrustedState {
+ public:
+  // Loads (and locks) the state at `path`; none there yet is trust on first use.
+  static absl::StatusOr<std::unique_ptr<TrustedState>> Open(const std::string& path);
+  ~TrustedState();
+  TrustedState(const TrustedState&) = delete;
+  TrustedState& operator=(const TrustedState&) = delete;
+
+  // Checks `seen` (already verified with the auditor's pinned key) against the trusted
+  // checkpoint. DATA_LOSS, with both signed notes, when the log cannot prove they are
+  // one history. The first call also opens the trusted checkpoint with the pinned key;
+  // a state saved under another key is carried over only when `seen`'s log proves it
+  // rotated from that key to the pinned one (FAILED_PRECONDITION otherwise, saying what
+  // to do).
+  absl::Status Check(Auditor& auditor, const SignedCheckpoint& seen);
+
+  // Saves the newest checkpoint checked, when it is newer than the trusted one (never
+  // moves back). Call only once the whole command succeeded.
+  absl::Status Save(const domain::NoteVerifier& verifier);
+
+  const std::string& path() const { return path_; }
+  // The checkpoint trusted before this command (none on first use).
+  const std::optional<SignedCheckpoint>& trusted() const { return trusted_; }
+  // Set when the trust was carried across a key rotation: says how.
+  const std::string& carried() const { return carried_; }
+
+ private:
+  TrustedState(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
+
+  std::string path_;
+  int lock_fd_ = -1;
+  std::optional<tools::AuditState> saved_;
+  bool opened_ = false;
+  std::optional<SignedCheckpoint> trusted_;
+  std::optional<SignedCheckpoint> newest_;
+  std::string carried_;
 };
 
 }  // namespace sello::client

@@ -27,14 +27,17 @@
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
 #include "daemon/service/call_log.h"
+#include "daemon/service/config_check.h"
 #include "daemon/service/log.h"
 #include "daemon/service/log_key.h"
 #include "daemon/service/metrics.h"
 #include "daemon/service/metrics_server.h"
 #include "daemon/service/server.h"
 #include "daemon/service/stats_service.h"
+#include "daemon/service/token_service.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
+#include "storage/records.h"
 #include "storage/rocks_store.h"
 #include "storage/transparency_log.h"
 
@@ -58,8 +61,11 @@ struct DaemonOptions {
   bool insecure = false;
   std::string checkpoint_state;
   bool accept_history_rollback = false;
-  bool begin_key_rotation = false;
+  std::string begin_key_rotation;
   bool finish_key_rotation = false;
+  double key_rotation_window_hours = 24;
+  bool force_finish_key_rotation = false;
+  std::string issue_admin_token;
   std::string restore_from;
   std::string metrics_listen;
   std::string call_log = "principals";
@@ -100,6 +106,115 @@ int Fail(absl::string_view event, absl::string_view message) {
 }
 
 // Creates the data dir if needed and checks that it is a writable directory.
+
+// Where the last signed checkpoint is kept by default: beside the data dir, outside it
+// (DIR.checkpoint), so that a copy or restore of the data dir cannot take it along.
+std::string DefaultCheckpointState(const std::string& data_dir) {
+  std::error_code error;
+  std::string dir = std::filesystem::absolute(data_dir, error).lexically_normal().string();
+  if (error) dir = data_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir + ".checkpoint";
+}
+
+// Undoes a restore that did not reach serving (the store closed first: it is declared
+// before the store), so that the same command can run again, e.g. with
+// --accept-history-rollback as the refusal suggests.
+class RestoreUndo {
+ public:
+  void Arm(std::string data_dir, std::vector<std::string> files) {
+    data_dir_ = std::move(data_dir);
+    files_ = std::move(files);
+  }
+  void Dismiss() { data_dir_.clear(); }
+  ~RestoreUndo() {
+    if (data_dir_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_ + "/db", ignored);
+    for (const std::string& name : files_) std::filesystem::remove(data_dir_ + "/" + name, ignored);
+    std::filesystem::remove(data_dir_ + "/checkpoint.note", ignored);
+    LogWarning("restore_undone",
+               {{"data_dir", data_dir_},
+                {"message",
+                 "the restore did not start: what it put in the data dir was removed; "
+                 "run it again once the cause above is dealt with"}});
+  }
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> files_;
+};
+
+// The log key files a restore copies from `backup_dir` (log_key.h, CopyLogKeyFiles).
+std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
+  std::vector<std::string> names = {"log.key", "log.pub", "log.next.key", "log.next.pub"};
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(backup_dir, error)) {
+    std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, "log.retired-")) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+// Said loudly: in the daemon's log (an error line, which alerting picks up) and, at a
+// terminal, on stderr.
+void Shout(absl::string_view event, const std::string& message) {
+  LogError(event, {{"message", message}});
+  if (isatty(STDERR_FILENO) == 1) std::fprintf(stderr, "sellod: WARNING: %s\n", message.c_str());
+}
+
+// --issue-admin-token: a new ADMIN token for the association, on a stopped registry
+// (the data dir's lock proves no daemon runs), written to `path` (0600, never
+// overwritten) and recorded as a token.created event like any other.
+absl::Status IssueAdminToken(sello::storage::Store& store, sello::storage::Ledger& ledger,
+                             const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("--issue-admin-token: ", path, " exists; name a new file"));
+  }
+  absl::StatusOr<std::optional<std::string>> bootstrap =
+      store.Get(sello::storage::Table::kMeta, "bootstrap");
+  if (!bootstrap.ok()) return bootstrap.status();
+  if (!bootstrap->has_value()) {
+    return absl::FailedPreconditionError(
+        "--issue-admin-token: this data dir was never bootstrapped (start it once normally)");
+  }
+  absl::StatusOr<std::optional<sello::internal::StoredToken>> first =
+      sello::storage::LoadRecord<sello::internal::StoredToken>(
+          store, sello::storage::Table::kTokens, **bootstrap);
+  if (!first.ok()) return first.status();
+  if (!first->has_value()) {
+    return absl::DataLossError(absl::StrCat("the bootstrap token ", **bootstrap, " is missing"));
+  }
+  const std::string organisation_id = (*first)->token().organisation_id();
+  sello::v1::Token token;
+  absl::Status status = ledger.Apply(
+      sello::service::DaemonPrincipal(), [&](sello::storage::Transaction& tx) -> absl::Status {
+        absl::StatusOr<std::optional<sello::v1::Organisation>> association =
+            sello::storage::LoadRecord<sello::v1::Organisation>(
+                tx.store(), sello::storage::Table::kOrganisations, organisation_id);
+        if (!association.ok()) return association.status();
+        if (!association->has_value()) {
+          return absl::DataLossError(absl::StrCat("organisation ", organisation_id, " is missing"));
+        }
+        absl::StatusOr<std::string> secret =
+            sello::service::IssueToken(tx, **association, sello::v1::ADMIN,
+                                       "offline recovery (sellod --issue-admin-token)", token);
+        if (!secret.ok()) return secret.status();
+        // The secret reaches the disk before the token exists.
+        return sello::storage::WriteFileAtomically(path, *secret + "\n", 0600);
+      });
+  if (!status.ok()) return status;
+  LogWarning("admin_token_issued_offline",
+             {{"path", path},
+              {"token_id", token.id()},
+              {"organisation", organisation_id},
+              {"note",
+               "recorded in the log as token.created; revoke the ADMIN tokens that may "
+               "have leaked (sello token list / token revoke)"}});
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -176,18 +291,36 @@ int Run(int argc, char** argv) {
                  "backup`) into the new, empty --data-dir, then serve it")
       ->check(CLI::ExistingDirectory);
   app.add_option("--checkpoint-state", options.checkpoint_state,
-                 "keep a copy of the last signed checkpoint here too, OUTSIDE the data dir: "
-                 "a data dir restored from a stale backup is then refused, not forked");
+                 "where the last signed checkpoint is kept OUTSIDE the data dir (default: "
+                 "beside it, DATA_DIR.checkpoint, mode 0600): a data dir that was copied, or "
+                 "restored from an older backup, is then refused instead of signing a second "
+                 "history. The store remembers it; moving it needs moving the file too");
   app.add_flag("--accept-history-rollback", options.accept_history_rollback,
-               "continue from a log that does not extend the last signed checkpoint (after a "
-               "deliberate restore); recorded in the log as an event");
-  app.add_flag("--begin-key-rotation", options.begin_key_rotation,
-               "start moving the log to a new signing key: a new key (log.next.key) is "
+               "continue from a log that does not extend the last signed checkpoint, or whose "
+               "checkpoint state file is lost (after a deliberate restore); recorded in the log "
+               "as an event and logged as an error");
+  app.add_option("--begin-key-rotation", options.begin_key_rotation,
+                 "start moving the log away from signing key KEY (its verifier key, as in "
+                 "DATA_DIR/log.pub, or its 8-hex-digit id): a new key (log.next.key) is "
                "announced in the log and co-signs every checkpoint until "
-               "--finish-key-rotation (see deploy/README.md); no-op while one is under way");
+                 "--finish-key-rotation (see deploy/README.md). A no-op that says so once that "
+                 "key's rotation is under way or finished");
   app.add_flag("--finish-key-rotation", options.finish_key_rotation,
-               "end the rotation under way: the next key signs alone from now on, the old "
-               "verifier key is kept as log.retired-<id>.pub; no-op when none is under way");
+               "end the rotation under way, once --key-rotation-window has passed since its "
+               "begin: the next key signs alone from now on, the old verifier key is kept as "
+               "log.retired-<id>.pub; no-op when none is under way");
+  app.add_option("--key-rotation-window", options.key_rotation_window_hours,
+                 "hours auditors get between a rotation's begin and its finish; a sooner "
+                 "--finish-key-rotation is refused (logged) and the daemon serves on")
+      ->check(CLI::Range(0.0, 24.0 * 3650))
+      ->capture_default_str();
+  app.add_flag("--force-finish-key-rotation", options.force_finish_key_rotation,
+               "finish sooner than --key-rotation-window (a key that may be compromised); "
+               "logged");
+  app.add_option("--issue-admin-token", options.issue_admin_token,
+                 "offline recovery: on a STOPPED registry, write a new ADMIN token for the "
+                 "association to this file (0600; it must not exist), record it in the log "
+                 "as token.created, and exit without serving");
   app.add_option("--max-pending-writes", options.max_pending_writes,
                  "writes (submissions, corrections, seal issues) admitted and not yet answered; "
                  "beyond, RESOURCE_EXHAUSTED at once instead of an ever longer queue")
@@ -270,7 +403,35 @@ int Run(int argc, char** argv) {
     if (error.get_exit_code() == 0) return app.exit(error);
     return Fail("usage", error.what()) + 1;
   }
+  if (CLI::Option* config = app.get_config_ptr(); config != nullptr && config->count() > 0) {
+    // CLI11 ignores keys it does not know: a misspelt one would leave its option at the
+    // default without a word. Every key must be one of the long flags.
+    const std::string path = config->as<std::string>();
+    std::vector<std::string> known;
+    for (const CLI::Option* option : app.get_options()) {
+      for (const std::string& name : option->get_lnames()) known.push_back(name);
+    }
+    absl::StatusOr<std::optional<std::string>> text = sello::storage::ReadFileIfExists(path);
+    if (!text.ok() || !text->has_value()) {
+      return Fail("usage", absl::StrCat("--config: cannot read ", path)) + 1;
+    }
+    if (absl::Status status = sello::service::CheckConfigKeys(path, **text, known); !status.ok()) {
+      return Fail("config_unknown_key", status.message()) + 1;
+    }
+  }
+  // The flag used to be a bare switch: a configuration written then says true or false.
+  if (options.begin_key_rotation == "false") options.begin_key_rotation.clear();
+  if (options.begin_key_rotation == "true") {
+    return Fail("usage",
+                "--begin-key-rotation names the key to rotate away from (the content of "
+                "DATA_DIR/log.pub, or its 8-hex-digit id), so that, left in the configuration, "
+                "it never starts a second rotation; see deploy/README.md, \"The signing key\"") +
+           1;
+  }
   const std::string& data_dir = options.data_dir;
+  if (options.checkpoint_state.empty()) {
+    options.checkpoint_state = DefaultCheckpointState(data_dir);
+  }
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Fail("usage", "--tls-cert and --tls-key go together") + 1;
   }
@@ -327,18 +488,18 @@ int Run(int argc, char** argv) {
   if (absl::Status status = sello::storage::LockDataDir(data_dir, "sellod"); !status.ok()) {
     return Fail("data_dir_locked", status.message());
   }
-  if (!options.restore_from.empty()) {
+  RestoreUndo restore_undo;
+  const bool restoring = !options.restore_from.empty();
+  if (restoring) {
     // The store, then the log's key pair that signed its checkpoints.
     if (absl::Status status =
             sello::storage::RestoreRocksBackup(options.restore_from, data_dir + "/db");
         !status.ok()) {
       return Fail("restore_failed", status.ToString());
     }
-    if (absl::StatusOr<bool> copied =
-            sello::service::CopyLogKeyFiles(options.restore_from, data_dir);
-        !copied.ok()) {
-      return Fail("restore_failed", copied.status().ToString());
-    }
+    restore_undo.Arm(data_dir, LogKeyFileNames(options.restore_from));
+    absl::StatusOr<bool> copied = sello::service::CopyLogKeyFiles(options.restore_from, data_dir);
+    if (!copied.ok()) return Fail("restore_failed", copied.status().ToString());
     LogInfo("restored", {{"from", options.restore_from}, {"data_dir", data_dir}});
   }
 
@@ -366,9 +527,30 @@ int Run(int argc, char** argv) {
     return Fail("statistics_failed", status.ToString());
   }
 
+  absl::StatusOr<bool> has_history =
+      sello::storage::TransparencyLog::HasSignedCheckpoint(**store, data_dir + "/checkpoint.note");
+  if (!has_history.ok()) return Fail("store_open_failed", has_history.status().ToString());
   bool key_created = false;
-  absl::StatusOr<sello::domain::NoteSigner> signer =
-      sello::service::LoadOrCreateLogKey(data_dir + "/log.key", options.log_origin, &key_created);
+  absl::StatusOr<sello::domain::NoteSigner> signer = sello::service::LoadOrCreateLogKey(
+      data_dir + "/log.key", options.log_origin, &key_created, /*may_create=*/!*has_history);
+  if (!signer.ok() && absl::IsFailedPrecondition(signer.status())) {
+    // A log that signed checkpoints is pinned by its auditors under its key: a new key
+    // would leave every one of them unable to check anything.
+    return Fail(
+        "log_key_missing",
+        absl::StrCat(
+            restoring ? absl::StrCat("the backup in ", options.restore_from, " has no log.key")
+                      : absl::StrCat(data_dir, "/log.key is missing"),
+            ", yet this log holds ", (*ledger)->last_seq(),
+            " events under signed checkpoints: sellod will not make a new key for it (every "
+            "auditor pins the key that signed them). Copy log.key and log.pub from the original "
+            "data dir, or from a backup folder of this registry (`sello admin backup` copies them "
+            "beside the store), into ",
+            restoring ? options.restore_from : data_dir,
+            ", then start again. If the key is lost for good, the log cannot go on under its "
+            "name: a new key for an existing log comes only through --begin-key-rotation, "
+            "which needs the current one"));
+  }
   if (!signer.ok()) return Fail("log_key_failed", signer.status().ToString());
   const std::string verifier_key = signer->VerifierKey();
   if (absl::Status status =
@@ -383,30 +565,85 @@ int Run(int argc, char** argv) {
           store->get(), ledger->get(), *std::move(signer), &clock,
           {.checkpoint_file = data_dir + "/checkpoint.note",
            .checkpoint_state_file = options.checkpoint_state,
+           .restoring = restoring,
            .accept_rollback = options.accept_history_rollback,
            .on_signing_error = [](const absl::Status& status) {
              LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
            }});
   if (!log.ok()) {
-    return Fail("log_open_failed",
-                absl::StrCat(log.status().ToString(),
-                             log.status().code() == absl::StatusCode::kFailedPrecondition
-                                 ? " (if you restored this data dir on purpose, start once with "
-                                   "--accept-history-rollback: it is recorded in the log)"
-                                 : ""));
+    const bool rollback = log.status().code() == absl::StatusCode::kFailedPrecondition &&
+                          absl::StrContains(log.status().message(), "refusing to sign");
+    std::string advice;
+    if (rollback && restoring) {
+      advice = absl::StrCat(
+          ". This backup is older than what the registry signed and published. The restore "
+          "was undone. If the newer history is lost for good and you mean to roll the registry "
+          "back to this backup, run the same command again with --accept-history-rollback: it "
+          "is recorded in the log, every event after the backup is gone, and auditors who saw "
+          "the newer checkpoints will see a fork: tell them first (deploy/README.md, "
+          "\"Restoring an older backup\")");
+    } else if (rollback) {
+      advice =
+          ". This data dir is older than the history this registry signed and published (a "
+          "copy, or a backup, put in its place). Your options: put back the data dir that "
+          "signed that checkpoint and start it; or, if it is lost for good, start this one once "
+          "with --accept-history-rollback: it is recorded in the log, and auditors who saw the "
+          "newer checkpoints will see a fork: tell them first (deploy/README.md, \"Restoring "
+          "an older backup\")";
+    }
+    return Fail("log_open_failed", absl::StrCat(log.status().ToString(), advice));
+  }
+  LogInfo("checkpoint_state",
+          {{"path", options.checkpoint_state}, {"status", (*log)->state_file_report()}});
+  if (const uint64_t abandoned = (*log)->rollback_accepted_from(); abandoned > 0) {
+    Shout(
+        "history_rollback_accepted",
+        absl::StrCat("THE PUBLIC HISTORY WAS ROLLED BACK (--accept-history-rollback): checkpoint ",
+                     abandoned, " was signed and published, and this log continues from ",
+                     (*ledger)->last_seq() - 1,
+                     " events; every event after that is gone. Recorded in the log as "
+                     "log.history_rollback_accepted. Tell every auditor and relying party: "
+                     "their tools will report a fork until they re-baseline "
+                     "(deploy/README.md, \"Restoring an older backup\")"));
   }
   if (absl::Status status = (*log)->signing_status(); !status.ok()) {
     LogError("checkpoint_signing_refused", {{"message", status.ToString()}});
   }
-  absl::StatusOr<std::string> rotation = sello::service::ApplyKeyRotation(
-      data_dir, options.log_origin, **log, options.begin_key_rotation, options.finish_key_rotation);
+  absl::StatusOr<sello::service::KeyRotationOutcome> rotation = sello::service::ApplyKeyRotation(
+      data_dir, options.log_origin, **log,
+      {.begin_from = options.begin_key_rotation,
+       .finish = options.finish_key_rotation,
+       .window = absl::Seconds(options.key_rotation_window_hours * 3600),
+       .force = options.force_finish_key_rotation});
   if (!rotation.ok()) return Fail("key_rotation_failed", rotation.status().ToString());
-  if (!rotation->empty()) {
-    LogInfo("key_rotation", {{"step", *rotation},
+  if (!rotation->forced.empty()) Shout("key_rotation_forced", rotation->forced);
+  if (!rotation->step.empty()) {
+    LogInfo("key_rotation", {{"step", rotation->step},
                              {"verifier_key", (*log)->VerifierKey()},
                              {"next_verifier_key", (*log)->NextVerifierKey()}});
-  } else if (options.finish_key_rotation) {
-    LogWarning("key_rotation", {{"step", "none under way: --finish-key-rotation did nothing"}});
+  }
+  for (const std::string& no_op : rotation->no_ops) {
+    LogWarning("key_rotation", {{"step", "none"}, {"message", no_op}});
+  }
+  if (!rotation->finish_refused.empty()) {
+    LogError("key_rotation_finish_refused", {{"message", rotation->finish_refused}});
+  }
+  if (!options.issue_admin_token.empty()) {
+    // Offline recovery: one recorded token, covered by a signed checkpoint, and no serving.
+    if (absl::Status status = IssueAdminToken(**store, **ledger, options.issue_admin_token);
+        !status.ok()) {
+      return Fail("admin_token_failed", status.ToString());
+    }
+    if (absl::Status status = (*log)->SignNow(); !status.ok()) {
+      return Fail("checkpoint_signing_refused", status.ToString());
+    }
+    restore_undo.Dismiss();
+    log->reset();
+    (*ledger)->Close();
+    ledger->reset();
+    store->reset();
+    LogInfo("stopped");
+    return 0;
   }
   (*log)->Start();
 
@@ -462,6 +699,7 @@ int Run(int argc, char** argv) {
        absl::Seconds(options.default_deadline_s), options.request_limits},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
+  restore_undo.Dismiss();
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
   if (const std::string& path = options.address_file; !path.empty()) {
     if (absl::Status status = sello::storage::WriteAddressFile(path, (*server)->address());

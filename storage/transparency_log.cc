@@ -1,6 +1,7 @@
 #include "storage/transparency_log.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/crypto.h"
@@ -14,6 +15,8 @@ namespace sello::storage {
 namespace {
 
 constexpr absl::string_view kCheckpointKey = "checkpoint";
+// The state file (absolute path) the log last signed to.
+constexpr absl::string_view kStateFileKey = "checkpoint_state_file";
 // How often the signer looks again when nothing was committed (it wakes at once on a
 // commit); also bounds how long Stop() waits.
 constexpr absl::Duration kMinSignInterval = absl::Milliseconds(250);
@@ -46,6 +49,21 @@ TransparencyLog::TransparencyLog(Store* store, Ledger* ledger, domain::NoteSigne
 
 TransparencyLog::~TransparencyLog() { Stop(); }
 
+absl::StatusOr<bool> TransparencyLog::HasSignedCheckpoint(const Store& store,
+                                                          const std::string& checkpoint_file) {
+  // The store's checkpoint, or its note of the state file it signed to (written only
+  // after a signature): either says this log has signed before.
+  for (absl::string_view key : {kCheckpointKey, kStateFileKey}) {
+    absl::StatusOr<std::optional<std::string>> stored = store.Get(Table::kMeta, key);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) return true;
+  }
+  if (checkpoint_file.empty()) return false;
+  absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(checkpoint_file);
+  if (!file.ok()) return file.status();
+  return file->has_value();
+}
+
 absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
     Store* store, Ledger* ledger, domain::NoteSigner signer, Clock* clock,
     TransparencyLogOptions options) {
@@ -55,48 +73,185 @@ absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
       domain::NoteVerifier::FromVerifierKey(log->VerifierKey());
   if (!verifier.ok()) return verifier.status();
 
-  absl::StatusOr<std::optional<v1::Checkpoint>> last = log->LoadLast(*verifier);
-  if (!last.ok()) return last.status();
+  absl::StatusOr<bool> holds_history = HasSignedCheckpoint(*store, log->options_.checkpoint_file);
+  if (!holds_history.ok()) return holds_history.status();
+  std::string extra;
+  if (absl::Status status = log->CheckStateFile(*holds_history, &extra); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::vector<Kept>> kept = log->LoadKept(*verifier, extra);
+  if (!kept.ok()) return kept.status();
 
   const uint64_t size = ledger->last_seq();
-  if (last->has_value()) {
-    if (absl::Status extends = log->CheckExtends(**last, size); !extends.ok()) {
-      if (!log->options_.accept_rollback) return extends;
-      // The operator continues from this tree knowingly: say so in the log itself,
-      // with the checkpoint it abandons, before signing anew.
-      const v1::Checkpoint abandoned = **last;
-      absl::Status recorded = ledger->Apply(domain::Principal(), [&](Transaction& tx) {
-        tx.Record("log.history_rollback_accepted", absl::StrCat("checkpoint/", abandoned.size()),
-                  abandoned);
-        return absl::OkStatus();
-      });
-      if (!recorded.ok()) return recorded;
-      last->reset();
+  std::optional<v1::Checkpoint> last;
+  std::optional<v1::Checkpoint> abandoned;
+  absl::Status refusal;
+  for (const Kept& each : *kept) {
+    if (absl::Status extends = log->CheckExtends(each.checkpoint, size); !extends.ok()) {
+      if (refusal.ok()) {
+        refusal = absl::Status(
+            extends.code(), absl::StrCat(extends.message(), " (checkpoint ", each.checkpoint.size(),
+                                         " kept in ", each.source, ")"));
+      }
+      if (!abandoned.has_value() || each.checkpoint.size() > abandoned->size()) {
+        abandoned = each.checkpoint;
+      }
+    } else if (!last.has_value() || each.checkpoint.size() > last->size()) {
+      last = each.checkpoint;
     }
+  }
+  if (!refusal.ok()) {
+    if (!log->options_.accept_rollback) return refusal;
+    // The operator continues from this tree knowingly: say so in the log itself, with
+    // the checkpoint it abandons, before signing anew.
+    absl::Status recorded = ledger->Apply(domain::Principal(), [&](Transaction& tx) {
+      tx.Record("log.history_rollback_accepted", absl::StrCat("checkpoint/", abandoned->size()),
+                *abandoned);
+      return absl::OkStatus();
+    });
+    if (!recorded.ok()) return recorded;
+    log->rollback_accepted_from_ = abandoned->size();
+    last.reset();
   }
   {
     absl::MutexLock lock(&log->mu_);
-    if (last->has_value()) log->latest_ = **last;
+    if (last.has_value()) log->latest_ = *last;
     // Only now may it sign: an Open that failed above must not sign on destruction
     // (it would not know the last checkpoint and could sign a second history).
     log->loaded_ = true;
   }
-  if (!last->has_value()) {
+  if (!last.has_value()) {
     // A new log must be able to sign its first checkpoint.
     if (absl::Status status = log->SignNow(); !status.ok()) return status;
-  } else if ((*last)->size() < ledger->last_seq()) {
+  } else if (last->size() < ledger->last_seq()) {
     // A refusal is kept in signing_status() and reported by the signer.
     (void)log->SignNow();
+  }
+  if (!log->state_file_.empty()) {
+    // The state file holds the newest checkpoint from now on (a signature above wrote
+    // it already), and the store remembers which file that is.
+    const v1::Checkpoint latest = log->Latest();
+    absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(log->state_file_);
+    if (!file.ok()) return file.status();
+    if (!file->has_value() || **file != latest.note()) {
+      if (absl::Status status = WriteFileAtomically(log->state_file_, latest.note(), 0600);
+          !status.ok()) {
+        return status;
+      }
+    }
+    absl::StatusOr<std::optional<std::string>> recorded = store->Get(Table::kMeta, kStateFileKey);
+    if (!recorded.ok()) return recorded.status();
+    if (!recorded->has_value() || **recorded != log->state_file_) {
+      WriteSet writes;
+      writes.Put(Table::kMeta, std::string(kStateFileKey), log->state_file_);
+      if (absl::Status status = store->Write(writes); !status.ok()) return status;
+    }
   }
   return log;
 }
 
-absl::StatusOr<std::optional<v1::Checkpoint>> TransparencyLog::LoadLast(
-    const domain::NoteVerifier& verifier) const {
-  absl::StatusOr<std::optional<v1::Checkpoint>> last =
+absl::Status TransparencyLog::CheckStateFile(bool holds_history, std::string* extra) {
+  if (options_.checkpoint_state_file.empty()) return absl::OkStatus();
+  std::error_code error;
+  state_file_ =
+      std::filesystem::absolute(options_.checkpoint_state_file, error).lexically_normal().string();
+  if (error) state_file_ = options_.checkpoint_state_file;
+  absl::StatusOr<std::optional<std::string>> recorded_value =
+      store_->Get(Table::kMeta, kStateFileKey);
+  if (!recorded_value.ok()) return recorded_value.status();
+  const std::string recorded = recorded_value->value_or("");
+  const bool exists = std::filesystem::exists(state_file_, error);
+  const bool elsewhere = !recorded.empty() && recorded != state_file_;
+  const bool elsewhere_exists = elsewhere && std::filesystem::exists(recorded, error);
+  if (elsewhere_exists) *extra = recorded;
+  if (exists) {
+    state_file_report_ =
+        elsewhere ? absl::StrCat("found; this data dir last signed to ", recorded) : "found";
+    return absl::OkStatus();
+  }
+  if (!holds_history) {
+    state_file_report_ = "created (a new log)";
+    return absl::OkStatus();
+  }
+  if (recorded.empty()) {
+    state_file_report_ =
+        "created (the first start that keeps the last signed checkpoint outside the data dir)";
+    return absl::OkStatus();
+  }
+  const std::string what_it_is = absl::StrCat(
+      "the last signed checkpoint kept outside the data dir, so that a data dir that was "
+      "copied, or restored from an older backup, cannot sign a second history");
+  if (elsewhere && options_.restoring) {
+    if (elsewhere_exists) {
+      state_file_report_ = absl::StrCat("created; the restored log was checked against ", recorded,
+                                        ", the file its registry last signed to");
+      return absl::OkStatus();
+    }
+    if (options_.accept_rollback) {
+      state_file_report_ = absl::StrCat("created; NOT checked against ", recorded,
+                                        " (missing), as --accept-history-rollback allows");
+      return RecordStateRecreated(recorded);
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot check this restore: the registry it comes from kept ", what_it_is, " in ", recorded,
+        ", which is not here. Copy that file to ", state_file_,
+        " (or point --checkpoint-state at a copy of it) and run the restore again, so that an "
+        "older backup is caught; if that file is lost for good, run the restore again with "
+        "--accept-history-rollback (recorded in the log; auditors who saw newer checkpoints "
+        "will see a fork)"));
+  }
+  if (elsewhere) {
+    if (elsewhere_exists) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this data dir last signed its checkpoints to ", recorded, ", not to ", state_file_,
+          " (missing): it was moved or copied. If you moved it, move ", recorded, " to ",
+          state_file_, " too (or start with --checkpoint-state ", recorded,
+          "). If it is a copy of a registry that still runs, do not start it: two registries "
+          "would sign two histories under one key. If that registry is retired for good, move ",
+          recorded, " to ", state_file_, " and start again"));
+    }
+    if (!options_.accept_rollback) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this data dir last signed its checkpoints to ", recorded, ", and neither that file nor ",
+          state_file_, " exists: it was moved or copied without ", what_it_is,
+          ". Copy that file to ", state_file_,
+          " and start again; if it is lost for good and this data dir is the registry's newest "
+          "history, start once with --accept-history-rollback (recorded in the log)"));
+    }
+  } else if (!options_.accept_rollback) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        state_file_, " is missing: it kept ", what_it_is,
+        ", and this data dir last signed to it. If it was moved or lost, put it back (from the "
+        "volume it lives on, or a copy); if it is gone for good and this data dir is the "
+        "registry's newest history, start once with --accept-history-rollback (recorded in "
+        "the log)"));
+  }
+  state_file_report_ =
+      absl::StrCat("created anew; ", recorded, " was missing, as --accept-history-rollback allows");
+  return RecordStateRecreated(recorded);
+}
+
+absl::Status TransparencyLog::RecordStateRecreated(const std::string& missing) {
+  absl::StatusOr<std::optional<v1::Checkpoint>> stored =
       LoadRecord<v1::Checkpoint>(*store_, Table::kMeta, kCheckpointKey);
-  if (!last.ok()) return last.status();
-  for (const std::string* path : {&options_.checkpoint_file, &options_.checkpoint_state_file}) {
+  if (!stored.ok()) return stored.status();
+  v1::Checkpoint record = stored->value_or(v1::Checkpoint());
+  return ledger_->Apply(domain::Principal(), [&](Transaction& tx) {
+    tx.Record("log.checkpoint_state_recreated", absl::StrCat("checkpoint/", record.size()), record);
+    (void)missing;
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<TransparencyLog::Kept>> TransparencyLog::LoadKept(
+    const domain::NoteVerifier& verifier, const std::string& extra) const {
+  std::vector<Kept> kept;
+  absl::StatusOr<std::optional<v1::Checkpoint>> stored =
+      LoadRecord<v1::Checkpoint>(*store_, Table::kMeta, kCheckpointKey);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) kept.push_back({"the store", **stored});
+  const std::string state = state_file_.empty() ? options_.checkpoint_state_file : state_file_;
+  for (const std::string* path : {&options_.checkpoint_file, &state, &extra}) {
     if (path->empty()) continue;
     absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(*path);
     if (!file.ok()) return file.status();
@@ -104,11 +259,15 @@ absl::StatusOr<std::optional<v1::Checkpoint>> TransparencyLog::LoadLast(
     absl::StatusOr<domain::Checkpoint> parsed = domain::OpenCheckpoint(verifier, **file, origin_);
     if (!parsed.ok()) {
       return absl::DataLossError(absl::StrCat(
-          *path, ": not a checkpoint signed by this log's key: ", parsed.status().message()));
+          *path, ": not a checkpoint signed by this log's key ", verifier.VerifierKey(), " (",
+          parsed.status().message(),
+          "): it belongs to another log, or was changed. If a registry with another key ran "
+          "here before, this one would sign a second history under that name: move the file "
+          "away only if you mean to retire that registry"));
     }
-    if (!last->has_value() || parsed->size > (*last)->size()) *last = ToProto(*parsed, **file);
+    kept.push_back({*path, ToProto(*parsed, **file)});
   }
-  return last;
+  return kept;
 }
 
 absl::Status TransparencyLog::CheckLeaves(uint64_t from, uint64_t to) const {
@@ -228,9 +387,12 @@ absl::Status TransparencyLog::SignLocked() {
   }
   v1::Checkpoint signed_checkpoint = ToProto(checkpoint, *note);
   // The files first: if the store write is lost, they still say what was signed.
-  for (const std::string* path : {&options_.checkpoint_state_file, &options_.checkpoint_file}) {
+  const std::string& state = state_file_.empty() ? options_.checkpoint_state_file : state_file_;
+  for (const std::string* path : {&state, &options_.checkpoint_file}) {
     if (path->empty()) continue;
-    if (absl::Status status = WriteFileAtomically(*path, *note, 0644); !status.ok()) {
+    // The state file is the operator's: readable by the daemon's user only.
+    if (absl::Status status = WriteFileAtomically(*path, *note, path == &state ? 0600 : 0644);
+        !status.ok()) {
       return status;
     }
   }
@@ -286,6 +448,26 @@ absl::Status TransparencyLog::FinishKeyRotation(const std::function<absl::Status
   signer_ = *std::move(next_signer_);
   next_signer_.reset();
   return absl::OkStatus();
+}
+
+absl::StatusOr<absl::Time> TransparencyLog::KeyRotationBeganAt() const {
+  std::string subject;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!next_signer_.has_value()) {
+      return absl::FailedPreconditionError("no key rotation is under way");
+    }
+    subject = absl::StrCat("log_key/", next_signer_->VerifierKey().substr(origin_.size() + 1, 8));
+  }
+  absl::StatusOr<uint64_t> seq = LatestEventFor(*store_, subject);
+  if (!seq.ok()) return seq.status();
+  absl::StatusOr<std::optional<std::string>> data = LoadEventData(*store_, *seq);
+  if (!data.ok()) return data.status();
+  v1::Event event;
+  if (!data->has_value() || !event.ParseFromString(**data)) {
+    return absl::DataLossError(absl::StrCat("event ", *seq, " (", subject, ") is unreadable"));
+  }
+  return domain::FromProto(event.time());
 }
 
 absl::Status TransparencyLog::RecordRotation(bool finished) {

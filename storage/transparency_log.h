@@ -34,8 +34,15 @@ struct TransparencyLogOptions {
   std::string checkpoint_file;
   // Optional: a second copy kept outside the data dir (another disk, a mounted
   // volume), so that restoring the data dir from a stale backup cannot also roll it
-  // back. Written before the others on every signature.
+  // back. Written (mode 0600) before the others on every signature. When set, the store
+  // remembers where it is, and Open refuses a log that holds history but whose state
+  // file is missing (deleted, or a data dir copied or moved without it) or that is not
+  // the one it last signed to, unless `restoring` or `accept_rollback` (see Open).
   std::string checkpoint_state_file;
+  // This start restores a backup into a new data dir: the state file the backup's
+  // registry last signed to (remembered in the store) is checked, and then this one
+  // takes over.
+  bool restoring = false;
   // The operator knowingly continues from a tree that does not extend the last signed
   // checkpoint (e.g. after restoring a backup): recorded as an event
   // ("log.history_rollback_accepted", its record the abandoned checkpoint) before the
@@ -47,10 +54,19 @@ struct TransparencyLogOptions {
 
 class TransparencyLog {
  public:
-  // Loads the last signed checkpoint (the newest of the store's copy and the two
-  // files), checks that the stored tree is consistent with it and signs a first one
-  // when there is none. A tree smaller than it or inconsistent with it is
+  // Loads the last signed checkpoints (the store's copy, the file beside it, the state
+  // file and the state file the store last signed to, when that is another one that
+  // exists), checks that the stored tree is consistent with each and signs a first one
+  // when there is none. A tree smaller than one or inconsistent with it is
   // FAILED_PRECONDITION saying so (the daemon does not start) unless accept_rollback.
+  // With a state file, a log that holds history is also refused (FAILED_PRECONDITION
+  // saying what happened and what the operator may do) when:
+  //  - the state file is missing but the store last signed to it (deleted or lost):
+  //    unless accept_rollback, which records "log.checkpoint_state_recreated";
+  //  - the store last signed to another state file (the data dir was moved or copied):
+  //    unless `restoring`, when the other file, if it exists, is checked like the rest
+  //    (and, if it does not, only with accept_rollback).
+  // A store that never knew a state file (a registry from before) just starts one.
   // Signing later re-hashes each new leaf from the stored event and refuses (see
   // signing_status()) when the tree's leaf differs: a corrupted leaf is never signed.
   static absl::StatusOr<std::unique_ptr<TransparencyLog>> Open(Store* store, Ledger* ledger,
@@ -78,6 +94,9 @@ class TransparencyLog {
   absl::Status FinishKeyRotation(const std::function<absl::Status()>& persist);
   // Resumes a rotation begun before a restart: `next` co-signs from now on.
   void CoSignWith(domain::NoteSigner next);
+  // When the rotation under way was begun (its log.key_rotation_begun event's time).
+  // FAILED_PRECONDITION when none is under way.
+  absl::StatusOr<absl::Time> KeyRotationBeganAt() const;
 
   // The last signed checkpoint.
   v1::Checkpoint Latest() const;
@@ -88,6 +107,15 @@ class TransparencyLog {
   const std::string& origin() const { return origin_; }
   // OK, or why the log refuses to sign.
   absl::Status signing_status() const;
+  // What Open did with the state file, for the daemon's log: "found", "created", or how
+  // it came to be created (first start that keeps one, taken over after a restore...).
+  const std::string& state_file_report() const { return state_file_report_; }
+  // The size of the checkpoint abandoned by an accepted rollback at Open (0: none).
+  uint64_t rollback_accepted_from() const { return rollback_accepted_from_; }
+  // Whether a store (with `checkpoint_file` beside it) holds a log that has signed a
+  // checkpoint: such a log must never get a new key by accident.
+  static absl::StatusOr<bool> HasSignedCheckpoint(const Store& store,
+                                                  const std::string& checkpoint_file);
 
   // RFC 9162 proofs from the stored tree (O(log n) reads each). Sizes must not exceed
   // the committed tree (INVALID_ARGUMENT naming the argument otherwise).
@@ -110,9 +138,18 @@ class TransparencyLog {
   // Records a rotation event (current key -> next) and signs a checkpoint covering it.
   absl::Status RecordRotation(bool finished);
   absl::Status SignLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The newest signed checkpoint among the store and the files.
-  absl::StatusOr<std::optional<v1::Checkpoint>> LoadLast(
-      const domain::NoteVerifier& verifier) const;
+  // Every signed checkpoint kept: the store's and those of the files (and `extra`),
+  // each with where it came from.
+  struct Kept {
+    std::string source;
+    v1::Checkpoint checkpoint;
+  };
+  absl::StatusOr<std::vector<Kept>> LoadKept(const domain::NoteVerifier& verifier,
+                                             const std::string& extra) const;
+  // The state file rules of Open; may add files to check (`*extra`) or record an event.
+  absl::Status CheckStateFile(bool holds_history, std::string* extra);
+  // Records "log.checkpoint_state_recreated" (the store's checkpoint as its record).
+  absl::Status RecordStateRecreated(const std::string& missing);
   void RunSigner();
 
   Store* const store_;
@@ -123,6 +160,10 @@ class TransparencyLog {
   // Tree nodes for the proofs served (never for the signer's own checks, which read the
   // store). 131,072 nodes: about 8 MiB; a tree of 65,536 events fits whole.
   mutable TreeNodeCache proof_nodes_{131072};
+  std::string state_file_report_;
+  uint64_t rollback_accepted_from_ = 0;
+  // The state file as an absolute path ("" when none).
+  std::string state_file_;
 
   // Serialises signing; guards the state below.
   mutable absl::Mutex mu_;

@@ -26,6 +26,14 @@
 #include "storage/files.h"
 
 namespace sello::cli {
+namespace {}  // namespace
+
+// Shared with `sello seal verify --proof` (seal_command.cc).
+const char kStateHelp[] =
+    "where the last trusted checkpoint is kept, shared by every command that checks a proof "
+    "(default $SELLO_AUDIT_STATE, else $XDG_STATE_HOME/sello/audit-state.json, else "
+    "~/.local/state/sello/audit-state.json)";
+
 namespace {
 
 struct AuditOptions {
@@ -72,38 +80,12 @@ std::string WitnessLine(const client::SignedCheckpoint& checkpoint) {
   return checkpoint.quorum.has_value() ? checkpoint.quorum->Describe() : "";
 }
 
-std::string DefaultStatePath() {
-  if (const char* path = std::getenv("SELLO_AUDIT_STATE"); path != nullptr && *path) return path;
-  std::string base;
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state) {
-    base = state;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home) {
-    base = absl::StrCat(home, "/.local/state");
-  } else {
-    base = ".";
-  }
-  return absl::StrCat(base, "/sello/audit-state.json");
-}
-
 std::string Hex(absl::string_view bytes) { return domain::HexEncode(bytes); }
 
 std::string CheckpointLine(const client::SignedCheckpoint& signed_checkpoint) {
   const domain::Checkpoint& c = signed_checkpoint.checkpoint;
   return absl::StrCat(c.origin, "  size ", c.size, "  root ", Hex(c.root_hash), "  time ",
                       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", c.time, absl::UTCTimeZone()));
-}
-
-absl::StatusOr<std::optional<tools::AuditState>> LoadState(const std::string& path) {
-  absl::StatusOr<std::optional<std::string>> text = storage::ReadFileIfExists(path);
-  if (!text.ok()) return text.status();
-  if (!text->has_value()) return std::optional<tools::AuditState>();
-  tools::AuditState state;
-  const auto parsed = google::protobuf::util::JsonStringToMessage(**text, &state);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not an audit state file: ", std::string(parsed.message())));
-  }
-  return std::optional<tools::AuditState>(std::move(state));
 }
 
 absl::Status SaveJson(const std::string& path, const google::protobuf::Message& message) {
@@ -116,6 +98,37 @@ absl::Status SaveJson(const std::string& path, const google::protobuf::Message& 
   if (!parent.empty()) std::filesystem::create_directories(parent, error);
   if (error) return absl::UnavailableError(absl::StrCat("cannot create ", parent.string()));
   return storage::WriteFileAtomically(path, json, 0644);
+}
+
+// The newest checkpoint, checked against the checkpoint this client trusts (the state
+// file `audit verify` keeps). The caller saves the state once everything it checked held.
+struct Trusted {
+  std::unique_ptr<client::TrustedState> state;
+  client::SignedCheckpoint latest;
+};
+
+absl::StatusOr<Trusted> FetchTrusted(client::Auditor& auditor, const std::string& state_option) {
+  Trusted out;
+  absl::StatusOr<std::unique_ptr<client::TrustedState>> state = client::TrustedState::Open(
+      state_option.empty() ? client::DefaultAuditStatePath() : state_option);
+  if (!state.ok()) return state.status();
+  out.state = *std::move(state);
+  absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
+  if (!latest.ok()) return latest.status();
+  if (absl::Status status = out.state->Check(auditor, *latest); !status.ok()) return status;
+  out.latest = *std::move(latest);
+  return out;
+}
+
+// What the trusted state says about the checkpoint just checked, for a person.
+std::string TrustLine(const Trusted& trusted) {
+  const client::TrustedState& state = *trusted.state;
+  std::string line = state.trusted().has_value()
+                         ? absl::StrCat("extends the trusted checkpoint of size ",
+                                        state.trusted()->checkpoint.size, " (", state.path(), ")")
+                         : absl::StrCat("first use: trusted from now on (", state.path(), ")");
+  if (!state.carried().empty()) absl::StrAppend(&line, "; ", state.carried());
+  return line;
 }
 
 // A seq ("42" or "#42") or a subject ("organisation/x").
@@ -171,35 +184,18 @@ int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVer
            const domain::WitnessPolicy* policy, const VerifyOptions& options) {
   client::Auditor auditor(connection, verifier);
   auditor.set_witness_policy(policy);
-  const std::string state_path = options.state.empty() ? DefaultStatePath() : options.state;
-  absl::StatusOr<std::optional<tools::AuditState>> state = LoadState(state_path);
+  const std::string state_path =
+      options.state.empty() ? client::DefaultAuditStatePath() : options.state;
+  absl::StatusOr<std::unique_ptr<client::TrustedState>> state =
+      client::TrustedState::Open(state_path);
   if (!state.ok()) return Fail("audit verify", state.status());
 
   absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
   if (!latest.ok()) return Fail("audit verify", latest.status());
-
-  std::optional<client::SignedCheckpoint> trusted;
-  if (state->has_value()) {
-    // A state made with another key is accepted when its checkpoint verifies with the
-    // pinned key too: after a key rotation, the checkpoints both keys co-signed carry
-    // the auditor's trust from the old pin to the new one.
-    absl::StatusOr<client::SignedCheckpoint> old =
-        client::OpenSignedCheckpoint(verifier, (*state)->checkpoint_note());
-    if (!old.ok() && (*state)->verifier_key() != verifier.VerifierKey()) {
-      return Fail(
-          kExitInvalid,
-          absl::StrCat("audit verify: ", state_path, " was made with key ",
-                       (*state)->verifier_key(), ", not the pinned ", verifier.VerifierKey(),
-                       ", and its checkpoint is not signed by the pinned key (during a "
-                       "key rotation, run audit verify with the old key first); use "
-                       "another --state"));
-    }
-    if (!old.ok()) return Fail("audit verify: the trusted checkpoint", old.status());
-    if (absl::Status status = auditor.VerifyExtends(*old, *latest); !status.ok()) {
+  if (absl::Status status = (*state)->Check(auditor, *latest); !status.ok()) {
       return Fail("audit verify", status);
     }
-    trusted = *std::move(old);
-  }
+  const std::optional<client::SignedCheckpoint>& trusted = (*state)->trusted();
 
   // Inclusion of the records asked for and of a random sample, and every readable
   // record re-hashed against its latest event.
@@ -246,14 +242,7 @@ int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVer
     }
   }
 
-  if (absl::Status saved = SaveJson(state_path,
-                                    [&] {
-                                      tools::AuditState next;
-                                      next.set_verifier_key(verifier.VerifierKey());
-                                      next.set_checkpoint_note(latest->note);
-                                      return next;
-                                    }());
-      !saved.ok()) {
+  if (absl::Status saved = (*state)->Save(verifier); !saved.ok()) {
     return Fail("audit verify: saving the state", saved);
   }
   if (cli.format() == Format::kJson) {
@@ -274,6 +263,7 @@ int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVer
   }
   std::cout << "checkpoint  " << CheckpointLine(*latest) << "\n";
   if (latest->quorum.has_value()) std::cout << "witnesses   " << WitnessLine(*latest) << "\n";
+  if (!(*state)->carried().empty()) std::cout << "key         " << (*state)->carried() << "\n";
   if (trusted.has_value()) {
     std::cout << "consistent  extends the trusted checkpoint of size " << trusted->checkpoint.size
               << "\n";
@@ -330,17 +320,25 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
     });
   }
   {
+    auto state = std::make_shared<std::string>();
     CLI::App* checkpoint = audit->add_subcommand(
-        "checkpoint", "fetch the newest signed checkpoint and check it against the pinned key");
-    OnRun(checkpoint, cli, [&cli, options](client::Connection& connection) {
+        "checkpoint",
+        "fetch the newest signed checkpoint, check it against the pinned key and that it "
+        "extends the last one trusted (exit 7 with both printed if not), and trust it");
+    checkpoint->add_option("--state", *state, kStateHelp);
+    OnRun(checkpoint, cli, [&cli, options, state](client::Connection& connection) {
       absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
       if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
       absl::StatusOr<std::optional<domain::WitnessPolicy>> policy = PolicyFor(*options, *verifier);
       if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
       client::Auditor auditor(connection, *verifier);
       auditor.set_witness_policy(OrNull(*policy));
-      absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
-      if (!latest.ok()) return Fail("audit checkpoint", latest.status());
+      absl::StatusOr<Trusted> trusted = FetchTrusted(auditor, *state);
+      if (!trusted.ok()) return Fail("audit checkpoint", trusted.status());
+      if (absl::Status saved = trusted->state->Save(*verifier); !saved.ok()) {
+        return Fail("audit checkpoint: saving the state", saved);
+      }
+      const client::SignedCheckpoint* latest = &trusted->latest;
       if (cli.format() == Format::kJson) {
         v1::Checkpoint out;
         out.set_origin(latest->checkpoint.origin);
@@ -356,7 +354,8 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
                      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", latest->checkpoint.time,
                                                absl::UTCTimeZone())},
                      {"signature", absl::StrCat("valid (", verifier->VerifierKey(), ")")},
-                     {"witnesses", WitnessLine(*latest)}});
+                     {"witnesses", WitnessLine(*latest)},
+                     {"trust", TrustLine(*trusted)}});
         std::cout << "\n" << latest->note;
       }
       return kExitOk;
@@ -368,9 +367,7 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
         "verify",
         "check the newest checkpoint extends the last one trusted, prove events and re-hash "
         "records; exit 7 with both checkpoints printed if the log misbehaved");
-    command->add_option("--state", verify->state,
-                        "where the last trusted checkpoint is kept (default "
-                        "$SELLO_AUDIT_STATE or ~/.local/state/sello/audit-state.json)");
+    command->add_option("--state", verify->state, kStateHelp);
     command->add_option("--record", verify->records,
                         "also prove this record (organisation/ID, site/ID, standard_version/ID@N, "
                         "token/ID) or event (#SEQ); repeatable");
@@ -404,21 +401,27 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
         ->add_option("record", *target,
                      "organisation/ID, site/ID, standard_version/ID@N, token/ID, or #SEQ")
         ->required();
-    OnRun(prove, cli, [&cli, options, target](client::Connection& connection) {
+    auto state = std::make_shared<std::string>();
+    prove->add_option("--state", *state, kStateHelp);
+    OnRun(prove, cli, [&cli, options, target, state](client::Connection& connection) {
       absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
       if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
       absl::StatusOr<std::optional<domain::WitnessPolicy>> policy = PolicyFor(*options, *verifier);
       if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
       client::Auditor auditor(connection, *verifier);
       auditor.set_witness_policy(OrNull(*policy));
-      absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
-      if (!latest.ok()) return Fail("audit prove", latest.status());
+      absl::StatusOr<Trusted> trusted = FetchTrusted(auditor, *state);
+      if (!trusted.ok()) return Fail("audit prove", trusted.status());
+      const client::SignedCheckpoint* latest = &trusted->latest;
       uint64_t seq = 0;
       std::string subject;
       ParseTarget(*target, &seq, &subject);
       absl::StatusOr<v1::GetInclusionProofResponse> proof =
           auditor.ProveInclusion(seq, subject, *latest);
       if (!proof.ok()) return Fail("audit prove", proof.status());
+      if (absl::Status saved = trusted->state->Save(*verifier); !saved.ok()) {
+        return Fail("audit prove: saving the state", saved);
+      }
       if (cli.format() == Format::kJson) {
         PrintJson(*proof);
         return kExitOk;
@@ -435,6 +438,7 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
                    {"root", Hex(latest->checkpoint.root_hash)}});
       std::cout << "proof (" << proof->hashes_size() << " hashes, leaf to root):\n";
       for (const std::string& hash : proof->hashes()) std::cout << "  " << Hex(hash) << "\n";
+      std::cout << "consistent  " << TrustLine(*trusted) << "\n";
       std::cout << "OK: included in the checkpoint signed by " << verifier->VerifierKey() << "\n";
       return kExitOk;
     });
@@ -443,6 +447,7 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
     struct ExportOptions {
       uint64_t from = 1, to = 0;
       std::string file;
+      std::string state;
     };
     auto exported = std::make_shared<ExportOptions>();
     CLI::App* command = audit->add_subcommand(
@@ -450,6 +455,7 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
     command->add_option("--from", exported->from, "first event")->capture_default_str();
     command->add_option("--to", exported->to, "last event (default: the checkpoint's last)");
     command->add_option("file", exported->file, "output file (JSON)")->required();
+    command->add_option("--state", exported->state, kStateHelp);
     OnRun(command, cli, [options, exported](client::Connection& connection) {
       absl::StatusOr<domain::NoteVerifier> verifier = PinnedVerifier(*options);
       if (!verifier.ok()) return Fail(kExitUsage, verifier.status().message());
@@ -457,13 +463,17 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
       if (!policy.ok()) return Fail(kExitUsage, policy.status().message());
       client::Auditor auditor(connection, *verifier);
       auditor.set_witness_policy(OrNull(*policy));
-      absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
-      if (!latest.ok()) return Fail("audit export", latest.status());
+      absl::StatusOr<Trusted> trusted = FetchTrusted(auditor, exported->state);
+      if (!trusted.ok()) return Fail("audit export", trusted.status());
+      const client::SignedCheckpoint* latest = &trusted->latest;
       const uint64_t to = exported->to == 0 ? latest->checkpoint.size : exported->to;
       absl::StatusOr<tools::AuditBundle> bundle = auditor.Export(exported->from, to, *latest);
       if (!bundle.ok()) return Fail("audit export", bundle.status());
       if (absl::Status status = SaveJson(exported->file, *bundle); !status.ok()) {
         return Fail("audit export", status);
+      }
+      if (absl::Status saved = trusted->state->Save(*verifier); !saved.ok()) {
+        return Fail("audit export: saving the state", saved);
       }
       std::cerr << "exported events " << exported->from << ".." << to << " with proofs to "
                 << exported->file << "\n";

@@ -40,6 +40,10 @@ class Cli {
   std::unique_ptr<client::Connection> Connect(int* exit_code) const;
 };
 
+// The help of --state on every command that checks a proof against the checkpoint the
+// client trusts (client::TrustedState).
+extern const char kStateHelp[];
+
 // Each file adds one command group.
 void AddOrgCommands(CLI::App& app, Cli& cli);
 void AddSiteCommands(CLI::App& app, Cli& cli);

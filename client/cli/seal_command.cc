@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -137,7 +138,7 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
     struct Options {
       std::vector<std::string> codes;
       bool proof = false;
-      std::string log_key, log_key_file, witness_policy;
+      std::string log_key, log_key_file, witness_policy, state;
       std::string format = "table";
       std::string out;
     };
@@ -149,7 +150,10 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
     verify->add_option("codes", options->codes, "seal codes");
     verify->add_flag("--proof", options->proof,
                      "ask for the proof tying each seal to a signed checkpoint and check it "
-                     "against the pinned key (--log-key or --log-key-file)");
+                     "against the pinned key (--log-key or --log-key-file) and against the "
+                     "checkpoint this client last trusted (--state): a log that does not "
+                     "extend it is refused with exit 7 and both checkpoints printed");
+    verify->add_option("--state", options->state, kStateHelp);
     verify->add_option("--log-key", options->log_key, "the log's pinned verifier key")
         ->envname("SELLO_LOG_KEY");
     verify
@@ -233,12 +237,28 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       }
       std::vector<std::string> proven(all.verdicts_size());
       if (verifier.has_value()) {
+        // Each proof's checkpoint must be one history with the checkpoint this client
+        // trusts (checked once per distinct checkpoint), which moves forward only when
+        // every proof held.
+        absl::StatusOr<std::unique_ptr<client::TrustedState>> state = client::TrustedState::Open(
+            options->state.empty() ? client::DefaultAuditStatePath() : options->state);
+        if (!state.ok()) return Fail("seal verify", state.status());
+        client::Auditor auditor(connection, *verifier);
+        std::set<std::string> checked;
         for (int i = 0; i < all.verdicts_size(); ++i) {
           if (all.verdicts(i).problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED) continue;
-          absl::Status status = client::VerifySealProof(all.verdicts(i), *verifier,
-                                                        policy.has_value() ? &*policy : nullptr);
+          client::SignedCheckpoint checkpoint;
+          absl::Status status = client::VerifySealProof(
+              all.verdicts(i), *verifier, policy.has_value() ? &*policy : nullptr, &checkpoint);
           if (absl::IsDataLoss(status)) return Fail("seal verify", status);
+          if (status.ok() && checked.insert(checkpoint.note).second) {
+            status = (*state)->Check(auditor, checkpoint);
+            if (!status.ok()) return Fail("seal verify", status);
+          }
           proven[i] = status.ok() ? "proven" : "not yet";
+        }
+        if (absl::Status saved = (*state)->Save(*verifier); !saved.ok()) {
+          return Fail("seal verify: saving the state", saved);
         }
       }
       if (tlog_proof) return WriteTlogProofs(all, proven, options->out);

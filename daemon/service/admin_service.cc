@@ -23,6 +23,10 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
           return absl::InvalidArgumentError(
               "dir: must be outside the data dir (a backup lost with its store is no backup)");
         }
+        // One log per folder: never another registry's backups or key overwritten.
+        if (absl::Status status = ClaimBackupDir(dir.string(), data_dir_); !status.ok()) {
+          return status;
+        }
         absl::StatusOr<storage::Store::BackupInfo> backup = registry_.store->Backup(dir.string());
         if (!backup.ok()) return backup.status();
         response->set_dir(dir.string());

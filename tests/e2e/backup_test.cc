@@ -60,11 +60,21 @@ TEST_F(BackupTest, AnOnlineBackupRestoresTheSameVerifiableHistory) {
   EXPECT_EQ(inside.exit_code, 5) << inside;
   EXPECT_THAT(inside.err, HasSubstr("outside the data dir"));
 
-  // A second daemon restores it into its own, new data dir and serves it.
+  // The registry moves on after the backup, and stops (signing what it has).
+  ASSERT_TRUE(CreateFirm("after-backup"));
+  ASSERT_EQ(daemon_.Stop(SIGTERM), 0);
+
+  // A second daemon restores it into its own, new data dir and serves it. The registry
+  // signed the writes that came after the backup, so restoring it beside the registry is
+  // a rollback: refused until accepted (a restore drill), and recorded in the log.
   DaemonHarness restored;
   restored.set_daemon_args({"--restore-from", backup});
+  ASSERT_FALSE(restored.Start());
+  EXPECT_THAT(restored.log(), HasSubstr("This backup is older than what the registry signed"));
+  restored.set_daemon_args({"--restore-from", backup, "--accept-history-rollback"});
   ASSERT_TRUE(restored.Start());
   EXPECT_THAT(restored.log(), HasSubstr("\"event\":\"restored\""));
+  EXPECT_THAT(restored.log(), HasSubstr("THE PUBLIC HISTORY WAS ROLLED BACK"));
   const ProcessResult listed = restored.RunCli("org", "list");
   ASSERT_EQ(listed.exit_code, 0) << listed;
   for (int i = 0; i < 5; ++i) EXPECT_THAT(listed.out, HasSubstr(absl::StrCat("before-", i)));

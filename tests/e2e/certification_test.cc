@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -938,6 +939,95 @@ TEST_F(CertificationTest, VerificationCarriesAProofTiedToASignedCheckpoint) {
   EXPECT_EQ(audited.exit_code, 0) << audited;
   EXPECT_THAT(audited.out, HasSubstr("seals.issued"));
   EXPECT_THAT(audited.out, HasSubstr("OK: included"));
+}
+
+// Issue 16 §7: every command that checks a proof checks it against the checkpoint the
+// client already trusts, and a registry that forked its log is caught by each of them.
+TEST_F(CertificationTest, EveryProofCheckingCommandCatchesAForkedLog) {
+  const std::string lot = CreateLot(firm_, "calbuco", 5);
+  Submitted(certifier_, InspectionFile().OfLot(lot));
+  const std::vector<std::string> codes = Issued(certifier_, lot, 2);
+  ASSERT_THAT(codes, SizeIs(2));
+  const std::string pinned_key = daemon_.data_dir() + "/log.pub";
+  const auto create_firm = [&](const std::string& id) {
+    return daemon_.RunCliAs(admin_, "org", "create", "--kind", "firm", "--name", id, "--id", id)
+        .exit_code;
+  };
+  // The head of the log: the seq of the last organisation created.
+  const auto seq_of = [&](const std::string& id) -> uint64_t {
+    const ProcessResult watched =
+        daemon_.RunCliAs(admin_, "-o", "json", "watch", "--org", id, "--kind",
+                         "organisation.created", "--count", "1", "--no-retry");
+    EXPECT_EQ(watched.exit_code, 0) << watched;
+    return ParseJson<v1::Event>(watched.out).seq();
+  };
+  // `sello audit checkpoint` until the checkpoint it trusts covers `seq`.
+  const auto trust_up_to = [&](uint64_t seq) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    do {
+      const ProcessResult shown =
+          daemon_.RunCli("-o", "json", "audit", "--log-key-file", pinned_key, "checkpoint");
+      EXPECT_EQ(shown.exit_code, 0) << shown;
+      if (ParseJson<v1::Checkpoint>(shown.out).size() >= seq) return true;
+    } while (absl::Now() < deadline);
+    return false;
+  };
+  ASSERT_EQ(create_firm("trusted-1"), 0);
+  const uint64_t issued_head = seq_of("trusted-1") - 1;
+  for (const char* id : {"trusted-2", "trusted-3"}) ASSERT_EQ(create_firm(id), 0);
+  const uint64_t trusted = seq_of("trusted-3");
+  ASSERT_TRUE(trust_up_to(trusted));
+  // The seal's proof checks, and the state moved to it: the first use trusted it.
+  const ProcessResult proven =
+      daemon_.RunCli("seal", "verify", "--proof", "--log-key-file", pinned_key, codes[0]);
+  ASSERT_EQ(proven.exit_code, 0) << proven;
+  EXPECT_THAT(proven.out, HasSubstr("proven"));
+  const std::string state_path = daemon_.root_dir() + "/xdg-state/sello/audit-state.json";
+  const std::string trusted_state = ReadWholeFile(state_path);
+  ASSERT_THAT(trusted_state, HasSubstr(absl::StrCat("\\n", trusted, "\\n")));
+
+  // The operator rolls the registry back to before the three firms and lets it sign a
+  // longer, different history.
+  ASSERT_EQ(daemon_.Stop(), 0);
+  const ProcessResult truncated = RunProcess(
+      {SELLO_TAMPER_PATH, "truncate", daemon_.data_dir() + "/db", absl::StrCat(issued_head)});
+  ASSERT_EQ(truncated.exit_code, 0) << truncated;
+  daemon_.set_daemon_args({"--accept-history-rollback"});
+  ASSERT_TRUE(daemon_.Start());
+  for (const char* id : {"forked-1", "forked-2", "forked-3", "forked-4"}) {
+    ASSERT_EQ(create_firm(id), 0);
+  }
+  const uint64_t forked = seq_of("forked-4");
+  ASSERT_GT(forked, trusted);
+  // Wait (with a probe that trusts nothing) until the fork is signed past the trusted size.
+  const std::string probe = daemon_.root_dir() + "/probe.json";
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10);;) {
+    std::filesystem::remove(probe);
+    const ProcessResult shown = daemon_.RunCli("-o", "json", "audit", "--log-key-file", pinned_key,
+                                               "checkpoint", "--state", probe);
+    ASSERT_EQ(shown.exit_code, 0) << shown;
+    if (ParseJson<v1::Checkpoint>(shown.out).size() >= forked) break;
+    ASSERT_LT(absl::Now(), deadline) << "the fork was not signed";
+  }
+
+  // Each command refuses with exit 7 and both signed checkpoints; none moves the state.
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"seal", "verify", "--proof", "--log-key-file", pinned_key,
+                                 codes[1]},
+        std::vector<std::string>{"audit", "--log-key-file", pinned_key, "prove", "#1"},
+        std::vector<std::string>{"audit", "--log-key-file", pinned_key, "checkpoint"},
+        std::vector<std::string>{"audit", "--log-key-file", pinned_key, "export",
+                                 daemon_.root_dir() + "/bundle.json"},
+        std::vector<std::string>{"audit", "--log-key-file", pinned_key, "verify"}}) {
+    const ProcessResult caught = daemon_.RunCliArgs(command);
+    EXPECT_EQ(caught.exit_code, 7) << command[0] << " " << command[command.size() - 1] << "\n"
+                                   << caught;
+    EXPECT_THAT(caught.err, HasSubstr("THE LOG IS INCONSISTENT")) << caught;
+    EXPECT_THAT(caught.err, HasSubstr("--- trusted checkpoint ---")) << caught;
+    EXPECT_THAT(caught.err, HasSubstr("--- new checkpoint ---")) << caught;
+    EXPECT_THAT(caught.out, Not(HasSubstr("proven"))) << caught;
+    EXPECT_EQ(ReadWholeFile(state_path), trusted_state);
+  }
 }
 
 }  // namespace

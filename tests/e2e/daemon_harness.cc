@@ -84,13 +84,24 @@ int ExitCodeOf(int wait_status) {
 }
 
 // The test's environment minus SELLO_* (so that a developer's SELLO_TOKEN or
-// SELLO_SERVER never leaks into a test), plus `extra`.
+// SELLO_SERVER never leaks into a test), plus `extra` (a later NAME=value replaces an
+// earlier one of the same name).
 std::vector<std::string> ChildEnvironment(const std::vector<std::string>& extra) {
   std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (!absl::StartsWith(*entry, "SELLO_")) env.emplace_back(*entry);
+  const auto put = [&env](const std::string& entry) {
+    const std::string name = entry.substr(0, entry.find('=') + 1);
+    for (std::string& existing : env) {
+      if (absl::StartsWith(existing, name)) {
+        existing = entry;
+        return;
   }
-  env.insert(env.end(), extra.begin(), extra.end());
+    }
+    env.push_back(entry);
+  };
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!absl::StartsWith(*entry, "SELLO_")) put(*entry);
+  }
+  for (const std::string& entry : extra) put(entry);
   return env;
 }
 
@@ -531,18 +542,26 @@ std::vector<std::string> DaemonHarness::CliPrefix() const {
   return argv;
 }
 
+std::vector<std::string> DaemonHarness::CliEnvironment(
+    const std::vector<std::string>& extra_env) const {
+  // The checkpoint `sello` trusts (its audit state) stays in this test's directory.
+  std::vector<std::string> env = {"XDG_STATE_HOME=" + root_dir_ + "/xdg-state"};
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  return env;
+}
+
 ProcessResult DaemonHarness::RunCliArgs(const std::vector<std::string>& args,
                                         const std::vector<std::string>& extra_env) const {
   std::vector<std::string> argv = CliPrefix();
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunProcess(argv, extra_env);
+  return RunProcess(argv, CliEnvironment(extra_env));
 }
 
 BackgroundProcess DaemonHarness::StartCliArgs(const std::vector<std::string>& args,
                                               const std::vector<std::string>& extra_env) const {
   std::vector<std::string> argv = CliPrefix();
   argv.insert(argv.end(), args.begin(), args.end());
-  return StartProcess(argv, extra_env);
+  return StartProcess(argv, CliEnvironment(extra_env));
 }
 
 void SessionTest::SetUp() {

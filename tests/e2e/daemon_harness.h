@@ -148,7 +148,8 @@ class DaemonHarness {
   // Writes `content` to ROOT/name and returns the path.
   std::string WriteFile(const std::string& name, const std::string& content) const;
 
-  // Runs `sello --server ADDRESS args...`.
+  // Runs `sello --server ADDRESS args...`, its default audit state (the checkpoint it
+  // trusts) under root_dir().
   template <typename... Args>
   ProcessResult RunCli(const Args&... args) const {
     return RunCliArgs({std::string(args)...});
@@ -177,6 +178,9 @@ class DaemonHarness {
 
   // The global flags RunCli* put before the command: --server and any TLS files.
   std::vector<std::string> CliPrefix() const;
+  // RunCli*'s environment: XDG_STATE_HOME in root_dir() (so the default audit state of
+  // `sello` is this test's own), then `extra_env`.
+  std::vector<std::string> CliEnvironment(const std::vector<std::string>& extra_env) const;
 
   std::vector<std::string> daemon_args_;
   ClientTls client_tls_;

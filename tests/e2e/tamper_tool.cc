@@ -8,6 +8,9 @@
 //       keeps events 1..N and drops the rest: their events, their events_by_subject
 //       entries, every tree node covering a leaf >= N, and the checkpoint the store
 //       keeps in the meta table (as if restored from a backup taken at N events).
+//   sello_tamper forget-state-file DB_PATH
+//       drops the store's note of the checkpoint state file it signs to, as a data dir
+//       from a sellod that kept none by default would be.
 //
 // Prints what it did on stdout; exit 0 on success, 1 on failure, 2 on bad usage.
 #include <cstdint>
@@ -111,9 +114,18 @@ absl::Status Truncate(storage::Store& store, uint64_t keep) {
   return absl::OkStatus();
 }
 
+absl::Status ForgetStateFile(storage::Store& store) {
+  storage::WriteSet writes;
+  writes.Delete(Table::kMeta, "checkpoint_state_file");
+  if (absl::Status status = store.Write(writes); !status.ok()) return status;
+  std::cout << "forgot the checkpoint state file\n";
+  return absl::OkStatus();
+}
+
 int Usage() {
   std::cerr << "usage: sello_tamper rewrite-org DB_PATH ORG_ID NEW_NAME\n"
-               "       sello_tamper truncate DB_PATH N\n";
+               "       sello_tamper truncate DB_PATH N\n"
+               "       sello_tamper forget-state-file DB_PATH\n";
   return 2;
 }
 
@@ -129,6 +141,8 @@ int Run(const std::vector<std::string>& args) {
   absl::Status status;
   if (command == "rewrite-org" && args.size() == 4) {
     status = RewriteOrganisation(**store, args[2], args[3]);
+  } else if (command == "forget-state-file" && args.size() == 2) {
+    status = ForgetStateFile(**store);
   } else if (command == "truncate" && args.size() == 3) {
     uint64_t keep = 0;
     if (!absl::SimpleAtoi(args[2], &keep)) return Usage();
