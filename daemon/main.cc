@@ -35,6 +35,7 @@
 #include "daemon/service/stats_service.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
+#include "storage/records.h"
 #include "storage/rocks_store.h"
 #include "storage/transparency_log.h"
 
@@ -403,6 +404,11 @@ int Run(int argc, char** argv) {
   if (!bootstrapped.ok()) return Fail("bootstrap_failed", bootstrapped.status().ToString());
   if (absl::Status status = sello::service::EnsureAggregates(**store); !status.ok()) {
     return Fail("statistics_failed", status.ToString());
+  }
+  absl::StatusOr<std::optional<size_t>> indexed = sello::storage::EnsureVersionIndexes(**store);
+  if (!indexed.ok()) return Fail("indexes_failed", indexed.status().ToString());
+  if (indexed->has_value()) {
+    LogInfo("version_indexes_built", {{"records", absl::StrCat(**indexed)}});
   }
 
   bool key_created = false;

@@ -123,6 +123,12 @@ absl::string_view TableName(Table table) {
       return "stats_criteria";
     case Table::kIssuancesByLot:
       return "issuances_by_lot";
+    case Table::kIssuancesByCertifier:
+      return "issuances_by_certifier";
+    case Table::kIssuancesByVersion:
+      return "issuances_by_version";
+    case Table::kNormsByVersion:
+      return "norms_by_version";
   }
   return "unknown";
 }

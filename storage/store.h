@@ -61,8 +61,11 @@ enum class Table : uint8_t {
   kStatsCertifiers,            // standard \0 stages \0 month (u32 BE) \0 certifier -> CertifierCell
   kStatsCriteria,              // standard \0 version \0 criterion \0 month \0 firm -> CriterionCell
   kIssuancesByLot,             // lot id \0 issuance id -> "" (their codes: the issuance's)
+  kIssuancesByCertifier,       // certifier id \0 issuance id -> ""
+  kIssuancesByVersion,         // standard id \0 version (u32 BE) \0 issuance id -> ""
+  kNormsByVersion,             // standard id \0 version (u32 BE) \0 norm id -> ""
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kIssuancesByLot) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kNormsByVersion) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);
