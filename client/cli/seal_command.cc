@@ -39,9 +39,13 @@ int VerdictExitCode(const v1::VerifySealResponse& response) {
 std::string DecisionText(const v1::Seal& seal) {
   if (!seal.has_status_decision()) return "";
   const v1::SealStatusDecision& d = seal.status_decision();
-  return absl::StrCat(d.authority() == v1::ISSUER ? "the issuing certifier" : "the association",
-                      " (", v1::Role_Name(d.actor_role()), " ", d.actor_organisation_id(), "), ",
-                      ShowTime(d.time()), ": ", v1::SealChangeCause_Name(d.cause()));
+  // Who acted is shown to the parties only (the registry leaves it out for others).
+  return absl::StrCat(
+      d.authority() == v1::ISSUER ? "the issuing certifier" : "the association",
+      d.actor_organisation_id().empty()
+          ? ""
+          : absl::StrCat(" (", v1::Role_Name(d.actor_role()), " ", d.actor_organisation_id(), ")"),
+      ", ", ShowTime(d.time()), ": ", v1::SealChangeCause_Name(d.cause()));
 }
 
 }  // namespace

@@ -133,6 +133,18 @@ v1::SealAuthority DecidingAuthority(const v1::Seal& seal) {
   return seal.status_decision().authority();
 }
 
+void RedactSealDecision(const Principal* reader, v1::Seal& seal) {
+  if (reader != nullptr && !reader->organisation_id.empty() &&
+      (reader->role == v1::ADMIN || reader->role == v1::REGULATOR ||
+       (reader->role == v1::FIRM && reader->organisation_id == seal.firm_id()) ||
+       (reader->role == v1::CERTIFIER && reader->organisation_id == seal.certifier_id()))) {
+    return;
+  }
+  if (!seal.has_status_decision()) return;
+  seal.mutable_status_decision()->clear_actor_organisation_id();
+  seal.mutable_status_decision()->clear_actor_role();
+}
+
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause) {
   const char* who = authority == v1::ISSUER ? "the issuing certifier" : "the association";
   switch (cause) {

@@ -90,6 +90,12 @@ void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view 
                      v1::SealAuthority authority, v1::SealChangeCause cause, const Principal& actor,
                      absl::Time now);
 
+// A seal as `reader` (nullptr: anonymous) may see who last changed it: the authority, the
+// cause and the time are public (a buyer learns why a seal is suspended); which
+// organisation acted (e.g. the certifier an appeal was assigned to) is read only by ADMIN,
+// REGULATOR, the seal's firm and its issuer, and cleared for anyone else.
+void RedactSealDecision(const Principal* reader, v1::Seal& seal);
+
 // "the association (appeal overturned)".
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause);
 

@@ -225,7 +225,8 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
                                                   const v1::VerifySealRequest* request,
                                                   v1::VerifySealResponse* response) {
   return ServeNow(
-      registry_, context, Method("VerifySeal"), [&](const domain::Principal*) -> absl::Status {
+      registry_, context, Method("VerifySeal"),
+      [&](const domain::Principal* caller) -> absl::Status {
         if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
         if (request->codes_size() > registry_.limits.max_codes_per_verification) {
           return absl::InvalidArgumentError(absl::StrCat(
@@ -345,6 +346,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
             for (auto& hash : *path) seal_proof->add_seal_path(std::move(hash));
           }
           found.set_status(domain::EffectiveStatus(found, now));
+          if (found.has_status_decision()) domain::RedactSealDecision(caller, found);
         }
         return absl::OkStatus();
       });

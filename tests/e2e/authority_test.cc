@@ -169,7 +169,13 @@ TEST_F(AuthorityTest, SuspendingAnAccreditationTakesItsSealsAlongWhenTheAssociat
               HasSubstr("accreditation " + accreditation_ + " of cert-austral suspended"));
   EXPECT_EQ(seal.status_decision().authority(), v1::ASSOCIATION);
   EXPECT_EQ(seal.status_decision().cause(), v1::ACCREDITATION_SUSPENDED);
-  EXPECT_EQ(seal.status_decision().actor_role(), v1::ADMIN);
+  // Who acted is the parties' to read: the firm sees it, a buyer only why.
+  EXPECT_EQ(seal.status_decision().actor_organisation_id(), "");
+  const ProcessResult as_firm =
+      daemon_.RunCliAs(firm_, "-o", "json", "seal", "show", austral.codes[0]);
+  ASSERT_EQ(as_firm.exit_code, 0) << as_firm;
+  EXPECT_EQ(ParseJson<Seal>(as_firm.out).status_decision().actor_organisation_id(), "association");
+  EXPECT_EQ(ParseJson<Seal>(as_firm.out).status_decision().actor_role(), v1::ADMIN);
 
   // Recorded in the accreditation's history, and so in its (public) event.
   const v1::Accreditation record = ShowAccreditation(accreditation_);
@@ -347,9 +353,11 @@ TEST_F(AuthorityTest, TheIssuerCannotLiftWhatTheAssociationDecided) {
                           "label fine")
                 .exit_code,
             kExitDenied);
-  const ProcessResult shown = daemon_.RunCli("seal", "show", investigated.codes[1]);
+  const ProcessResult shown = daemon_.RunCliAs(certifier_, "seal", "show", investigated.codes[1]);
   EXPECT_THAT(shown.out, HasSubstr("decided by:"));
   EXPECT_THAT(shown.out, HasSubstr("the association (ADMIN association)"));
+  EXPECT_THAT(daemon_.RunCli("seal", "show", investigated.codes[1]).out,
+              AllOf(HasSubstr("the association, "), HasSubstr("MANUAL")));
   ASSERT_TRUE(Succeeded(daemon_.RunCliAs(admin_, "seal", "reinstate", investigated.codes[0],
                                          investigated.codes[1], "--reason", "cleared")));
   EXPECT_THAT(Statuses(investigated.codes), Each(Seal::VALID));

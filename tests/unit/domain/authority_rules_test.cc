@@ -164,6 +164,39 @@ TEST(SealAuthorityTest, ApplyRecordsWhoWithWhichAuthorityAndWhy) {
   EXPECT_EQ(DecidingAuthority(SealIn(Seal::SUSPENDED, v1::ISSUER)), v1::ISSUER);
 }
 
+TEST(SealAuthorityTest, WhoActedIsReadByThePartiesOnly) {
+  Seal seal = SealIn(Seal::SUSPENDED, v1::ASSOCIATION, v1::APPEAL_OVERTURNED);
+  seal.set_firm_id("firm-1");
+  seal.mutable_status_decision()->set_actor_organisation_id("CERT-9");
+  seal.mutable_status_decision()->set_actor_role(v1::CERTIFIER);
+  const Principal admin{"t", "assoc", v1::ADMIN};
+  const Principal regulator{"t", "agency", v1::REGULATOR};
+  const Principal firm{"t", "firm-1", v1::FIRM};
+  const Principal other_firm{"t", "firm-2", v1::FIRM};
+  const Principal issuer{"t", "CERT-1", v1::CERTIFIER};
+  const Principal rival{"t", "CERT-2", v1::CERTIFIER};
+  struct Case {
+    std::string name;
+    const Principal* reader;
+    bool sees_actor;
+  };
+  const std::vector<Case> cases = {
+      {"anonymous", nullptr, false},        {"ADMIN", &admin, true},
+      {"REGULATOR", &regulator, true},      {"its firm", &firm, true},
+      {"another firm", &other_firm, false}, {"its issuer", &issuer, true},
+      {"another certifier", &rival, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Seal shown = seal;
+    RedactSealDecision(c.reader, shown);
+    EXPECT_EQ(shown.status_decision().actor_organisation_id(), c.sees_actor ? "CERT-9" : "");
+    // Why it is suspended is everyone's to know.
+    EXPECT_EQ(shown.status_decision().authority(), v1::ASSOCIATION);
+    EXPECT_EQ(shown.status_decision().cause(), v1::APPEAL_OVERTURNED);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Sealing needs an accreditation in force today.
 
