@@ -526,6 +526,11 @@ int Run(int argc, char** argv) {
   if (absl::Status status = sello::service::EnsureAggregates(**store); !status.ok()) {
     return Fail("statistics_failed", status.ToString());
   }
+  absl::StatusOr<std::optional<size_t>> indexed = sello::storage::EnsureVersionIndexes(**store);
+  if (!indexed.ok()) return Fail("indexes_failed", indexed.status().ToString());
+  if (indexed->has_value()) {
+    LogInfo("version_indexes_built", {{"records", absl::StrCat(**indexed)}});
+  }
 
   absl::StatusOr<bool> has_history =
       sello::storage::TransparencyLog::HasSignedCheckpoint(**store, data_dir + "/checkpoint.note");

@@ -156,6 +156,7 @@ v1::Seal SealTemplateOf(const v1::Seal& seal) {
   shared.clear_code();
   shared.clear_status();
   shared.clear_status_reason();
+  shared.clear_status_decision();
   shared.clear_issuance_id();
   shared.clear_position();
   return shared;
@@ -168,6 +169,7 @@ v1::Seal SealOwnFields(const v1::Seal& seal) {
   own.set_status_reason(seal.status_reason());
   own.set_issuance_id(seal.issuance_id());
   own.set_position(seal.position());
+  if (seal.has_status_decision()) *own.mutable_status_decision() = seal.status_decision();
   return own;
 }
 
@@ -283,9 +285,81 @@ absl::StatusOr<std::optional<StoredSeal>> LoadSeal(const Store& store, absl::str
   return stored;
 }
 
-void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance) {
+std::string VersionIndexPrefix(absl::string_view standard_id, uint32_t version) {
+  return ChildPrefix(StandardVersionKey(standard_id, version));
+}
+
+namespace {
+
+void PutIssuanceIndexes(WriteSet& writes, const v1::SealIssuance& issuance,
+                        absl::string_view standard_id, uint32_t version) {
+  writes.Put(Table::kIssuancesByCertifier, ChildKey(issuance.certifier_id(), issuance.id()), "");
+  writes.Put(Table::kIssuancesByVersion,
+             absl::StrCat(VersionIndexPrefix(standard_id, version), issuance.id()), "");
+}
+
+void PutNormIndex(WriteSet& writes, const v1::Norm& norm) {
+  writes.Put(
+      Table::kNormsByVersion,
+      absl::StrCat(VersionIndexPrefix(norm.standard_id(), norm.standard_version()), norm.id()), "");
+}
+
+}  // namespace
+
+void PutNorm(WriteSet& writes, const v1::Norm& norm) {
+  writes.Put(Table::kNorms, norm.id(), SerializeRecord(norm));
+  PutNormIndex(writes, norm);
+}
+
+absl::StatusOr<std::optional<size_t>> EnsureVersionIndexes(Store& store) {
+  static constexpr absl::string_view kBuiltKey = "version_indexes";
+  absl::StatusOr<std::optional<std::string>> built = store.Get(Table::kMeta, kBuiltKey);
+  if (!built.ok()) return built.status();
+  if (built->has_value()) return std::optional<size_t>();
+  WriteSet writes;
+  size_t indexed = 0;
+  absl::Status inner;
+  // Issuance records are the keys without a '\0' (the others are their leaves, codes
+  // and templates); their inspection names the standard version.
+  absl::Status scan =
+      store.Scan(Table::kIssuances, "", "", [&](absl::string_view key, absl::string_view value) {
+        if (key.find('\0') != absl::string_view::npos) return true;
+        v1::SealIssuance issuance;
+        inner = ParseRecord(Table::kIssuances, key, value, issuance);
+        if (!inner.ok()) return false;
+        absl::StatusOr<v1::Inspection> inspection = RequireRecord<v1::Inspection>(
+            store, Table::kInspections, issuance.inspection_id(), "inspection");
+        if (!inspection.ok()) {
+          inner = inspection.status();
+          return false;
+        }
+        PutIssuanceIndexes(writes, issuance, inspection->standard_id(),
+                           inspection->standard_version());
+        ++indexed;
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  scan = store.Scan(Table::kNorms, "", "", [&](absl::string_view key, absl::string_view value) {
+    v1::Norm norm;
+    inner = ParseRecord(Table::kNorms, key, value, norm);
+    if (!inner.ok()) return false;
+    PutNormIndex(writes, norm);
+    ++indexed;
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  writes.Put(Table::kMeta, std::string(kBuiltKey), "1");
+  if (absl::Status status = store.Write(writes); !status.ok()) return status;
+  return std::optional<size_t>(indexed);
+}
+
+void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance, absl::string_view standard_id,
+                 uint32_t version) {
   writes.Put(Table::kIssuances, issuance.id(), SerializeRecord(issuance));
   writes.Put(Table::kIssuancesByLot, ChildKey(issuance.lot_id(), issuance.id()), "");
+  PutIssuanceIndexes(writes, issuance, standard_id, version);
   if (!issuance.request_id().empty()) {
     writes.Put(Table::kIssuanceRequests, RequestKey(issuance.certifier_id(), issuance.request_id()),
                issuance.id());

@@ -75,14 +75,28 @@ void PutLot(WriteSet& writes, const v1::Lot& lot);
 // The inspection and its indexes (by site, firm, lot, certifier, standard and date,
 // each ordered by inspection date, and its request id).
 void PutInspection(WriteSet& writes, const v1::Inspection& inspection);
-void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance);
+// The issuance and its indexes: by lot, by certifier and by the standard version its
+// inspection is against (`standard_id`, `version`: the issuance record does not name
+// them), and its request id.
+void PutIssuance(WriteSet& writes, const v1::SealIssuance& issuance, absl::string_view standard_id,
+                 uint32_t version);
+// The norm and its index by the standard version it adopts.
+void PutNorm(WriteSet& writes, const v1::Norm& norm);
+// standard id \0 version (u32 BE) \0: the prefix of a version's entries in
+// kIssuancesByVersion and kNormsByVersion.
+std::string VersionIndexPrefix(absl::string_view standard_id, uint32_t version);
+// Builds, once, the indexes added after a data dir may have been written
+// (kIssuancesByCertifier, kIssuancesByVersion, kNormsByVersion) from the issuances and
+// norms it holds; a meta entry records that they are complete. Run before serving.
+// Returns how many issuances and norms it indexed now (nullopt: built before).
+absl::StatusOr<std::optional<size_t>> EnsureVersionIndexes(Store& store);
 
 // Seals are stored compact: each keeps only its own fields (code, status, status_reason,
-// issuance_id, position), and what every seal of an issuance shares (lot, inspection,
-// firm and site with their names, certifier, standard, grade, times) is kept once, in the
-// issuance's seal template. At 10 million seals that is a fifth of the bytes to write,
-// cache and read. Seals stored whole (before templates existed) are read as they are.
-// A seal read from the store is compact when it has no lot_id.
+// status_decision, issuance_id, position), and what every seal of an issuance shares (lot,
+// inspection, firm and site with their names, certifier, standard, grade, times) is kept once, in
+// the issuance's seal template. At 10 million seals that is a fifth of the bytes to write, cache
+// and read. Seals stored whole (before templates existed) are read as they are. A seal read from
+// the store is compact when it has no lot_id.
 std::string SealTemplateKey(absl::string_view issuance_id);
 // Beside each issuance (kIssuances): its leaf hashes (32 bytes each, in position order),
 // so that a seal's proof needs one read, not one per seal; and its codes

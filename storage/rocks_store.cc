@@ -125,6 +125,12 @@ absl::string_view TableName(Table table) {
       return "issuances_by_lot";
     case Table::kSealChanges:
       return "seal_changes";
+    case Table::kIssuancesByCertifier:
+      return "issuances_by_certifier";
+    case Table::kIssuancesByVersion:
+      return "issuances_by_version";
+    case Table::kNormsByVersion:
+      return "norms_by_version";
   }
   return "unknown";
 }

@@ -64,8 +64,11 @@ enum class Table : uint8_t {
                                // -> CriterionCell
   kIssuancesByLot,             // lot id \0 issuance id -> "" (their codes: the issuance's)
   kSealChanges,                // change id -> sello.v1.SealStatusChange (a seals.* event's record)
+  kIssuancesByCertifier,       // certifier id \0 issuance id -> ""
+  kIssuancesByVersion,         // standard id \0 version (u32 BE) \0 issuance id -> ""
+  kNormsByVersion,             // standard id \0 version (u32 BE) \0 norm id -> ""
 };
-inline constexpr int kTableCount = static_cast<int>(Table::kSealChanges) + 1;
+inline constexpr int kTableCount = static_cast<int>(Table::kNormsByVersion) + 1;
 
 // The column family name of a table (stable: it is on disk).
 absl::string_view TableName(Table table);

@@ -23,6 +23,20 @@ std::string ScopeText(const v1::Accreditation& accreditation) {
   return absl::StrJoin(parts, " ");
 }
 
+// What the last suspension or withdrawal did to the certifier's seals.
+std::string SealsChoiceText(const v1::Accreditation& accreditation) {
+  if (accreditation.history().empty()) return "";
+  const v1::AccreditationStatusChange& last = *accreditation.history().rbegin();
+  switch (last.seals()) {
+    case v1::KEEP_SEALS:
+      return "kept valid";
+    case v1::SUSPEND_SEALS:
+      return absl::StrCat(last.seals_suspended(), " suspended");
+    default:
+      return "";
+  }
+}
+
 int ShowAccreditation(const Cli& cli, const v1::Accreditation& a) {
   if (cli.format() == Format::kJson) {
     PrintJson(a);
@@ -33,7 +47,8 @@ int ShowAccreditation(const Cli& cli, const v1::Accreditation& a) {
                {"scope", ScopeText(a)},
                {"valid", absl::StrCat(Day(a.valid_from()), " .. ", Day(a.valid_until()))},
                {"status", v1::Accreditation::Status_Name(a.status())},
-               {"reason", a.status_reason()}});
+               {"reason", a.status_reason()},
+               {"seals", SealsChoiceText(a)}});
   return kExitOk;
 }
 
@@ -140,21 +155,38 @@ void AddAccreditCommands(CLI::App& app, Cli& cli) {
       return ShowAccreditation(cli, response);
     });
   }
-  for (const auto& [name, help] : {std::pair{"suspend", "suspend an accreditation"},
-                                   std::pair{"reinstate", "reinstate a suspended accreditation"},
-                                   std::pair{"withdraw", "withdraw an accreditation for good"}}) {
+  for (const auto& [name, help] :
+       {std::pair{"suspend",
+                  "suspend an accreditation; --seals says, in the same call, whether the "
+                  "certifier's current seals within its scope stay valid or are suspended"},
+        std::pair{"reinstate",
+                  "reinstate a suspended accreditation (seals suspended with it stay suspended "
+                  "until ADMIN reinstates them: sello seal reinstate --lot L)"},
+        std::pair{"withdraw", "withdraw an accreditation for good; --seals as for suspend"}}) {
     struct Options {
-      std::string id, reason;
+      std::string id, reason, seals;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = accredit->add_subcommand(name, help);
     command->add_option("id", options->id, "accreditation id")->required();
     command->add_option("--reason", options->reason, "why")->required();
     const std::string verb = name;
+    if (verb != "reinstate") {
+      command
+          ->add_option("--seals", options->seals,
+                       "keep: the certifier's current seals stay valid; suspend: every VALID "
+                       "seal it issued within the accreditation's scope is suspended (only "
+                       "ADMIN may reinstate them)")
+          ->check(CLI::IsMember({"keep", "suspend"}))
+          ->required();
+    }
     OnRun(command, cli, [&cli, options, verb](client::Connection& connection) {
       v1::ChangeAccreditationRequest request;
       request.set_accreditation_id(options->id);
       request.set_reason(options->reason);
+      if (!options->seals.empty()) {
+        request.set_seals(options->seals == "keep" ? v1::KEEP_SEALS : v1::SUSPEND_SEALS);
+      }
       v1::Accreditation response;
       auto context = connection.NewContext();
       grpc::Status status =

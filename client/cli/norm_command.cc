@@ -29,7 +29,14 @@ int ShowNorm(const Cli& cli, const v1::Norm& norm) {
                {"validity", absl::StrCat(norm.validity_days(), " days")},
                {"status", v1::Norm::Status_Name(norm.status())},
                {"repealed", ShowTime(norm.repeal_time())},
-               {"reason", norm.repeal_reason()}});
+               {"reason", norm.repeal_reason()},
+               {"standard withdrawn",
+                norm.has_standard_withdrawn()
+                    ? absl::StrCat(absl::StrCat(norm.standard_id(), "@", norm.standard_version()),
+                                   " WITHDRAWN on ", ShowTime(norm.standard_withdrawn().time()),
+                                   " (", norm.standard_withdrawn().reason(),
+                                   "): repeal this norm or adopt another version")
+                    : ""}});
   return kExitOk;
 }
 
@@ -191,6 +198,9 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
                     v1::ComplianceVerdict::Reason_Name(v.reason()), v.detail()});
     }
     table.Print();
+    for (const auto& v : response.verdicts()) {
+      if (!v.norm_notice().empty()) std::cout << "note: " << v.norm_notice() << "\n";
+    }
     return code;
   });
   {
@@ -261,6 +271,9 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
         }
         table.Print();
         std::cout << compliant << " of " << all.entries_size() << " sites comply\n";
+        if (!all.entries().empty() && !all.entries(0).verdict().norm_notice().empty()) {
+          std::cout << "note: " << all.entries(0).verdict().norm_notice() << "\n";
+        }
       }
       return kExitOk;
     });

@@ -79,6 +79,19 @@ int WriteTlogProofs(const v1::VerifySealResponse& all, const std::vector<std::st
   return written == all.verdicts_size() ? kExitOk : kExitUnavailable;
 }
 
+// "the association (ADMIN acme), 2026-11-26 10:00:00Z: ACCREDITATION_SUSPENDED".
+std::string DecisionText(const v1::Seal& seal) {
+  if (!seal.has_status_decision()) return "";
+  const v1::SealStatusDecision& d = seal.status_decision();
+  // Who acted is shown to the parties only (the registry leaves it out for others).
+  return absl::StrCat(
+      d.authority() == v1::ISSUER ? "the issuing certifier" : "the association",
+      d.actor_organisation_id().empty()
+          ? ""
+          : absl::StrCat(" (", v1::Role_Name(d.actor_role()), " ", d.actor_organisation_id(), ")"),
+      ", ", ShowTime(d.time()), ": ", v1::SealChangeCause_Name(d.cause()));
+}
+
 }  // namespace
 
 void AddSealCommands(CLI::App& app, Cli& cli) {
@@ -311,6 +324,7 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       PrintFields({{"code", s.code()},
                    {"status", v1::Seal::Status_Name(s.status())},
                    {"reason", s.status_reason()},
+                   {"decided by", DecisionText(s)},
                    {"grade", v1::Grade_Name(s.grade())},
                    {"firm", absl::StrCat(s.firm_name(), " (", s.firm_id(), ")")},
                    {"site", absl::StrCat(s.site_name(), " (", s.site_id(), ")")},
@@ -323,9 +337,14 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       return kExitOk;
     });
   }
-  for (const auto& [name, help] : {std::pair{"suspend", "suspend seals under investigation"},
+  for (const auto& [name, help] :
+       {std::pair{"suspend", "suspend seals under investigation"},
                                    std::pair{"revoke", "revoke seals for good"},
-                                   std::pair{"reinstate", "reinstate suspended seals"}}) {
+        std::pair{"reinstate",
+                  "reinstate suspended seals; a suspension is lifted only by an authority at "
+                  "least as high as the one that made it (the association's: ADMIN's own, an "
+                  "overturned appeal's, an accreditation's or a standard's withdrawal), and "
+                  "never beyond what the lot's inspections support"}}) {
     struct Options {
       std::vector<std::string> codes;
       std::string lot, reason;

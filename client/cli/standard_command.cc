@@ -75,6 +75,18 @@ std::string RuleText(const v1::Criterion& criterion) {
   return absl::StrJoin(parts, ", ");
 }
 
+// "12 seals suspended" / "seals kept valid", for a WITHDRAWN version.
+std::string WithdrawnSealsText(const v1::StandardVersion& version) {
+  switch (version.withdraw_seals()) {
+    case v1::SUSPEND_SEALS:
+      return absl::StrCat(version.seals_suspended(), " seals suspended");
+    case v1::KEEP_SEALS:
+      return "seals kept valid";
+    default:
+      return "";
+  }
+}
+
 void PrintVersion(const v1::StandardVersion& version) {
   PrintFields(
       {{"standard", version.standard_id()},
@@ -91,7 +103,9 @@ void PrintVersion(const v1::StandardVersion& version) {
                              : ""},
        {"cessation", ShowTime(version.cessation_time())},
        {"withdrawn", ShowTime(version.withdraw_time())},
-       {"reason", version.withdraw_reason()}});
+       {"reason", version.withdraw_reason()},
+       {"seals", WithdrawnSealsText(version)},
+       {"norms marked", absl::StrJoin(version.marked_norm_ids(), ", ")}});
   for (const auto& stage : version.stages()) {
     std::cout << "\nstage " << stage.id() << ": " << stage.name() << "\n";
     Table table({"criterion", "name", "kind", "rule"});
@@ -259,12 +273,22 @@ void AddStandardCommands(CLI::App& app, Cli& cli) {
   }
   {
     struct Options {
-      std::string ref, reason;
+      std::string ref, reason, seals = "suspend";
     };
     auto options = std::make_shared<Options>();
-    CLI::App* withdraw = standard->add_subcommand("withdraw", "withdraw a version (ADMIN)");
+    CLI::App* withdraw = standard->add_subcommand(
+        "withdraw",
+        "withdraw a version (ADMIN): in the same write its VALID seals are suspended (unless "
+        "--seals keep) and the norms adopting it are marked for their regulators; one public "
+        "event, standard_version.withdrawn, names what it did");
     withdraw->add_option("version", options->ref, "ID@N")->required();
     withdraw->add_option("--reason", options->reason, "why it is withdrawn")->required();
+    withdraw
+        ->add_option("--seals", options->seals,
+                     "the version's current seals: suspend (each firm sees its seals' change) "
+                     "or keep them valid")
+        ->check(CLI::IsMember({"keep", "suspend"}))
+        ->capture_default_str();
     OnRun(withdraw, cli, [&cli, options](client::Connection& connection) {
       absl::StatusOr<VersionRef> ref = ParseRef(options->ref, true);
       if (!ref.ok()) return Fail("standard withdraw", ref.status());
@@ -272,6 +296,7 @@ void AddStandardCommands(CLI::App& app, Cli& cli) {
       request.set_standard_id(ref->standard_id);
       request.set_version(ref->version);
       request.set_reason(options->reason);
+      request.set_seals(options->seals == "keep" ? v1::KEEP_SEALS : v1::SUSPEND_SEALS);
       v1::StandardVersion response;
       grpc::Status status = connection.standards().WithdrawStandardVersion(
           connection.NewContext().get(), request, &response);
@@ -279,7 +304,11 @@ void AddStandardCommands(CLI::App& app, Cli& cli) {
       if (cli.format() == Format::kJson) {
         PrintJson(response);
       } else {
-        std::cout << "withdrew " << options->ref << "\n";
+        std::cout << "withdrew " << options->ref << ": " << WithdrawnSealsText(response);
+        if (!response.marked_norm_ids().empty()) {
+          std::cout << "; norms marked: " << absl::StrJoin(response.marked_norm_ids(), ", ");
+        }
+        std::cout << "\n";
       }
       return kExitOk;
     });

@@ -103,6 +103,22 @@ absl::Status ChangeAccreditationStatus(v1::Accreditation& accreditation,
   return absl::OkStatus();
 }
 
+absl::Status CheckSealsChoice(v1::Accreditation::Status target, v1::SealsChoice seals) {
+  const bool chosen = seals == v1::KEEP_SEALS || seals == v1::SUSPEND_SEALS;
+  if (target == v1::Accreditation::ACTIVE) {
+    if (seals == v1::SEALS_CHOICE_UNSPECIFIED) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        "seals: only for suspending or withdrawing; reinstating an accreditation leaves the "
+        "seals as they are (ADMIN reinstates suspended seals by code or by lot)");
+  }
+  if (chosen) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "seals: ",
+      seals == v1::SEALS_CHOICE_UNSPECIFIED ? "required" : absl::StrCat("unknown value ", seals),
+      ": say whether the certifier's current seals stay valid (KEEP_SEALS, --seals keep) or "
+      "are suspended (SUSPEND_SEALS, --seals suspend)"));
+}
+
 v1::Accreditation::Status StatusAt(const v1::Accreditation& accreditation, absl::Time at) {
   // Before its first recorded change the accreditation had its initial status (it may
   // be created with a validity that starts in the past).
@@ -117,9 +133,18 @@ v1::Accreditation::Status StatusAt(const v1::Accreditation& accreditation, absl:
 
 namespace {
 
+struct CheckOptions {
+  // The status now must be ACTIVE too, not only the status then.
+  bool require_active_now = false;
+  // What the certifier may not do, for the refusal: "inspect", "issue seals".
+  absl::string_view activity = "inspect";
+  // Say EXPIRED / not yet valid rather than the validity period and the date.
+  bool validity_as_status = false;
+};
+
 absl::Status CheckAccredited(const std::vector<v1::Accreditation>& accreditations,
                              absl::string_view standard_id, const std::vector<std::string>& stages,
-                             absl::Time at, bool require_active_now) {
+                             absl::Time at, const CheckOptions& options) {
   // The most telling refusal when none fits, from the closest match.
   std::string refusal = absl::StrCat("no accreditation for standard ", standard_id);
   for (const v1::Accreditation& accreditation : accreditations) {
@@ -134,17 +159,26 @@ absl::Status CheckAccredited(const std::vector<v1::Accreditation>& accreditation
                        accreditation.id(), " (", absl::StrJoin(scope->stage_ids(), ", "), ")");
       continue;
     }
-    if (at < FromProto(accreditation.valid_from()) ||
-        at >= FromProto(accreditation.valid_until())) {
-      refusal =
-          absl::StrCat("accreditation ", accreditation.id(), " is valid from ",
-                       Day(accreditation.valid_from()), " until ", Day(accreditation.valid_until()),
-                       ", not on ", absl::FormatTime("%Y-%m-%d", at, absl::UTCTimeZone()));
+    const bool before = at < FromProto(accreditation.valid_from());
+    const bool after = at >= FromProto(accreditation.valid_until());
+    if (before || after) {
+      if (!options.validity_as_status) {
+        refusal = absl::StrCat("accreditation ", accreditation.id(), " is valid from ",
+                               Day(accreditation.valid_from()), " until ",
+                               Day(accreditation.valid_until()), ", not on ",
+                               absl::FormatTime("%Y-%m-%d", at, absl::UTCTimeZone()));
+      } else if (after) {
+        refusal = absl::StrCat("accreditation ", accreditation.id(), " is EXPIRED (valid until ",
+                               Day(accreditation.valid_until()), ")");
+      } else {
+        refusal = absl::StrCat("accreditation ", accreditation.id(), " is not valid until ",
+                               Day(accreditation.valid_from()));
+      }
       continue;
     }
     const v1::Accreditation::Status status = StatusAt(accreditation, at);
     const bool active_now =
-        !require_active_now || accreditation.status() == v1::Accreditation::ACTIVE;
+        !options.require_active_now || accreditation.status() == v1::Accreditation::ACTIVE;
     if (status != v1::Accreditation::ACTIVE || !active_now) {
       refusal = absl::StrCat(
           "accreditation ", accreditation.id(), " is ",
@@ -156,7 +190,8 @@ absl::Status CheckAccredited(const std::vector<v1::Accreditation>& accreditation
     }
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(absl::StrCat("certifier may not inspect: ", refusal));
+  return absl::PermissionDeniedError(
+      absl::StrCat("certifier may not ", options.activity, ": ", refusal));
 }
 
 }  // namespace
@@ -164,13 +199,36 @@ absl::Status CheckAccredited(const std::vector<v1::Accreditation>& accreditation
 absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditations,
                                 absl::string_view standard_id,
                                 const std::vector<std::string>& stages, absl::Time at) {
-  return CheckAccredited(accreditations, standard_id, stages, at, /*require_active_now=*/true);
+  return CheckAccredited(accreditations, standard_id, stages, at, {.require_active_now = true});
 }
 
 absl::Status CheckAccreditedOn(const std::vector<v1::Accreditation>& accreditations,
                                absl::string_view standard_id,
                                const std::vector<std::string>& stages, absl::Time at) {
-  return CheckAccredited(accreditations, standard_id, stages, at, /*require_active_now=*/false);
+  return CheckAccredited(accreditations, standard_id, stages, at, {.require_active_now = false});
+}
+
+absl::Status CheckAccreditedToSeal(const std::vector<v1::Accreditation>& accreditations,
+                                   absl::string_view standard_id,
+                                   const std::vector<std::string>& stages, absl::Time now) {
+  return CheckAccredited(
+      accreditations, standard_id, stages, now,
+      {.require_active_now = true, .activity = "issue seals", .validity_as_status = true});
+}
+
+bool ScopeCovers(const v1::Accreditation& accreditation, absl::string_view standard_id,
+                 const std::vector<std::string>& stages) {
+  for (const v1::AccreditationScope& scope : accreditation.scope()) {
+    if (scope.standard_id() != standard_id) continue;
+    if (scope.stage_ids().empty()) return true;
+    for (const std::string& stage : stages) {
+      if (std::find(scope.stage_ids().begin(), scope.stage_ids().end(), stage) !=
+          scope.stage_ids().end()) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace sello::domain

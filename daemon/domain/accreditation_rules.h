@@ -25,6 +25,12 @@ absl::Status ChangeAccreditationStatus(v1::Accreditation& accreditation,
                                        v1::Accreditation::Status target, absl::string_view reason,
                                        absl::Time now);
 
+// The choice a change to `target` must carry about the certifier's current seals:
+// suspending or withdrawing requires KEEP_SEALS or SUSPEND_SEALS (the association
+// decides, every time); reinstating takes none. INVALID_ARGUMENT naming `seals`
+// otherwise.
+absl::Status CheckSealsChoice(v1::Accreditation::Status target, v1::SealsChoice seals);
+
 // The status in force at `at` (from the history; before the first change, the status
 // it was created with).
 v1::Accreditation::Status StatusAt(const v1::Accreditation& accreditation, absl::Time at);
@@ -44,6 +50,21 @@ absl::Status CheckAccreditedFor(const std::vector<v1::Accreditation>& accreditat
 absl::Status CheckAccreditedOn(const std::vector<v1::Accreditation>& accreditations,
                                absl::string_view standard_id,
                                const std::vector<std::string>& stages, absl::Time at);
+
+// For issuing seals at `now`: like CheckAccreditedFor (ACTIVE now, covering the stages,
+// within its validity), refused as "certifier may not issue seals: accreditation X is
+// SUSPENDED (reason)", "... is WITHDRAWN (reason)", "... is EXPIRED (valid until D)",
+// "... is not valid until D", or the stage outside its scope.
+absl::Status CheckAccreditedToSeal(const std::vector<v1::Accreditation>& accreditations,
+                                   absl::string_view standard_id,
+                                   const std::vector<std::string>& stages, absl::Time now);
+
+// Whether the accreditation's scope reaches work on `stages` of `standard_id`: the
+// standard is in its scope and, when the scope names stages, at least one of `stages`
+// is among them. (A seal resting on an inspection of such stages is "within the scope"
+// when the accreditation is suspended or withdrawn.)
+bool ScopeCovers(const v1::Accreditation& accreditation, absl::string_view standard_id,
+                 const std::vector<std::string>& stages);
 
 }  // namespace sello::domain
 

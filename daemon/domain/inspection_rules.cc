@@ -189,15 +189,21 @@ absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,
   return out;
 }
 
+absl::Status CheckCorrector(const v1::Inspection& earlier, absl::string_view certifier_id) {
+  if (earlier.certifier_id() == certifier_id) return absl::OkStatus();
+  // Neither who made it nor anything about its state: the caller may not read it.
+  return absl::PermissionDeniedError(
+      absl::StrCat("inspection ", earlier.id(),
+                   " is not one of yours; only the certifier that submitted it may correct it"));
+}
+
 absl::Status LinkCorrection(v1::Inspection& earlier, v1::Inspection& corrected,
                             absl::string_view reason) {
   if (reason.empty() || reason.size() > kMaxNote) {
     return absl::InvalidArgumentError("reason: required, at most 2000 characters");
   }
-  if (earlier.certifier_id() != corrected.certifier_id()) {
-    return absl::PermissionDeniedError(absl::StrCat("inspection ", earlier.id(),
-                                                    " was submitted by ", earlier.certifier_id(),
-                                                    "; only it may correct it"));
+  if (absl::Status status = CheckCorrector(earlier, corrected.certifier_id()); !status.ok()) {
+    return status;
   }
   if (earlier.status() != v1::Inspection::CURRENT) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -45,6 +45,10 @@ absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,
                                               absl::string_view certifier_id,
                                               const InspectionContext& context);
 
+// Only the certifier that submitted `earlier` corrects it: PERMISSION_DENIED otherwise,
+// saying nothing of the inspection. Checked before anything else about a correction.
+absl::Status CheckCorrector(const v1::Inspection& earlier, absl::string_view certifier_id);
+
 // A correction supersedes `earlier` with `corrected`: only the certifier that submitted
 // `earlier` may correct it (PERMISSION_DENIED otherwise); `earlier` must be CURRENT and
 // `corrected` for the same site and lot (FAILED_PRECONDITION otherwise); a reason is

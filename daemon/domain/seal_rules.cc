@@ -1,6 +1,7 @@
 #include "daemon/domain/seal_rules.h"
 
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/time_convert.h"
 
@@ -19,9 +20,10 @@ absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspecti
     return absl::InvalidArgumentError("grade: unknown grade");
   }
   if (inspection.certifier_id() != certifier_id) {
-    return absl::PermissionDeniedError(absl::StrCat("inspection ", inspection.id(), " was made by ",
-                                                    inspection.certifier_id(),
-                                                    "; only it issues seals under it"));
+    // Which certifier made it is not the caller's to learn.
+    return absl::PermissionDeniedError(absl::StrCat(
+        "inspection ", inspection.id(),
+        " is not one of yours; only the certifier that made it issues seals under it"));
   }
   if (inspection.lot_id() != lot.id()) {
     return absl::FailedPreconditionError(
@@ -52,14 +54,39 @@ absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspecti
     }
     plan.grade = request.grade();
   }
+  // The standard's validity is the longest a seal may claim; an explicit expiry may
+  // only shorten it.
+  std::optional<absl::Time> latest;
+  if (version.seal_validity_days() > 0) {
+    latest = now + absl::Hours(24) * version.seal_validity_days();
+  }
   if (request.has_expire_time()) {
     const absl::Time expiry = FromProto(request.expire_time());
     if (expiry <= now) return absl::InvalidArgumentError("expire_time: must be in the future");
+    if (latest.has_value() && expiry > *latest) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "expire_time: ", FormatTime(request.expire_time()), " is after the latest allowed, ",
+          FormatTime(ToProto(*latest)), ": seals of ", inspection.standard_id(), "@",
+          version.version(), " are valid ", version.seal_validity_days(),
+          " days; an explicit expiry may only shorten that"));
+    }
     plan.expiry = expiry;
-  } else if (version.seal_validity_days() > 0) {
-    plan.expiry = now + absl::Hours(24) * version.seal_validity_days();
+  } else {
+    plan.expiry = latest;
   }
   return plan;
+}
+
+std::vector<std::string> SealRequiredStages(const v1::Inspection& inspection,
+                                            const v1::StandardVersion& version) {
+  (void)version;  // the version's sealed stages, once versions name them
+  return {inspection.stages().begin(), inspection.stages().end()};
+}
+
+absl::Status CheckMayIssueSeals(const std::vector<v1::Accreditation>& accreditations,
+                                absl::string_view standard_id,
+                                const std::vector<std::string>& stages, absl::Time now) {
+  return CheckAccreditedToSeal(accreditations, standard_id, stages, now);
 }
 
 v1::Seal::Status EffectiveStatus(const v1::Seal& seal, absl::Time now) {
@@ -84,13 +111,87 @@ absl::Status CheckSealTransition(const v1::Seal& seal, v1::Seal::Status target) 
 }
 
 absl::Status CheckMayChangeSeal(const v1::Seal& seal, const Principal& caller) {
-  if (caller.role == v1::ADMIN) return absl::OkStatus();
-  if (caller.role == v1::CERTIFIER && caller.organisation_id == seal.certifier_id()) {
-    return absl::OkStatus();
+  if (AuthorityOver(seal, caller).has_value()) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      "not a seal you issued; only the issuing certifier or the association may change it");
+}
+
+std::optional<v1::SealAuthority> AuthorityOver(const v1::Seal& seal, const Principal& caller) {
+  if (caller.role == v1::ADMIN) return v1::ASSOCIATION;
+  if (caller.role == v1::CERTIFIER && !caller.organisation_id.empty() &&
+      caller.organisation_id == seal.certifier_id()) {
+    return v1::ISSUER;
   }
-  return absl::PermissionDeniedError(absl::StrCat("seal ", seal.code(), " was issued by ",
-                                                  seal.certifier_id(),
-                                                  "; only it or the association may change it"));
+  return std::nullopt;
+}
+
+v1::SealAuthority DecidingAuthority(const v1::Seal& seal) {
+  if (!seal.has_status_decision() ||
+      seal.status_decision().authority() == v1::SEAL_AUTHORITY_UNSPECIFIED) {
+    return v1::ASSOCIATION;
+  }
+  return seal.status_decision().authority();
+}
+
+void RedactSealDecision(const Principal* reader, v1::Seal& seal) {
+  if (reader != nullptr && !reader->organisation_id.empty() &&
+      (reader->role == v1::ADMIN || reader->role == v1::REGULATOR ||
+       (reader->role == v1::FIRM && reader->organisation_id == seal.firm_id()) ||
+       (reader->role == v1::CERTIFIER && reader->organisation_id == seal.certifier_id()))) {
+    return;
+  }
+  if (!seal.has_status_decision()) return;
+  seal.mutable_status_decision()->clear_actor_organisation_id();
+  seal.mutable_status_decision()->clear_actor_role();
+}
+
+std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause) {
+  const char* who = authority == v1::ISSUER ? "the issuing certifier" : "the association";
+  switch (cause) {
+    case v1::INSPECTION_RESULT:
+      return absl::StrCat(who, " (an inspection graded the lot lower)");
+    case v1::APPEAL_OVERTURNED:
+      return absl::StrCat(who, " (an appeal was overturned)");
+    case v1::ACCREDITATION_SUSPENDED:
+      return absl::StrCat(who, " (the issuer's accreditation was suspended)");
+    case v1::ACCREDITATION_WITHDRAWN:
+      return absl::StrCat(who, " (the issuer's accreditation was withdrawn)");
+    case v1::STANDARD_WITHDRAWN:
+      return absl::StrCat(who, " (the standard version was withdrawn)");
+    case v1::MANUAL:
+      return who;
+    default:
+      return absl::StrCat(who, " (before decisions were recorded)");
+  }
+}
+
+absl::StatusOr<bool> CheckSealChange(const v1::Seal& seal, v1::Seal::Status target,
+                                     v1::SealAuthority authority) {
+  if (absl::Status legal = CheckSealTransition(seal, target); !legal.ok()) return legal;
+  const v1::Seal::Status from = seal.status();
+  if (from == v1::Seal::SUSPENDED && target == v1::Seal::VALID &&
+      authority < DecidingAuthority(seal)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("seal ", seal.code(), " was suspended by ",
+                     DecisionText(DecidingAuthority(seal), seal.status_decision().cause()),
+                     "; only an authority at least as high may reinstate it"));
+  }
+  if (from != target) return true;
+  // Suspended again by a higher authority: recorded, so the lower one cannot lift it.
+  return from == v1::Seal::SUSPENDED && authority > DecidingAuthority(seal);
+}
+
+void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view reason,
+                     v1::SealAuthority authority, v1::SealChangeCause cause, const Principal& actor,
+                     absl::Time now) {
+  seal.set_status(target);
+  seal.set_status_reason(std::string(reason));
+  v1::SealStatusDecision* decision = seal.mutable_status_decision();
+  decision->set_authority(authority);
+  decision->set_cause(cause);
+  decision->set_actor_organisation_id(actor.organisation_id);
+  decision->set_actor_role(actor.role);
+  *decision->mutable_time() = ToProto(now);
 }
 
 }  // namespace sello::domain

@@ -6,6 +6,7 @@
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -20,6 +21,31 @@ std::string Method(absl::string_view name) {
 
 std::string Subject(absl::string_view id) {
   return domain::Subject(domain::kAccreditationRecord, id);
+}
+
+// Suspends, with the association's authority, the certifier's current seals within the
+// accreditation's scope: issued by it, VALID now, of a standard in the scope and, when
+// the scope names stages, resting on an inspection of at least one of them. Returns
+// how many.
+absl::StatusOr<uint32_t> SuspendCertifierSeals(storage::Transaction& tx,
+                                               const v1::Accreditation& accreditation) {
+  absl::StatusOr<std::vector<std::string>> codes = SealCodesOfCertifier(
+      tx.store(), accreditation.certifier_id(), [&](const v1::Inspection& inspection) {
+        const std::vector<std::string> stages(inspection.stages().begin(),
+                                              inspection.stages().end());
+        return domain::ScopeCovers(accreditation, inspection.standard_id(), stages);
+      });
+  if (!codes.ok()) return codes.status();
+  if (codes->empty()) return 0u;
+  const bool withdrawn = accreditation.status() == v1::Accreditation::WITHDRAWN;
+  SealDecision decision;
+  decision.cause = withdrawn ? v1::ACCREDITATION_WITHDRAWN : v1::ACCREDITATION_SUSPENDED;
+  decision.authority = v1::ASSOCIATION;
+  return DecideSeals(
+      tx, *codes, v1::Seal::SUSPENDED,
+      absl::StrCat("accreditation ", accreditation.id(), " of ", accreditation.certifier_id(),
+                   withdrawn ? " withdrawn: " : " suspended: ", accreditation.status_reason()),
+      /*lot_id=*/"", decision);
 }
 
 }  // namespace
@@ -110,6 +136,10 @@ grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::st
         if (request->accreditation_id().empty()) {
           return absl::InvalidArgumentError("accreditation_id: required");
         }
+        if (absl::Status status = domain::CheckSealsChoice(target, request->seals());
+            !status.ok()) {
+          return status;
+        }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Accreditation> accreditation =
               storage::RequireRecord<v1::Accreditation>(
@@ -119,6 +149,17 @@ grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::st
                                                                       request->reason(), tx.now());
               !status.ok()) {
             return status;
+          }
+          // The association's choice for the certifier's current seals, in the same write
+          // and in the accreditation's history (so in its event).
+          if (request->seals() != v1::SEALS_CHOICE_UNSPECIFIED) {
+            v1::AccreditationStatusChange& change = *accreditation->mutable_history()->rbegin();
+            change.set_seals(request->seals());
+            if (request->seals() == v1::SUSPEND_SEALS) {
+              absl::StatusOr<uint32_t> suspended = SuspendCertifierSeals(tx, *accreditation);
+              if (!suspended.ok()) return suspended.status();
+              change.set_seals_suspended(*suspended);
+            }
           }
           storage::PutAccreditation(tx.writes(), *accreditation);
           tx.Record(event_kind, Subject(accreditation->id()), *accreditation,

@@ -101,6 +101,14 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Appeal> appeal = RequireAppeal(tx.store(), request->appeal_id());
           if (!appeal.ok()) return appeal.status();
+          // Whose appeal it is comes first: a certifier not party to it learns nothing of
+          // its state (its assigned certifier, and the original one, may read it).
+          if (!domain::CanReadAppeal(*appeal, *caller)) {
+            return absl::PermissionDeniedError(
+                absl::StrCat("appeal ", appeal->id(),
+                             " is not assigned to you; only the certifier the association "
+                             "assigns re-inspects"));
+          }
           absl::StatusOr<PlannedInspection> planned =
               PlanSubmission(tx, *caller, request->reinspection());
           // A retry of the resolving request returns the resolved appeal.

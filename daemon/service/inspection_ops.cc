@@ -105,12 +105,18 @@ absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Ins
       SealCodesOfLot(tx.store(), earlier.lot_id(), earlier.id());
   if (!codes.ok()) return codes.status();
   if (codes->empty()) return 0u;
-  return ChangeSeals(
+  // An overturned appeal is the association's process: its consequence carries the
+  // association's authority, so the issuer cannot lift it. A correction is the issuer's
+  // own.
+  SealDecision decision;
+  decision.cause = later.appeal_id().empty() ? v1::INSPECTION_RESULT : v1::APPEAL_OVERTURNED;
+  decision.authority = later.appeal_id().empty() ? v1::ISSUER : v1::ASSOCIATION;
+  return DecideSeals(
       tx, *codes, v1::Seal::SUSPENDED,
       absl::StrCat(why, ": inspection ", earlier.id(), " superseded by ", later.id(), " (",
                    later.outcome() == v1::Inspection::PASS ? v1::Grade_Name(later.grade()) : "FAIL",
                    ")"),
-      earlier.lot_id(), /*follows_rule=*/true);
+      earlier.lot_id(), decision);
 }
 
 absl::StatusOr<std::vector<v1::Appeal>> AppealsAgainst(const storage::Store& store,

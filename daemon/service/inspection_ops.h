@@ -37,8 +37,9 @@ absl::Status StoreInspection(storage::Transaction& tx, const v1::Inspection& ins
 // Stores `earlier`, already marked SUPERSEDED by `later`, with its event, and takes it
 // out of the statistics aggregates (counting it as overturned when `later` resolved an
 // appeal); when `later` fails or grades worse, suspends the seals issued under
-// `earlier` in the same write (`why` starts their status reason). Returns how many
-// seals were suspended.
+// `earlier` in the same write (`why` starts their status reason), with the issuer's
+// authority for a correction and the association's for an overturned appeal. Returns
+// how many seals were suspended.
 absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
                                          const v1::Inspection& later, absl::string_view why);
 

@@ -1,6 +1,7 @@
 #include "daemon/service/inspection_service.h"
 
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/appeal_rules.h"
@@ -156,6 +157,19 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
   registry_.ledger->ApplyAsync(
       caller,
       [&](storage::Transaction& tx) -> absl::Status {
+        // A correction: whose inspection it is comes first, before its state (an open
+        // appeal) or the new content says anything.
+        std::optional<v1::Inspection> earlier;
+        if (correction != nullptr) {
+          absl::StatusOr<v1::Inspection> loaded = storage::RequireRecord<v1::Inspection>(
+              tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
+          if (!loaded.ok()) return loaded.status();
+          if (absl::Status status = domain::CheckCorrector(*loaded, caller.organisation_id);
+              !status.ok()) {
+            return status;
+          }
+          earlier = *std::move(loaded);
+        }
         absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, caller, submitted);
         if (!planned.ok()) return planned.status();
         // A retry of a request already done returns its result and writes nothing.
@@ -163,10 +177,7 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
           *response = std::move(planned->record);
           return absl::OkStatus();
         }
-        if (correction != nullptr) {
-          absl::StatusOr<v1::Inspection> earlier = storage::RequireRecord<v1::Inspection>(
-              tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
-          if (!earlier.ok()) return earlier.status();
+        if (earlier.has_value()) {
           absl::StatusOr<std::vector<v1::Appeal>> appeals =
               AppealsAgainst(tx.store(), earlier->id());
           if (!appeals.ok()) return appeals.status();

@@ -9,6 +9,7 @@
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/domain/withdrawal_rules.h"
 #include "daemon/service/compliance_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
@@ -44,6 +45,11 @@ absl::StatusOr<std::vector<v1::Norm>> AllNorms(const storage::Store& store) {
   if (!scan.ok()) return scan;
   if (!inner.ok()) return inner;
   return norms;
+}
+
+// What a verdict says about the norm itself (a withdrawn version), beside the site.
+void AddNotice(const v1::Norm& norm, absl::Time at, v1::ComplianceVerdict& verdict) {
+  verdict.set_norm_notice(domain::WithdrawnStandardNotice(norm, at));
 }
 
 absl::Time AsOf(const google::protobuf::Timestamp& as_of) {
@@ -86,7 +92,7 @@ grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
           norm.clear_repeal_time();
           norm.clear_repeal_reason();
           *norm.mutable_create_time() = domain::ToProto(tx.now());
-          tx.writes().Put(Table::kNorms, norm.id(), storage::SerializeRecord(norm));
+          storage::PutNorm(tx.writes(), norm);
           tx.Record("norm.adopted", Subject(norm.id()), norm, caller->organisation_id);
           *response = Present(std::move(norm));
           return absl::OkStatus();
@@ -119,7 +125,7 @@ grpc::Status NormService::RepealNorm(grpc::ServerContext* context,
           norm->set_status(v1::Norm::REPEALED);
           *norm->mutable_repeal_time() = domain::ToProto(tx.now());
           norm->set_repeal_reason(request->reason());
-          tx.writes().Put(Table::kNorms, norm->id(), storage::SerializeRecord(*norm));
+          storage::PutNorm(tx.writes(), *norm);
           tx.Record("norm.repealed", Subject(norm->id()), *norm, caller->organisation_id);
           *response = Present(*std::move(norm));
           return absl::OkStatus();
@@ -180,8 +186,10 @@ grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
                  for (const v1::Norm& norm : *norms) {
                    if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
                    if (!domain::NormCovers(norm, *site)) continue;
-                   *response->add_verdicts() = domain::EvaluateCompliance(
-                       norm, *site, records->inspections, records->accreditations, at);
+                   v1::ComplianceVerdict* verdict = response->add_verdicts();
+                   *verdict = domain::EvaluateCompliance(norm, *site, records->inspections,
+                                                         records->accreditations, at);
+                   AddNotice(norm, at, *verdict);
                  }
                  return absl::OkStatus();
                });
@@ -224,6 +232,7 @@ grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
                        entry->set_member(domain::IsMemberAt(*firm, at));
                        *entry->mutable_verdict() = domain::EvaluateCompliance(
                            *norm, site, records->inspections, records->accreditations, at);
+                       AddNotice(*norm, at, *entry->mutable_verdict());
                        return true;
                      });
                  if (!next.ok()) return next.status();

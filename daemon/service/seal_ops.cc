@@ -1,13 +1,17 @@
 #include "daemon/service/seal_ops.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
+#include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
+#include "daemon/service/accreditation_service.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -26,7 +30,139 @@ absl::StatusOr<storage::StoredSeal> RequireSeal(const storage::Store& store,
   return **std::move(stored);
 }
 
+// The codes of one issuance: its codes entry or, for seals stored whole before
+// issuances listed their codes, its lot's entries that name it.
+absl::Status AppendCodesOfIssuance(const storage::Store& store, const v1::SealIssuance& issuance,
+                                   std::vector<std::string>& codes) {
+  absl::StatusOr<std::optional<std::string>> listed =
+      store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance.id()));
+  if (!listed.ok()) return listed.status();
+  if (listed->has_value()) {
+    for (absl::string_view code : absl::StrSplit(**listed, '\n', absl::SkipEmpty())) {
+      codes.emplace_back(code);
+    }
+    return absl::OkStatus();
+  }
+  absl::Status inner;
+  absl::Status scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(issuance.lot_id()), "",
+                                 [&](absl::string_view key, absl::string_view) {
+                                   absl::StatusOr<storage::StoredSeal> stored =
+                                       RequireSeal(store, storage::ChildOf(key));
+                                   if (!stored.ok()) {
+                                     inner = stored.status();
+                                     return false;
+                                   }
+                                   if (stored->seal.issuance_id() == issuance.id()) {
+                                     codes.push_back(stored->seal.code());
+                                   }
+                                   return true;
+                                 });
+  if (!scan.ok()) return scan;
+  return inner;
+}
+
+// The codes of the issuances an index lists under `prefix`, those whose inspection
+// `take` accepts.
+absl::StatusOr<std::vector<std::string>> SealCodesOfIssuances(const storage::Store& store,
+                                                              Table index, absl::string_view prefix,
+                                                              const InspectionFilter& take) {
+  std::vector<std::string> issuance_ids;
+  absl::Status scan = store.Scan(index, prefix, "", [&](absl::string_view key, absl::string_view) {
+    issuance_ids.emplace_back(storage::IndexedId(key));
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  std::vector<std::string> codes;
+  std::map<std::string, bool> taken;  // by inspection id
+  for (const std::string& issuance_id : issuance_ids) {
+    absl::StatusOr<v1::SealIssuance> issuance =
+        storage::RequireRecord<v1::SealIssuance>(store, Table::kIssuances, issuance_id, "issuance");
+    if (!issuance.ok()) return issuance.status();
+    if (take) {
+      auto found = taken.find(issuance->inspection_id());
+      if (found == taken.end()) {
+        absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
+            store, Table::kInspections, issuance->inspection_id(), "inspection");
+        if (!inspection.ok()) return inspection.status();
+        found = taken.emplace(issuance->inspection_id(), take(*inspection)).first;
+      }
+      if (!found->second) continue;
+    }
+    if (absl::Status status = AppendCodesOfIssuance(store, *issuance, codes); !status.ok()) {
+      return status;
+    }
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  return codes;
+}
+
+// The whole seals stored under `codes` (normalised), in order, each with whether it is
+// stored compact; NOT_FOUND naming the first code without one. Read in batches.
+absl::StatusOr<std::vector<storage::StoredSeal>> LoadSeals(const storage::Store& store,
+                                                           const std::vector<std::string>& codes) {
+  std::vector<storage::StoredSeal> seals(codes.size());
+  constexpr size_t kBatch = 1000;
+  for (size_t from = 0; from < codes.size(); from += kBatch) {
+    const size_t to = std::min(codes.size(), from + kBatch);
+    std::vector<std::string> keys;
+    keys.reserve(to - from);
+    for (size_t i = from; i < to; ++i) keys.push_back(domain::SealCodeKey(codes[i]));
+    absl::StatusOr<std::vector<std::optional<std::string>>> found =
+        store.MultiGet(Table::kSeals, keys);
+    if (!found.ok()) return found.status();
+    std::vector<v1::Seal*> parsed;
+    for (size_t i = from; i < to; ++i) {
+      const std::optional<std::string>& bytes = (*found)[i - from];
+      if (!bytes.has_value()) {
+        return absl::NotFoundError(absl::StrCat("seal '", codes[i], "' not found"));
+      }
+      if (absl::Status status =
+              storage::ParseRecord(Table::kSeals, keys[i - from], *bytes, seals[i].seal);
+          !status.ok()) {
+        return status;
+      }
+      seals[i].compact = seals[i].seal.lot_id().empty();
+      parsed.push_back(&seals[i].seal);
+    }
+    if (absl::Status status = storage::CompleteSeals(store, parsed); !status.ok()) return status;
+  }
+  return seals;
+}
+
+// The end of the chain of corrections and overturns that starts at `inspection_id`:
+// the inspection that now stands in its place.
+absl::StatusOr<v1::Inspection> CurrentSuccessor(const storage::Store& store,
+                                                std::string inspection_id) {
+  // A chain is short; the bound only guards against a damaged store.
+  for (int step = 0; step < 1000; ++step) {
+    absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
+        store, Table::kInspections, inspection_id, "inspection");
+    if (!inspection.ok()) return inspection.status();
+    if (inspection->status() == v1::Inspection::CURRENT || inspection->superseded_by().empty()) {
+      return inspection;
+    }
+    inspection_id = inspection->superseded_by();
+  }
+  return absl::DataLossError(
+      absl::StrCat("inspection ", inspection_id, ": its chain of supersessions does not end"));
+}
+
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> SealCodesOfCertifier(const storage::Store& store,
+                                                              absl::string_view certifier_id,
+                                                              const InspectionFilter& take) {
+  return SealCodesOfIssuances(store, Table::kIssuancesByCertifier,
+                              storage::ChildPrefix(certifier_id), take);
+}
+
+absl::StatusOr<std::vector<std::string>> SealCodesOfVersion(const storage::Store& store,
+                                                            absl::string_view standard_id,
+                                                            uint32_t version) {
+  return SealCodesOfIssuances(store, Table::kIssuancesByVersion,
+                              storage::VersionIndexPrefix(standard_id, version), {});
+}
 
 absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
                                                         absl::string_view lot_id,
@@ -82,48 +218,175 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& st
   return codes;
 }
 
+absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& seal,
+                                v1::SealAuthority authority, const domain::Principal& actor,
+                                absl::Time now) {
+  // The lot's certification (a lot is only as good as its worst current stage) is the
+  // ceiling of what a reinstated seal may claim; until lots carry one, the inspection
+  // that now stands in place of the seal's own is.
+  absl::StatusOr<v1::Inspection> standing = CurrentSuccessor(store, seal.inspection_id());
+  if (!standing.ok()) return standing.status();
+  if (standing->status() != v1::Inspection::CURRENT ||
+      standing->outcome() != v1::Inspection::PASS ||
+      domain::BetterGrade(seal.grade(), standing->grade())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("seal ", seal.code(), " claims ", v1::Grade_Name(seal.grade()),
+                     ", but its lot's inspection ", standing->id(), " is ",
+                     standing->status() != v1::Inspection::CURRENT
+                         ? v1::Inspection::Status_Name(standing->status())
+                     : standing->outcome() == v1::Inspection::PASS
+                         ? absl::StrCat("PASS ", v1::Grade_Name(standing->grade()))
+                         : "FAIL",
+                     "; a reinstated seal may not claim more than its lot's inspections support"));
+  }
+  if (authority == v1::ISSUER) {
+    absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
+        LoadAccreditations(store, actor.organisation_id);
+    if (!accreditations.ok()) return accreditations.status();
+    absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
+        store, Table::kStandardVersions,
+        storage::StandardVersionKey(standing->standard_id(), standing->standard_version()),
+        "standard version");
+    if (!version.ok()) return version.status();
+    if (absl::Status accredited =
+            domain::CheckMayIssueSeals(*accreditations, seal.standard_id(),
+                                       domain::SealRequiredStages(*standing, *version), now);
+        !accredited.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("seal ", seal.code(), " cannot be reinstated: ", accredited.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
+                                     const std::vector<std::string>& codes, v1::Seal::Status target,
+                                     absl::string_view reason, absl::string_view lot_id,
+                                     const SealDecision& decision) {
+  const domain::Principal& actor = tx.actor();
+  const bool by_rule = decision.authority.has_value();
+  // A rule's reason is composed here from records already checked (and may quote one).
+  if (reason.empty() || (reason.size() > 1000 && !by_rule)) {
+    return absl::InvalidArgumentError("reason: required, at most 1000 characters");
+  }
+  const bool whole_lot = !lot_id.empty();
+  absl::StatusOr<std::vector<storage::StoredSeal>> loaded = LoadSeals(tx.store(), codes);
+  if (!loaded.ok()) return loaded.status();
+
+  // Authority first, before any seal's state is looked at: a seal the actor may not
+  // change is refused without a word about it.
+  std::vector<std::pair<storage::StoredSeal*, v1::SealAuthority>> reached;
+  for (size_t i = 0; i < loaded->size(); ++i) {
+    storage::StoredSeal& stored = (*loaded)[i];
+    std::optional<v1::SealAuthority> authority = decision.authority;
+    // The daemon itself acts with the association's authority.
+    if (!authority.has_value() && actor.role == v1::ROLE_UNSPECIFIED) authority = v1::ASSOCIATION;
+    if (!authority.has_value()) authority = domain::AuthorityOver(stored.seal, actor);
+    if (authority.has_value()) {
+      reached.emplace_back(&stored, *authority);
+    } else if (!whole_lot) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "codes[", i,
+          "]: not a seal you issued; only the issuing certifier or the association may change it"));
+    }
+  }
+  if (whole_lot && !by_rule && reached.empty()) {
+    if (loaded->empty() && actor.role == v1::ADMIN) {
+      return absl::FailedPreconditionError(absl::StrCat("lot ", lot_id, " has no seals"));
+    }
+    return absl::PermissionDeniedError(
+        absl::StrCat("lot ", lot_id,
+                     ": you issued none of its seals; only the issuing certifier or the "
+                     "association changes a lot's seals"));
+  }
+
+  // Which change each seal gets; undoing a higher authority's suspension stops it all.
+  std::vector<std::pair<storage::StoredSeal*, v1::SealAuthority>> changing;
+  // Seals of one issuance rest on the same records: each combination is checked once.
+  std::map<std::tuple<std::string, int, int>, absl::Status> reinstatable;
+  int outranked = 0;
+  std::string outranked_by;
+  for (const auto& [stored, authority] : reached) {
+    v1::Seal& seal = stored->seal;
+    if (by_rule && domain::EffectiveStatus(seal, tx.now()) == v1::Seal::EXPIRED) continue;
+    absl::StatusOr<bool> change = domain::CheckSealChange(seal, target, authority);
+    if (absl::IsPermissionDenied(change.status()) && whole_lot && !by_rule) {
+      if (++outranked == 1) {
+        outranked_by =
+            domain::DecisionText(domain::DecidingAuthority(seal), seal.status_decision().cause());
+      }
+      continue;
+    }
+    if (absl::IsFailedPrecondition(change.status()) && (whole_lot || by_rule)) continue;
+    if (!change.ok()) return change.status();
+    if (!*change) continue;
+    if (target == v1::Seal::VALID) {
+      const auto key = std::make_tuple(seal.inspection_id(), static_cast<int>(seal.grade()),
+                                       static_cast<int>(authority));
+      auto checked = reinstatable.find(key);
+      if (checked == reinstatable.end()) {
+        checked =
+            reinstatable
+                .emplace(key, CheckReinstatement(tx.store(), seal, authority, actor, tx.now()))
+                .first;
+      }
+      if (!checked->second.ok()) return checked->second;
+    }
+    changing.emplace_back(stored, authority);
+  }
+  if (outranked > 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "lot ", lot_id, ": ", outranked, outranked == 1 ? " seal was" : " seals were",
+        " suspended by ", outranked_by, "; only an authority at least as high may reinstate ",
+        outranked == 1 ? "it" : "them", "; nothing was changed"));
+  }
+
+  // One event per lot: each concerns its own firm and site.
+  struct LotChange {
+    v1::SealStatusChange record;
+    std::string firm_id, site_id;
+  };
+  std::map<std::string, LotChange> by_lot;
+  for (const auto& [stored, authority] : changing) {
+    v1::Seal& seal = stored->seal;
+    domain::ApplySealChange(seal, target, reason, authority, decision.cause, actor, tx.now());
+    storage::PutSeal(tx.writes(), seal, stored->compact);
+    LotChange& lot = by_lot[seal.lot_id()];
+    if (lot.record.codes().empty()) {
+      lot.record.set_status(target);
+      lot.record.set_reason(std::string(reason));
+      lot.record.set_lot_id(seal.lot_id());
+      lot.record.set_authority(authority);
+      lot.record.set_cause(decision.cause);
+      lot.firm_id = seal.firm_id();
+      lot.site_id = seal.site_id();
+    }
+    lot.record.add_codes(seal.code());
+  }
+  static constexpr absl::string_view kKinds[] = {"", "seals.reinstated", "seals.suspended",
+                                                 "seals.revoked"};
+  const absl::string_view kind =
+      kKinds[static_cast<int>(target) < 4 ? static_cast<int>(target) : 0];
+  for (auto& [lot, change] : by_lot) {
+    const std::string change_id = domain::NewId("chg");
+    tx.Record(kind, domain::Subject(domain::kSealChangeRecord, change_id), change.record,
+              change.firm_id, change.site_id);
+    // Kept, so that GetRecord serves it and anyone who may read the event can re-hash it.
+    tx.writes().Put(Table::kSealChanges, change_id, storage::SerializeRecord(change.record));
+  }
+  return static_cast<uint32_t>(changing.size());
+}
+
 absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
                                      const std::vector<std::string>& codes, v1::Seal::Status target,
                                      absl::string_view reason, absl::string_view lot_id,
                                      bool follows_rule) {
-  if (reason.empty() || reason.size() > 1000) {
-    return absl::InvalidArgumentError("reason: required, at most 1000 characters");
+  SealDecision decision;
+  if (follows_rule) {
+    decision.cause = v1::INSPECTION_RESULT;
+    decision.authority = tx.actor().role == v1::ADMIN ? v1::ASSOCIATION : v1::ISSUER;
   }
-  v1::SealStatusChange change;
-  change.set_status(target);
-  change.set_reason(std::string(reason));
-  change.set_lot_id(std::string(lot_id));
-  std::string firm_id, site_id;
-  for (const std::string& code : codes) {
-    absl::StatusOr<storage::StoredSeal> stored = RequireSeal(tx.store(), code);
-    if (!stored.ok()) return stored.status();
-    v1::Seal* seal = &stored->seal;
-    if (absl::Status status = domain::CheckMayChangeSeal(*seal, tx.actor());
-        !status.ok() && !follows_rule && tx.actor().role != v1::ROLE_UNSPECIFIED) {
-      return status;
-    }
-    if (absl::Status status = domain::CheckSealTransition(*seal, target); !status.ok()) {
-      if (!lot_id.empty()) continue;
-      return status;
-    }
-    if (seal->status() == target) continue;
-    seal->set_status(target);
-    seal->set_status_reason(std::string(reason));
-    storage::PutSeal(tx.writes(), *seal, stored->compact);
-    change.add_codes(code);
-    firm_id = seal->firm_id();
-    site_id = seal->site_id();
-  }
-  if (change.codes().empty()) return 0u;
-  static constexpr absl::string_view kKinds[] = {"", "seals.reinstated", "seals.suspended",
-                                                 "seals.revoked"};
-  const std::string change_id = domain::NewId("chg");
-  const std::string subject = domain::Subject(domain::kSealChangeRecord, change_id);
-  tx.Record(kKinds[static_cast<int>(target) < 4 ? static_cast<int>(target) : 0], subject, change,
-            firm_id, site_id);
-  // Kept, so that GetRecord serves it and anyone who may read the event can re-hash it.
-  tx.writes().Put(Table::kSealChanges, change_id, storage::SerializeRecord(change));
-  return static_cast<uint32_t>(change.codes_size());
+  return DecideSeals(tx, codes, target, reason, lot_id, decision);
 }
 
 }  // namespace sello::service

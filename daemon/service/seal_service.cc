@@ -11,6 +11,7 @@
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/service/accreditation_service.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
@@ -29,6 +30,7 @@ std::string Method(absl::string_view name) {
 std::string SealAsIssued(v1::Seal seal) {
   seal.set_status(v1::Seal::VALID);
   seal.clear_status_reason();
+  seal.clear_status_decision();
   return storage::SerializeRecord(seal);
 }
 
@@ -113,6 +115,17 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                   *lot, *inspection, *version, *request, caller->organisation_id, tx.now(),
                   registry_.limits.max_seals_per_issuance);
               if (!plan.ok()) return plan.status();
+              // Accredited today for what the seal vouches for, not only on the
+              // inspection date.
+              absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
+                  LoadAccreditations(store, caller->organisation_id);
+              if (!accreditations.ok()) return accreditations.status();
+              if (absl::Status accredited = domain::CheckMayIssueSeals(
+                      *accreditations, inspection->standard_id(),
+                      domain::SealRequiredStages(*inspection, *version), tx.now());
+                  !accredited.ok()) {
+                return accredited;
+              }
               absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
                   store, Table::kOrganisations, lot->firm_id(), "organisation");
               if (!firm.ok()) return firm.status();
@@ -186,7 +199,8 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               issuance.set_seals_root(*root);
               lot->set_seals_issued(lot->seals_issued() + request->count());
               storage::PutLot(tx.writes(), *lot);
-              storage::PutIssuance(tx.writes(), issuance);
+              storage::PutIssuance(tx.writes(), issuance, inspection->standard_id(),
+                                   inspection->standard_version());
               tx.writes().Put(Table::kIssuances, storage::IssuanceLeavesKey(issuance.id()),
                               std::move(leaves));
               tx.writes().Put(Table::kIssuances, storage::IssuanceCodesKey(issuance.id()),
@@ -212,7 +226,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
                                                   v1::VerifySealResponse* response) {
   return ServeNow(
       registry_, context, Method("VerifySeal"), *request,
-      [&](const domain::Principal*) -> absl::Status {
+      [&](const domain::Principal* caller) -> absl::Status {
         if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
         if (request->codes_size() > registry_.limits.max_codes_per_verification) {
           return absl::InvalidArgumentError(absl::StrCat(
@@ -332,6 +346,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
             for (auto& hash : *path) seal_proof->add_seal_path(std::move(hash));
           }
           found.set_status(domain::EffectiveStatus(found, now));
+          if (found.has_status_decision()) domain::RedactSealDecision(caller, found);
         }
         return absl::OkStatus();
       });
@@ -368,11 +383,9 @@ grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view
             absl::StatusOr<std::vector<std::string>> all = SealCodesOfLot(tx.store(), lot->id());
             if (!all.ok()) return all.status();
             codes = *std::move(all);
-            if (codes.empty()) {
-              return absl::FailedPreconditionError(
-                  absl::StrCat("lot ", lot->id(), " has no seals"));
-            }
           }
+          // By hand: each seal with the caller's own authority over it, checked before
+          // anything else (seal_ops.h).
           absl::StatusOr<uint32_t> changed =
               ChangeSeals(tx, codes, target, request->reason(), request->lot_id());
           if (!changed.ok()) return changed.status();

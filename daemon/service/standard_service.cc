@@ -7,6 +7,8 @@
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/standard_rules.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/domain/withdrawal_rules.h"
+#include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -175,6 +177,8 @@ grpc::Status StandardService::WithdrawStandardVersion(
   return Serve(
       registry_, context, Method("WithdrawStandardVersion"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
+        absl::StatusOr<v1::SealsChoice> seals = domain::WithdrawalSealsChoice(request->seals());
+        if (!seals.ok()) return seals.status();
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Standard> standard =
               RequireStandard(tx.store(), request->standard_id());
@@ -185,6 +189,41 @@ grpc::Status StandardService::WithdrawStandardVersion(
           absl::StatusOr<domain::WithdrawResult> withdraw =
               domain::PlanWithdraw(*standard, *target, request->reason(), tx.now());
           if (!withdraw.ok()) return withdraw.status();
+          v1::StandardVersion& withdrawn = withdraw->withdrawn;
+          withdrawn.set_withdraw_seals(*seals);
+          // What the withdrawal entails, in the same write, each change with its event:
+          // the norms adopting the version are marked for their regulators ...
+          absl::StatusOr<std::vector<v1::Norm>> norms = storage::LoadIndexed<v1::Norm>(
+              tx.store(), Table::kNormsByVersion,
+              storage::VersionIndexPrefix(standard->id(), request->version()), Table::kNorms);
+          if (!norms.ok()) return norms.status();
+          for (v1::Norm& norm : *norms) {
+            if (!domain::MarkNormWithdrawn(norm, withdrawn)) continue;
+            storage::PutNorm(tx.writes(), norm);
+            tx.Record("norm.standard_withdrawn", domain::Subject(domain::kNormRecord, norm.id()),
+                      norm, norm.regulator_id());
+            withdrawn.add_marked_norm_ids(norm.id());
+          }
+          // ... and its seals stop vouching, unless the association keeps them.
+          if (*seals == v1::SUSPEND_SEALS) {
+            absl::StatusOr<std::vector<std::string>> codes =
+                SealCodesOfVersion(tx.store(), standard->id(), request->version());
+            if (!codes.ok()) return codes.status();
+            SealDecision decision;
+            decision.cause = v1::STANDARD_WITHDRAWN;
+            decision.authority = v1::ASSOCIATION;
+            absl::StatusOr<uint32_t> suspended =
+                codes->empty()
+                    ? absl::StatusOr<uint32_t>(0u)
+                    : DecideSeals(
+                          tx, *codes, v1::Seal::SUSPENDED,
+                          absl::StrCat("standard version ",
+                                       domain::VersionRef(standard->id(), request->version()),
+                                       " withdrawn: ", withdrawn.withdraw_reason()),
+                          /*lot_id=*/"", decision);
+            if (!suspended.ok()) return suspended.status();
+            withdrawn.set_seals_suspended(*suspended);
+          }
           storage::PutStandard(tx.writes(), withdraw->standard);
           storage::PutStandardVersion(tx.writes(), withdraw->withdrawn);
           tx.Record("standard_version.withdrawn",

@@ -727,6 +727,14 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
     EXPECT_EQ(answer.status.error_code(), probe.expected)
         << probe.what << ": " << answer.status.error_message();
     EXPECT_EQ(Leaked(answer.response, a.secrets), "") << probe.what << " showed it";
+    // Nor does a refusal name anything of A's the caller did not send itself (a seal code
+    // of the lot, the site), or an appeal's state.
+    std::vector<std::string> unsent = {"FILED", "ASSIGNED", "UPHELD", "OVERTURNED"};
+    for (const std::string& secret : a.secrets) {
+      if (!absl::StrContains(probe.request, secret)) unsent.push_back(secret);
+    }
+    EXPECT_EQ(Leaked(answer.status.error_message(), unsent), "")
+        << probe.what << " said it: " << answer.status.error_message();
     if (!probe.owner_sees.empty()) {
       const Answer owners = Call(probe.method, probe.owner, probe.request);
       EXPECT_TRUE(owners.status.ok())

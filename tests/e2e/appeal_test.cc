@@ -19,6 +19,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using v1::Appeal;
 
 class AppealTest : public CertificationTest {
@@ -216,8 +217,13 @@ TEST_F(AppealTest, AnAgreeingReinspectionUpholdsTheOriginal) {
                                               "--note", "Norte has a conflict of interest"});
   EXPECT_EQ(reassigned.assigned_certifier_id(), "cert-tercera");
   AppealRefused(rival_, {"show", filed.id()}, kExitDenied, "");
+  // Norte, no longer a party, is refused without learning who is (issue 16 §8).
   AppealRefused(rival_, Resolve(filed.id(), InspectionFile()), kExitDenied,
-                "is assigned to cert-tercera");
+                "is not assigned to you");
+  const ProcessResult dropped = daemon_.RunCliArgs(
+      {"--token", rival_, "appeal", "resolve", filed.id(), WriteInspection(InspectionFile())});
+  EXPECT_THAT(dropped.err, Not(HasSubstr("cert-tercera")));
+  EXPECT_THAT(dropped.err, Not(HasSubstr("ASSIGNED")));
   // The original certifier follows the appeal against its own inspection.
   EXPECT_EQ(AppealOk(certifier_, {"show", filed.id()}).id(), filed.id());
 

@@ -1,5 +1,7 @@
 // A lot's seals are found through its issuances (compact seals) and through their own
-// by-lot entries (seals stored whole, from before issuances kept templates), together.
+// by-lot entries (seals stored whole, from before issuances kept templates), together; a
+// certifier's and a standard version's through their issuance indexes, which a data
+// dir from before them gets built once.
 #include "daemon/service/seal_ops.h"
 
 #include <gtest/gtest.h>
@@ -31,14 +33,17 @@ v1::Seal Seal(const std::string& code, const std::string& inspection, const std:
   return seal;
 }
 
-// Writes an issuance of `codes` under `inspection` the way IssueSeals does.
+// Writes an issuance of `codes` under `inspection` (by `certifier`, of CSCS@`version`)
+// the way IssueSeals does.
 void Issue(storage::WriteSet& writes, const std::string& id, const std::string& inspection,
-           const std::vector<std::string>& codes) {
+           const std::vector<std::string>& codes, const std::string& certifier = "cert-1",
+           uint32_t version = 1) {
   v1::SealIssuance issuance;
   issuance.set_id(id);
   issuance.set_lot_id("lot-1");
   issuance.set_inspection_id(inspection);
-  storage::PutIssuance(writes, issuance);
+  issuance.set_certifier_id(certifier);
+  storage::PutIssuance(writes, issuance, "CSCS", version);
   storage::PutSealTemplate(writes, Seal("", inspection, id, 0));
   for (uint32_t i = 0; i < codes.size(); ++i) {
     storage::PutSeal(writes, Seal(codes[i], inspection, id, i), /*compact=*/true);
@@ -67,6 +72,91 @@ TEST(SealCodesOfLotTest, FindsCompactAndWholeSealsByLotAndInspection) {
   absl::StatusOr<std::vector<std::string>> other = SealCodesOfLot(**store, "lot-2");
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(other->empty());
+}
+
+v1::Inspection InspectionOf(const std::string& id, uint32_t version,
+                            std::vector<std::string> stages) {
+  v1::Inspection inspection;
+  inspection.set_id(id);
+  inspection.set_standard_id("CSCS");
+  inspection.set_standard_version(version);
+  for (std::string& stage : stages) inspection.add_stages(std::move(stage));
+  return inspection;
+}
+
+TEST(SealCodesOfIssuancesTest, ACertifiersAndAVersionsSealsThroughTheirIndexes) {
+  test_support::TempDir dir;
+  absl::StatusOr<std::unique_ptr<storage::Store>> store =
+      storage::OpenRocksStore({.path = dir.path() + "/db"});
+  ASSERT_TRUE(store.ok()) << store.status();
+  storage::WriteSet writes;
+  storage::PutInspection(writes, InspectionOf("insp-a", 1, {"harvest"}));
+  storage::PutInspection(writes, InspectionOf("insp-b", 2, {"processing"}));
+  Issue(writes, "iss-1", "insp-a", {"A-2", "A-1"}, "cert-1", 1);
+  Issue(writes, "iss-2", "insp-b", {"B-1"}, "cert-1", 2);
+  Issue(writes, "iss-3", "insp-a", {"C-1"}, "cert-2", 1);
+  ASSERT_TRUE((*store)->Write(writes).ok());
+
+  absl::StatusOr<std::vector<std::string>> mine = SealCodesOfCertifier(**store, "cert-1");
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(absl::StrJoin(*mine, ","), "A-1,A-2,B-1");
+  absl::StatusOr<std::vector<std::string>> harvest = SealCodesOfCertifier(
+      **store, "cert-1",
+      [](const v1::Inspection& inspection) { return inspection.stages(0) == "harvest"; });
+  ASSERT_TRUE(harvest.ok()) << harvest.status();
+  EXPECT_EQ(absl::StrJoin(*harvest, ","), "A-1,A-2");
+  absl::StatusOr<std::vector<std::string>> v1 = SealCodesOfVersion(**store, "CSCS", 1);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(absl::StrJoin(*v1, ","), "A-1,A-2,C-1");
+  absl::StatusOr<std::vector<std::string>> none = SealCodesOfVersion(**store, "CSCS", 3);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(SealCodesOfIssuancesTest, IndexesMissingFromAnOlderDataDirAreBuiltOnce) {
+  test_support::TempDir dir;
+  absl::StatusOr<std::unique_ptr<storage::Store>> store =
+      storage::OpenRocksStore({.path = dir.path() + "/db"});
+  ASSERT_TRUE(store.ok()) << store.status();
+  // As an older sellod wrote them: the records and the by-lot index only.
+  storage::WriteSet writes;
+  storage::PutInspection(writes, InspectionOf("insp-a", 1, {"harvest"}));
+  v1::SealIssuance issuance;
+  issuance.set_id("iss-1");
+  issuance.set_lot_id("lot-1");
+  issuance.set_inspection_id("insp-a");
+  issuance.set_certifier_id("cert-1");
+  writes.Put(Table::kIssuances, issuance.id(), storage::SerializeRecord(issuance));
+  writes.Put(Table::kIssuances, storage::IssuanceCodesKey("iss-1"), "OLD-1\nOLD-2");
+  writes.Put(Table::kIssuances, storage::SealTemplateKey("iss-1"), "");
+  v1::Norm norm;
+  norm.set_id("norm-1");
+  norm.set_standard_id("CSCS");
+  norm.set_standard_version(1);
+  writes.Put(Table::kNorms, norm.id(), storage::SerializeRecord(norm));
+  ASSERT_TRUE((*store)->Write(writes).ok());
+  absl::StatusOr<std::vector<std::string>> before = SealCodesOfVersion(**store, "CSCS", 1);
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->empty());
+
+  absl::StatusOr<std::optional<size_t>> built = storage::EnsureVersionIndexes(**store);
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(*built, std::optional<size_t>(2));
+  absl::StatusOr<std::vector<std::string>> after = SealCodesOfVersion(**store, "CSCS", 1);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(absl::StrJoin(*after, ","), "OLD-1,OLD-2");
+  absl::StatusOr<std::vector<std::string>> by_certifier = SealCodesOfCertifier(**store, "cert-1");
+  ASSERT_TRUE(by_certifier.ok());
+  EXPECT_EQ(absl::StrJoin(*by_certifier, ","), "OLD-1,OLD-2");
+  absl::StatusOr<std::vector<v1::Norm>> norms = storage::LoadIndexed<v1::Norm>(
+      **store, Table::kNormsByVersion, storage::VersionIndexPrefix("CSCS", 1), Table::kNorms);
+  ASSERT_TRUE(norms.ok());
+  ASSERT_EQ(norms->size(), 1u);
+  EXPECT_EQ((*norms)[0].id(), "norm-1");
+  // Once.
+  built = storage::EnsureVersionIndexes(**store);
+  ASSERT_TRUE(built.ok());
+  EXPECT_FALSE(built->has_value());
 }
 
 }  // namespace
