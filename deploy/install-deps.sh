@@ -10,6 +10,8 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-math-dev openssl
   libmicrohttpd-dev
+  # The HTTP front: zlib for gzip bodies; libcurl is the end-to-end tests' HTTP client.
+  zlib1g-dev libcurl4-openssl-dev
   # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
   libjemalloc-dev
   # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).
