@@ -44,7 +44,8 @@ std::ostream& operator<<(std::ostream& os, const HttpReply& reply) {
 }
 
 HttpReply Fetch(const std::string& method, const std::string& url,
-                const std::vector<std::string>& headers, const std::string& body) {
+                const std::vector<std::string>& headers, const std::string& body,
+                const std::string& ca_file) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   HttpReply reply;
   CURL* curl = initialised ? curl_easy_init() : nullptr;
@@ -68,6 +69,7 @@ HttpReply Fetch(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   const CURLcode code = curl_easy_perform(curl);
   if (code == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);

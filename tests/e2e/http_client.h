@@ -27,9 +27,11 @@ struct HttpReply {
 std::ostream& operator<<(std::ostream& os, const HttpReply& reply);
 
 // Sends `method` to `url` with `headers` ("Name: value") and, for a non-empty `body`, that
-// body. Never follows redirects; never compresses or decompresses on its own.
+// body. Never follows redirects; never compresses or decompresses on its own. An https
+// URL is checked against the CA in `ca_file` (PEM).
 HttpReply Fetch(const std::string& method, const std::string& url,
-                const std::vector<std::string>& headers = {}, const std::string& body = "");
+                const std::vector<std::string>& headers = {}, const std::string& body = "",
+                const std::string& ca_file = "");
 
 // Sends `bytes` on a new TCP connection to `address` (HOST:PORT), then reads until the
 // server closes or `timeout` passes; returns what it read.

@@ -463,5 +463,40 @@ TEST_F(HttpTest, TheRateLimitRefusesAFloodButNotATokenHolder) {
   EXPECT_THAT(metrics.body, HasSubstr(R"(sello_http_responses_total{status="429"})"));
 }
 
+TEST_F(HttpTest, TheTransportRulesAreGrpcs) {
+  // Plaintext HTTP off loopback is refused at start, as for gRPC.
+  const ProcessResult refused = RunProcess({SELLOD_PATH, "--data-dir=" + daemon_.root_dir() + "/x",
+                                            "--listen=127.0.0.1:0", "--http-listen=0.0.0.0:0"});
+  EXPECT_EQ(refused.exit_code, 2) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("refusing plaintext HTTP on 0.0.0.0:0"));
+
+  // With --tls-cert and --tls-key the HTTP front speaks TLS too (and sends HSTS).
+  const auto openssl = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "/usr/bin/openssl");
+    const ProcessResult result = RunProcess(args);
+    EXPECT_EQ(result.exit_code, 0) << result;
+  };
+  const std::string dir = daemon_.root_dir();
+  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+           "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem", "-days", "2", "-subj", "/CN=ca"});
+  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+           dir + "/server.key", "-out", dir + "/server.csr", "-subj", "/CN=server"});
+  daemon_.WriteFile("server.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  openssl({"x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/ca.pem", "-CAkey",
+           dir + "/ca.key", "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2",
+           "-extfile", dir + "/server.ext"});
+  ASSERT_FALSE(HasFailure());
+  daemon_.set_client_tls({dir + "/ca.pem", "", ""});
+  ASSERT_NO_FATAL_FAILURE(
+      StartDaemon({"--tls-cert", dir + "/server.pem", "--tls-key", dir + "/server.key"}));
+  const std::string https = "https://" + HttpAddress(daemon_);
+  const HttpReply secure = Fetch("GET", https + "/sello.v1.LogService/GetCheckpoint?encoding=json",
+                                 {}, "", dir + "/ca.pem");
+  EXPECT_EQ(secure.status, 200) << secure;
+  EXPECT_EQ(secure.Header("strict-transport-security"), "max-age=31536000");
+  // Plaintext to the TLS port gets no answer.
+  EXPECT_NE(Fetch("GET", base_ + "/sello.v1.LogService/GetCheckpoint?encoding=json").status, 200);
+}
+
 }  // namespace
 }  // namespace sello::e2e
