@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -22,8 +24,14 @@
 #include "absl/time/time.h"
 #include "common/net_address.h"
 #include "daemon/domain/access_policy.h"
+#include "daemon/domain/crypto.h"
 #include "daemon/domain/limits.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/http/connect_api.h"
+#include "daemon/http/http_server.h"
+#include "daemon/http/in_process_caller.h"
+#include "daemon/http/rate_limiter.h"
+#include "daemon/http/router.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
 #include "daemon/service/call_log.h"
@@ -68,6 +76,18 @@ struct DaemonOptions {
   std::string issue_admin_token;
   std::string restore_from;
   std::string metrics_listen;
+  // The HTTP front (daemon/http/): the Connect JSON API, off when http_listen is empty.
+  std::string http_listen;
+  std::string http_address_file;
+  std::vector<std::string> http_cors_origins;
+  std::vector<std::string> http_trusted_proxies;
+  double http_rate_limit = 20;
+  double http_rate_burst = 100;
+  double http_cache_max_age_s = 10;
+  unsigned http_max_connections = 10'000;
+  unsigned http_max_connections_per_address = 256;
+  double http_idle_timeout_s = 60;
+  double http_request_timeout_s = 30;
   std::string call_log = "principals";
   // Limits; see sello::service::ServerOptions.
   int max_message_kb = 1024;
@@ -154,6 +174,19 @@ std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
     if (absl::StartsWith(name, "log.retired-")) names.push_back(std::move(name));
   }
   return names;
+}
+
+// Raises this process's open-file limit to its hard limit (an HTTP front serves up to
+// --http-max-connections sockets beside RocksDB's files) and returns the limit.
+rlim_t RaiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur;
 }
 
 // Said loudly: in the daemon's log (an error line, which alerting picks up) and, at a
@@ -280,6 +313,52 @@ int Run(int argc, char** argv) {
   app.add_option("--metrics-listen", options.metrics_listen,
                  "serve Prometheus metrics at http://HOST:PORT/metrics (IPv4; port 0 picks one; "
                  "off when empty)");
+  app.add_option("--http-listen", options.http_listen,
+                 "serve the HTTP JSON API (the Connect protocol: POST /sello.v1.SERVICE/METHOD, "
+                 "GET for public reads) on HOST:PORT; port 0 picks one; off when empty. TLS and "
+                 "--insecure as for --listen");
+  app.add_option("--http-address-file", options.http_address_file,
+                 "write the bound HTTP HOST:PORT to this file once serving");
+  app.add_option("--http-cors-origins", options.http_cors_origins,
+                 "origins (https://app.example.org, comma-separated) whose pages may call the "
+                 "HTTP API with a token; public calls without a token answer any origin")
+      ->delimiter(',');
+  app.add_option("--http-rate-limit", options.http_rate_limit,
+                 "HTTP requests per second each client address may make without a known-good "
+                 "token (pages and public calls; over it: 429 with Retry-After); 0: no limit")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--http-rate-burst", options.http_rate_burst,
+                 "HTTP requests a quiet client address may make at once before the rate applies")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--http-cache-max-age", options.http_cache_max_age_s,
+                 "seconds browsers and shared caches (a CDN) may keep a public GET's answer "
+                 "(a suspended seal shows as such everywhere within this time)")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  app.add_option("--http-max-connections", options.http_max_connections,
+                 "HTTP connections open at once, all clients together")
+      ->check(CLI::Range(16u, 1'000'000u))
+      ->capture_default_str();
+  app.add_option("--http-max-connections-per-address", options.http_max_connections_per_address,
+                 "HTTP connections one client address may hold (0: no limit, e.g. behind a "
+                 "reverse proxy that has its own)")
+      ->check(CLI::Range(0u, 1'000'000u))
+      ->capture_default_str();
+  app.add_option("--http-idle-timeout", options.http_idle_timeout_s,
+                 "close an HTTP connection that sends nothing for this many seconds")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  app.add_option("--http-request-timeout", options.http_request_timeout_s,
+                 "seconds a client has to send each whole HTTP request (line, headers, body) "
+                 "after connecting or after the previous answer; slower ones are disconnected")
+      ->check(CLI::Range(0.5, 86400.0))
+      ->capture_default_str();
+  app.add_option("--http-trusted-proxies", options.http_trusted_proxies,
+                 "addresses or ranges (10.0.0.0/8, comma-separated) of reverse proxies or CDN "
+                 "nodes whose X-Forwarded-For names the client (for the rate limit and the log)")
+      ->delimiter(',');
   app.add_option("--call-log", options.call_log,
                  "access log, one JSON line per call on stderr: none (server errors only), "
                  "errors (+ every failed call), principals (+ every call made with a token), "
@@ -448,6 +527,14 @@ int Run(int argc, char** argv) {
   if (options.tls_cert.empty() && !options.insecure && !sello::IsLoopbackAddress(options.listen)) {
     return Fail("usage",
                 absl::StrCat("refusing plaintext on ", options.listen,
+                             ", which is not a loopback address: give --tls-cert and --tls-key, "
+                             "or --insecure behind a TLS-terminating proxy")) +
+           1;
+  }
+  if (!options.http_listen.empty() && options.tls_cert.empty() && !options.insecure &&
+      !sello::IsLoopbackAddress(options.http_listen)) {
+    return Fail("usage",
+                absl::StrCat("refusing plaintext HTTP on ", options.http_listen,
                              ", which is not a loopback address: give --tls-cert and --tls-key, "
                              "or --insecure behind a TLS-terminating proxy")) +
            1;
@@ -670,6 +757,7 @@ int Run(int argc, char** argv) {
   sello::service::Metrics metrics(methods);
   (*ledger)->SetCommitObserver(
       [&metrics](uint64_t changes, absl::Duration write) { metrics.RecordCommit(changes, write); });
+  std::unique_ptr<sello::http::HttpServer> http_server;
   std::unique_ptr<sello::service::MetricsServer> metrics_server;
   if (!options.metrics_listen.empty()) {
     sello::storage::Store* const raw_store = store->get();
@@ -677,7 +765,7 @@ int Run(int argc, char** argv) {
     sello::storage::TransparencyLog* const raw_log = log->get();
     absl::StatusOr<std::unique_ptr<sello::service::MetricsServer>> started =
         sello::service::MetricsServer::Start(
-            options.metrics_listen, [&metrics, raw_store, raw_ledger, raw_log] {
+            options.metrics_listen, [&metrics, &http_server, raw_store, raw_ledger, raw_log] {
               const sello::v1::Checkpoint latest = raw_log->Latest();
               std::vector<sello::service::Metrics::Gauge> gauges = {
                   {"sello_log_tree_size", "Events committed (the transparency log's tree size).",
@@ -692,20 +780,90 @@ int Run(int argc, char** argv) {
                 gauges.push_back({absl::StrCat("sello_rocksdb_", figure.name),
                                   std::move(figure.help), figure.value, figure.counter});
               }
-              return metrics.Render(gauges);
+              std::string text = metrics.Render(gauges);
+              if (http_server != nullptr) text += http_server->RenderMetrics();
+              return text;
             });
     if (!started.ok()) return Fail("metrics_listen_failed", started.status().ToString());
     metrics_server = *std::move(started);
     LogInfo("metrics_listening", {{"address", metrics_server->address()}});
   }
+  // The HTTP front's parts, declared before the gRPC server so that they outlive the
+  // calls it makes to it (see the shutdown order below).
+  std::unique_ptr<sello::http::InProcessCaller> http_caller;
+  std::unique_ptr<sello::http::RateLimiter> http_limiter;
+  std::unique_ptr<sello::http::ConnectApi> http_api;
+  sello::http::Router http_router;
+  // What the HTTP front's in-process calls prove themselves with (service/call.h).
+  const std::string http_front_key = options.http_listen.empty()
+                                         ? std::string()
+                                         : absl::BytesToHexString(sello::domain::RandomBytes(16));
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
       server_options,
       {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission, &call_timer,
-       absl::Seconds(options.default_deadline_s), options.request_limits},
+       absl::Seconds(options.default_deadline_s), options.request_limits, http_front_key},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   restore_undo.Dismiss();
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});
+  if (!options.http_listen.empty()) {
+    http_caller = std::make_unique<sello::http::InProcessCaller>((*server)->InProcessChannel(),
+                                                                 http_front_key);
+    http_limiter = std::make_unique<sello::http::RateLimiter>(sello::http::RateLimiter::Options{
+        .requests_per_second = options.http_rate_limit, .burst = options.http_rate_burst});
+    sello::http::ConnectApi::Options api_options;
+    for (const auto& rule : sello::domain::AccessTable()) {
+      if (rule.is_public) api_options.public_methods.insert(std::string(rule.method));
+    }
+    api_options.cors_origins = options.http_cors_origins;
+    api_options.cache_max_age = absl::Seconds(options.http_cache_max_age_s);
+    api_options.max_message_bytes = static_cast<size_t>(server_options.max_message_bytes);
+    http_api = std::make_unique<sello::http::ConnectApi>(std::move(api_options), http_caller.get(),
+                                                         http_limiter.get());
+    http_router.HandlePrefix(absl::StrCat("/", sello::http::kApiPackage, "."), http_api.get());
+    sello::http::HttpServerOptions http_options;
+    http_options.listen = options.http_listen;
+    http_options.tls_cert_pem = server_options.tls_cert_pem;
+    http_options.tls_key_pem = server_options.tls_key_pem;
+    http_options.max_header_bytes = static_cast<size_t>(server_options.max_metadata_bytes);
+    http_options.max_body_bytes = static_cast<size_t>(server_options.max_message_bytes);
+    http_options.max_body_memory_bytes = static_cast<size_t>(server_options.memory_quota_bytes);
+    http_options.max_connections = options.http_max_connections;
+    http_options.max_connections_per_address = options.http_max_connections_per_address;
+    http_options.idle_timeout = absl::Seconds(options.http_idle_timeout_s);
+    http_options.request_timeout = absl::Seconds(options.http_request_timeout_s);
+    http_options.trusted_proxies = options.http_trusted_proxies;
+    // Sockets beyond the open-file limit would fail RocksDB's opens too: keep a reserve.
+    constexpr rlim_t kReservedFiles = 1024;
+    const rlim_t files = RaiseFileLimit();
+    if (files < http_options.max_connections + kReservedFiles) {
+      http_options.max_connections =
+          static_cast<unsigned>(files > 2 * kReservedFiles ? files - kReservedFiles : files / 2);
+      LogWarning("http_connections_capped",
+                 {{"max_connections", absl::StrCat(http_options.max_connections)},
+                  {"open_file_limit", absl::StrCat(files)}});
+    }
+    absl::StatusOr<std::unique_ptr<sello::http::HttpServer>> started =
+        sello::http::HttpServer::Start(std::move(http_options), &http_router, http_limiter.get());
+    if (!started.ok()) return Fail("http_listen_failed", started.status().message());
+    http_server = *std::move(started);
+    LogInfo("http_listening",
+            {{"address", http_server->address()},
+             {"url", absl::StrCat(options.tls_cert.empty() ? "http://" : "https://",
+                                  http_server->address(), "/")}});
+    if (!options.client_ca.empty()) {
+      LogWarning("http_client_certificates",
+                 {{"message",
+                   "--client-ca applies to gRPC only: HTTP clients are not asked for "
+                   "certificates (tokens authenticate them)"}});
+    }
+    if (const std::string& path = options.http_address_file; !path.empty()) {
+      if (absl::Status status = sello::storage::WriteAddressFile(path, http_server->address()); !status.ok()) {
+        http_server.reset();  // before the handlers it dispatches to go
+        return Fail("address_file_failed", status.message());
+      }
+    }
+  }
   if (const std::string& path = options.address_file; !path.empty()) {
     if (absl::Status status = sello::storage::WriteAddressFile(path, (*server)->address());
         !status.ok()) {
@@ -718,7 +876,15 @@ int Run(int argc, char** argv) {
   }
   LogInfo("shutting_down", {{"signal", strsignal(signal_number)}});
   (*ledger)->Close();  // ends watches and the signer's waits
+  // HTTP: no new connections; the gRPC shutdown then ends the calls it made in process
+  // (each answers its client), and the HTTP server stops before the services go.
+  if (http_server != nullptr) http_server->StopAccepting();
   (*server)->Shutdown(absl::Seconds(options.shutdown_grace_seconds));
+  metrics_server.reset();
+  if (http_server != nullptr) http_server->Stop(absl::Seconds(5));
+  http_server.reset();
+  http_api.reset();
+  http_caller.reset();
   server->reset();
   (*log)->Stop();  // signs what the last calls committed
   log->reset();

@@ -18,6 +18,9 @@ packages=(
   # ICU: Unicode general categories, to refuse format characters (bidi overrides, ...) in
   # names and texts (daemon/domain/request_hygiene.h).
   libicu-dev
+  # The HTTP front: zlib for gzip bodies (libcurl above is also the end-to-end tests'
+  # HTTP client).
+  zlib1g-dev
   # jemalloc for sellod (SELLO_JEMALLOC): RocksDB's block cache churns through blocks.
   libjemalloc-dev
   # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).

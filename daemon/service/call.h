@@ -48,12 +48,29 @@ struct Registry {
   CallTimer* timer;
   absl::Duration default_deadline;
   domain::RequestLimits limits = {};
+  // A random secret shared with sellod's own HTTP front (daemon/http/), which sends it
+  // beside the HTTP client's address (kHttpClientAddressKey) on its in-process calls.
+  // Empty: no HTTP front; such metadata is never believed.
+  std::string http_front_key;
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
 inline std::string MethodName(absl::string_view service_full_name, absl::string_view method) {
   return absl::StrCat("/", service_full_name, "/", method);
 }
+
+// The metadata keys under which sellod's own HTTP front (daemon/http/) passes the address
+// of the HTTP client it calls a service for, and the front's key (Registry::
+// http_front_key). The address is believed only on a call that did not come over the
+// network (gRPC's in-process transport) and carries the key: a gRPC client that sends
+// these is ignored.
+inline constexpr char kHttpClientAddressKey[] = "sello-http-client-address";
+inline constexpr char kHttpFrontKey[] = "sello-http-front-key";
+
+// Who is at the other end of a call, for the access log and per-address limits: the
+// transport's peer ("ipv4:192.0.2.7:53012"), or for a call that sellod's HTTP front makes
+// in process on behalf of an HTTP client, that client's address ("http:ipv4:...").
+std::string CallerAddress(const Registry& registry, const grpc::ServerContextBase& context);
 
 // Counts, logs and translates the outcome of a call to `method` that began at `start`.
 grpc::Status FinishCall(const Registry& registry, absl::string_view method,
@@ -94,7 +111,7 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
   const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
   absl::Status status = caller.ok() ? CleanRequest(request, start) : caller.status();
   if (status.ok()) status = body(principal);
-  return FinishCall(registry, method, principal, context->peer(), start, status);
+  return FinishCall(registry, method, principal, CallerAddress(registry, *context), start, status);
 }
 
 // Serve for a callback-API method that answers at once (a read): the handler runs on
@@ -142,8 +159,9 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
     std::atomic<CallTimer::Id> timer_id{0};
   };
   auto answer = std::make_shared<Answer>();
-  const auto finish = [reactor, registry, name = std::string(method), peer = context->peer(),
-                       principal, start, ticket, answer](const absl::Status& status) {
+  const auto finish = [reactor, registry, name = std::string(method),
+                       peer = CallerAddress(registry, *context), principal, start, ticket,
+                       answer](const absl::Status& status) {
     if (answer->given.exchange(true)) return;
     reactor->Finish(FinishCall(registry, name, principal.has_value() ? &*principal : nullptr, peer,
                                start, status));

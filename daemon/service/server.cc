@@ -5,6 +5,7 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+#include <grpcpp/support/channel_arguments.h>
 
 #include <chrono>
 
@@ -115,6 +116,13 @@ void Server::WatchWrites(const storage::Store* store, absl::Status writable) {
     writable = now;
     watch_mu_.Lock();
   }
+}
+
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  grpc::ChannelArguments arguments;
+  // The answers are the services' own: no client-side cap on their size.
+  arguments.SetMaxReceiveMessageSize(-1);
+  return server_->InProcessChannel(arguments);
 }
 
 Server::~Server() {

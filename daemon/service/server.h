@@ -15,8 +15,9 @@
 #include "storage/transparency_log.h"
 
 namespace grpc {
+class Channel;
 class Server;
-}
+}  // namespace grpc
 
 namespace sello::service {
 
@@ -50,6 +51,10 @@ class Server {
 
   // The address actually bound (with the chosen port).
   const std::string& address() const { return address_; }
+
+  // A channel to these services that stays in this process (no network, no TLS): what
+  // sellod's HTTP front calls them through. Valid until Shutdown.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
 
   // Health turns NOT_SERVING, no new calls are accepted, calls in flight get until
   // `grace` to finish and are cancelled after. Returns when the server has stopped.

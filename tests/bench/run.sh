@@ -29,6 +29,11 @@
 #                      (valgrind)
 #   CALLGRIND_CALLS=2000  calls of each callgrind run
 #   MAIN=0             skip the side-by-side runs (e.g. SCALE=1 MAIN=0 for the scale check only)
+#   HTTP=1             also the HTTP front (issue 18): JSON VerifySeal over HTTP/1.1 beside
+#                      gRPC VerifySeal and the floor's echo, HTTP_CONNECTIONS=64 calls in flight
+#                      each (one per HTTP connection; gRPC 64 connections x 1), RUNS runs,
+#                      medians; then sellod's RSS holding HTTP_IDLE=10000 idle connections.
+#                      HTTP_SEALS=100000 seals for it when MAIN=0 (else the main store's).
 #   SETTLE=1           before each run, wait until sellod has no flush or compaction running
 #                      or pending (SETTLE=0: do not); SETTLE_TIMEOUT=60 seconds at most
 # Exit status: 0 when every run succeeded (whether or not every target is met), 1 when a
@@ -53,6 +58,10 @@ MAIN="${MAIN:-1}"
 SETTLE="${SETTLE:-1}"
 SETTLE_TIMEOUT="${SETTLE_TIMEOUT:-60}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
+HTTP="${HTTP:-1}"
+HTTP_CONNECTIONS="${HTTP_CONNECTIONS:-64}"
+HTTP_IDLE="${HTTP_IDLE:-10000}"
+HTTP_SEALS="${HTTP_SEALS:-100000}"
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 die() {
@@ -185,6 +194,8 @@ wait_serving() {
 
 now() { date +%s.%N; }
 
+http_flags=()  # sellod's HTTP front, for run_http
+
 # start_sellod NAME DATA_DIR [WRAPPER...]: starts sellod on a free port; sets sellod_pid,
 # sellod_address and sellod_started (launch time, seconds since the epoch).
 start_sellod() {
@@ -192,6 +203,7 @@ start_sellod() {
   shift 2
   local port extra=()
   read -r -a extra <<<"${SELLOD_FLAGS:-}"
+  extra+=("${http_flags[@]}")
   port="$(free_port)"
   sellod_address="127.0.0.1:$port"
   sellod_started="$(now)"
@@ -439,6 +451,88 @@ run_main() {
   forget_pid "$floor_pid"
   stop_pid "$etcd_pid" TERM || true
   forget_pid "$etcd_pid"
+}
+
+# --- the HTTP front (issue 18 §6) -----------------------------------------------------------
+
+# run_http: JSON VerifySeal over HTTP beside gRPC VerifySeal and the floor, at
+# HTTP_CONNECTIONS calls in flight, RUNS times; then the RSS cost of idle HTTP connections.
+run_http() {
+  local data="$work/sellod-http" http_address round c="$HTTP_CONNECTIONS" name
+  http_address="127.0.0.1:$(free_port)"
+  # No rate limit (one client address makes every call) and room for the idle ones.
+  http_flags=(--http-listen "$http_address" --http-rate-limit 0
+    --http-max-connections "$((HTTP_IDLE + 1000))" --http-max-connections-per-address 0
+    --http-idle-timeout 3600 --http-request-timeout 3600)
+  [ -n "${floor_pid:-}" ] && kill -0 "$floor_pid" 2>/dev/null || start_floor
+  start_sellod sellod-http "$data"
+  populate populate-http "$sellod_address" "$data" "$HTTP_SEALS"
+  "$load_bin" make-request floor-echo --out "$work/floor-echo.bin"
+  local common=(--duration "$DURATION" --warmup "$WARMUP")
+  for round in $(seq 1 "$RUNS"); do
+    say "HTTP run $round of $RUNS, $c calls in flight"
+    name="http-r$round"
+    settle
+    load "$name-verify" verify --server "$sellod_address" --codes "$data.codes" \
+      --unknown-share 0.1 --connections "$c" --in-flight 1 "${common[@]}"
+    settle
+    load "$name-verify-http" verify-http --server "$http_address" --codes "$data.codes" \
+      --unknown-share 0.1 --connections "$c" "${common[@]}"
+    settle
+    load "$name-floor" raw --server "$floor_address" --method /sello.bench.Floor/Echo \
+      --request "$work/floor-echo.bin" --connections "$c" --in-flight 1 "${common[@]}"
+  done
+  # Memory: sellod's RSS before, while HTTP_IDLE served connections are held idle, after.
+  echo "before: $(rss_mib "$sellod_pid")" >"$out/json/http-idle-rss.txt"
+  "$load_bin" idle-http --server "$http_address" --connections "$HTTP_IDLE" --hold 15 \
+    --json "$out/json/http-idle.json" >"$out/logs/http-idle.txt" 2>&1 &
+  local idle_pid=$!
+  # The tool says "holding N" once every connection is open and served.
+  for _ in $(seq 1 240); do
+    grep -q '^holding ' "$out/logs/http-idle.txt" 2>/dev/null && break
+    kill -0 "$idle_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "$(grep -h '^holding ' "$out/logs/http-idle.txt" || echo 'holding ?') idle HTTP" \
+    "connections: $(rss_mib "$sellod_pid")" >>"$out/json/http-idle-rss.txt"
+  wait "$idle_pid" || load_failures=$((load_failures + 1))
+  echo "after they closed: $(rss_mib "$sellod_pid")" >>"$out/json/http-idle-rss.txt"
+  stop_sellod sellod-http
+  http_flags=()
+}
+
+report_http() {
+  python3 - "$out/json" "$RUNS" "$HTTP_CONNECTIONS" <<'PY'
+import json, statistics, sys
+folder, runs, c = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def figures(kind):
+    got = []
+    for r in range(1, runs + 1):
+        try:
+            got.append(json.load(open(f"{folder}/http-r{r}-{kind}.json"))["reports"][0])
+        except (OSError, ValueError, IndexError):
+            pass
+    med = lambda xs: statistics.median(xs) if xs else None
+    return {"calls": med([g["calls_per_second"] for g in got]),
+            "p50": med([g["latency_ms"]["p50"] for g in got]),
+            "p99": med([g["latency_ms"]["p99"] for g in got]), "runs": len(got)}
+rows = [("gRPC VerifySeal", figures("verify")), ("HTTP JSON VerifySeal", figures("verify-http")),
+        ("floor echo (gRPC)", figures("floor"))]
+f = lambda v, spec: format(v, spec) if v is not None else "-"
+print(f"HTTP front: {c} calls in flight (HTTP: {c} keep-alive connections; gRPC: {c} x 1), "
+      f"median of {runs} runs")
+print(f"{'scenario':<24} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+for label, r in rows:
+    print(f"{label:<24} {f(r['calls'], '9.0f')} {f(r['p50'], '8.3f')} {f(r['p99'], '8.3f')}")
+grpc, http = rows[0][1], rows[1][1]
+ratio = http["calls"] / grpc["calls"] if http["calls"] and grpc["calls"] else None
+mark = lambda ok: "MET" if ok else "NOT MET"
+print(f"JSON ÷ gRPC calls/s: {f(ratio, '.2f')} (target >= 0.6: {mark(ratio is not None and ratio >= 0.6)})")
+print(f"JSON p99: {f(http['p99'], '.2f')} ms (target < 20 ms: {mark(http['p99'] is not None and http['p99'] < 20)})")
+PY
+  echo "sellod RSS and idle HTTP connections:"
+  sed 's/^/  /' "$out/json/http-idle-rss.txt"
+  grep -h '"idle-http"\|connections served' "$out/logs/http-idle.txt" | sed 's/^/  /' || true
 }
 
 machine_line() {
@@ -779,6 +873,10 @@ if [ "$MAIN" = 1 ]; then
     report_main
   } >"$out/table.txt"
 fi
+if [ "$HTTP" = 1 ]; then
+  run_http
+  report_http >"$out/http.txt"
+fi
 if [ "$SCALE" = 1 ] || [ "$SCALE" = full ]; then
   run_scale >"$out/scale.txt"
 fi
@@ -788,6 +886,7 @@ fi
 
 echo
 [ "$MAIN" = 1 ] && cat "$out/table.txt"
+[ -f "$out/http.txt" ] && { echo; cat "$out/http.txt"; }
 [ -f "$out/scale.txt" ] && { echo; cat "$out/scale.txt"; }
 [ -f "$out/callgrind.txt" ] && { echo; echo "instructions per call (callgrind):"; cat "$out/callgrind.txt"; }
 echo

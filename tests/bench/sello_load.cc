@@ -5,6 +5,8 @@
 //   sello-load populate --token-file DATA/admin.token --seals 1000000 --codes-out codes.txt
 //       --certifier-token-out certifier.token --inspection-out inspection.json
 //   sello-load verify --codes codes.txt --connections 4 --in-flight 32 --duration 5
+//   sello-load verify-http --server HOST:HTTP_PORT --codes codes.txt --connections 64
+//   sello-load idle-http --server HOST:HTTP_PORT --connections 10000 --hold 10
 //   sello-load raw --method /sello.bench.Floor/Echo --request echo.bin --server HOST:PORT
 // Exit status: 0 when every call succeeded, 1 when any failed (the last line says so) or
 // the run could not start, 2 for a usage error.
@@ -24,6 +26,7 @@
 #include "sello/v1/seal.grpc.pb.h"
 #include "tests/bench/load/bench_messages.h"
 #include "tests/bench/load/certification_setup.h"
+#include "tests/bench/load/http_load.h"
 #include "tests/bench/load/populate.h"
 #include "tests/bench/load/raw_workload.h"
 #include "tests/bench/load/read_workloads.h"
@@ -169,6 +172,73 @@ void AddVerifyCommands(CLI::App& app, std::function<int()>& run) {
         return RunScenario(name, *flags, [&](const LoadOptions& load) {
           return NewVerifyWorkload(load, *options);
         });
+      };
+    });
+  }
+}
+
+// The HTTP front's scenarios (sellod --http-listen): JSON VerifySeal, idle connections.
+void AddHttpCommands(CLI::App& app, std::function<int()>& run) {
+  {
+    CLI::App* command = app.add_subcommand(
+        "verify-http",
+        "VerifySeal as a Connect JSON POST over HTTP/1.1, one random code per request and one "
+        "request in flight per connection");
+    auto options = std::make_shared<HttpLoadOptions>();
+    auto verify = std::make_shared<VerifyOptions>();
+    auto codes_file = std::make_shared<std::string>();
+    auto json_file = std::make_shared<std::string>();
+    command->add_option("--server", options->server, "sellod's HTTP front as IPv4:PORT")
+        ->required();
+    command->add_option("--codes", *codes_file, "issued seal codes, one per line")->required();
+    command->add_option("--connections", options->connections, "keep-alive connections")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    command->add_option("--duration", options->duration_seconds, "measured seconds")
+        ->capture_default_str();
+    command->add_option("--warmup", options->warmup_seconds, "unrecorded seconds first")
+        ->capture_default_str();
+    command
+        ->add_option("--unknown-share", verify->unknown_share,
+                     "share of well-formed codes that were never issued")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
+    command->add_option("--json", *json_file, "also write the report as JSON to this file");
+    command->callback([&run, options, verify, codes_file, json_file] {
+      run = [options, verify, codes_file, json_file] {
+        absl::StatusOr<std::vector<std::string>> codes = ReadCodes(*codes_file);
+        if (!codes.ok()) return Fatal(codes.status());
+        verify->codes = *std::move(codes);
+        absl::StatusOr<Report> report = RunHttpVerify(*options, *verify);
+        if (!report.ok()) return Fatal(report.status());
+        ScenarioFlags flags;
+        flags.json_file = *json_file;
+        return Finish(flags, {*std::move(report)});
+      };
+    });
+  }
+  {
+    CLI::App* command = app.add_subcommand(
+        "idle-http",
+        "opens many HTTP connections, makes one GetCheckpoint on each and holds them idle");
+    auto options = std::make_shared<HttpLoadOptions>();
+    auto hold = std::make_shared<double>(10);
+    auto json_file = std::make_shared<std::string>();
+    options->connections = 10'000;
+    command->add_option("--server", options->server, "sellod's HTTP front as IPv4:PORT")
+        ->required();
+    command->add_option("--connections", options->connections, "connections to hold")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100'000));
+    command->add_option("--hold", *hold, "seconds to hold them idle")->capture_default_str();
+    command->add_option("--json", *json_file, "also write the report as JSON to this file");
+    command->callback([&run, options, hold, json_file] {
+      run = [options, hold, json_file] {
+        absl::StatusOr<Report> report = HoldIdleConnections(*options, *hold);
+        if (!report.ok()) return Fatal(report.status());
+        ScenarioFlags flags;
+        flags.json_file = *json_file;
+        return Finish(flags, {*std::move(report)});
       };
     });
   }
@@ -470,6 +540,7 @@ int Run(int argc, char** argv) {
   std::function<int()> run;
   AddVerifyCommands(app, run);
   AddWriteCommands(app, run);
+  AddHttpCommands(app, run);
   AddProofCommand(app, run);
   AddWatchCommand(app, run);
   AddRawCommand(app, run);

@@ -1,0 +1,37 @@
+// sello-load's HTTP scenarios, against sellod's HTTP front (--http-listen): VerifySeal as
+// a Connect JSON POST over keep-alive HTTP/1.1 connections (one request in flight each,
+// as HTTP/1.1 allows), measured like the gRPC scenarios; and idle connections held open,
+// for the front's memory per connection.
+#ifndef SELLO_TESTS_BENCH_LOAD_HTTP_LOAD_H_
+#define SELLO_TESTS_BENCH_LOAD_HTTP_LOAD_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tests/bench/load/read_workloads.h"
+#include "tests/bench/load/stats.h"
+
+namespace sello::load {
+
+struct HttpLoadOptions {
+  std::string server;  // HOST:PORT of the HTTP front (IPv4)
+  int connections = 64;
+  double duration_seconds = 5;
+  double warmup_seconds = 1;
+};
+
+// POST /sello.v1.SealService/VerifySeal with one random code per request (known codes
+// mixed with unknown ones as `verify` says), each answer checked like the gRPC scenario's.
+absl::StatusOr<Report> RunHttpVerify(const HttpLoadOptions& options, const VerifyOptions& verify);
+
+// Opens `connections` connections, makes one GetCheckpoint on each (so that each is a
+// served keep-alive connection), then holds them idle for `hold_seconds`. The report
+// counts the connections served (calls) and those refused or closed (errors).
+absl::StatusOr<Report> HoldIdleConnections(const HttpLoadOptions& options, double hold_seconds);
+
+// Raises this process's open-file limit to its hard limit (for thousands of sockets).
+void RaiseOpenFileLimit();
+
+}  // namespace sello::load
+
+#endif  // SELLO_TESTS_BENCH_LOAD_HTTP_LOAD_H_
