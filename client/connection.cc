@@ -17,7 +17,11 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
     tls.pem_private_key = options_.key_pem;
     credentials = grpc::SslCredentials(tls);
   }
-  channel_ = grpc::CreateChannel(options_.server, credentials);
+  grpc::ChannelArguments arguments;
+  if (options_.tls && !options_.tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options_.tls_server_name);
+  }
+  channel_ = grpc::CreateCustomChannel(options_.server, credentials, arguments);
   organisations_ = v1::OrganisationService::NewStub(channel_);
   tokens_ = v1::TokenService::NewStub(channel_);
   standards_ = v1::StandardService::NewStub(channel_);

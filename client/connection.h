@@ -34,6 +34,9 @@ struct ConnectionOptions {
   std::string ca_pem;
   std::string cert_pem;
   std::string key_pem;
+  // TLS: the name the server's certificate must be for (and the SNI sent), when it is not
+  // the host of `server` (e.g. a registry reached by its IP address or through a tunnel).
+  std::string tls_server_name;
 };
 
 class Connection {

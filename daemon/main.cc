@@ -33,6 +33,7 @@
 #include "daemon/service/metrics_server.h"
 #include "daemon/service/server.h"
 #include "daemon/service/stats_service.h"
+#include "daemon/service/tls_files.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
 #include "storage/rocks_store.h"
@@ -350,6 +351,20 @@ int Run(int argc, char** argv) {
       return Fail("tls_file_unreadable", absl::StrCat("cannot read ", *path));
     }
     *pem = **read;
+  }
+  // Before anything is created: gRPC would only fail to listen, after the data dir, the
+  // store, the log's key and admin.token were made, and say nothing of why.
+  if (!options.tls_cert.empty()) {
+    if (absl::Status status =
+            sello::service::CheckTlsFiles({.cert_path = options.tls_cert,
+                                           .cert_pem = server_options.tls_cert_pem,
+                                           .key_path = options.tls_key,
+                                           .key_pem = server_options.tls_key_pem,
+                                           .client_ca_path = options.client_ca,
+                                           .client_ca_pem = server_options.client_ca_pem});
+        !status.ok()) {
+      return Fail("tls_files_invalid", status.message());
+    }
   }
 
   // Signals are taken by sigwait() below; block them before any thread starts so that

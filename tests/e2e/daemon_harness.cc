@@ -395,6 +395,9 @@ void DaemonHarness::Kill() {
     // may not be known dead yet (the check would be sent on it and fail).
     grpc::ChannelArguments arguments;
     arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    if (!client_tls_.server_name.empty()) {
+      arguments.SetSslTargetNameOverride(client_tls_.server_name);
+    }
     auto channel = grpc::CreateCustomChannel(address_, credentials, arguments);
     auto health = grpc::health::v1::Health::NewStub(channel);
     grpc::ClientContext context;
@@ -506,7 +509,8 @@ std::vector<std::string> DaemonHarness::CliPrefix() const {
   std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
   for (const auto& [flag, path] : {std::pair{"--ca", &client_tls_.ca},
                                    {"--cert", &client_tls_.cert},
-                                   {"--key", &client_tls_.key}}) {
+                                   {"--key", &client_tls_.key},
+                                   {"--tls-server-name", &client_tls_.server_name}}) {
     if (!path->empty()) argv.insert(argv.end(), {flag, *path});
   }
   return argv;

@@ -99,9 +99,11 @@ class DaemonHarness {
   // Extra sellod flags for the following Start()s (e.g. TLS).
   void set_daemon_args(std::vector<std::string> args) { daemon_args_ = std::move(args); }
   // The TLS material (PEM file paths) the harness's health check and RunCli* use from
-  // now on; an empty `ca` means plaintext.
+  // now on; an empty `ca` means plaintext. `server_name`: the name the server's
+  // certificate is checked against (sello --tls-server-name), when not the address's host.
   struct ClientTls {
     std::string ca, cert, key;
+    std::string server_name;
   };
   void set_client_tls(ClientTls tls) { client_tls_ = std::move(tls); }
 
