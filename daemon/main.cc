@@ -508,8 +508,17 @@ int Run(int argc, char** argv) {
   }
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
       server_options,
-      {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission, &call_timer,
-       absl::Seconds(options.default_deadline_s), options.request_limits},
+      {store->get(),
+       ledger->get(),
+       &auth,
+       &metrics,
+       &call_log,
+       &admission,
+       &call_timer,
+       absl::Seconds(options.default_deadline_s),
+       options.request_limits,
+       {.max_message_bytes = static_cast<uint64_t>(server_options.max_message_bytes),
+        .max_metadata_bytes = static_cast<uint64_t>(server_options.max_metadata_bytes)}},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});

@@ -133,6 +133,10 @@ class DaemonHarness {
   // in log(); returns whether it did.
   bool WaitForLog(const std::string& needle, int count, absl::Duration timeout) const;
 
+  // The daemon's Prometheus page (it runs with --metrics-listen; the address is the one
+  // its log gives), "" when there is none.
+  std::string Metrics() const;
+
   // Writes `content` to ROOT/name and returns the path.
   std::string WriteFile(const std::string& name, const std::string& content) const;
 
@@ -189,6 +193,13 @@ class SessionTest : public ::testing::Test {
   DaemonHarness daemon_;
   std::string admin_;
 };
+
+// GET `path` from HOST:PORT (IPv4) with HTTP/1.0: the whole answer, headers included (""
+// when it cannot connect). E.g. sellod's Prometheus metrics (DaemonHarness::Metrics).
+std::string HttpGet(const std::string& address, const std::string& path);
+
+// Every line of `log` that contains all of `needles` (e.g. one call of the access log).
+std::vector<std::string> LinesWith(const std::string& log, const std::vector<std::string>& needles);
 
 // `text` without leading and trailing white space.
 std::string Trimmed(const std::string& text);
