@@ -13,7 +13,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -145,6 +147,33 @@ absl::Status LockDataDir(const std::string& dir) {
   }
   // The descriptor stays open (and locked) until the process exits.
   return absl::OkStatus();
+}
+
+// The transparency log's gauges. The one to alert on is the age of the oldest unsigned
+// event: the last checkpoint's age (exported before) grows on an idle registry, where
+// nothing needs signing, so alerts on it fired every quiet night.
+std::vector<sello::service::Metrics::Gauge> LogGauges(const sello::storage::Ledger& ledger,
+                                                      const sello::storage::TransparencyLog& log) {
+  const sello::v1::Checkpoint latest = log.Latest();
+  const uint64_t tree_size = ledger.last_seq();
+  const absl::StatusOr<absl::Duration> unsigned_age = log.UnsignedEventAge();
+  return {{"sello_log_tree_size", "Events committed (the transparency log's tree size).",
+           static_cast<double>(tree_size)},
+          {"sello_checkpoint_size", "Tree size of the last signed checkpoint.",
+           static_cast<double>(latest.size())},
+          {"sello_checkpoint_timestamp_seconds",
+           "Time of the last signed checkpoint (Unix seconds); a new one is signed only when "
+           "events were added.",
+           absl::ToDoubleSeconds(sello::domain::FromProto(latest.time()) - absl::UnixEpoch())},
+          {"sello_unsigned_events", "Committed events no signed checkpoint covers yet.",
+           static_cast<double>(tree_size > latest.size() ? tree_size - latest.size() : 0)},
+          {"sello_unsigned_event_age_seconds",
+           "Seconds the oldest event no signed checkpoint covers yet has waited (0 when every "
+           "event is signed; signing takes under a second).",
+           unsigned_age.ok() ? absl::ToDoubleSeconds(*unsigned_age)
+                             : std::numeric_limits<double>::quiet_NaN()},
+          {"sello_checkpoint_signing_ok", "1 when the log signs, 0 when it refuses.",
+           log.signing_status().ok() ? 1.0 : 0.0}};
 }
 
 absl::Status WriteAddressFile(const std::string& path, const std::string& address) {
@@ -486,16 +515,7 @@ int Run(int argc, char** argv) {
     absl::StatusOr<std::unique_ptr<sello::service::MetricsServer>> started =
         sello::service::MetricsServer::Start(
             options.metrics_listen, [&metrics, raw_store, raw_ledger, raw_log] {
-              const sello::v1::Checkpoint latest = raw_log->Latest();
-              std::vector<sello::service::Metrics::Gauge> gauges = {
-                  {"sello_log_tree_size", "Events committed (the transparency log's tree size).",
-                   static_cast<double>(raw_ledger->last_seq())},
-                  {"sello_checkpoint_size", "Tree size of the last signed checkpoint.",
-                   static_cast<double>(latest.size())},
-                  {"sello_checkpoint_age_seconds", "Seconds since the last signed checkpoint.",
-                   absl::ToDoubleSeconds(absl::Now() - sello::domain::FromProto(latest.time()))},
-                  {"sello_checkpoint_signing_ok", "1 when the log signs, 0 when it refuses.",
-                   raw_log->signing_status().ok() ? 1.0 : 0.0}};
+              std::vector<sello::service::Metrics::Gauge> gauges = LogGauges(*raw_ledger, *raw_log);
               for (sello::storage::Store::Figure& figure : raw_store->Figures()) {
                 gauges.push_back({absl::StrCat("sello_rocksdb_", figure.name),
                                   std::move(figure.help), figure.value, figure.counter});

@@ -14,6 +14,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {
@@ -58,7 +60,8 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   EXPECT_THAT(metrics, HasSubstr("# TYPE sello_commit_changes histogram"));
   EXPECT_THAT(metrics, HasSubstr("sello_commit_write_seconds_count "));
   EXPECT_THAT(metrics, HasSubstr("sello_log_tree_size "));
-  EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_age_seconds "));
+  EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_timestamp_seconds "));
+  EXPECT_THAT(metrics, HasSubstr("sello_unsigned_event_age_seconds "));
   EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_signing_ok 1"));
   EXPECT_THAT(metrics, HasSubstr("sello_rocksdb_estimate_num_keys "));
   // The values, not only the names: what the writes above did.
@@ -138,6 +141,86 @@ TEST(CallLogTest, AllLogsAnonymousReadsAndNoneOnlyServerErrors) {
   wrong.set_daemon_args({"--call-log", "verbose"});
   EXPECT_FALSE(wrong.Start());
   EXPECT_THAT(wrong.log(), HasSubstr("--call-log"));
+}
+
+// The signal to alert on for the log: the age of the oldest event no signed checkpoint
+// covers. Zero on an idle registry once everything is signed (the age of the last
+// checkpoint, which grew there, made alerts misfire, and is gone).
+TEST(MetricsTest, AnIdleRegistryHasNoUnsignedEvents) {
+  DaemonHarness daemon;
+  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(daemon.Start());
+  ASSERT_EQ(daemon
+                .RunCliAs(daemon.admin_token(), "org", "create", "--kind", "firm", "--name",
+                          "Firm One", "--id", "firm-one")
+                .exit_code,
+            0);
+  // Signed within a second of the write (polled: the signer runs on its own).
+  std::string metrics = daemon.Metrics();
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10);
+       MetricValue(metrics, "sello_unsigned_events") != 0 && absl::Now() < deadline;
+       metrics = daemon.Metrics()) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(MetricValue(metrics, "sello_unsigned_events"), 0) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "sello_unsigned_event_age_seconds"), 0) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "sello_checkpoint_size"),
+            MetricValue(metrics, "sello_log_tree_size"));
+  const double signed_at = MetricValue(metrics, "sello_checkpoint_timestamp_seconds");
+  EXPECT_NEAR(signed_at, absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 60);
+  EXPECT_THAT(metrics, Not(HasSubstr("sello_checkpoint_age_seconds")));
+}
+
+const std::string kRules = TESTDATA_DIR "/../../deploy/prometheus/sello-rules.yml";
+const std::string kRulesTest = TESTDATA_DIR "/../../deploy/prometheus/sello-rules.test.yml";
+const std::string kGuide = TESTDATA_DIR "/../../deploy/README.md";
+
+// The example alerting rules are valid (`promtool check rules`), and their own tests pass
+// (`promtool test rules`: each alert fires on what it is meant for, none on an idle
+// registry). promtool comes with Debian's prometheus package (deploy/install-deps.sh).
+TEST(AlertRulesTest, PromtoolAcceptsTheRulesAndTheirTestsPass) {
+  const ProcessResult checked = RunProcess({"/usr/bin/promtool", "check", "rules", kRules});
+  EXPECT_EQ(checked.exit_code, 0) << checked;
+  EXPECT_THAT(checked.out, HasSubstr("SUCCESS"));
+  const ProcessResult tested = RunProcess({"/usr/bin/promtool", "test", "rules", kRulesTest});
+  EXPECT_EQ(tested.exit_code, 0) << tested;
+  EXPECT_THAT(tested.out, HasSubstr("SUCCESS"));
+}
+
+// The rules and the guide name only metrics sellod exports: a renamed metric would leave
+// an alert that never fires, silently.
+TEST(AlertRulesTest, EveryMetricTheRulesAndTheGuideNameIsExported) {
+  DaemonHarness daemon;
+  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0", "--max-disk-mb", "64"});
+  ASSERT_TRUE(daemon.Start());
+  const std::string metrics = daemon.Metrics();
+  std::set<std::string> exported;
+  const std::regex type(R"(# TYPE (sello_[a-z0-9_]+) (\w+))");
+  for (auto it = std::sregex_iterator(metrics.begin(), metrics.end(), type);
+       it != std::sregex_iterator(); ++it) {
+    exported.insert((*it)[1]);
+    if ((*it)[2] == "histogram") {
+      for (const char* suffix : {"_bucket", "_sum", "_count"})
+        exported.insert((*it)[1].str() + suffix);
+    }
+  }
+  ASSERT_GT(exported.size(), 20u) << metrics;
+  const std::regex name(R"(\b(sello_[a-z0-9_]+))");
+  for (const std::string& file : {kRules, kGuide}) {
+    const std::string text = ReadWholeFile(file);
+    std::set<std::string> named;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), name);
+         it != std::sregex_iterator(); ++it) {
+      named.insert((*it)[1]);
+    }
+    if (file == kRules) {
+      ASSERT_GE(named.size(), 8u);
+    }
+    for (const std::string& metric : named) {
+      EXPECT_TRUE(exported.contains(metric))
+          << file << " names " << metric << ", which sellod does not export";
+    }
+  }
 }
 
 }  // namespace
