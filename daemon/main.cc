@@ -234,7 +234,8 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-disk-mb", options.max_disk_mb,
                  "MiB the store's tables and write-ahead log may take on disk (0: no limit). "
-                 "Beyond it writes get RESOURCE_EXHAUSTED and health reports sello.write "
+                 "A write that would cross it is refused whole (smaller ones go on); once it "
+                 "is reached writes get RESOURCE_EXHAUSTED and health reports sello.write "
                  "NOT_SERVING while reads go on; a full disk is met the same way, and writes "
                  "resume by themselves once there is room")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30))
@@ -306,11 +307,13 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--max-message-kb", options.max_message_kb,
-                 "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
+                 "largest request accepted, KiB (above: RESOURCE_EXHAUSTED naming this flag, "
+                 "logged and counted like any call)")
       ->check(CLI::Range(64, 64 << 10))
       ->capture_default_str();
   app.add_option("--max-metadata-kb", options.max_metadata_kb,
-                 "largest set of request headers, KiB (token included)")
+                 "largest set of request headers, KiB (token included; above: "
+                 "RESOURCE_EXHAUSTED naming this flag, logged and counted)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--max-concurrent-streams", options.max_concurrent_streams,
