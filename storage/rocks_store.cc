@@ -803,8 +803,8 @@ class RocksStore final : public Store {
     refused_for_space_.fetch_add(1, std::memory_order_relaxed);
     return absl::ResourceExhaustedError(absl::StrCat(
         "data dir ", path_, ": this write needs about ", bytes,
-        " bytes, more than the space limit (--max-disk-mb) leaves: its tables and write-ahead "
-        "log take ",
+        " bytes (with those queued before it), more than the space limit (--max-disk-mb) "
+        "leaves: its tables and write-ahead log take ",
         used, " of the ", max_space_bytes_,
         " bytes allowed. Nothing was written; smaller writes go on (raise --max-disk-mb, a "
         "restart, for more)"));
