@@ -161,6 +161,18 @@ std::string ReadWholeFile(const std::string& path) {
   return content.str();
 }
 
+std::set<std::string> SellodFlags() {
+  const ProcessResult help = RunProcess({SELLOD_PATH, "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help;
+  std::set<std::string> flags;
+  const std::regex flag(R"(^\s+--([a-z0-9-]+))");
+  for (absl::string_view line : absl::StrSplit(help.out, '\n')) {
+    std::cmatch match;
+    if (std::regex_search(line.begin(), line.end(), match, flag)) flags.insert(match[1].str());
+  }
+  return flags;
+}
+
 std::vector<std::string> LinesWith(const std::string& log,
                                    const std::vector<std::string>& needles) {
   std::vector<std::string> found;

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <functional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,9 @@ class SessionTest : public ::testing::Test {
 // GET `path` from HOST:PORT (IPv4) with HTTP/1.0: the whole answer, headers included (""
 // when it cannot connect). E.g. sellod's Prometheus metrics (DaemonHarness::Metrics).
 std::string HttpGet(const std::string& address, const std::string& path);
+
+// The long flags of `sellod --help` ("data-dir", ...), for checking deploy/'s files.
+std::set<std::string> SellodFlags();
 
 // Every line of `log` that contains all of `needles` (e.g. one call of the access log).
 std::vector<std::string> LinesWith(const std::string& log, const std::vector<std::string>& needles);

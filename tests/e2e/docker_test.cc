@@ -71,19 +71,6 @@ std::vector<std::string> JsonArrayOf(const std::string& instruction) {
   return items;
 }
 
-// The long flags of `sellod --help`.
-std::set<std::string> SellodFlags() {
-  const ProcessResult help = RunProcess({SELLOD_PATH, "--help"});
-  EXPECT_EQ(help.exit_code, 0) << help;
-  std::set<std::string> flags;
-  const std::regex flag(R"(^\s+--([a-z0-9-]+))");
-  for (absl::string_view line : absl::StrSplit(help.out, '\n')) {
-    std::cmatch match;
-    if (std::regex_search(line.begin(), line.end(), match, flag)) flags.insert(match[1].str());
-  }
-  return flags;
-}
-
 // key -> value (quotes removed) of a TOML configuration, comments skipped.
 std::map<std::string, std::string> ConfigValues(const std::string& path) {
   std::map<std::string, std::string> values;
