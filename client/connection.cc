@@ -17,7 +17,11 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
     tls.pem_private_key = options_.key_pem;
     credentials = grpc::SslCredentials(tls);
   }
-  channel_ = grpc::CreateChannel(options_.server, credentials);
+  grpc::ChannelArguments arguments;
+  if (options_.tls && !options_.tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options_.tls_server_name);
+  }
+  channel_ = grpc::CreateCustomChannel(options_.server, credentials, arguments);
   organisations_ = v1::OrganisationService::NewStub(channel_);
   tokens_ = v1::TokenService::NewStub(channel_);
   standards_ = v1::StandardService::NewStub(channel_);
@@ -49,21 +53,39 @@ std::unique_ptr<grpc::ClientContext> Connection::NewStreamContext() const {
   return context;
 }
 
-grpc::Status Connection::CheckServing() const {
+namespace {
+
+// "127.0.0.1:7443" or "sello.write at 127.0.0.1:7443".
+std::string Described(const std::string& server, const std::string& service) {
+  return service.empty() ? server : absl::StrCat(service, " at ", server);
+}
+
+}  // namespace
+
+grpc::Status Connection::CheckServing(const std::string& service) const {
   auto stub = grpc::health::v1::Health::NewStub(channel_);
   std::unique_ptr<grpc::ClientContext> context = NewContext();
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status =
-      stub->Check(context.get(), grpc::health::v1::HealthCheckRequest(), &response);
+  grpc::Status status = stub->Check(context.get(), request, &response);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat(options_.server, " knows no health service \"", service,
+                                     "\" (sellod's are \"\" and \"sello.write\")"));
+  }
   if (!status.ok()) return status;
   if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        absl::StrCat(options_.server, " is up but not serving"));
+    return grpc::Status(
+        grpc::StatusCode::UNAVAILABLE,
+        absl::StrCat(Described(options_.server, service), " is up but not serving (",
+                     grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()),
+                     ")"));
   }
   return grpc::Status::OK;
 }
 
-grpc::Status Connection::WaitUntilServing(absl::Duration wait) const {
+grpc::Status Connection::WaitUntilServing(absl::Duration wait, const std::string& service) const {
   auto stub = grpc::health::v1::Health::NewStub(channel_);
   const auto deadline = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(wait);
   grpc::Status last = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "not yet asked");
@@ -74,8 +96,11 @@ grpc::Status Connection::WaitUntilServing(absl::Duration wait) const {
     context.set_deadline(deadline);
     context.set_wait_for_ready(true);
     grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
     grpc::health::v1::HealthCheckResponse response;
     last = stub->Check(&context, request, &response);
+    // A service the server does not know will not appear by waiting.
+    if (last.error_code() == grpc::StatusCode::NOT_FOUND) return CheckServing(service);
     if (last.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
       return grpc::Status::OK;
     }
@@ -94,8 +119,9 @@ grpc::Status Connection::WaitUntilServing(absl::Duration wait) const {
       last = reader->Finish();
     }
   }
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                      absl::StrCat(options_.server, " is not serving: ", last.error_message()));
+  return grpc::Status(
+      grpc::StatusCode::UNAVAILABLE,
+      absl::StrCat(Described(options_.server, service), " is not serving: ", last.error_message()));
 }
 
 }  // namespace sello::client

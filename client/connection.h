@@ -34,6 +34,9 @@ struct ConnectionOptions {
   std::string ca_pem;
   std::string cert_pem;
   std::string key_pem;
+  // TLS: the name the server's certificate must be for (and the SNI sent), when it is not
+  // the host of `server` (e.g. a registry reached by its IP address or through a tunnel).
+  std::string tls_server_name;
 };
 
 class Connection {
@@ -46,11 +49,14 @@ class Connection {
   // A context for a long-lived stream: the token but no deadline.
   std::unique_ptr<grpc::ClientContext> NewStreamContext() const;
 
-  // Waits until the server reports SERVING on the health service, or `wait` passes.
-  grpc::Status WaitUntilServing(absl::Duration wait) const;
+  // Waits until the server reports SERVING on the health service for `service` ("": the
+  // whole server; e.g. "sello.write" for writes), or `wait` passes.
+  grpc::Status WaitUntilServing(absl::Duration wait, const std::string& service = "") const;
 
-  // Asks the health service once (failing at once when the server is unreachable).
-  grpc::Status CheckServing() const;
+  // Asks the health service once about `service` (failing at once when the server is
+  // unreachable): OK when SERVING, UNAVAILABLE when not, NOT_FOUND for a service the server
+  // does not know.
+  grpc::Status CheckServing(const std::string& service = "") const;
 
   v1::OrganisationService::Stub& organisations() { return *organisations_; }
   v1::TokenService::Stub& tokens() { return *tokens_; }

@@ -14,7 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -43,6 +45,7 @@
 #include "daemon/service/server.h"
 #include "daemon/service/stats_service.h"
 #include "daemon/service/token_service.h"
+#include "daemon/service/tls_files.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
@@ -176,6 +179,33 @@ std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
   return names;
 }
 
+// The transparency log's gauges. The one to alert on is the age of the oldest unsigned
+// event: the last checkpoint's age (exported before) grows on an idle registry, where
+// nothing needs signing, so alerts on it fired every quiet night.
+std::vector<sello::service::Metrics::Gauge> LogGauges(const sello::storage::Ledger& ledger,
+                                                      const sello::storage::TransparencyLog& log) {
+  const sello::v1::Checkpoint latest = log.Latest();
+  const uint64_t tree_size = ledger.last_seq();
+  const absl::StatusOr<absl::Duration> unsigned_age = log.UnsignedEventAge();
+  return {{"sello_log_tree_size", "Events committed (the transparency log's tree size).",
+           static_cast<double>(tree_size)},
+          {"sello_checkpoint_size", "Tree size of the last signed checkpoint.",
+           static_cast<double>(latest.size())},
+          {"sello_checkpoint_timestamp_seconds",
+           "Time of the last signed checkpoint (Unix seconds); a new one is signed only when "
+           "events were added.",
+           absl::ToDoubleSeconds(sello::domain::FromProto(latest.time()) - absl::UnixEpoch())},
+          {"sello_unsigned_events", "Committed events no signed checkpoint covers yet.",
+           static_cast<double>(tree_size > latest.size() ? tree_size - latest.size() : 0)},
+          {"sello_unsigned_event_age_seconds",
+           "Seconds the oldest event no signed checkpoint covers yet has waited (0 when every "
+           "event is signed; signing takes under a second).",
+           unsigned_age.ok() ? absl::ToDoubleSeconds(*unsigned_age)
+                             : std::numeric_limits<double>::quiet_NaN()},
+          {"sello_checkpoint_signing_ok", "1 when the log signs, 0 when it refuses.",
+           log.signing_status().ok() ? 1.0 : 0.0}};
+}
+
 // Raises this process's open-file limit to its hard limit (an HTTP front serves up to
 // --http-max-connections sockets beside RocksDB's files) and returns the limit.
 rlim_t RaiseFileLimit() {
@@ -294,7 +324,8 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-disk-mb", options.max_disk_mb,
                  "MiB the store's tables and write-ahead log may take on disk (0: no limit). "
-                 "Beyond it writes get RESOURCE_EXHAUSTED and health reports sello.write "
+                 "A write that would cross it is refused whole (smaller ones go on); once it "
+                 "is reached writes get RESOURCE_EXHAUSTED and health reports sello.write "
                  "NOT_SERVING while reads go on; a full disk is met the same way, and writes "
                  "resume by themselves once there is room")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30))
@@ -442,11 +473,13 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--max-message-kb", options.max_message_kb,
-                 "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
+                 "largest request accepted, KiB (above: RESOURCE_EXHAUSTED naming this flag, "
+                 "logged and counted like any call)")
       ->check(CLI::Range(64, 64 << 10))
       ->capture_default_str();
   app.add_option("--max-metadata-kb", options.max_metadata_kb,
-                 "largest set of request headers, KiB (token included)")
+                 "largest set of request headers, KiB (token included; above: "
+                 "RESOURCE_EXHAUSTED naming this flag, logged and counted)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--max-concurrent-streams", options.max_concurrent_streams,
@@ -559,6 +592,20 @@ int Run(int argc, char** argv) {
       return Fail("tls_file_unreadable", absl::StrCat("cannot read ", *path));
     }
     *pem = **read;
+  }
+  // Before anything is created: gRPC would only fail to listen, after the data dir, the
+  // store, the log's key and admin.token were made, and say nothing of why.
+  if (!options.tls_cert.empty()) {
+    if (absl::Status status =
+            sello::service::CheckTlsFiles({.cert_path = options.tls_cert,
+                                           .cert_pem = server_options.tls_cert_pem,
+                                           .key_path = options.tls_key,
+                                           .key_pem = server_options.tls_key_pem,
+                                           .client_ca_path = options.client_ca,
+                                           .client_ca_pem = server_options.client_ca_pem});
+        !status.ok()) {
+      return Fail("tls_files_invalid", status.message());
+    }
   }
 
   // Signals are taken by sigwait() below; block them before any thread starts so that
@@ -766,16 +813,7 @@ int Run(int argc, char** argv) {
     absl::StatusOr<std::unique_ptr<sello::service::MetricsServer>> started =
         sello::service::MetricsServer::Start(
             options.metrics_listen, [&metrics, &http_server, raw_store, raw_ledger, raw_log] {
-              const sello::v1::Checkpoint latest = raw_log->Latest();
-              std::vector<sello::service::Metrics::Gauge> gauges = {
-                  {"sello_log_tree_size", "Events committed (the transparency log's tree size).",
-                   static_cast<double>(raw_ledger->last_seq())},
-                  {"sello_checkpoint_size", "Tree size of the last signed checkpoint.",
-                   static_cast<double>(latest.size())},
-                  {"sello_checkpoint_age_seconds", "Seconds since the last signed checkpoint.",
-                   absl::ToDoubleSeconds(absl::Now() - sello::domain::FromProto(latest.time()))},
-                  {"sello_checkpoint_signing_ok", "1 when the log signs, 0 when it refuses.",
-                   raw_log->signing_status().ok() ? 1.0 : 0.0}};
+              std::vector<sello::service::Metrics::Gauge> gauges = LogGauges(*raw_ledger, *raw_log);
               for (sello::storage::Store::Figure& figure : raw_store->Figures()) {
                 gauges.push_back({absl::StrCat("sello_rocksdb_", figure.name),
                                   std::move(figure.help), figure.value, figure.counter});
@@ -800,8 +838,18 @@ int Run(int argc, char** argv) {
                                          : absl::BytesToHexString(sello::domain::RandomBytes(16));
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
       server_options,
-      {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission, &call_timer,
-       absl::Seconds(options.default_deadline_s), options.request_limits, http_front_key},
+      {store->get(),
+       ledger->get(),
+       &auth,
+       &metrics,
+       &call_log,
+       &admission,
+       &call_timer,
+       absl::Seconds(options.default_deadline_s),
+       options.request_limits,
+       http_front_key,
+       {.max_message_bytes = static_cast<uint64_t>(server_options.max_message_bytes),
+        .max_metadata_bytes = static_cast<uint64_t>(server_options.max_metadata_bytes)}},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   restore_undo.Dismiss();

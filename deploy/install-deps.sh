@@ -25,6 +25,9 @@ packages=(
   libjemalloc-dev
   # systemd-analyze, which checks deploy/systemd/sellod.service (tests/e2e/deploy_test.cc).
   systemd
+  # promtool, which checks the example alerting rules deploy/prometheus/sello-rules.yml
+  # (tests/e2e/metrics_test.cc). Only the tool is used: nothing starts the server.
+  prometheus
   # Sanitizers and fuzzing (deploy/test.sh, tests/fuzz/): clang with its ASan/UBSan and
   # libFuzzer runtimes, and llvm-symbolizer for readable reports.
   clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14

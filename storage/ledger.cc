@@ -172,8 +172,14 @@ std::optional<absl::Status> Ledger::Sequence(
     }
     tx.writes_.Put(Table::kEvents, EncodeU64(seq), leaf);
   }
+  // A change too large for the room left under the store's space limit is refused whole
+  // (the writes sequenced before it and not yet written count against the room too).
+  const uint64_t bytes = tx.writes_.ApproximateBytes();
+  const uint64_t pending = forming_->bytes + (writing_ != nullptr ? writing_->bytes : 0);
+  if (absl::Status room = store_->AdmitBytes(pending + bytes); !room.ok()) return room;
   last_seq_ = seq;
   last_time_ = now;
+  forming_->bytes += bytes;
   const size_t from = forming_->writes.size();
   forming_->writes.Append(std::move(tx.writes_));
   overlay_.Add(forming_->writes, from, forming_->id);

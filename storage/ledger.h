@@ -144,6 +144,7 @@ class Ledger {
     WriteSet writes;
     uint64_t last_seq = 0;  // of its last event
     uint64_t changes = 0;
+    uint64_t bytes = 0;  // WriteSet::ApproximateBytes of its changes
     // Called with the outcome once the group is written (or has failed): its changes'
     // and those of read-only changes that read them.
     std::vector<Done> waiting;

@@ -717,6 +717,13 @@ class RocksStore final : public Store {
           static_cast<double>(UsedBytes()));
     gauge("writable", "1 when the store takes writes, 0 when it refuses them.",
           Writable().ok() ? 1 : 0);
+    gauge("data_limit_bytes",
+          "The most bytes tables and write-ahead log may take (--max-disk-mb; 0: no limit).",
+          static_cast<double>(max_space_bytes_));
+    figures.push_back({"writes_refused_for_space_total",
+                       "Writes refused whole because they would take the store past its space "
+                       "limit (--max-disk-mb).",
+                       true, static_cast<double>(refused_for_space_.load())});
     // RocksDB's own statistics, kept since the daemon started (across reopens).
     const rocksdb::Statistics& statistics = *factory_->statistics();
     for (const auto& [name, ticker, help] : kTickerFigures) {
@@ -794,6 +801,21 @@ class RocksStore final : public Store {
     // until that is settled (LevelDB's sticky bg_error_). Reads keep working.
     health_->Fail(use.generation(), status);
     return Writable();
+  }
+
+  absl::Status AdmitBytes(uint64_t bytes) const override {
+    if (max_space_bytes_ == 0) return absl::OkStatus();
+    if (absl::Status writable = Writable(); !writable.ok()) return writable;
+    const uint64_t used = UsedBytes();
+    if (used + bytes <= max_space_bytes_) return absl::OkStatus();
+    refused_for_space_.fetch_add(1, std::memory_order_relaxed);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "data dir ", path_, ": this write needs about ", bytes,
+        " bytes (with those queued before it), more than the space limit (--max-disk-mb) "
+        "leaves: its tables and write-ahead log take ",
+        used, " of the ", max_space_bytes_,
+        " bytes allowed. Nothing was written; smaller writes go on (raise --max-disk-mb, a "
+        "restart, for more)"));
   }
 
   absl::Status Writable() const override {
@@ -965,6 +987,8 @@ class RocksStore final : public Store {
   const std::unique_ptr<InstanceFactory> factory_;
   const std::string path_;
   const uint64_t max_space_bytes_;
+  // Writes AdmitBytes refused for want of room under the limit.
+  mutable std::atomic<uint64_t> refused_for_space_ = 0;
   const std::shared_ptr<WriteHealth> health_;
 
   mutable InstanceGate gate_;

@@ -110,6 +110,16 @@ class WriteSet {
     return nullptr;
   }
   bool empty() const { return ops_.empty(); }
+  // About the bytes these operations take in the write-ahead log: each key and value, and
+  // a record's tag, table and lengths (at most 16 bytes). The table files they become take
+  // less (compressed, shared key prefixes). For admission against a space limit.
+  uint64_t ApproximateBytes() const {
+    uint64_t bytes = 0;
+    for (const Op& op : ops_) {
+      bytes += op.key.size() + (op.value.has_value() ? op.value->size() : 0) + 16;
+    }
+    return bytes;
+  }
 
  private:
   std::deque<Op> ops_;
@@ -184,6 +194,16 @@ class Store {
   // Whether a write would be accepted now: OK, or the error it would get (see Write).
   // Cheap; for health checks and for refusing a change before it is sequenced.
   virtual absl::Status Writable() const { return absl::OkStatus(); }
+
+  // Whether `bytes` more (WriteSet::ApproximateBytes of the writes admitted and not yet
+  // written, this one included) fit under the store's space limit: OK, or
+  // RESOURCE_EXHAUSTED naming the limit, so that a large write is refused whole before it
+  // takes the store past the limit. Smaller writes may still fit: Writable() stays OK.
+  // Cheap; called for every change that writes.
+  virtual absl::Status AdmitBytes(uint64_t bytes) const {
+    (void)bytes;
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace sello::storage

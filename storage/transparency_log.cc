@@ -495,6 +495,18 @@ v1::Checkpoint TransparencyLog::Latest() const {
   return latest_;
 }
 
+absl::StatusOr<absl::Duration> TransparencyLog::UnsignedEventAge() const {
+  const uint64_t signed_size = Latest().size();
+  if (ledger_->last_seq() <= signed_size) return absl::ZeroDuration();
+  absl::StatusOr<std::optional<std::string>> data = LoadEventData(*store_, signed_size + 1);
+  if (!data.ok()) return data.status();
+  v1::Event event;
+  if (!data->has_value() || !event.ParseFromString(**data)) {
+    return absl::DataLossError(absl::StrCat("event ", signed_size + 1, " is unreadable"));
+  }
+  return std::max(absl::ZeroDuration(), clock_->Now() - domain::FromProto(event.time()));
+}
+
 absl::Status TransparencyLog::signing_status() const {
   absl::MutexLock lock(&mu_);
   return signing_status_;

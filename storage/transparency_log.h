@@ -100,6 +100,10 @@ class TransparencyLog {
 
   // The last signed checkpoint.
   v1::Checkpoint Latest() const;
+  // How long the oldest committed event that no signed checkpoint covers yet has waited
+  // (zero when every event is signed): what the promise of a signature within a second is
+  // measured by. Unlike the last checkpoint's age, it stays zero on an idle registry.
+  absl::StatusOr<absl::Duration> UnsignedEventAge() const;
   // What verifiers pin: "<origin>+<key id>+<key>".
   std::string VerifierKey() const;
   // The co-signing key during a rotation, or "".

@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::string output = "table";
   double timeout_seconds = 30;
   std::string ca_file, cert_file, key_file;
+  std::string tls_server_name;
 };
 
 // What the parsed command line asks for: the global options and the chosen command.

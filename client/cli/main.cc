@@ -31,7 +31,9 @@ std::unique_ptr<client::Connection> Cli::Connect(int* exit_code) const {
     *exit_code = Fail(kExitUsage, "--cert and --key go together");
     return nullptr;
   }
-  options.tls = !global.ca_file.empty() || !global.cert_file.empty();
+  options.tls =
+      !global.ca_file.empty() || !global.cert_file.empty() || !global.tls_server_name.empty();
+  options.tls_server_name = global.tls_server_name;
   for (const auto& [flag, path, pem] : {std::tuple{"--ca", &global.ca_file, &options.ca_pem},
                                         {"--cert", &global.cert_file, &options.cert_pem},
                                         {"--key", &global.key_file, &options.key_pem}}) {
@@ -95,6 +97,11 @@ int Run(int argc, char** argv) {
       ->envname("SELLO_CERT");
   app.add_option("--key", cli.global.key_file, "mutual TLS: the client certificate's key (PEM)")
       ->envname("SELLO_KEY");
+  app.add_option("--tls-server-name", cli.global.tls_server_name,
+                 "TLS: the name the server's certificate must be for (default: the host of "
+                 "--server), e.g. registry.example.org when --server is an IP address; "
+                 "implies TLS")
+      ->envname("SELLO_TLS_SERVER_NAME");
 
   AddOrgCommands(app, cli);
   AddSiteCommands(app, cli);

@@ -23,11 +23,13 @@
 #include "daemon/domain/limits.h"
 #include "daemon/domain/principal.h"
 #include "daemon/domain/request_hygiene.h"
+#include "daemon/domain/request_size.h"
 #include "daemon/service/admission.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/call_log.h"
 #include "daemon/service/call_timer.h"
 #include "daemon/service/metrics.h"
+#include "daemon/service/request_meter.h"
 #include "daemon/service/status_map.h"
 #include "google/protobuf/message.h"
 #include "storage/ledger.h"
@@ -52,7 +54,18 @@ struct Registry {
   // beside the HTTP client's address (kHttpClientAddressKey) on its in-process calls.
   // Empty: no HTTP front; such metadata is never believed.
   std::string http_front_key;
+  // What Serve refuses before anything else (request_meter.h): a request's message and
+  // header set over --max-message-kb / --max-metadata-kb.
+  domain::RequestSizeLimits size_limits = {};
 };
+
+// OK, or RESOURCE_EXHAUSTED naming the flag when the request being served (measured by the
+// request meter) is larger than registry.size_limits allow.
+inline absl::Status CheckRequestSize(const Registry& registry) {
+  const std::optional<domain::RequestSize> size = CurrentRequestSize();
+  return size.has_value() ? domain::CheckRequestSize(registry.size_limits, *size)
+                          : absl::OkStatus();
+}
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.
 inline std::string MethodName(absl::string_view service_full_name, absl::string_view method) {
@@ -107,6 +120,9 @@ grpc::Status Serve(const Registry& registry, grpc::ServerContextBase* context,
   // Long scans stop at the call's deadline, or at the server's default when the client
   // set none (streams such as WatchEvents set their own pace and are not bounded).
   const storage::ScopedReadDeadline read_deadline(CallDeadline(registry, *context, start));
+  if (absl::Status size = CheckRequestSize(registry); !size.ok()) {
+    return FinishCall(registry, method, nullptr, context->peer(), start, size);
+  }
   absl::StatusOr<std::optional<domain::Principal>> caller = registry.auth->Admit(*context, method);
   const domain::Principal* principal = caller.ok() && caller->has_value() ? &**caller : nullptr;
   absl::Status status = caller.ok() ? CleanRequest(request, start) : caller.status();
@@ -139,8 +155,8 @@ grpc::ServerUnaryReactor* ServeWrite(const Registry& registry, grpc::CallbackSer
   // The write's slot among those in flight, held until it is answered; taken first, so
   // that a flood is turned away before any work (even the token lookup) is done for it.
   std::shared_ptr<Admission::Ticket> ticket;
-  absl::Status admitted;
-  if (registry.admission != nullptr) {
+  absl::Status admitted = CheckRequestSize(registry);
+  if (admitted.ok() && registry.admission != nullptr) {
     absl::StatusOr<Admission::Ticket> slot = registry.admission->AdmitWrite();
     admitted = slot.status();
     if (slot.ok()) ticket = std::make_shared<Admission::Ticket>(*std::move(slot));

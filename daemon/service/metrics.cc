@@ -1,5 +1,9 @@
 #include "daemon/service/metrics.h"
 
+#include <charconv>
+#include <cmath>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -14,6 +18,17 @@ constexpr const char* kCodeNames[] = {
 
 std::string Bound(double bound) { return absl::StrFormat("%g", bound); }
 
+// A sample value, exactly (the shortest text that reads back as the same double: %g's six
+// digits would turn a Unix time into 1.79665e+09), in the exposition format's spelling of
+// NaN and the infinities.
+std::string Value(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  char text[64];
+  const std::to_chars_result written = std::to_chars(text, text + sizeof(text), value);
+  return std::string(text, written.ptr);
+}
+
 template <typename H, size_t N>
 void RenderHistogram(std::string& out, absl::string_view name, absl::string_view labels,
                      const std::array<double, N>& bounds, const H& histogram) {
@@ -26,7 +41,7 @@ void RenderHistogram(std::string& out, absl::string_view name, absl::string_view
   }
   const std::string braces = labels.empty() ? "" : absl::StrCat("{", labels, "}");
   absl::StrAppend(&out, name, "_sum", braces, " ",
-                  absl::StrFormat("%g", histogram.sum.load(std::memory_order_relaxed)), "\n");
+                  Value(histogram.sum.load(std::memory_order_relaxed)), "\n");
   absl::StrAppend(&out, name, "_count", braces, " ",
                   histogram.count.load(std::memory_order_relaxed), "\n");
 }
@@ -91,8 +106,8 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
   RenderHistogram(out, "sello_commit_write_seconds", "", kLatencyBuckets, write_seconds_);
   for (const Gauge& gauge : gauges) {
     absl::StrAppend(&out, "# HELP ", gauge.name, " ", gauge.help, "\n# TYPE ", gauge.name,
-                    gauge.counter ? " counter\n" : " gauge\n", gauge.name, " ",
-                    absl::StrFormat("%g", gauge.value), "\n");
+                    gauge.counter ? " counter\n" : " gauge\n", gauge.name, " ", Value(gauge.value),
+                    "\n");
   }
   return out;
 }

@@ -20,6 +20,7 @@
 #include "daemon/service/log_service.h"
 #include "daemon/service/norm_service.h"
 #include "daemon/service/organisation_service.h"
+#include "daemon/service/request_meter.h"
 #include "daemon/service/seal_service.h"
 #include "daemon/service/standard_service.h"
 #include "daemon/service/stats_service.h"
@@ -76,6 +77,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   builder.AddListeningPort(options.listen_address, credentials, &port);
   ApplyServerOptions(options, builder);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> meters;
+  meters.push_back(NewRequestMeterFactory());
+  builder.experimental().SetInterceptorCreators(std::move(meters));
   builder.RegisterService(server->organisations_.get());
   builder.RegisterService(server->tokens_.get());
   builder.RegisterService(server->standards_.get());

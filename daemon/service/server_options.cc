@@ -3,15 +3,28 @@
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+
 namespace sello::service {
+
+int TransportMessageCeiling(int max_message_bytes) {
+  return static_cast<int>(std::min<int64_t>(int64_t{max_message_bytes} * 16, INT_MAX));
+}
+
+int TransportMetadataCeiling(int max_metadata_bytes) {
+  return static_cast<int>(std::min<int64_t>(int64_t{max_metadata_bytes} * 4, INT_MAX));
+}
 
 void ApplyServerOptions(const ServerOptions& options, grpc::ServerBuilder& builder) {
   // gRPC sets SO_REUSEPORT by default, so a second sellod given the same --listen would
   // bind beside the first and take half its calls (with another store behind it). One
   // daemon per address: the second fails to start.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
+  builder.SetMaxReceiveMessageSize(TransportMessageCeiling(options.max_message_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE,
+                             TransportMetadataCeiling(options.max_metadata_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_IDLE_MS,

@@ -19,8 +19,9 @@ struct ServerOptions {
   // HOST:PORT; port 0 picks a free port (see Server::address()).
   std::string listen_address = "127.0.0.1:7443";
   // Limits (Debian's gRPC 1.51 defaults to unlimited streams and predates several
-  // HTTP/2 denial-of-service fixes, so each is set here). A request over a size limit is
-  // refused with RESOURCE_EXHAUSTED naming the limit.
+  // HTTP/2 denial-of-service fixes, so each is set here). sellod refuses a request over a
+  // size limit itself (request_meter.h), naming the limit, logged and counted; gRPC's own
+  // limits are set above them (TransportMessageCeiling, TransportMetadataCeiling).
   int max_message_bytes = 1 << 20;         // a request (a reply may be larger)
   int max_metadata_bytes = 8 << 10;        // all headers of a call, the token included
   int max_concurrent_streams = 100;        // calls in flight per connection
@@ -41,6 +42,14 @@ struct ServerOptions {
   // The data dir (for backups, which copy the log's key pair beside the store's).
   std::string data_dir;
 };
+
+// gRPC's own size limits, above sellod's so that what sellod refuses reaches its handlers
+// (gRPC 1.51 refuses inside its transport, where nothing logs or counts it): 16 times the
+// message limit, 4 times the header limit. Beyond them gRPC still refuses, with
+// RESOURCE_EXHAUSTED, unlogged: a bound on what a hostile client can make sellod parse.
+// (gRPC buffers a whole message before its own check anyway, up to the memory quota.)
+int TransportMessageCeiling(int max_message_bytes);
+int TransportMetadataCeiling(int max_metadata_bytes);
 
 // Applies every setting of `options` to `builder` except the listening port, the
 // credentials and the services: message and metadata limits, streams per connection,

@@ -1,11 +1,14 @@
 #include "tests/e2e/daemon_harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,11 +20,14 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -164,6 +170,52 @@ std::string ReadWholeFile(const std::string& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::set<std::string> SellodFlags() {
+  const ProcessResult help = RunProcess({SELLOD_PATH, "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help;
+  std::set<std::string> flags;
+  const std::regex flag(R"(^\s+--([a-z0-9-]+))");
+  for (absl::string_view line : absl::StrSplit(help.out, '\n')) {
+    std::cmatch match;
+    if (std::regex_search(line.begin(), line.end(), match, flag)) flags.insert(match[1].str());
+  }
+  return flags;
+}
+
+std::vector<std::string> LinesWith(const std::string& log,
+                                   const std::vector<std::string>& needles) {
+  std::vector<std::string> found;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    bool all = true;
+    for (const std::string& needle : needles) all = all && absl::StrContains(line, needle);
+    if (all) found.emplace_back(line);
+  }
+  return found;
+}
+
+std::string HttpGet(const std::string& address, const std::string& path) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) return "";
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) == 0) {
+    const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\n\r\n");
+    if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[8192];
+      ssize_t n;
+      while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) answer.append(buffer, n);
+    }
+  }
+  ::close(fd);
+  return answer;
 }
 
 std::ostream& operator<<(std::ostream& os, const ProcessResult& result) {
@@ -425,6 +477,9 @@ void DaemonHarness::Kill() {
     // may not be known dead yet (the check would be sent on it and fail).
     grpc::ChannelArguments arguments;
     arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    if (!client_tls_.server_name.empty()) {
+      arguments.SetSslTargetNameOverride(client_tls_.server_name);
+    }
     auto channel = grpc::CreateCustomChannel(address_, credentials, arguments);
     auto health = grpc::health::v1::Health::NewStub(channel);
     grpc::ClientContext context;
@@ -492,6 +547,18 @@ std::string DaemonHarness::admin_token() const {
 
 std::string DaemonHarness::log() const { return ReadWholeFile(log_path_); }
 
+std::string DaemonHarness::Metrics() const {
+  // The last start's address: the log holds every start's.
+  const std::string text = log();
+  const std::regex listening(R"re("event":"metrics_listening","address":"([^"]+)")re");
+  std::string address;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), listening);
+       it != std::sregex_iterator(); ++it) {
+    address = (*it)[1];
+  }
+  return address.empty() ? "" : HttpGet(address, "/metrics");
+}
+
 bool DaemonHarness::WaitForLog(const std::string& needle, int count, absl::Duration timeout) const {
   auto seen = [&] {
     const std::string text = log();
@@ -536,7 +603,8 @@ std::vector<std::string> DaemonHarness::CliPrefix() const {
   std::vector<std::string> argv = {SELLO_PATH, "--server", address_};
   for (const auto& [flag, path] : {std::pair{"--ca", &client_tls_.ca},
                                    {"--cert", &client_tls_.cert},
-                                   {"--key", &client_tls_.key}}) {
+                                   {"--key", &client_tls_.key},
+                                   {"--tls-server-name", &client_tls_.server_name}}) {
     if (!path->empty()) argv.insert(argv.end(), {flag, *path});
   }
   return argv;

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <functional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -113,9 +114,11 @@ class DaemonHarness {
   // Extra sellod flags for the following Start()s (e.g. TLS).
   void set_daemon_args(std::vector<std::string> args) { daemon_args_ = std::move(args); }
   // The TLS material (PEM file paths) the harness's health check and RunCli* use from
-  // now on; an empty `ca` means plaintext.
+  // now on; an empty `ca` means plaintext. `server_name`: the name the server's
+  // certificate is checked against (sello --tls-server-name), when not the address's host.
   struct ClientTls {
     std::string ca, cert, key;
+    std::string server_name;
   };
   void set_client_tls(ClientTls tls) { client_tls_ = std::move(tls); }
 
@@ -144,6 +147,10 @@ class DaemonHarness {
   // Waits (on inotify, bounded by `timeout`) until `needle` occurs at least `count` times
   // in log(); returns whether it did.
   bool WaitForLog(const std::string& needle, int count, absl::Duration timeout) const;
+
+  // The daemon's Prometheus page (it runs with --metrics-listen; the address is the one
+  // its log gives), "" when there is none.
+  std::string Metrics() const;
 
   // Writes `content` to ROOT/name and returns the path.
   std::string WriteFile(const std::string& name, const std::string& content) const;
@@ -205,6 +212,16 @@ class SessionTest : public ::testing::Test {
   DaemonHarness daemon_;
   std::string admin_;
 };
+
+// GET `path` from HOST:PORT (IPv4) with HTTP/1.0: the whole answer, headers included (""
+// when it cannot connect). E.g. sellod's Prometheus metrics (DaemonHarness::Metrics).
+std::string HttpGet(const std::string& address, const std::string& path);
+
+// The long flags of `sellod --help` ("data-dir", ...), for checking deploy/'s files.
+std::set<std::string> SellodFlags();
+
+// Every line of `log` that contains all of `needles` (e.g. one call of the access log).
+std::vector<std::string> LinesWith(const std::string& log, const std::vector<std::string>& needles);
 
 // `text` without leading and trailing white space.
 std::string Trimmed(const std::string& text);

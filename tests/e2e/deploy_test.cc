@@ -35,19 +35,6 @@ std::vector<std::string> ExecStart() {
   return {};
 }
 
-// The long flags of `sellod --help`.
-std::set<std::string> SellodFlags() {
-  const ProcessResult help = RunProcess({SELLOD_PATH, "--help"});
-  EXPECT_EQ(help.exit_code, 0) << help;
-  std::set<std::string> flags;
-  const std::regex flag(R"(^\s+--([a-z0-9-]+))");
-  for (absl::string_view line : absl::StrSplit(help.out, '\n')) {
-    std::cmatch match;
-    if (std::regex_search(line.begin(), line.end(), match, flag)) flags.insert(match[1].str());
-  }
-  return flags;
-}
-
 // The keys of the example configuration, set or shown commented out ("# key = value").
 std::set<std::string> ConfigKeys() {
   std::set<std::string> keys;

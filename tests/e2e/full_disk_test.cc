@@ -1,8 +1,11 @@
-// End-to-end: sellod with a small --max-disk-mb, filled by an administrator's standards.
-// Once the store's data reaches the limit, every write gets RESOURCE_EXHAUSTED naming
-// the data dir (exit code 6), the health service reports "sello.write" NOT_SERVING while
-// the service as a whole stays SERVING, reads and `sello audit verify` go on, a restart
-// while full is safe, and a restart with a higher limit writes again.
+// End-to-end: sellod with a small --max-disk-mb, filled by an administrator's standards
+// and a certifier's seals. A write that would take the store past the limit is refused
+// whole, before it is written, naming the flag, and smaller ones go on: the limit holds.
+// Once the store's data is at or over the limit (here: the limit lowered under it), every
+// write gets RESOURCE_EXHAUSTED naming the data dir (exit code 6), the health service
+// reports "sello.write" NOT_SERVING while the service as a whole stays SERVING (`sello
+// health --service` says so), reads and `sello audit verify` go on, a restart while full
+// is safe, and a restart with a higher limit writes again.
 //
 // Writes resuming *without* a restart once room comes back are tested in-process
 // (tests/unit/storage/full_disk_test.cc, ExpectResumes): here the daemon's disk cannot be
@@ -12,15 +15,18 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/e2e/certification_fixture.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {
@@ -82,13 +88,13 @@ std::string FillerStandard(const std::string& id) {
 }
 
 TEST(FullDiskDaemonTest, AFullStoreRefusesWritesKeepsReadingAndSaysSoInHealth) {
+  // Under a 2 MiB limit, standards until one would not fit: it is refused whole before it
+  // is written (the store is not full, smaller writes go on).
   DaemonHarness daemon;
-  daemon.set_daemon_args({"--max-disk-mb", "1"});
+  daemon.set_daemon_args({"--max-disk-mb", "2"});
   ASSERT_TRUE(daemon.Start());
   const std::string admin = daemon.admin_token();
   EXPECT_EQ(Health(daemon, kWriteService), HealthCheckResponse::SERVING);
-
-  // Standards until the store is full: the second one takes it past 1 MiB.
   std::vector<std::string> pushed;
   ProcessResult refused;
   for (const std::string id : {"FILLA", "FILLB", "FILLC", "FILLD"}) {
@@ -100,15 +106,38 @@ TEST(FullDiskDaemonTest, AFullStoreRefusesWritesKeepsReadingAndSaysSoInHealth) {
     }
     pushed.push_back(id);
   }
-  ASSERT_GE(pushed.size(), 1u);
+  ASSERT_GE(pushed.size(), 2u) << refused;
   ASSERT_LT(pushed.size(), 4u) << "the limit was never reached";
   EXPECT_EQ(refused.exit_code, kExitUnavailable) << refused;
   EXPECT_THAT(refused.err, HasSubstr("RESOURCE_EXHAUSTED"));
-  EXPECT_THAT(refused.err, HasSubstr("data dir " + daemon.data_dir() + "/db is full"));
+  EXPECT_THAT(refused.err,
+              HasSubstr("data dir " + daemon.data_dir() + "/db: this write needs about "));
+  EXPECT_THAT(refused.err, HasSubstr("(--max-disk-mb)"));
+  EXPECT_EQ(Health(daemon, kWriteService), HealthCheckResponse::SERVING);
+  ASSERT_EQ(
+      daemon.RunCliAs(admin, "org", "create", "--kind", "firm", "--name", "Small", "--id", "small")
+          .exit_code,
+      0);
+
+  // The limit lowered below what the store holds (1 MiB): the store is full, every write is
+  // refused the same way.
+  ASSERT_EQ(daemon.Stop(SIGTERM), 0);
+  daemon.set_daemon_args({"--max-disk-mb", "1"});
+  ASSERT_TRUE(daemon.Start());
 
   // Health: writes NOT_SERVING, the server SERVING; the log says why.
   EXPECT_TRUE(AwaitHealth(daemon, kWriteService, HealthCheckResponse::NOT_SERVING));
   EXPECT_EQ(Health(daemon, ""), HealthCheckResponse::SERVING);
+  // `sello health` asks about either; an unknown service is not found.
+  const ProcessResult writes = daemon.RunCli("health", "--service", kWriteService);
+  EXPECT_EQ(writes.exit_code, kExitUnavailable) << writes;
+  EXPECT_THAT(writes.err, HasSubstr("sello.write at " + daemon.address() +
+                                    " is up but not serving (NOT_SERVING)"));
+  const ProcessResult whole = daemon.RunCli("health");
+  EXPECT_EQ(whole.exit_code, 0) << whole;
+  const ProcessResult unknown = daemon.RunCli("health", "--service", "sello.nothing");
+  EXPECT_EQ(unknown.exit_code, 3) << unknown;
+  EXPECT_THAT(unknown.err, HasSubstr("no health service \"sello.nothing\""));
   EXPECT_TRUE(daemon.WaitForLog("\"event\":\"store_read_only\"", 1, absl::Seconds(5)))
       << daemon.log();
 
@@ -149,10 +178,70 @@ TEST(FullDiskDaemonTest, AFullStoreRefusesWritesKeepsReadingAndSaysSoInHealth) {
   daemon.set_daemon_args({"--max-disk-mb", "64"});
   ASSERT_TRUE(daemon.Start());
   EXPECT_EQ(Health(daemon, kWriteService), HealthCheckResponse::SERVING);
+  const ProcessResult serving = daemon.RunCli("health", "--service", kWriteService);
+  EXPECT_EQ(serving.exit_code, 0) << serving;
+  EXPECT_EQ(serving.out, "SERVING sello.write " + daemon.address() + "\n");
   const ProcessResult created =
       daemon.RunCliAs(admin, "org", "create", "--kind", "firm", "--name", "Late", "--id", "late");
   EXPECT_EQ(created.exit_code, 0) << created;
   expect_reads();
+}
+
+}  // namespace
+}  // namespace sello::e2e
+
+namespace sello::e2e {
+namespace {
+
+// The bytes of the store's tables and write-ahead log (what --max-disk-mb bounds).
+uint64_t StoreBytes(const std::string& db) {
+  uint64_t bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(db)) {
+    const std::string name = entry.path().filename().string();
+    if (absl::EndsWith(name, ".sst") || absl::EndsWith(name, ".log")) bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+// A store with a 2 MiB cap and a certifier sealing a lot of 20,000 boxes, 10,000 a call
+// (each call about 1.2 MB). The cap used to be checked only before each write, so that one
+// write could take the store far past it.
+class DiskCapTest : public CertificationTest {
+ protected:
+  void SetUp() override {
+    daemon_.set_daemon_args({"--max-disk-mb", "2", "--metrics-listen", "127.0.0.1:0"});
+    ASSERT_NO_FATAL_FAILURE(CertificationTest::SetUp());
+  }
+};
+
+// Admission estimates the write's size and refuses it whole, before it is written: the
+// store stays under the cap, says which flag, counts the refusal, and smaller writes go on
+// (the store is not full: health keeps sello.write SERVING).
+TEST_F(DiskCapTest, ATwoMegabyteCapHoldsUnderATenThousandSealWrite) {
+  const std::string lot = CreateLot(firm_, "calbuco", 20'000);
+  ASSERT_FALSE(lot.empty());
+  ASSERT_TRUE(Succeeded(Submit(certifier_, InspectionFile().OfLot(lot))));
+  const std::string db = daemon_.data_dir() + "/db";
+  ASSERT_LT(StoreBytes(db), uint64_t{1} << 20) << "the setup alone nearly fills the store";
+  ASSERT_EQ(Issued(certifier_, lot, 10'000).size(), 10'000u);
+  ASSERT_LT(StoreBytes(db), uint64_t{2} << 20);
+
+  const ProcessResult refused = IssueSeals(certifier_, lot, 10'000);
+  EXPECT_EQ(refused.exit_code, kExitUnavailable) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_THAT(refused.err, HasSubstr("more than the space limit (--max-disk-mb) leaves"));
+  EXPECT_THAT(refused.err, HasSubstr("Nothing was written"));
+  EXPECT_LE(StoreBytes(db), uint64_t{2} << 20);
+  EXPECT_EQ(ShowLot(lot).seals_issued(), 10'000u);
+  const std::string metrics = daemon_.Metrics();
+  EXPECT_THAT(metrics, HasSubstr("\nsello_rocksdb_writes_refused_for_space_total 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("\nsello_rocksdb_data_limit_bytes 2097152\n"));
+  EXPECT_EQ(Health(daemon_, kWriteService), HealthCheckResponse::SERVING);
+
+  // What fits goes on.
+  EXPECT_EQ(Issued(certifier_, lot, 1'000).size(), 1'000u);
+  EXPECT_EQ(ShowLot(lot).seals_issued(), 11'000u);
+  EXPECT_LE(StoreBytes(db), uint64_t{2} << 20);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // End-to-end: sellod's own limits on requests — an oversized message or header set is
-// refused with RESOURCE_EXHAUSTED naming the limit, nothing is written, and the daemon
-// keeps serving; a connection that never finishes its handshake is closed.
+// refused with RESOURCE_EXHAUSTED naming the flag, logged and counted, nothing is written,
+// and the daemon keeps serving; a connection that never finishes its handshake is closed.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tests/e2e/daemon_harness.h"
 
@@ -40,6 +44,7 @@ TEST_F(LimitsTest, AnOversizedRequestIsRefusedNamingTheLimit) {
   EXPECT_EQ(refused.exit_code, kExitUnavailable) << refused.err.substr(0, 500);
   EXPECT_THAT(refused.err, HasSubstr("RESOURCE_EXHAUSTED"));
   EXPECT_THAT(refused.err, HasSubstr("65536"));
+  EXPECT_THAT(refused.err, HasSubstr("exceeds --max-message-kb"));
   const ProcessResult listed = daemon_.RunCli("org", "list");
   EXPECT_EQ(listed.exit_code, 0) << listed;
   EXPECT_THAT(listed.out, Not(HasSubstr("huge")));
@@ -48,8 +53,8 @@ TEST_F(LimitsTest, AnOversizedRequestIsRefusedNamingTheLimit) {
 TEST_F(LimitsTest, OversizedHeadersAreRefused) {
   const ProcessResult refused = daemon_.RunCliAs(std::string(5 << 10, 't'), "token", "whoami");
   EXPECT_EQ(refused.exit_code, kExitUnavailable) << refused;
-  EXPECT_THAT(refused.err, HasSubstr("RESOURCE_EXHAUSTED: received initial metadata size exceeds "
-                                     "limit"));
+  EXPECT_THAT(refused.err, HasSubstr("RESOURCE_EXHAUSTED: request headers of "));
+  EXPECT_THAT(refused.err, HasSubstr("bytes exceed --max-metadata-kb (4096 bytes"));
   // The daemon is unharmed.
   const ProcessResult whoami = daemon_.RunCliAs(admin_, "token", "whoami");
   EXPECT_EQ(whoami.exit_code, 0) << whoami;
@@ -80,6 +85,60 @@ TEST_F(LimitsTest, AConnectionThatNeverSpeaksIsClosedAfterTheHandshakeTimeout) {
   ::close(fd);
   // Well-behaved clients are unaffected.
   EXPECT_EQ(daemon_.RunCli("org", "list").exit_code, 0);
+}
+
+// gRPC refuses an oversized request inside its transport, where no access log or metric
+// sees it; sellod refuses it itself: the caller, the access log and the metrics all learn
+// which flag. Under the default access log (every failure) and under "all", for a
+// synchronous method, a callback-API read (VerifySeal) and a callback-API write
+// (SubmitInspection).
+TEST(OversizedRequestTest, RefusalsNameTheFlagAndAreLoggedAndCounted) {
+  for (const std::vector<std::string>& call_log :
+       {std::vector<std::string>{}, std::vector<std::string>{"--call-log", "all"}}) {
+    DaemonHarness daemon;
+    std::vector<std::string> args = {"--max-message-kb", "64",         "--max-metadata-kb", "4",
+                                     "--metrics-listen", "127.0.0.1:0"};
+    args.insert(args.end(), call_log.begin(), call_log.end());
+    daemon.set_daemon_args(args);
+    ASSERT_TRUE(daemon.Start());
+    const std::string admin = daemon.admin_token();
+    const std::string big(70 << 10, 'x');
+    const std::string inspection = daemon.WriteFile(
+        "inspection.json",
+        absl::StrCat(R"({"siteId": "s", "standardId": "CSCS", "inspector": ")", big, R"("})"));
+    const struct {
+      std::vector<std::string> args;
+      std::string method;
+      std::string flag;
+    } cases[] = {
+        {{"--token", admin, "org", "create", "--kind", "firm", "--id", "huge", "--name", big},
+         "/sello.v1.OrganisationService/CreateOrganisation",
+         "exceeds --max-message-kb (65536 bytes)"},
+        {{"seal", "verify", big},
+         "/sello.v1.SealService/VerifySeal",
+         "exceeds --max-message-kb (65536 bytes)"},
+        {{"--token", admin, "inspect", "submit", inspection},
+         "/sello.v1.InspectionService/SubmitInspection",
+         "exceeds --max-message-kb (65536 bytes)"},
+        {{"--token", std::string(5 << 10, 't'), "token", "whoami"},
+         "/sello.v1.TokenService/WhoAmI",
+         "exceed --max-metadata-kb (4096 bytes"},
+    };
+    for (const auto& [cli, method, flag] : cases) {
+      const ProcessResult refused = daemon.RunCliArgs(cli);
+      EXPECT_EQ(refused.exit_code, kExitUnavailable) << method << "\n" << refused.err;
+      EXPECT_THAT(refused.err, HasSubstr(flag)) << method;
+      const std::vector<std::string> lines =
+          LinesWith(daemon.log(), {R"("event":"call")", "\"method\":\"" + method + "\"",
+                                   R"("code":"RESOURCE_EXHAUSTED")", flag});
+      EXPECT_EQ(lines.size(), 1u) << method << "\n" << daemon.log();
+      EXPECT_THAT(daemon.Metrics(), HasSubstr("sello_calls_total{method=\"" + method +
+                                              "\",code=\"RESOURCE_EXHAUSTED\"} 1\n"))
+          << method;
+    }
+    // Nothing was written.
+    EXPECT_EQ(daemon.RunCliAs(admin, "org", "show", "huge").exit_code, 3);
+  }
 }
 
 }  // namespace

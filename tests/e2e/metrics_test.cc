@@ -1,14 +1,12 @@
 // End-to-end: sellod's Prometheus endpoint counts calls by method and code, group
 // commits and the log's state, as scraped over plain HTTP; its access log has one JSON
-// line per call.
-#include <arpa/inet.h>
+// line per call; the example alerting rules (deploy/prometheus/) pass promtool and name
+// only metrics sellod exports.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +14,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {
@@ -23,30 +23,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// GET `path` from HOST:PORT (IPv4) with HTTP/1.0: the whole answer, headers included.
-std::string HttpGet(const std::string& address, const std::string& path) {
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) return "";
-  sockaddr_in peer{};
-  peer.sin_family = AF_INET;
-  peer.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr);
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "";
-  std::string answer;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) == 0) {
-    const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\n\r\n");
-    if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[8192];
-      ssize_t n;
-      while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) answer.append(buffer, n);
-    }
-  }
-  ::close(fd);
-  return answer;
-}
 
 // The value of the unlabelled metric `name` in a Prometheus text page (-1 when absent).
 double MetricValue(const std::string& page, const std::string& name) {
@@ -73,7 +49,7 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   ASSERT_TRUE(std::regex_search(
       log, found, std::regex(R"re("event":"metrics_listening","address":"([^"]+)")re")))
       << log;
-  const std::string metrics = HttpGet(found[1], "/metrics");
+  const std::string metrics = daemon.Metrics();
   EXPECT_THAT(metrics, HasSubstr("200 OK"));
   EXPECT_THAT(metrics, HasSubstr("sello_calls_total{method=\"/sello.v1.OrganisationService/"
                                  "CreateOrganisation\",code=\"OK\"} 1"));
@@ -84,7 +60,8 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   EXPECT_THAT(metrics, HasSubstr("# TYPE sello_commit_changes histogram"));
   EXPECT_THAT(metrics, HasSubstr("sello_commit_write_seconds_count "));
   EXPECT_THAT(metrics, HasSubstr("sello_log_tree_size "));
-  EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_age_seconds "));
+  EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_timestamp_seconds "));
+  EXPECT_THAT(metrics, HasSubstr("sello_unsigned_event_age_seconds "));
   EXPECT_THAT(metrics, HasSubstr("sello_checkpoint_signing_ok 1"));
   EXPECT_THAT(metrics, HasSubstr("sello_rocksdb_estimate_num_keys "));
   // The values, not only the names: what the writes above did.
@@ -105,18 +82,6 @@ TEST(MetricsTest, CallsCommitsAndTheLogAreCounted) {
   EXPECT_GT(MetricValue(metrics, "sello_rocksdb_write_p99_seconds"), 0);
   EXPECT_GE(MetricValue(metrics, "sello_rocksdb_get_total"), 1);
   EXPECT_THAT(HttpGet(found[1], "/other"), HasSubstr("404"));
-}
-
-// Every line of `log` that contains all of `needles`.
-std::vector<std::string> LinesWith(const std::string& log,
-                                   const std::vector<std::string>& needles) {
-  std::vector<std::string> found;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    bool all = true;
-    for (const std::string& needle : needles) all = all && absl::StrContains(line, needle);
-    if (all) found.emplace_back(line);
-  }
-  return found;
 }
 
 TEST(CallLogTest, EachCallWithATokenOrAnErrorIsOneJsonLine) {
@@ -176,6 +141,86 @@ TEST(CallLogTest, AllLogsAnonymousReadsAndNoneOnlyServerErrors) {
   wrong.set_daemon_args({"--call-log", "verbose"});
   EXPECT_FALSE(wrong.Start());
   EXPECT_THAT(wrong.log(), HasSubstr("--call-log"));
+}
+
+// The signal to alert on for the log: the age of the oldest event no signed checkpoint
+// covers. Zero on an idle registry once everything is signed (the age of the last
+// checkpoint, which grew there, made alerts misfire, and is gone).
+TEST(MetricsTest, AnIdleRegistryHasNoUnsignedEvents) {
+  DaemonHarness daemon;
+  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(daemon.Start());
+  ASSERT_EQ(daemon
+                .RunCliAs(daemon.admin_token(), "org", "create", "--kind", "firm", "--name",
+                          "Firm One", "--id", "firm-one")
+                .exit_code,
+            0);
+  // Signed within a second of the write (polled: the signer runs on its own).
+  std::string metrics = daemon.Metrics();
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10);
+       MetricValue(metrics, "sello_unsigned_events") != 0 && absl::Now() < deadline;
+       metrics = daemon.Metrics()) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(MetricValue(metrics, "sello_unsigned_events"), 0) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "sello_unsigned_event_age_seconds"), 0) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "sello_checkpoint_size"),
+            MetricValue(metrics, "sello_log_tree_size"));
+  const double signed_at = MetricValue(metrics, "sello_checkpoint_timestamp_seconds");
+  EXPECT_NEAR(signed_at, absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 60);
+  EXPECT_THAT(metrics, Not(HasSubstr("sello_checkpoint_age_seconds")));
+}
+
+const std::string kRules = TESTDATA_DIR "/../../deploy/prometheus/sello-rules.yml";
+const std::string kRulesTest = TESTDATA_DIR "/../../deploy/prometheus/sello-rules.test.yml";
+const std::string kGuide = TESTDATA_DIR "/../../deploy/README.md";
+
+// The example alerting rules are valid (`promtool check rules`), and their own tests pass
+// (`promtool test rules`: each alert fires on what it is meant for, none on an idle
+// registry). promtool comes with Debian's prometheus package (deploy/install-deps.sh).
+TEST(AlertRulesTest, PromtoolAcceptsTheRulesAndTheirTestsPass) {
+  const ProcessResult checked = RunProcess({"/usr/bin/promtool", "check", "rules", kRules});
+  EXPECT_EQ(checked.exit_code, 0) << checked;
+  EXPECT_THAT(checked.out, HasSubstr("SUCCESS"));
+  const ProcessResult tested = RunProcess({"/usr/bin/promtool", "test", "rules", kRulesTest});
+  EXPECT_EQ(tested.exit_code, 0) << tested;
+  EXPECT_THAT(tested.out, HasSubstr("SUCCESS"));
+}
+
+// The rules and the guide name only metrics sellod exports: a renamed metric would leave
+// an alert that never fires, silently.
+TEST(AlertRulesTest, EveryMetricTheRulesAndTheGuideNameIsExported) {
+  DaemonHarness daemon;
+  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0", "--max-disk-mb", "64"});
+  ASSERT_TRUE(daemon.Start());
+  const std::string metrics = daemon.Metrics();
+  std::set<std::string> exported;
+  const std::regex type(R"(# TYPE (sello_[a-z0-9_]+) (\w+))");
+  for (auto it = std::sregex_iterator(metrics.begin(), metrics.end(), type);
+       it != std::sregex_iterator(); ++it) {
+    exported.insert((*it)[1]);
+    if ((*it)[2] == "histogram") {
+      for (const char* suffix : {"_bucket", "_sum", "_count"})
+        exported.insert((*it)[1].str() + suffix);
+    }
+  }
+  ASSERT_GT(exported.size(), 20u) << metrics;
+  const std::regex name(R"(\b(sello_[a-z0-9_]+))");
+  for (const std::string& file : {kRules, kGuide}) {
+    const std::string text = ReadWholeFile(file);
+    std::set<std::string> named;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), name);
+         it != std::sregex_iterator(); ++it) {
+      named.insert((*it)[1]);
+    }
+    if (file == kRules) {
+      ASSERT_GE(named.size(), 8u);
+    }
+    for (const std::string& metric : named) {
+      EXPECT_TRUE(exported.contains(metric))
+          << file << " names " << metric << ", which sellod does not export";
+    }
+  }
 }
 
 }  // namespace

@@ -404,6 +404,86 @@ TEST_F(LedgerTest, AFailedGroupFailsWhatWasSequencedAfterIt) {
   EXPECT_EQ(Counter(*store_), 2);
 }
 
+// A store with a space limit of `room` bytes (what AdmitBytes is asked is kept in
+// `asked`), whose next write can be held, as GatedStore's.
+class LimitedStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  absl::Status AdmitBytes(uint64_t bytes) const override {
+    asked = bytes;
+    if (entered.HasBeenNotified() && !admitted_while_held.HasBeenNotified()) {
+      admitted_while_held.Notify();
+    }
+    if (bytes > room) return absl::ResourceExhaustedError("injected: over the space limit");
+    return absl::OkStatus();
+  }
+  absl::Status Write(const WriteSet& writes) override {
+    if (gated.exchange(false)) {
+      entered.Notify();
+      release.WaitForNotification();
+    }
+    return ForwardingStore::Write(writes);
+  }
+  std::atomic<uint64_t> room = UINT64_MAX;
+  mutable std::atomic<uint64_t> asked = 0;
+  std::atomic<bool> gated = false;
+  absl::Notification entered, release;
+  mutable absl::Notification admitted_while_held;  // a change asked while a write was held
+};
+
+// Admission against the store's space limit: a change larger than the room left is
+// refused whole, with the store's status, before it is sequenced (no event number is used
+// up, nothing is written), and the sequence goes on.
+TEST_F(LedgerTest, AChangeLargerThanTheRoomLeftIsRefusedWhole) {
+  ledger_.reset();
+  LimitedStore limited(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&limited, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_TRUE(CreateFirm(**ledger, "first").ok());
+  const uint64_t one_firm = limited.asked;
+  // Its keys and values, and some bytes of record overhead per write.
+  EXPECT_GT(one_firm, Firm("first").ByteSizeLong());
+  limited.room = one_firm - 1;
+  const absl::Status refused = CreateFirm(**ledger, "second");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_EQ((*ledger)->last_seq(), 1u);
+  EXPECT_EQ(Events(*store_).size(), 1u);
+  absl::StatusOr<std::optional<std::string>> stored = store_->Get(Table::kOrganisations, "second");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());
+  limited.room = UINT64_MAX;
+  ASSERT_TRUE(CreateFirm(**ledger, "third").ok());
+  const std::vector<v1::Event> events = Events(*store_);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].seq(), 2u);
+  EXPECT_EQ(events[1].subjects(0), "organisation/third");
+}
+
+// Changes sequenced and not yet written count against the room: a change that joins the
+// next group while one is in flight asks for its bytes and theirs.
+TEST_F(LedgerTest, ChangesNotYetWrittenCountAgainstTheRoom) {
+  ledger_.reset();
+  LimitedStore limited(*store_);
+  absl::StatusOr<std::unique_ptr<Ledger>> ledger = Ledger::Open(&limited, &clock_);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_TRUE(CreateFirm(**ledger, "alone").ok());
+  const uint64_t one_firm = limited.asked;
+  limited.gated = true;
+  std::thread first([&] { EXPECT_TRUE(CreateFirm(**ledger, "in-flight").ok()); });
+  limited.entered.WaitForNotification();  // its group is being written
+  absl::Status second;
+  std::thread follower([&] { second = CreateFirm(**ledger, "follower"); });
+  // The follower asks for about two firms' worth (its own and the one in flight); it is
+  // admitted and waits for its group.
+  ASSERT_TRUE(limited.admitted_while_held.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_GT(limited.asked, one_firm * 3 / 2);
+  limited.release.Notify();
+  first.join();
+  follower.join();
+  EXPECT_TRUE(second.ok()) << second;
+  EXPECT_EQ((*ledger)->last_seq(), 3u);
+}
+
 // ListPage: the one pagination used by every listing.
 class ListPageTest : public LedgerTest {
  protected:

@@ -707,3 +707,33 @@ TEST_F(TransparencyLogTest, RecordsChangedByLaterEventsSignFine) {
 
 }  // namespace
 }  // namespace sello::storage
+
+namespace sello::storage {
+namespace {
+
+// What the operator's alert watches: zero while everything is signed (however long the
+// registry is idle), the age of the oldest event a signature does not cover otherwise,
+// growing while the signer refuses.
+TEST_F(TransparencyLogTest, UnsignedEventAgeIsZeroOnceSignedAndGrowsWhileSigningIsRefused) {
+  ASSERT_TRUE(CreateFirms(*ledger_, {"a", "b"}).ok());
+  ASSERT_TRUE(log_->SignNow().ok());
+  const absl::Time start = clock_.Now();
+  clock_.Set(start + absl::Hours(6));  // idle: nothing to sign
+  EXPECT_EQ(*log_->UnsignedEventAge(), absl::ZeroDuration());
+
+  ASSERT_TRUE(CreateFirm(*ledger_, "c").ok());  // event 3, at start + 6 h
+  ASSERT_TRUE(CreateFirm(*ledger_, "d").ok());  // event 4
+  clock_.Set(start + absl::Hours(6) + absl::Seconds(5));
+  EXPECT_EQ(*log_->UnsignedEventAge(), absl::Seconds(5));
+  // The signer refuses (event 4's stored bytes no longer hash to its leaf): the oldest
+  // unsigned event, 3, keeps ageing.
+  WriteSet corrupt;
+  corrupt.Put(Table::kEvents, EncodeU64(ledger_->last_seq()), "not the event that was hashed");
+  ASSERT_NO_FATAL_FAILURE(Write(corrupt));
+  EXPECT_FALSE(log_->SignNow().ok());
+  clock_.Set(start + absl::Hours(6) + absl::Seconds(65));
+  EXPECT_EQ(*log_->UnsignedEventAge(), absl::Seconds(65));
+}
+
+}  // namespace
+}  // namespace sello::storage
