@@ -920,7 +920,7 @@ int Run(int argc, char** argv) {
                                                          http_limiter.get());
     http_router.HandlePrefix(absl::StrCat("/", sello::http::kApiPackage, "."), http_api.get());
     http_tiles = std::make_unique<sello::http::LogTiles>(
-        log->get(), store->get(), &auth,
+        log->get(), store->get(), &auth, http_limiter.get(),
         sello::http::LogTiles::Options{
             .short_max_age =
                 std::min(absl::Seconds(options.http_cache_max_age_s), absl::Seconds(5))});

@@ -73,6 +73,7 @@ HttpResponse LogTiles::Tile(const HttpRequest& request, absl::string_view path) 
               ? auth_->Resolve(secret)
               : absl::UnauthenticatedError("Authorization: expected \"Bearer <token>\"");
       if (!resolved.ok()) {
+        if (limiter_ != nullptr) limiter_->ForgetToken(*authorization);
         HttpResponse response = Text(401, resolved.status().message(), "no-store");
         response.SetHeader("WWW-Authenticate", "Bearer");
         return response;
@@ -87,6 +88,7 @@ HttpResponse LogTiles::Tile(const HttpRequest& request, absl::string_view path) 
       if (absl::IsUnauthenticated(allowed)) response.SetHeader("WWW-Authenticate", "Bearer");
       return response;
     }
+    if (limiter_ != nullptr) limiter_->RememberGoodToken(*request.Header("authorization"));
   }
   absl::StatusOr<v1::Checkpoint> served = log_->Served();
   if (!served.ok() || !domain::TreeHoldsTile(*tile, served->size())) {

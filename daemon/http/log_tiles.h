@@ -10,6 +10,7 @@
 
 #include "absl/time/time.h"
 #include "daemon/http/http_exchange.h"
+#include "daemon/http/rate_limiter.h"
 #include "daemon/http/router.h"
 #include "daemon/service/auth.h"
 #include "storage/store.h"
@@ -23,10 +24,12 @@ class LogTiles : public HttpHandler {
     // How long caches may keep /checkpoint and partial tiles.
     absl::Duration short_max_age = absl::Seconds(2);
   };
-  // Serves "/checkpoint" and the prefix "/tile/". None of the pointers is owned.
+  // Serves "/checkpoint" and the prefix "/tile/". None of the pointers is owned; `limiter`
+  // may be null (a token that reads entry bundles is remembered there as good, so that a
+  // regulator's mirror is not held to the anonymous rate).
   LogTiles(const storage::TransparencyLog* log, const storage::Store* store,
-           const service::Authenticator* auth, Options options)
-      : log_(log), store_(store), auth_(auth), options_(options) {}
+           const service::Authenticator* auth, RateLimiter* limiter, Options options)
+      : log_(log), store_(store), auth_(auth), limiter_(limiter), options_(options) {}
 
   void Handle(const HttpRequest& request, Respond respond) override;
 
@@ -40,6 +43,7 @@ class LogTiles : public HttpHandler {
   const storage::TransparencyLog* const log_;
   const storage::Store* const store_;
   const service::Authenticator* const auth_;
+  RateLimiter* const limiter_;
   const Options options_;
 };
 
