@@ -13,13 +13,14 @@
 #include "daemon/domain/time_convert.h"
 
 namespace sello::cli {
-namespace {
 
 const std::map<std::string, v1::Grade>& GradeNames() {
   static const auto* names = new std::map<std::string, v1::Grade>{
       {"premium", v1::PREMIUM}, {"grade_i", v1::GRADE_I}, {"industrial", v1::INDUSTRIAL}};
   return *names;
 }
+
+namespace {
 
 // Verification's exit code: 0 when every seal is VALID, 3 when any is unknown or
 // malformed, 5 when any is suspended, revoked or expired.

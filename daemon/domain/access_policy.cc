@@ -81,6 +81,10 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.InspectionService/GetCertificationStatus",
        kPublic,
        {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // The register of certified sites is public: what passed, never a failure.
+      {"/sello.v1.InspectionService/ListCertifiedSites",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // Seals are issued and changed by certifiers (and the association); anyone verifies.
       {"/sello.v1.SealService/IssueSeals", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.SealService/VerifySeal", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},

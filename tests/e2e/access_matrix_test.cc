@@ -136,6 +136,7 @@ const EmptyRequestAnswer kEmptyRequestAnswers[] = {
     {"/sello.v1.InspectionService/ListInspections", kAnyRole, StatusCode::OK, ""},
     {"/sello.v1.InspectionService/GetCertificationStatus", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "site_id: required"},
+    {"/sello.v1.InspectionService/ListCertifiedSites", kAnyRole, StatusCode::OK, ""},
     {"/sello.v1.SealService/IssueSeals", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "lot_id: required"},
     {"/sello.v1.SealService/VerifySeal", kAnyRole, StatusCode::INVALID_ARGUMENT,

@@ -293,6 +293,12 @@ const std::vector<FixtureStep>& SeedRequests() {
       {C::kCertifier, "/sello.v1.SealService/ReinstateSeals", R"pb(codes: "$SEAL_2"
                                                                    reason: "recall ended")pb"},
       {C::kAdmin, "/sello.v1.SealService/RevokeSeals", R"pb(lot_id: "$LOT" reason: "fraud")pb"},
+      {C::kAnonymous, "/sello.v1.InspectionService/ListCertifiedSites",
+       R"pb(standard_id: "TST"
+            min_grade: GRADE_I
+            region: "los lagos"
+            site_type: "processing_plant"
+            page_size: 1)pb"},
       {C::kAnonymous, "/sello.v1.NormService/GetNorm", R"pb(norm_id: "$NORM")pb"},
       {C::kAnonymous, "/sello.v1.NormService/ListNorms", ""},
       {C::kAnonymous, "/sello.v1.NormService/CheckCompliance",
