@@ -91,6 +91,10 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.SealService/SuspendSeals", kTokenRequired, {ADMIN, CERTIFIER}},
       {"/sello.v1.SealService/RevokeSeals", kTokenRequired, {ADMIN, CERTIFIER}},
       {"/sello.v1.SealService/ReinstateSeals", kTokenRequired, {ADMIN, CERTIFIER}},
+      // A lot's seals in full: its firm, the issuing certifier, ADMIN and REGULATOR
+      // (domain::CanReadIssuedSeals narrows each call to the caller's own).
+      {"/sello.v1.SealService/ListSeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.SealService/ListIssuances", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // Norms are public and adopted by regulators; anyone may ask about compliance.
       {"/sello.v1.NormService/AdoptNorm", kTokenRequired, {REGULATOR}},
       {"/sello.v1.NormService/RepealNorm", kTokenRequired, {REGULATOR}},

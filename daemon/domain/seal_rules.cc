@@ -1,5 +1,7 @@
 #include "daemon/domain/seal_rules.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/time_convert.h"
@@ -91,6 +93,26 @@ absl::Status CheckMayChangeSeal(const v1::Seal& seal, const Principal& caller) {
   return absl::PermissionDeniedError(absl::StrCat("seal ", seal.code(), " was issued by ",
                                                   seal.certifier_id(),
                                                   "; only it or the association may change it"));
+}
+
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader) {
+  switch (reader.role) {
+    case v1::ADMIN:
+    case v1::REGULATOR:
+      return true;
+    case v1::FIRM:
+      return lot.firm_id() == reader.organisation_id;
+    case v1::CERTIFIER:
+      return issuer_id == reader.organisation_id;
+    default:
+      return false;
+  }
+}
+
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader) {
+  if (reader.role != v1::CERTIFIER) return CanReadIssuedSeals(lot, "", reader);
+  return std::find(issuers.begin(), issuers.end(), reader.organisation_id) != issuers.end();
 }
 
 }  // namespace sello::domain

@@ -4,6 +4,8 @@
 #define SELLO_DAEMON_DOMAIN_SEAL_RULES_H_
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -46,6 +48,16 @@ absl::Status CheckSealTransition(const v1::Seal& seal, v1::Seal::Status target);
 
 // The issuing certifier or ADMIN may change a seal (PERMISSION_DENIED otherwise).
 absl::Status CheckMayChangeSeal(const v1::Seal& seal, const Principal& caller);
+
+// Who reads in full the seals `issuer_id` issued for `lot` (codes, status, issuance): the
+// lot's firm, that certifier, ADMIN and REGULATOR (who reads every record).
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader);
+
+// Whether `reader` may list the seals of `lot` at all, whose issuances were made by
+// `issuers`: ADMIN, REGULATOR, the lot's firm, or a certifier among `issuers` (which then
+// sees only its own). Everyone else is refused without learning whether any exist.
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader);
 
 }  // namespace sello::domain
 

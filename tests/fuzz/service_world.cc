@@ -293,6 +293,8 @@ const std::vector<FixtureStep>& SeedRequests() {
       {C::kCertifier, "/sello.v1.SealService/ReinstateSeals", R"pb(codes: "$SEAL_2"
                                                                    reason: "recall ended")pb"},
       {C::kAdmin, "/sello.v1.SealService/RevokeSeals", R"pb(lot_id: "$LOT" reason: "fraud")pb"},
+      {C::kFirm, "/sello.v1.SealService/ListSeals", R"pb(lot_id: "$LOT" page_size: 1)pb"},
+      {C::kCertifier, "/sello.v1.SealService/ListIssuances", R"pb(lot_id: "$LOT")pb"},
       {C::kAnonymous, "/sello.v1.InspectionService/ListCertifiedSites",
        R"pb(standard_id: "TST"
             min_grade: GRADE_I
