@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "common/net_address.h"
 #include "daemon/domain/access_policy.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/limits.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/auth.h"
@@ -76,6 +77,7 @@ struct DaemonOptions {
   double max_connection_age_s = 6 * 3600;
   double handshake_timeout_s = 10;
   sello::domain::RequestLimits request_limits;
+  double appeal_deadline_days = absl::ToDoubleHours(sello::domain::kDefaultAppealDeadline) / 24;
 };
 
 }  // namespace
@@ -274,6 +276,12 @@ int Run(int argc, char** argv) {
                  "seals one IssueSeals call may ask for (each call is one atomic write); "
                  "beyond, INVALID_ARGUMENT")
       ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  app.add_option("--appeal-deadline-days", options.appeal_deadline_days,
+                 "days the association has to decide an appeal, from its filing (fractions "
+                 "allowed); each appeal's deadline is set when it is filed, and open appeals "
+                 "past it are listed by `sello appeal list --overdue`")
+      ->check(CLI::Range(0.00001, 3650.0))
       ->capture_default_str();
   app.add_option("--max-message-kb", options.max_message_kb,
                  "largest request accepted, KiB (RESOURCE_EXHAUSTED above)")
@@ -494,7 +502,8 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<sello::service::Server>> server = sello::service::Server::Start(
       server_options,
       {store->get(), ledger->get(), &auth, &metrics, &call_log, &admission, &call_timer,
-       absl::Seconds(options.default_deadline_s), options.request_limits},
+       absl::Seconds(options.default_deadline_s), options.request_limits,
+       absl::Hours(24) * options.appeal_deadline_days},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   LogInfo("listening", {{"address", (*server)->address()}, {"data_dir", data_dir}});

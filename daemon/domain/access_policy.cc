@@ -109,6 +109,9 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.AppealService/ResolveAppeal", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.AppealService/GetAppeal", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.AppealService/ListAppeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // Appeals end: ADMIN dismisses one before assignment, the firm withdraws its own.
+      {"/sello.v1.AppealService/DismissAppeal", kTokenRequired, {ADMIN}},
+      {"/sello.v1.AppealService/WithdrawAppeal", kTokenRequired, {FIRM}},
       // Statistics: everyone watches the certifiers and the cluster. Certifier rows are
       // per certifier (no firm in them); criterion and compliance cells about fewer than
       // 5 firms or sites are withheld from FIRM and CERTIFIER callers; a firm's benchmark

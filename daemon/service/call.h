@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/limits.h"
 #include "daemon/domain/principal.h"
 #include "daemon/service/admission.h"
@@ -43,6 +44,9 @@ struct Registry {
   CallTimer* timer;
   absl::Duration default_deadline;
   domain::RequestLimits limits = {};
+  // How long the association has to decide an appeal, from its filing
+  // (--appeal-deadline-days).
+  absl::Duration appeal_deadline = domain::kDefaultAppealDeadline;
 };
 
 // "/sello.v1.TokenService/CreateToken" from the service's full name and the method.

@@ -169,6 +169,10 @@ const EmptyRequestAnswer kEmptyRequestAnswers[] = {
     {"/sello.v1.AppealService/GetAppeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "appeal_id: required"},
     {"/sello.v1.AppealService/ListAppeals", kAnyRole, StatusCode::OK, ""},
+    {"/sello.v1.AppealService/DismissAppeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
+     "appeal_id: required"},
+    {"/sello.v1.AppealService/WithdrawAppeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
+     "appeal_id: required"},
     {"/sello.v1.StatsService/CertifierStats", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "standard_id: required"},
     {"/sello.v1.StatsService/CriterionStats", kAnyRole, StatusCode::INVALID_ARGUMENT,
@@ -616,6 +620,9 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
   seals_of_issuance.set_issuance_id(a.issuance);
   v1::ListIssuancesRequest issuances_of_lot;
   issuances_of_lot.set_lot_id(a.lot);
+  v1::WithdrawAppealRequest withdraw_appeal;
+  withdraw_appeal.set_appeal_id(a.appeal);
+  withdraw_appeal.set_reason("not ours, but worth a try");
   v1::FirmBenchmarkRequest benchmark_of_a;
   benchmark_of_a.set_firm_id("salmones-sur");
   benchmark_of_a.set_standard_id("CSCS");
@@ -695,6 +702,8 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
                 seals_of_issuance, kDenied, firm_, a.codes[2]),
       MakeProbe("B lists A's lot's issuances", absl::StrCat(kSeals, "ListIssuances"), b,
                 issuances_of_lot, kDenied, firm_, a.issuance),
+      MakeProbe("B withdraws A's appeal", absl::StrCat(kAppeals, "WithdrawAppeal"), b,
+                withdraw_appeal, kDenied),
       MakeProbe("B reads A's benchmark", absl::StrCat(kStats, "FirmBenchmark"), b, benchmark_of_a,
                 kDenied),
       MakeProbe("B reads A's site record", absl::StrCat(kLog, "GetRecord"), b,

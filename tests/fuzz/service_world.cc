@@ -317,6 +317,11 @@ const std::vector<FixtureStep>& SeedRequests() {
        "appeal_id: \"$APPEAL\" reinspection { " + std::string(kInspection) + " }"},
       {C::kFirm, "/sello.v1.AppealService/GetAppeal", R"pb(appeal_id: "$APPEAL")pb"},
       {C::kAdmin, "/sello.v1.AppealService/ListAppeals", R"pb(firm_id: "fz-firm" status: FILED)pb"},
+      {C::kRegulator, "/sello.v1.AppealService/ListAppeals", R"pb(overdue: true)pb"},
+      {C::kAdmin, "/sello.v1.AppealService/DismissAppeal", R"pb(appeal_id: "$APPEAL"
+                                                                reason: "out of time")pb"},
+      {C::kFirm, "/sello.v1.AppealService/WithdrawAppeal", R"pb(appeal_id: "$APPEAL"
+                                                                reason: "settled")pb"},
       {C::kAdmin, "/sello.v1.StatsService/CertifierStats", R"pb(standard_id: "TST"
                                                                 from_month: "2033-01"
                                                                 to_month: "2033-12")pb"},
