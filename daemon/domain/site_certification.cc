@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/time_convert.h"
 
@@ -13,16 +14,17 @@ namespace sello::domain {
 
 std::vector<v1::SiteCertification> NewestCurrentPerStandard(
     const std::vector<v1::Inspection>& inspections) {
-  // Newest first: by inspection date, then by id, both descending (the by-site index's
-  // order, read backwards).
+  // Newest first: by inspection date to the microsecond, then by id, both descending (the
+  // by-site index's order, read backwards).
   std::vector<const v1::Inspection*> newest_first;
   newest_first.reserve(inspections.size());
   for (const v1::Inspection& inspection : inspections) newest_first.push_back(&inspection);
+  const auto key = [](const v1::Inspection* inspection) {
+    return std::make_tuple(absl::ToUnixMicros(FromProto(inspection->inspection_date())),
+                           absl::string_view(inspection->id()));
+  };
   std::sort(newest_first.begin(), newest_first.end(),
-            [](const v1::Inspection* a, const v1::Inspection* b) {
-              return std::forward_as_tuple(FromProto(a->inspection_date()), a->id()) >
-                     std::forward_as_tuple(FromProto(b->inspection_date()), b->id());
-            });
+            [&](const v1::Inspection* a, const v1::Inspection* b) { return key(a) > key(b); });
   std::map<std::string, v1::SiteCertification> latest;
   for (const v1::Inspection* inspection : newest_first) {
     if (inspection->status() != v1::Inspection::CURRENT ||
