@@ -4,6 +4,8 @@
 #define SELLO_DAEMON_DOMAIN_SEAL_RULES_H_
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,14 +24,21 @@ inline constexpr int kMaxCodesPerVerification = 1'000;
 struct IssuancePlan {
   v1::Grade grade;
   std::optional<absl::Time> expiry;  // nullopt: no expiry
+  // The inspections the seals rest on (domain::RestingInspections).
+  std::vector<std::string> rests_on;
 };
 
-// May `certifier_id` issue `request.count` seals for `lot` under `inspection` (of
-// `version`) at `now`? The inspection must be this certifier's, for this lot, PASS and
-// CURRENT; the count 1..`max_count` and within the boxes left; a requested
-// grade not better than the inspection's; an explicit expiry after now. Errors name the
-// field and the state (INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED).
+// May `certifier_id` issue `request.count` seals for `lot` under `inspection` at `now`,
+// the lot's `certification` for the inspection's standard being judged against
+// `version`? The inspection must be this certifier's, for this lot, PASS and CURRENT;
+// the lot CERTIFIED (domain::CheckSealable: every stage a seal requires covered by a
+// current passing inspection, none failing) and `inspection` one of those its
+// certification rests on (PERMISSION_DENIED when the certifier made none of them); the
+// count 1..`max_count` and within the boxes left; a requested grade not better than the
+// lot's (the default); an explicit expiry after now. Errors name the field and the state
+// (INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED).
 absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
+                                          const v1::Certification& certification,
                                           const v1::StandardVersion& version,
                                           const v1::IssueSealsRequest& request,
                                           absl::string_view certifier_id, absl::Time now,

@@ -1,12 +1,15 @@
 #include "daemon/service/inspection_service.h"
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/appeal_rules.h"
+#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
@@ -27,6 +30,29 @@ std::string Method(absl::string_view name) {
 absl::Status CheckLotVisible(const domain::Principal& caller, const v1::Lot& lot) {
   if (caller.role == v1::FIRM && caller.organisation_id != lot.firm_id()) {
     return absl::PermissionDeniedError(absl::StrCat("lot ", lot.id(), " belongs to another firm"));
+  }
+  return absl::OkStatus();
+}
+
+// The lot's certification per standard, computed now from all its inspections, as
+// much of it as `caller` may see (domain::ViewOfCertification: the lot's firm and
+// certifiers, ADMIN and REGULATOR see all; another certifier what is certified).
+absl::Status AddLotCertifications(const storage::Store& store, const domain::Principal& caller,
+                                  v1::Lot& lot) {
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, lot.id());
+  if (!inspections.ok()) return inspections.status();
+  absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
+  if (!certifications.ok()) return certifications.status();
+  std::set<std::string> certifiers;
+  for (const v1::Inspection& inspection : *inspections) {
+    certifiers.insert(inspection.certifier_id());
+  }
+  const domain::CertificationView view =
+      domain::ViewOfCertification(&caller, lot.firm_id(), certifiers);
+  for (v1::Certification& certification : *certifications) {
+    if (domain::ShowCertification(view, certification)) {
+      *lot.add_certifications() = std::move(certification);
+    }
   }
   return absl::OkStatus();
 }
@@ -110,7 +136,7 @@ grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
                  if (absl::Status status = CheckLotVisible(*caller, *lot); !status.ok())
                    return status;
                  *response = *std::move(lot);
-                 return absl::OkStatus();
+                 return AddLotCertifications(*registry_.store, *caller, *response);
                });
 }
 
@@ -163,10 +189,12 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
           *response = std::move(planned->record);
           return absl::OkStatus();
         }
+        std::optional<v1::Inspection> earlier;
         if (correction != nullptr) {
-          absl::StatusOr<v1::Inspection> earlier = storage::RequireRecord<v1::Inspection>(
+          absl::StatusOr<v1::Inspection> corrected = storage::RequireRecord<v1::Inspection>(
               tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
-          if (!earlier.ok()) return earlier.status();
+          if (!corrected.ok()) return corrected.status();
+          earlier = *std::move(corrected);
           absl::StatusOr<std::vector<v1::Appeal>> appeals =
               AppealsAgainst(tx.store(), earlier->id());
           if (!appeals.ok()) return appeals.status();
@@ -178,10 +206,21 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
               !status.ok()) {
             return status;
           }
-          absl::StatusOr<uint32_t> suspended =
-              StoreSuperseded(tx, *earlier, planned->record, "corrected");
-          if (!suspended.ok()) return suspended.status();
+          if (absl::Status status = StoreSuperseded(tx, *earlier, planned->record); !status.ok()) {
+            return status;
+          }
         }
+        // Seals follow the lot: a result that makes any stage worse suspends those that
+        // now claim too much, in this write.
+        const v1::Inspection& added = planned->record;
+        const std::string why =
+            earlier.has_value()
+                ? absl::StrCat("corrected: inspection ", earlier->id(), " superseded by ",
+                               added.id(), " (", OutcomeName(added), ")")
+                : absl::StrCat("inspection ", added.id(), " (", OutcomeName(added), ")");
+        absl::StatusOr<uint32_t> suspended =
+            FollowLotCertification(tx, added, earlier.has_value() ? &*earlier : nullptr, why);
+        if (!suspended.ok()) return suspended.status();
         if (absl::Status status = StoreInspection(
                 tx, planned->record,
                 correction != nullptr ? "inspection.corrected" : "inspection.submitted");
@@ -293,7 +332,7 @@ grpc::Status InspectionService::GetCertificationStatus(
     grpc::ServerContext* context, const v1::GetCertificationStatusRequest* request,
     v1::GetCertificationStatusResponse* response) {
   return Serve(registry_, context, Method("GetCertificationStatus"),
-               [&](const domain::Principal*) -> absl::Status {
+               [&](const domain::Principal* caller) -> absl::Status {
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");
                  const storage::Store& store = *registry_.store;
@@ -303,28 +342,28 @@ grpc::Status InspectionService::GetCertificationStatus(
                  response->set_site_id(site->id());
                  response->set_site_name(site->name());
                  response->set_firm_id(site->firm_id());
-                 // Newest first: the first current inspection per standard is its status.
-                 std::map<std::string, v1::SiteCertification> latest;
-                 absl::Status status = storage::VisitIndexed<v1::Inspection>(
-                     store, Table::kInspectionsBySite, storage::ChildPrefix(site->id()),
-                     Table::kInspections, /*reverse=*/true, [&](v1::Inspection&& inspection) {
-                       if (inspection.status() != v1::Inspection::CURRENT ||
-                           latest.count(inspection.standard_id())) {
-                         return true;
-                       }
-                       v1::SiteCertification& entry = latest[inspection.standard_id()];
-                       entry.set_standard_id(inspection.standard_id());
-                       entry.set_standard_version(inspection.standard_version());
-                       entry.set_outcome(inspection.outcome());
-                       entry.set_grade(inspection.grade());
-                       *entry.mutable_inspection_date() = inspection.inspection_date();
-                       entry.set_certifier_id(inspection.certifier_id());
-                       entry.set_inspection_id(inspection.id());
-                       return true;
-                     });
-                 if (!status.ok()) return status;
-                 for (auto& [standard, entry] : latest)
-                   *response->add_certifications() = std::move(entry);
+                 // Per standard, by the lots' stage rule over every inspection at the
+                 // site; shown as the caller may see it (SiteCertification).
+                 absl::StatusOr<std::vector<v1::Inspection>> inspections =
+                     storage::LoadIndexed<v1::Inspection>(store, Table::kInspectionsBySite,
+                                                          storage::ChildPrefix(site->id()),
+                                                          Table::kInspections);
+                 if (!inspections.ok()) return inspections.status();
+                 absl::StatusOr<std::vector<v1::Certification>> certifications =
+                     CertifySite(store, *inspections);
+                 if (!certifications.ok()) return certifications.status();
+                 std::set<std::string> certifiers;
+                 for (const v1::Inspection& inspection : *inspections) {
+                   certifiers.insert(inspection.certifier_id());
+                 }
+                 const domain::CertificationView view =
+                     domain::ViewOfCertification(caller, site->firm_id(), certifiers);
+                 for (const v1::Certification& certification : *certifications) {
+                   v1::SiteCertification entry = domain::SiteCertificationOf(certification);
+                   if (domain::ShowSiteCertification(view, entry)) {
+                     *response->add_certifications() = std::move(entry);
+                   }
+                 }
                  return absl::OkStatus();
                });
 }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/compliance.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
@@ -80,6 +81,9 @@ grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
             return status;
           }
           v1::Norm norm = wanted;
+          // Every stage of the version unless the regulator named some: the record says
+          // which.
+          domain::ResolveRequiredStages(norm, **version);
           norm.set_id(domain::NewId("norm"));
           norm.set_regulator_id(caller->organisation_id);
           norm.set_status(v1::Norm::ADOPTED);
@@ -162,28 +166,37 @@ grpc::Status NormService::ListNorms(grpc::ServerContext* context,
 grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
                                           const v1::CheckComplianceRequest* request,
                                           v1::CheckComplianceResponse* response) {
-  return Serve(
-      registry_, context, Method("CheckCompliance"), [&](const domain::Principal*) -> absl::Status {
-        if (request->site_id().empty()) return absl::InvalidArgumentError("site_id: required");
-        const storage::Store& store = *registry_.store;
-        const absl::Time at = AsOf(request->as_of());
-        absl::StatusOr<v1::Site> site =
-            storage::RequireRecord<v1::Site>(store, Table::kSites, request->site_id(), "site");
-        if (!site.ok()) return site.status();
-        absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
-        if (!norms.ok()) return norms.status();
-        absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site->id());
-        if (!records.ok()) return records.status();
-        response->set_site_id(site->id());
-        *response->mutable_as_of() = domain::ToProto(at);
-        for (const v1::Norm& norm : *norms) {
-          if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
-          if (!domain::NormCovers(norm, *site)) continue;
-          *response->add_verdicts() = domain::EvaluateCompliance(norm, *site, records->inspections,
-                                                                 records->accreditations, at);
-        }
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("CheckCompliance"),
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->site_id().empty())
+                   return absl::InvalidArgumentError("site_id: required");
+                 const storage::Store& store = *registry_.store;
+                 const absl::Time at = AsOf(request->as_of());
+                 absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
+                     store, Table::kSites, request->site_id(), "site");
+                 if (!site.ok()) return site.status();
+                 absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
+                 if (!norms.ok()) return norms.status();
+                 absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site->id());
+                 if (!records.ok()) return records.status();
+                 response->set_site_id(site->id());
+                 *response->mutable_as_of() = domain::ToProto(at);
+                 // Why a site does not comply is for its firm, its certifiers, regulators and the
+                 // association; anyone else learns whether it does.
+                 const domain::CertificationView view =
+                     domain::ViewOfCertification(caller, site->firm_id(), CertifiersOf(*records));
+                 for (v1::Norm& norm : *norms) {
+                   if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
+                   if (!domain::NormCovers(norm, *site)) continue;
+                   if (absl::Status status = ResolveRequiredStages(store, norm); !status.ok())
+                     return status;
+                   v1::ComplianceVerdict* verdict = response->add_verdicts();
+                   *verdict = domain::EvaluateCompliance(norm, *site, records->inspections,
+                                                         records->accreditations, at);
+                   domain::ShowComplianceVerdict(view, *verdict);
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
@@ -202,6 +215,9 @@ grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
                  absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
                      store, Table::kNorms, request->norm_id(), "norm");
                  if (!norm.ok()) return norm.status();
+                 if (absl::Status status = ResolveRequiredStages(store, *norm); !status.ok()) {
+                   return status;
+                 }
                  response->set_norm_id(norm->id());
                  *response->mutable_as_of() = domain::ToProto(at);
                  // Every site, in id order; those outside the scope are skipped.

@@ -26,41 +26,64 @@ absl::StatusOr<storage::StoredSeal> RequireSeal(const storage::Store& store,
   return **std::move(stored);
 }
 
+// The children of `parent` in `index`.
+absl::StatusOr<std::vector<std::string>> ChildrenOf(const storage::Store& store, Table index,
+                                                    absl::string_view parent) {
+  std::vector<std::string> children;
+  absl::Status scan = store.Scan(index, storage::ChildPrefix(parent), "",
+                                 [&](absl::string_view key, absl::string_view) {
+                                   children.emplace_back(storage::ChildOf(key));
+                                   return true;
+                                 });
+  if (!scan.ok()) return scan;
+  return children;
+}
+
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> IssuancesOfLot(const storage::Store& store,
+                                                        absl::string_view lot_id) {
+  return ChildrenOf(store, Table::kIssuancesByLot, lot_id);
+}
+
+absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
+                                                         absl::string_view lot_id) {
+  return ChildrenOf(store, Table::kSealsByLot, lot_id);
+}
+
+absl::StatusOr<std::vector<std::string>> CodesOfIssuance(const storage::Store& store,
+                                                         absl::string_view issuance_id) {
+  absl::StatusOr<std::optional<std::string>> listed =
+      store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance_id));
+  if (!listed.ok()) return listed.status();
+  if (!listed->has_value()) {
+    return absl::DataLossError(absl::StrCat("the codes of issuance ", issuance_id, " are missing"));
+  }
+  return std::vector<std::string>(absl::StrSplit(**listed, '\n', absl::SkipEmpty()));
+}
 
 absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
                                                         absl::string_view lot_id,
                                                         absl::string_view inspection_id) {
   std::vector<std::string> codes;
   // Compact seals, by issuance: the lot's issuances and each one's codes.
-  std::vector<std::string> issuance_ids;
-  absl::Status scan = store.Scan(Table::kIssuancesByLot, storage::ChildPrefix(lot_id), "",
-                                 [&](absl::string_view key, absl::string_view) {
-                                   issuance_ids.emplace_back(storage::ChildOf(key));
-                                   return true;
-                                 });
-  if (!scan.ok()) return scan;
-  for (const std::string& issuance_id : issuance_ids) {
+  absl::StatusOr<std::vector<std::string>> issuance_ids = IssuancesOfLot(store, lot_id);
+  if (!issuance_ids.ok()) return issuance_ids.status();
+  for (const std::string& issuance_id : *issuance_ids) {
     if (!inspection_id.empty()) {
       absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
           store, Table::kIssuances, issuance_id, "issuance");
       if (!issuance.ok()) return issuance.status();
       if (issuance->inspection_id() != inspection_id) continue;
     }
-    absl::StatusOr<std::optional<std::string>> listed =
-        store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance_id));
-    if (!listed.ok()) return listed.status();
-    if (!listed->has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("the codes of issuance ", issuance_id, " are missing"));
-    }
-    for (absl::string_view code : absl::StrSplit(**listed, '\n', absl::SkipEmpty())) {
-      codes.emplace_back(code);
-    }
+    absl::StatusOr<std::vector<std::string>> issued = CodesOfIssuance(store, issuance_id);
+    if (!issued.ok()) return issued.status();
+    codes.insert(codes.end(), issued->begin(), issued->end());
   }
   // Seals stored whole (before issuances kept their seals' shared fields) have entries
   // of their own.
   absl::Status inner;
+  absl::Status scan;
   scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
                     [&](absl::string_view key, absl::string_view) {
                       const std::string code(storage::ChildOf(key));

@@ -12,6 +12,18 @@
 
 namespace sello::service {
 
+// The ids of lot `lot_id`'s issuances; the codes of its seals stored whole (before
+// issuances kept their seals' shared fields), which no issuance lists.
+absl::StatusOr<std::vector<std::string>> IssuancesOfLot(const storage::Store& store,
+                                                        absl::string_view lot_id);
+absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
+                                                         absl::string_view lot_id);
+
+// The codes issuance `issuance_id` issued, in position order (DATA_LOSS when its list
+// is missing).
+absl::StatusOr<std::vector<std::string>> CodesOfIssuance(const storage::Store& store,
+                                                         absl::string_view issuance_id);
+
 // The codes of every seal of `lot_id`, optionally only those issued under
 // `inspection_id`.
 absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
