@@ -212,6 +212,41 @@ int Severity(Verdict::Reason reason) {
   }
 }
 
+// The stage that decides a verdict: the most serious of `stages` that do not comply
+// (Severity; among equals a FAILED one whose own criteria failed, FailedOnStage, then the
+// first), or, when every one does, the one whose pass lapses first (the first on a tie).
+// A FAIL fails every stage its inspection covers: naming the stage whose criteria failed
+// says where the failure is.
+const v1::StageVerdict& DecidingStage(
+    const google::protobuf::RepeatedPtrField<v1::StageVerdict>& stages,
+    const std::vector<v1::Inspection>& inspections) {
+  const auto failed_on_own_criteria = [&](const v1::StageVerdict& stage) {
+    if (stage.reason() != Verdict::FAILED) return false;
+    const auto inspection =
+        std::find_if(inspections.begin(), inspections.end(),
+                     [&](const v1::Inspection& i) { return i.id() == stage.inspection_id(); });
+    return inspection != inspections.end() && FailedOnStage(*inspection, stage.stage_id());
+  };
+  const v1::StageVerdict* deciding = nullptr;
+  bool deciding_own = false;
+  for (const v1::StageVerdict& stage : stages) {
+    if (stage.status() != Verdict::COMPLIANT) {
+      const bool own = failed_on_own_criteria(stage);
+      if (deciding == nullptr || deciding->status() == Verdict::COMPLIANT ||
+          Severity(stage.reason()) > Severity(deciding->reason()) ||
+          (Severity(stage.reason()) == Severity(deciding->reason()) && own && !deciding_own)) {
+        deciding = &stage;
+        deciding_own = own;
+      }
+    } else if (deciding == nullptr ||
+               (deciding->status() == Verdict::COMPLIANT &&
+                FromProto(stage.valid_until()) < FromProto(deciding->valid_until()))) {
+      deciding = &stage;
+    }
+  }
+  return *deciding;
+}
+
 // The stages the norm requires; for a norm without any (only before adoption filled
 // them in: see ResolveRequiredStages), those the inspections cover.
 std::vector<std::string> RequiredStages(const v1::Norm& norm,
@@ -340,42 +375,14 @@ v1::ComplianceVerdict EvaluateCompliance(const v1::Norm& norm, const v1::Site& s
     verdict.set_detail(absl::StrCat("no inspection against ", norm.standard_id()));
     return verdict;
   }
-
-  // The deciding stage: the most serious of those that do not comply, or, when every
-  // one does, the one whose pass lapses first (first in the norm's order on a tie).
-  const v1::StageVerdict* deciding = nullptr;
-  bool compliant = true;
   if (verdict.stages().empty()) {
     verdict.set_status(Verdict::NON_COMPLIANT);
     verdict.set_reason(Verdict::NO_INSPECTION);
     verdict.set_detail("the norm names no stage");
     return verdict;
   }
-  bool deciding_failed_on_own_criteria = false;
-  const auto failed_on_own_criteria = [&](const v1::StageVerdict& stage) {
-    if (stage.reason() != Verdict::FAILED) return false;
-    const auto inspection =
-        std::find_if(inspections.begin(), inspections.end(),
-                     [&](const v1::Inspection& i) { return i.id() == stage.inspection_id(); });
-    return inspection != inspections.end() && FailedOnStage(*inspection, stage.stage_id());
-  };
-  for (const v1::StageVerdict& stage : verdict.stages()) {
-    if (stage.status() != Verdict::COMPLIANT) {
-      // A FAIL fails every stage its inspection covers; among equally serious stages the
-      // one whose own criteria failed is named.
-      const bool own = failed_on_own_criteria(stage);
-      if (compliant || Severity(stage.reason()) > Severity(deciding->reason()) ||
-          (Severity(stage.reason()) == Severity(deciding->reason()) && own &&
-           !deciding_failed_on_own_criteria)) {
-        deciding = &stage;
-        deciding_failed_on_own_criteria = own;
-      }
-      compliant = false;
-    } else if (compliant && (deciding == nullptr ||
-                             FromProto(stage.valid_until()) < FromProto(deciding->valid_until()))) {
-      deciding = &stage;
-    }
-  }
+  const v1::StageVerdict* deciding = &DecidingStage(verdict.stages(), inspections);
+  const bool compliant = deciding->status() == Verdict::COMPLIANT;
   verdict.set_status(compliant ? Verdict::COMPLIANT : Verdict::NON_COMPLIANT);
   verdict.set_reason(deciding->reason());
   verdict.set_deciding_stage(deciding->stage_id());
@@ -385,9 +392,7 @@ v1::ComplianceVerdict EvaluateCompliance(const v1::Norm& norm, const v1::Site& s
   std::string detail = absl::StrCat("stage ", deciding->stage_id(), ": ", deciding->detail());
   if (compliant && verdict.stages_size() > 1) {
     detail = absl::StrCat("all ", verdict.stages_size(),
-                          " required stages pass; the first to "
-                          "lapse is ",
-                          detail);
+                          " required stages pass; the first to lapse is ", detail);
   }
   verdict.set_detail(std::move(detail));
   return verdict;
