@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/auditor.h"
 #include "client/cli/cli.h"
 #include "client/seal_tlog_proof.h"
@@ -106,20 +107,25 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* issue = seal->add_subcommand(
-        "issue", "issue seals for a lot with a passing inspection (CERTIFIER); codes on stdout");
+        "issue",
+        "issue seals for a certified lot (CERTIFIER): every stage the standard version seals "
+        "covered by a current passing inspection of the lot and no stage failing, one of "
+        "them yours; codes on stdout");
     issue->add_option("--lot", options->lot, "lot id")->required();
     issue->add_option("--count", options->count, "how many (one per box, at most 10,000 a call)")
         ->required();
     issue
         ->add_option("--grade", options->grade,
-                     "grade to print (never better than the inspection's)")
+                     "grade to print (default and best: the lot's certified grade, the worst "
+                     "of its stages')")
         ->transform(CLI::CheckedTransformer(GradeNames(), CLI::ignore_case));
     issue->add_option("--expires", options->expires,
                       "expiry date (default: the standard's seal validity)");
     issue->add_option("--request-id", options->request_id,
                       "idempotency key: a retry returns the same codes");
     issue->add_option("--inspection", options->inspection,
-                      "inspection to issue under (default: the lot's current one)");
+                      "your inspection to name (one the lot's certification rests on; default: "
+                      "your newest such)");
     OnRun(issue, cli, [&cli, options](client::Connection& connection) {
       v1::IssueSealsRequest request;
       request.set_lot_id(options->lot);
@@ -144,7 +150,8 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       std::cerr << "issued " << response.codes_size() << " "
                 << v1::Grade_Name(response.issuance().grade()) << " seals for lot "
                 << response.issuance().lot_id() << " (issuance " << response.issuance().id()
-                << ")\n";
+                << ", resting on inspections "
+                << absl::StrJoin(response.issuance().rests_on(), ", ") << ")\n";
       return kExitOk;
     });
   }

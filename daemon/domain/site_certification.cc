@@ -12,40 +12,6 @@
 
 namespace sello::domain {
 
-std::vector<v1::SiteCertification> NewestCurrentPerStandard(
-    const std::vector<v1::Inspection>& inspections) {
-  // Newest first: by inspection date to the microsecond, then by id, both descending (the
-  // by-site index's order, read backwards).
-  std::vector<const v1::Inspection*> newest_first;
-  newest_first.reserve(inspections.size());
-  for (const v1::Inspection& inspection : inspections) newest_first.push_back(&inspection);
-  const auto key = [](const v1::Inspection* inspection) {
-    return std::make_tuple(absl::ToUnixMicros(FromProto(inspection->inspection_date())),
-                           absl::string_view(inspection->id()));
-  };
-  std::sort(newest_first.begin(), newest_first.end(),
-            [&](const v1::Inspection* a, const v1::Inspection* b) { return key(a) > key(b); });
-  std::map<std::string, v1::SiteCertification> latest;
-  for (const v1::Inspection* inspection : newest_first) {
-    if (inspection->status() != v1::Inspection::CURRENT ||
-        latest.count(inspection->standard_id())) {
-      continue;
-    }
-    v1::SiteCertification& entry = latest[inspection->standard_id()];
-    entry.set_standard_id(inspection->standard_id());
-    entry.set_standard_version(inspection->standard_version());
-    entry.set_outcome(inspection->outcome());
-    entry.set_grade(inspection->grade());
-    *entry.mutable_inspection_date() = inspection->inspection_date();
-    entry.set_certifier_id(inspection->certifier_id());
-    entry.set_inspection_id(inspection->id());
-  }
-  std::vector<v1::SiteCertification> certifications;
-  certifications.reserve(latest.size());
-  for (auto& [standard, entry] : latest) certifications.push_back(std::move(entry));
-  return certifications;
-}
-
 absl::Status ValidateRegisterFilter(const RegisterFilter& filter) {
   if (!v1::Grade_IsValid(filter.min_grade)) {
     return absl::InvalidArgumentError(

@@ -1,6 +1,6 @@
-// A site's current certification per standard: the one rule behind both the status the
-// public reads for one site (GetCertificationStatus) and the public register of certified
-// sites (ListCertifiedSites), and what that register shows of it.
+// The public register of certified sites (ListCertifiedSites): what it shows of a site's
+// certification per standard (computed by domain/lot_certification.h's CertifySite, the
+// rule behind GetCertificationStatus too).
 #ifndef SELLO_DAEMON_DOMAIN_SITE_CERTIFICATION_H_
 #define SELLO_DAEMON_DOMAIN_SITE_CERTIFICATION_H_
 
@@ -12,14 +12,6 @@
 #include "sello/v1/organisation.pb.h"
 
 namespace sello::domain {
-
-// The site's certification per standard, from `inspections`: every inspection of the site
-// (plant audits and those of its lots, any status, any standard), in any order. For each
-// standard, the newest CURRENT inspection (by inspection date, then id: the order of the
-// by-site index) decides its outcome, grade, version, date and certifier. Sorted by
-// standard id; a standard with no current inspection has no entry.
-std::vector<v1::SiteCertification> NewestCurrentPerStandard(
-    const std::vector<v1::Inspection>& inspections);
 
 // What a caller of the register asks for; every field optional.
 struct RegisterFilter {

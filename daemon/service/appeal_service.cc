@@ -140,11 +140,20 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
           }
           const bool overturned = appeal->status() == v1::Appeal::OVERTURNED;
           if (overturned) {
-            absl::StatusOr<uint32_t> suspended = StoreSuperseded(
-                tx, *original, reinspection, absl::StrCat("appeal ", appeal->id(), " overturned"));
-            if (!suspended.ok()) return suspended.status();
-            appeal->set_seals_suspended(*suspended);
+            if (absl::Status status = StoreSuperseded(tx, *original, reinspection); !status.ok()) {
+              return status;
+            }
           }
+          // Seals follow the lot: an overturn that makes any stage worse suspends those
+          // that now claim too much, in this write (an upheld one changes nothing).
+          absl::StatusOr<uint32_t> suspended = FollowLotCertification(
+              tx, reinspection, overturned ? &*original : nullptr,
+              absl::StrCat("appeal ", appeal->id(), overturned ? " overturned" : " upheld",
+                           ": inspection ", original->id(),
+                           overturned ? " superseded by " : " confirmed by ", reinspection.id(),
+                           " (", OutcomeName(reinspection), ")"));
+          if (!suspended.ok()) return suspended.status();
+          appeal->set_seals_suspended(*suspended);
           if (absl::Status status = StoreInspection(tx, reinspection, "inspection.reinspected");
               !status.ok()) {
             return status;

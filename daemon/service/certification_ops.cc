@@ -1,6 +1,8 @@
 #include "daemon/service/certification_ops.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "daemon/domain/lot_certification.h"
+#include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -8,14 +10,26 @@ namespace sello::service {
 
 using storage::Table;
 
-absl::StatusOr<std::vector<v1::SiteCertification>> SiteCertifications(const storage::Store& store,
-                                                                      absl::string_view site_id,
-                                                                      size_t* inspections_read) {
+absl::StatusOr<std::vector<v1::SiteCertification>> SiteCertifications(
+    const storage::Store& store, absl::string_view site_id, size_t* inspections_read,
+    std::set<std::string>* certifiers) {
   absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::LoadIndexed<v1::Inspection>(
       store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections);
   if (!inspections.ok()) return inspections.status();
   if (inspections_read != nullptr) *inspections_read += inspections->size();
-  return domain::NewestCurrentPerStandard(*inspections);
+  if (certifiers != nullptr) {
+    for (const v1::Inspection& inspection : *inspections) {
+      certifiers->insert(inspection.certifier_id());
+    }
+  }
+  absl::StatusOr<std::vector<v1::Certification>> certifications = CertifySite(store, *inspections);
+  if (!certifications.ok()) return certifications.status();
+  std::vector<v1::SiteCertification> entries;
+  entries.reserve(certifications->size());
+  for (const v1::Certification& certification : *certifications) {
+    entries.push_back(domain::SiteCertificationOf(certification));
+  }
+  return entries;
 }
 
 absl::StatusOr<std::string> ReadRegister(

@@ -4,6 +4,7 @@
 #define SELLO_DAEMON_SERVICE_CERTIFICATION_OPS_H_
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,14 @@
 namespace sello::service {
 
 // The site's certification per standard, from every inspection of `site_id` (read
-// through the by-site index) by the domain's rule (domain::NewestCurrentPerStandard).
-// GetCertificationStatus and the register both call this and nothing else: a change of
-// the rule here changes both. Adds the number of inspections read to
-// `*inspections_read` when given: what the call cost, for callers that bound their work.
+// through the by-site index) by the lots' stage rule (domain::CertifySite, shown as
+// domain::SiteCertificationOf). GetCertificationStatus and the register both call this
+// and nothing else: a change of the rule here changes both. Adds the number of
+// inspections read to `*inspections_read` when given (what the call cost, for callers
+// that bound their work), and the certifiers that inspected the site to `*certifiers`.
 absl::StatusOr<std::vector<v1::SiteCertification>> SiteCertifications(
-    const storage::Store& store, absl::string_view site_id, size_t* inspections_read = nullptr);
+    const storage::Store& store, absl::string_view site_id, size_t* inspections_read = nullptr,
+    std::set<std::string>* certifiers = nullptr);
 
 // How much one call of the register reads at most (then it ends its page early, with a
 // token to go on): inspections read to certify sites, and sites looked at. A page costs

@@ -20,31 +20,26 @@ namespace {
 using ::testing::HasSubstr;
 using v1::Inspection;
 
-absl::Time Day(int day) {
-  return absl::FromCivil(absl::CivilDay(2026, 3, day), absl::UTCTimeZone());
-}
-
-// An inspection of the site against `standard`, on March `day`, with `result`: "PREMIUM",
-// "GRADE_I", "INDUSTRIAL" or "FAIL"; CURRENT unless `superseded`.
-Inspection Made(const std::string& id, const std::string& standard, int day,
-                const std::string& result, bool superseded = false) {
-  Inspection inspection;
-  inspection.set_id(id);
-  inspection.set_site_id("calbuco");
-  inspection.set_standard_id(standard);
-  inspection.set_standard_version(2);
-  inspection.set_certifier_id("cert-austral");
-  *inspection.mutable_inspection_date() = ToProto(Day(day));
+// A site's certification for `standard`, as CertifySite computes it: `result` is
+// "PREMIUM", "GRADE_I", "INDUSTRIAL" or "FAIL"; `inspection_id` decides it.
+v1::SiteCertification Certified(const std::string& inspection_id, const std::string& standard,
+                                const std::string& result) {
+  v1::SiteCertification certification;
+  certification.set_standard_id(standard);
+  certification.set_standard_version(2);
+  certification.set_inspection_id(inspection_id);
+  certification.set_certifier_id("cert-austral");
+  *certification.mutable_inspection_date() =
+      ToProto(absl::FromCivil(absl::CivilDay(2026, 3, 2), absl::UTCTimeZone()));
   if (result == "FAIL") {
-    inspection.set_outcome(Inspection::FAIL);
+    certification.set_outcome(Inspection::FAIL);
   } else {
-    inspection.set_outcome(Inspection::PASS);
+    certification.set_outcome(Inspection::PASS);
     v1::Grade grade = v1::GRADE_UNSPECIFIED;
     v1::Grade_Parse(result, &grade);
-    inspection.set_grade(grade);
+    certification.set_grade(grade);
   }
-  inspection.set_status(superseded ? Inspection::SUPERSEDED : Inspection::CURRENT);
-  return inspection;
+  return certification;
 }
 
 // A register filter; every field optional.
@@ -64,55 +59,10 @@ std::string Summary(const std::vector<v1::SiteCertification>& certifications) {
   return absl::StrJoin(parts, " ");
 }
 
-TEST(NewestCurrentPerStandardTest, TheNewestCurrentInspectionOfEachStandardDecides) {
-  const struct {
-    const char* what;
-    std::vector<Inspection> inspections;
-    const char* expected;
-  } cases[] = {
-      {"no inspection", {}, ""},
-      {"one pass", {Made("i1", "CSCS", 2, "PREMIUM")}, "CSCS:PREMIUM(i1)"},
-      {"a newer fail replaces a pass",
-       {Made("i1", "CSCS", 2, "PREMIUM"), Made("i2", "CSCS", 5, "FAIL")},
-       "CSCS:FAIL(i2)"},
-      {"an older fail does not",
-       {Made("i2", "CSCS", 5, "GRADE_I"), Made("i1", "CSCS", 2, "FAIL")},
-       "CSCS:GRADE_I(i2)"},
-      {"a superseded inspection never decides",
-       {Made("i1", "CSCS", 2, "GRADE_I"), Made("i2", "CSCS", 5, "FAIL", /*superseded=*/true)},
-       "CSCS:GRADE_I(i1)"},
-      {"only superseded inspections: no entry",
-       {Made("i1", "CSCS", 2, "PREMIUM", /*superseded=*/true)},
-       ""},
-      {"each standard apart, sorted by standard",
-       {Made("t1", "PTOM", 3, "INDUSTRIAL"), Made("c1", "CSCS", 2, "PREMIUM"),
-        Made("c2", "CSCS", 4, "GRADE_I")},
-       "CSCS:GRADE_I(c2) PTOM:INDUSTRIAL(t1)"},
-      {"the same day: the greater id is the newer (the by-site index's order)",
-       {Made("i-b", "CSCS", 3, "FAIL"), Made("i-a", "CSCS", 3, "PREMIUM")},
-       "CSCS:FAIL(i-b)"},
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.what);
-    EXPECT_EQ(Summary(NewestCurrentPerStandard(c.inspections)), c.expected);
-  }
-}
-
-TEST(NewestCurrentPerStandardTest, KeepsWhatTheStatusShows) {
-  Inspection inspection = Made("i1", "CSCS", 2, "GRADE_I");
-  inspection.set_certifier_id("cert-norte");
-  const std::vector<v1::SiteCertification> certifications = NewestCurrentPerStandard({inspection});
-  ASSERT_EQ(certifications.size(), 1u);
-  EXPECT_EQ(certifications[0].standard_version(), 2u);
-  EXPECT_EQ(certifications[0].certifier_id(), "cert-norte");
-  EXPECT_EQ(FromProto(certifications[0].inspection_date()), Day(2));
-  EXPECT_EQ(certifications[0].inspection_id(), "i1");
-}
-
 TEST(RegisterEntriesTest, ShowsOnlyWhatPassedAndWhatWasAskedFor) {
-  const std::vector<v1::SiteCertification> certifications =
-      NewestCurrentPerStandard({Made("c1", "CSCS", 2, "GRADE_I"), Made("t1", "PTOM", 3, "FAIL"),
-                                Made("x1", "XTRA", 4, "INDUSTRIAL")});
+  const std::vector<v1::SiteCertification> certifications = {Certified("c1", "CSCS", "GRADE_I"),
+                                                             Certified("t1", "PTOM", "FAIL"),
+                                                             Certified("x1", "XTRA", "INDUSTRIAL")};
   const struct {
     const char* what;
     RegisterFilter filter;

@@ -1,6 +1,6 @@
 // The public register of certified sites, read page by page from the store: each site's
-// certification as GetCertificationStatus computes it, only what passed, filtered, in site
-// order, each call's work bounded (a page may end early, with a token to go on).
+// certification as GetCertificationStatus computes it (the lots' stage rule), only what passed,
+// filtered, in site order, each call's work bounded (a page may end early, with a token to go on).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -36,6 +36,15 @@ class CertifiedSitesTest : public ::testing::Test {
     storage::PutOrganisation(writes, firm);
     // s1 PREMIUM, s2 GRADE_I then a newer FAIL, s3 (a farm in Aysen) INDUSTRIAL, s4 never
     // inspected, s5 GRADE_I in two standards, s6 a superseded PREMIUM under a current FAIL.
+    // One stage each, so that a site's certification is its newest current inspection's.
+    for (const char* standard : {"CSCS", "PTOM"}) {
+      v1::StandardVersion version;
+      version.set_standard_id(standard);
+      version.set_version(1);
+      version.set_status(v1::StandardVersion::PUBLISHED);
+      version.add_stages()->set_id("processing");
+      storage::PutStandardVersion(writes, version);
+    }
     Site(writes, "s1", "Los Lagos", "processing_plant");
     Site(writes, "s2", "Los Lagos", "processing_plant");
     Site(writes, "s3", "Aysen", "farming_centre");
@@ -76,6 +85,7 @@ class CertifiedSitesTest : public ::testing::Test {
     inspection.set_certifier_id("cert-austral");
     inspection.set_standard_id(standard);
     inspection.set_standard_version(1);
+    inspection.add_stages("processing");
     *inspection.mutable_inspection_date() =
         domain::ToProto(absl::FromCivil(absl::CivilDay(2026, 3, day), absl::UTCTimeZone()));
     inspection.set_outcome(grade == v1::GRADE_UNSPECIFIED ? v1::Inspection::FAIL
