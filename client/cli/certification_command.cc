@@ -52,6 +52,36 @@ int ShowAccreditation(const Cli& cli, const v1::Accreditation& a) {
   return kExitOk;
 }
 
+// "PASS GRADE_I", "FAIL", "not inspected".
+std::string StageResult(const v1::StageCertification& stage) {
+  if (stage.outcome() == v1::Inspection::PASS) {
+    return absl::StrCat("PASS ", v1::Grade_Name(stage.grade()));
+  }
+  if (stage.outcome() == v1::Inspection::FAIL) return "FAIL";
+  return "not inspected";
+}
+
+// Each stage: whether a seal requires it (lots), its result and the inspection deciding it.
+void PrintStages(const google::protobuf::RepeatedPtrField<v1::StageCertification>& stages,
+                 bool lot) {
+  std::vector<std::string> header = {"stage",   "result",    "inspection",
+                                     "version", "inspected", "certifier"};
+  if (lot) header.insert(header.begin() + 1, "sealed");
+  Table table(header);
+  for (const v1::StageCertification& stage : stages) {
+    std::vector<std::string> row = {
+        stage.stage_id(),
+        StageResult(stage),
+        stage.inspection_id(),
+        stage.standard_version() > 0 ? absl::StrCat("@", stage.standard_version()) : "",
+        Day(stage.inspection_date()),
+        stage.certifier_id()};
+    if (lot) row.insert(row.begin() + 1, stage.required() ? "required" : "");
+    table.AddRow(row);
+  }
+  table.Print();
+}
+
 int ShowLot(const Cli& cli, const v1::Lot& lot) {
   if (cli.format() == Format::kJson) {
     PrintJson(lot);
@@ -65,6 +95,16 @@ int ShowLot(const Cli& cli, const v1::Lot& lot) {
                {"boxes", absl::StrCat(lot.box_count())},
                {"seals issued", absl::StrCat(lot.seals_issued())},
                {"registered by", lot.created_by()}});
+  // Only GetLot computes certifications; a lot just created has none yet.
+  for (const v1::Certification& c : lot.certifications()) {
+    std::string status = v1::Certification::Status_Name(c.status());
+    if (c.status() == v1::Certification::CERTIFIED) {
+      absl::StrAppend(&status, " ", v1::Grade_Name(c.grade()));
+    }
+    std::cout << "\ncertification " << c.standard_id() << "@" << c.standard_version() << ": "
+              << status << "\n  " << c.detail() << "\n";
+    PrintStages(c.stages(), /*lot=*/true);
+  }
   return kExitOk;
 }
 
@@ -281,7 +321,12 @@ void AddLotCommands(CLI::App& app, Cli& cli) {
   }
   {
     auto id = std::make_shared<std::string>();
-    CLI::App* show = lot->add_subcommand("show", "show a lot");
+    CLI::App* show = lot->add_subcommand(
+        "show",
+        "show a lot and its certification per standard, computed now from all its current "
+        "inspections: per stage the newest one covering it decides; the lot is FAILED when "
+        "any stage fails, UNCERTIFIED while a stage its seals require is not covered, else "
+        "CERTIFIED at its worst stage's grade");
     show->add_option("id", *id, "lot id")->required();
     OnRun(show, cli, [&cli, id](client::Connection& connection) {
       v1::GetLotRequest request;
@@ -454,7 +499,12 @@ void AddInspectCommands(CLI::App& app, Cli& cli) {
   {
     auto site = std::make_shared<std::string>();
     CLI::App* status = inspect->add_subcommand(
-        "status", "a site's certification per standard (public: no detail of the results)");
+        "status",
+        "a site's certification per standard, stage by stage: the newest current inspection "
+        "covering each stage (a plant audit or of one of its lots) decides, the worst stage "
+        "grades the site and any failing stage fails it. Public: anyone sees what is certified; "
+        "the site's firm, its certifiers, regulators and ADMIN also see failures and "
+        "inspections");
     status->add_option("site", *site, "site id")->required();
     OnRun(status, cli, [&cli, site](client::Connection& connection) {
       v1::GetCertificationStatusRequest request;
@@ -469,14 +519,23 @@ void AddInspectCommands(CLI::App& app, Cli& cli) {
       }
       std::cout << response.site_name() << " (" << response.site_id() << ", " << response.firm_id()
                 << ")\n";
-      Table table({"standard", "outcome", "grade", "inspected", "certifier"});
+      if (response.certifications().empty()) {
+        std::cout << "no certification to show\n";
+        return kExitOk;
+      }
+      Table table({"standard", "status", "grade", "deciding stage", "inspected", "certifier"});
       for (const auto& c : response.certifications()) {
         table.AddRow({absl::StrCat(c.standard_id(), "@", c.standard_version()),
-                      v1::Inspection::Outcome_Name(c.outcome()),
-                      c.outcome() == v1::Inspection::PASS ? v1::Grade_Name(c.grade()) : "-",
-                      Day(c.inspection_date()), c.certifier_id()});
+                      v1::Certification::Status_Name(c.status()),
+                      c.status() == v1::Certification::CERTIFIED ? v1::Grade_Name(c.grade()) : "-",
+                      c.deciding_stage(), Day(c.inspection_date()), c.certifier_id()});
       }
       table.Print();
+      for (const auto& c : response.certifications()) {
+        std::cout << "\n"
+                  << c.standard_id() << "@" << c.standard_version() << ": " << c.detail() << "\n";
+        PrintStages(c.stages(), /*lot=*/false);
+      }
       return kExitOk;
     });
   }

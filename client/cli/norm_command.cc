@@ -13,6 +13,13 @@
 namespace sello::cli {
 namespace {
 
+// The reason, or "-" when it is not for the caller to see (REASON_UNSPECIFIED).
+std::string ReasonName(v1::ComplianceVerdict::Reason reason) {
+  return reason == v1::ComplianceVerdict::REASON_UNSPECIFIED
+             ? "-"
+             : v1::ComplianceVerdict::Reason_Name(reason);
+}
+
 int ShowNorm(const Cli& cli, const v1::Norm& norm) {
   if (cli.format() == Format::kJson) {
     PrintJson(norm);
@@ -27,6 +34,9 @@ int ShowNorm(const Cli& cli, const v1::Norm& norm) {
                {"effective from", Day(norm.effective_from())},
                {"transition end", Day(norm.transition_end())},
                {"validity", absl::StrCat(norm.validity_days(), " days")},
+               {"required stages", norm.required_stages().empty()
+                                       ? "every stage of the version"
+                                       : absl::StrJoin(norm.required_stages(), ", ")},
                {"status", v1::Norm::Status_Name(norm.status())},
                {"repealed", ShowTime(norm.repeal_time())},
                {"reason", norm.repeal_reason()},
@@ -48,7 +58,7 @@ void AddNormCommands(CLI::App& app, Cli& cli) {
   {
     struct Options {
       std::string version, title, region, effective, transition;
-      std::vector<std::string> site_types;
+      std::vector<std::string> site_types, stages;
       uint32_t validity_days = 365;
     };
     auto options = std::make_shared<Options>();
@@ -68,6 +78,12 @@ void AddNormCommands(CLI::App& app, Cli& cli) {
         ->add_option("--validity-days", options->validity_days,
                      "how long a passing inspection satisfies it")
         ->capture_default_str();
+    adopt
+        ->add_option("--stage", options->stages,
+                     "a stage a site must pass (repeatable, or comma-separated; default: every "
+                     "stage of the version). For each, the site's newest current inspection "
+                     "covering it, a plant audit or of one of its lots, decides")
+        ->delimiter(',');
     OnRun(adopt, cli, [&cli, options](client::Connection& connection) {
       v1::AdoptNormRequest request;
       v1::Norm* n = request.mutable_norm();
@@ -80,6 +96,7 @@ void AddNormCommands(CLI::App& app, Cli& cli) {
       n->set_standard_version(number);
       n->set_title(options->title);
       for (const auto& type : options->site_types) n->mutable_scope()->add_site_types(type);
+      for (const auto& stage : options->stages) n->add_required_stages(stage);
       n->mutable_scope()->set_region(options->region);
       n->set_validity_days(options->validity_days);
       int exit_code = kExitOk;
@@ -165,8 +182,9 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
   auto options = std::make_shared<Options>();
   CLI::App* site = comply->add_subcommand(
       "site",
-      "does a site comply with every norm in force that covers it, and why; exit 0 "
-      "when it does, 5 when it does not");
+      "does a site comply with every norm in force that covers it, and why, stage by stage "
+      "(public: anyone learns whether; the site's firm, its certifiers, regulators and ADMIN "
+      "also why not); exit 0 when it does, 5 when it does not");
   site->add_option("site", options->site, "site id")->required();
   site->add_option("--as-of", options->as_of, "as the records were on this date (YYYY-MM-DD)");
   OnRun(site, cli, [&cli, options](client::Connection& connection) {
@@ -192,14 +210,23 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
       std::cout << "no norm in force covers site " << response.site_id() << "\n";
       return kExitOk;
     }
-    Table table({"norm", "status", "reason", "detail"});
+    Table table({"norm", "status", "reason", "stage", "detail"});
     for (const auto& v : response.verdicts()) {
       table.AddRow({v.norm_id(), v1::ComplianceVerdict::Status_Name(v.status()),
-                    v1::ComplianceVerdict::Reason_Name(v.reason()), v.detail()});
+                    ReasonName(v.reason()), v.deciding_stage(), v.detail()});
     }
     table.Print();
     for (const auto& v : response.verdicts()) {
       if (!v.norm_notice().empty()) std::cout << "note: " << v.norm_notice() << "\n";
+      if (v.stages().empty()) continue;
+      std::cout << "\n" << v.norm_id() << ", stage by stage:\n";
+      Table stages({"stage", "status", "reason", "inspection", "valid until", "detail"});
+      for (const auto& stage : v.stages()) {
+        stages.AddRow({stage.stage_id(), v1::ComplianceVerdict::Status_Name(stage.status()),
+                       ReasonName(stage.reason()), stage.inspection_id(), Day(stage.valid_until()),
+                       stage.detail()});
+      }
+      stages.Print();
     }
     return code;
   });
@@ -245,7 +272,7 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
         }
       } else if (format == "csv") {
         std::cout << "site_id,site_name,firm_id,region,member,status,reason,inspection_id,"
-                     "valid_until,failing_criteria,detail\n";
+                     "valid_until,failing_criteria,detail,deciding_stage\n";
         for (const auto& e : all.entries()) {
           const v1::ComplianceVerdict& v = e.verdict();
           std::cout << absl::StrJoin(
@@ -255,19 +282,19 @@ void AddComplyCommands(CLI::App& app, Cli& cli) {
                             v1::ComplianceVerdict::Reason_Name(v.reason()),
                             CsvField(v.inspection_id()), Day(v.valid_until()),
                             CsvField(absl::StrJoin(v.failing_criteria(), " ")),
-                            CsvField(v.detail())},
+                            CsvField(v.detail()), CsvField(v.deciding_stage())},
                            ",")
                     << "\n";
         }
       } else {
-        Table table({"site", "firm", "member", "status", "reason", "detail"});
+        Table table({"site", "firm", "member", "status", "reason", "stage", "detail"});
         int compliant = 0;
         for (const auto& e : all.entries()) {
           const v1::ComplianceVerdict& v = e.verdict();
           compliant += v.status() == v1::ComplianceVerdict::COMPLIANT;
           table.AddRow({e.site_id(), e.firm_id(), e.member() ? "member" : "non-member",
-                        v1::ComplianceVerdict::Status_Name(v.status()),
-                        v1::ComplianceVerdict::Reason_Name(v.reason()), v.detail()});
+                        v1::ComplianceVerdict::Status_Name(v.status()), ReasonName(v.reason()),
+                        v.deciding_stage(), v.detail()});
         }
         table.Print();
         std::cout << compliant << " of " << all.entries_size() << " sites comply\n";

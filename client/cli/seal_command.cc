@@ -1,4 +1,4 @@
-// sello seal issue|verify|show|suspend|revoke|reinstate.
+// sello seal issue|verify|show|list|issuances|suspend|revoke|reinstate.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/auditor.h"
 #include "client/cli/cli.h"
 #include "client/seal_tlog_proof.h"
@@ -17,13 +18,14 @@
 #include "storage/files.h"
 
 namespace sello::cli {
-namespace {
 
 const std::map<std::string, v1::Grade>& GradeNames() {
   static const auto* names = new std::map<std::string, v1::Grade>{
       {"premium", v1::PREMIUM}, {"grade_i", v1::GRADE_I}, {"industrial", v1::INDUSTRIAL}};
   return *names;
 }
+
+namespace {
 
 // Verification's exit code: 0 when every seal is VALID, 3 when any is unknown or
 // malformed, 5 when any is suspended, revoked or expired.
@@ -105,20 +107,25 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* issue = seal->add_subcommand(
-        "issue", "issue seals for a lot with a passing inspection (CERTIFIER); codes on stdout");
+        "issue",
+        "issue seals for a certified lot (CERTIFIER): every stage the standard version seals "
+        "covered by a current passing inspection of the lot and no stage failing, one of "
+        "them yours; codes on stdout");
     issue->add_option("--lot", options->lot, "lot id")->required();
     issue->add_option("--count", options->count, "how many (one per box, at most 10,000 a call)")
         ->required();
     issue
         ->add_option("--grade", options->grade,
-                     "grade to print (never better than the inspection's)")
+                     "grade to print (default and best: the lot's certified grade, the worst "
+                     "of its stages')")
         ->transform(CLI::CheckedTransformer(GradeNames(), CLI::ignore_case));
     issue->add_option("--expires", options->expires,
                       "expiry date (default: the standard's seal validity)");
     issue->add_option("--request-id", options->request_id,
                       "idempotency key: a retry returns the same codes");
     issue->add_option("--inspection", options->inspection,
-                      "inspection to issue under (default: the lot's current one)");
+                      "your inspection to name (one the lot's certification rests on; default: "
+                      "your newest such)");
     OnRun(issue, cli, [&cli, options](client::Connection& connection) {
       v1::IssueSealsRequest request;
       request.set_lot_id(options->lot);
@@ -143,7 +150,8 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       std::cerr << "issued " << response.codes_size() << " "
                 << v1::Grade_Name(response.issuance().grade()) << " seals for lot "
                 << response.issuance().lot_id() << " (issuance " << response.issuance().id()
-                << ")\n";
+                << ", resting on inspections "
+                << absl::StrJoin(response.issuance().rests_on(), ", ") << ")\n";
       return kExitOk;
     });
   }
@@ -337,9 +345,89 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       return kExitOk;
     });
   }
+  {
+    struct Options {
+      std::string lot, issuance;
+      int page_size = 0;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* list = seal->add_subcommand(
+        "list",
+        "list seals in full: every seal of a lot (issuance by issuance) or of one issuance, "
+        "with its status as of now (the lot's FIRM, the CERTIFIER that issued them, ADMIN, "
+        "REGULATOR); every page is fetched");
+    CLI::Option* lot = list->add_option("--lot", options->lot, "every seal of this lot");
+    CLI::Option* issuance =
+        list->add_option("--issuance", options->issuance, "every seal of this issuance");
+    lot->excludes(issuance);
+    list->add_option("--page-size", options->page_size,
+                     "seals per call (default 50; the server caps it at its --max-page-size)")
+        ->check(CLI::Range(1, 100'000));
+    OnRun(list, cli, [&cli, options](client::Connection& connection) {
+      if (options->lot.empty() == options->issuance.empty()) {
+        return Fail(kExitUsage, "seal list: give --lot or --issuance");
+      }
+      v1::ListSealsRequest request;
+      request.set_lot_id(options->lot);
+      request.set_issuance_id(options->issuance);
+      request.set_page_size(options->page_size);
+      v1::ListSealsResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.seals().ListSeals(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("seal list", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"code", "status", "grade", "lot", "issuance", "issued", "expires", "reason"});
+      for (const v1::Seal& s : all.seals()) {
+        table.AddRow({s.code(), v1::Seal::Status_Name(s.status()), v1::Grade_Name(s.grade()),
+                      s.lot_id(), s.issuance_id(), Day(s.issue_time()), Day(s.expire_time()),
+                      s.status_reason()});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
+  {
+    auto lot = std::make_shared<std::string>();
+    CLI::App* issuances = seal->add_subcommand(
+        "issuances",
+        "list a lot's seal issuances (what `seal list --issuance` takes): the lot's FIRM, the "
+        "CERTIFIER that made them, ADMIN, REGULATOR");
+    issuances->add_option("--lot", *lot, "lot id")->required();
+    OnRun(issuances, cli, [&cli, lot](client::Connection& connection) {
+      v1::ListIssuancesRequest request;
+      request.set_lot_id(*lot);
+      v1::ListIssuancesResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.seals().ListIssuances(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("seal issuances", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"issuance", "lot", "inspection", "certifier", "seals", "grade", "issued"});
+      for (const v1::SealIssuance& i : all.issuances()) {
+        table.AddRow({i.id(), i.lot_id(), i.inspection_id(), i.certifier_id(),
+                      absl::StrCat(i.count()), v1::Grade_Name(i.grade()),
+                      ShowTime(i.issue_time())});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
   for (const auto& [name, help] :
        {std::pair{"suspend", "suspend seals under investigation"},
-                                   std::pair{"revoke", "revoke seals for good"},
+        std::pair{"revoke", "revoke seals for good"},
         std::pair{"reinstate",
                   "reinstate suspended seals; a suspension is lifted only by an authority at "
                   "least as high as the one that made it (the association's: ADMIN's own, an "

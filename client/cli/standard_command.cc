@@ -97,6 +97,9 @@ void PrintVersion(const v1::StandardVersion& version) {
        {"seal validity", version.seal_validity_days() > 0
                              ? absl::StrCat(version.seal_validity_days(), " days")
                              : "no expiry"},
+       {"sealed stages", version.sealed_stages().empty()
+                             ? "every stage"
+                             : absl::StrJoin(version.sealed_stages(), ", ")},
        {"published", ShowTime(version.publish_time())},
        {"superseded by", version.superseded_by() > 0
                              ? absl::StrCat(version.standard_id(), "@", version.superseded_by())
@@ -198,7 +201,8 @@ void AddStandardCommands(CLI::App& app, Cli& cli) {
     auto options = std::make_shared<Options>();
     CLI::App* push = standard->add_subcommand(
         "push",
-        "push standard files as DRAFT versions (ADMIN); each file as a whole or not at all");
+        "push standard files as DRAFT versions (ADMIN); each file as a whole or not at all. "
+        "A file's sealedStages names the stages a seal requires (default: every stage)");
     push->add_option("files", options->files, "standard files (.json, or .textproto)")->required();
     push->add_flag("--validate-only", options->validate_only,
                    "have the server check the files without storing them");

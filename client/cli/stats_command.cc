@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "client/cli/cli.h"
 
@@ -305,6 +306,16 @@ int ShowBenchmark(const Cli& cli, const WindowOptions& options,
   return kExitOk;
 }
 
+// "harvest 2, processing 1": the non-compliant sites by the stage that decided.
+std::string DecidingStages(const v1::ComplianceOverviewRow& row, absl::string_view between,
+                           absl::string_view separator) {
+  std::vector<std::string> parts;
+  for (const v1::StageCount& count : row.non_compliant_by_stage()) {
+    parts.push_back(absl::StrCat(count.stage_id(), between, count.sites()));
+  }
+  return absl::StrJoin(parts, separator);
+}
+
 int ShowOverview(const Cli& cli, const WindowOptions& options,
                  const v1::ComplianceOverviewResponse& overview) {
   const std::string format = FormatOf(cli, options);
@@ -313,29 +324,31 @@ int ShowOverview(const Cli& cli, const WindowOptions& options,
     return kExitOk;
   }
   if (format == "csv") {
-    PrintCsvRow(
-        {"month", "region", "sites", "compliant", "non_compliant", "not_inspected", "suppressed"});
+    PrintCsvRow({"month", "region", "sites", "compliant", "non_compliant", "not_inspected",
+                 "suppressed", "non_compliant_by_stage"});
     for (const v1::ComplianceOverviewRow& r : overview.rows()) {
       PrintCsvRow({r.month(), r.region(), absl::StrCat(r.sites()), absl::StrCat(r.compliant()),
                    absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected()),
-                   r.suppressed() ? "true" : "false"});
+                   r.suppressed() ? "true" : "false", DecidingStages(r, ":", " ")});
     }
     return kExitOk;
   }
   std::cout << overview.norm().id() << ": " << overview.norm().title() << " ("
             << overview.norm().standard_id() << "@" << overview.norm().standard_version()
             << "), at the end of each month in force\n\n";
-  Table table({"month", "region", "sites", "compliant", "", "non-compliant", "not inspected"});
+  Table table({"month", "region", "sites", "compliant", "", "non-compliant", "not inspected",
+               "decided by stage"});
   for (const v1::ComplianceOverviewRow& r : overview.rows()) {
     if (r.suppressed()) {
       table.AddRow({r.month(), r.region(), r.sites() == 0 ? "" : absl::StrCat(r.sites()),
-                    "withheld (fewer than 5 sites of 5 firms)", "", "", ""});
+                    "withheld (fewer than 5 sites of 5 firms)", "", "", "", ""});
       continue;
     }
     const double share = Share(r.compliant(), r.sites());
     table.AddRow({r.month(), r.region(), absl::StrCat(r.sites()),
                   absl::StrCat(r.compliant(), " (", Percent(share), ")"), Bar(share, 10),
-                  absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected())});
+                  absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected()),
+                  DecidingStages(r, " ", ", ")});
   }
   table.Print();
   return kExitOk;
@@ -444,7 +457,7 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
     CLI::App* compliance = stats->add_subcommand(
         "compliance",
         "per region: compliant, non-compliant and not inspected sites at the end of each "
-        "month");
+        "month, and the stage that decided each non-compliant site's verdict");
     compliance->add_option("norm", options->norm, "norm id")->required();
     compliance->add_option("--as-of", options->as_of,
                            "as the records stood then (YYYY-MM-DD or RFC 3339; default now; "

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "daemon/domain/accreditation_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/problem.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
@@ -62,18 +64,6 @@ const v1::Inspection* SuccessorAt(const v1::Inspection& inspection,
   return nullptr;
 }
 
-// Newest first: by inspection date, then by when it was recorded, then by id so that
-// the order never depends on the input's.
-bool Newer(const v1::Inspection* a, const v1::Inspection* b) {
-  const absl::Time a_date = FromProto(a->inspection_date());
-  const absl::Time b_date = FromProto(b->inspection_date());
-  if (a_date != b_date) return a_date > b_date;
-  const absl::Time a_created = FromProto(a->create_time());
-  const absl::Time b_created = FromProto(b->create_time());
-  if (a_created != b_created) return a_created > b_created;
-  return a->id() > b->id();
-}
-
 // Why the norm does not accept the version `inspection` was made against at `at`, or
 // nullopt when it does: the adopted version and later ones always; older ones only
 // before the transition end.
@@ -117,13 +107,158 @@ std::optional<std::string> AccreditationRefusal(const v1::Inspection& inspection
                       inspection.standard_id(), " on ", Day(date), " (", refusal, ")");
 }
 
-Verdict NonCompliant(Verdict verdict, Verdict::Reason reason, std::string detail,
-                     const v1::Inspection* inspection) {
+bool Newer(const v1::Inspection* a, const v1::Inspection* b) { return NewerInspection(*a, *b); }
+
+bool Covers(const v1::Inspection& inspection, const std::string& stage) {
+  return std::find(inspection.stages().begin(), inspection.stages().end(), stage) !=
+         inspection.stages().end();
+}
+
+v1::StageVerdict StageNonCompliant(v1::StageVerdict verdict, Verdict::Reason reason,
+                                   std::string detail, const v1::Inspection* inspection) {
   verdict.set_status(Verdict::NON_COMPLIANT);
   verdict.set_reason(reason);
   verdict.set_detail(std::move(detail));
   if (inspection != nullptr) verdict.set_inspection_id(inspection->id());
   return verdict;
+}
+
+// Whether the site complies with `norm` at `at` as far as `stage` goes: the newest of
+// `current` (newest first, the standard's inspections current at `at`) that covers the
+// stage decides; with none, the newest superseded one says why.
+v1::StageVerdict JudgeStage(const v1::Norm& norm, const std::string& stage,
+                            const std::vector<const v1::Inspection*>& current,
+                            const std::vector<const v1::Inspection*>& superseded,
+                            const std::vector<v1::Inspection>& inspections,
+                            const AccreditationsByCertifier& accreditations, absl::Time at) {
+  v1::StageVerdict verdict;
+  verdict.set_stage_id(stage);
+  const auto covering = [&](const std::vector<const v1::Inspection*>& among) {
+    const auto found = std::find_if(among.begin(), among.end(),
+                                    [&](const v1::Inspection* i) { return Covers(*i, stage); });
+    return found == among.end() ? nullptr : *found;
+  };
+  const v1::Inspection* newest = covering(current);
+  if (newest == nullptr) {
+    const v1::Inspection* replaced = covering(superseded);
+    if (replaced == nullptr) {
+      return StageNonCompliant(
+          std::move(verdict), Verdict::NO_INSPECTION,
+          absl::StrCat("no inspection against ", norm.standard_id(), " covers it"), nullptr);
+    }
+    return StageNonCompliant(
+        std::move(verdict), Verdict::SUPERSEDED,
+        absl::StrCat("inspection ", Named(*replaced), " (", OutcomeText(*replaced),
+                     ") was superseded by ", SuccessorAt(*replaced, inspections, at)->id()),
+        replaced);
+  }
+  // The newest decides: a stage that passed in January and failed in June does not
+  // comply in July (SPEC "Compliance": the last one FAILed).
+  if (newest->outcome() != v1::Inspection::PASS) {
+    *verdict.mutable_failing_criteria() = newest->failing_criteria();
+    std::string detail = absl::StrCat("the last inspection, ", Named(*newest), ", ",
+                                      v1::Inspection::Outcome_Name(newest->outcome()), "ed");
+    if (!newest->failing_criteria().empty()) {
+      absl::StrAppend(&detail, " on ", absl::StrJoin(newest->failing_criteria(), ", "));
+    }
+    return StageNonCompliant(std::move(verdict), Verdict::FAILED, std::move(detail), newest);
+  }
+  if (std::optional<std::string> refusal = VersionRefusal(norm, *newest, at)) {
+    return StageNonCompliant(
+        std::move(verdict), Verdict::WRONG_VERSION,
+        absl::StrCat("inspection ", Named(*newest), " (", OutcomeText(*newest), ") was ", *refusal),
+        newest);
+  }
+  const absl::Time valid_until = ValidUntil(norm, *newest);
+  if (at > valid_until) {
+    return StageNonCompliant(std::move(verdict), Verdict::EXPIRED,
+                             absl::StrCat("inspection ", Named(*newest), " (", OutcomeText(*newest),
+                                          ") expired on ", Day(valid_until)),
+                             newest);
+  }
+  if (std::optional<std::string> refusal = AccreditationRefusal(*newest, accreditations)) {
+    return StageNonCompliant(
+        std::move(verdict), Verdict::CERTIFIER_NOT_ACCREDITED,
+        absl::StrCat("inspection ", Named(*newest), " (", OutcomeText(*newest), "): ", *refusal),
+        newest);
+  }
+  verdict.set_status(Verdict::COMPLIANT);
+  verdict.set_reason(Verdict::SATISFIED);
+  verdict.set_inspection_id(newest->id());
+  *verdict.mutable_valid_until() = ToProto(valid_until);
+  verdict.set_detail(absl::StrCat("inspection ", Named(*newest), " (", OutcomeText(*newest),
+                                  ") satisfies it until ", Day(valid_until)));
+  return verdict;
+}
+
+// Which stage's reason speaks for a site that does not comply: an identified failure
+// first, then what an inspection lacked, then what is missing.
+int Severity(Verdict::Reason reason) {
+  switch (reason) {
+    case Verdict::FAILED:
+      return 6;
+    case Verdict::CERTIFIER_NOT_ACCREDITED:
+      return 5;
+    case Verdict::WRONG_VERSION:
+      return 4;
+    case Verdict::EXPIRED:
+      return 3;
+    case Verdict::SUPERSEDED:
+      return 2;
+    case Verdict::NO_INSPECTION:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+// The stage that decides a verdict: the most serious of `stages` that do not comply
+// (Severity; among equals a FAILED one whose own criteria failed, FailedOnStage, then the
+// first), or, when every one does, the one whose pass lapses first (the first on a tie).
+// A FAIL fails every stage its inspection covers: naming the stage whose criteria failed
+// says where the failure is.
+const v1::StageVerdict& DecidingStage(
+    const google::protobuf::RepeatedPtrField<v1::StageVerdict>& stages,
+    const std::vector<v1::Inspection>& inspections) {
+  const auto failed_on_own_criteria = [&](const v1::StageVerdict& stage) {
+    if (stage.reason() != Verdict::FAILED) return false;
+    const auto inspection =
+        std::find_if(inspections.begin(), inspections.end(),
+                     [&](const v1::Inspection& i) { return i.id() == stage.inspection_id(); });
+    return inspection != inspections.end() && FailedOnStage(*inspection, stage.stage_id());
+  };
+  const v1::StageVerdict* deciding = nullptr;
+  bool deciding_own = false;
+  for (const v1::StageVerdict& stage : stages) {
+    if (stage.status() != Verdict::COMPLIANT) {
+      const bool own = failed_on_own_criteria(stage);
+      if (deciding == nullptr || deciding->status() == Verdict::COMPLIANT ||
+          Severity(stage.reason()) > Severity(deciding->reason()) ||
+          (Severity(stage.reason()) == Severity(deciding->reason()) && own && !deciding_own)) {
+        deciding = &stage;
+        deciding_own = own;
+      }
+    } else if (deciding == nullptr ||
+               (deciding->status() == Verdict::COMPLIANT &&
+                FromProto(stage.valid_until()) < FromProto(deciding->valid_until()))) {
+      deciding = &stage;
+    }
+  }
+  return *deciding;
+}
+
+// The stages the norm requires; for a norm without any (only before adoption filled
+// them in: see ResolveRequiredStages), those the inspections cover.
+std::vector<std::string> RequiredStages(const v1::Norm& norm,
+                                        const std::vector<const v1::Inspection*>& seen) {
+  if (!norm.required_stages().empty()) {
+    return {norm.required_stages().begin(), norm.required_stages().end()};
+  }
+  std::set<std::string> covered;
+  for (const v1::Inspection* inspection : seen) {
+    covered.insert(inspection->stages().begin(), inspection->stages().end());
+  }
+  return {covered.begin(), covered.end()};
 }
 
 }  // namespace
@@ -165,6 +300,26 @@ absl::Status ValidateNewNorm(const v1::Norm& norm, const v1::StandardVersion& ve
     return absl::InternalError(absl::StrCat("norm adopts ", ref, " but was given ",
                                             VersionRef(version.standard_id(), version.version())));
   }
+  if (norm.required_stages_size() > version.stages_size()) {
+    return absl::InvalidArgumentError(absl::StrCat("norm.required_stages: at most the ",
+                                                   version.stages_size(), " stages of ", ref,
+                                                   " (got ", norm.required_stages_size(), ")"));
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < norm.required_stages_size(); ++i) {
+    const std::string& stage = norm.required_stages(i);
+    const std::string field = absl::StrCat("norm.required_stages[", i, "]");
+    const bool known = std::any_of(version.stages().begin(), version.stages().end(),
+                                   [&](const v1::Stage& s) { return s.id() == stage; });
+    if (!known) {
+      problems.push_back(
+          {field, absl::StrCat("'", stage, "' is not a stage of ",
+                               VersionRef(version.standard_id(), version.version()))});
+    } else if (!seen.insert(stage).second) {
+      problems.push_back({field, absl::StrCat("'", stage, "' is named twice")});
+    }
+  }
+  if (absl::Status status = ProblemsToStatus("", problems); !status.ok()) return status;
   if (version.status() != v1::StandardVersion::PUBLISHED) {
     return absl::FailedPreconditionError(absl::StrCat(
         "standard version ", ref, " is ", v1::StandardVersion::Status_Name(version.status()),
@@ -207,65 +362,45 @@ v1::ComplianceVerdict EvaluateCompliance(const v1::Norm& norm, const v1::Site& s
   }
   std::sort(current.begin(), current.end(), Newer);
   std::sort(superseded.begin(), superseded.end(), Newer);
+  std::vector<const v1::Inspection*> seen = current;
+  seen.insert(seen.end(), superseded.begin(), superseded.end());
 
-  if (current.empty() && superseded.empty()) {
-    return NonCompliant(std::move(verdict), Verdict::NO_INSPECTION,
-                        absl::StrCat("no inspection against ", norm.standard_id()), nullptr);
+  for (const std::string& stage : RequiredStages(norm, seen)) {
+    *verdict.add_stages() =
+        JudgeStage(norm, stage, current, superseded, inspections, accreditations, at);
   }
-  if (current.empty()) {
-    const v1::Inspection& newest = *superseded.front();
-    return NonCompliant(
-        std::move(verdict), Verdict::SUPERSEDED,
-        absl::StrCat("inspection ", Named(newest), " (", OutcomeText(newest),
-                     ") was superseded by ", SuccessorAt(newest, inspections, at)->id()),
-        &newest);
-  }
-
-  // The newest current inspection decides: a site that passed in January and failed
-  // in June does not comply in July (SPEC "Compliance": the last one FAILed).
-  for (const v1::Inspection* inspection : {current.front()}) {
-    if (inspection->outcome() != v1::Inspection::PASS) continue;
-    if (VersionRefusal(norm, *inspection, at).has_value()) continue;
-    if (at > ValidUntil(norm, *inspection)) continue;
-    if (AccreditationRefusal(*inspection, accreditations).has_value()) continue;
-    const absl::Time valid_until = ValidUntil(norm, *inspection);
-    verdict.set_status(Verdict::COMPLIANT);
-    verdict.set_reason(Verdict::SATISFIED);
-    verdict.set_inspection_id(inspection->id());
-    *verdict.mutable_valid_until() = ToProto(valid_until);
-    verdict.set_detail(absl::StrCat("inspection ", Named(*inspection), " (",
-                                    OutcomeText(*inspection), ") satisfies it until ",
-                                    Day(valid_until)));
+  if (seen.empty()) {
+    verdict.set_status(Verdict::NON_COMPLIANT);
+    verdict.set_reason(Verdict::NO_INSPECTION);
+    verdict.set_detail(absl::StrCat("no inspection against ", norm.standard_id()));
     return verdict;
   }
+  if (verdict.stages().empty()) {
+    verdict.set_status(Verdict::NON_COMPLIANT);
+    verdict.set_reason(Verdict::NO_INSPECTION);
+    verdict.set_detail("the norm names no stage");
+    return verdict;
+  }
+  const v1::StageVerdict* deciding = &DecidingStage(verdict.stages(), inspections);
+  const bool compliant = deciding->status() == Verdict::COMPLIANT;
+  verdict.set_status(compliant ? Verdict::COMPLIANT : Verdict::NON_COMPLIANT);
+  verdict.set_reason(deciding->reason());
+  verdict.set_deciding_stage(deciding->stage_id());
+  verdict.set_inspection_id(deciding->inspection_id());
+  *verdict.mutable_failing_criteria() = deciding->failing_criteria();
+  if (compliant) *verdict.mutable_valid_until() = deciding->valid_until();
+  std::string detail = absl::StrCat("stage ", deciding->stage_id(), ": ", deciding->detail());
+  if (compliant && verdict.stages_size() > 1) {
+    detail = absl::StrCat("all ", verdict.stages_size(),
+                          " required stages pass; the first to lapse is ", detail);
+  }
+  verdict.set_detail(std::move(detail));
+  return verdict;
+}
 
-  // Nothing satisfies the norm: say why the newest current inspection does not.
-  const v1::Inspection& newest = *current.front();
-  if (newest.outcome() != v1::Inspection::PASS) {
-    *verdict.mutable_failing_criteria() = newest.failing_criteria();
-    std::string detail = absl::StrCat("the last inspection, ", Named(newest), ", ",
-                                      v1::Inspection::Outcome_Name(newest.outcome()), "ed");
-    if (!newest.failing_criteria().empty()) {
-      absl::StrAppend(&detail, " on ", absl::StrJoin(newest.failing_criteria(), ", "));
-    }
-    return NonCompliant(std::move(verdict), Verdict::FAILED, std::move(detail), &newest);
-  }
-  if (std::optional<std::string> refusal = VersionRefusal(norm, newest, at)) {
-    return NonCompliant(
-        std::move(verdict), Verdict::WRONG_VERSION,
-        absl::StrCat("inspection ", Named(newest), " (", OutcomeText(newest), ") was ", *refusal),
-        &newest);
-  }
-  if (at > ValidUntil(norm, newest)) {
-    return NonCompliant(std::move(verdict), Verdict::EXPIRED,
-                        absl::StrCat("inspection ", Named(newest), " (", OutcomeText(newest),
-                                     ") expired on ", Day(ValidUntil(norm, newest))),
-                        &newest);
-  }
-  return NonCompliant(std::move(verdict), Verdict::CERTIFIER_NOT_ACCREDITED,
-                      absl::StrCat("inspection ", Named(newest), " (", OutcomeText(newest),
-                                   "): ", *AccreditationRefusal(newest, accreditations)),
-                      &newest);
+void ResolveRequiredStages(v1::Norm& norm, const v1::StandardVersion& version) {
+  if (!norm.required_stages().empty()) return;
+  for (const v1::Stage& stage : version.stages()) norm.add_required_stages(stage.id());
 }
 
 }  // namespace sello::domain

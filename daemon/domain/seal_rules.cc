@@ -1,13 +1,18 @@
 #include "daemon/domain/seal_rules.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/time_convert.h"
 
 namespace sello::domain {
 
 absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
+                                          const v1::Certification& certification,
                                           const v1::StandardVersion& version,
                                           const v1::IssueSealsRequest& request,
                                           absl::string_view certifier_id, absl::Time now,
@@ -39,18 +44,47 @@ absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspecti
     return absl::FailedPreconditionError(
         absl::StrCat("inspection ", inspection.id(), " is a FAIL: no seals"));
   }
+  if (certification.standard_id() != inspection.standard_id() ||
+      certification.standard_version() != version.version()) {
+    // The caller certified the wrong standard or loaded the wrong version: a bug.
+    return absl::InternalError(
+        absl::StrCat("lot ", lot.id(), ": certification of ", certification.standard_id(), "@",
+                     certification.standard_version(), " for an inspection of ",
+                     inspection.standard_id(), " judged against version ", version.version()));
+  }
+  if (absl::Status sealable = CheckSealable(certification, lot.id()); !sealable.ok()) {
+    return sealable;
+  }
+  IssuancePlan plan{certification.grade(), std::nullopt, RestingInspections(certification)};
+  if (std::find(plan.rests_on.begin(), plan.rests_on.end(), inspection.id()) ==
+      plan.rests_on.end()) {
+    const bool made_one =
+        std::any_of(certification.stages().begin(), certification.stages().end(),
+                    [&](const v1::StageCertification& stage) {
+                      return !stage.inspection_id().empty() && stage.certifier_id() == certifier_id;
+                    });
+    const std::string resting = absl::StrJoin(plan.rests_on, ", ");
+    if (!made_one) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "lot ", lot.id(), "'s certification rests on inspections ", resting, ", none made by ",
+          certifier_id, "; only a certifier that made one of them issues its seals"));
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("inspection_id: inspection ", inspection.id(), " decides no stage of lot ",
+                     lot.id(), " any more; its certification rests on ", resting));
+  }
   const uint64_t after = uint64_t{lot.seals_issued()} + request.count();
   if (after > lot.box_count()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "count: lot ", lot.id(), " has ", lot.box_count(), " boxes and ", lot.seals_issued(),
         " seals already; at most ", lot.box_count() - lot.seals_issued(), " more"));
   }
-  IssuancePlan plan{inspection.grade(), std::nullopt};
   if (request.grade() != v1::GRADE_UNSPECIFIED) {
-    if (BetterGrade(request.grade(), inspection.grade())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "grade: ", v1::Grade_Name(request.grade()), " is better than the inspection's ",
-          v1::Grade_Name(inspection.grade()), "; a seal never carries a better grade"));
+    if (BetterGrade(request.grade(), certification.grade())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("grade: ", v1::Grade_Name(request.grade()), " is better than lot ", lot.id(),
+                       "'s certification, ", v1::Grade_Name(certification.grade()), " (",
+                       certification.detail(), "); a seal never carries a better grade"));
     }
     plan.grade = request.grade();
   }
@@ -79,8 +113,8 @@ absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspecti
 
 std::vector<std::string> SealRequiredStages(const v1::Inspection& inspection,
                                             const v1::StandardVersion& version) {
-  (void)version;  // the version's sealed stages, once versions name them
-  return {inspection.stages().begin(), inspection.stages().end()};
+  (void)inspection;  // a seal vouches for the lot, whichever inspection it is issued under
+  return SealedStages(version);
 }
 
 absl::Status CheckMayIssueSeals(const std::vector<v1::Accreditation>& accreditations,
@@ -192,6 +226,26 @@ void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view 
   decision->set_actor_organisation_id(actor.organisation_id);
   decision->set_actor_role(actor.role);
   *decision->mutable_time() = ToProto(now);
+}
+
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader) {
+  switch (reader.role) {
+    case v1::ADMIN:
+    case v1::REGULATOR:
+      return true;
+    case v1::FIRM:
+      return lot.firm_id() == reader.organisation_id;
+    case v1::CERTIFIER:
+      return issuer_id == reader.organisation_id;
+    default:
+      return false;
+  }
+}
+
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader) {
+  if (reader.role != v1::CERTIFIER) return CanReadIssuedSeals(lot, "", reader);
+  return std::find(issuers.begin(), issuers.end(), reader.organisation_id) != issuers.end();
 }
 
 }  // namespace sello::domain

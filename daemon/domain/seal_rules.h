@@ -25,23 +25,31 @@ inline constexpr int kMaxCodesPerVerification = 1'000;
 struct IssuancePlan {
   v1::Grade grade;
   std::optional<absl::Time> expiry;  // nullopt: no expiry
+  // The inspections the seals rest on (domain::RestingInspections).
+  std::vector<std::string> rests_on;
 };
 
-// May `certifier_id` issue `request.count` seals for `lot` under `inspection` (of
-// `version`) at `now`? The inspection must be this certifier's, for this lot, PASS and
-// CURRENT; the count 1..`max_count` and within the boxes left; a requested
-// grade not better than the inspection's; an explicit expiry after now and no later than
-// the version's seal validity allows (INVALID_ARGUMENT naming expire_time and the latest
-// allowed date). Errors name the field and the state (INVALID_ARGUMENT,
-// FAILED_PRECONDITION, PERMISSION_DENIED); none names another certifier.
+// May `certifier_id` issue `request.count` seals for `lot` under `inspection` at `now`,
+// the lot's `certification` for the inspection's standard being judged against
+// `version`? The inspection must be this certifier's, for this lot, PASS and CURRENT;
+// the lot CERTIFIED (domain::CheckSealable: every stage a seal requires covered by a
+// current passing inspection, none failing) and `inspection` one of those its
+// certification rests on (PERMISSION_DENIED when the certifier made none of them); the
+// count 1..`max_count` and within the boxes left; a requested grade not better than the
+// lot's (the default); an explicit expiry after now and no later than the version's seal
+// validity allows (INVALID_ARGUMENT naming expire_time and the latest allowed date).
+// Errors name the field and the state (INVALID_ARGUMENT, FAILED_PRECONDITION,
+// PERMISSION_DENIED); none names another certifier.
 absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
+                                          const v1::Certification& certification,
                                           const v1::StandardVersion& version,
                                           const v1::IssueSealsRequest& request,
                                           absl::string_view certifier_id, absl::Time now,
                                           uint32_t max_count = kMaxSealsPerIssuance);
 
 // The stages a seal issued under `inspection` (of `version`) vouches for, and so the
-// stages its issuer must be accredited for: the stages the inspection covers.
+// stages its issuer must be accredited for: the stages a seal of the version requires
+// (SealedStages: its sealed_stages, or every stage), whichever inspections cover them.
 std::vector<std::string> SealRequiredStages(const v1::Inspection& inspection,
                                             const v1::StandardVersion& version);
 
@@ -98,6 +106,15 @@ void RedactSealDecision(const Principal* reader, v1::Seal& seal);
 
 // "the association (appeal overturned)".
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause);
+// Who reads in full the seals `issuer_id` issued for `lot` (codes, status, issuance): the
+// lot's firm, that certifier, ADMIN and REGULATOR (who reads every record).
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader);
+
+// Whether `reader` may list the seals of `lot` at all, whose issuances were made by
+// `issuers`: ADMIN, REGULATOR, the lot's firm, or a certifier among `issuers` (which then
+// sees only its own). Everyone else is refused without learning whether any exist.
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader);
 
 }  // namespace sello::domain
 

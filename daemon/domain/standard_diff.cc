@@ -102,6 +102,16 @@ void DiffHeader(const StandardVersion& from, const StandardVersion& to,
     out.push_back(absl::StrCat("seal_validity_days: ", from.seal_validity_days(), " -> ",
                                to.seal_validity_days()));
   }
+  // Compared as written: the same stages named in another order are no change.
+  const auto sealed = [](const StandardVersion& version) {
+    return version.sealed_stages().empty() ? std::string("(every stage)")
+                                           : absl::StrJoin(version.sealed_stages(), ", ");
+  };
+  std::set<std::string> from_sealed(from.sealed_stages().begin(), from.sealed_stages().end());
+  std::set<std::string> to_sealed(to.sealed_stages().begin(), to.sealed_stages().end());
+  if (from_sealed != to_sealed) {
+    out.push_back(absl::StrCat("sealed_stages: ", sealed(from), " -> ", sealed(to)));
+  }
 }
 
 void DiffStages(const StandardVersion& from, const StandardVersion& to,

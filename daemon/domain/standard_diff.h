@@ -21,7 +21,8 @@ struct CriterionChange {
 };
 
 struct StandardDiff {
-  // Changes to the version's own fields: title, description, seal_validity_days.
+  // Changes to the version's own fields: title, description, seal_validity_days,
+  // sealed_stages ("sealed_stages: (every stage) -> harvest, processing").
   std::vector<std::string> header;
   // "stage added: final_product", "stage removed: x", "stage renamed: a: 'X' -> 'Y'".
   std::vector<std::string> stages;

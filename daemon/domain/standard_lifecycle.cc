@@ -45,6 +45,7 @@ StandardVersion AuthoredContent(const StandardVersion& content) {
   out.set_description(content.description());
   *out.mutable_stages() = content.stages();
   out.set_seal_validity_days(content.seal_validity_days());
+  *out.mutable_sealed_stages() = content.sealed_stages();
   return out;
 }
 

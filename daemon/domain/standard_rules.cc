@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -141,6 +142,7 @@ class VersionChecker {
     for (int i = 0; i < version.stages_size(); ++i) {
       CheckStage(absl::StrCat("stages[", i, "]"), version.stages(i));
     }
+    CheckSealedStages(version);
     return std::move(problems_);
   }
 
@@ -191,6 +193,28 @@ class VersionChecker {
                "criterion", "criteria");
     for (int i = 0; i < stage.criteria_size(); ++i) {
       CheckCriterion(absl::StrCat(path, ".criteria[", i, "]"), stage.criteria(i));
+    }
+  }
+
+  // Each a stage id of this version, named once (stages with a bad or repeated id were
+  // reported already; naming one is not reported again).
+  void CheckSealedStages(const v1::StandardVersion& version) {
+    if (version.sealed_stages_size() > kMaxStages) {
+      Add("sealed_stages", absl::StrCat("at most ", kMaxStages, " stages are allowed (got ",
+                                        version.sealed_stages_size(), ")"));
+      return;
+    }
+    std::set<std::string, std::less<>> named;
+    for (int i = 0; i < version.sealed_stages_size(); ++i) {
+      const std::string& id = version.sealed_stages(i);
+      const std::string path = absl::StrCat("sealed_stages[", i, "]");
+      const bool known = std::any_of(version.stages().begin(), version.stages().end(),
+                                     [&](const v1::Stage& stage) { return stage.id() == id; });
+      if (!known) {
+        Add(path, absl::StrCat(Quote(id), " is not a stage of this version"));
+      } else if (!named.insert(id).second) {
+        Add(path, absl::StrCat(Quote(id), " is named twice"));
+      }
     }
   }
 

@@ -11,13 +11,15 @@
 namespace sello::domain {
 
 // Checks the author-written fields of `version` (standard_id, version, title,
-// description, seal_validity_days, stages); server-set fields (status, times, ...)
-// are ignored. Returns every problem found, in field order; empty when valid.
+// description, seal_validity_days, stages, sealed_stages); server-set fields (status,
+// times, ...) are ignored. Returns every problem found, in field order; empty when valid.
 //
 // Rules:
 // - standard_id: 2-16 chars of [A-Z0-9-], starting with a letter.
 // - version: >= 1. title: non-empty, <= 200 chars. description: <= 4000 chars.
 // - seal_validity_days: <= 3650.
+// - sealed_stages: each a stage id of the version, named once ("sealed_stages[1]: 'x'
+//   is not a stage of this version"); empty means every stage.
 // - stages: 1..50; each stage id [a-z][a-z0-9_-]{0,31}, unique; name non-empty
 //   (<= 200); criteria: 1..200 per stage.
 // - criterion id: [A-Za-z0-9][A-Za-z0-9._-]{0,39}, unique across the whole version;

@@ -25,4 +25,22 @@ absl::StatusOr<SiteRecords> LoadSiteRecords(const storage::Store& store,
   return records;
 }
 
+std::set<std::string> CertifiersOf(const SiteRecords& records) {
+  std::set<std::string> certifiers;
+  for (const v1::Inspection& inspection : records.inspections) {
+    certifiers.insert(inspection.certifier_id());
+  }
+  return certifiers;
+}
+
+absl::Status ResolveRequiredStages(const storage::Store& store, v1::Norm& norm) {
+  if (!norm.required_stages().empty()) return absl::OkStatus();
+  absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
+      store, Table::kStandardVersions,
+      storage::StandardVersionKey(norm.standard_id(), norm.standard_version()), "standard version");
+  if (!version.ok()) return version.status();
+  domain::ResolveRequiredStages(norm, *version);
+  return absl::OkStatus();
+}
+
 }  // namespace sello::service

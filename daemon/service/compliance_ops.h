@@ -3,6 +3,8 @@
 #ifndef SELLO_DAEMON_SERVICE_COMPLIANCE_OPS_H_
 #define SELLO_DAEMON_SERVICE_COMPLIANCE_OPS_H_
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,6 +22,14 @@ struct SiteRecords {
 };
 
 absl::StatusOr<SiteRecords> LoadSiteRecords(const storage::Store& store, absl::string_view site_id);
+
+// The certifiers that made any of `records`' inspections: "its certifiers", who see a
+// site's compliance in full (domain::ViewOfCertification).
+std::set<std::string> CertifiersOf(const SiteRecords& records);
+
+// A norm adopted before norms named their stages requires every stage of its version:
+// fills them in from the stored version (domain::ResolveRequiredStages).
+absl::Status ResolveRequiredStages(const storage::Store& store, v1::Norm& norm);
 
 }  // namespace sello::service
 

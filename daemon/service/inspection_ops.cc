@@ -1,11 +1,14 @@
 #include "daemon/service/inspection_ops.h"
 
+#include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/statistics.h"
 #include "daemon/domain/time_convert.h"
@@ -85,8 +88,8 @@ absl::Status StoreInspection(storage::Transaction& tx, const v1::Inspection& ins
   return storage::AddToAggregates(tx.store(), tx.writes(), counted);
 }
 
-absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
-                                         const v1::Inspection& later, absl::string_view why) {
+absl::Status StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
+                             const v1::Inspection& later) {
   if (absl::Status status = StoreInspection(tx, earlier, "inspection.superseded"); !status.ok()) {
     return status;
   }
@@ -95,28 +98,142 @@ absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Ins
   const absl::Time superseded = domain::FromProto(later.create_time());
   domain::AddInspection(earlier, -1, superseded, uncounted);
   if (!later.appeal_id().empty()) domain::AddOverturned(earlier, superseded, uncounted);
-  if (absl::Status status = storage::AddToAggregates(tx.store(), tx.writes(), uncounted);
-      !status.ok()) {
-    return status;
+  return storage::AddToAggregates(tx.store(), tx.writes(), uncounted);
+}
+
+absl::StatusOr<std::vector<v1::Inspection>> InspectionsOfLot(const storage::Store& store,
+                                                             absl::string_view lot_id) {
+  return storage::LoadIndexed<v1::Inspection>(store, Table::kInspectionsByLot,
+                                              storage::ChildPrefix(lot_id), Table::kInspections);
+}
+
+namespace {
+
+using Certify = v1::Certification (*)(const std::vector<v1::Inspection>&,
+                                      const v1::StandardVersion&);
+
+// The certification for `standard_id` by `certify`, or none (STATUS_UNSPECIFIED) when
+// `inspections` hold no current inspection of it.
+absl::StatusOr<v1::Certification> CertifyFor(const storage::Store& store,
+                                             const std::vector<v1::Inspection>& inspections,
+                                             const std::string& standard_id, Certify certify) {
+  const std::optional<uint32_t> number = domain::CertifyingVersion(inspections, standard_id);
+  if (!number.has_value()) return v1::Certification();
+  absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
+      store, Table::kStandardVersions, storage::StandardVersionKey(standard_id, *number),
+      "standard version");
+  if (!version.ok()) return version.status();
+  return certify(inspections, *version);
+}
+
+absl::StatusOr<std::vector<v1::Certification>> CertifyAll(
+    const storage::Store& store, const std::vector<v1::Inspection>& inspections, Certify certify) {
+  std::vector<v1::Certification> certifications;
+  for (const std::string& standard : domain::CurrentStandards(inspections)) {
+    absl::StatusOr<v1::Certification> certification =
+        CertifyFor(store, inspections, standard, certify);
+    if (!certification.ok()) return certification.status();
+    certifications.push_back(*std::move(certification));
   }
-  // Seals follow a worse result: suspended in the same write.
-  if (earlier.lot_id().empty() || !domain::SupersedingLowersGrade(earlier, later)) return 0u;
-  absl::StatusOr<std::vector<std::string>> codes =
-      SealCodesOfLot(tx.store(), earlier.lot_id(), earlier.id());
+  return certifications;
+}
+
+// The codes of lot `lot_id`'s seals of `standard_id` whose printed grade `too_much`
+// says claims too much. Seals are found by issuance (the seals of one issuance share a
+// grade and a standard: that of the inspection it names, one of `inspections`), then
+// those stored whole before issuances kept their seals' shared fields.
+absl::StatusOr<std::vector<std::string>> SealCodesClaimingTooMuch(
+    const storage::Store& store, absl::string_view lot_id, absl::string_view standard_id,
+    const std::vector<v1::Inspection>& inspections,
+    const std::function<bool(v1::Grade)>& too_much) {
+  absl::StatusOr<std::vector<std::string>> issuance_ids = IssuanceIdsOfLot(store, lot_id);
+  if (!issuance_ids.ok()) return issuance_ids.status();
+  std::vector<std::string> codes;
+  for (const std::string& issuance_id : *issuance_ids) {
+    absl::StatusOr<v1::SealIssuance> issuance =
+        storage::RequireRecord<v1::SealIssuance>(store, Table::kIssuances, issuance_id, "issuance");
+    if (!issuance.ok()) return issuance.status();
+    const auto inspection =
+        std::find_if(inspections.begin(), inspections.end(),
+                     [&](const v1::Inspection& i) { return i.id() == issuance->inspection_id(); });
+    if (inspection == inspections.end() || inspection->standard_id() != standard_id ||
+        !too_much(issuance->grade())) {
+      continue;
+    }
+    absl::StatusOr<std::vector<std::string>> issued = CodesOfIssuance(store, issuance_id);
+    if (!issued.ok()) return issued.status();
+    codes.insert(codes.end(), issued->begin(), issued->end());
+  }
+  absl::StatusOr<std::vector<std::string>> whole = WholeSealsOfLot(store, lot_id);
+  if (!whole.ok()) return whole.status();
+  for (const std::string& code : *whole) {
+    absl::StatusOr<std::optional<storage::StoredSeal>> stored = storage::LoadSeal(store, code);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) continue;
+    const v1::Seal& seal = (*stored)->seal;
+    if (seal.standard_id() == standard_id && too_much(seal.grade())) codes.push_back(code);
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  return codes;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Certification>> CertifyLot(
+    const storage::Store& store, const std::vector<v1::Inspection>& inspections) {
+  return CertifyAll(store, inspections, &domain::CertifyLot);
+}
+
+absl::StatusOr<std::vector<v1::Certification>> CertifySite(
+    const storage::Store& store, const std::vector<v1::Inspection>& inspections) {
+  return CertifyAll(store, inspections, &domain::CertifySite);
+}
+
+absl::StatusOr<uint32_t> FollowLotCertification(storage::Transaction& tx,
+                                                const v1::Inspection& added,
+                                                const v1::Inspection* superseded,
+                                                absl::string_view why) {
+  if (added.lot_id().empty()) return 0u;
+  const storage::Store& store = tx.store();
+  // The lot's inspections as committed, and as this write leaves them.
+  absl::StatusOr<std::vector<v1::Inspection>> before = InspectionsOfLot(store, added.lot_id());
+  if (!before.ok()) return before.status();
+  std::vector<v1::Inspection> after = *before;
+  if (superseded != nullptr) {
+    for (v1::Inspection& inspection : after) {
+      if (inspection.id() == superseded->id()) inspection = *superseded;
+    }
+  }
+  after.push_back(added);
+  absl::StatusOr<v1::Certification> was =
+      CertifyFor(store, *before, added.standard_id(), &domain::CertifyLot);
+  if (!was.ok()) return was.status();
+  absl::StatusOr<v1::Certification> now =
+      CertifyFor(store, after, added.standard_id(), &domain::CertifyLot);
+  if (!now.ok()) return now.status();
+  const std::optional<std::string> worse = domain::CertificationWorsening(*was, *now);
+  if (!worse.has_value()) return 0u;
+  // Seals issued under an inspection superseded here are the lot's all the same.
+  absl::StatusOr<std::vector<std::string>> codes = SealCodesClaimingTooMuch(
+      store, added.lot_id(), added.standard_id(), after,
+      [&](v1::Grade grade) { return domain::ClaimsMoreThan(grade, *now); });
   if (!codes.ok()) return codes.status();
   if (codes->empty()) return 0u;
   // An overturned appeal is the association's process: its consequence carries the
-  // association's authority, so the issuer cannot lift it. A correction is the issuer's
-  // own.
+  // association's authority, so the issuer cannot lift it. A new inspection or a
+  // correction is the issuer's own.
   SealDecision decision;
-  decision.cause = later.appeal_id().empty() ? v1::INSPECTION_RESULT : v1::APPEAL_OVERTURNED;
-  decision.authority = later.appeal_id().empty() ? v1::ISSUER : v1::ASSOCIATION;
-  return DecideSeals(
-      tx, *codes, v1::Seal::SUSPENDED,
-      absl::StrCat(why, ": inspection ", earlier.id(), " superseded by ", later.id(), " (",
-                   later.outcome() == v1::Inspection::PASS ? v1::Grade_Name(later.grade()) : "FAIL",
-                   ")"),
-      earlier.lot_id(), decision);
+  decision.cause = added.appeal_id().empty() ? v1::INSPECTION_RESULT : v1::APPEAL_OVERTURNED;
+  decision.authority = added.appeal_id().empty() ? v1::ISSUER : v1::ASSOCIATION;
+  return DecideSeals(tx, *codes, v1::Seal::SUSPENDED,
+                     absl::StrCat(why, "; ", *worse, ": lot ", added.lot_id(), " is now ",
+                                  domain::CertificationText(*now)),
+                     added.lot_id(), decision);
+}
+
+std::string OutcomeName(const v1::Inspection& inspection) {
+  return inspection.outcome() == v1::Inspection::PASS ? v1::Grade_Name(inspection.grade()) : "FAIL";
 }
 
 absl::StatusOr<std::vector<v1::Appeal>> AppealsAgainst(const storage::Store& store,

@@ -1,6 +1,6 @@
-// Inspection steps shared by the inspection and appeal services, inside one ledger
-// transaction: grading a submission, superseding an inspection (with its seals), and
-// finding the appeals against an inspection.
+// Inspection steps shared by the inspection, appeal and seal services: grading a
+// submission, superseding an inspection, the seals that follow a lot's certification,
+// lots' and sites' certifications, and finding the appeals against an inspection.
 #ifndef SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
 #define SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
 
@@ -36,12 +36,36 @@ absl::Status StoreInspection(storage::Transaction& tx, const v1::Inspection& ins
 
 // Stores `earlier`, already marked SUPERSEDED by `later`, with its event, and takes it
 // out of the statistics aggregates (counting it as overturned when `later` resolved an
-// appeal); when `later` fails or grades worse, suspends the seals issued under
-// `earlier` in the same write (`why` starts their status reason), with the issuer's
-// authority for a correction and the association's for an overturned appeal. Returns
-// how many seals were suspended.
-absl::StatusOr<uint32_t> StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
-                                         const v1::Inspection& later, absl::string_view why);
+// appeal). The seals follow with FollowLotCertification.
+absl::Status StoreSuperseded(storage::Transaction& tx, const v1::Inspection& earlier,
+                             const v1::Inspection& later);
+
+// Seals follow the lot's certification (SPEC "Seal"): when storing `added` (a new
+// inspection of a lot, CURRENT) and marking `superseded` (nullptr, or the inspection it
+// supersedes, already marked SUPERSEDED) makes the lot's certification for `added`'s
+// standard worse in any stage (domain::CertificationWorsening), the lot's seals of that
+// standard that now claim more than it (domain::ClaimsMoreThan) are suspended in the
+// same write, with a reason that starts with `why` and names the stage and inspection.
+// Call it before storing `added`. Returns how many seals were suspended.
+absl::StatusOr<uint32_t> FollowLotCertification(storage::Transaction& tx,
+                                                const v1::Inspection& added,
+                                                const v1::Inspection* superseded,
+                                                absl::string_view why);
+
+// The certification of a lot (domain::CertifyLot) or a site (domain::CertifySite) for
+// each standard `inspections` (all of its inspections) hold current ones of, each
+// judged against the version of its newest current inspection, loaded from `store`.
+absl::StatusOr<std::vector<v1::Certification>> CertifyLot(
+    const storage::Store& store, const std::vector<v1::Inspection>& inspections);
+absl::StatusOr<std::vector<v1::Certification>> CertifySite(
+    const storage::Store& store, const std::vector<v1::Inspection>& inspections);
+
+// Every inspection of lot `lot_id`, any status.
+absl::StatusOr<std::vector<v1::Inspection>> InspectionsOfLot(const storage::Store& store,
+                                                             absl::string_view lot_id);
+
+// "PREMIUM", "GRADE_I", "INDUSTRIAL" for a pass, "FAIL" otherwise.
+std::string OutcomeName(const v1::Inspection& inspection);
 
 // Every appeal filed against `inspection_id`.
 absl::StatusOr<std::vector<v1::Appeal>> AppealsAgainst(const storage::Store& store,

@@ -2,16 +2,21 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/appeal_rules.h"
+#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/site_certification.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/certification_ops.h"
 #include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
@@ -28,6 +33,29 @@ std::string Method(absl::string_view name) {
 absl::Status CheckLotVisible(const domain::Principal& caller, const v1::Lot& lot) {
   if (caller.role == v1::FIRM && caller.organisation_id != lot.firm_id()) {
     return absl::PermissionDeniedError(absl::StrCat("lot ", lot.id(), " belongs to another firm"));
+  }
+  return absl::OkStatus();
+}
+
+// The lot's certification per standard, computed now from all its inspections, as
+// much of it as `caller` may see (domain::ViewOfCertification: the lot's firm and
+// certifiers, ADMIN and REGULATOR see all; another certifier what is certified).
+absl::Status AddLotCertifications(const storage::Store& store, const domain::Principal& caller,
+                                  v1::Lot& lot) {
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, lot.id());
+  if (!inspections.ok()) return inspections.status();
+  absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
+  if (!certifications.ok()) return certifications.status();
+  std::set<std::string> certifiers;
+  for (const v1::Inspection& inspection : *inspections) {
+    certifiers.insert(inspection.certifier_id());
+  }
+  const domain::CertificationView view =
+      domain::ViewOfCertification(&caller, lot.firm_id(), certifiers);
+  for (v1::Certification& certification : *certifications) {
+    if (domain::ShowCertification(view, certification)) {
+      *lot.add_certifications() = std::move(certification);
+    }
   }
   return absl::OkStatus();
 }
@@ -111,7 +139,7 @@ grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
                  if (absl::Status status = CheckLotVisible(*caller, *lot); !status.ok())
                    return status;
                  *response = *std::move(lot);
-                 return absl::OkStatus();
+                 return AddLotCertifications(*registry_.store, *caller, *response);
                });
 }
 
@@ -189,10 +217,21 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
               !status.ok()) {
             return status;
           }
-          absl::StatusOr<uint32_t> suspended =
-              StoreSuperseded(tx, *earlier, planned->record, "corrected");
-          if (!suspended.ok()) return suspended.status();
+          if (absl::Status status = StoreSuperseded(tx, *earlier, planned->record); !status.ok()) {
+            return status;
+          }
         }
+        // Seals follow the lot: a result that makes any stage worse suspends those that
+        // now claim too much, in this write.
+        const v1::Inspection& added = planned->record;
+        const std::string why =
+            earlier.has_value()
+                ? absl::StrCat("corrected: inspection ", earlier->id(), " superseded by ",
+                               added.id(), " (", OutcomeName(added), ")")
+                : absl::StrCat("inspection ", added.id(), " (", OutcomeName(added), ")");
+        absl::StatusOr<uint32_t> suspended =
+            FollowLotCertification(tx, added, earlier.has_value() ? &*earlier : nullptr, why);
+        if (!suspended.ok()) return suspended.status();
         if (absl::Status status = StoreInspection(
                 tx, planned->record,
                 correction != nullptr ? "inspection.corrected" : "inspection.submitted");
@@ -304,7 +343,7 @@ grpc::Status InspectionService::GetCertificationStatus(
     grpc::ServerContext* context, const v1::GetCertificationStatusRequest* request,
     v1::GetCertificationStatusResponse* response) {
   return Serve(registry_, context, Method("GetCertificationStatus"), *request,
-               [&](const domain::Principal*) -> absl::Status {
+               [&](const domain::Principal* caller) -> absl::Status {
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");
                  const storage::Store& store = *registry_.store;
@@ -314,28 +353,51 @@ grpc::Status InspectionService::GetCertificationStatus(
                  response->set_site_id(site->id());
                  response->set_site_name(site->name());
                  response->set_firm_id(site->firm_id());
-                 // Newest first: the first current inspection per standard is its status.
-                 std::map<std::string, v1::SiteCertification> latest;
-                 absl::Status status = storage::VisitIndexed<v1::Inspection>(
-                     store, Table::kInspectionsBySite, storage::ChildPrefix(site->id()),
-                     Table::kInspections, /*reverse=*/true, [&](v1::Inspection&& inspection) {
-                       if (inspection.status() != v1::Inspection::CURRENT ||
-                           latest.count(inspection.standard_id())) {
-                         return true;
-                       }
-                       v1::SiteCertification& entry = latest[inspection.standard_id()];
-                       entry.set_standard_id(inspection.standard_id());
-                       entry.set_standard_version(inspection.standard_version());
-                       entry.set_outcome(inspection.outcome());
-                       entry.set_grade(inspection.grade());
-                       *entry.mutable_inspection_date() = inspection.inspection_date();
-                       entry.set_certifier_id(inspection.certifier_id());
-                       entry.set_inspection_id(inspection.id());
-                       return true;
-                     });
-                 if (!status.ok()) return status;
-                 for (auto& [standard, entry] : latest)
-                   *response->add_certifications() = std::move(entry);
+                 // Per standard, by the lots' stage rule over every inspection at the
+                 // site; shown as the caller may see it.
+                 std::set<std::string> certifiers;
+                 absl::StatusOr<std::vector<v1::SiteCertification>> certifications =
+                     SiteCertifications(store, site->id(), nullptr, &certifiers);
+                 if (!certifications.ok()) return certifications.status();
+                 const domain::CertificationView view =
+                     domain::ViewOfCertification(caller, site->firm_id(), certifiers);
+                 for (v1::SiteCertification& entry : *certifications) {
+                   if (domain::ShowSiteCertification(view, entry)) {
+                     *response->add_certifications() = std::move(entry);
+                   }
+                 }
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status InspectionService::ListCertifiedSites(grpc::ServerContext* context,
+                                                   const v1::ListCertifiedSitesRequest* request,
+                                                   v1::ListCertifiedSitesResponse* response) {
+  return Serve(registry_, context, Method("ListCertifiedSites"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 const domain::RegisterFilter filter{request->standard_id(), request->min_grade(),
+                                                     request->region(), request->site_type()};
+                 if (absl::Status status = domain::ValidateRegisterFilter(filter); !status.ok()) {
+                   return status;
+                 }
+                 const storage::Store& store = *registry_.store;
+                 if (!filter.standard_id.empty()) {
+                   absl::StatusOr<std::optional<std::string>> standard =
+                       store.Get(Table::kStandards, filter.standard_id);
+                   if (!standard.ok()) return standard.status();
+                   if (!standard->has_value()) {
+                     return absl::NotFoundError(
+                         absl::StrCat("standard_id: no standard '", filter.standard_id, "'"));
+                   }
+                 }
+                 absl::StatusOr<std::string> next =
+                     ReadRegister(store, filter, request->page_token(), *page_size,
+                                  kRegisterReadBudget, *response->mutable_sites());
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
                  return absl::OkStatus();
                });
 }

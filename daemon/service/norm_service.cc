@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/compliance.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
@@ -86,6 +87,9 @@ grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
             return status;
           }
           v1::Norm norm = wanted;
+          // Every stage of the version unless the regulator named some: the record says
+          // which.
+          domain::ResolveRequiredStages(norm, **version);
           norm.set_id(domain::NewId("norm"));
           norm.set_regulator_id(caller->organisation_id);
           norm.set_status(v1::Norm::ADOPTED);
@@ -169,7 +173,7 @@ grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
                                           const v1::CheckComplianceRequest* request,
                                           v1::CheckComplianceResponse* response) {
   return Serve(registry_, context, Method("CheckCompliance"), *request,
-               [&](const domain::Principal*) -> absl::Status {
+               [&](const domain::Principal* caller) -> absl::Status {
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");
                  const storage::Store& store = *registry_.store;
@@ -183,12 +187,19 @@ grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
                  if (!records.ok()) return records.status();
                  response->set_site_id(site->id());
                  *response->mutable_as_of() = domain::ToProto(at);
-                 for (const v1::Norm& norm : *norms) {
+                 // Why a site does not comply is for its firm, its certifiers, regulators and the
+                 // association; anyone else learns whether it does.
+                 const domain::CertificationView view =
+                     domain::ViewOfCertification(caller, site->firm_id(), CertifiersOf(*records));
+                 for (v1::Norm& norm : *norms) {
                    if (domain::NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
                    if (!domain::NormCovers(norm, *site)) continue;
+                   if (absl::Status status = ResolveRequiredStages(store, norm); !status.ok())
+                     return status;
                    v1::ComplianceVerdict* verdict = response->add_verdicts();
                    *verdict = domain::EvaluateCompliance(norm, *site, records->inspections,
                                                          records->accreditations, at);
+                   domain::ShowComplianceVerdict(view, *verdict);
                    AddNotice(norm, at, *verdict);
                  }
                  return absl::OkStatus();
@@ -211,6 +222,9 @@ grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
                  absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
                      store, Table::kNorms, request->norm_id(), "norm");
                  if (!norm.ok()) return norm.status();
+                 if (absl::Status status = ResolveRequiredStages(store, *norm); !status.ok()) {
+                   return status;
+                 }
                  response->set_norm_id(norm->id());
                  *response->mutable_as_of() = domain::ToProto(at);
                  // Every site, in id order; those outside the scope are skipped.

@@ -9,9 +9,11 @@
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 
@@ -130,22 +132,17 @@ absl::StatusOr<std::vector<storage::StoredSeal>> LoadSeals(const storage::Store&
   return seals;
 }
 
-// The end of the chain of corrections and overturns that starts at `inspection_id`:
-// the inspection that now stands in its place.
-absl::StatusOr<v1::Inspection> CurrentSuccessor(const storage::Store& store,
-                                                std::string inspection_id) {
-  // A chain is short; the bound only guards against a damaged store.
-  for (int step = 0; step < 1000; ++step) {
-    absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-        store, Table::kInspections, inspection_id, "inspection");
-    if (!inspection.ok()) return inspection.status();
-    if (inspection->status() == v1::Inspection::CURRENT || inspection->superseded_by().empty()) {
-      return inspection;
-    }
-    inspection_id = inspection->superseded_by();
-  }
-  return absl::DataLossError(
-      absl::StrCat("inspection ", inspection_id, ": its chain of supersessions does not end"));
+// The children of `parent` in `index`.
+absl::StatusOr<std::vector<std::string>> ChildrenOf(const storage::Store& store, Table index,
+                                                    absl::string_view parent) {
+  std::vector<std::string> children;
+  absl::Status scan = store.Scan(index, storage::ChildPrefix(parent), "",
+                                 [&](absl::string_view key, absl::string_view) {
+                                   children.emplace_back(storage::ChildOf(key));
+                                   return true;
+                                 });
+  if (!scan.ok()) return scan;
+  return children;
 }
 
 }  // namespace
@@ -164,39 +161,49 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfVersion(const storage::Store
                               storage::VersionIndexPrefix(standard_id, version), {});
 }
 
+absl::StatusOr<std::vector<std::string>> IssuanceIdsOfLot(const storage::Store& store,
+                                                          absl::string_view lot_id) {
+  return ChildrenOf(store, Table::kIssuancesByLot, lot_id);
+}
+
+absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
+                                                         absl::string_view lot_id) {
+  return ChildrenOf(store, Table::kSealsByLot, lot_id);
+}
+
+absl::StatusOr<std::vector<std::string>> CodesOfIssuance(const storage::Store& store,
+                                                         absl::string_view issuance_id) {
+  absl::StatusOr<std::optional<std::string>> listed =
+      store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance_id));
+  if (!listed.ok()) return listed.status();
+  if (!listed->has_value()) {
+    return absl::DataLossError(absl::StrCat("the codes of issuance ", issuance_id, " are missing"));
+  }
+  return std::vector<std::string>(absl::StrSplit(**listed, '\n', absl::SkipEmpty()));
+}
+
 absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
                                                         absl::string_view lot_id,
                                                         absl::string_view inspection_id) {
   std::vector<std::string> codes;
   // Compact seals, by issuance: the lot's issuances and each one's codes.
-  std::vector<std::string> issuance_ids;
-  absl::Status scan = store.Scan(Table::kIssuancesByLot, storage::ChildPrefix(lot_id), "",
-                                 [&](absl::string_view key, absl::string_view) {
-                                   issuance_ids.emplace_back(storage::ChildOf(key));
-                                   return true;
-                                 });
-  if (!scan.ok()) return scan;
-  for (const std::string& issuance_id : issuance_ids) {
+  absl::StatusOr<std::vector<std::string>> issuance_ids = IssuanceIdsOfLot(store, lot_id);
+  if (!issuance_ids.ok()) return issuance_ids.status();
+  for (const std::string& issuance_id : *issuance_ids) {
     if (!inspection_id.empty()) {
       absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
           store, Table::kIssuances, issuance_id, "issuance");
       if (!issuance.ok()) return issuance.status();
       if (issuance->inspection_id() != inspection_id) continue;
     }
-    absl::StatusOr<std::optional<std::string>> listed =
-        store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance_id));
-    if (!listed.ok()) return listed.status();
-    if (!listed->has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("the codes of issuance ", issuance_id, " are missing"));
-    }
-    for (absl::string_view code : absl::StrSplit(**listed, '\n', absl::SkipEmpty())) {
-      codes.emplace_back(code);
-    }
+    absl::StatusOr<std::vector<std::string>> issued = CodesOfIssuance(store, issuance_id);
+    if (!issued.ok()) return issued.status();
+    codes.insert(codes.end(), issued->begin(), issued->end());
   }
   // Seals stored whole (before issuances kept their seals' shared fields) have entries
   // of their own.
   absl::Status inner;
+  absl::Status scan;
   scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
                     [&](absl::string_view key, absl::string_view) {
                       const std::string code(storage::ChildOf(key));
@@ -222,22 +229,22 @@ absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& sea
                                 v1::SealAuthority authority, const domain::Principal& actor,
                                 absl::Time now) {
   // The lot's certification (a lot is only as good as its worst current stage) is the
-  // ceiling of what a reinstated seal may claim; until lots carry one, the inspection
-  // that now stands in place of the seal's own is.
-  absl::StatusOr<v1::Inspection> standing = CurrentSuccessor(store, seal.inspection_id());
-  if (!standing.ok()) return standing.status();
-  if (standing->status() != v1::Inspection::CURRENT ||
-      standing->outcome() != v1::Inspection::PASS ||
-      domain::BetterGrade(seal.grade(), standing->grade())) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("seal ", seal.code(), " claims ", v1::Grade_Name(seal.grade()),
-                     ", but its lot's inspection ", standing->id(), " is ",
-                     standing->status() != v1::Inspection::CURRENT
-                         ? v1::Inspection::Status_Name(standing->status())
-                     : standing->outcome() == v1::Inspection::PASS
-                         ? absl::StrCat("PASS ", v1::Grade_Name(standing->grade()))
-                         : "FAIL",
-                     "; a reinstated seal may not claim more than its lot's inspections support"));
+  // ceiling of what a reinstated seal may claim.
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, seal.lot_id());
+  if (!inspections.ok()) return inspections.status();
+  absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
+  if (!certifications.ok()) return certifications.status();
+  const auto standing = std::find_if(
+      certifications->begin(), certifications->end(),
+      [&](const v1::Certification& c) { return c.standard_id() == seal.standard_id(); });
+  if (standing == certifications->end() || domain::ClaimsMoreThan(seal.grade(), *standing)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "seal ", seal.code(), " claims ", v1::Grade_Name(seal.grade()), ", but lot ", seal.lot_id(),
+        " is ",
+        standing == certifications->end()
+            ? absl::StrCat("not certified for ", seal.standard_id())
+            : absl::StrCat(domain::CertificationText(*standing), " (", standing->detail(), ")"),
+        "; a reinstated seal may not claim more than its lot's inspections support"));
   }
   if (authority == v1::ISSUER) {
     absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
@@ -248,9 +255,8 @@ absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& sea
         storage::StandardVersionKey(standing->standard_id(), standing->standard_version()),
         "standard version");
     if (!version.ok()) return version.status();
-    if (absl::Status accredited =
-            domain::CheckMayIssueSeals(*accreditations, seal.standard_id(),
-                                       domain::SealRequiredStages(*standing, *version), now);
+    if (absl::Status accredited = domain::CheckMayIssueSeals(*accreditations, seal.standard_id(),
+                                                             domain::SealedStages(*version), now);
         !accredited.ok()) {
       return absl::PermissionDeniedError(
           absl::StrCat("seal ", seal.code(), " cannot be reinstated: ", accredited.message()));

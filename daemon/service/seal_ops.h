@@ -20,6 +20,18 @@
 
 namespace sello::service {
 
+// The ids of lot `lot_id`'s issuances; the codes of its seals stored whole (before
+// issuances kept their seals' shared fields), which no issuance lists.
+absl::StatusOr<std::vector<std::string>> IssuanceIdsOfLot(const storage::Store& store,
+                                                          absl::string_view lot_id);
+absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
+                                                         absl::string_view lot_id);
+
+// The codes issuance `issuance_id` issued, in position order (DATA_LOSS when its list
+// is missing).
+absl::StatusOr<std::vector<std::string>> CodesOfIssuance(const storage::Store& store,
+                                                         absl::string_view issuance_id);
+
 // The codes of every seal of `lot_id`, optionally only those issued under
 // `inspection_id`.
 absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& store,
@@ -74,11 +86,11 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
                                      bool follows_rule = false);
 
 // The one place a reinstatement is checked against the records, whoever asks for it:
-// the seal may not claim more than what it rests on now. Today: the current end of its
-// inspection's chain of corrections and overturns must PASS with a grade at least the
-// seal's, and an issuer reinstating (authority ISSUER) must be accredited today for the
-// seal's standard and stages (as to issue it). FAILED_PRECONDITION or
-// PERMISSION_DENIED naming the seal and why.
+// the seal may not claim more than what it rests on now: its lot's certification for the
+// seal's standard (domain::CertifyLot: every stage's newest current inspection) must be
+// CERTIFIED at a grade at least the seal's; and an issuer reinstating (authority ISSUER)
+// must be accredited today for the seal's standard and the stages a seal requires (as to
+// issue it). FAILED_PRECONDITION or PERMISSION_DENIED naming the seal and why.
 absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& seal,
                                 v1::SealAuthority authority, const domain::Principal& actor,
                                 absl::Time now);

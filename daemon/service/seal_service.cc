@@ -7,11 +7,15 @@
 #include "absl/strings/str_split.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/merkle.h"
+#include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/inspection_ops.h"
+#include "daemon/service/seal_listing.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
@@ -34,28 +38,54 @@ std::string SealAsIssued(v1::Seal seal) {
   return storage::SerializeRecord(seal);
 }
 
-// The lot's current passing inspection by `certifier_id`, the newest first.
-absl::StatusOr<v1::Inspection> CurrentInspectionOfLot(const storage::Store& store,
-                                                      absl::string_view lot_id,
-                                                      absl::string_view certifier_id) {
-  std::optional<v1::Inspection> found;
-  absl::Status status = storage::VisitIndexed<v1::Inspection>(
-      store, Table::kInspectionsByLot, storage::ChildPrefix(lot_id), Table::kInspections,
-      /*reverse=*/true, [&](v1::Inspection&& inspection) {
-        if (inspection.certifier_id() != certifier_id ||
-            inspection.status() != v1::Inspection::CURRENT) {
-          return true;
-        }
-        found = std::move(inspection);
-        return false;
-      });
-  if (!status.ok()) return status;
-  if (!found.has_value()) {
-    return absl::FailedPreconditionError(absl::StrCat("lot_id: lot ", lot_id,
-                                                      " has no current inspection by ",
-                                                      certifier_id, "; submit one first"));
+// What an issuance rests on: the issuer's inspection, the lot's certification for that
+// inspection's standard, and the version it is judged against.
+struct IssuanceBasis {
+  v1::Inspection inspection;
+  v1::Certification certification;  // empty when the inspection is no current one of the lot
+  v1::StandardVersion version;
+};
+
+// The inspection named (`named`), or else the issuer's own that the lot's certification
+// rests on (domain::IssuersInspection), with the lot's certification computed from all
+// its inspections now (it is never stored). PlanIssuance judges whether they do.
+absl::StatusOr<IssuanceBasis> LoadIssuanceBasis(const storage::Store& store, const v1::Lot& lot,
+                                                const std::string& named,
+                                                const std::string& certifier_id) {
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, lot.id());
+  if (!inspections.ok()) return inspections.status();
+  absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
+  if (!certifications.ok()) return certifications.status();
+  IssuanceBasis basis;
+  if (named.empty()) {
+    const v1::Inspection* own =
+        domain::IssuersInspection(*inspections, *certifications, certifier_id);
+    if (own == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat("lot_id: lot ", lot.id(),
+                                                        " has no current inspection by ",
+                                                        certifier_id, "; submit one first"));
+    }
+    basis.inspection = *own;
+  } else {
+    absl::StatusOr<v1::Inspection> inspection =
+        storage::RequireRecord<v1::Inspection>(store, Table::kInspections, named, "inspection");
+    if (!inspection.ok()) return inspection.status();
+    basis.inspection = *std::move(inspection);
   }
-  return *std::move(found);
+  for (v1::Certification& certification : *certifications) {
+    if (certification.standard_id() == basis.inspection.standard_id()) {
+      basis.certification = std::move(certification);
+    }
+  }
+  if (basis.certification.standard_version() == 0) return basis;
+  absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
+      store, Table::kStandardVersions,
+      storage::StandardVersionKey(basis.certification.standard_id(),
+                                  basis.certification.standard_version()),
+      "standard version");
+  if (!version.ok()) return version.status();
+  basis.version = *std::move(version);
+  return basis;
 }
 
 }  // namespace
@@ -98,22 +128,14 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               absl::StatusOr<v1::Lot> lot =
                   storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
               if (!lot.ok()) return lot.status();
-              absl::StatusOr<v1::Inspection> inspection =
-                  request->inspection_id().empty()
-                      ? CurrentInspectionOfLot(store, lot->id(), caller->organisation_id)
-                      : storage::RequireRecord<v1::Inspection>(
-                            store, Table::kInspections, request->inspection_id(), "inspection");
-              if (!inspection.ok()) return inspection.status();
-              absl::StatusOr<v1::StandardVersion> version =
-                  storage::RequireRecord<v1::StandardVersion>(
-                      store, Table::kStandardVersions,
-                      storage::StandardVersionKey(inspection->standard_id(),
-                                                  inspection->standard_version()),
-                      "standard version");
-              if (!version.ok()) return version.status();
+              absl::StatusOr<IssuanceBasis> basis =
+                  LoadIssuanceBasis(store, *lot, request->inspection_id(), caller->organisation_id);
+              if (!basis.ok()) return basis.status();
+              const v1::Inspection* inspection = &basis->inspection;
+              const v1::StandardVersion& version = basis->version;
               absl::StatusOr<domain::IssuancePlan> plan = domain::PlanIssuance(
-                  *lot, *inspection, *version, *request, caller->organisation_id, tx.now(),
-                  registry_.limits.max_seals_per_issuance);
+                  *lot, *inspection, basis->certification, version, *request,
+                  caller->organisation_id, tx.now(), registry_.limits.max_seals_per_issuance);
               if (!plan.ok()) return plan.status();
               // Accredited today for what the seal vouches for, not only on the
               // inspection date.
@@ -122,7 +144,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               if (!accreditations.ok()) return accreditations.status();
               if (absl::Status accredited = domain::CheckMayIssueSeals(
                       *accreditations, inspection->standard_id(),
-                      domain::SealRequiredStages(*inspection, *version), tx.now());
+                      domain::SealRequiredStages(*inspection, version), tx.now());
                   !accredited.ok()) {
                 return accredited;
               }
@@ -142,6 +164,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               issuance.set_grade(plan->grade);
               *issuance.mutable_issue_time() = domain::ToProto(tx.now());
               issuance.set_request_id(request->request_id());
+              for (const std::string& id : plan->rests_on) issuance.add_rests_on(id);
 
               v1::Seal seal;
               seal.set_lot_id(lot->id());
@@ -152,7 +175,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               seal.set_site_name(site->name());
               seal.set_certifier_id(caller->organisation_id);
               seal.set_standard_id(inspection->standard_id());
-              seal.set_standard_version(inspection->standard_version());
+              seal.set_standard_version(version.version());
               seal.set_grade(plan->grade);
               *seal.mutable_issue_time() = domain::ToProto(tx.now());
               if (plan->expiry.has_value())
@@ -415,6 +438,96 @@ grpc::Status SealService::ReinstateSeals(grpc::ServerContext* context,
                                          const v1::ChangeSealsRequest* request,
                                          v1::ChangeSealsResponse* response) {
   return Change(context, "ReinstateSeals", request, v1::Seal::VALID, response);
+}
+
+grpc::Status SealService::ListSeals(grpc::ServerContext* context,
+                                    const v1::ListSealsRequest* request,
+                                    v1::ListSealsResponse* response) {
+  return Serve(
+      registry_, context, Method("ListSeals"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->lot_id().empty() == request->issuance_id().empty()) {
+          return absl::InvalidArgumentError("lot_id or issuance_id: exactly one is required");
+        }
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<std::string> next;
+        if (!request->lot_id().empty()) {
+          absl::StatusOr<v1::Lot> lot =
+              storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+          if (!lot.ok()) return lot.status();
+          next = ListSealsOfLot(store, *lot, *caller, request->page_token(), *page_size,
+                                absl::Now(), &templates_, *response->mutable_seals());
+        } else {
+          absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
+              store, Table::kIssuances, request->issuance_id(), "issuance");
+          if (!issuance.ok()) return issuance.status();
+          absl::StatusOr<v1::Lot> lot =
+              storage::RequireRecord<v1::Lot>(store, Table::kLots, issuance->lot_id(), "lot");
+          if (!lot.ok()) return lot.status();
+          if (!domain::CanReadIssuedSeals(*lot, issuance->certifier_id(), *caller)) {
+            return absl::PermissionDeniedError(
+                absl::StrCat("the seals of issuance ", issuance->id(),
+                             " are read by the lot's firm, the certifier that issued them, ADMIN "
+                             "and REGULATOR only"));
+          }
+          next = ListSealsOfIssuance(store, *issuance, request->page_token(), *page_size,
+                                     absl::Now(), &templates_, *response->mutable_seals());
+        }
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SealService::ListIssuances(grpc::ServerContext* context,
+                                        const v1::ListIssuancesRequest* request,
+                                        v1::ListIssuancesResponse* response) {
+  return Serve(
+      registry_, context, Method("ListIssuances"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<v1::Lot> lot =
+            storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+        if (!lot.ok()) return lot.status();
+        absl::StatusOr<std::vector<v1::SealIssuance>> issuances = IssuancesOfLot(store, lot->id());
+        if (!issuances.ok()) return issuances.status();
+        std::vector<std::string> issuers;
+        for (const v1::SealIssuance& issuance : *issuances) {
+          issuers.push_back(issuance.certifier_id());
+        }
+        if (!domain::CanListSealsOfLot(*lot, issuers, *caller)) {
+          return absl::PermissionDeniedError(
+              absl::StrCat("the issuances of lot ", lot->id(),
+                           " are read by its firm, the certifiers that made them, ADMIN and "
+                           "REGULATOR only"));
+        }
+        // A lot has few issuances (each of up to 10,000 seals): they are read whole and
+        // paginated here, by id.
+        const std::string listing = absl::StrCat("lot_issuances:", lot->id());
+        absl::StatusOr<std::string> after =
+            storage::DecodePageToken(listing, request->page_token());
+        if (!after.ok()) return after.status();
+        for (v1::SealIssuance& issuance : *issuances) {
+          if (issuance.id() <= *after ||
+              !domain::CanReadIssuedSeals(*lot, issuance.certifier_id(), *caller)) {
+            continue;
+          }
+          if (response->issuances_size() == *page_size) {
+            response->set_next_page_token(
+                storage::EncodePageToken(listing, response->issuances().rbegin()->id()));
+            break;
+          }
+          *response->add_issuances() = std::move(issuance);
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sello::service

@@ -1,5 +1,6 @@
 #include "daemon/service/stats_service.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -487,6 +488,7 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
               "as_of: published statistics stand at each closed month's end; as_of is for "
               "ADMIN and REGULATOR");
         }
+        if (absl::Status status = ResolveRequiredStages(store, *norm); !status.ok()) return status;
         const absl::Time now =
             domain::IsSet(request->as_of()) ? domain::FromProto(request->as_of()) : absl::Now();
         absl::StatusOr<domain::MonthWindow> window =
@@ -501,9 +503,12 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
           if (domain::NormStatusAt(*norm, at) != v1::Norm::IN_FORCE) continue;
           points.emplace_back(month, at);
         }
-        // (month, region) -> counts, and the firms whose sites they count.
+        // (month, region) -> counts, the firms whose sites they count, and the
+        // non-compliant ones by deciding stage.
         std::map<std::pair<domain::Month, std::string>, v1::ComplianceOverviewRow> rows;
         std::map<std::pair<domain::Month, std::string>, std::set<std::string>> firms;
+        std::map<std::pair<domain::Month, std::string>, std::map<std::string, int32_t>>
+            deciding_stages;
         absl::Status inner;
         absl::Status scan =
             store.Scan(Table::kSites, "", "", [&](absl::string_view key, absl::string_view value) {
@@ -525,10 +530,17 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
                     *norm, site, records->inspections, records->accreditations, at);
                 if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
                   row.set_compliant(row.compliant() + 1);
-                } else if (verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
+                } else if (std::all_of(verdict.stages().begin(), verdict.stages().end(),
+                                       [](const v1::StageVerdict& stage) {
+                                         return stage.reason() ==
+                                                v1::ComplianceVerdict::NO_INSPECTION;
+                                       }) &&
+                           verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
+                  // Not one required stage inspected yet.
                   row.set_not_inspected(row.not_inspected() + 1);
                 } else {
                   row.set_non_compliant(row.non_compliant() + 1);
+                  ++deciding_stages[{month, site.region()}][verdict.deciding_stage()];
                 }
               }
               return true;
@@ -550,6 +562,12 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
             row.set_compliant(0);
             row.set_non_compliant(0);
             row.set_not_inspected(0);
+          } else {
+            for (const auto& [stage, sites] : deciding_stages[key]) {
+              v1::StageCount* count = row.add_non_compliant_by_stage();
+              count->set_stage_id(stage);
+              count->set_sites(sites);
+            }
           }
           *response->add_rows() = std::move(row);
         }

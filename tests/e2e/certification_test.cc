@@ -447,10 +447,12 @@ TEST_F(CertificationTest, SealsNeverExceedTheBoxesNorTheInspectionsGrade) {
       Submitted(certifier_, InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"H1", "30"}})));
   ASSERT_EQ(inspection.grade(), v1::GRADE_I);
 
-  // A better grade than the inspection's is refused; a lower one may be printed.
+  // A better grade than the lot's (here its one inspection's) is refused; a lower one may be
+  // printed.
   const ProcessResult better = IssueSeals(certifier_, lot, 1, {"--grade", "premium"});
   EXPECT_EQ(better.exit_code, kExitRefused) << better;
-  EXPECT_THAT(better.err, HasSubstr("grade: PREMIUM is better than the inspection's GRADE_I"));
+  EXPECT_THAT(better.err,
+              HasSubstr("grade: PREMIUM is better than lot " + lot + "'s certification, GRADE_I"));
   EXPECT_THAT(better.out, IsEmpty());
   const std::vector<std::string> industrial = Issued(certifier_, lot, 1, {"--grade", "industrial"});
   ASSERT_THAT(industrial, SizeIs(1));
@@ -851,13 +853,22 @@ TEST_F(CertificationTest, ThePublicSeesCertificationStatusWithoutTheDetail) {
   ASSERT_EQ(status.certifications_size(), 1) << shown;
   EXPECT_EQ(status.certifications(0).outcome(), Inspection::PASS);
   EXPECT_EQ(status.certifications(0).grade(), v1::PREMIUM);
-  EXPECT_EQ(status.certifications(0).inspection_id(), first.id());
+  EXPECT_EQ(status.certifications(0).certifier_id(), "cert-austral");
   EXPECT_EQ(status.site_name(), "Planta Calbuco");
-  // No results, no criterion grades, no inspector: only the status.
+  // No results, no criterion grades, no inspector, no inspection id (issue 16 §8): only
+  // what is certified.
   EXPECT_THAT(shown.out, Not(HasSubstr("criterion")));
   EXPECT_THAT(shown.out, Not(HasSubstr("inspector")));
+  EXPECT_THAT(shown.out, Not(HasSubstr(first.id())));
+  // The firm sees which inspection it is.
+  const ProcessResult own = daemon_.RunCliAs(firm_, "-o", "json", "inspect", "status", "calbuco");
+  ASSERT_EQ(own.exit_code, 0) << own;
+  EXPECT_EQ(
+      ParseJson<v1::GetCertificationStatusResponse>(own.out).certifications(0).inspection_id(),
+      first.id());
 
-  // A failing correction is what the public sees next; the superseded one is gone.
+  // After a failing correction the public sees nothing certified, and never the FAIL
+  // (issue 16 §8); the firm sees the FAIL. The superseded PASS is gone for both.
   const Inspection failed =
       Corrected(certifier_, first.id(),
                 InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
@@ -865,8 +876,14 @@ TEST_F(CertificationTest, ThePublicSeesCertificationStatusWithoutTheDetail) {
   ASSERT_FALSE(failed.id().empty());
   const ProcessResult after = daemon_.RunCli("inspect", "status", "calbuco");
   ASSERT_EQ(after.exit_code, 0) << after;
-  EXPECT_THAT(after.out, HasSubstr("FAIL"));
+  EXPECT_THAT(after.out, HasSubstr("no certification to show"));
+  EXPECT_THAT(after.out, Not(HasSubstr("FAIL")));
   EXPECT_THAT(after.out, Not(HasSubstr("PREMIUM")));
+  const ProcessResult firm_after = daemon_.RunCliAs(firm_, "inspect", "status", "calbuco");
+  ASSERT_EQ(firm_after.exit_code, 0) << firm_after;
+  EXPECT_THAT(firm_after.out, HasSubstr("FAILED"));
+  EXPECT_THAT(firm_after.out, HasSubstr(failed.id()));
+  EXPECT_THAT(firm_after.out, Not(HasSubstr("PREMIUM")));
   EXPECT_EQ(daemon_.RunCli("inspect", "status", "nowhere").exit_code, kExitNotFound);
 }
 

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "sello/v1/appeal.pb.h"
 #include "sello/v1/norm.pb.h"
 #include "sello/v1/seal.pb.h"
+#include "sello/v1/standard.pb.h"
 #include "sello/v1/stats.pb.h"
 #include "tests/e2e/daemon_harness.h"
 
@@ -57,8 +59,8 @@ TEST_F(DemoTest, LoadsOnceAndShowsNormsAndAnOverturnedAppeal) {
   // The routine audits show a lenient certifier to the regulator at once, and to a firm once
   // the month of the demo's inspections has ended and is published (issue 16: firms see
   // published figures only, so that no reading can be differenced into one firm's results).
-  const ProcessResult unpublished = daemon_.RunCliAs(
-      TokenOf("salmones-calbuco"), "-o", "json", "stats", "certifiers", "--standard", "CSCS");
+  const ProcessResult unpublished = daemon_.RunCliAs(TokenOf("salmones-calbuco"), "-o", "json",
+                                                     "stats", "certifiers", "--standard", "CSCS");
   ASSERT_EQ(unpublished.exit_code, 0) << unpublished;
   EXPECT_EQ(ParseJson<v1::CertifierStatsResponse>(unpublished.out).rows_size(), 0);
   const ProcessResult certifiers = daemon_.RunCliAs(TokenOf("sernapesca"), "-o", "json", "stats",
@@ -95,6 +97,7 @@ TEST_F(DemoTest, LoadsOnceAndShowsNormsAndAnOverturnedAppeal) {
   ASSERT_EQ(report.exit_code, 0) << report;
   int compliant = 0, non_compliant = 0;
   bool member_fails = false, outsider_passes = false;
+  std::multiset<std::string> deciding_stages;  // of the non-compliant plants
   for (absl::string_view line : absl::StrSplit(report.out, '\n', absl::SkipEmpty())) {
     const std::vector<std::string> cells = absl::StrSplit(line, ',');
     if (cells.size() < 6 || cells[0] == "site_id") continue;
@@ -104,12 +107,21 @@ TEST_F(DemoTest, LoadsOnceAndShowsNormsAndAnOverturnedAppeal) {
     } else if (cells[5] == "NON_COMPLIANT") {
       ++non_compliant;
       member_fails |= cells[4] == "true";
+      deciding_stages.insert(cells.back());  // deciding_stage, the last column
     }
   }
   EXPECT_EQ(compliant, 4) << report.out;
   EXPECT_EQ(non_compliant, 3) << report.out;
   EXPECT_TRUE(outsider_passes) << report.out;
   EXPECT_TRUE(member_fails) << report.out;
+  EXPECT_EQ(deciding_stages, (std::multiset<std::string>{"farming", "harvest", "processing"}))
+      << report.out;
+  // The norm requires every stage of CSCS@2; the salmon code's seals require harvest,
+  // processing and final_product, and every demo lot with seals is certified.
+  EXPECT_EQ(norm_list.norms(0).required_stages_size(), 4);
+  const ProcessResult code = daemon_.RunCli("-o", "json", "standard", "show", "CSCS@2");
+  ASSERT_EQ(code.exit_code, 0) << code;
+  EXPECT_EQ(ParseJson<v1::StandardVersion>(code.out).sealed_stages_size(), 3);
 }
 
 }  // namespace

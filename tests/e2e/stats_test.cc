@@ -268,7 +268,8 @@ TEST_F(StatsTest, NoFirmSeesAnotherFirmsIdentifiedResults) {
 TEST_F(StatsTest, ComplianceOverTimeByRegion) {
   ASSERT_TRUE(Succeeded(daemon_.RunCliAs(regulator_, "norm", "adopt", "--standard", "CSCS@1",
                                          "--title", "Plants", "--site-type", "plant",
-                                         "--effective-from", Day(absl::Now() - absl::Hours(24)))));
+                                         "--effective-from", Day(absl::Now() - absl::Hours(24)),
+                                         "--stage", "harvest,processing,final_product")));
   const ProcessResult norms = daemon_.RunCli("-o", "json", "norm", "list");
   const std::string norm = ParseJson<v1::ListNormsResponse>(norms.out).norms(0).id();
   // One plant in Aysén: a region too small for firms to see its counts.
@@ -293,6 +294,10 @@ TEST_F(StatsTest, ComplianceOverTimeByRegion) {
   EXPECT_EQ(overview.rows(1).compliant(), 1);
   EXPECT_EQ(overview.rows(1).non_compliant(), 1);
   EXPECT_EQ(overview.rows(1).not_inspected(), 3);
+  // Hornopiren's FAIL (on P4) is decided by its processing stage.
+  ASSERT_EQ(overview.rows(1).non_compliant_by_stage_size(), 1);
+  EXPECT_EQ(overview.rows(1).non_compliant_by_stage(0).stage_id(), "processing");
+  EXPECT_EQ(overview.rows(1).non_compliant_by_stage(0).sites(), 1);
   // A firm sees published figures: each closed month's end, never an instant it picks (two
   // instants a day apart would isolate one site's change). The sites were created today, so
   // no closed month counts them yet.
@@ -306,6 +311,7 @@ TEST_F(StatsTest, ComplianceOverTimeByRegion) {
       daemon_.RunCliAs(regulator_, "stats", "compliance", norm, "--as-of", as_of);
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_THAT(table.out, HasSubstr("1 (20.0%)"));
+  EXPECT_THAT(table.out, HasSubstr("processing 1"));
 }
 
 // The differencing attacks, as a rival firm would try them: read the criterion

@@ -282,11 +282,18 @@ TEST(SealIssuerAccreditationTest, TodayNotTheInspectionDate) {
             absl::StatusCode::kPermissionDenied);
 }
 
-TEST(SealIssuerAccreditationTest, TheRequiredStagesAreTheInspectionsStages) {
+TEST(SealIssuerAccreditationTest, TheRequiredStagesAreTheVersionsSealedStages) {
   v1::Inspection inspection;
-  inspection.add_stages("harvest");
   inspection.add_stages("processing");
-  EXPECT_EQ(SealRequiredStages(inspection, v1::StandardVersion()),
+  v1::StandardVersion version;
+  for (const char* stage : {"farming", "harvest", "processing"})
+    version.add_stages()->set_id(stage);
+  // No sealed_stages: every stage, whichever the inspection covers.
+  EXPECT_EQ(SealRequiredStages(inspection, version),
+            (std::vector<std::string>{"farming", "harvest", "processing"}));
+  version.add_sealed_stages("harvest");
+  version.add_sealed_stages("processing");
+  EXPECT_EQ(SealRequiredStages(inspection, version),
             (std::vector<std::string>{"harvest", "processing"}));
 }
 

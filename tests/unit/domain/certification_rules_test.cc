@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/inspection_rules.h"
+#include "daemon/domain/lot_certification.h"
 #include "daemon/domain/principal.h"
 #include "daemon/domain/seal_rules.h"
 #include "daemon/domain/standard_rules.h"
@@ -1219,24 +1220,46 @@ TEST(InspectionReadTest, CanReadInspectionByRole) {
 // ---------------------------------------------------------------------------------
 // Seals
 
+// An inspection of lot-1 against CSCS@2 (Version()) covering `stages`, dated a day
+// before kNow.
+Inspection OfStages(Inspection inspection, std::vector<std::string> stages, int hours_ago = 24) {
+  inspection.set_standard_id("CSCS");
+  inspection.set_standard_version(2);
+  for (std::string& stage : stages) inspection.add_stages(std::move(stage));
+  *inspection.mutable_inspection_date() = ToProto(kNow - absl::Hours(hours_ago));
+  *inspection.mutable_create_time() = ToProto(kNow - absl::Hours(hours_ago) + absl::Minutes(5));
+  return inspection;
+}
+
 class SealIssuanceTest : public ::testing::Test {
  protected:
   SealIssuanceTest() {
     lot_ = NewLot();
     lot_.set_box_count(20'000);
-    inspection_ = Recorded("insp-1");
+    inspection_ = OfStages(Recorded("insp-1"), {"farming", "processing"});
     inspection_.set_grade(v1::GRADE_I);
     version_ = Version();
     request_.set_lot_id("lot-1");
     request_.set_count(100);
   }
 
-  absl::StatusOr<IssuancePlan> Plan() const {
-    return PlanIssuance(lot_, inspection_, version_, request_, "CERT-1", kNow);
+  // The lot's inspections: inspection_ and others_.
+  std::vector<Inspection> LotInspections() const {
+    std::vector<Inspection> all = others_;
+    all.push_back(inspection_);
+    return all;
+  }
+
+  // Planned with the lot's certification computed from its inspections, as IssueSeals
+  // does.
+  absl::StatusOr<IssuancePlan> Plan(uint32_t max_count = kMaxSealsPerIssuance) const {
+    return PlanIssuance(lot_, inspection_, CertifyLot(LotInspections(), version_), version_,
+                        request_, "CERT-1", kNow, max_count);
   }
 
   v1::Lot lot_;
   Inspection inspection_;
+  std::vector<Inspection> others_;  // the lot's other inspections
   StandardVersion version_;
   v1::IssueSealsRequest request_;
 };
@@ -1291,10 +1314,9 @@ TEST_F(SealIssuanceTest, Count) {
 TEST_F(SealIssuanceTest, CountWithinTheConfiguredBound) {
   lot_.set_box_count(20'000);
   request_.set_count(50);
-  EXPECT_TRUE(PlanIssuance(lot_, inspection_, version_, request_, "CERT-1", kNow, 50).ok());
+  EXPECT_TRUE(Plan(50).ok());
   request_.set_count(51);
-  const absl::StatusOr<IssuancePlan> over =
-      PlanIssuance(lot_, inspection_, version_, request_, "CERT-1", kNow, 50);
+  const absl::StatusOr<IssuancePlan> over = Plan(50);
   EXPECT_EQ(over.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(over.status().message()),
               HasSubstr("count: must be 1 to 50 per call (--max-seals-per-issuance)"));
@@ -1332,7 +1354,7 @@ TEST_F(SealIssuanceTest, TheInspectionMustBeTheCertifiersCurrentPassOfTheLot) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    inspection_ = Recorded("insp-1");
+    inspection_ = OfStages(Recorded("insp-1"), {"farming", "processing"});
     c.mutate(inspection_);
     const absl::StatusOr<IssuancePlan> plan = Plan();
     EXPECT_EQ(plan.status().code(), c.code) << plan.status();
@@ -1340,7 +1362,9 @@ TEST_F(SealIssuanceTest, TheInspectionMustBeTheCertifiersCurrentPassOfTheLot) {
   }
 }
 
-TEST_F(SealIssuanceTest, RequestedGradeNeverBetterThanTheInspections) {
+// The lot's grade is the inspection's when one inspection covers every stage (the
+// lot's rule across several inspections is below).
+TEST_F(SealIssuanceTest, RequestedGradeNeverBetterThanTheLots) {
   struct Case {
     v1::Grade inspection;
     v1::Grade requested;
@@ -1370,10 +1394,94 @@ TEST_F(SealIssuanceTest, RequestedGradeNeverBetterThanTheInspections) {
       EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition) << plan.status();
       EXPECT_THAT(std::string(plan.status().message()),
                   HasSubstr(absl::StrCat("grade: ", v1::Grade_Name(c.requested),
-                                         " is better than the inspection's ",
+                                         " is better than lot lot-1's certification, ",
                                          v1::Grade_Name(c.inspection))));
     }
   }
+}
+
+// Issue 16 §1: a lot is only as good as its worst current stage.
+TEST_F(SealIssuanceTest, TheLotMustBeCertifiedByAllItsCurrentInspections) {
+  struct Case {
+    std::string name;
+    std::vector<Inspection> others;
+    absl::StatusCode code;
+    std::string message;
+  };
+  // An inspection of the lot by `certifier`, `hours_ago` (insp-1: 24): a PASS at
+  // `grade`, or a FAIL when GRADE_UNSPECIFIED.
+  const auto other = [](const std::string& id, const std::string& certifier,
+                        std::vector<std::string> stages, v1::Grade grade, int hours_ago) {
+    Inspection inspection = OfStages(Recorded(id, certifier), std::move(stages), hours_ago);
+    if (grade == v1::GRADE_UNSPECIFIED) inspection.set_outcome(Inspection::FAIL);
+    inspection.set_grade(grade);
+    return inspection;
+  };
+  const std::vector<Case> cases = {
+      {"a newer FAIL of farming",
+       {other("insp-2", "CERT-2", {"farming"}, v1::GRADE_UNSPECIFIED, 2)},
+       absl::StatusCode::kFailedPrecondition,
+       "lot lot-1 is FAILED for CSCS: stage farming: inspection insp-2 of 2025-06-01 FAILed; "
+       "no seals"},
+      {"an older FAIL of farming is outweighed",
+       {other("insp-0", "CERT-1", {"farming"}, v1::GRADE_UNSPECIFIED, 48)},
+       absl::StatusCode::kOk,
+       ""},
+      {"a newer pass of processing leaves insp-1 deciding farming",
+       {other("insp-2", "CERT-2", {"processing"}, v1::PREMIUM, 2)},
+       absl::StatusCode::kOk,
+       ""},
+      {"insp-1 decides no stage any more: CERT-1 made none of those the lot rests on",
+       {other("insp-2", "CERT-2", {"farming", "processing"}, v1::PREMIUM, 2)},
+       absl::StatusCode::kPermissionDenied,
+       "lot lot-1's certification rests on inspections insp-2, none made by CERT-1"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    others_ = c.others;
+    const absl::StatusOr<IssuancePlan> plan = Plan();
+    EXPECT_EQ(plan.status().code(), c.code) << plan.status();
+    EXPECT_THAT(std::string(plan.status().message()), HasSubstr(c.message));
+  }
+}
+
+TEST_F(SealIssuanceTest, AStageNeverInspectedLeavesTheLotUncertified) {
+  inspection_ = OfStages(Recorded("insp-1"), {"processing"});
+  const absl::StatusOr<IssuancePlan> plan = Plan();
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(plan.status().message()),
+              HasSubstr("lot lot-1 is UNCERTIFIED for CSCS: stage farming: never inspected"));
+  // A version whose seals require processing only.
+  version_.add_sealed_stages("processing");
+  EXPECT_TRUE(Plan().ok()) << Plan().status();
+}
+
+TEST_F(SealIssuanceTest, TheGradeIsTheWorstStagesAndTheSealsRestOnEveryDecidingInspection) {
+  inspection_.set_grade(v1::PREMIUM);
+  Inspection harvest_lower = OfStages(Recorded("insp-2", "CERT-2"), {"processing"}, 2);
+  harvest_lower.set_grade(v1::INDUSTRIAL);
+  others_ = {harvest_lower};
+  const absl::StatusOr<IssuancePlan> plan = Plan();
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->grade, v1::INDUSTRIAL);
+  EXPECT_THAT(plan->rests_on, ElementsAre("insp-1", "insp-2"));
+  // A better grade than the lot's is refused, naming the stage and inspection.
+  request_.set_grade(v1::GRADE_I);
+  const absl::StatusOr<IssuancePlan> better = Plan();
+  EXPECT_EQ(better.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(better.status().message()),
+              HasSubstr("grade: GRADE_I is better than lot lot-1's certification, INDUSTRIAL "
+                        "(certified INDUSTRIAL: the worst stage is processing (inspection insp-2"));
+}
+
+TEST_F(SealIssuanceTest, ANamedInspectionThatDecidesNothingIsRefused) {
+  // CERT-1's own newer inspection decides both stages; insp-1 decides nothing.
+  others_ = {OfStages(Recorded("insp-3"), {"farming", "processing"}, 2)};
+  const absl::StatusOr<IssuancePlan> plan = Plan();
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(plan.status().message()),
+              HasSubstr("inspection_id: inspection insp-1 decides no stage of lot lot-1 any "
+                        "more; its certification rests on insp-3"));
 }
 
 TEST_F(SealIssuanceTest, UnknownRequestedGradeIsInvalid) {

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "daemon/domain/time_convert.h"
@@ -33,8 +35,8 @@ const absl::Time kCreated = Utc(2025, 12, 1);
 const absl::Time kEffective = Utc(2026, 1, 1);
 const absl::Time kTransitionEnd = Utc(2026, 7, 1);
 
-// CSCS@2 for processing plants in Los Lagos, in force from 2026-01-01, CSCS@1 accepted
-// until 2026-07-01, a pass valid for 365 days.
+// CSCS@2's processing stage for processing plants in Los Lagos, in force from
+// 2026-01-01, CSCS@1 accepted until 2026-07-01, a pass valid for 365 days.
 Norm BaseNorm() {
   Norm norm;
   norm.set_id("norm-1");
@@ -49,6 +51,7 @@ Norm BaseNorm() {
   norm.set_validity_days(365);
   norm.set_status(Norm::ADOPTED);
   *norm.mutable_create_time() = ToProto(kCreated);
+  norm.add_required_stages("processing");
   return norm;
 }
 
@@ -187,11 +190,15 @@ TEST(NormCoversTest, TypeAndRegion) {
 // ---------------------------------------------------------------------------------
 // ValidateNewNorm
 
+// CSCS@2: stages harvest, processing, final_product.
 StandardVersion Version(StandardVersion::Status status = StandardVersion::PUBLISHED) {
   StandardVersion version;
   version.set_standard_id("CSCS");
   version.set_version(2);
   version.set_status(status);
+  for (const char* stage : {"harvest", "processing", "final_product"}) {
+    version.add_stages()->set_id(stage);
+  }
   return version;
 }
 
@@ -265,6 +272,49 @@ TEST(ValidateNewNormTest, OnlyAPublishedVersionCanBeAdopted) {
     EXPECT_THAT(std::string(status.message()), HasSubstr("CSCS@2 is " + name)) << name;
   }
   EXPECT_TRUE(ValidateNewNorm(BaseNorm(), Version(StandardVersion::PUBLISHED)).ok());
+}
+
+TEST(ValidateNewNormTest, RequiredStagesAreStagesOfTheVersionNamedOnce) {
+  Norm norm = BaseNorm();
+  norm.clear_required_stages();
+  EXPECT_TRUE(ValidateNewNorm(norm, Version()).ok());
+  norm.add_required_stages("final_product");
+  norm.add_required_stages("harvest");
+  EXPECT_TRUE(ValidateNewNorm(norm, Version()).ok());
+  const struct {
+    const char* name;
+    std::vector<std::string> stages;
+    const char* want;
+  } kCases[] = {
+      {"unknown",
+       {"harvest", "smoking"},
+       "norm.required_stages[1]: 'smoking' is not a stage of CSCS@2"},
+      {"twice",
+       {"harvest", "processing", "harvest"},
+       "norm.required_stages[2]: 'harvest' is named twice"},
+      {"empty", {""}, "norm.required_stages[0]: '' is not a stage of CSCS@2"},
+      {"more than the version has",
+       {"harvest", "processing", "final_product", "harvest"},
+       "norm.required_stages: at most the 3 stages of CSCS@2 (got 4)"},
+  };
+  for (const auto& c : kCases) {
+    Norm bad = BaseNorm();
+    bad.clear_required_stages();
+    for (const std::string& stage : c.stages) bad.add_required_stages(stage);
+    const absl::Status status = ValidateNewNorm(bad, Version());
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.name;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(c.want)) << c.name;
+  }
+}
+
+TEST(ResolveRequiredStagesTest, EveryStageOfTheVersionUnlessSomeAreNamed) {
+  Norm norm = BaseNorm();
+  norm.clear_required_stages();
+  ResolveRequiredStages(norm, Version());
+  EXPECT_THAT(norm.required_stages(), ElementsAreArray({"harvest", "processing", "final_product"}));
+  Norm named = BaseNorm();
+  ResolveRequiredStages(named, Version());
+  EXPECT_THAT(named.required_stages(), ElementsAreArray({"processing"}));
 }
 
 // ---------------------------------------------------------------------------------
@@ -535,6 +585,311 @@ TEST(EvaluateComplianceTest, ValidUntilIsTheInspectionDatePlusValidity) {
   const ComplianceVerdict verdict = EvaluateCompliance(
       BaseNorm(), Site(), {Insp("insp-1", Utc(2026, 11, 20))}, Certifiers(), Utc(2026, 12, 1));
   EXPECT_EQ(FromProto(verdict.valid_until()), Utc(2027, 11, 20));
+}
+
+// ---------------------------------------------------------------------------------
+// EvaluateCompliance, stage by stage (issue 16 §2): a norm requiring harvest,
+// processing and final_product, judged on plant audits and on the site's lots'
+// inspections together.
+
+Norm ThreeStageNorm() {
+  Norm norm = BaseNorm();
+  norm.clear_required_stages();
+  for (const char* stage : {"harvest", "processing", "final_product"}) {
+    norm.add_required_stages(stage);
+  }
+  return norm;
+}
+
+const std::vector<std::string> kAllStages = {"harvest", "processing", "final_product"};
+
+// Insp() covering `stages`, optionally of a lot of the site.
+Inspection Covering(Inspection inspection, const std::vector<std::string>& stages,
+                    const std::string& lot = "") {
+  inspection.clear_stages();
+  for (const std::string& stage : stages) inspection.add_stages(stage);
+  inspection.set_lot_id(lot);
+  return inspection;
+}
+
+struct StageCase {
+  const char* name;
+  std::vector<Inspection> inspections;
+  absl::Time at;
+  ComplianceVerdict::Reason want_reason;
+  std::string want_stage;       // the deciding stage ("" when none)
+  std::string want_inspection;  // "" when none is named
+  std::string want_detail;      // a substring of the detail
+  // Each required stage's reason and inspection, "stage=REASON:inspection".
+  std::vector<std::string> want_stages;
+  std::vector<std::string> want_failing = {};
+  AccreditationsByCertifier accreditations = Certifiers();
+};
+
+std::string StageVerdictSummary(const v1::StageVerdict& stage) {
+  return absl::StrCat(stage.stage_id(), "=", ComplianceVerdict::Reason_Name(stage.reason()), ":",
+                      stage.inspection_id());
+}
+
+std::vector<StageCase> StageCases() {
+  const absl::Time mar1 = Utc(2026, 3, 1);
+  const absl::Time apr1 = Utc(2026, 4, 1);
+  const absl::Time may1 = Utc(2026, 5, 1);
+  const absl::Time jun1 = Utc(2026, 6, 1);
+  return {
+      // Coverage.
+      {"nothing at all",
+       {},
+       jun1,
+       ComplianceVerdict::NO_INSPECTION,
+       "",
+       "",
+       "no inspection against CSCS",
+       {"harvest=NO_INSPECTION:", "processing=NO_INSPECTION:", "final_product=NO_INSPECTION:"}},
+      {"one audit of every stage",
+       {Covering(Insp("a", mar1), kAllStages)},
+       jun1,
+       ComplianceVerdict::SATISFIED,
+       "harvest",
+       "a",
+       "all 3 required stages pass; the first to lapse is stage harvest: inspection a of "
+       "2026-03-01 (PASS GRADE_I) satisfies it until 2027-03-01",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:a", "final_product=SATISFIED:a"}},
+      {"a stage never inspected",
+       {Covering(Insp("a", mar1), {"harvest", "processing"})},
+       jun1,
+       ComplianceVerdict::NO_INSPECTION,
+       "final_product",
+       "",
+       "stage final_product: no inspection against CSCS covers it",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:a", "final_product=NO_INSPECTION:"}},
+      {"stages covered by a plant audit and two lots together",
+       {Covering(Insp("a", mar1), {"harvest"}), Covering(Insp("b", apr1), {"processing"}, "lot-1"),
+        Covering(Insp("c", may1), {"final_product"}, "lot-2")},
+       jun1,
+       ComplianceVerdict::SATISFIED,
+       "harvest",
+       "a",
+       "the first to lapse is stage harvest: inspection a of 2026-03-01",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:b", "final_product=SATISFIED:c"}},
+
+      // Issue 16 §2, seen: a processing-only audit after a harvest FAIL.
+      {"a processing-only pass does not hide a harvest FAIL",
+       {Covering(Failed("a", mar1, {"H2"}), kAllStages), Covering(Insp("b", apr1), {"processing"})},
+       jun1,
+       ComplianceVerdict::FAILED,
+       "harvest",
+       "a",
+       "stage harvest: the last inspection, a of 2026-03-01, FAILed on H2",
+       {"harvest=FAILED:a", "processing=SATISFIED:b", "final_product=FAILED:a"},
+       {"H2"}},
+      // Issue 16 §2, seen: a lot's current Listeria FAIL, then a newer pass elsewhere.
+      {"a lot's FAIL is the site's until something newer covers its stage",
+       {Covering(Insp("a", mar1), kAllStages),
+        Covering(Failed("b", apr1, {"P4"}), {"processing", "final_product"}, "lot-1"),
+        Covering(Insp("c", may1), {"harvest"}, "lot-2")},
+       jun1,
+       ComplianceVerdict::FAILED,
+       "processing",
+       "b",
+       "stage processing: the last inspection, b of 2026-04-01, FAILed on P4",
+       {"harvest=SATISFIED:c", "processing=FAILED:b", "final_product=FAILED:b"},
+       {"P4"}},
+      {"a newer plant audit of the failed stages clears a lot's FAIL",
+       {Covering(Failed("b", apr1, {"P4"}), {"processing", "final_product"}, "lot-1"),
+        Covering(Insp("c", may1), kAllStages)},
+       jun1,
+       ComplianceVerdict::SATISFIED,
+       "harvest",
+       "c",
+       "satisfies it until 2027-05-01",
+       {"harvest=SATISFIED:c", "processing=SATISFIED:c", "final_product=SATISFIED:c"}},
+      {"a lot's FAIL recorded after `at` is not seen yet",
+       {Covering(Insp("a", mar1), kAllStages),
+        Recorded(Covering(Failed("b", apr1, {"P4"}), {"processing"}, "lot-1"), may1)},
+       Utc(2026, 4, 15),
+       ComplianceVerdict::SATISFIED,
+       "harvest",
+       "a",
+       "satisfies it until 2027-03-01",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:a", "final_product=SATISFIED:a"}},
+      {"...and is once it was recorded",
+       {Covering(Insp("a", mar1), kAllStages),
+        Recorded(Covering(Failed("b", apr1, {"P4"}), {"processing"}, "lot-1"), may1)},
+       may1,
+       ComplianceVerdict::FAILED,
+       "processing",
+       "b",
+       "FAILed on P4",
+       {"harvest=SATISFIED:a", "processing=FAILED:b", "final_product=SATISFIED:a"},
+       {"P4"}},
+
+      // Age: each stage's pass lapses on its own.
+      {"the oldest stage lapses first",
+       {Covering(Insp("a", Utc(2025, 7, 1)), {"harvest"}),
+        Covering(Insp("b", may1), {"processing", "final_product"})},
+       jun1,
+       ComplianceVerdict::SATISFIED,
+       "harvest",
+       "a",
+       "satisfies it until 2026-07-01",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:b", "final_product=SATISFIED:b"}},
+      {"...and then the site no longer complies",
+       {Covering(Insp("a", Utc(2025, 7, 1)), {"harvest"}),
+        Covering(Insp("b", may1), {"processing", "final_product"})},
+       Utc(2026, 7, 2),
+       ComplianceVerdict::EXPIRED,
+       "harvest",
+       "a",
+       "stage harvest: inspection a of 2025-07-01 (PASS GRADE_I) expired on 2026-07-01",
+       {"harvest=EXPIRED:a", "processing=SATISFIED:b", "final_product=SATISFIED:b"}},
+
+      // Supersession, as of `at`.
+      {"a correction covering fewer stages leaves a stage to its superseded pass",
+       {Covering(Insp("a", mar1), kAllStages),
+        Recorded(Supersedes(Covering(Insp("b", mar1), {"harvest", "processing"}), "a"), apr1)},
+       may1,
+       ComplianceVerdict::SUPERSEDED,
+       "final_product",
+       "a",
+       "stage final_product: inspection a of 2026-03-01 (PASS GRADE_I) was superseded by b",
+       {"harvest=SATISFIED:b", "processing=SATISFIED:b", "final_product=SUPERSEDED:a"}},
+      {"before the correction was recorded, the original stands",
+       {Covering(Insp("a", mar1), kAllStages),
+        Recorded(Supersedes(Covering(Insp("b", mar1), {"harvest", "processing"}), "a"), apr1)},
+       Utc(2026, 3, 15),
+       ComplianceVerdict::SATISFIED,
+       "harvest",
+       "a",
+       "satisfies it until 2027-03-01",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:a", "final_product=SATISFIED:a"}},
+
+      // Which stage speaks for a site that does not comply.
+      {"a FAIL speaks before a stage never inspected",
+       {Covering(Insp("a", mar1), {"harvest"}),
+        Covering(Failed("b", apr1, {"Q1"}), {"final_product"})},
+       jun1,
+       ComplianceVerdict::FAILED,
+       "final_product",
+       "b",
+       "stage final_product: the last inspection, b of 2026-04-01, FAILed on Q1",
+       {"harvest=SATISFIED:a", "processing=NO_INSPECTION:", "final_product=FAILED:b"},
+       {"Q1"}},
+      {"a wrong version speaks before an expired pass",
+       {Covering(Insp("a", Utc(2025, 3, 1)), {"harvest"}),
+        Covering(Insp("b", may1, 1), {"processing"}), Covering(Insp("c", may1), {"final_product"})},
+       Utc(2026, 8, 1),
+       ComplianceVerdict::WRONG_VERSION,
+       "processing",
+       "b",
+       "stage processing: inspection b of 2026-05-01 (PASS GRADE_I) was inspected against CSCS@1",
+       {"harvest=EXPIRED:a", "processing=WRONG_VERSION:b", "final_product=SATISFIED:c"}},
+      {"the certifier of one stage was not accredited",
+       {Covering(Insp("a", mar1), {"harvest", "processing"}),
+        Covering(Insp("b", may1), {"final_product"})},
+       jun1,
+       ComplianceVerdict::CERTIFIER_NOT_ACCREDITED,
+       "final_product",
+       "b",
+       "stage final_product: inspection b of 2026-05-01 (PASS GRADE_I): certificadora-x was not "
+       "accredited for CSCS on 2026-05-01",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:a",
+        "final_product=CERTIFIER_NOT_ACCREDITED:b"},
+       {},
+       Certifiers(Accredited({{Accreditation::SUSPENDED, Utc(2026, 4, 15)}}))},
+      {"another standard's inspections do not cover a stage",
+       {Covering(Insp("a", mar1), {"harvest", "processing"}),
+        OfStandard(Covering(Insp("t", may1), {"final_product"}), "PTOM")},
+       jun1,
+       ComplianceVerdict::NO_INSPECTION,
+       "final_product",
+       "",
+       "stage final_product: no inspection against CSCS covers it",
+       {"harvest=SATISFIED:a", "processing=SATISFIED:a", "final_product=NO_INSPECTION:"}},
+  };
+}
+
+TEST(EvaluateComplianceStagesTest, Table) {
+  for (const StageCase& c : StageCases()) {
+    SCOPED_TRACE(c.name);
+    const ComplianceVerdict verdict =
+        EvaluateCompliance(ThreeStageNorm(), Site(), c.inspections, c.accreditations, c.at);
+    EXPECT_EQ(ComplianceVerdict::Reason_Name(verdict.reason()),
+              ComplianceVerdict::Reason_Name(c.want_reason));
+    EXPECT_EQ(verdict.status(), c.want_reason == ComplianceVerdict::SATISFIED
+                                    ? ComplianceVerdict::COMPLIANT
+                                    : ComplianceVerdict::NON_COMPLIANT);
+    EXPECT_EQ(verdict.deciding_stage(), c.want_stage);
+    EXPECT_EQ(verdict.inspection_id(), c.want_inspection);
+    EXPECT_THAT(verdict.detail(), HasSubstr(c.want_detail));
+    EXPECT_THAT(verdict.failing_criteria(), ElementsAreArray(c.want_failing));
+    std::vector<std::string> stages;
+    for (const v1::StageVerdict& stage : verdict.stages()) {
+      stages.push_back(StageVerdictSummary(stage));
+      EXPECT_EQ(stage.status() == ComplianceVerdict::COMPLIANT,
+                stage.reason() == ComplianceVerdict::SATISFIED);
+      EXPECT_EQ(IsSet(stage.valid_until()), stage.reason() == ComplianceVerdict::SATISFIED);
+    }
+    EXPECT_THAT(stages, ElementsAreArray(c.want_stages));
+    EXPECT_EQ(IsSet(verdict.valid_until()), c.want_reason == ComplianceVerdict::SATISFIED);
+  }
+}
+
+// A FAIL that decides any required stage makes a compliant site non-compliant, wherever
+// it is recorded (a plant audit or any lot) and whatever it covers besides.
+TEST(EvaluateComplianceStagesTest, AFailDecidingAnyRequiredStageIsNeverCompliant) {
+  const absl::Time mar1 = Utc(2026, 3, 1);
+  const std::vector<Inspection> passing = {Covering(Insp("a", mar1), kAllStages)};
+  for (const std::string lot : {"", "lot-1"}) {
+    for (const std::vector<std::string>& stages :
+         std::vector<std::vector<std::string>>{{"harvest"},
+                                               {"processing"},
+                                               {"final_product"},
+                                               {"harvest", "final_product"},
+                                               kAllStages}) {
+      std::vector<Inspection> inspections = passing;
+      inspections.push_back(Covering(Failed("f", Utc(2026, 4, 1), {"X1"}), stages, lot));
+      const ComplianceVerdict verdict =
+          EvaluateCompliance(ThreeStageNorm(), Site(), inspections, Certifiers(), Utc(2026, 5, 1));
+      SCOPED_TRACE(absl::StrCat(lot, " covering ", absl::StrJoin(stages, ",")));
+      EXPECT_EQ(verdict.status(), ComplianceVerdict::NON_COMPLIANT);
+      EXPECT_EQ(verdict.reason(), ComplianceVerdict::FAILED);
+      EXPECT_EQ(verdict.inspection_id(), "f");
+      EXPECT_EQ(verdict.deciding_stage(), stages.front());
+    }
+  }
+}
+
+// A FAIL fails every stage it covers; the verdict names the stage whose criteria failed.
+TEST(EvaluateComplianceStagesTest, AFailNamesTheStageWhoseCriteriaFailed) {
+  Inspection failed = Covering(Failed("f", Utc(2026, 4, 1), {"P4"}), kAllStages);
+  v1::CriterionGrade* graded = failed.add_criterion_grades();
+  graded->set_criterion_id("P4");
+  graded->set_stage_id("processing");
+  graded->set_fails_outcome(true);
+  const ComplianceVerdict verdict =
+      EvaluateCompliance(ThreeStageNorm(), Site(), {failed}, Certifiers(), Utc(2026, 5, 1));
+  EXPECT_EQ(verdict.reason(), ComplianceVerdict::FAILED);
+  EXPECT_EQ(verdict.deciding_stage(), "processing");
+  EXPECT_THAT(verdict.detail(),
+              HasSubstr("stage processing: the last inspection, f of 2026-04-01, FAILed on P4"));
+  for (const v1::StageVerdict& stage : verdict.stages()) {
+    EXPECT_EQ(stage.reason(), ComplianceVerdict::FAILED) << stage.stage_id();
+  }
+}
+
+// Norms adopted before they named stages: the stages the inspections cover.
+TEST(EvaluateComplianceStagesTest, ANormWithoutStagesJudgesTheStagesInspected) {
+  Norm norm = BaseNorm();
+  norm.clear_required_stages();
+  const ComplianceVerdict verdict =
+      EvaluateCompliance(norm, Site(),
+                         {Covering(Insp("a", Utc(2026, 3, 1)), {"harvest"}),
+                          Covering(Failed("b", Utc(2026, 4, 1), {"P4"}), {"processing"})},
+                         Certifiers(), Utc(2026, 5, 1));
+  EXPECT_EQ(verdict.reason(), ComplianceVerdict::FAILED);
+  EXPECT_EQ(verdict.deciding_stage(), "processing");
+  EXPECT_EQ(verdict.stages_size(), 2);
 }
 
 }  // namespace

@@ -126,6 +126,21 @@ TEST(DiffStandardVersionsTest, HeaderChanges) {
   EXPECT_FALSE(diff.empty());
 }
 
+TEST(DiffStandardVersionsTest, SealedStages) {
+  StandardVersion to = Base();
+  to.add_sealed_stages("harvest");
+  to.add_sealed_stages("processing");
+  EXPECT_THAT(DiffStandardVersions(Base(), to).header,
+              ElementsAre("sealed_stages: (every stage) -> harvest, processing"));
+  EXPECT_THAT(DiffStandardVersions(to, Base()).header,
+              ElementsAre("sealed_stages: harvest, processing -> (every stage)"));
+  // The same stages in another order are no change.
+  StandardVersion reordered = Base();
+  reordered.add_sealed_stages("processing");
+  reordered.add_sealed_stages("harvest");
+  EXPECT_TRUE(DiffStandardVersions(to, reordered).empty());
+}
+
 TEST(DiffStandardVersionsTest, LongTextIsReportedAsChanged) {
   StandardVersion to = Base();
   to.set_description(std::string(201, 'd'));

@@ -31,6 +31,7 @@ StandardVersion Content(uint32_t number, const std::string& title = "") {
   version.set_title(title.empty() ? absl::StrCat("Code v", number) : title);
   version.set_description("The code.");
   version.set_seal_validity_days(365);
+  version.add_sealed_stages("harvest");  // kept as the author wrote it
   v1::Stage* stage = version.add_stages();
   stage->set_id("harvest");
   stage->set_name("Harvest");

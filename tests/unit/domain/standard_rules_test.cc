@@ -224,6 +224,26 @@ TEST(ValidateStandardVersionTest, SealValidityDays) {
               ElementsAre("seal_validity_days: must be at most 3650 days (got 3651)"));
 }
 
+TEST(ValidateStandardVersionTest, SealedStages) {
+  StandardVersion version = ValidVersion();   // stages farming, harvest
+  EXPECT_THAT(Problems(version), IsEmpty());  // none named: every stage
+  version.add_sealed_stages("harvest");
+  EXPECT_THAT(Problems(version), IsEmpty());
+  version.add_sealed_stages("farming");
+  EXPECT_THAT(Problems(version), IsEmpty());
+  version.add_sealed_stages("smoking");
+  version.add_sealed_stages("harvest");
+  version.add_sealed_stages("");
+  EXPECT_THAT(Problems(version),
+              ElementsAre("sealed_stages[2]: \"smoking\" is not a stage of this version",
+                          "sealed_stages[3]: \"harvest\" is named twice",
+                          "sealed_stages[4]: \"\" is not a stage of this version"));
+  version.clear_sealed_stages();
+  for (int i = 0; i < 51; ++i) version.add_sealed_stages("harvest");
+  EXPECT_THAT(Problems(version),
+              ElementsAre("sealed_stages: at most 50 stages are allowed (got 51)"));
+}
+
 // A version with `count` valid stages of one boolean criterion each.
 StandardVersion WithStages(int count) {
   StandardVersion version = ValidVersion();
