@@ -177,6 +177,15 @@ void RedactSealDecision(const Principal* reader, v1::Seal& seal) {
   if (!seal.has_status_decision()) return;
   seal.mutable_status_decision()->clear_actor_organisation_id();
   seal.mutable_status_decision()->clear_actor_role();
+  // The reason an inspection's or an appeal's result wrote names inspections, stages,
+  // criteria and appeals: an identified failure, which the public never sees. It reads
+  // what kind of decision it was instead. (An accreditation's or a standard version's
+  // reason is public on those records already.)
+  const v1::SealChangeCause cause = seal.status_decision().cause();
+  if (cause == v1::INSPECTION_RESULT || cause == v1::APPEAL_OVERTURNED) {
+    seal.set_status_reason(
+        absl::StrCat("decided by ", DecisionText(seal.status_decision().authority(), cause)));
+  }
 }
 
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause) {

@@ -101,7 +101,10 @@ void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view 
 // A seal as `reader` (nullptr: anonymous) may see who last changed it: the authority, the
 // cause and the time are public (a buyer learns why a seal is suspended); which
 // organisation acted (e.g. the certifier an appeal was assigned to) is read only by ADMIN,
-// REGULATOR, the seal's firm and its issuer, and cleared for anyone else.
+// REGULATOR, the seal's firm and its issuer, and cleared for anyone else. So is the
+// reason an inspection's or an appeal's result wrote (it names inspections, stages,
+// criteria, appeals): anyone else reads DecisionText instead. Other reasons (typed by
+// hand, an accreditation's, a standard version's) are public as written.
 void RedactSealDecision(const Principal* reader, v1::Seal& seal);
 
 // "the association (appeal overturned)".

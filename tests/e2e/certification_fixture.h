@@ -361,18 +361,20 @@ class CertificationTest : public SessionTest {
     return absl::StrSplit(issued.out, '\n', absl::SkipWhitespace());
   }
 
-  // A buyer, with no token: `sello -o json seal verify [flags...] CODES...`.
+  // A buyer, with no token (or as `token`): `sello -o json seal verify [flags...] CODES...`.
   ProcessResult Verify(const std::vector<std::string>& codes,
-                       const std::vector<std::string>& flags = {}) {
+                       const std::vector<std::string>& flags = {}, const std::string& token = "") {
     std::vector<std::string> args = {"-o", "json", "seal", "verify"};
+    if (!token.empty()) args.insert(args.begin(), {"--token", token});
     args.insert(args.end(), flags.begin(), flags.end());
     args.insert(args.end(), codes.begin(), codes.end());
     return daemon_.RunCliArgs(args);
   }
 
-  // The seal `code` names, as a buyer sees it (empty, with a test failure, when not found).
-  Seal SealOf(const std::string& code) {
-    const ProcessResult verified = Verify({code});
+  // The seal `code` names, as a buyer sees it (or the holder of `token`; empty, with a
+  // test failure, when not found).
+  Seal SealOf(const std::string& code, const std::string& token = "") {
+    const ProcessResult verified = Verify({code}, {}, token);
     const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
     if (response.verdicts_size() != 1 || !response.verdicts(0).has_seal()) {
       ADD_FAILURE() << "no seal " << code << ": " << verified;

@@ -561,13 +561,16 @@ TEST_F(CertificationTest, WorseCorrectionSuspendsTheEarlierInspectionsSeals) {
   EXPECT_EQ(grade_i.correction_reason(), "lab report: core temperature 2.8 C");
   EXPECT_EQ(grade_i.status(), Inspection::CURRENT);
 
-  // Every PREMIUM seal is suspended now, and a buyer sees it.
+  // Every PREMIUM seal is suspended now, and a buyer sees it, and what kind of decision it
+  // was; the firm reads why, naming the inspections.
   const ProcessResult verified = Verify(premium_codes);
   EXPECT_EQ(verified.exit_code, kExitRefused) << verified;
   const v1::VerifySealResponse response = ParseJson<v1::VerifySealResponse>(verified.out);
   for (const SealVerdict& verdict : response.verdicts()) {
     EXPECT_EQ(verdict.seal().status(), Seal::SUSPENDED) << verdict.code();
-    EXPECT_THAT(verdict.seal().status_reason(),
+    EXPECT_EQ(verdict.seal().status_reason(),
+              "decided by the issuing certifier (an inspection graded the lot lower)");
+    EXPECT_THAT(SealOf(verdict.code(), firm_).status_reason(),
                 HasSubstr("superseded by " + grade_i.id() + " (GRADE_I)"));
   }
   const ProcessResult table = daemon_.RunCli("seal", "verify", premium_codes[0]);
@@ -605,7 +608,7 @@ TEST_F(CertificationTest, WorseCorrectionSuspendsTheEarlierInspectionsSeals) {
                 InspectionFile().OfLot(lot).Measuring(With(Premium(), {{"P4", "false"}})),
                 "Listeria in a product swab");
   EXPECT_EQ(failed.outcome(), Inspection::FAIL);
-  const ProcessResult after_fail = Verify(grade_i_codes);
+  const ProcessResult after_fail = Verify(grade_i_codes, {}, firm_);
   EXPECT_EQ(after_fail.exit_code, kExitRefused) << after_fail;
   const v1::VerifySealResponse after_fail_response =
       ParseJson<v1::VerifySealResponse>(after_fail.out);

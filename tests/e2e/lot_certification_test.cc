@@ -138,7 +138,7 @@ TEST_F(LotCertificationTest, SealsFollowTheLotsWorstCurrentStage) {
   ASSERT_EQ(harvest.grade(), v1::GRADE_I);
   EXPECT_THAT(Statuses(premium), ElementsAre(Seal::SUSPENDED, Seal::SUSPENDED));
   EXPECT_THAT(Statuses(grade_i), ElementsAre(Seal::VALID));
-  const std::string reason = SealOf(premium[0]).status_reason();
+  const std::string reason = SealOf(premium[0], firm_).status_reason();
   EXPECT_THAT(reason, HasSubstr("stage harvest: inspection " + harvest.id()));
   EXPECT_THAT(reason, HasSubstr("lot " + lot + " is now CERTIFIED GRADE_I"));
 
@@ -183,9 +183,9 @@ TEST_F(LotCertificationTest, SealsFollowTheLotsWorstCurrentStage) {
                                         by_austral.codes(1), by_norte.codes(0)};
   EXPECT_THAT(Statuses(all), ElementsAre(Seal::SUSPENDED, Seal::SUSPENDED, Seal::SUSPENDED,
                                          Seal::SUSPENDED, Seal::SUSPENDED, Seal::SUSPENDED));
-  EXPECT_THAT(SealOf(grade_i[0]).status_reason(),
+  EXPECT_THAT(SealOf(grade_i[0], firm_).status_reason(),
               HasSubstr("stage farming: inspection " + farming.id() + " of "));
-  EXPECT_THAT(SealOf(grade_i[0]).status_reason(), HasSubstr("is now FAILED"));
+  EXPECT_THAT(SealOf(grade_i[0], firm_).status_reason(), HasSubstr("is now FAILED"));
   EXPECT_EQ(IssueSeals(certifier_, lot, 1).exit_code, kExitRefused);
 
   // One write: the FAIL's submission and the suspension are consecutive events of one

@@ -169,6 +169,7 @@ TEST(SealAuthorityTest, WhoActedIsReadByThePartiesOnly) {
   seal.set_firm_id("firm-1");
   seal.mutable_status_decision()->set_actor_organisation_id("CERT-9");
   seal.mutable_status_decision()->set_actor_role(v1::CERTIFIER);
+  seal.set_status_reason("appeal apl-3 overturned: inspection insp-2 FAILed on P4");
   const Principal admin{"t", "assoc", v1::ADMIN};
   const Principal regulator{"t", "agency", v1::REGULATOR};
   const Principal firm{"t", "firm-1", v1::FIRM};
@@ -194,7 +195,16 @@ TEST(SealAuthorityTest, WhoActedIsReadByThePartiesOnly) {
     // Why it is suspended is everyone's to know.
     EXPECT_EQ(shown.status_decision().authority(), v1::ASSOCIATION);
     EXPECT_EQ(shown.status_decision().cause(), v1::APPEAL_OVERTURNED);
+    // The rule's own words name an appeal, an inspection and a criterion: the parties'.
+    EXPECT_EQ(shown.status_reason(), c.sees_actor
+                                         ? "appeal apl-3 overturned: inspection insp-2 FAILed on P4"
+                                         : "decided by the association (an appeal was overturned)");
   }
+  // A reason typed by hand is public as written.
+  Seal manual = SealIn(Seal::SUSPENDED, v1::ISSUER, v1::MANUAL);
+  manual.set_status_reason("under investigation");
+  RedactSealDecision(nullptr, manual);
+  EXPECT_EQ(manual.status_reason(), "under investigation");
 }
 
 // ---------------------------------------------------------------------------------------
