@@ -33,12 +33,14 @@
 #include "daemon/http/connect_api.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/in_process_caller.h"
+#include "daemon/http/log_tiles.h"
 #include "daemon/http/rate_limiter.h"
 #include "daemon/http/router.h"
 #include "daemon/service/auth.h"
 #include "daemon/service/bootstrap.h"
 #include "daemon/service/call_log.h"
 #include "daemon/service/config_check.h"
+#include "daemon/service/cosignature_collector.h"
 #include "daemon/service/log.h"
 #include "daemon/service/log_key.h"
 #include "daemon/service/metrics.h"
@@ -72,6 +74,10 @@ struct DaemonOptions {
   std::string tls_cert, tls_key, client_ca;
   bool insecure = false;
   std::string checkpoint_state;
+  // Witnesses (service/cosignature_collector.h): off when the policy is empty.
+  std::string witness_policy;
+  double witness_timeout_s = 5;
+  std::string witness_ca;
   bool accept_history_rollback = false;
   std::string begin_key_rotation;
   bool finish_key_rotation = false;
@@ -407,6 +413,21 @@ int Run(int argc, char** argv) {
                  "beside it, DATA_DIR.checkpoint, mode 0600): a data dir that was copied, or "
                  "restored from an older backup, is then refused instead of signing a second "
                  "history. The store remembers it; moving it needs moving the file too");
+  app.add_option("--witness-policy", options.witness_policy,
+                 "collect witnesses' cosignatures: a C2SP tlog-policy file (log, witness NAME "
+                 "VKEY URL, group, quorum) whose `log` line is this registry's key; each "
+                 "checkpoint is submitted to every witness, and only checkpoints cosigned by "
+                 "the quorum are served as the latest (GetCheckpoint, /checkpoint)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--witness-timeout", options.witness_timeout_s,
+                 "seconds one submission to a witness may take (a slow witness never holds "
+                 "back signing, nor the others)")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  app.add_option("--witness-ca", options.witness_ca,
+                 "PEM file of the CA that https:// witnesses' certificates chain to (default: "
+                 "the system's CAs)")
+      ->check(CLI::ExistingFile);
   app.add_flag("--accept-history-rollback", options.accept_history_rollback,
                "continue from a log that does not extend the last signed checkpoint, or whose "
                "checkpoint state file is lost (after a deliberate restore); recorded in the log "
@@ -793,6 +814,32 @@ int Run(int argc, char** argv) {
     return 0;
   }
   (*log)->Start();
+  std::unique_ptr<sello::service::CosignatureCollector> cosigning;
+  if (!options.witness_policy.empty()) {
+    absl::StatusOr<std::optional<std::string>> policy_text =
+        sello::storage::ReadFileIfExists(options.witness_policy);
+    if (!policy_text.ok() || !policy_text->has_value()) {
+      (*log)->Stop();
+      return Fail("witness_policy_failed",
+                  absl::StrCat("--witness-policy: cannot read ", options.witness_policy));
+    }
+    sello::service::CosignatureCollectorOptions cosigning_options;
+    cosigning_options.policy_text = **policy_text;
+    cosigning_options.policy_file = options.witness_policy;
+    cosigning_options.cosigned_file = data_dir + "/checkpoint.cosigned.note";
+    cosigning_options.http.timeout = absl::Seconds(options.witness_timeout_s);
+    cosigning_options.http.ca_file = options.witness_ca;
+    absl::StatusOr<std::unique_ptr<sello::service::CosignatureCollector>> started =
+        sello::service::CosignatureCollector::Start(log->get(), std::move(cosigning_options));
+    if (!started.ok()) {
+      (*log)->Stop();
+      return Fail("witness_policy_failed", started.status().message());
+    }
+    cosigning = *std::move(started);
+    LogInfo("witness_policy", {{"path", options.witness_policy},
+                               {"witnesses", absl::StrCat(cosigning->policy().witnesses().size())},
+                               {"quorum", cosigning->policy().DescribeQuorum()}});
+  }
 
   sello::service::Authenticator auth(**store);
   // The flag's values are checked by CLI11; the parse cannot fail here.
@@ -820,7 +867,8 @@ int Run(int argc, char** argv) {
     sello::storage::TransparencyLog* const raw_log = log->get();
     absl::StatusOr<std::unique_ptr<sello::service::MetricsServer>> started =
         sello::service::MetricsServer::Start(
-            options.metrics_listen, [&metrics, &http_server, raw_store, raw_ledger, raw_log] {
+            options.metrics_listen,
+            [&metrics, &http_server, &cosigning, raw_store, raw_ledger, raw_log] {
               std::vector<sello::service::Metrics::Gauge> gauges = LogGauges(*raw_ledger, *raw_log);
               for (sello::storage::Store::Figure& figure : raw_store->Figures()) {
                 gauges.push_back({absl::StrCat("sello_rocksdb_", figure.name),
@@ -828,6 +876,7 @@ int Run(int argc, char** argv) {
               }
               std::string text = metrics.Render(gauges);
               if (http_server != nullptr) text += http_server->RenderMetrics();
+              if (cosigning != nullptr) text += cosigning->RenderMetrics();
               return text;
             });
     if (!started.ok()) return Fail("metrics_listen_failed", started.status().ToString());
@@ -839,6 +888,7 @@ int Run(int argc, char** argv) {
   std::unique_ptr<sello::http::InProcessCaller> http_caller;
   std::unique_ptr<sello::http::RateLimiter> http_limiter;
   std::unique_ptr<sello::http::ConnectApi> http_api;
+  std::unique_ptr<sello::http::LogTiles> http_tiles;
   sello::http::Router http_router;
   // What the HTTP front's in-process calls prove themselves with (service/call.h).
   const std::string http_front_key = options.http_listen.empty()
@@ -878,6 +928,12 @@ int Run(int argc, char** argv) {
     http_api = std::make_unique<sello::http::ConnectApi>(std::move(api_options), http_caller.get(),
                                                          http_limiter.get());
     http_router.HandlePrefix(absl::StrCat("/", sello::http::kApiPackage, "."), http_api.get());
+    http_tiles = std::make_unique<sello::http::LogTiles>(
+        log->get(), store->get(), &auth, http_limiter.get(),
+        sello::http::LogTiles::Options{
+            .short_max_age =
+                std::min(absl::Seconds(options.http_cache_max_age_s), absl::Seconds(5))});
+    sello::http::RouteLogTiles(http_router, http_tiles.get());
     sello::http::HttpServerOptions http_options;
     http_options.listen = options.http_listen;
     http_options.tls_cert_pem = server_options.tls_cert_pem;
@@ -942,8 +998,10 @@ int Run(int argc, char** argv) {
   if (http_server != nullptr) http_server->Stop(absl::Seconds(5));
   http_server.reset();
   http_api.reset();
+  http_tiles.reset();
   http_caller.reset();
   server->reset();
+  if (cosigning != nullptr) cosigning->Stop();
   (*log)->Stop();  // signs what the last calls committed
   log->reset();
   const sello::storage::Ledger::CommitCounts commits = (*ledger)->commit_counts();

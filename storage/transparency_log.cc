@@ -495,6 +495,42 @@ v1::Checkpoint TransparencyLog::Latest() const {
   return latest_;
 }
 
+v1::Checkpoint TransparencyLog::AwaitSignedAfter(uint64_t size, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  const auto signed_or_stopping = [this, size]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || latest_.size() > size;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&signed_or_stopping), timeout);
+  return latest_;
+}
+
+void TransparencyLog::RequireCosignatures() {
+  absl::MutexLock lock(&mu_);
+  require_cosignatures_ = true;
+}
+
+bool TransparencyLog::requires_cosignatures() const {
+  absl::MutexLock lock(&mu_);
+  return require_cosignatures_;
+}
+
+void TransparencyLog::Publish(v1::Checkpoint cosigned) {
+  absl::MutexLock lock(&mu_);
+  if (published_.has_value() && cosigned.size() < published_->size()) return;
+  published_ = std::move(cosigned);
+}
+
+absl::StatusOr<v1::Checkpoint> TransparencyLog::Served() const {
+  absl::MutexLock lock(&mu_);
+  if (!require_cosignatures_) return latest_;
+  if (!published_.has_value()) {
+    return absl::UnavailableError(
+        "no checkpoint has reached the witness quorum yet (sellod --witness-policy): the log "
+        "serves only cosigned checkpoints");
+  }
+  return *published_;
+}
+
 absl::StatusOr<absl::Duration> TransparencyLog::UnsignedEventAge() const {
   const uint64_t signed_size = Latest().size();
   if (ledger_->last_seq() <= signed_size) return absl::ZeroDuration();
@@ -593,6 +629,26 @@ absl::StatusOr<std::vector<std::string>> TransparencyLog::ConsistencyProof(
   }
   TreeReader reader(*store_, &proof_nodes_);
   return domain::merkle::ConsistencyProof(old_size, new_size, reader);
+}
+
+absl::StatusOr<std::string> TransparencyLog::SubtreeHashes(int level, uint64_t first,
+                                                           int count) const {
+  if (level < 0 || level >= 64 || count < 0 ||
+      ((first + static_cast<uint64_t>(count)) >> (63 - level)) != 0 ||
+      ((first + static_cast<uint64_t>(count)) << level) > ledger_->last_seq()) {
+    return absl::InvalidArgumentError(absl::StrCat("nodes ", first, "+", count, " at level ", level,
+                                                   " are beyond the committed tree"));
+  }
+  std::vector<domain::merkle::NodeId> ids;
+  ids.reserve(count);
+  for (int i = 0; i < count; ++i) ids.push_back({level, first + static_cast<uint64_t>(i)});
+  TreeReader reader(*store_);
+  absl::StatusOr<std::vector<std::string>> hashes = reader.ReadHashes(ids);
+  if (!hashes.ok()) return hashes.status();
+  std::string out;
+  out.reserve(static_cast<size_t>(count) * domain::merkle::kHashSize);
+  for (const std::string& hash : *hashes) out += hash;
+  return out;
 }
 
 }  // namespace sello::storage

@@ -21,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "daemon/domain/checkpoint.h"
 #include "sello/v1/log.pb.h"
 #include "storage/ledger.h"
@@ -100,6 +101,24 @@ class TransparencyLog {
 
   // The last signed checkpoint.
   v1::Checkpoint Latest() const;
+  // Waits until a checkpoint larger than `size` is signed, Stop() is called or `timeout`
+  // passes; returns the last signed checkpoint.
+  v1::Checkpoint AwaitSignedAfter(uint64_t size, absl::Duration timeout) const;
+
+  // Witnesses (sellod --witness-policy, service/cosignature_collector.h). Once
+  // RequireCosignatures() is called, the checkpoint served to clients as the latest
+  // (Served()) is only ever one given to Publish(): a checkpoint this log signed, with
+  // the quorum's cosignatures merged into its note. One that has not reached the quorum
+  // is never served (fail closed): the newest one that did is served instead.
+  void RequireCosignatures();
+  bool requires_cosignatures() const;
+  // Serves `cosigned` from now on if it is at least as large as the one served (the
+  // same size: a note with more cosignatures).
+  void Publish(v1::Checkpoint cosigned);
+  // What clients are shown as the latest checkpoint: Latest(), or with
+  // RequireCosignatures() the newest cosigned one (UNAVAILABLE, saying so, before any
+  // checkpoint reached the quorum).
+  absl::StatusOr<v1::Checkpoint> Served() const;
   // How long the oldest committed event that no signed checkpoint covers yet has waited
   // (zero when every event is signed): what the promise of a signature within a second is
   // measured by. Unlike the last checkpoint's age, it stays zero on an idle registry.
@@ -127,6 +146,11 @@ class TransparencyLog {
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                             uint64_t new_size) const;
   absl::StatusOr<std::string> RootHash(uint64_t size) const;
+  // The stored hashes of the complete subtrees of height `level` with indices `first` ..
+  // `first + count - 1`, concatenated (a tlog-tiles hash tile). Each must be complete in
+  // the committed tree (INVALID_ARGUMENT otherwise). Read past the proofs' cache, so that a
+  // mirror reading every tile does not crowd out the upper nodes every proof needs.
+  absl::StatusOr<std::string> SubtreeHashes(int level, uint64_t first, int count) const;
 
  private:
   TransparencyLog(Store* store, Ledger* ledger, domain::NoteSigner signer, Clock* clock,
@@ -174,6 +198,8 @@ class TransparencyLog {
   domain::NoteSigner signer_ ABSL_GUARDED_BY(mu_);
   std::optional<domain::NoteSigner> next_signer_ ABSL_GUARDED_BY(mu_);
   v1::Checkpoint latest_ ABSL_GUARDED_BY(mu_);
+  bool require_cosignatures_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<v1::Checkpoint> published_ ABSL_GUARDED_BY(mu_);
   absl::Status signing_status_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Set once Open has loaded the last signed checkpoint; nothing is signed before.

@@ -159,4 +159,18 @@ absl::Status Authorize(absl::string_view method, const Principal* principal) {
       absl::StrCat("role ", v1::Role_Name(principal->role), " may not call ", method));
 }
 
+absl::Status AuthorizeLogMirror(const Principal* principal) {
+  if (principal == nullptr) {
+    return absl::UnauthenticatedError(
+        "the log's entries hold events only some roles may read: an ADMIN or REGULATOR token "
+        "is required");
+  }
+  if (principal->role != v1::ADMIN && principal->role != v1::REGULATOR) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the log's entries are read by ADMIN and REGULATOR only, not ",
+                     v1::Role_Name(principal->role)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sello::domain

@@ -27,6 +27,12 @@ const std::vector<MethodAccess>& AccessTable();
 // and the method.
 absl::Status Authorize(absl::string_view method, const Principal* principal);
 
+// The log's entry bundles (tlog-tiles /tile/entries/..., served on the HTTP listener, not
+// an RPC) hold every event's leaf data, including events only some roles may read: only
+// ADMIN and REGULATOR, who read every event, may fetch them (a regulator's full mirror).
+// UNAUTHENTICATED without a token, PERMISSION_DENIED naming the role otherwise.
+absl::Status AuthorizeLogMirror(const Principal* principal);
+
 }  // namespace sello::domain
 
 #endif  // SELLO_DAEMON_DOMAIN_ACCESS_POLICY_H_

@@ -160,8 +160,10 @@ grpc::Status LogService::GetCheckpoint(grpc::ServerContext* context,
                                        const v1::GetCheckpointRequest* request,
                                        v1::GetCheckpointResponse* response) {
   return Serve(registry_, context, Method("GetCheckpoint"), *request,
-               [&](const domain::Principal*) {
-                 *response->mutable_checkpoint() = log_->Latest();
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<v1::Checkpoint> served = log_->Served();
+                 if (!served.ok()) return served.status();
+                 *response->mutable_checkpoint() = *std::move(served);
                  response->set_verifier_key(log_->VerifierKey());
                  response->set_next_verifier_key(log_->NextVerifierKey());
                  return absl::OkStatus();
@@ -189,7 +191,9 @@ grpc::ServerUnaryReactor* LogService::GetInclusionProof(grpc::CallbackServerCont
           default:
             return absl::InvalidArgumentError("seq or subject: one is required");
         }
-        const v1::Checkpoint checkpoint = log_->Latest();
+        absl::StatusOr<v1::Checkpoint> served = log_->Served();
+        if (!served.ok()) return served.status();
+        const v1::Checkpoint& checkpoint = *served;
         const uint64_t size = request->tree_size() != 0 ? request->tree_size() : checkpoint.size();
         if (seq == 0 || seq > size) {
           return absl::InvalidArgumentError(absl::StrCat(
@@ -218,8 +222,10 @@ grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
                                              v1::GetConsistencyProofResponse* response) {
   return Serve(registry_, context, Method("GetConsistencyProof"), *request,
                [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<v1::Checkpoint> served = log_->Served();
+                 if (request->new_size() == 0 && !served.ok()) return served.status();
                  const uint64_t new_size =
-                     request->new_size() != 0 ? request->new_size() : log_->Latest().size();
+                     request->new_size() != 0 ? request->new_size() : served->size();
                  if (request->old_size() == 0 || request->old_size() > new_size) {
                    return absl::InvalidArgumentError(
                        absl::StrCat("old_size: must be between 1 and new_size (", new_size, ")"));

@@ -261,8 +261,12 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
         // Proof parts shared by the seals of one issuance.
         absl::flat_hash_map<std::string, v1::SealProof> issuance_proofs;
         absl::flat_hash_map<std::string, domain::merkle::LeafTree> issuance_trees;
-        const v1::Checkpoint checkpoint =
-            request->include_proof() ? log_->Latest() : v1::Checkpoint();
+        v1::Checkpoint checkpoint;
+        if (request->include_proof()) {
+          absl::StatusOr<v1::Checkpoint> served = log_->Served();
+          if (!served.ok()) return served.status();
+          checkpoint = *std::move(served);
+        }
         // Every well-formed code's seal, looked up in one batch.
         std::vector<std::string> codes(request->codes_size());
         std::vector<std::string> keys;

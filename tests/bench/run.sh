@@ -34,6 +34,13 @@
 #                      each (one per HTTP connection; gRPC 64 connections x 1), RUNS runs,
 #                      medians; then sellod's RSS holding HTTP_IDLE=10000 idle connections.
 #                      HTTP_SEALS=100000 seals for it when MAIN=0 (else the main store's).
+#   WITNESS=1          also the witnesses (issue 20): three sello-witness on loopback and
+#                      sellod under a two-of-three --witness-policy; while the submit
+#                      scenario (WITNESS_SHAPE=4x32) writes, WITNESS_SAMPLES=100 writes
+#                      are each timed from acknowledgement to the first inclusion proof
+#                      from a cosigned checkpoint (p50/p99; target p99 < 1 s); then GETs of
+#                      a full hash tile (/tile/0/000) over HTTP_CONNECTIONS connections.
+#                      WITNESS_SEALS=20000 seals populated first.
 #   SETTLE=1           before each run, wait until sellod has no flush or compaction running
 #                      or pending (SETTLE=0: do not); SETTLE_TIMEOUT=60 seconds at most
 # Exit status: 0 when every run succeeded (whether or not every target is met), 1 when a
@@ -62,6 +69,10 @@ HTTP="${HTTP:-1}"
 HTTP_CONNECTIONS="${HTTP_CONNECTIONS:-64}"
 HTTP_IDLE="${HTTP_IDLE:-10000}"
 HTTP_SEALS="${HTTP_SEALS:-100000}"
+WITNESS="${WITNESS:-1}"
+WITNESS_SAMPLES="${WITNESS_SAMPLES:-100}"
+WITNESS_SHAPE="${WITNESS_SHAPE:-4x32}"
+WITNESS_SEALS="${WITNESS_SEALS:-20000}"
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 die() {
@@ -108,7 +119,8 @@ sello_bin="$build/client/sello"
 load_bin="$build/tests/bench/sello-load"
 floor_bin="$build/tests/bench/floor_server"
 sync_bin="$build/tests/bench/rocksdb_sync_limit"
-for binary in "$sellod_bin" "$sello_bin" "$load_bin" "$floor_bin" "$sync_bin"; do
+witness_bin="$build/witness/sello-witness"
+for binary in "$sellod_bin" "$sello_bin" "$load_bin" "$floor_bin" "$sync_bin" "$witness_bin"; do
   [ -x "$binary" ] || die "$binary is missing: build first (or unset SKIP_BUILD)"
 done
 
@@ -851,6 +863,74 @@ if "verify" in per_call and "floor echo" in per_call:
 PY
 }
 
+# --- witnesses (issue 20 §2, §4) -------------------------------------------------------------
+
+# run_witness: cosigned freshness under the submit scenario's writes, and full-tile GETs.
+run_witness() {
+  local data="$work/sellod-witness" http_address i policy c="${WITNESS_SHAPE%x*}"
+  local f="${WITNESS_SHAPE#*x}" load_pid
+  http_address="127.0.0.1:$(free_port)"
+  http_flags=(--http-listen "$http_address" --http-rate-limit 0
+    --http-max-connections-per-address 0)
+  # The registry first (its key, its data), then three witnesses for its key.
+  start_sellod sellod-witness "$data"
+  populate populate-witness "$sellod_address" "$data" "$WITNESS_SEALS"
+  stop_sellod sellod-witness
+  policy="log $(cat "$data/log.pub")"$'\n'
+  for i in 1 2 3; do
+    "$witness_bin" --data-dir "$work/witness-$i" --name "w$i.bench/sello" --listen 127.0.0.1:0 \
+      --address-file "$work/witness-$i.address" --log "$(cat "$data/log.pub")" \
+      >>"$out/logs/witness-$i.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 200); do [ -s "$work/witness-$i.address" ] && break; sleep 0.05; done
+    [ -s "$work/witness-$i.address" ] || die "witness $i did not start (log: $out/logs/witness-$i.log)"
+    policy+="witness w$i $(cat "$work/witness-$i/witness.pub") http://$(cat "$work/witness-$i.address")"$'\n'
+  done
+  policy+="group two-of-three 2 w1 w2 w3"$'\n'"quorum two-of-three"$'\n'
+  printf '%s' "$policy" >"$work/witness-policy.txt"
+  http_flags+=(--witness-policy "$work/witness-policy.txt")
+  start_sellod sellod-witness "$data"
+  settle
+  say "witnesses: freshness under the submit load ($c x $f), $WITNESS_SAMPLES samples"
+  "$load_bin" submit --server "$sellod_address" --token-file "$data.certifier.token" \
+    --inspection "$data.inspection.json" --connections "$c" --in-flight "$f" \
+    --duration 3600 --warmup 0 --json "$out/json/witness-submit.json" \
+    >"$out/logs/witness-submit.txt" 2>&1 &
+  load_pid=$!
+  load witness-freshness cosign-freshness --server "$sellod_address" \
+    --token-file "$data/admin.token" --samples "$WITNESS_SAMPLES"
+  kill -INT "$load_pid" 2>/dev/null || true
+  wait "$load_pid" 2>/dev/null || true
+  settle
+  say "witnesses: GET /tile/0/000, $HTTP_CONNECTIONS connections"
+  load witness-tile get-http --server "$http_address" --path /tile/0/000 --bytes 8192 \
+    --connections "$HTTP_CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP"
+  stop_sellod sellod-witness
+  http_flags=()
+}
+
+report_witness() {
+  python3 - "$out/json" "$HTTP_CONNECTIONS" "$WITNESS_SHAPE" <<'PY'
+import json, os, sys
+d, c, shape = sys.argv[1], sys.argv[2], sys.argv[3]
+def report(name):
+    path = os.path.join(d, name + ".json")
+    return json.load(open(path))["reports"][0] if os.path.exists(path) else None
+fresh, tile = report("witness-freshness"), report("witness-tile")
+print(f"witnesses: three sello-witness on loopback, quorum two of three; submit load {shape}")
+if fresh:
+    lat = fresh["latency_ms"]
+    met = "MET" if lat["p99"] < 1000 else "NOT MET"
+    print(f"  acknowledged write -> cosigned checkpoint covering it: p50 {lat['p50']:.0f} ms, "
+          f"p99 {lat['p99']:.0f} ms, max {lat['max']:.0f} ms over {fresh['calls']} writes "
+          f"(target p99 < 1 s: {met})")
+if tile:
+    lat = tile["latency_ms"]
+    print(f"  GET /tile/0/000 (8 KiB, full tile): {tile['calls_per_second']:.0f} requests/s at {c} "
+          f"connections, p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms")
+PY
+}
+
 # --- main ---------------------------------------------------------------------------------
 
 {
@@ -877,6 +957,10 @@ if [ "$HTTP" = 1 ]; then
   run_http
   report_http >"$out/http.txt"
 fi
+if [ "$WITNESS" = 1 ]; then
+  run_witness
+  report_witness >"$out/witness.txt"
+fi
 if [ "$SCALE" = 1 ] || [ "$SCALE" = full ]; then
   run_scale >"$out/scale.txt"
 fi
@@ -887,6 +971,7 @@ fi
 echo
 [ "$MAIN" = 1 ] && cat "$out/table.txt"
 [ -f "$out/http.txt" ] && { echo; cat "$out/http.txt"; }
+[ -f "$out/witness.txt" ] && { echo; cat "$out/witness.txt"; }
 [ -f "$out/scale.txt" ] && { echo; cat "$out/scale.txt"; }
 [ -f "$out/callgrind.txt" ] && { echo; echo "instructions per call (callgrind):"; cat "$out/callgrind.txt"; }
 echo

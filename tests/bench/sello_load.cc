@@ -181,6 +181,69 @@ void AddVerifyCommands(CLI::App& app, std::function<int()>& run) {
 void AddHttpCommands(CLI::App& app, std::function<int()>& run) {
   {
     CLI::App* command = app.add_subcommand(
+        "get-http",
+        "GET one path (e.g. a full tile of the log, /tile/0/000) over keep-alive "
+        "HTTP/1.1 connections, one request in flight per connection");
+    auto options = std::make_shared<HttpLoadOptions>();
+    auto path = std::make_shared<std::string>("/tile/0/000");
+    auto bytes = std::make_shared<size_t>(8192);
+    auto json_file = std::make_shared<std::string>();
+    command->add_option("--server", options->server, "sellod's HTTP front as IPv4:PORT")
+        ->required();
+    command->add_option("--path", *path, "the path to GET")->capture_default_str();
+    command->add_option("--bytes", *bytes, "the body size every answer must have (0: any)")
+        ->capture_default_str();
+    command->add_option("--connections", options->connections, "keep-alive connections")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    command->add_option("--duration", options->duration_seconds, "measured seconds")
+        ->capture_default_str();
+    command->add_option("--warmup", options->warmup_seconds, "unrecorded seconds first")
+        ->capture_default_str();
+    command->add_option("--json", *json_file, "also write the report as JSON to this file");
+    command->callback([&run, options, path, bytes, json_file] {
+      run = [options, path, bytes, json_file] {
+        absl::StatusOr<Report> report = RunHttpGet(*options, *path, *bytes);
+        if (!report.ok()) return Fatal(report.status());
+        ScenarioFlags flags;
+        flags.json_file = *json_file;
+        return Finish(flags, {*std::move(report)});
+      };
+    });
+  }
+  {
+    CLI::App* command = app.add_subcommand(
+        "cosign-freshness",
+        "sellod --witness-policy: the time from an acknowledged write (CreateOrganisation, "
+        "ADMIN token) to the first inclusion proof from a served, cosigned checkpoint");
+    auto server = std::make_shared<std::string>("127.0.0.1:7443");
+    auto token_file = std::make_shared<std::string>();
+    auto samples = std::make_shared<int>(200);
+    auto poll_ms = std::make_shared<double>(2);
+    auto json_file = std::make_shared<std::string>();
+    command->add_option("--server", *server, "sellod (gRPC) as HOST:PORT")->capture_default_str();
+    command->add_option("--token-file", *token_file, "an ADMIN token")->required();
+    command->add_option("--samples", *samples, "writes to time, one after the other")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    command->add_option("--poll-ms", *poll_ms, "milliseconds between proof requests")
+        ->capture_default_str();
+    command->add_option("--json", *json_file, "also write the report as JSON to this file");
+    command->callback([&run, server, token_file, samples, poll_ms, json_file] {
+      run = [server, token_file, samples, poll_ms, json_file] {
+        absl::StatusOr<std::string> token = ReadToken(*token_file);
+        if (!token.ok()) return Fatal(token.status());
+        absl::StatusOr<Report> report = RunCosignFreshness(
+            *server, *token, *samples, absl::Milliseconds(*poll_ms), absl::Seconds(30));
+        if (!report.ok()) return Fatal(report.status());
+        ScenarioFlags flags;
+        flags.json_file = *json_file;
+        return Finish(flags, {*std::move(report)});
+      };
+    });
+  }
+  {
+    CLI::App* command = app.add_subcommand(
         "verify-http",
         "VerifySeal as a Connect JSON POST over HTTP/1.1, one random code per request and one "
         "request in flight per connection");

@@ -12,10 +12,14 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/auditor.h"
 #include "client/connection.h"
 #include "daemon/domain/cosignature.h"
+#include "sello/v1/organisation.grpc.pb.h"
 #include "tests/e2e/daemon_harness.h"
 #include "tests/e2e/witness_harness.h"
 
@@ -166,6 +170,112 @@ TEST_F(InteropTest, GosNoteAndTlogAcceptSellosCheckpointsCosignaturesAndProofs) 
   const ProcessResult excluded = Check(root + "/bad-leaf");
   EXPECT_EQ(excluded.exit_code, 1);
   EXPECT_THAT(excluded.err, HasSubstr("inclusion of leaf 0"));
+}
+
+// sellod's C2SP tlog-tiles, read by Go's tlog.TileHashReader (through a TileReader that
+// maps Go's sumdb tile paths, which carry a height, to ours): the cosigned /checkpoint
+// opens with note.Open under the log's and the witnesses' keys, every entry of the entry
+// bundles is proven included, and the tree consistent with an older checkpoint, from
+// hash tiles alone, over more than one full tile (levels 0 and 1).
+TEST_F(InteropTest, GosTileHashReaderProvesFromSellosTiles) {
+  ASSERT_EQ(daemon_.Stop(), 0);
+  std::vector<std::unique_ptr<WitnessHarness>> witnesses;
+  std::string policy = absl::StrCat("log ", log_key_, "\n");
+  std::string witness_keys;
+  for (int i = 0; i < 2; ++i) {
+    witnesses.push_back(std::make_unique<WitnessHarness>(absl::StrCat("w", i, ".interop/tiles")));
+    ASSERT_TRUE(witnesses.back()->Start({log_key_}));
+    absl::StrAppend(&policy, "witness w", i, " ", witnesses.back()->verifier_key(), " ",
+                    witnesses.back()->url(), "\n");
+    absl::StrAppend(&witness_keys, witnesses.back()->verifier_key(), "\n");
+  }
+  absl::StrAppend(&policy, "group both all w0 w1\nquorum both\n");
+  const std::string http_address_file = daemon_.root_dir() + "/http-address";
+  daemon_.set_daemon_args({"--witness-policy=" + daemon_.WriteFile("policy.txt", policy),
+                           "--http-listen=127.0.0.1:0",
+                           "--http-address-file=" + http_address_file});
+  ASSERT_TRUE(daemon_.Start());
+  client::ConnectionOptions options;
+  options.server = daemon_.address();
+  options.token = admin_;
+  connection_ = std::make_unique<client::Connection>(options);
+  const std::string url = "http://" + Trimmed(ReadWholeFile(http_address_file));
+
+  // Waits (bounded) for a cosigned checkpoint of at least `size` at /checkpoint.
+  const auto cosigned_at_least = [&](uint64_t size) -> std::string {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    for (;;) {
+      const std::string note = HttpGet(Trimmed(ReadWholeFile(http_address_file)), "/checkpoint");
+      const size_t body = note.find("\r\n\r\n");
+      if (body != std::string::npos) {
+        std::vector<std::string> lines = absl::StrSplit(note.substr(body + 4), '\n');
+        uint64_t served = 0;
+        if (lines.size() > 2 && absl::SimpleAtoi(lines[1], &served) && served >= size &&
+            absl::StrContains(note, "w1.interop/tiles")) {
+          return note.substr(body + 4);
+        }
+      }
+      if (absl::Now() > deadline) {
+        ADD_FAILURE() << "no cosigned checkpoint of size " << size << "\n" << daemon_.log();
+        return "";
+      }
+      absl::SleepFor(absl::Milliseconds(20));  // a poll interval
+    }
+  };
+  const auto grow = [&](int count) -> uint64_t {
+    uint64_t head = 0;
+    for (int i = 0; i < count; ++i) {
+      v1::CreateOrganisationRequest request;
+      request.set_organisation_id(absl::StrCat("tile-firm-", ++firms_));
+      request.mutable_organisation()->set_kind(v1::Organisation::FIRM);
+      request.mutable_organisation()->set_name(absl::StrCat("Tile firm ", firms_));
+      request.mutable_organisation()->set_country("CL");
+      v1::Organisation created;
+      const grpc::Status status = connection_->organisations().CreateOrganisation(
+          connection_->NewContext().get(), request, &created);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+    v1::ListEventsRequest list;
+    list.set_from_seq(1);
+    list.set_page_size(1000);
+    for (;;) {
+      v1::ListEventsResponse events;
+      EXPECT_TRUE(
+          connection_->log().ListEvents(connection_->NewContext().get(), list, &events).ok());
+      if (events.events().empty()) break;
+      head = events.events().rbegin()->seq();
+      list.set_from_seq(head + 1);
+    }
+    return head;
+  };
+  const std::string old_note = cosigned_at_least(grow(3));
+  ASSERT_FALSE(old_note.empty());
+  const uint64_t head = grow(300);
+  ASSERT_GT(head, 256u);
+  ASSERT_FALSE(cosigned_at_least(head).empty());
+
+  const std::string dir = daemon_.root_dir() + "/tiles";
+  Write(dir, "log.vkey", log_key_ + "\n");
+  Write(dir, "witnesses.vkey", witness_keys);
+  Write(dir, "quorum", "2\n");
+  Write(dir, "old.note", old_note);
+  Write(dir, "token", admin_ + "\n");
+  const ProcessResult tiles = RunProcess({SELLO_INTEROP_PATH, "tiles", url, dir});
+  ASSERT_EQ(tiles.exit_code, 0) << tiles;
+  EXPECT_THAT(tiles.out, HasSubstr("cosigned by 2 witnesses"));
+  EXPECT_THAT(tiles.out, HasSubstr("entries proven included"));
+
+  // Go fails when a link does not hold: entries without a token that may read them, a
+  // quorum the checkpoint does not carry.
+  Write(dir, "token", "\n");
+  const ProcessResult anonymous = RunProcess({SELLO_INTEROP_PATH, "tiles", url, dir});
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_THAT(anonymous.err, HasSubstr("HTTP 401"));
+  Write(dir, "token", admin_ + "\n");
+  Write(dir, "quorum", "3\n");
+  const ProcessResult short_quorum = RunProcess({SELLO_INTEROP_PATH, "tiles", url, dir});
+  EXPECT_EQ(short_quorum.exit_code, 1);
+  EXPECT_THAT(short_quorum.err, HasSubstr("the quorum is 3"));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "tests/e2e/daemon_harness.h"
+#include "tests/e2e/witness_harness.h"
 
 namespace sello::e2e {
 namespace {
@@ -187,13 +188,30 @@ TEST(AlertRulesTest, PromtoolAcceptsTheRulesAndTheirTestsPass) {
   EXPECT_THAT(tested.out, HasSubstr("SUCCESS"));
 }
 
-// The rules and the guide name only metrics sellod exports: a renamed metric would leave
-// an alert that never fires, silently.
+// The rules and the guide name only metrics sellod (collecting cosignatures, with
+// --witness-policy) or sello-witness export: a renamed metric would leave an alert that
+// never fires, silently.
 TEST(AlertRulesTest, EveryMetricTheRulesAndTheGuideNameIsExported) {
   DaemonHarness daemon;
-  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0", "--max-disk-mb", "64"});
+  ASSERT_TRUE(daemon.Start());  // makes the log's key, which the witness must know
+  ASSERT_EQ(daemon.Stop(), 0);
+  const std::string log_key = Trimmed(ReadWholeFile(daemon.data_dir() + "/log.pub"));
+  WitnessHarness witness;
+  witness.set_args({"--metrics-listen=127.0.0.1:0"});
+  ASSERT_TRUE(witness.Start({log_key}));
+  const std::string policy =
+      daemon.WriteFile("policy.txt", absl::StrCat("log ", log_key, "\nwitness w ",
+                                                  witness.verifier_key(), " ", witness.url(),
+                                                  "\nquorum w\n"));
+  daemon.set_daemon_args({"--metrics-listen", "127.0.0.1:0", "--max-disk-mb", "64",
+                          "--witness-policy", policy});
   ASSERT_TRUE(daemon.Start());
-  const std::string metrics = daemon.Metrics();
+  std::string metrics = daemon.Metrics();
+  const std::regex listening(R"re("event":"metrics_listening","address":"([^"]+)")re");
+  std::smatch found;
+  const std::string witness_log = witness.log();
+  ASSERT_TRUE(std::regex_search(witness_log, found, listening)) << witness_log;
+  metrics += HttpGet(found[1], "/metrics");
   std::set<std::string> exported;
   const std::regex type(R"(# TYPE (sello_[a-z0-9_]+) (\w+))");
   for (auto it = std::sregex_iterator(metrics.begin(), metrics.end(), type);

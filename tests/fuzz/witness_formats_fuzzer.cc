@@ -1,8 +1,9 @@
 // Fuzz target: the C2SP formats a witness and its clients read from strangers (a
 // witness's request bodies come from anyone on the network): the tlog-witness
 // add-checkpoint request, signed notes and signature lines, tlog-policy files and their
-// quorum evaluation, and tlog-proof files. The first byte picks the parser; what parses
-// strictly is canonical and writes back the same bytes.
+// quorum evaluation, tlog-proof files, and tlog-tiles paths (sellod's /tile/ routes, read
+// with the tlog-proof inputs). The first byte picks the parser; what parses strictly is
+// canonical and writes back the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "daemon/domain/cosignature.h"
 #include "daemon/domain/signed_note.h"
+#include "daemon/domain/tile_path.h"
 #include "daemon/domain/tlog_proof.h"
 #include "daemon/domain/witness_policy.h"
 #include "daemon/domain/witness_protocol.h"
@@ -59,6 +61,15 @@ void Proof(absl::string_view input) {
   SELLO_FUZZ_CHECK(domain::FormatTlogProof(*proof) == input, std::string(input));
 }
 
+void TilePath(absl::string_view input) {
+  const absl::StatusOr<domain::TilePath> tile = domain::ParseTilePath(input);
+  if (!tile.ok()) return;
+  SELLO_FUZZ_CHECK(domain::FormatTilePath(*tile) == "tile/" + std::string(input),
+                   std::string(input));
+  SELLO_FUZZ_CHECK(tile->width >= 1 && tile->width <= domain::kTileWidth, std::string(input));
+  (void)domain::TreeHoldsTile(*tile, ~uint64_t{0});
+}
+
 }  // namespace
 }  // namespace sello::fuzz
 
@@ -77,6 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     default:
       sello::fuzz::Proof(input);
+      sello::fuzz::TilePath(input);
       break;
   }
   return 0;

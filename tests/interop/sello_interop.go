@@ -7,6 +7,8 @@
 //
 //	sello_interop verify DIR     checks the files in DIR (see verifyDir); exit 0 when all
 //	                             hold, 1 with the reason otherwise
+//	sello_interop tiles URL DIR  checks a live sellod's C2SP tlog-tiles at URL against the
+//	                             files in DIR (see verifyTiles), with tlog.TileHashReader
 //	sello_interop cosign SEED_HEX NAME TIMESTAMP CHECKPOINT_FILE
 //	                             prints the cosigner's vkey and its cosignature line (the
 //	                             known answers of tests/unit/domain/cosignature_test.cc)
@@ -24,7 +26,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -243,6 +247,185 @@ func verifyDir(dir string) {
 		latest.origin, latest.size, logVerifier.Name(), witness.Name(), old.size, proven)
 }
 
+// fetch GETs url (with a bearer token when given) and returns the body of a 200 answer.
+func fetch(url, token string) ([]byte, error) {
+	request, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		request.Header.Set("Authorization", "Bearer "+token)
+	}
+	response, err := http.DefaultClient.Do(request)
+	if err != nil {
+		return nil, err
+	}
+	defer response.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(response.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	if response.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: HTTP %d: %s", url, response.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return body, nil
+}
+
+// tileReader is a tlog.TileReader over a C2SP tlog-tiles prefix. Go's sumdb tile paths
+// carry a height ("tile/8/L/N"), which C2SP dropped ("tile/L/N"): the height is always 8.
+type tileReader struct {
+	prefix  string
+	fetched int
+	cache   map[string][]byte // by path: each tile is fetched once
+}
+
+func (r *tileReader) Height() int { return 8 }
+
+func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+	data := make([][]byte, len(tiles))
+	for i, t := range tiles {
+		if t.H != 8 || t.L < 0 {
+			return nil, fmt.Errorf("unexpected tile %+v", t)
+		}
+		path := "tile/" + strings.TrimPrefix(t.Path(), "tile/8/")
+		if body, ok := r.cache[path]; ok {
+			data[i] = body
+			continue
+		}
+		body, err := fetch(r.prefix+"/"+path, "")
+		if err != nil {
+			return nil, err
+		}
+		r.cache[path] = body
+		data[i] = body
+		r.fetched++
+	}
+	return data, nil
+}
+
+func (r *tileReader) SaveTiles(tiles []tlog.Tile, data [][]byte) {}
+
+// entryBundle splits a tlog-tiles entry bundle (big-endian uint16 length-prefixed entries).
+func entryBundle(data []byte) ([][]byte, error) {
+	var entries [][]byte
+	for len(data) > 0 {
+		if len(data) < 2 {
+			return nil, errors.New("entry bundle: truncated length")
+		}
+		n := int(binary.BigEndian.Uint16(data))
+		if len(data) < 2+n {
+			return nil, errors.New("entry bundle: truncated entry")
+		}
+		entries = append(entries, data[2:2+n])
+		data = data[2+n:]
+	}
+	return entries, nil
+}
+
+// verifyTiles checks the tiles served at URL, with in DIR:
+//
+//	log.vkey           the log's verifier key
+//	witnesses.vkey     cosignature verifier keys, one per line
+//	quorum             how many of them must have cosigned URL/checkpoint
+//	old.note           an older checkpoint signed by the log
+//	token              a bearer token that may read the entry bundles (ADMIN, REGULATOR)
+//
+// URL/checkpoint must verify with the log's key and carry the quorum's cosignatures; every
+// entry (from the entry bundles) is proven included in it, and the tree proven consistent
+// with old.note, from hash tiles only (tlog.TileHashReader checks each tile it reads
+// against the checkpoint's root).
+func verifyTiles(url, dir string) {
+	logVerifier, err := note.NewVerifier(strings.TrimSpace(readFile(dir, "log.vkey")))
+	if err != nil {
+		fail("log.vkey: %v", err)
+	}
+	verifiers := []note.Verifier{logVerifier}
+	for _, line := range strings.Split(strings.TrimSpace(readFile(dir, "witnesses.vkey")), "\n") {
+		w, err := newCosignatureVerifier(strings.TrimSpace(line))
+		if err != nil {
+			fail("witnesses.vkey: %v", err)
+		}
+		verifiers = append(verifiers, w)
+	}
+	quorum, err := strconv.Atoi(strings.TrimSpace(readFile(dir, "quorum")))
+	if err != nil {
+		fail("quorum: %v", err)
+	}
+	body, err := fetch(url+"/checkpoint", "")
+	if err != nil {
+		fail("%v", err)
+	}
+	n, err := note.Open(body, note.VerifierList(verifiers...))
+	if err != nil {
+		fail("note.Open(/checkpoint): %v\n%s", err, body)
+	}
+	cosigned := 0
+	logSigned := false
+	for _, sig := range n.Sigs {
+		if sig.Name == logVerifier.Name() && sig.Hash == logVerifier.KeyHash() {
+			logSigned = true
+		} else {
+			cosigned++
+		}
+	}
+	if !logSigned {
+		fail("the log did not sign /checkpoint")
+	}
+	if cosigned < quorum {
+		fail("/checkpoint carries %d witness cosignatures, the quorum is %d", cosigned, quorum)
+	}
+	latest, err := parseCheckpoint(n.Text)
+	if err != nil {
+		fail("%v", err)
+	}
+	_, old := openNote(readFile(dir, "old.note"), logVerifier, nil)
+	reader := &tileReader{prefix: url, cache: map[string][]byte{}}
+	hashes := tlog.TileHashReader(tlog.Tree{N: latest.size, Hash: latest.root}, reader)
+
+	// Consistency with the older checkpoint, from tiles.
+	treeProof, err := tlog.ProveTree(latest.size, old.size, hashes)
+	if err != nil {
+		fail("tlog.ProveTree(%d, %d) from tiles: %v", latest.size, old.size, err)
+	}
+	if err := tlog.CheckTree(treeProof, latest.size, latest.root, old.size, old.root); err != nil {
+		fail("consistency %d -> %d from tiles: %v", old.size, latest.size, err)
+	}
+	// Every entry, from the entry bundles, proven included from tiles.
+	token := strings.TrimSpace(readFile(dir, "token"))
+	var index int64
+	for bundle := int64(0); index < latest.size; bundle++ {
+		width := latest.size - bundle*256
+		t := tlog.Tile{H: 8, L: 0, N: bundle, W: 256}
+		if width < 256 {
+			t.W = int(width)
+		}
+		path := "tile/entries/" + strings.TrimPrefix(t.Path(), "tile/8/0/")
+		data, err := fetch(url+"/"+path, token)
+		if err != nil {
+			fail("%v", err)
+		}
+		entries, err := entryBundle(data)
+		if err != nil {
+			fail("%s: %v", path, err)
+		}
+		if len(entries) != t.W {
+			fail("%s: %d entries, want %d", path, len(entries), t.W)
+		}
+		for _, entry := range entries {
+			proof, err := tlog.ProveRecord(latest.size, index, hashes)
+			if err != nil {
+				fail("tlog.ProveRecord(%d, %d) from tiles: %v", latest.size, index, err)
+			}
+			if err := tlog.CheckRecord(proof, latest.size, latest.root, index, tlog.RecordHash(entry)); err != nil {
+				fail("inclusion of entry %d from tiles: %v", index, err)
+			}
+			index++
+		}
+	}
+	fmt.Printf("OK: tiles of %s size %d cosigned by %d witnesses; %d entries proven included and consistency with size %d from %d tiles\n",
+		latest.origin, latest.size, cosigned, index, old.size, reader.fetched)
+}
+
 // cosign prints a cosignature made here, from the specification, for known-answer tests.
 func cosign(seedHex, name, timestamp, file string) {
 	seed, err := hex.DecodeString(seedHex)
@@ -272,9 +455,11 @@ func main() {
 	switch {
 	case len(os.Args) == 3 && os.Args[1] == "verify":
 		verifyDir(os.Args[2])
+	case len(os.Args) == 4 && os.Args[1] == "tiles":
+		verifyTiles(strings.TrimSuffix(os.Args[2], "/"), os.Args[3])
 	case len(os.Args) == 6 && os.Args[1] == "cosign":
 		cosign(os.Args[2], os.Args[3], os.Args[4], os.Args[5])
 	default:
-		fail("usage: sello_interop verify DIR | cosign SEED_HEX NAME TIMESTAMP CHECKPOINT_FILE")
+		fail("usage: sello_interop verify DIR | tiles URL DIR | cosign SEED_HEX NAME TIMESTAMP CHECKPOINT_FILE")
 	}
 }

@@ -20,7 +20,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/connection.h"
 #include "daemon/domain/seal_code.h"
+#include "sello/v1/log.grpc.pb.h"
+#include "sello/v1/organisation.grpc.pb.h"
 
 namespace sello::load {
 namespace {
@@ -244,6 +247,106 @@ absl::StatusOr<Report> HoldIdleConnections(const HttpLoadOptions& options, doubl
   report.notes.push_back(absl::StrCat(sockets.size(), " connections served then held idle for ",
                                       hold_seconds, " s; ", closed, " closed by the server"));
   return report;
+}
+
+absl::StatusOr<Report> RunHttpGet(const HttpLoadOptions& options, const std::string& path,
+                                  size_t expected_bytes) {
+  absl::StatusOr<sockaddr_in> address = ParseAddress(options.server);
+  if (!address.ok()) return address.status();
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: bench\r\n\r\n");
+  std::vector<int> sockets;
+  for (int i = 0; i < options.connections; ++i) {
+    const int fd = Connect(*address);
+    if (fd < 0) {
+      for (int open : sockets) ::close(open);
+      return absl::UnavailableError(absl::StrCat("cannot connect to ", options.server));
+    }
+    sockets.push_back(fd);
+  }
+  const absl::Time start = absl::Now();
+  const absl::Time measured_from = start + absl::Seconds(options.warmup_seconds);
+  const absl::Time end = measured_from + absl::Seconds(options.duration_seconds);
+  std::vector<CallRecord> records(sockets.size());
+  std::vector<std::thread> threads;
+  for (size_t c = 0; c < sockets.size(); ++c) {
+    threads.emplace_back([&, c] {
+      std::string buffer;
+      for (;;) {
+        const absl::Time began = absl::Now();
+        if (began >= end) break;
+        if (!SendAll(sockets[c], request)) {
+          records[c].AddProblem("SEND_FAILED", "connection closed");
+          break;
+        }
+        const Answer answer = ReadAnswer(sockets[c], buffer);
+        const int64_t latency = absl::ToInt64Nanoseconds(absl::Now() - began);
+        if (began < measured_from) {
+          if (answer.status == 0) break;
+          continue;
+        }
+        if (answer.status != 200 || (expected_bytes > 0 && answer.body.size() != expected_bytes)) {
+          records[c].AddFailure(
+              latency, absl::StrCat("HTTP_", answer.status),
+              absl::StrCat(answer.body.size(), " bytes: ", answer.body.substr(0, 200)));
+          if (answer.status == 0) break;
+          continue;
+        }
+        records[c].AddCall(latency, 1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int fd : sockets) ::close(fd);
+  CallRecord all;
+  for (CallRecord& record : records) all.Merge(std::move(record));
+  return Summarise("get-http", options.connections, 1, options.duration_seconds, std::move(all));
+}
+
+absl::StatusOr<Report> RunCosignFreshness(const std::string& grpc_server, const std::string& token,
+                                          int samples, absl::Duration poll,
+                                          absl::Duration timeout) {
+  client::ConnectionOptions options;
+  options.server = grpc_server;
+  options.token = token;
+  client::Connection connection(options);
+  CallRecord record;
+  const std::string run = absl::StrCat(absl::ToUnixMillis(absl::Now()) % 100000000);
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < samples; ++i) {
+    v1::CreateOrganisationRequest request;
+    request.set_organisation_id(absl::StrCat("fresh-", run, "-", i));
+    request.mutable_organisation()->set_kind(v1::Organisation::FIRM);
+    request.mutable_organisation()->set_name(absl::StrCat("Freshness probe ", i));
+    request.mutable_organisation()->set_country("CL");
+    v1::Organisation created;
+    const grpc::Status written = connection.organisations().CreateOrganisation(
+        connection.NewContext().get(), request, &created);
+    const absl::Time acknowledged = absl::Now();
+    if (!written.ok()) {
+      record.AddProblem(absl::StrCat("WRITE_", written.error_code()), written.error_message());
+      continue;
+    }
+    v1::GetInclusionProofRequest proof_request;
+    proof_request.set_subject(absl::StrCat("organisation/", request.organisation_id()));
+    for (;;) {
+      v1::GetInclusionProofResponse proof;
+      const grpc::Status proven =
+          connection.log().GetInclusionProof(connection.NewContext().get(), proof_request, &proof);
+      const absl::Time now = absl::Now();
+      if (proven.ok()) {
+        record.AddCall(absl::ToInt64Nanoseconds(now - acknowledged), 1);
+        break;
+      }
+      if (now - acknowledged > timeout) {
+        record.AddFailure(absl::ToInt64Nanoseconds(now - acknowledged), "NOT_COVERED",
+                          proven.error_message());
+        break;
+      }
+      absl::SleepFor(poll);
+    }
+  }
+  return Summarise("cosign-freshness", 1, 1, absl::ToDoubleSeconds(absl::Now() - start),
+                   std::move(record));
 }
 
 }  // namespace sello::load

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "tests/bench/load/read_workloads.h"
 #include "tests/bench/load/stats.h"
 
@@ -28,6 +29,18 @@ absl::StatusOr<Report> RunHttpVerify(const HttpLoadOptions& options, const Verif
 // served keep-alive connection), then holds them idle for `hold_seconds`. The report
 // counts the connections served (calls) and those refused or closed (errors).
 absl::StatusOr<Report> HoldIdleConnections(const HttpLoadOptions& options, double hold_seconds);
+
+// GET `path` (e.g. a full tile, "/tile/0/000") over keep-alive connections, one request in
+// flight each; an answer that is not 200 with `expected_bytes` of body (when > 0) fails.
+absl::StatusOr<Report> RunHttpGet(const HttpLoadOptions& options, const std::string& path,
+                                  size_t expected_bytes);
+
+// Cosigned freshness (sellod --witness-policy): `samples` times, creates an organisation
+// (gRPC, `token` an ADMIN's) and, once the write is acknowledged, asks for its inclusion
+// proof every `poll` until the checkpoint served (cosigned by the witness quorum) covers
+// it. Each latency is from the acknowledgement to the first proof that succeeds.
+absl::StatusOr<Report> RunCosignFreshness(const std::string& grpc_server, const std::string& token,
+                                          int samples, absl::Duration poll, absl::Duration timeout);
 
 // Raises this process's open-file limit to its hard limit (for thousands of sockets).
 void RaiseOpenFileLimit();
