@@ -32,6 +32,7 @@
 #include "daemon/http/connect_api.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/in_process_caller.h"
+#include "daemon/http/public_pages.h"
 #include "daemon/http/rate_limiter.h"
 #include "daemon/http/router.h"
 #include "daemon/service/auth.h"
@@ -831,6 +832,7 @@ int Run(int argc, char** argv) {
   std::unique_ptr<sello::http::InProcessCaller> http_caller;
   std::unique_ptr<sello::http::RateLimiter> http_limiter;
   std::unique_ptr<sello::http::ConnectApi> http_api;
+  std::unique_ptr<sello::http::PublicPages> http_pages;
   sello::http::Router http_router;
   // What the HTTP front's in-process calls prove themselves with (service/call.h).
   const std::string http_front_key = options.http_listen.empty()
@@ -869,6 +871,12 @@ int Run(int argc, char** argv) {
     http_api = std::make_unique<sello::http::ConnectApi>(std::move(api_options), http_caller.get(),
                                                          http_limiter.get());
     http_router.HandlePrefix(absl::StrCat("/", sello::http::kApiPackage, "."), http_api.get());
+    // The public pages (/, /seal/CODE, the GS1 Digital Link form, ...): public_pages.h.
+    http_pages = std::make_unique<sello::http::PublicPages>(
+        sello::http::PublicPages::Options{.cache_max_age =
+                                              absl::Seconds(options.http_cache_max_age_s)},
+        http_caller.get());
+    http_pages->Register(http_router);
     sello::http::HttpServerOptions http_options;
     http_options.listen = options.http_listen;
     http_options.tls_cert_pem = server_options.tls_cert_pem;
@@ -906,7 +914,8 @@ int Run(int argc, char** argv) {
                    "certificates (tokens authenticate them)"}});
     }
     if (const std::string& path = options.http_address_file; !path.empty()) {
-      if (absl::Status status = sello::storage::WriteAddressFile(path, http_server->address()); !status.ok()) {
+      if (absl::Status status = sello::storage::WriteAddressFile(path, http_server->address());
+          !status.ok()) {
         http_server.reset();  // before the handlers it dispatches to go
         return Fail("address_file_failed", status.message());
       }

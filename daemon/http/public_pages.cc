@@ -1,0 +1,488 @@
+#include "daemon/http/public_pages.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <kainjow/mustache.hpp>
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "daemon/domain/digital_link.h"
+#include "daemon/http/page_text.h"
+#include "daemon/web/web_assets.h"
+#include "sello/v1/inspection.pb.h"
+#include "sello/v1/log.pb.h"
+#include "sello/v1/seal.pb.h"
+#include "sello/v1/standard.pb.h"
+
+namespace sello::http {
+namespace {
+
+namespace mustache = kainjow::mustache;
+
+// How long a page may wait on the services.
+constexpr absl::Duration kPageDeadline = absl::Seconds(10);
+
+absl::string_view AssetText(absl::string_view name) {
+  static const auto* const kByName = [] {
+    auto* map = new absl::flat_hash_map<absl::string_view, absl::string_view>;
+    for (const web::Asset& asset : web::Assets()) (*map)[asset.name] = asset.content;
+    return map;
+  }();
+  const auto found = kByName->find(name);
+  return found == kByName->end() ? absl::string_view() : found->second;
+}
+
+// Percent-encodes one path segment or query value (RFC 3986 unreserved kept).
+std::string UrlEncode(absl::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : value) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string Date(const google::protobuf::Timestamp& time) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(time.seconds()), absl::UTCTimeZone());
+}
+
+template <typename Response>
+void CallService(InProcessCaller* caller, absl::string_view method,
+                 const google::protobuf::Message& request, const std::string& client_address,
+                 std::function<void(const grpc::Status&, Response)> done) {
+  InProcessCaller::Call call;
+  call.method = std::string(method);
+  (void)request.SerializeToString(&call.request);
+  call.client_address = client_address;
+  call.deadline = absl::Now() + kPageDeadline;
+  caller->Start(
+      std::move(call), [done = std::move(done)](const grpc::Status& status, std::string bytes) {
+        Response response;
+        if (status.ok() && !response.ParseFromString(bytes)) {
+          done(grpc::Status(grpc::StatusCode::INTERNAL, "unreadable answer"), std::move(response));
+          return;
+        }
+        done(status, std::move(response));
+      });
+}
+
+HttpResponse JsonResponse(int status, std::string body, absl::Duration max_age) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  response.SetHeader("Content-Type", "application/json");
+  response.SetHeader("Access-Control-Allow-Origin", "*");
+  response.SetHeader("Cache-Control",
+                     absl::StrCat("public, max-age=", absl::ToInt64Seconds(max_age)));
+  response.SetHeader("Vary", "Accept, Accept-Language");
+  return response;
+}
+
+}  // namespace
+
+// What every page needs to know of its request.
+struct PublicPages::Page {
+  Lang lang = Lang::kEn;
+  std::string raw_path;
+  std::vector<std::pair<std::string, std::string>> query;  // without lang
+  std::string client_address;
+  bool want_json = false;
+
+  mustache::data Data(absl::string_view title) const {
+    mustache::data data;
+    mustache::data texts;
+    for (const auto& [key, text] : PageTexts(lang)) texts.set(std::string(key), std::string(text));
+    data.set("t", texts);
+    const std::string code(LangCode(lang));
+    const Lang other = lang == Lang::kEs ? Lang::kEn : Lang::kEs;
+    data.set("lang", code);
+    data.set("lq", absl::StrCat("lang=", code));
+    data.set("other_lang", std::string(LangCode(other)));
+    data.set("other_lang_name", other == Lang::kEs ? "Español" : "English");
+    std::string href = raw_path + "?";
+    for (const auto& [name, value] : query) {
+      absl::StrAppend(&href, UrlEncode(name), "=", UrlEncode(value), "&");
+    }
+    absl::StrAppend(&href, "lang=", LangCode(other));
+    data.set("switch_href", href);
+    data.set("title", std::string(title));
+    return data;
+  }
+
+  absl::string_view Text(absl::string_view key) const { return PageText(lang, key); }
+};
+
+namespace {
+
+HttpResponse HtmlResponse(int status, absl::string_view page_template, mustache::data& data,
+                          absl::Duration max_age) {
+  mustache::mustache layout{std::string(AssetText("templates/layout.mustache"))};
+  const std::string body(AssetText(page_template));
+  data.set("content", mustache::partial([body] { return body; }));
+  HttpResponse response;
+  response.status = status;
+  response.body = layout.render(data);
+  response.SetHeader("Content-Type", "text/html; charset=utf-8");
+  response.SetHeader("Content-Security-Policy", kPageCsp);
+  response.SetHeader("Cache-Control",
+                     max_age > absl::ZeroDuration()
+                         ? absl::StrCat("public, max-age=", absl::ToInt64Seconds(max_age))
+                         : std::string("no-store"));
+  response.SetHeader("Vary", "Accept, Accept-Language");
+  return response;
+}
+
+HttpResponse MessagePage(const PublicPages::Page& page, int status, absl::string_view heading,
+                         absl::string_view message) {
+  mustache::data data = page.Data(heading);
+  data.set("heading", std::string(heading));
+  data.set("message", std::string(message));
+  return HtmlResponse(status, "templates/message.mustache", data, absl::ZeroDuration());
+}
+
+HttpResponse Redirect(std::string location) {
+  HttpResponse response;
+  response.status = 303;
+  response.SetHeader("Location", std::move(location));
+  response.SetHeader("Cache-Control", "no-store");
+  return response;
+}
+
+// The verdict's class (CSS and tests), its word and its detail.
+struct VerdictView {
+  std::string kind;
+  std::string word;
+  std::string detail;
+  int status = 200;
+};
+
+VerdictView DescribeVerdict(const PublicPages::Page& page, const v1::SealVerdict& verdict) {
+  VerdictView view;
+  if (verdict.problem() == v1::SealVerdict::MALFORMED) {
+    const bool check = absl::StrContains(verdict.problem_detail(), "check character");
+    view.kind = check ? "mistyped" : "malformed";
+    view.word = std::string(page.Text(check ? "verdict_mistyped" : "verdict_malformed"));
+    view.detail = check ? std::string(page.Text("detail_mistyped"))
+                        : absl::StrCat(page.Text("detail_malformed"), " ",
+                                       absl::StripPrefix(verdict.problem_detail(), "code: "));
+    view.status = 400;
+    return view;
+  }
+  if (verdict.problem() == v1::SealVerdict::NOT_FOUND || !verdict.has_seal()) {
+    view.kind = "not-found";
+    view.word = std::string(page.Text("verdict_not_found"));
+    view.detail = std::string(page.Text("detail_not_found"));
+    view.status = 404;
+    return view;
+  }
+  const v1::Seal& seal = verdict.seal();
+  switch (seal.status()) {
+    case v1::Seal::VALID:
+      view.kind = "valid";
+      view.detail = std::string(page.Text("detail_valid"));
+      break;
+    case v1::Seal::SUSPENDED:
+      view.kind = "suspended";
+      view.detail = absl::StrCat(page.Text("detail_suspended"), " ", seal.status_reason());
+      break;
+    case v1::Seal::REVOKED:
+      view.kind = "revoked";
+      view.detail = absl::StrCat(page.Text("detail_revoked"), " ", seal.status_reason());
+      break;
+    case v1::Seal::EXPIRED:
+      view.kind = "expired";
+      view.detail = absl::StrCat(page.Text("detail_expired"), " ", Date(seal.expire_time()), ".");
+      break;
+    default:
+      view.kind = "not-found";
+      view.detail = std::string(page.Text("detail_not_found"));
+      view.status = 404;
+      break;
+  }
+  view.word = std::string(
+      page.Text(absl::StrCat("verdict_", absl::StrReplaceAll(view.kind, {{"-", "_"}}))));
+  return view;
+}
+
+}  // namespace
+
+PublicPages::PublicPages(Options options, InProcessCaller* caller)
+    : options_(std::move(options)), caller_(caller) {}
+
+void PublicPages::Register(Router& router) {
+  router.Handle("/", this);
+  router.Handle("/seal", this);
+  router.Handle("/.well-known/gs1resolver", this);
+  router.HandlePrefix("/seal/", this);
+  router.HandlePrefix("/01/", this);
+  router.HandlePrefix("/static/", this);
+}
+
+void PublicPages::Handle(const HttpRequest& request, Respond respond) {
+  Page page;
+  std::string query_lang;
+  for (const auto& [name, value] : request.target.query) {
+    if (name == "lang") {
+      query_lang = value;
+    } else {
+      page.query.emplace_back(name, value);
+    }
+  }
+  const std::string* accept_language = request.Header("accept-language");
+  page.lang = ChooseLang(query_lang, accept_language == nullptr ? "" : *accept_language);
+  page.raw_path = request.target.raw_path;
+  page.client_address = request.client_address;
+  const std::string* accept = request.Header("accept");
+  const std::string* link_type = request.target.Query("linkType");
+  page.want_json = (link_type != nullptr && *link_type == "gs1:certificationInfo") ||
+                   (accept != nullptr && absl::StrContains(*accept, "application/json") &&
+                    !absl::StrContains(*accept, "text/html"));
+
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse response =
+        MessagePage(page, 405, page.Text("not_found_title"), page.Text("not_found_text"));
+    response.SetHeader("Allow", "GET, HEAD");
+    respond(std::move(response));
+    return;
+  }
+  absl::string_view path = request.target.path;
+  if (absl::ConsumePrefix(&path, "/static/")) {
+    const absl::string_view content = AssetText(absl::StrCat("static/", path));
+    if (content.empty() || absl::StrContains(path, "/")) {
+      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
+      return;
+    }
+    HttpResponse response;
+    response.body = std::string(content);
+    response.SetHeader("Content-Type", absl::EndsWith(path, ".js")
+                                           ? "text/javascript; charset=utf-8"
+                                           : "text/css; charset=utf-8");
+    response.SetHeader("Cache-Control", "public, max-age=3600");
+    respond(std::move(response));
+    return;
+  }
+  if (path == "/") {
+    ServeHome(std::move(page), std::move(respond));
+    return;
+  }
+  if (path == "/.well-known/gs1resolver") {
+    // GS1 Digital Link resolver description (GS1-Conformant resolver standard §6.2).
+    respond(JsonResponse(
+        200,
+        R"({"name":"Sello quality-seal registry","supportedPrimaryKeys":["gtin"],)"
+        R"("supportedLinkType":[{"namespace":"http://gs1.org/voc/","prefix":"gs1:",)"
+        R"("profile":"https://ref.gs1.org/voc/?show=linktypes"}],)"
+        R"("linkTypes":["gs1:certificationInfo"],"qualifiers":["10","21"],)"
+        R"("defaultLinkType":"gs1:certificationInfo","linkTypeDefaultCanBeLinkset":false})",
+        absl::Hours(1)));
+    return;
+  }
+  if (path == "/seal") {
+    const std::string* code = request.target.Query("code");
+    const std::string lang = absl::StrCat("?lang=", LangCode(page.lang));
+    std::string trimmed(code == nullptr ? "" : absl::StripAsciiWhitespace(*code));
+    respond(Redirect(trimmed.empty() ? absl::StrCat("/", lang)
+                                     : absl::StrCat("/seal/", UrlEncode(trimmed), lang)));
+    return;
+  }
+  if (absl::ConsumePrefix(&path, "/seal/")) {
+    if (path.empty() || absl::StrContains(path, "/")) {
+      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
+      return;
+    }
+    ServeSeal(std::move(page), std::string(path), "", std::move(respond));
+    return;
+  }
+  if (absl::StartsWith(path, "/01/")) {
+    absl::StatusOr<domain::DigitalLink> link =
+        domain::ParseDigitalLinkPath(request.target.raw_path);
+    if (!link.ok()) {
+      if (page.want_json) {
+        respond(JsonResponse(400,
+                             absl::StrCat(R"({"code":"invalid_argument","message":")",
+                                          absl::StrReplaceAll(link.status().message(),
+                                                              {{"\\", "\\\\"}, {"\"", "\\\""}}),
+                                          "\"}"),
+                             absl::ZeroDuration()));
+        return;
+      }
+      respond(MessagePage(page, 400, page.Text("bad_link_title"), link.status().message()));
+      return;
+    }
+    ServeSeal(std::move(page), link->serial, link->lot, std::move(respond));
+    return;
+  }
+  respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
+}
+
+void PublicPages::ServeHome(Page page, Respond respond) {
+  v1::ListStandardsRequest request;
+  CallService<v1::ListStandardsResponse>(
+      caller_, "/sello.v1.StandardService/ListStandards", request, page.client_address,
+      [this, page = std::move(page), respond = std::move(respond)](
+          const grpc::Status& status, v1::ListStandardsResponse response) {
+        mustache::data data = page.Data(page.Text("home_title"));
+        mustache::data standards{mustache::data::type::list};
+        if (status.ok()) {
+          for (const v1::Standard& standard : response.standards()) {
+            mustache::data item;
+            item.set("id", standard.id());
+            item.set("id_url", UrlEncode(standard.id()));
+            item.set("name", standard.title());
+            standards.push_back(item);
+          }
+        }
+        data.set("has_standards", status.ok() && response.standards_size() > 0);
+        data.set("standards", standards);
+        respond(HtmlResponse(200, "templates/home.mustache", data, options_.cache_max_age));
+      });
+}
+
+void PublicPages::WithVerifierKey(const Page& page, std::function<void(std::string)> then) {
+  {
+    absl::MutexLock lock(&key_mu_);
+    if (absl::Now() - verifier_key_time_ < options_.cache_max_age) {
+      then(verifier_key_);
+      return;
+    }
+  }
+  CallService<v1::GetCheckpointResponse>(
+      caller_, "/sello.v1.LogService/GetCheckpoint", v1::GetCheckpointRequest(),
+      page.client_address,
+      [this, then = std::move(then)](const grpc::Status& status, v1::GetCheckpointResponse answer) {
+        if (!status.ok()) {
+          then("");
+          return;
+        }
+        {
+          absl::MutexLock lock(&key_mu_);
+          verifier_key_ = answer.verifier_key();
+          verifier_key_time_ = absl::Now();
+        }
+        then(answer.verifier_key());
+      });
+}
+
+void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, Respond respond) {
+  v1::VerifySealRequest request;
+  request.add_codes(code);
+  request.set_include_proof(!page.want_json);
+  auto shared_page = std::make_shared<Page>(std::move(page));
+  CallService<v1::VerifySealResponse>(
+      caller_, "/sello.v1.SealService/VerifySeal", request, shared_page->client_address,
+      [this, shared_page, code, link_lot, respond = std::move(respond)](
+          const grpc::Status& status, v1::VerifySealResponse response) mutable {
+        const Page& page = *shared_page;
+        v1::SealVerdict verdict;
+        if (status.ok() && response.verdicts_size() == 1) {
+          verdict = response.verdicts(0);
+        } else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+          verdict.set_code(code);
+          verdict.set_problem(v1::SealVerdict::MALFORMED);
+          verdict.set_problem_detail(status.error_message());
+        } else {
+          const int http_status =
+              status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ? 429 : 503;
+          if (page.want_json) {
+            respond(JsonResponse(http_status, R"({"code":"unavailable"})", absl::ZeroDuration()));
+          } else {
+            respond(
+                MessagePage(page, http_status, page.Text("error_title"), status.error_message()));
+          }
+          return;
+        }
+        const VerdictView view = DescribeVerdict(page, verdict);
+        if (page.want_json) {
+          std::string json;
+          (void)google::protobuf::util::MessageToJsonString(verdict, &json);
+          respond(JsonResponse(view.status, std::move(json), options_.cache_max_age));
+          return;
+        }
+        auto render = [this, shared_page, verdict, view, link_lot, respond](
+                          std::string inspection_date, std::string verifier_key) {
+          const Page& page = *shared_page;
+          mustache::data data =
+              page.Data(absl::StrCat(page.Text("seal_title"), " ", verdict.code()));
+          data.set("code", verdict.has_seal() ? verdict.seal().code() : verdict.code());
+          data.set("verdict_class", view.kind);
+          data.set("verdict_word", view.word);
+          data.set("verdict_detail", view.detail);
+          if (verdict.has_seal()) {
+            const v1::Seal& seal = verdict.seal();
+            if (!link_lot.empty() && link_lot != seal.lot_id()) {
+              data.set("lot_mismatch",
+                       absl::StrReplaceAll(page.Text("lot_mismatch"), {{"{lot}", link_lot}}));
+            }
+            mustache::data facts;
+            facts.set("grade",
+                      std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(seal.grade())))));
+            facts.set("firm_name", seal.firm_name());
+            facts.set("site_name", seal.site_name().empty() ? seal.site_id() : seal.site_name());
+            facts.set("site_url", UrlEncode(seal.site_id()));
+            facts.set("lot_id", seal.lot_id());
+            facts.set("standard_id", seal.standard_id());
+            facts.set("standard_version", absl::StrCat(seal.standard_version()));
+            facts.set("standard_url",
+                      UrlEncode(absl::StrCat(seal.standard_id(), "@", seal.standard_version())));
+            facts.set("certifier_id", seal.certifier_id());
+            facts.set("certifier_anchor", UrlEncode(seal.certifier_id()));
+            if (!inspection_date.empty()) facts.set("inspection_date", inspection_date);
+            facts.set("issue_date", Date(seal.issue_time()));
+            if (seal.has_expire_time()) facts.set("expire_date", Date(seal.expire_time()));
+            data.set("seal", facts);
+          }
+          if (verdict.has_proof() && !verifier_key.empty()) {
+            std::string proof_json;
+            google::protobuf::util::JsonPrintOptions options;
+            options.always_print_enums_as_ints = true;
+            (void)google::protobuf::util::MessageToJsonString(verdict, &proof_json, options);
+            mustache::data proof;
+            proof.set("proof_json", proof_json);
+            proof.set("verifier_key", verifier_key);
+            data.set("proof", proof);
+            data.set("with_script", true);
+          }
+          respond(
+              HtmlResponse(view.status, "templates/seal.mustache", data, options_.cache_max_age));
+        };
+        if (!verdict.has_seal()) {
+          render("", "");
+          return;
+        }
+        v1::GetCertificationStatusRequest status_request;
+        status_request.set_site_id(verdict.seal().site_id());
+        CallService<v1::GetCertificationStatusResponse>(
+            caller_, "/sello.v1.InspectionService/GetCertificationStatus", status_request,
+            page.client_address,
+            [this, shared_page, verdict, render = std::move(render)](
+                const grpc::Status& status, v1::GetCertificationStatusResponse site) mutable {
+              std::string inspection_date;
+              if (status.ok()) {
+                for (const v1::SiteCertification& certification : site.certifications()) {
+                  if (certification.inspection_id() == verdict.seal().inspection_id() &&
+                      certification.has_inspection_date()) {
+                    inspection_date = Date(certification.inspection_date());
+                  }
+                }
+              }
+              WithVerifierKey(*shared_page,
+                              [render = std::move(render), inspection_date](std::string key) {
+                                render(inspection_date, std::move(key));
+                              });
+            });
+      });
+}
+
+}  // namespace sello::http
