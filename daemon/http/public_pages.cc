@@ -8,13 +8,19 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "daemon/domain/digital_link.h"
+#include "daemon/domain/standard_diff.h"
 #include "daemon/http/page_text.h"
 #include "daemon/web/web_assets.h"
+#include "sello/v1/accreditation.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/log.pb.h"
 #include "sello/v1/seal.pb.h"
@@ -225,6 +231,9 @@ void PublicPages::Register(Router& router) {
   router.Handle("/", this);
   router.Handle("/seal", this);
   router.Handle("/.well-known/gs1resolver", this);
+  router.Handle("/log", this);
+  router.Handle("/certifiers", this);
+  router.HandlePrefix("/standard/", this);
   router.HandlePrefix("/seal/", this);
   router.HandlePrefix("/01/", this);
   router.HandlePrefix("/static/", this);
@@ -275,6 +284,25 @@ void PublicPages::Handle(const HttpRequest& request, Respond respond) {
   }
   if (path == "/") {
     ServeHome(std::move(page), std::move(respond));
+    return;
+  }
+  if (path == "/log") {
+    ServeLog(std::move(page), std::move(respond));
+    return;
+  }
+  if (path == "/certifiers") {
+    ServeCertifiers(std::move(page), std::move(respond));
+    return;
+  }
+  if (absl::ConsumePrefix(&path, "/standard/")) {
+    uint32_t from = 0;
+    const std::string* from_text = request.target.Query("from");
+    if (path.empty() || absl::StrContains(path, "/") ||
+        (from_text != nullptr && !absl::SimpleAtoi(*from_text, &from))) {
+      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
+      return;
+    }
+    ServeStandard(std::move(page), std::string(path), from, std::move(respond));
     return;
   }
   if (path == "/.well-known/gs1resolver") {
@@ -347,6 +375,262 @@ void PublicPages::ServeHome(Page page, Respond respond) {
         data.set("has_standards", status.ok() && response.standards_size() > 0);
         data.set("standards", standards);
         respond(HtmlResponse(200, "templates/home.mustache", data, options_.cache_max_age));
+      });
+}
+
+void PublicPages::ServeLog(Page page, Respond respond) {
+  CallService<v1::GetCheckpointResponse>(
+      caller_, "/sello.v1.LogService/GetCheckpoint", v1::GetCheckpointRequest(),
+      page.client_address,
+      [this, page = std::move(page), respond = std::move(respond)](
+          const grpc::Status& status, v1::GetCheckpointResponse answer) {
+        if (!status.ok()) {
+          respond(MessagePage(page, 503, page.Text("error_title"), status.error_message()));
+          return;
+        }
+        mustache::data data = page.Data(page.Text("log_title"));
+        const v1::Checkpoint& checkpoint = answer.checkpoint();
+        data.set("size", absl::StrCat(checkpoint.size()));
+        const absl::Time time = absl::FromUnixSeconds(checkpoint.time().seconds());
+        data.set("time", absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", time, absl::UTCTimeZone()));
+        data.set("time_iso", absl::FormatTime(absl::RFC3339_sec, time, absl::UTCTimeZone()));
+        data.set("root", absl::BytesToHexString(checkpoint.root_hash()));
+        data.set("note", checkpoint.note());
+        data.set("verifier_key", answer.verifier_key());
+        if (!answer.next_verifier_key().empty()) data.set("next_key", answer.next_verifier_key());
+        respond(HtmlResponse(200, "templates/log.mustache", data, options_.cache_max_age));
+      });
+}
+
+void PublicPages::ServeCertifiers(Page page, Respond respond) {
+  v1::ListAccreditationsRequest request;
+  request.set_page_size(100);
+  CallService<v1::ListAccreditationsResponse>(
+      caller_, "/sello.v1.AccreditationService/ListAccreditations", request, page.client_address,
+      [this, page = std::move(page), respond = std::move(respond)](
+          const grpc::Status& status, v1::ListAccreditationsResponse answer) {
+        if (!status.ok()) {
+          respond(MessagePage(page, 503, page.Text("error_title"), status.error_message()));
+          return;
+        }
+        mustache::data data = page.Data(page.Text("certifiers_title"));
+        mustache::data list{mustache::data::type::list};
+        absl::flat_hash_map<std::string, bool> anchored;
+        for (const v1::Accreditation& accreditation : answer.accreditations()) {
+          mustache::data item;
+          item.set("id", accreditation.id());
+          item.set("certifier_id", accreditation.certifier_id());
+          // The first accreditation of a certifier is where /certifiers#ID lands.
+          item.set("anchor", anchored.emplace(accreditation.certifier_id(), true).second
+                                 ? UrlEncode(accreditation.certifier_id())
+                                 : UrlEncode(accreditation.id()));
+          mustache::data scopes{mustache::data::type::list};
+          for (const v1::AccreditationScope& scope : accreditation.scope()) {
+            mustache::data entry;
+            entry.set("standard_id", scope.standard_id());
+            entry.set("standard_url", UrlEncode(scope.standard_id()));
+            entry.set("stages", scope.stage_ids().empty() ? std::string(page.Text("all_stages"))
+                                                          : absl::StrJoin(scope.stage_ids(), ", "));
+            scopes.push_back(entry);
+          }
+          item.set("scope", scopes);
+          item.set("status_word",
+                   std::string(page.Text(absl::StrCat(
+                       "acc_", v1::Accreditation::Status_Name(accreditation.status())))));
+          if (accreditation.status() != v1::Accreditation::ACTIVE) {
+            item.set("reason", accreditation.status_reason());
+          }
+          item.set("from", Date(accreditation.valid_from()));
+          item.set("until", Date(accreditation.valid_until()));
+          list.push_back(item);
+        }
+        data.set("has_accreditations", answer.accreditations_size() > 0);
+        data.set("accreditations", list);
+        respond(HtmlResponse(200, "templates/certifiers.mustache", data, options_.cache_max_age));
+      });
+}
+
+namespace {
+
+std::string Number(double value) { return absl::StrFormat("%g", value); }
+
+std::string RangeWords(const PublicPages::Page& page, const v1::GradeRange& range,
+                       absl::string_view unit) {
+  std::string words;
+  if (range.has_min() && range.has_max()) {
+    words = absl::StrReplaceAll(page.Text("range_between"),
+                                {{"{min}", Number(range.min())}, {"{max}", Number(range.max())}});
+  } else if (range.has_max()) {
+    words = absl::StrReplaceAll(page.Text("range_max"), {{"{max}", Number(range.max())}});
+  } else if (range.has_min()) {
+    words = absl::StrReplaceAll(page.Text("range_min"), {{"{min}", Number(range.min())}});
+  } else {
+    return std::string(page.Text("range_none"));
+  }
+  if (!unit.empty()) absl::StrAppend(&words, " ", unit);
+  return words;
+}
+
+// A criterion's rule in words, one sentence per line (daemon/domain/grading.h).
+mustache::data RuleWords(const PublicPages::Page& page, const v1::Criterion& criterion) {
+  mustache::data lines{mustache::data::type::list};
+  auto grade = [&](v1::Grade g) {
+    return std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(g))));
+  };
+  if (criterion.kind() == v1::Criterion::NUMERIC) {
+    const struct {
+      v1::Grade grade;
+      const v1::GradeRange& range;
+    } kRanges[] = {{v1::PREMIUM, criterion.grades().premium()},
+                   {v1::GRADE_I, criterion.grades().grade_i()},
+                   {v1::INDUSTRIAL, criterion.grades().industrial()}};
+    for (const auto& [g, range] : kRanges) {
+      lines.push_back(absl::StrCat(grade(g), ": ", RangeWords(page, range, criterion.unit())));
+    }
+    lines.push_back(
+        std::string(page.Text(criterion.critical() ? "rule_critical" : "rule_outside")));
+    return lines;
+  }
+  lines.push_back(std::string(page.Text("rule_pass")));
+  if (criterion.critical()) {
+    lines.push_back(std::string(page.Text("rule_critical")));
+  } else if (criterion.caps_at() != v1::GRADE_UNSPECIFIED) {
+    lines.push_back(
+        absl::StrReplaceAll(page.Text("rule_caps"), {{"{grade}", grade(criterion.caps_at())}}));
+  } else {
+    lines.push_back(std::string(page.Text("rule_no_effect")));
+  }
+  return lines;
+}
+
+}  // namespace
+
+void PublicPages::ServeStandard(Page page, std::string ref, uint32_t from, Respond respond) {
+  v1::GetStandardVersionRequest request;
+  const size_t at = ref.find('@');
+  request.set_standard_id(ref.substr(0, at));
+  uint32_t version = 0;
+  if (at != std::string::npos &&
+      (!absl::SimpleAtoi(ref.substr(at + 1), &version) || version == 0)) {
+    respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
+    return;
+  }
+  request.set_version(version);
+  auto shared_page = std::make_shared<Page>(std::move(page));
+  CallService<v1::StandardVersion>(
+      caller_, "/sello.v1.StandardService/GetStandardVersion", request, shared_page->client_address,
+      [this, shared_page, from, respond = std::move(respond)](const grpc::Status& status,
+                                                              v1::StandardVersion shown) mutable {
+        const Page& page = *shared_page;
+        if (!status.ok()) {
+          const bool missing = status.error_code() == grpc::StatusCode::NOT_FOUND ||
+                               status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+          respond(MessagePage(page, missing ? 404 : 503,
+                              page.Text(missing ? "not_found_title" : "error_title"),
+                              status.error_message()));
+          return;
+        }
+        v1::ListStandardVersionsRequest list;
+        list.set_standard_id(shown.standard_id());
+        list.set_page_size(100);
+        CallService<v1::ListStandardVersionsResponse>(
+            caller_, "/sello.v1.StandardService/ListStandardVersions", list, page.client_address,
+            [this, shared_page, from, shown = std::move(shown), respond = std::move(respond)](
+                const grpc::Status& status, v1::ListStandardVersionsResponse versions) mutable {
+              auto render = [this, shared_page, shown, versions,
+                             respond](const v1::StandardVersion* older) {
+                const Page& page = *shared_page;
+                mustache::data data = page.Data(absl::StrCat(
+                    shown.standard_id(), " ", page.Text("version"), " ", shown.version()));
+                data.set("standard_id", shown.standard_id());
+                data.set("version", absl::StrCat(shown.version()));
+                data.set("title", shown.title());
+                data.set("description", shown.description());
+                data.set("status_word",
+                         std::string(page.Text(absl::StrCat(
+                             "status_", v1::StandardVersion::Status_Name(shown.status())))));
+                if (shown.has_publish_time()) data.set("published", Date(shown.publish_time()));
+                if (shown.has_cessation_time()) data.set("ceases", Date(shown.cessation_time()));
+                if (!shown.withdraw_reason().empty()) {
+                  data.set("withdraw_reason", shown.withdraw_reason());
+                }
+                data.set("seal_validity",
+                         shown.seal_validity_days() > 0
+                             ? absl::StrCat(shown.seal_validity_days(), " ", page.Text("days"))
+                             : std::string(page.Text("no_expiry")));
+                mustache::data stages{mustache::data::type::list};
+                for (const v1::Stage& stage : shown.stages()) {
+                  mustache::data item;
+                  item.set("id", stage.id());
+                  item.set("name", stage.name());
+                  mustache::data criteria{mustache::data::type::list};
+                  for (const v1::Criterion& criterion : stage.criteria()) {
+                    mustache::data entry;
+                    entry.set("id", criterion.id());
+                    entry.set("name", criterion.name());
+                    entry.set("description", criterion.description());
+                    entry.set("rule", RuleWords(page, criterion));
+                    criteria.push_back(entry);
+                  }
+                  item.set("criteria", criteria);
+                  stages.push_back(item);
+                }
+                data.set("stages", stages);
+                mustache::data list{mustache::data::type::list};
+                uint32_t previous = 0;
+                for (const v1::StandardVersion& v : versions.versions()) {
+                  if (v.status() == v1::StandardVersion::DRAFT) continue;
+                  mustache::data item;
+                  item.set("version", absl::StrCat(v.version()));
+                  item.set("url", UrlEncode(absl::StrCat(v.standard_id(), "@", v.version())));
+                  item.set("status_word",
+                           std::string(page.Text(absl::StrCat(
+                               "status_", v1::StandardVersion::Status_Name(v.status())))));
+                  if (previous != 0) item.set("previous", absl::StrCat(previous));
+                  previous = v.version();
+                  list.push_back(item);
+                }
+                data.set("versions", list);
+                if (older != nullptr) {
+                  const domain::StandardDiff diff = domain::DiffStandardVersions(*older, shown);
+                  mustache::data section;
+                  section.set("from", absl::StrCat(older->version()));
+                  section.set("to", absl::StrCat(shown.version()));
+                  section.set("empty", diff.empty());
+                  mustache::data lines{mustache::data::type::list};
+                  for (const std::string& line : diff.header) lines.push_back(line);
+                  for (const std::string& line : diff.stages) lines.push_back(line);
+                  for (const domain::CriterionChange& change : diff.criteria) {
+                    const char* kind =
+                        change.kind == domain::CriterionChange::Kind::kAdded     ? "added"
+                        : change.kind == domain::CriterionChange::Kind::kRemoved ? "removed"
+                                                                                 : "changed";
+                    lines.push_back(absl::StrCat(change.criterion_id, " (", change.stage_id, ") ",
+                                                 kind, change.details.empty() ? "" : ": ",
+                                                 absl::StrJoin(change.details, "; ")));
+                  }
+                  section.set("lines", lines);
+                  data.set("diff", section);
+                }
+                respond(
+                    HtmlResponse(200, "templates/standard.mustache", data, options_.cache_max_age));
+              };
+              (void)status;  // without the list, the page shows no versions
+              if (from == 0 || from == shown.version()) {
+                render(nullptr);
+                return;
+              }
+              v1::GetStandardVersionRequest older_request;
+              older_request.set_standard_id(shown.standard_id());
+              older_request.set_version(from);
+              CallService<v1::StandardVersion>(
+                  caller_, "/sello.v1.StandardService/GetStandardVersion", older_request,
+                  shared_page->client_address,
+                  [render = std::move(render)](const grpc::Status& status,
+                                               v1::StandardVersion older) {
+                    render(status.ok() ? &older : nullptr);
+                  });
+            });
       });
 }
 

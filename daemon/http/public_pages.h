@@ -48,6 +48,11 @@ class PublicPages : public HttpHandler {
  private:
   void ServeSeal(Page page, std::string code, std::string link_lot, Respond respond);
   void ServeHome(Page page, Respond respond);
+  void ServeLog(Page page, Respond respond);
+  void ServeCertifiers(Page page, Respond respond);
+  // `ref` is "ID" (the published version) or "ID@N"; `from`, when not 0, the version to
+  // show the changes from.
+  void ServeStandard(Page page, std::string ref, uint32_t from, Respond respond);
   // The log's verifier key, cached for the cache max age (it changes only on rotation).
   void WithVerifierKey(const Page& page, std::function<void(std::string)> then);
 

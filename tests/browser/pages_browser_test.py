@@ -129,6 +129,7 @@ class Checks:
 
     def run(self, name, check):
         try:
+            self.d.get_log('browser')  # drained: each check reads only its own messages
             check()
             self.passed += 1
             print('PASS', name, flush=True)
@@ -395,12 +396,35 @@ def run_checks(c, r):
         assert private.get('error'), 'a call needing a token answered another origin: %s' % private
     c.run('JSON API by fetch from another origin (CORS)', fetch_cross_origin)
 
+    def registry_pages():
+        c.open('/seal/' + valid + '?lang=en')
+        c.d.find_element(By.PARTIAL_LINK_TEXT, 'CSCS version').click()
+        wait_for(lambda: '/standard/CSCS%402' in c.d.current_url or
+                 '/standard/CSCS@2' in c.d.current_url, 'the standard page')
+        assert_in('Pass or fail.', c.d.find_element(By.TAG_NAME, 'main').text)
+        c.accessible()
+        c.d.find_element(By.PARTIAL_LINK_TEXT, 'changes from version 1').click()
+        wait_for(lambda: c.d.find_elements(By.ID, 'diff'), 'the diff')
+        assert_in('added', c.d.find_element(By.ID, 'diff').text)
+        c.accessible()
+        c.open('/certifiers?lang=en')
+        assert c.d.find_elements(By.CSS_SELECTOR, 'tbody tr'), 'no accreditation listed'
+        c.accessible()
+        c.open('/log?lang=es')
+        assert int(c.d.find_element(By.ID, 'log-size').text) > 0
+        assert c.d.find_element(By.ID, 'log-key').text.count('+') >= 2
+        c.accessible()
+        c.no_console_errors()
+    c.run('standard (rules in words, versions, a diff), certifiers and log pages', registry_pages)
+
     def screenshots():
         for width in (360, 1280):
             c.d.set_window_size(width, 1400)
             for name, path in (('home', '/'), ('seal-valid', '/seal/' + valid),
                                ('seal-suspended', '/seal/' + suspended),
-                               ('seal-mistyped', '/seal/' + mistyped)):
+                               ('seal-mistyped', '/seal/' + mistyped),
+                               ('standard', '/standard/CSCS@2?from=1'),
+                               ('certifiers', '/certifiers'), ('log', '/log')):
                 c.open(path)
                 if name == 'seal-valid':
                     c.proof_result()
