@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "common/net_address.h"
 #include "daemon/domain/access_policy.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/limits.h"
 #include "daemon/domain/time_convert.h"
@@ -45,8 +46,8 @@
 #include "daemon/service/metrics_server.h"
 #include "daemon/service/server.h"
 #include "daemon/service/stats_service.h"
-#include "daemon/service/token_service.h"
 #include "daemon/service/tls_files.h"
+#include "daemon/service/token_service.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
@@ -109,6 +110,7 @@ struct DaemonOptions {
   double max_connection_age_s = 6 * 3600;
   double handshake_timeout_s = 10;
   sello::domain::RequestLimits request_limits;
+  double appeal_deadline_days = absl::ToDoubleHours(sello::domain::kDefaultAppealDeadline) / 24;
 };
 
 }  // namespace
@@ -413,7 +415,7 @@ int Run(int argc, char** argv) {
   app.add_option("--begin-key-rotation", options.begin_key_rotation,
                  "start moving the log away from signing key KEY (its verifier key, as in "
                  "DATA_DIR/log.pub, or its 8-hex-digit id): a new key (log.next.key) is "
-               "announced in the log and co-signs every checkpoint until "
+                 "announced in the log and co-signs every checkpoint until "
                  "--finish-key-rotation (see deploy/README.md). A no-op that says so once that "
                  "key's rotation is under way or finished");
   app.add_flag("--finish-key-rotation", options.finish_key_rotation,
@@ -472,6 +474,12 @@ int Run(int argc, char** argv) {
                  "seals one IssueSeals call may ask for (each call is one atomic write); "
                  "beyond, INVALID_ARGUMENT")
       ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  app.add_option("--appeal-deadline-days", options.appeal_deadline_days,
+                 "days the association has to decide an appeal, from its filing (fractions "
+                 "allowed); each appeal's deadline is set when it is filed, and open appeals "
+                 "past it are listed by `sello appeal list --overdue`")
+      ->check(CLI::Range(0.00001, 3650.0))
       ->capture_default_str();
   app.add_option("--max-message-kb", options.max_message_kb,
                  "largest request accepted, KiB (above: RESOURCE_EXHAUSTED naming this flag, "
@@ -851,7 +859,8 @@ int Run(int argc, char** argv) {
        options.request_limits,
        http_front_key,
        {.max_message_bytes = static_cast<uint64_t>(server_options.max_message_bytes),
-        .max_metadata_bytes = static_cast<uint64_t>(server_options.max_metadata_bytes)}},
+        .max_metadata_bytes = static_cast<uint64_t>(server_options.max_metadata_bytes)},
+       absl::Hours(24) * options.appeal_deadline_days},
       log->get());
   if (!server.ok()) return Fail("listen_failed", server.status().message());
   restore_undo.Dismiss();

@@ -1,4 +1,4 @@
-// sello appeal file|assign|resolve|show|list.
+// sello appeal file|assign|resolve|dismiss|withdraw|show|list.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -13,6 +13,11 @@ namespace {
 std::string ResultText(v1::Inspection::Outcome outcome, v1::Grade grade) {
   if (outcome == v1::Inspection::OUTCOME_UNSPECIFIED) return "";
   return outcome == v1::Inspection::PASS ? absl::StrCat("PASS ", v1::Grade_Name(grade)) : "FAIL";
+}
+
+// "2026-12-10 15:00:00Z", and "(overdue)" after it when the appeal is open past it.
+std::string DeadlineText(const v1::Appeal& appeal) {
+  return absl::StrCat(ShowTime(appeal.deadline()), appeal.overdue() ? " (overdue)" : "");
 }
 
 int ShowAppeal(const Cli& cli, const v1::Appeal& appeal) {
@@ -37,7 +42,8 @@ int ShowAppeal(const Cli& cli, const v1::Appeal& appeal) {
        {"re-inspected", ResultText(appeal.reinspection_outcome(), appeal.reinspection_grade())},
        {"seals suspended",
         appeal.seals_suspended() == 0 ? "" : absl::StrCat(appeal.seals_suspended())},
-       {"filed", ShowTime(appeal.file_time())}});
+       {"filed", ShowTime(appeal.file_time())},
+       {"deadline", DeadlineText(appeal)}});
   std::cout << "\n";
   Table history({"time", "status", "by", "role", "detail"});
   for (const v1::AppealStep& step : appeal.history()) {
@@ -67,7 +73,9 @@ void AddAppealCommands(CLI::App& app, Cli& cli) {
   CLI::App* appeal = app.add_subcommand(
       "appeal",
       "appeals: a FIRM contests an inspection, ADMIN assigns a different certifier, whose "
-      "re-inspection resolves it (UPHELD: the original stands; OVERTURNED: it is superseded)");
+      "re-inspection resolves it (UPHELD: the original stands; OVERTURNED: it is superseded); "
+      "ADMIN may dismiss one before assignment, the FIRM withdraw its own before resolution; "
+      "each has a deadline set at filing (list --overdue shows the late ones)");
   appeal->require_subcommand(1);
   {
     struct Options {
@@ -139,6 +147,47 @@ void AddAppealCommands(CLI::App& app, Cli& cli) {
     });
   }
   {
+    struct Options {
+      std::string id, reason;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* dismiss = appeal->add_subcommand(
+        "dismiss",
+        "dismiss an appeal before it is assigned, with a reason; the inspection stands "
+        "(ADMIN)");
+    dismiss->add_option("id", options->id, "appeal id")->required();
+    dismiss->add_option("--reason", options->reason, "why (recorded in its history and the log)")
+        ->required();
+    OnRun(dismiss, cli, [&cli, options](client::Connection& connection) {
+      v1::DismissAppealRequest request;
+      request.set_appeal_id(options->id);
+      request.set_reason(options->reason);
+      return AppealCall(cli, "appeal dismiss", request, [&](const auto& r, v1::Appeal* out) {
+        return connection.appeals().DismissAppeal(connection.NewContext().get(), r, out);
+      });
+    });
+  }
+  {
+    struct Options {
+      std::string id, reason;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* withdraw = appeal->add_subcommand(
+        "withdraw",
+        "withdraw your own appeal before it is resolved (FILED or ASSIGNED); the inspection "
+        "stands and cannot be appealed again (FIRM)");
+    withdraw->add_option("id", options->id, "appeal id")->required();
+    withdraw->add_option("--reason", options->reason, "why (recorded in its history)");
+    OnRun(withdraw, cli, [&cli, options](client::Connection& connection) {
+      v1::WithdrawAppealRequest request;
+      request.set_appeal_id(options->id);
+      request.set_reason(options->reason);
+      return AppealCall(cli, "appeal withdraw", request, [&](const auto& r, v1::Appeal* out) {
+        return connection.appeals().WithdrawAppeal(connection.NewContext().get(), r, out);
+      });
+    });
+  }
+  {
     auto id = std::make_shared<std::string>();
     CLI::App* show = appeal->add_subcommand("show", "show an appeal and its history");
     show->add_option("id", *id, "appeal id")->required();
@@ -153,17 +202,22 @@ void AddAppealCommands(CLI::App& app, Cli& cli) {
   {
     struct Options {
       std::string firm, inspection, status;
+      bool overdue = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* list = appeal->add_subcommand("list", "list the appeals you are party to");
     list->add_option("--firm", options->firm, "only this firm's");
     list->add_option("--inspection", options->inspection, "only those against this inspection");
     list->add_option("--status", options->status, "only those in this state")
-        ->check(CLI::IsMember({"FILED", "ASSIGNED", "UPHELD", "OVERTURNED"}));
+        ->check(
+            CLI::IsMember({"FILED", "ASSIGNED", "UPHELD", "OVERTURNED", "DISMISSED", "WITHDRAWN"}));
+    list->add_flag("--overdue", options->overdue,
+                   "only the late ones: still open (FILED or ASSIGNED) past their deadline");
     OnRun(list, cli, [&cli, options](client::Connection& connection) {
       v1::ListAppealsRequest request;
       request.set_firm_id(options->firm);
       request.set_inspection_id(options->inspection);
+      request.set_overdue(options->overdue);
       if (!options->status.empty()) {
         v1::Appeal::Status status = v1::Appeal::STATUS_UNSPECIFIED;
         v1::Appeal::Status_Parse(options->status, &status);
@@ -181,13 +235,14 @@ void AddAppealCommands(CLI::App& app, Cli& cli) {
         PrintJson(all);
         return kExitOk;
       }
-      Table table(
-          {"id", "status", "inspection", "firm", "appealed", "assigned", "result", "filed"});
+      Table table({"id", "status", "inspection", "firm", "appealed", "assigned", "result", "filed",
+                   "deadline"});
       for (const v1::Appeal& a : all.appeals()) {
         table.AddRow(
             {a.id(), v1::Appeal::Status_Name(a.status()), a.inspection_id(), a.firm_id(),
              ResultText(a.original_outcome(), a.original_grade()), a.assigned_certifier_id(),
-             ResultText(a.reinspection_outcome(), a.reinspection_grade()), Day(a.file_time())});
+             ResultText(a.reinspection_outcome(), a.reinspection_grade()), Day(a.file_time()),
+             absl::StrCat(Day(a.deadline()), a.overdue() ? " OVERDUE" : "")});
       }
       table.Print();
       return kExitOk;

@@ -4,6 +4,7 @@
 #define SELLO_CLIENT_CLI_CLI_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -64,6 +65,10 @@ void AddAppealCommands(CLI::App& app, Cli& cli);
 void AddStatsCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
 void AddWitnessCommands(CLI::App& app, Cli& cli);
+
+// The grades as the command line names them: premium, grade_i, industrial (any case, with
+// CLI::CheckedTransformer).
+const std::map<std::string, v1::Grade>& GradeNames();
 
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.

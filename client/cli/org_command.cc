@@ -1,4 +1,4 @@
-// sello org create|show|list|join|leave, and sello site create|show|list.
+// sello org create|show|list|join|leave, and sello site create|show|list|certified.
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/ascii.h"
@@ -253,6 +253,55 @@ void AddSiteCommands(CLI::App& app, Cli& cli) {
       for (const auto& site : all.sites()) {
         table.AddRow({site.id(), site.firm_id(), site.type(), site.name(), site.region(),
                       site.registration_code()});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
+  {
+    struct Options {
+      std::string standard, region, type;
+      v1::Grade grade = v1::GRADE_UNSPECIFIED;
+    };
+    auto options = std::make_shared<Options>();
+    // Not "site register": that reads as registering a site (which `site create` does).
+    CLI::App* certified = site->add_subcommand(
+        "certified",
+        "the public register of certified sites (no token needed): each site's current "
+        "certification per standard, as `inspect status` computes it; only what passed, "
+        "never a failure");
+    certified->add_option("--standard", options->standard, "only this standard, e.g. CSCS");
+    certified->add_option("--grade", options->grade, "at least this grade")
+        ->transform(CLI::CheckedTransformer(GradeNames(), CLI::ignore_case));
+    certified->add_option("--region", options->region, "only this region, e.g. \"Los Lagos\"");
+    certified->add_option("--type", options->type,
+                          "only this site type, e.g. processing_plant, farming_centre");
+    OnRun(certified, cli, [&cli, options](client::Connection& connection) {
+      v1::ListCertifiedSitesRequest request;
+      request.set_standard_id(options->standard);
+      request.set_min_grade(options->grade);
+      request.set_region(options->region);
+      request.set_site_type(options->type);
+      v1::ListCertifiedSitesResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.inspections().ListCertifiedSites(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("site certified", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"site", "name", "type", "region", "firm", "standard", "grade", "inspected",
+                   "certifier"});
+      for (const v1::CertifiedSite& s : all.sites()) {
+        for (const v1::SiteCertification& c : s.certifications()) {
+          table.AddRow({s.site_id(), s.site_name(), s.site_type(), s.region(), s.firm_name(),
+                        absl::StrCat(c.standard_id(), "@", c.standard_version()),
+                        v1::Grade_Name(c.grade()), Day(c.inspection_date()), c.certifier_id()});
+        }
       }
       table.Print();
       return kExitOk;

@@ -1,4 +1,4 @@
-// sello seal issue|verify|show|suspend|revoke|reinstate.
+// sello seal issue|verify|show|list|issuances|suspend|revoke|reinstate.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -17,13 +17,14 @@
 #include "storage/files.h"
 
 namespace sello::cli {
-namespace {
 
 const std::map<std::string, v1::Grade>& GradeNames() {
   static const auto* names = new std::map<std::string, v1::Grade>{
       {"premium", v1::PREMIUM}, {"grade_i", v1::GRADE_I}, {"industrial", v1::INDUSTRIAL}};
   return *names;
 }
+
+namespace {
 
 // Verification's exit code: 0 when every seal is VALID, 3 when any is unknown or
 // malformed, 5 when any is suspended, revoked or expired.
@@ -337,9 +338,89 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       return kExitOk;
     });
   }
+  {
+    struct Options {
+      std::string lot, issuance;
+      int page_size = 0;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* list = seal->add_subcommand(
+        "list",
+        "list seals in full: every seal of a lot (issuance by issuance) or of one issuance, "
+        "with its status as of now (the lot's FIRM, the CERTIFIER that issued them, ADMIN, "
+        "REGULATOR); every page is fetched");
+    CLI::Option* lot = list->add_option("--lot", options->lot, "every seal of this lot");
+    CLI::Option* issuance =
+        list->add_option("--issuance", options->issuance, "every seal of this issuance");
+    lot->excludes(issuance);
+    list->add_option("--page-size", options->page_size,
+                     "seals per call (default 50; the server caps it at its --max-page-size)")
+        ->check(CLI::Range(1, 100'000));
+    OnRun(list, cli, [&cli, options](client::Connection& connection) {
+      if (options->lot.empty() == options->issuance.empty()) {
+        return Fail(kExitUsage, "seal list: give --lot or --issuance");
+      }
+      v1::ListSealsRequest request;
+      request.set_lot_id(options->lot);
+      request.set_issuance_id(options->issuance);
+      request.set_page_size(options->page_size);
+      v1::ListSealsResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.seals().ListSeals(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("seal list", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"code", "status", "grade", "lot", "issuance", "issued", "expires", "reason"});
+      for (const v1::Seal& s : all.seals()) {
+        table.AddRow({s.code(), v1::Seal::Status_Name(s.status()), v1::Grade_Name(s.grade()),
+                      s.lot_id(), s.issuance_id(), Day(s.issue_time()), Day(s.expire_time()),
+                      s.status_reason()});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
+  {
+    auto lot = std::make_shared<std::string>();
+    CLI::App* issuances = seal->add_subcommand(
+        "issuances",
+        "list a lot's seal issuances (what `seal list --issuance` takes): the lot's FIRM, the "
+        "CERTIFIER that made them, ADMIN, REGULATOR");
+    issuances->add_option("--lot", *lot, "lot id")->required();
+    OnRun(issuances, cli, [&cli, lot](client::Connection& connection) {
+      v1::ListIssuancesRequest request;
+      request.set_lot_id(*lot);
+      v1::ListIssuancesResponse all;
+      grpc::Status status = FetchAllPages(
+          connection, request,
+          [&](grpc::ClientContext* context, const auto& r, auto* page) {
+            return connection.seals().ListIssuances(context, r, page);
+          },
+          &all);
+      if (!status.ok()) return Fail("seal issuances", status);
+      if (cli.format() == Format::kJson) {
+        PrintJson(all);
+        return kExitOk;
+      }
+      Table table({"issuance", "lot", "inspection", "certifier", "seals", "grade", "issued"});
+      for (const v1::SealIssuance& i : all.issuances()) {
+        table.AddRow({i.id(), i.lot_id(), i.inspection_id(), i.certifier_id(),
+                      absl::StrCat(i.count()), v1::Grade_Name(i.grade()),
+                      ShowTime(i.issue_time())});
+      }
+      table.Print();
+      return kExitOk;
+    });
+  }
   for (const auto& [name, help] :
        {std::pair{"suspend", "suspend seals under investigation"},
-                                   std::pair{"revoke", "revoke seals for good"},
+        std::pair{"revoke", "revoke seals for good"},
         std::pair{"reinstate",
                   "reinstate suspended seals; a suspension is lifted only by an authority at "
                   "least as high as the one that made it (the association's: ADMIN's own, an "

@@ -81,12 +81,20 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.InspectionService/GetCertificationStatus",
        kPublic,
        {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // The register of certified sites is public: what passed, never a failure.
+      {"/sello.v1.InspectionService/ListCertifiedSites",
+       kPublic,
+       {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // Seals are issued and changed by certifiers (and the association); anyone verifies.
       {"/sello.v1.SealService/IssueSeals", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.SealService/VerifySeal", kPublic, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.SealService/SuspendSeals", kTokenRequired, {ADMIN, CERTIFIER}},
       {"/sello.v1.SealService/RevokeSeals", kTokenRequired, {ADMIN, CERTIFIER}},
       {"/sello.v1.SealService/ReinstateSeals", kTokenRequired, {ADMIN, CERTIFIER}},
+      // A lot's seals in full: its firm, the issuing certifier, ADMIN and REGULATOR
+      // (domain::CanReadIssuedSeals narrows each call to the caller's own).
+      {"/sello.v1.SealService/ListSeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      {"/sello.v1.SealService/ListIssuances", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       // Norms are public and adopted by regulators; anyone may ask about compliance.
       {"/sello.v1.NormService/AdoptNorm", kTokenRequired, {REGULATOR}},
       {"/sello.v1.NormService/RepealNorm", kTokenRequired, {REGULATOR}},
@@ -101,6 +109,9 @@ const std::vector<MethodAccess>& AccessTable() {
       {"/sello.v1.AppealService/ResolveAppeal", kTokenRequired, {CERTIFIER}},
       {"/sello.v1.AppealService/GetAppeal", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
       {"/sello.v1.AppealService/ListAppeals", kTokenRequired, {ADMIN, CERTIFIER, FIRM, REGULATOR}},
+      // Appeals end: ADMIN dismisses one before assignment, the firm withdraws its own.
+      {"/sello.v1.AppealService/DismissAppeal", kTokenRequired, {ADMIN}},
+      {"/sello.v1.AppealService/WithdrawAppeal", kTokenRequired, {FIRM}},
       // Statistics: everyone watches the certifiers and the cluster. FIRM and CERTIFIER
       // callers see published figures only (closed months, fixed windows, cells of at
       // least 5 firms including what differences would expose: domain/statistics.h); a

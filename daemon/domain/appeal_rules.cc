@@ -39,7 +39,8 @@ bool IsOpenAppeal(const v1::Appeal& appeal) {
 
 absl::StatusOr<v1::Appeal> PlanAppeal(const v1::Inspection& inspection, const Principal& firm,
                                       absl::string_view grounds,
-                                      const std::vector<v1::Appeal>& earlier, absl::Time now) {
+                                      const std::vector<v1::Appeal>& earlier, absl::Time now,
+                                      absl::Duration time_to_decide) {
   if (grounds.empty() || grounds.size() > kMaxAppealText) {
     return absl::InvalidArgumentError("grounds: required, at most 2000 characters");
   }
@@ -84,6 +85,7 @@ absl::StatusOr<v1::Appeal> PlanAppeal(const v1::Inspection& inspection, const Pr
   appeal.set_original_grade(inspection.grade());
   appeal.set_grounds(std::string(grounds));
   *appeal.mutable_file_time() = ToProto(now);
+  *appeal.mutable_deadline() = ToProto(now + time_to_decide);
   AddStep(appeal, v1::Appeal::FILED, firm, now).set_inspection_id(inspection.id());
   return appeal;
 }
@@ -96,7 +98,7 @@ absl::Status AssignAppeal(v1::Appeal& appeal, const v1::Organisation& certifier,
   }
   if (!IsOpenAppeal(appeal)) {
     return absl::FailedPreconditionError(
-        absl::StrCat(StateOf(appeal), "; a resolved appeal is not reassigned"));
+        absl::StrCat(StateOf(appeal), "; a closed appeal is not reassigned"));
   }
   if (certifier.kind() != v1::Organisation::CERTIFIER) {
     return absl::FailedPreconditionError(absl::StrCat("certifier_id: ", certifier.id(), " is a ",
@@ -133,9 +135,12 @@ absl::Status CheckMayResolve(const v1::Appeal& appeal, const Principal& actor) {
         absl::StrCat(StateOf(appeal), "; ADMIN assigns a certifier before it can be resolved"));
   }
   if (!IsOpenAppeal(appeal)) {
-    return absl::FailedPreconditionError(absl::StrCat(StateOf(appeal), " by re-inspection ",
-                                                      appeal.reinspection_id(),
-                                                      "; an appeal is resolved once"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(StateOf(appeal),
+                     appeal.reinspection_id().empty()
+                         ? ""
+                         : absl::StrCat(" by re-inspection ", appeal.reinspection_id()),
+                     "; an appeal is resolved once"));
   }
   if (actor.organisation_id != appeal.assigned_certifier_id()) {
     return absl::PermissionDeniedError(absl::StrCat("appeal ", appeal.id(), " is assigned to ",
@@ -217,6 +222,46 @@ absl::Status CheckMayCorrect(const v1::Inspection& inspection,
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status DismissAppeal(v1::Appeal& appeal, absl::string_view reason, const Principal& actor,
+                           absl::Time now) {
+  if (reason.empty() || reason.size() > kMaxAppealText) {
+    return absl::InvalidArgumentError("reason: required, at most 2000 characters");
+  }
+  if (appeal.status() == v1::Appeal::ASSIGNED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(StateOf(appeal), " to ", appeal.assigned_certifier_id(),
+                     "; an assigned appeal is decided by its re-inspection, not dismissed"));
+  }
+  if (appeal.status() != v1::Appeal::FILED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(StateOf(appeal), "; only a FILED appeal can be dismissed"));
+  }
+  AddStep(appeal, v1::Appeal::DISMISSED, actor, now).set_note(std::string(reason));
+  return absl::OkStatus();
+}
+
+absl::Status WithdrawAppeal(v1::Appeal& appeal, absl::string_view reason, const Principal& actor,
+                            absl::Time now) {
+  // Whose it is comes first: another party learns nothing of its state.
+  if (actor.role != v1::FIRM || appeal.firm_id() != actor.organisation_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("appeal ", appeal.id(), " is not yours; a firm withdraws only its own"));
+  }
+  if (reason.size() > kMaxAppealText) {
+    return absl::InvalidArgumentError("reason: at most 2000 characters");
+  }
+  if (!IsOpenAppeal(appeal)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        StateOf(appeal), "; only an open (FILED or ASSIGNED) appeal can be withdrawn"));
+  }
+  AddStep(appeal, v1::Appeal::WITHDRAWN, actor, now).set_note(std::string(reason));
+  return absl::OkStatus();
+}
+
+bool IsOverdue(const v1::Appeal& appeal, absl::Time now) {
+  return IsOpenAppeal(appeal) && appeal.has_deadline() && now > FromProto(appeal.deadline());
 }
 
 bool CanReadAppeal(const v1::Appeal& appeal, const Principal& reader) {

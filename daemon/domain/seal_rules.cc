@@ -1,5 +1,7 @@
 #include "daemon/domain/seal_rules.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/inspection_rules.h"
@@ -192,6 +194,26 @@ void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view 
   decision->set_actor_organisation_id(actor.organisation_id);
   decision->set_actor_role(actor.role);
   *decision->mutable_time() = ToProto(now);
+}
+
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader) {
+  switch (reader.role) {
+    case v1::ADMIN:
+    case v1::REGULATOR:
+      return true;
+    case v1::FIRM:
+      return lot.firm_id() == reader.organisation_id;
+    case v1::CERTIFIER:
+      return issuer_id == reader.organisation_id;
+    default:
+      return false;
+  }
+}
+
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader) {
+  if (reader.role != v1::CERTIFIER) return CanReadIssuedSeals(lot, "", reader);
+  return std::find(issuers.begin(), issuers.end(), reader.organisation_id) != issuers.end();
 }
 
 }  // namespace sello::domain

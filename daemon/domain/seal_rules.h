@@ -98,6 +98,15 @@ void RedactSealDecision(const Principal* reader, v1::Seal& seal);
 
 // "the association (appeal overturned)".
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause);
+// Who reads in full the seals `issuer_id` issued for `lot` (codes, status, issuance): the
+// lot's firm, that certifier, ADMIN and REGULATOR (who reads every record).
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader);
+
+// Whether `reader` may list the seals of `lot` at all, whose issuances were made by
+// `issuers`: ADMIN, REGULATOR, the lot's firm, or a certifier among `issuers` (which then
+// sees only its own). Everyone else is refused without learning whether any exist.
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader);
 
 }  // namespace sello::domain
 

@@ -50,7 +50,8 @@ grpc::Status AppealService::FileAppeal(grpc::ServerContext* context,
               AppealsAgainst(tx.store(), inspection->id());
           if (!earlier.ok()) return earlier.status();
           absl::StatusOr<v1::Appeal> appeal =
-              domain::PlanAppeal(*inspection, *caller, request->grounds(), *earlier, tx.now());
+              domain::PlanAppeal(*inspection, *caller, request->grounds(), *earlier, tx.now(),
+                                 registry_.appeal_deadline);
           if (!appeal.ok()) return appeal.status();
           appeal->set_id(domain::NewId("apl"));
           StoreAppeal(tx, *appeal, "appeal.filed");
@@ -86,6 +87,7 @@ grpc::Status AppealService::AssignAppeal(grpc::ServerContext* context,
           }
           StoreAppeal(tx, *appeal, replaced.empty() ? "appeal.assigned" : "appeal.reassigned",
                       replaced);
+          appeal->set_overdue(domain::IsOverdue(*appeal, tx.now()));
           *response = *std::move(appeal);
           return absl::OkStatus();
         });
@@ -167,6 +169,7 @@ grpc::Status AppealService::GetAppeal(grpc::ServerContext* context,
                                     " is read by its firm, the certifiers involved, ADMIN and "
                                     "REGULATOR only"));
                  }
+                 appeal->set_overdue(domain::IsOverdue(*appeal, absl::Now()));
                  *response = *std::move(appeal);
                  return absl::OkStatus();
                });
@@ -198,6 +201,7 @@ grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                    parent = caller->organisation_id;
                  }
                  const std::string name(storage::TableName(index));
+                 const absl::Time now = absl::Now();
                  const std::string prefix = parent.empty() ? "" : storage::ChildPrefix(parent);
                  const storage::Store& store = *registry_.store;
                  absl::StatusOr<std::string> next = storage::ListPage(
@@ -214,6 +218,8 @@ grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                            appeal->status() != request->status()) {
                          return false;
                        }
+                       appeal->set_overdue(domain::IsOverdue(*appeal, now));
+                       if (request->overdue() && !appeal->overdue()) return false;
                        *response->add_appeals() = *std::move(appeal);
                        return true;
                      });
@@ -221,6 +227,50 @@ grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                  response->set_next_page_token(*next);
                  return absl::OkStatus();
                });
+}
+
+grpc::Status AppealService::DismissAppeal(grpc::ServerContext* context,
+                                          const v1::DismissAppealRequest* request,
+                                          v1::Appeal* response) {
+  return Serve(
+      registry_, context, Method("DismissAppeal"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->appeal_id().empty()) return absl::InvalidArgumentError("appeal_id: required");
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<v1::Appeal> appeal = RequireAppeal(tx.store(), request->appeal_id());
+          if (!appeal.ok()) return appeal.status();
+          if (absl::Status status =
+                  domain::DismissAppeal(*appeal, request->reason(), *caller, tx.now());
+              !status.ok()) {
+            return status;
+          }
+          StoreAppeal(tx, *appeal, "appeal.dismissed");
+          *response = *std::move(appeal);
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status AppealService::WithdrawAppeal(grpc::ServerContext* context,
+                                           const v1::WithdrawAppealRequest* request,
+                                           v1::Appeal* response) {
+  return Serve(
+      registry_, context, Method("WithdrawAppeal"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->appeal_id().empty()) return absl::InvalidArgumentError("appeal_id: required");
+        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
+          absl::StatusOr<v1::Appeal> appeal = RequireAppeal(tx.store(), request->appeal_id());
+          if (!appeal.ok()) return appeal.status();
+          if (absl::Status status =
+                  domain::WithdrawAppeal(*appeal, request->reason(), *caller, tx.now());
+              !status.ok()) {
+            return status;
+          }
+          StoreAppeal(tx, *appeal, "appeal.withdrawn");
+          *response = *std::move(appeal);
+          return absl::OkStatus();
+        });
+      });
 }
 
 }  // namespace sello::service

@@ -1,5 +1,6 @@
 // gRPC AppealService: firms contest inspections, ADMIN assigns an impartial certifier,
-// whose re-inspection resolves the appeal.
+// whose re-inspection resolves the appeal; ADMIN dismisses one before assignment, the
+// firm withdraws its own before resolution.
 #ifndef SELLO_DAEMON_SERVICE_APPEAL_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_APPEAL_SERVICE_H_
 
@@ -22,6 +23,11 @@ class AppealService final : public v1::AppealService::Service {
                          v1::Appeal* response) override;
   grpc::Status ListAppeals(grpc::ServerContext* context, const v1::ListAppealsRequest* request,
                            v1::ListAppealsResponse* response) override;
+  grpc::Status DismissAppeal(grpc::ServerContext* context, const v1::DismissAppealRequest* request,
+                             v1::Appeal* response) override;
+  grpc::Status WithdrawAppeal(grpc::ServerContext* context,
+                              const v1::WithdrawAppealRequest* request,
+                              v1::Appeal* response) override;
 
  private:
   Registry registry_;

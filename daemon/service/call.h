@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/limits.h"
 #include "daemon/domain/principal.h"
 #include "daemon/domain/request_hygiene.h"
@@ -57,6 +58,9 @@ struct Registry {
   // What Serve refuses before anything else (request_meter.h): a request's message and
   // header set over --max-message-kb / --max-metadata-kb.
   domain::RequestSizeLimits size_limits = {};
+  // How long the association has to decide an appeal, from its filing
+  // (--appeal-deadline-days).
+  absl::Duration appeal_deadline = domain::kDefaultAppealDeadline;
 };
 
 // OK, or RESOURCE_EXHAUSTED naming the flag when the request being served (measured by the

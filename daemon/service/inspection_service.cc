@@ -9,9 +9,11 @@
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/organisation_rules.h"
+#include "daemon/domain/site_certification.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/certification_ops.h"
 #include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
@@ -314,28 +316,43 @@ grpc::Status InspectionService::GetCertificationStatus(
                  response->set_site_id(site->id());
                  response->set_site_name(site->name());
                  response->set_firm_id(site->firm_id());
-                 // Newest first: the first current inspection per standard is its status.
-                 std::map<std::string, v1::SiteCertification> latest;
-                 absl::Status status = storage::VisitIndexed<v1::Inspection>(
-                     store, Table::kInspectionsBySite, storage::ChildPrefix(site->id()),
-                     Table::kInspections, /*reverse=*/true, [&](v1::Inspection&& inspection) {
-                       if (inspection.status() != v1::Inspection::CURRENT ||
-                           latest.count(inspection.standard_id())) {
-                         return true;
-                       }
-                       v1::SiteCertification& entry = latest[inspection.standard_id()];
-                       entry.set_standard_id(inspection.standard_id());
-                       entry.set_standard_version(inspection.standard_version());
-                       entry.set_outcome(inspection.outcome());
-                       entry.set_grade(inspection.grade());
-                       *entry.mutable_inspection_date() = inspection.inspection_date();
-                       entry.set_certifier_id(inspection.certifier_id());
-                       entry.set_inspection_id(inspection.id());
-                       return true;
-                     });
-                 if (!status.ok()) return status;
-                 for (auto& [standard, entry] : latest)
+                 absl::StatusOr<std::vector<v1::SiteCertification>> certifications =
+                     SiteCertifications(store, site->id());
+                 if (!certifications.ok()) return certifications.status();
+                 for (v1::SiteCertification& entry : *certifications)
                    *response->add_certifications() = std::move(entry);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status InspectionService::ListCertifiedSites(grpc::ServerContext* context,
+                                                   const v1::ListCertifiedSitesRequest* request,
+                                                   v1::ListCertifiedSitesResponse* response) {
+  return Serve(registry_, context, Method("ListCertifiedSites"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 const domain::RegisterFilter filter{request->standard_id(), request->min_grade(),
+                                                     request->region(), request->site_type()};
+                 if (absl::Status status = domain::ValidateRegisterFilter(filter); !status.ok()) {
+                   return status;
+                 }
+                 const storage::Store& store = *registry_.store;
+                 if (!filter.standard_id.empty()) {
+                   absl::StatusOr<std::optional<std::string>> standard =
+                       store.Get(Table::kStandards, filter.standard_id);
+                   if (!standard.ok()) return standard.status();
+                   if (!standard->has_value()) {
+                     return absl::NotFoundError(
+                         absl::StrCat("standard_id: no standard '", filter.standard_id, "'"));
+                   }
+                 }
+                 absl::StatusOr<std::string> next =
+                     ReadRegister(store, filter, request->page_token(), *page_size,
+                                  kRegisterReadBudget, *response->mutable_sites());
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
                  return absl::OkStatus();
                });
 }

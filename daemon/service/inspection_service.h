@@ -35,6 +35,9 @@ class InspectionService final : public v1::InspectionService::WithCallbackMethod
   grpc::Status GetCertificationStatus(grpc::ServerContext* context,
                                       const v1::GetCertificationStatusRequest* request,
                                       v1::GetCertificationStatusResponse* response) override;
+  grpc::Status ListCertifiedSites(grpc::ServerContext* context,
+                                  const v1::ListCertifiedSitesRequest* request,
+                                  v1::ListCertifiedSitesResponse* response) override;
 
  private:
   // Submission and correction share everything but the link to the earlier record.

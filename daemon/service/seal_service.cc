@@ -8,10 +8,12 @@
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/merkle.h"
+#include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/seal_listing.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/records.h"
@@ -411,6 +413,96 @@ grpc::Status SealService::ReinstateSeals(grpc::ServerContext* context,
                                          const v1::ChangeSealsRequest* request,
                                          v1::ChangeSealsResponse* response) {
   return Change(context, "ReinstateSeals", request, v1::Seal::VALID, response);
+}
+
+grpc::Status SealService::ListSeals(grpc::ServerContext* context,
+                                    const v1::ListSealsRequest* request,
+                                    v1::ListSealsResponse* response) {
+  return Serve(
+      registry_, context, Method("ListSeals"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->lot_id().empty() == request->issuance_id().empty()) {
+          return absl::InvalidArgumentError("lot_id or issuance_id: exactly one is required");
+        }
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<std::string> next;
+        if (!request->lot_id().empty()) {
+          absl::StatusOr<v1::Lot> lot =
+              storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+          if (!lot.ok()) return lot.status();
+          next = ListSealsOfLot(store, *lot, *caller, request->page_token(), *page_size,
+                                absl::Now(), &templates_, *response->mutable_seals());
+        } else {
+          absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
+              store, Table::kIssuances, request->issuance_id(), "issuance");
+          if (!issuance.ok()) return issuance.status();
+          absl::StatusOr<v1::Lot> lot =
+              storage::RequireRecord<v1::Lot>(store, Table::kLots, issuance->lot_id(), "lot");
+          if (!lot.ok()) return lot.status();
+          if (!domain::CanReadIssuedSeals(*lot, issuance->certifier_id(), *caller)) {
+            return absl::PermissionDeniedError(
+                absl::StrCat("the seals of issuance ", issuance->id(),
+                             " are read by the lot's firm, the certifier that issued them, ADMIN "
+                             "and REGULATOR only"));
+          }
+          next = ListSealsOfIssuance(store, *issuance, request->page_token(), *page_size,
+                                     absl::Now(), &templates_, *response->mutable_seals());
+        }
+        if (!next.ok()) return next.status();
+        response->set_next_page_token(*next);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SealService::ListIssuances(grpc::ServerContext* context,
+                                        const v1::ListIssuancesRequest* request,
+                                        v1::ListIssuancesResponse* response) {
+  return Serve(
+      registry_, context, Method("ListIssuances"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        const storage::Store& store = *registry_.store;
+        absl::StatusOr<v1::Lot> lot =
+            storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+        if (!lot.ok()) return lot.status();
+        absl::StatusOr<std::vector<v1::SealIssuance>> issuances = IssuancesOfLot(store, lot->id());
+        if (!issuances.ok()) return issuances.status();
+        std::vector<std::string> issuers;
+        for (const v1::SealIssuance& issuance : *issuances) {
+          issuers.push_back(issuance.certifier_id());
+        }
+        if (!domain::CanListSealsOfLot(*lot, issuers, *caller)) {
+          return absl::PermissionDeniedError(
+              absl::StrCat("the issuances of lot ", lot->id(),
+                           " are read by its firm, the certifiers that made them, ADMIN and "
+                           "REGULATOR only"));
+        }
+        // A lot has few issuances (each of up to 10,000 seals): they are read whole and
+        // paginated here, by id.
+        const std::string listing = absl::StrCat("lot_issuances:", lot->id());
+        absl::StatusOr<std::string> after =
+            storage::DecodePageToken(listing, request->page_token());
+        if (!after.ok()) return after.status();
+        for (v1::SealIssuance& issuance : *issuances) {
+          if (issuance.id() <= *after ||
+              !domain::CanReadIssuedSeals(*lot, issuance.certifier_id(), *caller)) {
+            continue;
+          }
+          if (response->issuances_size() == *page_size) {
+            response->set_next_page_token(
+                storage::EncodePageToken(listing, response->issuances().rbegin()->id()));
+            break;
+          }
+          *response->add_issuances() = std::move(issuance);
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sello::service

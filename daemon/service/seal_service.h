@@ -1,5 +1,6 @@
 // gRPC SealService: issuing seals in bulk, verifying them (public, the hottest call),
-// and suspending, revoking or reinstating them.
+// suspending, revoking or reinstating them, and listing them for the parties that may
+// read them in full.
 #ifndef SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
 
@@ -36,6 +37,10 @@ class SealService final
                            v1::ChangeSealsResponse* response) override;
   grpc::Status ReinstateSeals(grpc::ServerContext* context, const v1::ChangeSealsRequest* request,
                               v1::ChangeSealsResponse* response) override;
+  grpc::Status ListSeals(grpc::ServerContext* context, const v1::ListSealsRequest* request,
+                         v1::ListSealsResponse* response) override;
+  grpc::Status ListIssuances(grpc::ServerContext* context, const v1::ListIssuancesRequest* request,
+                             v1::ListIssuancesResponse* response) override;
 
  private:
   grpc::Status Change(grpc::ServerContext* context, absl::string_view method,

@@ -136,6 +136,7 @@ const EmptyRequestAnswer kEmptyRequestAnswers[] = {
     {"/sello.v1.InspectionService/ListInspections", kAnyRole, StatusCode::OK, ""},
     {"/sello.v1.InspectionService/GetCertificationStatus", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "site_id: required"},
+    {"/sello.v1.InspectionService/ListCertifiedSites", kAnyRole, StatusCode::OK, ""},
     {"/sello.v1.SealService/IssueSeals", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "lot_id: required"},
     {"/sello.v1.SealService/VerifySeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
@@ -146,6 +147,10 @@ const EmptyRequestAnswer kEmptyRequestAnswers[] = {
      "codes or lot_id: exactly one is required"},
     {"/sello.v1.SealService/ReinstateSeals", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "codes or lot_id: exactly one is required"},
+    {"/sello.v1.SealService/ListSeals", kAnyRole, StatusCode::INVALID_ARGUMENT,
+     "lot_id or issuance_id: exactly one is required"},
+    {"/sello.v1.SealService/ListIssuances", kAnyRole, StatusCode::INVALID_ARGUMENT,
+     "lot_id: required"},
     {"/sello.v1.NormService/AdoptNorm", kAnyRole, StatusCode::INVALID_ARGUMENT, "norm.standard_id"},
     {"/sello.v1.NormService/RepealNorm", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "norm_id: required"},
@@ -164,6 +169,10 @@ const EmptyRequestAnswer kEmptyRequestAnswers[] = {
     {"/sello.v1.AppealService/GetAppeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "appeal_id: required"},
     {"/sello.v1.AppealService/ListAppeals", kAnyRole, StatusCode::OK, ""},
+    {"/sello.v1.AppealService/DismissAppeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
+     "appeal_id: required"},
+    {"/sello.v1.AppealService/WithdrawAppeal", kAnyRole, StatusCode::INVALID_ARGUMENT,
+     "appeal_id: required"},
     {"/sello.v1.StatsService/CertifierStats", kAnyRole, StatusCode::INVALID_ARGUMENT,
      "standard_id: required"},
     {"/sello.v1.StatsService/CriterionStats", kAnyRole, StatusCode::INVALID_ARGUMENT,
@@ -606,6 +615,14 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
   suspended_seal.set_reason("competitor says so");
   whole_lot.set_lot_id(a.lot);
   whole_lot.set_reason("competitor says so");
+  v1::ListSealsRequest seals_of_lot, seals_of_issuance;
+  seals_of_lot.set_lot_id(a.lot);
+  seals_of_issuance.set_issuance_id(a.issuance);
+  v1::ListIssuancesRequest issuances_of_lot;
+  issuances_of_lot.set_lot_id(a.lot);
+  v1::WithdrawAppealRequest withdraw_appeal;
+  withdraw_appeal.set_appeal_id(a.appeal);
+  withdraw_appeal.set_reason("not ours, but worth a try");
   v1::FirmBenchmarkRequest benchmark_of_a;
   benchmark_of_a.set_firm_id("salmones-sur");
   benchmark_of_a.set_standard_id("CSCS");
@@ -679,6 +696,14 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
                 kDenied),
       MakeProbe("B reinstates A's suspended seal", absl::StrCat(kSeals, "ReinstateSeals"), b,
                 suspended_seal, kDenied),
+      MakeProbe("B lists A's lot's seals", absl::StrCat(kSeals, "ListSeals"), b, seals_of_lot,
+                kDenied, firm_, a.codes[1]),
+      MakeProbe("B lists A's issuance's seals", absl::StrCat(kSeals, "ListSeals"), b,
+                seals_of_issuance, kDenied, firm_, a.codes[2]),
+      MakeProbe("B lists A's lot's issuances", absl::StrCat(kSeals, "ListIssuances"), b,
+                issuances_of_lot, kDenied, firm_, a.issuance),
+      MakeProbe("B withdraws A's appeal", absl::StrCat(kAppeals, "WithdrawAppeal"), b,
+                withdraw_appeal, kDenied),
       MakeProbe("B reads A's benchmark", absl::StrCat(kStats, "FirmBenchmark"), b, benchmark_of_a,
                 kDenied),
       MakeProbe("B reads A's site record", absl::StrCat(kLog, "GetRecord"), b,
@@ -710,6 +735,12 @@ TEST_F(AccessMatrixTest, AnotherFirmOrCertifierGetsNoneOfTheirRecords) {
                 whole_lot, kDenied),
       MakeProbe("Norte reinstates Austral's suspended seal", absl::StrCat(kSeals, "ReinstateSeals"),
                 rival_, suspended_seal, kDenied),
+      MakeProbe("Norte lists the seals of A's lot", absl::StrCat(kSeals, "ListSeals"), rival_,
+                seals_of_lot, kDenied, austral, a.codes[1]),
+      MakeProbe("Norte lists Austral's issuance", absl::StrCat(kSeals, "ListSeals"), rival_,
+                seals_of_issuance, kDenied, austral, a.codes[2]),
+      MakeProbe("Norte lists the issuances of A's lot", absl::StrCat(kSeals, "ListIssuances"),
+                rival_, issuances_of_lot, kDenied, austral, a.issuance),
       MakeProbe("Norte gets an appeal it is no party to", absl::StrCat(kAppeals, "GetAppeal"),
                 rival_, get_appeal, kDenied, austral, a.appeal),
       MakeProbe("Norte reads the record of an appeal it is no party to",

@@ -505,7 +505,7 @@ TEST_F(HttpTest, TheTransportRulesAreGrpcs) {
            dir + "/ca.key", "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2",
            "-extfile", dir + "/server.ext"});
   ASSERT_FALSE(HasFailure());
-  daemon_.set_client_tls({dir + "/ca.pem", "", ""});
+  daemon_.set_client_tls({dir + "/ca.pem", "", "", ""});
   ASSERT_NO_FATAL_FAILURE(
       StartDaemon({"--tls-cert", dir + "/server.pem", "--tls-key", dir + "/server.key"}));
   const std::string https = "https://" + HttpAddress(daemon_);

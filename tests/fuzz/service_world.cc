@@ -293,6 +293,14 @@ const std::vector<FixtureStep>& SeedRequests() {
       {C::kCertifier, "/sello.v1.SealService/ReinstateSeals", R"pb(codes: "$SEAL_2"
                                                                    reason: "recall ended")pb"},
       {C::kAdmin, "/sello.v1.SealService/RevokeSeals", R"pb(lot_id: "$LOT" reason: "fraud")pb"},
+      {C::kFirm, "/sello.v1.SealService/ListSeals", R"pb(lot_id: "$LOT" page_size: 1)pb"},
+      {C::kCertifier, "/sello.v1.SealService/ListIssuances", R"pb(lot_id: "$LOT")pb"},
+      {C::kAnonymous, "/sello.v1.InspectionService/ListCertifiedSites",
+       R"pb(standard_id: "TST"
+            min_grade: GRADE_I
+            region: "los lagos"
+            site_type: "processing_plant"
+            page_size: 1)pb"},
       {C::kAnonymous, "/sello.v1.NormService/GetNorm", R"pb(norm_id: "$NORM")pb"},
       {C::kAnonymous, "/sello.v1.NormService/ListNorms", ""},
       {C::kAnonymous, "/sello.v1.NormService/CheckCompliance",
@@ -309,6 +317,11 @@ const std::vector<FixtureStep>& SeedRequests() {
        "appeal_id: \"$APPEAL\" reinspection { " + std::string(kInspection) + " }"},
       {C::kFirm, "/sello.v1.AppealService/GetAppeal", R"pb(appeal_id: "$APPEAL")pb"},
       {C::kAdmin, "/sello.v1.AppealService/ListAppeals", R"pb(firm_id: "fz-firm" status: FILED)pb"},
+      {C::kRegulator, "/sello.v1.AppealService/ListAppeals", R"pb(overdue: true)pb"},
+      {C::kAdmin, "/sello.v1.AppealService/DismissAppeal", R"pb(appeal_id: "$APPEAL"
+                                                                reason: "out of time")pb"},
+      {C::kFirm, "/sello.v1.AppealService/WithdrawAppeal", R"pb(appeal_id: "$APPEAL"
+                                                                reason: "settled")pb"},
       {C::kAdmin, "/sello.v1.StatsService/CertifierStats", R"pb(standard_id: "TST"
                                                                 from_month: "2033-01"
                                                                 to_month: "2033-12")pb"},

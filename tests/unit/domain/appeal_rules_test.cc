@@ -1,10 +1,12 @@
 // The appeal state machine, transition by transition: who may move it, from which state,
-// what each step records, and how a re-inspection decides between UPHELD and OVERTURNED.
+// what each step records, how a re-inspection decides between UPHELD and OVERTURNED, and
+// how an appeal otherwise ends (dismissed, withdrawn) or runs late (its deadline).
 #include "daemon/domain/appeal_rules.h"
 
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "daemon/domain/time_convert.h"
@@ -371,6 +373,198 @@ TEST(CanReadAppealTest, OnlyThePartiesAndTheOverseers) {
   EXPECT_FALSE(CanReadAppeal(appeal, kOtherFirm));
   EXPECT_FALSE(CanReadAppeal(appeal, Principal{"tok-t", "cert-tercera", v1::CERTIFIER}));
   EXPECT_FALSE(CanReadAppeal(appeal, Principal{}));
+}
+
+// An appeal in each state the machine knows.
+Appeal InState(Appeal::Status status) {
+  switch (status) {
+    case Appeal::FILED:
+      return Filed();
+    case Appeal::ASSIGNED:
+      return Assigned();
+    case Appeal::UPHELD:
+    case Appeal::OVERTURNED: {
+      Appeal appeal = Assigned();
+      Inspection original = Original();
+      Inspection reinspection = Reinspection(status == Appeal::UPHELD ? v1::GRADE_I : v1::PREMIUM);
+      EXPECT_TRUE(ResolveAppeal(appeal, original, reinspection, kAssignee, kResolved).ok());
+      return appeal;
+    }
+    case Appeal::DISMISSED: {
+      Appeal appeal = Filed();
+      EXPECT_TRUE(DismissAppeal(appeal, "out of scope", kAdmin, kAssigned).ok());
+      return appeal;
+    }
+    case Appeal::WITHDRAWN: {
+      Appeal appeal = Filed();
+      EXPECT_TRUE(WithdrawAppeal(appeal, "", kFirm, kAssigned).ok());
+      return appeal;
+    }
+    default:
+      ADD_FAILURE() << "no appeal in state " << status;
+      return Appeal();
+  }
+}
+
+TEST(PlanAppealTest, SetsTheDeadlineAtFiling) {
+  EXPECT_EQ(FromProto(Filed().deadline()), kFiled + kDefaultAppealDeadline);
+  absl::StatusOr<Appeal> quick =
+      PlanAppeal(Original(), kFirm, "urgent", {}, kFiled, absl::Hours(24 * 7));
+  ASSERT_TRUE(quick.ok()) << quick.status();
+  EXPECT_EQ(FromProto(quick->deadline()), kFiled + absl::Hours(24 * 7));
+}
+
+TEST(PlanAppealTest, AnAppealIsFiledOnceHoweverItEnded) {
+  for (Appeal::Status ended : {Appeal::DISMISSED, Appeal::WITHDRAWN}) {
+    SCOPED_TRACE(Appeal::Status_Name(ended));
+    ExpectRefused(
+        PlanAppeal(Original(), kFirm, "again", {InState(ended)}, kResolved).status(),
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("was appealed before: appeal apl-1 is ", Appeal::Status_Name(ended)));
+  }
+}
+
+TEST(DismissAppealTest, AdminDismissesOnlyBeforeAssignment) {
+  const struct {
+    Appeal::Status from;
+    absl::StatusCode code;  // kOk: dismissed
+    std::string says;
+  } cases[] = {
+      {Appeal::FILED, absl::StatusCode::kOk, ""},
+      {Appeal::ASSIGNED, absl::StatusCode::kFailedPrecondition,
+       "appeal apl-1 is ASSIGNED to cert-norte; an assigned appeal is decided by its "
+       "re-inspection"},
+      {Appeal::UPHELD, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is UPHELD"},
+      {Appeal::OVERTURNED, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is OVERTURNED"},
+      {Appeal::DISMISSED, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is DISMISSED"},
+      {Appeal::WITHDRAWN, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is WITHDRAWN"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(Appeal::Status_Name(c.from));
+    Appeal appeal = InState(c.from);
+    const Appeal before = appeal;
+    const absl::Status status = DismissAppeal(appeal, "filed outside the rules", kAdmin, kResolved);
+    if (c.code != absl::StatusCode::kOk) {
+      ExpectRefused(status, c.code, c.says);
+      EXPECT_EQ(appeal.SerializeAsString(), before.SerializeAsString())
+          << "a refused transition changes nothing";
+      continue;
+    }
+    ASSERT_TRUE(status.ok()) << status;
+    EXPECT_EQ(appeal.status(), Appeal::DISMISSED);
+    EXPECT_FALSE(IsOpenAppeal(appeal));
+    EXPECT_EQ(FromProto(appeal.update_time()), kResolved);
+    ASSERT_EQ(appeal.history_size(), before.history_size() + 1);
+    const v1::AppealStep& step = appeal.history(appeal.history_size() - 1);
+    EXPECT_EQ(step.status(), Appeal::DISMISSED);
+    EXPECT_EQ(step.actor_organisation_id(), "association");
+    EXPECT_EQ(step.actor_role(), v1::ADMIN);
+    EXPECT_EQ(step.actor_token_id(), "tok-a");
+    EXPECT_EQ(step.note(), "filed outside the rules");
+    EXPECT_EQ(FromProto(step.time()), kResolved);
+  }
+}
+
+TEST(DismissAppealTest, NeedsAReason) {
+  for (const std::string& reason : {std::string(), std::string(2001, 'x')}) {
+    Appeal appeal = Filed();
+    ExpectRefused(DismissAppeal(appeal, reason, kAdmin, kResolved),
+                  absl::StatusCode::kInvalidArgument, "reason");
+    EXPECT_EQ(appeal.status(), Appeal::FILED);
+  }
+}
+
+TEST(WithdrawAppealTest, TheFirmWithdrawsItsOwnBeforeResolution) {
+  const struct {
+    Appeal::Status from;
+    absl::StatusCode code;  // kOk: withdrawn
+    std::string says;
+  } cases[] = {
+      {Appeal::FILED, absl::StatusCode::kOk, ""},
+      {Appeal::ASSIGNED, absl::StatusCode::kOk, ""},
+      {Appeal::UPHELD, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is UPHELD"},
+      {Appeal::OVERTURNED, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is OVERTURNED"},
+      {Appeal::DISMISSED, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is DISMISSED"},
+      {Appeal::WITHDRAWN, absl::StatusCode::kFailedPrecondition, "appeal apl-1 is WITHDRAWN"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(Appeal::Status_Name(c.from));
+    Appeal appeal = InState(c.from);
+    const Appeal before = appeal;
+    const absl::Status status = WithdrawAppeal(appeal, "settled with the buyer", kFirm, kResolved);
+    if (c.code != absl::StatusCode::kOk) {
+      ExpectRefused(status, c.code, c.says);
+      EXPECT_EQ(appeal.SerializeAsString(), before.SerializeAsString());
+      continue;
+    }
+    ASSERT_TRUE(status.ok()) << status;
+    EXPECT_EQ(appeal.status(), Appeal::WITHDRAWN);
+    EXPECT_FALSE(IsOpenAppeal(appeal));
+    // The inspection may be corrected again: nothing is waiting for a re-inspection.
+    EXPECT_TRUE(CheckMayCorrect(Original(), {appeal}).ok());
+    const v1::AppealStep& step = appeal.history(appeal.history_size() - 1);
+    EXPECT_EQ(step.status(), Appeal::WITHDRAWN);
+    EXPECT_EQ(step.actor_organisation_id(), "salmones-sur");
+    EXPECT_EQ(step.actor_role(), v1::FIRM);
+    EXPECT_EQ(step.note(), "settled with the buyer");
+  }
+}
+
+TEST(WithdrawAppealTest, NobodyElseWithdrawsItAndLearnsNothingOfItsState) {
+  for (const Principal& actor : {kOtherFirm, kAdmin, kOriginal, kAssignee, kRegulator}) {
+    for (Appeal::Status from : {Appeal::FILED, Appeal::ASSIGNED, Appeal::UPHELD}) {
+      SCOPED_TRACE(absl::StrCat(actor.organisation_id, " on ", Appeal::Status_Name(from)));
+      Appeal appeal = InState(from);
+      const absl::Status status = WithdrawAppeal(appeal, "", actor, kResolved);
+      ExpectRefused(status, absl::StatusCode::kPermissionDenied, "a firm withdraws only its own");
+      EXPECT_THAT(std::string(status.message()),
+                  ::testing::Not(HasSubstr(Appeal::Status_Name(from))));
+      EXPECT_EQ(appeal.status(), from);
+    }
+  }
+  Appeal appeal = Filed();
+  ExpectRefused(WithdrawAppeal(appeal, std::string(2001, 'x'), kFirm, kResolved),
+                absl::StatusCode::kInvalidArgument, "reason");
+}
+
+TEST(IsOverdueTest, OpenPastItsDeadline) {
+  const absl::Time deadline = kFiled + kDefaultAppealDeadline;
+  Appeal legacy = Filed();
+  legacy.clear_deadline();
+  const struct {
+    const char* what;
+    Appeal appeal;
+    absl::Time now;
+    bool overdue;
+  } cases[] = {
+      {"filed, before the deadline", Filed(), deadline - absl::Seconds(1), false},
+      {"filed, at the deadline", Filed(), deadline, false},
+      {"filed, past the deadline", Filed(), deadline + absl::Seconds(1), true},
+      {"assigned, past the deadline", Assigned(), deadline + absl::Hours(1), true},
+      {"upheld, past the deadline", InState(Appeal::UPHELD), deadline + absl::Hours(1), false},
+      {"dismissed, past the deadline", InState(Appeal::DISMISSED), deadline + absl::Hours(1),
+       false},
+      {"withdrawn, past the deadline", InState(Appeal::WITHDRAWN), deadline + absl::Hours(1),
+       false},
+      {"filed before deadlines existed", legacy, deadline + absl::Hours(1000), false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(IsOverdue(c.appeal, c.now), c.overdue) << c.what;
+  }
+}
+
+TEST(ClosedAppealTest, IsNeitherAssignedNorResolvedAgain) {
+  for (Appeal::Status ended : {Appeal::DISMISSED, Appeal::WITHDRAWN}) {
+    SCOPED_TRACE(Appeal::Status_Name(ended));
+    Appeal appeal = InState(ended);
+    ExpectRefused(AssignAppeal(appeal, Certifier("cert-norte"), AccreditedForCscs("cert-norte"), "",
+                               kAdmin, kResolved),
+                  absl::StatusCode::kFailedPrecondition, "a closed appeal is not reassigned");
+    const absl::Status resolve = CheckMayResolve(appeal, kAssignee);
+    ExpectRefused(resolve, absl::StatusCode::kFailedPrecondition,
+                  absl::StrCat("appeal apl-1 is ", Appeal::Status_Name(ended),
+                               "; an appeal is resolved once"));
+  }
 }
 
 }  // namespace

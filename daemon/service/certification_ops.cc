@@ -1,0 +1,82 @@
+#include "daemon/service/certification_ops.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+
+namespace sello::service {
+
+using storage::Table;
+
+absl::StatusOr<std::vector<v1::SiteCertification>> SiteCertifications(const storage::Store& store,
+                                                                      absl::string_view site_id,
+                                                                      size_t* inspections_read) {
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::LoadIndexed<v1::Inspection>(
+      store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections);
+  if (!inspections.ok()) return inspections.status();
+  if (inspections_read != nullptr) *inspections_read += inspections->size();
+  return domain::NewestCurrentPerStandard(*inspections);
+}
+
+absl::StatusOr<std::string> ReadRegister(
+    const storage::Store& store, const domain::RegisterFilter& filter, absl::string_view page_token,
+    int page_size, size_t budget, google::protobuf::RepeatedPtrField<v1::CertifiedSite>& sites) {
+  static constexpr absl::string_view kListing = "certified_sites";
+  absl::StatusOr<std::string> after = storage::DecodePageToken(kListing, page_token);
+  if (!after.ok()) return after.status();
+  int taken = 0;
+  size_t spent = 0;  // inspections read and sites looked at
+  bool more = false;
+  std::string last_site;
+  absl::flat_hash_map<std::string, std::string> firm_names;
+  absl::Status inner;
+  absl::Status scan =
+      store.Scan(Table::kSites, "", *after, [&](absl::string_view key, absl::string_view value) {
+        if (taken == page_size || spent >= budget) {
+          more = true;
+          return false;
+        }
+        last_site = std::string(key);
+        ++spent;
+        v1::Site site;
+        if (inner = storage::ParseRecord(Table::kSites, key, value, site); !inner.ok()) {
+          return false;
+        }
+        if (!domain::SiteMatches(site, filter)) return true;
+        absl::StatusOr<std::vector<v1::SiteCertification>> certifications =
+            SiteCertifications(store, site.id(), &spent);
+        if (!certifications.ok()) {
+          inner = certifications.status();
+          return false;
+        }
+        std::vector<v1::SiteCertification> shown = domain::RegisterEntries(*certifications, filter);
+        if (shown.empty()) return true;
+        auto firm = firm_names.find(site.firm_id());
+        if (firm == firm_names.end()) {
+          absl::StatusOr<v1::Organisation> organisation = storage::RequireRecord<v1::Organisation>(
+              store, Table::kOrganisations, site.firm_id(), "organisation");
+          if (!organisation.ok()) {
+            inner = organisation.status();
+            return false;
+          }
+          firm = firm_names.emplace(site.firm_id(), organisation->name()).first;
+        }
+        v1::CertifiedSite* listed = sites.Add();
+        listed->set_site_id(site.id());
+        listed->set_site_name(site.name());
+        listed->set_site_type(site.type());
+        listed->set_region(site.region());
+        listed->set_firm_id(site.firm_id());
+        listed->set_firm_name(firm->second);
+        for (v1::SiteCertification& entry : shown) {
+          *listed->add_certifications() = std::move(entry);
+        }
+        ++taken;
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return more ? storage::EncodePageToken(kListing, last_site) : std::string();
+}
+
+}  // namespace sello::service
