@@ -85,7 +85,7 @@ void DrawText(cairo_t* cr, absl::string_view text, double x, double baseline, do
 
 absl::Status DrawLabel(cairo_t* cr, const SealLabel& label, double x, double y, double width,
                        double height) {
-  const double pad = std::min(width, height) * 0.06;
+  const double pad = std::min(width, height) * 0.04;
   const double qr = height - 2 * pad;
   if (absl::Status status = DrawQr(cr, label.url, x + pad, y + pad, qr); !status.ok()) {
     return status;

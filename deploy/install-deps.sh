@@ -34,7 +34,7 @@ packages=(
   libqrencode-dev libcairo2-dev fonts-dejavu-core
   # The browser tests (tests/browser/): headless Chromium driven by Selenium, and the label
   # test's QR decoder and PDF renderer.
-  chromium chromium-driver python3-selenium zbar-tools poppler-utils
+  chromium chromium-driver python3-selenium zbar-tools poppler-utils librsvg2-bin
   # Sanitizers and fuzzing (deploy/test.sh, tests/fuzz/): clang with its ASan/UBSan and
   # libFuzzer runtimes, and llvm-symbolizer for readable reports.
   clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14

@@ -232,6 +232,8 @@ void PublicPages::Register(Router& router) {
   router.Handle("/seal", this);
   router.Handle("/.well-known/gs1resolver", this);
   router.Handle("/log", this);
+  router.Handle("/sites", this);
+  router.HandlePrefix("/site/", this);
   router.Handle("/certifiers", this);
   router.HandlePrefix("/standard/", this);
   router.HandlePrefix("/seal/", this);
@@ -288,6 +290,18 @@ void PublicPages::Handle(const HttpRequest& request, Respond respond) {
   }
   if (path == "/log") {
     ServeLog(std::move(page), std::move(respond));
+    return;
+  }
+  if (path == "/sites") {
+    ServeSites(std::move(page), request.target, std::move(respond));
+    return;
+  }
+  if (absl::ConsumePrefix(&path, "/site/")) {
+    if (path.empty() || absl::StrContains(path, "/")) {
+      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
+      return;
+    }
+    ServeSite(std::move(page), std::string(path), std::move(respond));
     return;
   }
   if (path == "/certifiers") {
@@ -399,6 +413,197 @@ void PublicPages::ServeLog(Page page, Respond respond) {
         data.set("verifier_key", answer.verifier_key());
         if (!answer.next_verifier_key().empty()) data.set("next_key", answer.next_verifier_key());
         respond(HtmlResponse(200, "templates/log.mustache", data, options_.cache_max_age));
+      });
+}
+
+namespace {
+
+// What /sites searches for, and the sites found so far.
+struct SiteSearch {
+  v1::ListCertifiedSitesRequest request;
+  std::string firm;  // matched against the firm's name and id, without regard to case
+  std::string grade;
+  std::vector<v1::CertifiedSite> found;
+  int calls = 0;
+};
+
+// Pages of the register read for one /sites page, and sites shown on it.
+constexpr int kSiteSearchCalls = 10;
+constexpr size_t kSitesShown = 50;
+
+}  // namespace
+
+void PublicPages::ServeSites(Page page, const RequestTarget& target, Respond respond) {
+  auto search = std::make_shared<SiteSearch>();
+  auto query = [&target](absl::string_view name) {
+    const std::string* value = target.Query(name);
+    return value == nullptr ? std::string() : std::string(absl::StripAsciiWhitespace(*value));
+  };
+  search->request.set_standard_id(query("standard"));
+  search->request.set_region(query("region"));
+  search->request.set_page_token(query("page"));
+  search->request.set_page_size(100);
+  search->firm = absl::AsciiStrToLower(query("firm"));
+  search->grade = query("grade");
+  v1::Grade grade = v1::GRADE_UNSPECIFIED;
+  if (!search->grade.empty() && !v1::Grade_Parse(absl::AsciiStrToUpper(search->grade), &grade)) {
+    search->grade.clear();
+  }
+  search->request.set_min_grade(grade);
+  auto shared_page = std::make_shared<Page>(std::move(page));
+  auto render = [this, shared_page, search](Respond respond, const grpc::Status& status) {
+    const Page& page = *shared_page;
+    if (!status.ok() && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+      respond(MessagePage(page, 503, page.Text("error_title"), status.error_message()));
+      return;
+    }
+    mustache::data data = page.Data(page.Text("sites_title"));
+    data.set("region", search->request.region());
+    data.set("firm", search->firm);
+    mustache::data grades{mustache::data::type::list};
+    for (const v1::Grade g : {v1::PREMIUM, v1::GRADE_I, v1::INDUSTRIAL}) {
+      mustache::data option;
+      option.set("value", absl::AsciiStrToLower(v1::Grade_Name(g)));
+      option.set("name", std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(g)))));
+      option.set("selected", g == search->request.min_grade());
+      grades.push_back(option);
+    }
+    data.set("grades", grades);
+    mustache::data sites{mustache::data::type::list};
+    for (const v1::CertifiedSite& site : search->found) {
+      mustache::data item;
+      item.set("site_name", site.site_name().empty() ? site.site_id() : site.site_name());
+      item.set("site_url", UrlEncode(site.site_id()));
+      item.set("site_type", site.site_type());
+      item.set("firm_name", site.firm_name().empty() ? site.firm_id() : site.firm_name());
+      item.set("region", site.region());
+      mustache::data certifications{mustache::data::type::list};
+      for (const v1::SiteCertification& c : site.certifications()) {
+        mustache::data entry;
+        entry.set("standard", absl::StrCat(c.standard_id(), " v", c.standard_version()));
+        entry.set("standard_url",
+                  UrlEncode(absl::StrCat(c.standard_id(), "@", c.standard_version())));
+        entry.set("grade",
+                  std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(c.grade())))));
+        entry.set("date", Date(c.inspection_date()));
+        certifications.push_back(entry);
+      }
+      item.set("certifications", certifications);
+      sites.push_back(item);
+    }
+    data.set("sites", sites);
+    data.set("has_sites", !search->found.empty());
+    data.set("count_text", absl::StrReplaceAll(page.Text("sites_count"),
+                                               {{"{n}", absl::StrCat(search->found.size())}}));
+    if (!search->request.page_token().empty()) {
+      std::string next = absl::StrCat("/sites?lang=", LangCode(page.lang));
+      for (const auto& [name, value] :
+           {std::pair<absl::string_view, std::string>{"standard", search->request.standard_id()},
+            {"grade", search->grade},
+            {"region", search->request.region()},
+            {"firm", search->firm},
+            {"page", search->request.page_token()}}) {
+        if (!value.empty()) absl::StrAppend(&next, "&", name, "=", UrlEncode(value));
+      }
+      data.set("next_href", next);
+    }
+    // The standards for the filter: the page is served even when they cannot be read.
+    CallService<v1::ListStandardsResponse>(
+        caller_, "/sello.v1.StandardService/ListStandards", v1::ListStandardsRequest(),
+        page.client_address,
+        [this, data, search, respond = std::move(respond)](
+            const grpc::Status& status, v1::ListStandardsResponse answer) mutable {
+          mustache::data standards{mustache::data::type::list};
+          if (status.ok()) {
+            for (const v1::Standard& standard : answer.standards()) {
+              mustache::data option;
+              option.set("id", standard.id());
+              option.set("selected", standard.id() == search->request.standard_id());
+              standards.push_back(option);
+            }
+          }
+          data.set("standards", standards);
+          respond(HtmlResponse(200, "templates/sites.mustache", data, options_.cache_max_age));
+        });
+  };
+  // Reads pages of the register until enough sites match, the register ends or the call
+  // budget is spent (a page may hold few sites: each call examines a bounded number).
+  auto step = std::make_shared<std::function<void(Respond)>>();
+  *step = [this, search, shared_page, render, step](Respond respond) {
+    ++search->calls;
+    CallService<v1::ListCertifiedSitesResponse>(
+        caller_, "/sello.v1.InspectionService/ListCertifiedSites", search->request,
+        shared_page->client_address,
+        [search, render, step, respond = std::move(respond)](
+            const grpc::Status& status, v1::ListCertifiedSitesResponse answer) mutable {
+          if (!status.ok()) {
+            search->request.clear_page_token();
+            render(std::move(respond), status);
+            *step = nullptr;  // breaks the cycle step -> lambda -> step
+            return;
+          }
+          for (const v1::CertifiedSite& site : answer.sites()) {
+            if (!search->firm.empty() &&
+                !absl::StrContains(absl::AsciiStrToLower(site.firm_name()), search->firm) &&
+                !absl::StrContains(absl::AsciiStrToLower(site.firm_id()), search->firm)) {
+              continue;
+            }
+            search->found.push_back(site);
+          }
+          search->request.set_page_token(answer.next_page_token());
+          if (answer.next_page_token().empty() || search->found.size() >= kSitesShown ||
+              search->calls >= kSiteSearchCalls) {
+            render(std::move(respond), grpc::Status::OK);
+            *step = nullptr;
+            return;
+          }
+          (*step)(std::move(respond));
+        });
+  };
+  (*step)(std::move(respond));
+}
+
+void PublicPages::ServeSite(Page page, std::string site_id, Respond respond) {
+  v1::GetCertificationStatusRequest request;
+  request.set_site_id(site_id);
+  CallService<v1::GetCertificationStatusResponse>(
+      caller_, "/sello.v1.InspectionService/GetCertificationStatus", request, page.client_address,
+      [this, page = std::move(page), respond = std::move(respond)](
+          const grpc::Status& status, v1::GetCertificationStatusResponse answer) {
+        if (!status.ok()) {
+          const bool missing = status.error_code() == grpc::StatusCode::NOT_FOUND ||
+                               status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+          respond(MessagePage(page, missing ? 404 : 503,
+                              page.Text(missing ? "not_found_title" : "error_title"),
+                              status.error_message()));
+          return;
+        }
+        mustache::data data =
+            page.Data(answer.site_name().empty() ? answer.site_id() : answer.site_name());
+        data.set("site_name", answer.site_name().empty() ? answer.site_id() : answer.site_name());
+        data.set("site_id", answer.site_id());
+        data.set("firm_id", answer.firm_id());
+        mustache::data list{mustache::data::type::list};
+        for (const v1::SiteCertification& c : answer.certifications()) {
+          mustache::data entry;
+          entry.set("standard", absl::StrCat(c.standard_id(), " v", c.standard_version()));
+          entry.set("standard_url",
+                    UrlEncode(absl::StrCat(c.standard_id(), "@", c.standard_version())));
+          entry.set("outcome", std::string(page.Text(absl::StrCat(
+                                   "outcome_", v1::Inspection::Outcome_Name(c.outcome())))));
+          entry.set(
+              "grade",
+              c.grade() == v1::GRADE_UNSPECIFIED
+                  ? std::string("–")
+                  : std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(c.grade())))));
+          entry.set("date", Date(c.inspection_date()));
+          entry.set("certifier_id", c.certifier_id());
+          entry.set("certifier_anchor", UrlEncode(c.certifier_id()));
+          list.push_back(entry);
+        }
+        data.set("certifications", list);
+        data.set("has_certifications", answer.certifications_size() > 0);
+        respond(HtmlResponse(200, "templates/site.mustache", data, options_.cache_max_age));
       });
 }
 
@@ -755,8 +960,16 @@ void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, R
               std::string inspection_date;
               if (status.ok()) {
                 for (const v1::SiteCertification& certification : site.certifications()) {
-                  if (certification.inspection_id() == verdict.seal().inspection_id() &&
-                      certification.has_inspection_date()) {
+                  // By inspection id, or (where the public answer leaves it out) by the
+                  // standard version and certifier the seal was issued under.
+                  const bool same =
+                      certification.inspection_id().empty()
+                          ? certification.standard_id() == verdict.seal().standard_id() &&
+                                certification.standard_version() ==
+                                    verdict.seal().standard_version() &&
+                                certification.certifier_id() == verdict.seal().certifier_id()
+                          : certification.inspection_id() == verdict.seal().inspection_id();
+                  if (same && certification.has_inspection_date()) {
                     inspection_date = Date(certification.inspection_date());
                   }
                 }

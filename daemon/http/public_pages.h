@@ -49,6 +49,9 @@ class PublicPages : public HttpHandler {
   void ServeSeal(Page page, std::string code, std::string link_lot, Respond respond);
   void ServeHome(Page page, Respond respond);
   void ServeLog(Page page, Respond respond);
+  // The register, filtered by the query (standard, grade, region, firm; page).
+  void ServeSites(Page page, const RequestTarget& target, Respond respond);
+  void ServeSite(Page page, std::string site_id, Respond respond);
   void ServeCertifiers(Page page, Respond respond);
   // `ref` is "ID" (the published version) or "ID@N"; `from`, when not 0, the version to
   // show the changes from.
