@@ -2,8 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <array>
 #include <kainjow/mustache.hpp>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -107,10 +109,8 @@ struct PublicPages::Page {
   bool want_json = false;
 
   mustache::data Data(absl::string_view title) const {
+    // The texts ("t.KEY") are not copied in: RenderTemplate looks them up beneath.
     mustache::data data;
-    mustache::data texts;
-    for (const auto& [key, text] : PageTexts(lang)) texts.set(std::string(key), std::string(text));
-    data.set("t", texts);
     const std::string code(LangCode(lang));
     const Lang other = lang == Lang::kEs ? Lang::kEn : Lang::kEs;
     data.set("lang", code);
@@ -132,14 +132,40 @@ struct PublicPages::Page {
 
 namespace {
 
+// Renders template `name` (parsed once per thread: rendering a parsed template is not
+// const in kainjow's mustache, so threads do not share them).
+// `data` is looked up first, then the texts of its "lang" as "t.KEY" (built once per
+// language and shared, rather than copied into every page's data).
+std::string RenderTemplate(absl::string_view name, const mustache::data& data) {
+  static const auto* const kTexts = [] {
+    auto* texts = new std::array<mustache::data, 2>;
+    for (const Lang lang : {Lang::kEn, Lang::kEs}) {
+      mustache::data words;
+      for (const auto& [key, text] : PageTexts(lang)) {
+        words.set(std::string(key), std::string(text));
+      }
+      (*texts)[static_cast<size_t>(lang)].set("t", words);
+    }
+    return texts;
+  }();
+  const mustache::data* lang = data.get("lang");
+  const bool spanish = lang != nullptr && lang->is_string() && lang->string_value() == "es";
+  mustache::context<std::string> context(&(*kTexts)[spanish ? 1 : 0]);
+  context.push(&data);
+  thread_local absl::flat_hash_map<std::string, std::unique_ptr<mustache::mustache>> parsed;
+  std::unique_ptr<mustache::mustache>& entry = parsed[name];
+  if (entry == nullptr) entry = std::make_unique<mustache::mustache>(std::string(AssetText(name)));
+  return entry->render(context);
+}
+
+// The page: `page_template` rendered with `data`, inside the layout. The layout takes the
+// rendered body unescaped ({{{content}}}): it is HTML the body template escaped.
 HttpResponse HtmlResponse(int status, absl::string_view page_template, mustache::data& data,
                           absl::Duration max_age) {
-  mustache::mustache layout{std::string(AssetText("templates/layout.mustache"))};
-  const std::string body(AssetText(page_template));
-  data.set("content", mustache::partial([body] { return body; }));
+  data.set("content", RenderTemplate(page_template, data));
   HttpResponse response;
   response.status = status;
-  response.body = layout.render(data);
+  response.body = RenderTemplate("templates/layout.mustache", data);
   response.SetHeader("Content-Type", "text/html; charset=utf-8");
   response.SetHeader("Content-Security-Policy", kPageCsp);
   response.SetHeader("Cache-Control",
@@ -950,28 +976,24 @@ void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, R
           render("", "");
           return;
         }
-        v1::GetCertificationStatusRequest status_request;
-        status_request.set_site_id(verdict.seal().site_id());
-        CallService<v1::GetCertificationStatusResponse>(
-            caller_, "/sello.v1.InspectionService/GetCertificationStatus", status_request,
-            page.client_address,
-            [this, shared_page, verdict, render = std::move(render)](
-                const grpc::Status& status, v1::GetCertificationStatusResponse site) mutable {
+        WithSiteStatus(
+            page, verdict.seal().site_id(),
+            [this, shared_page, verdict,
+             render = std::move(render)](const v1::GetCertificationStatusResponse* site) mutable {
               std::string inspection_date;
-              if (status.ok()) {
-                for (const v1::SiteCertification& certification : site.certifications()) {
-                  // By inspection id, or (where the public answer leaves it out) by the
-                  // standard version and certifier the seal was issued under.
-                  const bool same =
-                      certification.inspection_id().empty()
-                          ? certification.standard_id() == verdict.seal().standard_id() &&
-                                certification.standard_version() ==
-                                    verdict.seal().standard_version() &&
-                                certification.certifier_id() == verdict.seal().certifier_id()
-                          : certification.inspection_id() == verdict.seal().inspection_id();
-                  if (same && certification.has_inspection_date()) {
-                    inspection_date = Date(certification.inspection_date());
-                  }
+              for (int i = 0; site != nullptr && i < site->certifications_size(); ++i) {
+                const v1::SiteCertification& certification = site->certifications(i);
+                // By inspection id, or (where the public answer leaves it out) by the
+                // standard version and certifier the seal was issued under.
+                const bool same =
+                    certification.inspection_id().empty()
+                        ? certification.standard_id() == verdict.seal().standard_id() &&
+                              certification.standard_version() ==
+                                  verdict.seal().standard_version() &&
+                              certification.certifier_id() == verdict.seal().certifier_id()
+                        : certification.inspection_id() == verdict.seal().inspection_id();
+                if (same && certification.has_inspection_date()) {
+                  inspection_date = Date(certification.inspection_date());
                 }
               }
               WithVerifierKey(*shared_page,
@@ -979,6 +1001,41 @@ void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, R
                                 render(inspection_date, std::move(key));
                               });
             });
+      });
+}
+
+void PublicPages::WithSiteStatus(
+    const Page& page, const std::string& site_id,
+    std::function<void(const v1::GetCertificationStatusResponse*)> then) {
+  std::optional<v1::GetCertificationStatusResponse> cached;
+  {
+    absl::MutexLock lock(&site_mu_);
+    const auto found = site_status_.find(site_id);
+    if (found != site_status_.end() && absl::Now() - found->second.first < options_.cache_max_age) {
+      cached = found->second.second;
+    }
+  }
+  if (cached.has_value()) {
+    then(&*cached);
+    return;
+  }
+  v1::GetCertificationStatusRequest request;
+  request.set_site_id(site_id);
+  CallService<v1::GetCertificationStatusResponse>(
+      caller_, "/sello.v1.InspectionService/GetCertificationStatus", request, page.client_address,
+      [this, site_id, then = std::move(then)](const grpc::Status& status,
+                                              v1::GetCertificationStatusResponse answer) {
+        if (!status.ok()) {
+          then(nullptr);
+          return;
+        }
+        {
+          absl::MutexLock lock(&site_mu_);
+          // Bounded: a crawler walking every site empties it rather than growing it.
+          if (site_status_.size() >= 10'000) site_status_.clear();
+          site_status_[site_id] = {absl::Now(), answer};
+        }
+        then(&answer);
       });
 }
 

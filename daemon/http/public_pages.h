@@ -14,11 +14,13 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "daemon/http/http_exchange.h"
 #include "daemon/http/in_process_caller.h"
 #include "daemon/http/router.h"
+#include "sello/v1/inspection.pb.h"
 
 namespace sello::http {
 
@@ -59,11 +61,19 @@ class PublicPages : public HttpHandler {
   // The log's verifier key, cached for the cache max age (it changes only on rotation).
   void WithVerifierKey(const Page& page, std::function<void(std::string)> then);
 
+  // A site's certification status (for a seal's inspection date), cached for the cache
+  // max age: a burst of scans of one shipment asks about one site.
+  void WithSiteStatus(const Page& page, const std::string& site_id,
+                      std::function<void(const v1::GetCertificationStatusResponse*)> then);
+
   const Options options_;
   InProcessCaller* const caller_;
   absl::Mutex key_mu_;
   std::string verifier_key_ ABSL_GUARDED_BY(key_mu_);
   absl::Time verifier_key_time_ ABSL_GUARDED_BY(key_mu_) = absl::InfinitePast();
+  absl::Mutex site_mu_;
+  absl::flat_hash_map<std::string, std::pair<absl::Time, v1::GetCertificationStatusResponse>>
+      site_status_ ABSL_GUARDED_BY(site_mu_);
 };
 
 }  // namespace sello::http
