@@ -375,6 +375,20 @@ def run_checks(c, r):
         assert HOSTILE_NAME not in c.d.page_source.replace('&lt;', '?'), 'raw markup in page'
     c.run('a firm named <script>alert(1)</script> shows as text', escaping)
 
+    def json_answers():
+        by_accept = r.seal_json(valid)
+        assert by_accept['seal']['status'] == 'VALID' and 'proof' not in by_accept, by_accept
+        link = '/01/09506000134352/21/%s?linkType=gs1:certificationInfo' % valid.replace('-', '')
+        with urllib.request.urlopen(r.origin + link) as answer:
+            assert answer.headers['Content-Type'] == 'application/json'
+            assert answer.headers['Access-Control-Allow-Origin'] == '*'
+            assert json.load(answer)['seal']['code'] == valid
+        assert r.seal_json(mistyped)['problem'] == 'MALFORMED'
+        with urllib.request.urlopen(r.origin + '/.well-known/gs1resolver') as answer:
+            resolver = json.load(answer)
+        assert resolver['supportedPrimaryKeys'] == ['gtin'], resolver
+    c.run('JSON by Accept and by linkType; the resolver description', json_answers)
+
     def fetch_same_origin():
         c.open('/')
         answer = c.d.execute_async_script(FETCH_SCRIPT, '/sello.v1.SealService/VerifySeal',
