@@ -3,6 +3,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <qrencode.h>
 
 #include <algorithm>
@@ -215,6 +216,11 @@ absl::StatusOr<std::vector<std::string>> WriteLabelSheets(
     return status;
   }
   return written;
+}
+
+void ReleaseLabelFontCaches() {
+  cairo_debug_reset_static_data();
+  FcFini();
 }
 
 }  // namespace sello::client

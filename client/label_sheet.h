@@ -51,6 +51,10 @@ absl::StatusOr<std::vector<std::string>> WriteLabelSheets(
     const std::vector<SealLabel>& labels, const LabelLayout& layout, LabelFormat format,
     const std::string& path, const std::function<void(size_t, size_t)>& progress);
 
+// Frees Cairo's and fontconfig's process-wide caches (they live until exit otherwise,
+// which leak checkers report). Call once, when no more sheets will be drawn.
+void ReleaseLabelFontCaches();
+
 }  // namespace sello::client
 
 #endif  // SELLO_CLIENT_LABEL_SHEET_H_

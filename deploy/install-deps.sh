@@ -31,7 +31,7 @@ packages=(
   # The public pages: mustache templates that escape by default (header-only).
   libkainjow-mustache-dev
   # Printable labels (sello seal labels): QR codes, and PDF/SVG sheets with Cairo.
-  libqrencode-dev libcairo2-dev fonts-dejavu-core
+  libqrencode-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core
   # The browser tests (tests/browser/): headless Chromium driven by Selenium, and the label
   # test's QR decoder and PDF renderer.
   chromium chromium-driver python3-selenium zbar-tools poppler-utils librsvg2-bin

@@ -136,6 +136,7 @@ void AddSealLabelsCommand(CLI::App& seal, Cli& cli) {
         sheet, *layout,
         options->format == "svg" ? client::LabelFormat::kSvg : client::LabelFormat::kPdf,
         options->out, terminal ? ShowProgress : std::function<void(size_t, size_t)>());
+    client::ReleaseLabelFontCaches();
     if (!written.ok()) return Fail("seal labels", written.status());
     const size_t per_sheet = static_cast<size_t>(layout->columns * layout->rows);
     std::cerr << "wrote " << sheet.size() << " labels on "
