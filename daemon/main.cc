@@ -34,6 +34,7 @@
 #include "daemon/http/http_server.h"
 #include "daemon/http/in_process_caller.h"
 #include "daemon/http/log_tiles.h"
+#include "daemon/http/public_pages.h"
 #include "daemon/http/rate_limiter.h"
 #include "daemon/http/router.h"
 #include "daemon/service/auth.h"
@@ -889,6 +890,7 @@ int Run(int argc, char** argv) {
   std::unique_ptr<sello::http::RateLimiter> http_limiter;
   std::unique_ptr<sello::http::ConnectApi> http_api;
   std::unique_ptr<sello::http::LogTiles> http_tiles;
+  std::unique_ptr<sello::http::PublicPages> http_pages;
   sello::http::Router http_router;
   // What the HTTP front's in-process calls prove themselves with (service/call.h).
   const std::string http_front_key = options.http_listen.empty()
@@ -934,6 +936,12 @@ int Run(int argc, char** argv) {
             .short_max_age =
                 std::min(absl::Seconds(options.http_cache_max_age_s), absl::Seconds(5))});
     sello::http::RouteLogTiles(http_router, http_tiles.get());
+    // The public pages (/, /seal/CODE, the GS1 Digital Link form, ...): public_pages.h.
+    http_pages = std::make_unique<sello::http::PublicPages>(
+        sello::http::PublicPages::Options{.cache_max_age =
+                                              absl::Seconds(options.http_cache_max_age_s)},
+        http_caller.get());
+    http_pages->Register(http_router);
     sello::http::HttpServerOptions http_options;
     http_options.listen = options.http_listen;
     http_options.tls_cert_pem = server_options.tls_cert_pem;

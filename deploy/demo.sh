@@ -120,6 +120,9 @@ Try, in another terminal from $root:
   build/client/sello witness evidence --witness http://${witness_listens[0]}
   build/client/sello watch --from 1
 
+The web pages: http://$http_listen/ (open it in a browser), and one seal's page:
+  http://$http_listen/seal/$(head -1 "$demo_dir/seals.txt")
+
 The HTTP JSON API (the Connect protocol) is at http://$http_listen/, e.g.:
 
   curl -s http://$http_listen/sello.v1.SealService/VerifySeal \\

@@ -28,6 +28,13 @@ packages=(
   # promtool, which checks the example alerting rules deploy/prometheus/sello-rules.yml
   # (tests/e2e/metrics_test.cc). Only the tool is used: nothing starts the server.
   prometheus
+  # The public pages: mustache templates that escape by default (header-only).
+  libkainjow-mustache-dev
+  # Printable labels (sello seal labels): QR codes, and PDF/SVG sheets with Cairo.
+  libqrencode-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core
+  # The browser tests (tests/browser/): headless Chromium driven by Selenium, and the label
+  # test's QR decoder and PDF renderer.
+  chromium chromium-driver python3-selenium zbar-tools poppler-utils librsvg2-bin
   # Sanitizers and fuzzing (deploy/test.sh, tests/fuzz/): clang with its ASan/UBSan and
   # libFuzzer runtimes, and llvm-symbolizer for readable reports.
   clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14

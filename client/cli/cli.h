@@ -59,6 +59,8 @@ void AddAccreditCommands(CLI::App& app, Cli& cli);
 void AddLotCommands(CLI::App& app, Cli& cli);
 void AddInspectCommands(CLI::App& app, Cli& cli);
 void AddSealCommands(CLI::App& app, Cli& cli);
+// sello seal labels (label_command.cc), under `seal`.
+void AddSealLabelsCommand(CLI::App& seal, Cli& cli);
 void AddNormCommands(CLI::App& app, Cli& cli);
 void AddComplyCommands(CLI::App& app, Cli& cli);
 void AddAppealCommands(CLI::App& app, Cli& cli);

@@ -460,6 +460,7 @@ void AddSealCommands(CLI::App& app, Cli& cli) {
       return kExitOk;
     });
   }
+  AddSealLabelsCommand(*seal, cli);
 }
 
 }  // namespace sello::cli

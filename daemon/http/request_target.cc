@@ -115,6 +115,7 @@ absl::StatusOr<RequestTarget> ParseRequestTarget(absl::string_view raw,
     }
   }
   target.path = *std::move(path);
+  target.raw_path = std::string(raw_path);
   if (question == absl::string_view::npos) return target;
   absl::string_view query = raw.substr(question + 1);
   while (!query.empty()) {

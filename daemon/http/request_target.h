@@ -16,6 +16,9 @@ namespace sello::http {
 
 struct RequestTarget {
   std::string path;  // percent-decoded; starts with '/'
+  // The path as sent, before percent-decoding (checked as `path` is): for handlers whose
+  // standard decodes segment by segment (GS1 Digital Link: an encoded '/' in a lot).
+  std::string raw_path;
   // Query parameters in order, names and values percent-decoded, '+' read as a space
   // (application/x-www-form-urlencoded, as HTML forms and Connect clients send them).
   std::vector<std::pair<std::string, std::string>> query;

@@ -29,7 +29,8 @@
 #                      (valgrind)
 #   CALLGRIND_CALLS=2000  calls of each callgrind run
 #   MAIN=0             skip the side-by-side runs (e.g. SCALE=1 MAIN=0 for the scale check only)
-#   HTTP=1             also the HTTP front (issue 18): JSON VerifySeal over HTTP/1.1 beside
+#   HTTP=1             also the HTTP front (issue 18): JSON VerifySeal and the HTML seal
+#                      page (GET /seal/CODE) over HTTP/1.1 beside
 #                      gRPC VerifySeal and the floor's echo, HTTP_CONNECTIONS=64 calls in flight
 #                      each (one per HTTP connection; gRPC 64 connections x 1), RUNS runs,
 #                      medians; then sellod's RSS holding HTTP_IDLE=10000 idle connections.
@@ -491,6 +492,9 @@ run_http() {
     load "$name-verify-http" verify-http --server "$http_address" --codes "$data.codes" \
       --unknown-share 0.1 --connections "$c" "${common[@]}"
     settle
+    load "$name-page-http" seal-page-http --server "$http_address" --codes "$data.codes" \
+      --unknown-share 0.1 --connections "$c" "${common[@]}"
+    settle
     load "$name-floor" raw --server "$floor_address" --method /sello.bench.Floor/Echo \
       --request "$work/floor-echo.bin" --connections "$c" --in-flight 1 "${common[@]}"
   done
@@ -529,7 +533,7 @@ def figures(kind):
             "p50": med([g["latency_ms"]["p50"] for g in got]),
             "p99": med([g["latency_ms"]["p99"] for g in got]), "runs": len(got)}
 rows = [("gRPC VerifySeal", figures("verify")), ("HTTP JSON VerifySeal", figures("verify-http")),
-        ("floor echo (gRPC)", figures("floor"))]
+        ("HTTP GET /seal/CODE", figures("page-http")), ("floor echo (gRPC)", figures("floor"))]
 f = lambda v, spec: format(v, spec) if v is not None else "-"
 print(f"HTTP front: {c} calls in flight (HTTP: {c} keep-alive connections; gRPC: {c} x 1), "
       f"median of {runs} runs")
@@ -541,6 +545,9 @@ ratio = http["calls"] / grpc["calls"] if http["calls"] and grpc["calls"] else No
 mark = lambda ok: "MET" if ok else "NOT MET"
 print(f"JSON ÷ gRPC calls/s: {f(ratio, '.2f')} (target >= 0.6: {mark(ratio is not None and ratio >= 0.6)})")
 print(f"JSON p99: {f(http['p99'], '.2f')} ms (target < 20 ms: {mark(http['p99'] is not None and http['p99'] < 20)})")
+page = rows[2][1]
+page_ratio = page["calls"] / grpc["calls"] if page["calls"] and grpc["calls"] else None
+print(f"HTML page ÷ gRPC calls/s: {f(page_ratio, '.2f')} (target >= 0.5: {mark(page_ratio is not None and page_ratio >= 0.5)})")
 PY
   echo "sellod RSS and idle HTTP connections:"
   sed 's/^/  /' "$out/json/http-idle-rss.txt"

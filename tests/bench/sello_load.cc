@@ -6,6 +6,7 @@
 //       --certifier-token-out certifier.token --inspection-out inspection.json
 //   sello-load verify --codes codes.txt --connections 4 --in-flight 32 --duration 5
 //   sello-load verify-http --server HOST:HTTP_PORT --codes codes.txt --connections 64
+//   sello-load seal-page-http --server HOST:HTTP_PORT --codes codes.txt --connections 64
 //   sello-load idle-http --server HOST:HTTP_PORT --connections 10000 --hold 10
 //   sello-load raw --method /sello.bench.Floor/Echo --request echo.bin --server HOST:PORT
 // Exit status: 0 when every call succeeded, 1 when any failed (the last line says so) or
@@ -242,12 +243,15 @@ void AddHttpCommands(CLI::App& app, std::function<int()>& run) {
       };
     });
   }
-  {
+  for (const bool seal_page : {false, true}) {
     CLI::App* command = app.add_subcommand(
-        "verify-http",
-        "VerifySeal as a Connect JSON POST over HTTP/1.1, one random code per request and one "
-        "request in flight per connection");
+        seal_page ? "seal-page-http" : "verify-http",
+        seal_page ? "GET /seal/CODE, the HTML seal page with its proof, over HTTP/1.1, one random "
+                    "code per request and one request in flight per connection"
+                  : "VerifySeal as a Connect JSON POST over HTTP/1.1, one random code per request "
+                    "and one request in flight per connection");
     auto options = std::make_shared<HttpLoadOptions>();
+    options->seal_page = seal_page;
     auto verify = std::make_shared<VerifyOptions>();
     auto codes_file = std::make_shared<std::string>();
     auto json_file = std::make_shared<std::string>();

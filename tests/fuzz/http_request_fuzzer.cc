@@ -1,7 +1,8 @@
 // Fuzz target: sellod's HTTP front as far as it goes without a service — the request
 // target's parsing (percent-encoding, UTF-8, the query), the router, and the Connect API's
 // reading of a request (method lookup in the descriptors, verbs, content types, CORS,
-// gzip, base64, and the JSON or binary decoding of every request type of the API). The
+// gzip, base64, and the JSON or binary decoding of every request type of the API), and the
+// public pages' GS1 Digital Link path and language choice. The
 // input is "METHOD TARGET\n", header lines "name: value\n", a blank line, then the body.
 // Properties: nothing crashes; every refusal is a Connect JSON error whose status the
 // protocol allows; a request accepted for the service carries a binary message that
@@ -18,7 +19,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "daemon/domain/access_policy.h"
+#include "daemon/domain/digital_link.h"
 #include "daemon/http/connect_api.h"
+#include "daemon/http/page_text.h"
 #include "daemon/http/request_target.h"
 #include "daemon/http/router.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -92,6 +95,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& [name, value] : target->query) {
     SELLO_FUZZ_CHECK(http::IsUtf8(name) && http::IsUtf8(value), name);
   }
+  // The public pages' readings of a request: the GS1 Digital Link path and the language.
+  if (absl::StatusOr<domain::DigitalLink> link = domain::ParseDigitalLinkPath(target->raw_path);
+      link.ok()) {
+    SELLO_FUZZ_CHECK(link->gtin.size() == 14 && domain::CheckGtin(link->gtin).ok(), link->gtin);
+    SELLO_FUZZ_CHECK(!link->serial.empty() && link->serial.size() <= 20, link->serial);
+    SELLO_FUZZ_CHECK(link->lot.size() <= 20, link->lot);
+  } else {
+    SELLO_FUZZ_CHECK(link.status().code() == absl::StatusCode::kInvalidArgument,
+                     link.status().ToString());
+  }
+  const std::string* accept_language = request.Header("accept-language");
+  (void)http::ChooseLang("", accept_language == nullptr ? "" : *accept_language);
   request.target = *std::move(target);
   http::HttpHandler* handler = world->router.Find(request.target.path);
   if (handler == nullptr) return 0;

@@ -114,6 +114,11 @@ std::string VerifyRequest(const std::string& code) {
                       body);
 }
 
+std::string SealPageRequest(const std::string& code) {
+  return absl::StrCat("GET /seal/", code, " HTTP/1.1\r\nHost: bench\r\nAccept: text/html\r\n",
+                      "Accept-Language: es-CL,es\r\n\r\n");
+}
+
 }  // namespace
 
 void RaiseOpenFileLimit() {
@@ -159,14 +164,15 @@ absl::StatusOr<Report> RunHttpVerify(const HttpLoadOptions& options, const Verif
         const bool is_unknown = share(random) < verify.unknown_share;
         const std::string& code = is_unknown ? unknown[random() % unknown.size()]
                                              : verify.codes[random() % verify.codes.size()];
-        if (!SendAll(fd, VerifyRequest(code))) {
+        if (!SendAll(fd, options.seal_page ? SealPageRequest(code) : VerifyRequest(code))) {
           records[c].AddProblem("SEND_FAILED", "connection closed");
           break;
         }
         const Answer answer = ReadAnswer(fd, buffer);
         const int64_t latency = absl::ToInt64Nanoseconds(absl::Now() - began);
         const bool measured = began >= measured_from;
-        if (answer.status != 200) {
+        const int expected_status = options.seal_page && is_unknown ? 404 : 200;
+        if (answer.status != expected_status) {
           if (measured) {
             records[c].AddFailure(latency, absl::StrCat("HTTP_", answer.status),
                                   answer.body.substr(0, 200));
@@ -174,8 +180,13 @@ absl::StatusOr<Report> RunHttpVerify(const HttpLoadOptions& options, const Verif
           if (answer.status == 0) break;
           continue;
         }
-        const bool found = absl::StrContains(answer.body, "\"seal\":");
-        const bool right = is_unknown ? absl::StrContains(answer.body, "NOT_FOUND") : found;
+        const bool found = options.seal_page ? absl::StrContains(answer.body, "id=\"seal-grade\"")
+                                             : absl::StrContains(answer.body, "\"seal\":");
+        const bool right =
+            is_unknown
+                ? absl::StrContains(answer.body,
+                                    options.seal_page ? "data-verdict=\"not-found\"" : "NOT_FOUND")
+                : found;
         if (!measured) continue;
         if (right) {
           records[c].AddCall(latency, 1);
@@ -190,7 +201,8 @@ absl::StatusOr<Report> RunHttpVerify(const HttpLoadOptions& options, const Verif
   for (int fd : sockets) ::close(fd);
   CallRecord all;
   for (CallRecord& record : records) all.Merge(std::move(record));
-  return Summarise("verify-http", options.connections, 1, options.duration_seconds, std::move(all));
+  return Summarise(options.seal_page ? "seal-page-http" : "verify-http", options.connections, 1,
+                   options.duration_seconds, std::move(all));
 }
 
 absl::StatusOr<Report> HoldIdleConnections(const HttpLoadOptions& options, double hold_seconds) {

@@ -19,10 +19,14 @@ struct HttpLoadOptions {
   int connections = 64;
   double duration_seconds = 5;
   double warmup_seconds = 1;
+  // GET /seal/CODE (the HTML seal page, with its proof) instead of the JSON POST.
+  bool seal_page = false;
 };
 
 // POST /sello.v1.SealService/VerifySeal with one random code per request (known codes
-// mixed with unknown ones as `verify` says), each answer checked like the gRPC scenario's.
+// mixed with unknown ones as `verify` says), each answer checked like the gRPC scenario's;
+// or, with `seal_page`, GET /seal/CODE, each page checked for its verdict (404 and
+// "not-found" for an unknown code).
 absl::StatusOr<Report> RunHttpVerify(const HttpLoadOptions& options, const VerifyOptions& verify);
 
 // Opens `connections` connections, makes one GetCheckpoint on each (so that each is a
