@@ -260,7 +260,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
         const absl::Time now = absl::Now();
         // Proof parts shared by the seals of one issuance.
         absl::flat_hash_map<std::string, v1::SealProof> issuance_proofs;
-        absl::flat_hash_map<std::string, domain::merkle::LeafTree> issuance_trees;
+        absl::flat_hash_map<std::string, std::shared_ptr<domain::merkle::LeafTree>> issuance_trees;
         v1::Checkpoint checkpoint;
         if (request->include_proof()) {
           absl::StatusOr<v1::Checkpoint> served = log_->Served();
@@ -348,17 +348,9 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
                   store.Get(Table::kIssuances, found.issuance_id());
               if (!record.ok()) return record.status();
               shared.set_issuance_record(record->value_or(""));
-              absl::StatusOr<std::optional<std::string>> leaves =
-                  store.Get(Table::kIssuances, storage::IssuanceLeavesKey(found.issuance_id()));
-              if (!leaves.ok()) return leaves.status();
-              absl::StatusOr<domain::merkle::LeafTree> tree =
-                  domain::merkle::LeafTree::Build(leaves->value_or(""));
-              // Stored leaves that are not whole hashes are damage, not a bad request.
-              if (!tree.ok()) {
-                return absl::DataLossError(absl::StrCat("issuance ", found.issuance_id(),
-                                                        ": stored leaves unreadable (",
-                                                        tree.status().message(), ")"));
-              }
+              absl::StatusOr<std::shared_ptr<domain::merkle::LeafTree>> tree =
+                  trees_.Get(store, found.issuance_id());
+              if (!tree.ok()) return tree.status();
               issuance_trees.insert_or_assign(found.issuance_id(), *std::move(tree));
               proof = issuance_proofs.emplace(found.issuance_id(), std::move(shared)).first;
             }
@@ -366,7 +358,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
             *seal_proof = proof->second;
             seal_proof->set_seal_as_issued(SealAsIssued(found));
             // The path to the seal's leaf in the issuance's tree, from the stored leaves.
-            domain::merkle::LeafTree& tree = issuance_trees.at(found.issuance_id());
+            domain::merkle::LeafTree& tree = *issuance_trees.at(found.issuance_id());
             absl::StatusOr<std::vector<std::string>> path =
                 domain::merkle::InclusionProof(found.position(), tree.size(), tree);
             if (!path.ok()) return path.status();

@@ -6,6 +6,7 @@
 
 #include "daemon/service/arena_allocator.h"
 #include "daemon/service/call.h"
+#include "daemon/service/issuance_trees.h"
 #include "sello/v1/seal.grpc.pb.h"
 #include "storage/records.h"
 #include "storage/transparency_log.h"
@@ -50,6 +51,8 @@ class SealService final
   Registry registry_;
   // The seals' shared fields by issuance, for VerifySeal (records.h).
   storage::SealTemplateCache templates_;
+  // The trees over issuances' leaves, for VerifySeal's proofs (issuance_trees.h).
+  IssuanceTreeCache trees_;
   storage::TransparencyLog* const log_;
   ArenaMessageAllocator<v1::VerifySealRequest, v1::VerifySealResponse> verify_messages_;
 };
