@@ -31,6 +31,8 @@ runtime_packages=(
   # ICU (sellod: Unicode categories of request text), libcurl (sello and sello-witness talk
   # to witnesses over HTTP).
   libicu72 libcurl4
+  # sello seal labels: QR codes (libqrencode) drawn with Cairo, text in DejaVu Sans.
+  libqrencode4 libcairo2 libfontconfig1 fonts-dejavu-core
   # sello --ca with the system's roots, when no CA file is given.
   ca-certificates
 )
