@@ -15,7 +15,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "daemon/domain/merkle.h"
+#include "sello/v1/seal.pb.h"
 #include "storage/store.h"
+#include "storage/transparency_log.h"
 
 namespace sello::service {
 
@@ -38,6 +40,29 @@ class IssuanceTreeCache {
   absl::flat_hash_map<std::string, std::shared_ptr<domain::merkle::LeafTree>> trees_
       ABSL_GUARDED_BY(mu_);
   size_t leaves_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// The parts of a seal's proof that every seal of an issuance shares in a tree of one size:
+// the issuance's latest event with its inclusion proof (absent while the event is newer
+// than the tree) and the issuance record that event digests, without the checkpoint (the
+// caller puts in the one it serves: a checkpoint of one size may be signed again, or
+// cosigned later). Built once per (issuance, event, tree size) and kept: every seal page
+// otherwise read the event and the record and walked the log's tree again.
+// Thread-safe. Past `max_entries` it starts again empty.
+class IssuanceProofCache {
+ public:
+  explicit IssuanceProofCache(size_t max_entries = 4096) : max_entries_(max_entries) {}
+
+  absl::StatusOr<std::shared_ptr<const v1::SealProof>> Get(const storage::Store& store,
+                                                           const storage::TransparencyLog& log,
+                                                           absl::string_view issuance_id,
+                                                           uint64_t tree_size);
+
+ private:
+  const size_t max_entries_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const v1::SealProof>> proofs_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sello::service

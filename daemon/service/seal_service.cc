@@ -259,7 +259,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
         const storage::Store& store = *registry_.store;
         const absl::Time now = absl::Now();
         // Proof parts shared by the seals of one issuance.
-        absl::flat_hash_map<std::string, v1::SealProof> issuance_proofs;
+        absl::flat_hash_map<std::string, std::shared_ptr<const v1::SealProof>> issuance_proofs;
         absl::flat_hash_map<std::string, std::shared_ptr<domain::merkle::LeafTree>> issuance_trees;
         v1::Checkpoint checkpoint;
         if (request->include_proof()) {
@@ -321,41 +321,20 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
           if (request->include_proof()) {
             auto proof = issuance_proofs.find(found.issuance_id());
             if (proof == issuance_proofs.end()) {
-              v1::SealProof shared;
-              const std::string subject =
-                  domain::Subject(domain::kSealIssuanceRecord, found.issuance_id());
-              absl::StatusOr<uint64_t> seq = storage::LatestEventFor(store, subject);
-              if (!seq.ok()) return seq.status();
-              if (*seq <= checkpoint.size()) {
-                absl::StatusOr<std::vector<std::string>> path =
-                    log_->InclusionProof(*seq - 1, checkpoint.size());
-                if (!path.ok()) return path.status();
-                absl::StatusOr<std::optional<std::string>> event =
-                    storage::LoadEventData(store, *seq);
-                if (!event.ok()) return event.status();
-                v1::GetInclusionProofResponse* proven = shared.mutable_issuance_event();
-                proven->mutable_event()->set_seq(*seq);
-                proven->mutable_event()->set_leaf_data(event->value_or(""));
-                proven->mutable_event()->set_leaf_hash(
-                    domain::merkle::LeafHash(event->value_or("")));
-                proven->mutable_event()->mutable_event()->ParseFromString(event->value_or(""));
-                proven->set_leaf_index(*seq - 1);
-                proven->set_tree_size(checkpoint.size());
-                for (auto& hash : *path) proven->add_hashes(std::move(hash));
-                *proven->mutable_checkpoint() = checkpoint;
-              }
-              absl::StatusOr<std::optional<std::string>> record =
-                  store.Get(Table::kIssuances, found.issuance_id());
-              if (!record.ok()) return record.status();
-              shared.set_issuance_record(record->value_or(""));
+              absl::StatusOr<std::shared_ptr<const v1::SealProof>> shared =
+                  proofs_.Get(store, *log_, found.issuance_id(), checkpoint.size());
+              if (!shared.ok()) return shared.status();
               absl::StatusOr<std::shared_ptr<domain::merkle::LeafTree>> tree =
                   trees_.Get(store, found.issuance_id());
               if (!tree.ok()) return tree.status();
               issuance_trees.insert_or_assign(found.issuance_id(), *std::move(tree));
-              proof = issuance_proofs.emplace(found.issuance_id(), std::move(shared)).first;
+              proof = issuance_proofs.emplace(found.issuance_id(), *std::move(shared)).first;
             }
             v1::SealProof* seal_proof = verdict->mutable_proof();
-            *seal_proof = proof->second;
+            *seal_proof = *proof->second;
+            if (seal_proof->has_issuance_event()) {
+              *seal_proof->mutable_issuance_event()->mutable_checkpoint() = checkpoint;
+            }
             seal_proof->set_seal_as_issued(SealAsIssued(found));
             // The path to the seal's leaf in the issuance's tree, from the stored leaves.
             domain::merkle::LeafTree& tree = *issuance_trees.at(found.issuance_id());

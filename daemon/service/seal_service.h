@@ -53,6 +53,7 @@ class SealService final
   storage::SealTemplateCache templates_;
   // The trees over issuances' leaves, for VerifySeal's proofs (issuance_trees.h).
   IssuanceTreeCache trees_;
+  IssuanceProofCache proofs_;
   storage::TransparencyLog* const log_;
   ArenaMessageAllocator<v1::VerifySealRequest, v1::VerifySealResponse> verify_messages_;
 };

@@ -1,5 +1,6 @@
 // The issuance trees VerifySeal's proofs read: built once, the same as a fresh build,
-// bounded, and damage reported as such.
+// bounded, and damage reported as such. And the proof parts the seals of an issuance
+// share: kept per tree size and per issuance event, and each a proof that checks.
 #include "daemon/service/issuance_trees.h"
 
 #include <gtest/gtest.h>
@@ -7,9 +8,13 @@
 #include <memory>
 #include <string>
 
+#include "daemon/domain/crypto.h"
+#include "daemon/domain/event_rules.h"
 #include "daemon/domain/merkle.h"
+#include "storage/ledger.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
+#include "storage/transparency_log.h"
 #include "tests/unit/common/temp_dir.h"
 
 namespace sello::service {
@@ -86,6 +91,127 @@ TEST_F(IssuanceTreesTest, LeavesThatAreNotWholeHashesAreDataLoss) {
   absl::StatusOr<std::shared_ptr<domain::merkle::LeafTree>> tree = cache.Get(*store_, "iss-bad");
   EXPECT_EQ(tree.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(tree.status().message().find("iss-bad"), std::string::npos);
+}
+
+// A registry's store, ledger and log, with issuances written as IssueSeals writes them.
+class IssuanceProofsTest : public IssuanceTreesTest {
+ protected:
+  void SetUp() override {
+    IssuanceTreesTest::SetUp();
+    absl::StatusOr<std::unique_ptr<storage::Ledger>> ledger =
+        storage::Ledger::Open(store_.get(), &clock_);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    ledger_ = *std::move(ledger);
+    absl::StatusOr<domain::NoteSigner> signer = domain::NoteSigner::Generate("sello.test/log");
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    storage::TransparencyLogOptions options;
+    options.checkpoint_file = dir_.path() + "/checkpoint.note";
+    absl::StatusOr<std::unique_ptr<storage::TransparencyLog>> log = storage::TransparencyLog::Open(
+        store_.get(), ledger_.get(), *std::move(signer), &clock_, std::move(options));
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+  }
+
+  void TearDown() override {
+    log_.reset();  // first: it signs through the ledger and the store
+    ledger_.reset();
+  }
+
+  // Writes (or rewrites) issuance `id` with `count` seals, one event.
+  void Issue(const std::string& id, uint32_t count) {
+    ASSERT_TRUE(ledger_
+                    ->Apply(kAdmin,
+                            [&](storage::Transaction& tx) {
+                              v1::SealIssuance issuance;
+                              issuance.set_id(id);
+                              issuance.set_count(count);
+                              tx.writes().Put(storage::Table::kIssuances, id,
+                                              issuance.SerializeAsString());
+                              tx.Record("seal_issuance.created",
+                                        domain::Subject(domain::kSealIssuanceRecord, id), issuance);
+                              return absl::OkStatus();
+                            })
+                    .ok());
+  }
+
+  // Signs a checkpoint of everything committed; its size.
+  uint64_t Sign() {
+    EXPECT_TRUE(log_->SignNow().ok());
+    absl::StatusOr<v1::Checkpoint> served = log_->Served();
+    EXPECT_TRUE(served.ok()) << served.status();
+    checkpoint_ = *served;
+    return served->size();
+  }
+
+  // `proof` proves its issuance record in the tree of the last Sign().
+  void ExpectProves(const v1::SealProof& proof) {
+    ASSERT_TRUE(proof.has_issuance_event());
+    const v1::GetInclusionProofResponse& proven = proof.issuance_event();
+    EXPECT_EQ(proven.tree_size(), checkpoint_.size());
+    EXPECT_FALSE(proven.has_checkpoint());  // the caller puts in the one it serves
+    const std::vector<std::string> path(proven.hashes().begin(), proven.hashes().end());
+    EXPECT_TRUE(domain::merkle::VerifyInclusion(
+                    domain::merkle::LeafHash(proven.event().leaf_data()), proven.leaf_index(),
+                    proven.tree_size(), path, checkpoint_.root_hash())
+                    .ok());
+    EXPECT_EQ(proven.event().event().record_sha256(), domain::Sha256(proof.issuance_record()));
+  }
+
+  const domain::Principal kAdmin{"tok-admin", "association", v1::ADMIN};
+  storage::SystemClock clock_;
+  std::unique_ptr<storage::Ledger> ledger_;
+  std::unique_ptr<storage::TransparencyLog> log_;
+  v1::Checkpoint checkpoint_;
+};
+
+TEST_F(IssuanceProofsTest, KeptPerTreeSizeAndEachProves) {
+  Issue("iss-1", 3);
+  const uint64_t size = Sign();
+  IssuanceProofCache cache;
+  auto first = cache.Get(*store_, *log_, "iss-1", size);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ExpectProves(**first);
+  EXPECT_EQ(cache.Get(*store_, *log_, "iss-1", size)->get(), first->get());
+  // The log grows: a proof in the larger tree, which checks against its root.
+  Issue("iss-2", 1);
+  Issue("iss-3", 1);
+  const uint64_t larger = Sign();
+  ASSERT_GT(larger, size);
+  auto later = cache.Get(*store_, *log_, "iss-1", larger);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_NE(later->get(), first->get());
+  ExpectProves(**later);
+}
+
+TEST_F(IssuanceProofsTest, ANewerEventThanTheTreeHasNoProofYetAndARewriteIsSeen) {
+  Issue("iss-1", 3);
+  const uint64_t size = Sign();
+  IssuanceProofCache cache;
+  ASSERT_TRUE(cache.Get(*store_, *log_, "iss-1", size).ok());
+  // The record changes (a new event) before the next checkpoint: no proof of the new
+  // record yet, and the record given is the new one, not the kept one.
+  Issue("iss-1", 4);
+  auto pending = cache.Get(*store_, *log_, "iss-1", size);
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_FALSE((*pending)->has_issuance_event());
+  v1::SealIssuance record;
+  ASSERT_TRUE(record.ParseFromString((*pending)->issuance_record()));
+  EXPECT_EQ(record.count(), 4u);
+  auto proven = cache.Get(*store_, *log_, "iss-1", Sign());
+  ASSERT_TRUE(proven.ok()) << proven.status();
+  ExpectProves(**proven);
+}
+
+TEST_F(IssuanceProofsTest, Bounded) {
+  Issue("iss-a", 1);
+  Issue("iss-b", 1);
+  const uint64_t size = Sign();
+  IssuanceProofCache cache(/*max_entries=*/1);
+  auto a = cache.Get(*store_, *log_, "iss-a", size);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(cache.Get(*store_, *log_, "iss-a", size)->get(), a->get());
+  ASSERT_TRUE(cache.Get(*store_, *log_, "iss-b", size).ok());
+  EXPECT_NE(cache.Get(*store_, *log_, "iss-a", size)->get(), a->get());
 }
 
 }  // namespace
