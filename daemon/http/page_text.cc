@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -199,10 +200,15 @@ const std::vector<std::pair<absl::string_view, absl::string_view>>& PageTexts(La
 }
 
 absl::string_view PageText(Lang lang, absl::string_view key) {
-  for (const Text& text : kTexts) {
-    if (text.key == key) return lang == Lang::kEs ? text.es : text.en;
-  }
-  return key;
+  // Looked up several times on every page: by hash rather than by scanning the table.
+  static const auto* const kByKey = [] {
+    auto* by_key = new absl::flat_hash_map<absl::string_view, const Text*>;
+    for (const Text& text : kTexts) by_key->emplace(text.key, &text);
+    return by_key;
+  }();
+  const auto found = kByKey->find(key);
+  if (found == kByKey->end()) return key;
+  return lang == Lang::kEs ? found->second->es : found->second->en;
 }
 
 }  // namespace sello::http

@@ -109,14 +109,13 @@ struct PublicPages::Page {
   bool want_json = false;
 
   mustache::data Data(absl::string_view title) const {
-    // The texts ("t.KEY") are not copied in: RenderTemplate looks them up beneath.
+    // The texts ("t.KEY") are not copied in: RenderTemplate's templates hold them.
     mustache::data data;
     const std::string code(LangCode(lang));
     const Lang other = lang == Lang::kEs ? Lang::kEn : Lang::kEs;
+    // "lang" chooses the templates; "lq", "other_lang" and "other_lang_name" are in them
+    // already (LanguageConstants).
     data.set("lang", code);
-    data.set("lq", absl::StrCat("lang=", code));
-    data.set("other_lang", std::string(LangCode(other)));
-    data.set("other_lang_name", other == Lang::kEs ? "Español" : "English");
     std::string href = raw_path + "?";
     for (const auto& [name, value] : query) {
       absl::StrAppend(&href, UrlEncode(name), "=", UrlEncode(value), "&");
@@ -130,32 +129,83 @@ struct PublicPages::Page {
   absl::string_view Text(absl::string_view key) const { return PageText(lang, key); }
 };
 
+struct PublicPages::VerdictView {
+  std::string kind;
+  std::string word;
+  std::string detail;
+  int status = 200;
+};
+
 namespace {
 
-// Renders template `name` (parsed once per thread: rendering a parsed template is not
-// const in kainjow's mustache, so threads do not share them).
-// `data` is looked up first, then the texts of its "lang" as "t.KEY" (built once per
-// language and shared, rather than copied into every page's data).
-std::string RenderTemplate(absl::string_view name, const mustache::data& data) {
-  static const auto* const kTexts = [] {
-    auto* texts = new std::array<mustache::data, 2>;
-    for (const Lang lang : {Lang::kEn, Lang::kEs}) {
-      mustache::data words;
-      for (const auto& [key, text] : PageTexts(lang)) {
-        words.set(std::string(key), std::string(text));
-      }
-      (*texts)[static_cast<size_t>(lang)].set("t", words);
+using VerdictView = PublicPages::VerdictView;
+
+// What a template says the same way on every page of a language: its texts ("t.KEY") and
+// the language's own tags (what Page::Data sets from the language alone).
+absl::flat_hash_map<std::string, std::string> LanguageConstants(Lang lang) {
+  absl::flat_hash_map<std::string, std::string> constants;
+  for (const auto& [key, text] : PageTexts(lang)) {
+    constants.emplace(absl::StrCat("t.", key), std::string(text));
+  }
+  const Lang other = lang == Lang::kEs ? Lang::kEn : Lang::kEs;
+  constants.emplace("lang", std::string(LangCode(lang)));
+  constants.emplace("lq", absl::StrCat("lang=", LangCode(lang)));
+  constants.emplace("other_lang", std::string(LangCode(other)));
+  constants.emplace("other_lang_name", other == Lang::kEs ? "Español" : "English");
+  return constants;
+}
+
+// Template `name` in `lang`: every "{{NAME}}" of a LanguageConstants replaced, once, by its
+// value escaped as mustache escapes a value, so that a render looks up only what differs
+// from page to page (a tag costs kainjow's mustache a lookup, and a dotted name a split,
+// at every render). A value holding "{{" keeps its braces as character references, so
+// that it cannot open a tag.
+std::string LocalisedTemplate(absl::string_view name, Lang lang) {
+  static const auto* const kConstants =
+      new std::array<absl::flat_hash_map<std::string, std::string>, 2>{
+          LanguageConstants(Lang::kEn), LanguageConstants(Lang::kEs)};
+  const auto& constants = (*kConstants)[lang == Lang::kEs ? 1 : 0];
+  const absl::string_view source = AssetText(name);
+  std::string out;
+  out.reserve(source.size() * 2);
+  size_t at = 0;
+  for (size_t open = source.find("{{"); open != absl::string_view::npos;
+       open = source.find("{{", at)) {
+    const size_t close = source.find("}}", open);
+    if (close == absl::string_view::npos) break;
+    const auto constant = constants.find(source.substr(open + 2, close - open - 2));
+    if (constant == constants.end()) {  // a tag of the page's own data: left to the render
+      absl::StrAppend(&out, source.substr(at, close + 2 - at));
+    } else {
+      std::string escaped = mustache::html_escape(constant->second);
+      if (absl::StrContains(escaped, "{{")) absl::StrReplaceAll({{"{", "&#123;"}}, &escaped);
+      absl::StrAppend(&out, source.substr(at, open - at), escaped);
     }
-    return texts;
-  }();
+    at = close + 2;
+  }
+  absl::StrAppend(&out, source.substr(at));
+  return out;
+}
+
+// Renders template `name` with `data` in the language of its "lang" (parsed once per
+// thread and language: rendering a parsed template is not const in kainjow's mustache,
+// so threads do not share them), straight into a string (kainjow's own render(data)
+// writes every line through an ostringstream).
+std::string RenderTemplate(absl::string_view name, const mustache::data& data) {
   const mustache::data* lang = data.get("lang");
-  const bool spanish = lang != nullptr && lang->is_string() && lang->string_value() == "es";
-  mustache::context<std::string> context(&(*kTexts)[spanish ? 1 : 0]);
-  context.push(&data);
-  thread_local absl::flat_hash_map<std::string, std::unique_ptr<mustache::mustache>> parsed;
-  std::unique_ptr<mustache::mustache>& entry = parsed[name];
-  if (entry == nullptr) entry = std::make_unique<mustache::mustache>(std::string(AssetText(name)));
-  return entry->render(context);
+  const Lang language =
+      lang != nullptr && lang->is_string() && lang->string_value() == "es" ? Lang::kEs : Lang::kEn;
+  thread_local absl::flat_hash_map<std::pair<std::string, Lang>,
+                                   std::unique_ptr<mustache::mustache>>
+      parsed;
+  std::unique_ptr<mustache::mustache>& entry = parsed[std::make_pair(std::string(name), language)];
+  if (entry == nullptr) {
+    entry = std::make_unique<mustache::mustache>(LocalisedTemplate(name, language));
+  }
+  std::string out;
+  out.reserve(8 << 10);
+  entry->render(data, [&out](const std::string& piece) { out.append(piece); });
+  return out;
 }
 
 // The page: `page_template` rendered with `data`, inside the layout. The layout takes the
@@ -193,12 +243,6 @@ HttpResponse Redirect(std::string location) {
 }
 
 // The verdict's class (CSS and tests), its word and its detail.
-struct VerdictView {
-  std::string kind;
-  std::string word;
-  std::string detail;
-  int status = 200;
-};
 
 VerdictView DescribeVerdict(const PublicPages::Page& page, const v1::SealVerdict& verdict) {
   VerdictView view;
@@ -890,6 +934,100 @@ void PublicPages::WithVerifierKey(const Page& page, std::function<void(std::stri
       });
 }
 
+namespace {
+
+// The date of the inspection `seal` rests on, from its site's public certification status
+// ("" when the status does not show it).
+std::string InspectionDate(const v1::GetCertificationStatusResponse* site, const v1::Seal& seal) {
+  std::string date;
+  for (int i = 0; site != nullptr && i < site->certifications_size(); ++i) {
+    const v1::SiteCertification& certification = site->certifications(i);
+    // By inspection id, or (where the public answer leaves it out) by the standard version
+    // and certifier the seal was issued under.
+    const bool same = certification.inspection_id().empty()
+                          ? certification.standard_id() == seal.standard_id() &&
+                                certification.standard_version() == seal.standard_version() &&
+                                certification.certifier_id() == seal.certifier_id()
+                          : certification.inspection_id() == seal.inspection_id();
+    if (same && certification.has_inspection_date()) {
+      date = Date(certification.inspection_date());
+    }
+  }
+  return date;
+}
+
+// The seal's facts, as the seal page lists them.
+mustache::data SealFacts(const PublicPages::Page& page, const v1::Seal& seal,
+                         const std::string& inspection_date) {
+  mustache::data facts;
+  facts.set("grade", std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(seal.grade())))));
+  facts.set("firm_name", seal.firm_name());
+  facts.set("site_name", seal.site_name().empty() ? seal.site_id() : seal.site_name());
+  facts.set("site_url", UrlEncode(seal.site_id()));
+  facts.set("lot_id", seal.lot_id());
+  facts.set("standard_id", seal.standard_id());
+  facts.set("standard_version", absl::StrCat(seal.standard_version()));
+  facts.set("standard_url",
+            UrlEncode(absl::StrCat(seal.standard_id(), "@", seal.standard_version())));
+  facts.set("certifier_id", seal.certifier_id());
+  facts.set("certifier_anchor", UrlEncode(seal.certifier_id()));
+  if (!inspection_date.empty()) facts.set("inspection_date", inspection_date);
+  facts.set("issue_date", Date(seal.issue_time()));
+  if (seal.has_expire_time()) facts.set("expire_date", Date(seal.expire_time()));
+  return facts;
+}
+
+// What the seal page shows of `verdict`: the verdict, the facts, and the proof with the
+// key to check it in the browser (when the verdict carries a proof and the key is known).
+mustache::data SealPageData(const PublicPages::Page& page, const v1::SealVerdict& verdict,
+                            const VerdictView& view, const std::string& link_lot,
+                            const std::string& inspection_date, const std::string& verifier_key) {
+  mustache::data data = page.Data(absl::StrCat(page.Text("seal_title"), " ", verdict.code()));
+  data.set("code", verdict.has_seal() ? verdict.seal().code() : verdict.code());
+  data.set("verdict_class", view.kind);
+  data.set("verdict_word", view.word);
+  data.set("verdict_detail", view.detail);
+  if (verdict.has_seal()) {
+    if (!link_lot.empty() && link_lot != verdict.seal().lot_id()) {
+      data.set("lot_mismatch",
+               absl::StrReplaceAll(page.Text("lot_mismatch"), {{"{lot}", link_lot}}));
+    }
+    data.set("seal", SealFacts(page, verdict.seal(), inspection_date));
+  }
+  if (verdict.has_proof() && !verifier_key.empty()) {
+    // The verdict as protobuf bytes, base64: the script reads the wire format it reads
+    // the logged records in, and the page skips a JSON rendering that would cost it more
+    // than the rest of the page.
+    mustache::data proof;
+    proof.set("verdict_base64", absl::Base64Escape(verdict.SerializeAsString()));
+    proof.set("verifier_key", verifier_key);
+    data.set("proof", proof);
+    data.set("with_script", true);
+  }
+  return data;
+}
+
+// The verdict of a VerifySeal answer for one code; nullopt when the service could not
+// answer (busy, unavailable): then `unavailable` is the HTTP status to answer.
+std::optional<v1::SealVerdict> OneVerdict(const grpc::Status& status,
+                                          v1::VerifySealResponse& response, const std::string& code,
+                                          int* unavailable) {
+  v1::SealVerdict verdict;
+  if (status.ok() && response.verdicts_size() == 1) {
+    verdict.Swap(response.mutable_verdicts(0));
+  } else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    verdict.set_code(code);
+    verdict.set_problem(v1::SealVerdict::MALFORMED);
+    verdict.set_problem_detail(status.error_message());
+  } else {
+    *unavailable = status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ? 429 : 503;
+    return std::nullopt;
+  }
+  return verdict;
+}
+
+}  // namespace
+
 void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, Respond respond) {
   v1::VerifySealRequest request;
   request.add_codes(code);
@@ -900,114 +1038,54 @@ void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, R
       [this, shared_page, code, link_lot, respond = std::move(respond)](
           const grpc::Status& status, v1::VerifySealResponse response) mutable {
         const Page& page = *shared_page;
-        v1::SealVerdict verdict;
-        if (status.ok() && response.verdicts_size() == 1) {
-          verdict = response.verdicts(0);
-        } else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-          verdict.set_code(code);
-          verdict.set_problem(v1::SealVerdict::MALFORMED);
-          verdict.set_problem_detail(status.error_message());
-        } else {
-          const int http_status =
-              status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ? 429 : 503;
-          if (page.want_json) {
-            respond(JsonResponse(http_status, R"({"code":"unavailable"})", absl::ZeroDuration()));
-          } else {
-            respond(
-                MessagePage(page, http_status, page.Text("error_title"), status.error_message()));
-          }
+        int unavailable = 0;
+        std::optional<v1::SealVerdict> verdict = OneVerdict(status, response, code, &unavailable);
+        if (!verdict.has_value()) {
+          respond(page.want_json
+                      ? JsonResponse(unavailable, R"({"code":"unavailable"})", absl::ZeroDuration())
+                      : MessagePage(page, unavailable, page.Text("error_title"),
+                                    status.error_message()));
           return;
         }
-        const VerdictView view = DescribeVerdict(page, verdict);
+        const VerdictView view = DescribeVerdict(page, *verdict);
         if (page.want_json) {
           std::string json;
-          (void)google::protobuf::util::MessageToJsonString(verdict, &json);
+          (void)google::protobuf::util::MessageToJsonString(*verdict, &json);
           respond(JsonResponse(view.status, std::move(json), options_.cache_max_age));
           return;
         }
-        auto render = [this, shared_page, verdict, view, link_lot, respond](
-                          std::string inspection_date, std::string verifier_key) {
-          const Page& page = *shared_page;
-          mustache::data data =
-              page.Data(absl::StrCat(page.Text("seal_title"), " ", verdict.code()));
-          data.set("code", verdict.has_seal() ? verdict.seal().code() : verdict.code());
-          data.set("verdict_class", view.kind);
-          data.set("verdict_word", view.word);
-          data.set("verdict_detail", view.detail);
-          if (verdict.has_seal()) {
-            const v1::Seal& seal = verdict.seal();
-            if (!link_lot.empty() && link_lot != seal.lot_id()) {
-              data.set("lot_mismatch",
-                       absl::StrReplaceAll(page.Text("lot_mismatch"), {{"{lot}", link_lot}}));
-            }
-            mustache::data facts;
-            facts.set("grade",
-                      std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(seal.grade())))));
-            facts.set("firm_name", seal.firm_name());
-            facts.set("site_name", seal.site_name().empty() ? seal.site_id() : seal.site_name());
-            facts.set("site_url", UrlEncode(seal.site_id()));
-            facts.set("lot_id", seal.lot_id());
-            facts.set("standard_id", seal.standard_id());
-            facts.set("standard_version", absl::StrCat(seal.standard_version()));
-            facts.set("standard_url",
-                      UrlEncode(absl::StrCat(seal.standard_id(), "@", seal.standard_version())));
-            facts.set("certifier_id", seal.certifier_id());
-            facts.set("certifier_anchor", UrlEncode(seal.certifier_id()));
-            if (!inspection_date.empty()) facts.set("inspection_date", inspection_date);
-            facts.set("issue_date", Date(seal.issue_time()));
-            if (seal.has_expire_time()) facts.set("expire_date", Date(seal.expire_time()));
-            data.set("seal", facts);
-          }
-          if (verdict.has_proof() && !verifier_key.empty()) {
-            std::string proof_json;
-            google::protobuf::util::JsonPrintOptions options;
-            options.always_print_enums_as_ints = true;
-            (void)google::protobuf::util::MessageToJsonString(verdict, &proof_json, options);
-            mustache::data proof;
-            proof.set("proof_json", proof_json);
-            proof.set("verifier_key", verifier_key);
-            data.set("proof", proof);
-            data.set("with_script", true);
-          }
-          respond(
-              HtmlResponse(view.status, "templates/seal.mustache", data, options_.cache_max_age));
-        };
-        if (!verdict.has_seal()) {
-          render("", "");
-          return;
-        }
-        WithSiteStatus(
-            page, verdict.seal().site_id(),
-            [this, shared_page, verdict,
-             render = std::move(render)](const v1::GetCertificationStatusResponse* site) mutable {
-              std::string inspection_date;
-              for (int i = 0; site != nullptr && i < site->certifications_size(); ++i) {
-                const v1::SiteCertification& certification = site->certifications(i);
-                // By inspection id, or (where the public answer leaves it out) by the
-                // standard version and certifier the seal was issued under.
-                const bool same =
-                    certification.inspection_id().empty()
-                        ? certification.standard_id() == verdict.seal().standard_id() &&
-                              certification.standard_version() ==
-                                  verdict.seal().standard_version() &&
-                              certification.certifier_id() == verdict.seal().certifier_id()
-                        : certification.inspection_id() == verdict.seal().inspection_id();
-                if (same && certification.has_inspection_date()) {
-                  inspection_date = Date(certification.inspection_date());
-                }
-              }
-              WithVerifierKey(*shared_page,
-                              [render = std::move(render), inspection_date](std::string key) {
-                                render(inspection_date, std::move(key));
-                              });
-            });
+        RenderSealPage(shared_page, std::make_shared<const v1::SealVerdict>(*std::move(verdict)),
+                       view, std::move(link_lot), std::move(respond));
       });
+}
+
+void PublicPages::RenderSealPage(std::shared_ptr<const Page> page,
+                                 std::shared_ptr<const v1::SealVerdict> verdict, VerdictView view,
+                                 std::string link_lot, Respond respond) {
+  auto render = [this, page, verdict, view = std::move(view), link_lot = std::move(link_lot),
+                 respond = std::move(respond)](const std::string& inspection_date,
+                                               const std::string& verifier_key) {
+    mustache::data data =
+        SealPageData(*page, *verdict, view, link_lot, inspection_date, verifier_key);
+    respond(HtmlResponse(view.status, "templates/seal.mustache", data, options_.cache_max_age));
+  };
+  if (!verdict->has_seal()) {
+    render("", "");
+    return;
+  }
+  WithSiteStatus(*page, verdict->seal().site_id(),
+                 [this, page, verdict, render = std::move(render)](
+                     const v1::GetCertificationStatusResponse* site) mutable {
+                   WithVerifierKey(*page, [render = std::move(render),
+                                           date = InspectionDate(site, verdict->seal())](
+                                              const std::string& key) { render(date, key); });
+                 });
 }
 
 void PublicPages::WithSiteStatus(
     const Page& page, const std::string& site_id,
     std::function<void(const v1::GetCertificationStatusResponse*)> then) {
-  std::optional<v1::GetCertificationStatusResponse> cached;
+  std::shared_ptr<const v1::GetCertificationStatusResponse> cached;
   {
     absl::MutexLock lock(&site_mu_);
     const auto found = site_status_.find(site_id);
@@ -1015,8 +1093,8 @@ void PublicPages::WithSiteStatus(
       cached = found->second.second;
     }
   }
-  if (cached.has_value()) {
-    then(&*cached);
+  if (cached != nullptr) {
+    then(cached.get());
     return;
   }
   v1::GetCertificationStatusRequest request;
@@ -1029,13 +1107,14 @@ void PublicPages::WithSiteStatus(
           then(nullptr);
           return;
         }
+        auto shared = std::make_shared<const v1::GetCertificationStatusResponse>(std::move(answer));
         {
           absl::MutexLock lock(&site_mu_);
           // Bounded: a crawler walking every site empties it rather than growing it.
           if (site_status_.size() >= 10'000) site_status_.clear();
-          site_status_[site_id] = {absl::Now(), answer};
+          site_status_[site_id] = {absl::Now(), shared};
         }
-        then(&answer);
+        then(shared.get());
       });
 }
 

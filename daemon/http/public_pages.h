@@ -11,6 +11,7 @@
 #ifndef SELLO_DAEMON_HTTP_PUBLIC_PAGES_H_
 #define SELLO_DAEMON_HTTP_PUBLIC_PAGES_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -21,6 +22,7 @@
 #include "daemon/http/in_process_caller.h"
 #include "daemon/http/router.h"
 #include "sello/v1/inspection.pb.h"
+#include "sello/v1/seal.pb.h"
 
 namespace sello::http {
 
@@ -46,9 +48,15 @@ class PublicPages : public HttpHandler {
 
   // What a page knows of its request (public_pages.cc).
   struct Page;
+  // How a page words a seal's verdict (public_pages.cc).
+  struct VerdictView;
 
  private:
   void ServeSeal(Page page, std::string code, std::string link_lot, Respond respond);
+  // The seal page of `verdict` (with its site's inspection date and the log's key).
+  void RenderSealPage(std::shared_ptr<const Page> page,
+                      std::shared_ptr<const v1::SealVerdict> verdict, VerdictView view,
+                      std::string link_lot, Respond respond);
   void ServeHome(Page page, Respond respond);
   void ServeLog(Page page, Respond respond);
   // The register, filtered by the query (standard, grade, region, firm; page).
@@ -72,7 +80,8 @@ class PublicPages : public HttpHandler {
   std::string verifier_key_ ABSL_GUARDED_BY(key_mu_);
   absl::Time verifier_key_time_ ABSL_GUARDED_BY(key_mu_) = absl::InfinitePast();
   absl::Mutex site_mu_;
-  absl::flat_hash_map<std::string, std::pair<absl::Time, v1::GetCertificationStatusResponse>>
+  absl::flat_hash_map<
+      std::string, std::pair<absl::Time, std::shared_ptr<const v1::GetCertificationStatusResponse>>>
       site_status_ ABSL_GUARDED_BY(site_mu_);
 };
 

@@ -325,18 +325,30 @@ def run_checks(c, r):
         result = c.d.execute_async_script(r"""
             const done = arguments[arguments.length - 1];
             const section = document.getElementById('proof');
-            const verdict = JSON.parse(section.dataset.proof);
+            const verdict = window.selloProof.decodeVerdict(section.dataset.verdict);
             const bytes = atob(verdict.proof.sealAsIssued);
             const i = bytes.length - 3;
             verdict.proof.sealAsIssued = btoa(bytes.slice(0, i) +
                 String.fromCharCode(bytes.charCodeAt(i) ^ 1) + bytes.slice(i + 1));
-            section.dataset.proof = JSON.stringify(verdict);
-            window.selloProof.run().then(done);""")
+            window.selloProof.run(verdict).then(done);""")
         assert result == 'fail', result
         status = c.d.find_element(By.ID, 'proof-status')
         assert 'proof-fail' in status.get_attribute('class')
         assert status.text.startswith('ATENCIÓN'), status.text
         c.screenshot('proof-warning-1280')
+        # The page's own proof with one byte changed (in the seal's path to its issuance's
+        # root, the verdict's last bytes): read from the page as a visitor's browser reads it.
+        c.open('/seal/' + valid)
+        assert c.proof_result() == 'ok'
+        result = c.d.execute_async_script(r"""
+            const done = arguments[arguments.length - 1];
+            const section = document.getElementById('proof');
+            const bytes = atob(section.dataset.verdict);
+            const i = bytes.length - 3;
+            section.dataset.verdict = btoa(bytes.slice(0, i) +
+                String.fromCharCode(bytes.charCodeAt(i) ^ 1) + bytes.slice(i + 1));
+            window.selloProof.run().then(done);""")
+        assert result == 'fail', result
     c.run('a proof with a changed byte shows the warning', tampered)
 
     def wrong_key():

@@ -129,6 +129,12 @@
     };
     const decoder = new TextDecoder('utf-8', { fatal: true });
     return {
+      has: (n) => fields.has(n),
+      // Every value of repeated bytes field n.
+      list: (n) => (fields.get(n) || []).map((v) => {
+        if (!(v instanceof Uint8Array)) throw new Evidence(what + ': field ' + n + ' has the wrong type');
+        return v;
+      }),
       string: (n) => {
         const v = last(n);
         if (v === undefined) return '';
@@ -152,6 +158,48 @@
         return v & 0xffffffffffffffffn;
       },
     };
+  }
+
+  function toBase64(bytes) {
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary);
+  }
+
+  // The page's verdict (#proof's data-verdict: a sello.v1.SealVerdict, protobuf bytes in
+  // base64) as the HTTP API's JSON would show it (proto3 JSON names; bytes in base64, 64-bit
+  // integers as strings), of which verifySealProof reads what it checks.
+  function decodeVerdict(text) {
+    const what = 'the proof on this page';
+    const v = readMessage(fromBase64(text, what), what);
+    const verdict = { code: v.string(1) };
+    if (v.has(2)) {
+      const seal = readMessage(v.bytes(2), 'the seal');
+      verdict.seal = {
+        code: seal.string(1), lotId: seal.string(2), firmId: seal.string(4),
+        certifierId: seal.string(8), grade: Number(seal.uint(11)),
+      };
+    }
+    if (v.has(5)) {
+      const proof = readMessage(v.bytes(5), what);
+      verdict.proof = {
+        issuanceRecord: toBase64(proof.bytes(2)),
+        sealAsIssued: toBase64(proof.bytes(3)),
+        sealPath: proof.list(4).map(toBase64),
+      };
+      if (proof.has(1)) {
+        const proven = readMessage(proof.bytes(1), what);
+        const event = readMessage(proven.bytes(1), 'the issuance event');
+        verdict.proof.issuanceEvent = {
+          event: { seq: event.uint(1).toString(), leafData: toBase64(event.bytes(2)),
+                   leafHash: toBase64(event.bytes(4)) },
+          treeSize: proven.uint(3).toString(),
+          hashes: proven.list(4).map(toBase64),
+          checkpoint: { note: readMessage(proven.bytes(5), 'the checkpoint').string(5) },
+        };
+      }
+    }
+    return verdict;
   }
 
   // A note verifier key, "<name>+<8 hex digits of key id>+<base64(0x01 || public key)>"
@@ -273,15 +321,16 @@
     section.dataset.result = className.replace('proof-', '');
   }
 
-  // Reads the proof and key from the page and shows the outcome. Returns the outcome
-  // ("ok", "fail", "unable") so that the browser tests can call it again on a changed page.
-  async function run() {
+  // Reads the proof and key from the page (or checks `given`, a verdict as decodeVerdict
+  // returns it) and shows the outcome. Returns the outcome ("ok", "fail", "unable") so that
+  // the browser tests can check a changed proof.
+  async function run(given) {
     const section = document.getElementById('proof');
     if (section === null) return 'none';
     const status = document.getElementById('proof-status');
     show(section, status, 'proof-pending', section.dataset.msgChecking);
     try {
-      const verdict = JSON.parse(section.dataset.proof);
+      const verdict = given || decodeVerdict(section.dataset.verdict);
       const checkpoint = await verifySealProof(verdict, section.dataset.verifierKey);
       const when = checkpoint.time.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
       show(section, status, 'proof-ok',
@@ -292,15 +341,15 @@
         show(section, status, 'proof-unable', section.dataset.msgUnable.replace('{why}', e.message));
         return 'unable';
       }
-      const why = e instanceof Evidence || e instanceof SyntaxError ? e.message : String(e);
+      const why = e instanceof Evidence ? e.message : String(e);
       show(section, status, 'proof-fail', section.dataset.msgFail.replace('{why}', why));
       return 'fail';
     }
   }
 
-  window.selloProof = { run };
+  window.selloProof = { run, decodeVerdict };
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', run);
+    document.addEventListener('DOMContentLoaded', () => run());
   } else {
     run();
   }
