@@ -37,24 +37,24 @@
 #include "daemon/http/public_pages.h"
 #include "daemon/http/rate_limiter.h"
 #include "daemon/http/router.h"
-#include "daemon/service/auth.h"
-#include "daemon/service/bootstrap.h"
-#include "daemon/service/call_log.h"
-#include "daemon/service/config_check.h"
-#include "daemon/service/cosignature_collector.h"
-#include "daemon/service/log.h"
-#include "daemon/service/log_key.h"
-#include "daemon/service/metrics.h"
-#include "daemon/service/metrics_server.h"
-#include "daemon/service/server.h"
+#include "daemon/server/access_record.h"
+#include "daemon/server/auth.h"
+#include "daemon/server/bootstrap.h"
+#include "daemon/server/config_check.h"
+#include "daemon/server/json_logger.h"
+#include "daemon/server/metrics.h"
+#include "daemon/server/metrics_server.h"
+#include "daemon/server/server.h"
+#include "daemon/server/tls_files.h"
 #include "daemon/service/stats_service.h"
-#include "daemon/service/tls_files.h"
 #include "daemon/service/token_service.h"
+#include "daemon/tlog/cosignature_collector.h"
+#include "daemon/tlog/log_key.h"
+#include "daemon/tlog/transparency_log.h"
 #include "storage/files.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
-#include "storage/transparency_log.h"
 
 namespace {
 
@@ -75,7 +75,7 @@ struct DaemonOptions {
   std::string tls_cert, tls_key, client_ca;
   bool insecure = false;
   std::string checkpoint_state;
-  // Witnesses (service/cosignature_collector.h): off when the policy is empty.
+  // Witnesses (daemon/tlog/cosignature_collector.h): off when the policy is empty.
   std::string witness_policy;
   double witness_timeout_s = 5;
   std::string witness_ca;
@@ -844,8 +844,8 @@ int Run(int argc, char** argv) {
 
   sello::service::Authenticator auth(**store);
   // The flag's values are checked by CLI11; the parse cannot fail here.
-  const sello::service::CallLog call_log(sello::service::ParseCallLogLevel(options.call_log)
-                                             .value_or(sello::service::CallLogLevel::kAll));
+  const sello::service::AccessRecorder call_log(sello::service::ParseCallLogLevel(options.call_log)
+                                                    .value_or(sello::service::CallLogLevel::kAll));
   sello::service::CallTimer call_timer;
   // Synchronous writes (ADMIN's, mostly) wait for durability no longer than that either.
   (*ledger)->SetMaxWait(absl::Seconds(options.default_deadline_s));
@@ -892,7 +892,7 @@ int Run(int argc, char** argv) {
   std::unique_ptr<sello::http::LogTiles> http_tiles;
   std::unique_ptr<sello::http::PublicPages> http_pages;
   sello::http::Router http_router;
-  // What the HTTP front's in-process calls prove themselves with (service/call.h).
+  // What the HTTP front's in-process calls prove themselves with (daemon/server/call.h).
   const std::string http_front_key = options.http_listen.empty()
                                          ? std::string()
                                          : absl::BytesToHexString(sello::domain::RandomBytes(16));

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "daemon/domain/signed_note.h"
-#include "daemon/service/log.h"
+#include "daemon/server/json_logger.h"
+#include "daemon/tlog/signed_note.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace sello::witness {

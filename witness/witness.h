@@ -19,9 +19,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "daemon/domain/checkpoint.h"
-#include "daemon/domain/cosignature.h"
 #include "daemon/domain/witness_protocol.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/cosignature.h"
 #include "witness/witness_store.h"
 
 namespace sello::witness {

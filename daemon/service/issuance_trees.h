@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 #include "storage/store.h"
 
 namespace sello::service {

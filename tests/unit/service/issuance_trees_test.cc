@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
 #include "tests/unit/common/temp_dir.h"
