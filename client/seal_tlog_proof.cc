@@ -1,6 +1,7 @@
 #include "client/seal_tlog_proof.h"
 
 #include "absl/strings/str_cat.h"
+#include "daemon/tlog/checkpoint.h"
 #include "daemon/tlog/signed_note.h"
 #include "daemon/tlog/tlog_proof.h"
 #include "sello/tools/witness.pb.h"

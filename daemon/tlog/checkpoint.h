@@ -1,6 +1,8 @@
-// Signed checkpoints of the transparency log as plain text notes that generic tools
-// can check: the body follows C2SP tlog-checkpoint, the signature C2SP signed-note
-// with Ed25519 (through OpenSSL). Pure: no I/O, no gRPC, no storage.
+// Checkpoints of the transparency log: the C2SP tlog-checkpoint body (as Go's
+// golang.org/x/mod/sumdb/tlog formats a tree), any log's as text (CheckpointText) and
+// Sello's own (Checkpoint), and a checkpoint signed as a note and opened again. The note
+// format, its keys and signatures are signed_note.h's (as sumdb/note). Pure: no I/O, no
+// gRPC, no storage.
 //
 // Checkpoint body (every line ends with "\n"):
 //
@@ -13,13 +15,7 @@
 // tools that do not know it), in whole seconds since 1970-01-01T00:00:00Z: an integer
 // is unambiguous, needs no time-zone or calendar parsing, and sorts as it reads.
 //
-// Signed note = body, a blank line, then one or more signature lines
-// "— <key name> <base64(key id (4 bytes, big-endian) || Ed25519 signature (64))>\n"
-// (U+2014 em dash, space). The key id is SHA-256(name || "\n" || 0x01 || pubkey)[:4].
-// The verifier key a client pins is "<name>+<8 hex digits of key id>+<base64(0x01 ||
-// pubkey)>", the format of golang.org/x/mod/sumdb/note.
-//
-// Error codes, used consistently:
+// Error codes, used consistently (here and in signed_note.h):
 //   INVALID_ARGUMENT     malformed input: note, body, verifier key, private key, name.
 //   RESOURCE_EXHAUSTED   a note with more than kMaxNoteSignatures signature lines.
 //   FAILED_PRECONDITION  well-formed but not trusted: "no signature by <name>+<id>",
@@ -30,11 +26,10 @@
 #ifndef SELLO_DAEMON_TLOG_CHECKPOINT_H_
 #define SELLO_DAEMON_TLOG_CHECKPOINT_H_
 
-#include <openssl/types.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -71,95 +66,19 @@ std::string CheckpointBody(const Checkpoint& checkpoint);
 // ("checkpoint line 2 (size): ...") otherwise.
 absl::StatusOr<Checkpoint> ParseCheckpointBody(absl::string_view body);
 
-// Frees an OpenSSL key (for std::unique_ptr / std::shared_ptr).
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* key) const;
+// A C2SP tlog-checkpoint body, as any log writes it: origin, size, root hash, then zero
+// or more extension lines (opaque). Sello's own checkpoints (checkpoint.h) are the case
+// with exactly one extension, "time <seconds>".
+struct CheckpointText {
+  std::string origin;
+  uint64_t size = 0;
+  std::string root_hash;  // 32 raw bytes
+  std::vector<std::string> extensions;
 };
-
-// An Ed25519 signing key with its key name, signing C2SP signed notes. Move-only (the
-// private key is not copied by accident). Sign is const and safe to call from several
-// threads at once.
-class NoteSigner {
- public:
-  // A new random key. INVALID_ARGUMENT when `name` is not a valid key name: non-empty
-  // UTF-8 without Unicode spaces or '+' (signed-note), nor control characters.
-  static absl::StatusOr<NoteSigner> Generate(absl::string_view name);
-  // The key whose RFC 8032 private key (the 32-byte seed) is `raw_private_key`.
-  static absl::StatusOr<NoteSigner> FromPrivateKey(absl::string_view name,
-                                                   absl::string_view raw_private_key);
-
-  NoteSigner(NoteSigner&&) = default;
-  NoteSigner& operator=(NoteSigner&&) = default;
-
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
-  // The 32-byte seed, for storing the key (keep it secret).
-  std::string raw_private_key() const;
-  // The 32-byte public key.
-  const std::string& raw_public_key() const { return public_key_; }
-  // "<name>+<8 hex digits>+<base64(0x01 || public key)>": what verifiers pin.
-  std::string VerifierKey() const;
-
-  // The signed note: `body` + "\n" + "— <name> <base64(key id || signature)>\n".
-  // INVALID_ARGUMENT when `body` is not a valid note text (non-empty, ends with "\n",
-  // valid UTF-8, no control characters other than "\n").
-  absl::StatusOr<std::string> Sign(absl::string_view body) const;
-
-  // Adds this key's signature line to the signed `note` (a signed note may carry several
-  // signatures; each verifier checks the lines of the key it pins and ignores the
-  // rest): how two keys sign the same checkpoints while one replaces the other.
-  // INVALID_ARGUMENT when `note` is not a signed note or already has a line by this key.
-  absl::StatusOr<std::string> CoSign(absl::string_view note) const;
-
-  // The bare Ed25519 signature (64 bytes) of `message`, the primitive Sign uses; public
-  // so that it can be checked against RFC 8032's test vectors. Prefer Sign.
-  absl::StatusOr<std::string> SignBytes(absl::string_view message) const;
-
- private:
-  NoteSigner(std::string name, std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> key,
-             std::string public_key, uint32_t key_id);
-
-  std::string name_;
-  std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> key_;
-  std::string public_key_;
-  uint32_t key_id_;
-};
-
-// The public half of a NoteSigner, built from a pinned verifier key. Copyable (the
-// OpenSSL key is shared and never mutated); Verify is safe to call concurrently.
-class NoteVerifier {
- public:
-  // Parses "<name>+<8 hex digits>+<base64(0x01 || 32-byte Ed25519 public key)>" and
-  // checks that the key id matches name and key. INVALID_ARGUMENT otherwise.
-  static absl::StatusOr<NoteVerifier> FromVerifierKey(absl::string_view verifier_key);
-
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
-  const std::string& raw_public_key() const { return public_key_; }
-  // The verifier key in canonical form (lower-case hex).
-  std::string VerifierKey() const;
-
-  // Checks a signed note and returns its body (the text up to and including the
-  // newline before the blank line). Signature lines by other keys (another name, or
-  // this name with another key id) are ignored, as signed-note requires. Every line
-  // with this key's name and id must verify. Errors: INVALID_ARGUMENT for a malformed
-  // note (naming what is wrong), RESOURCE_EXHAUSTED for too many signature lines,
-  // FAILED_PRECONDITION "no signature by <name>+<id>" or "signature by <name>+<id>
-  // does not verify".
-  absl::StatusOr<std::string> Verify(absl::string_view note) const;
-
-  // Whether `signature` is a valid bare Ed25519 signature of `message` by this key.
-  bool VerifyBytes(absl::string_view message, absl::string_view signature) const;
-
- private:
-  NoteVerifier(std::string name, std::shared_ptr<EVP_PKEY> key, std::string public_key,
-               uint32_t key_id);
-
-  std::string name_;
-  std::shared_ptr<EVP_PKEY> key_;
-  std::string public_key_;
-  uint32_t key_id_;
-};
+// Parses a checkpoint body strictly: lines end in "\n"; a non-empty origin; a decimal
+// size without sign or leading zeros; a canonical base64 32-byte root hash; extension
+// lines non-empty. INVALID_ARGUMENT naming the line otherwise.
+absl::StatusOr<CheckpointText> ParseCheckpointText(absl::string_view text);
 
 // CheckpointBody signed by `signer`. INVALID_ARGUMENT when the checkpoint is invalid
 // or its origin is not the signer's name (C2SP: the key name matches the origin).

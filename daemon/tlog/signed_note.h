@@ -1,10 +1,18 @@
-// C2SP signed-note and tlog-checkpoint as text, for every kind of signature a note may
-// carry: the log's own (checkpoint.h), witnesses' cosignatures (cosignature.h), and those
-// of keys we do not know, which must be parsed to be ignored. Also the Ed25519 primitives
-// (RFC 8032, through OpenSSL) those signatures use. Pure: no I/O.
+// C2SP signed-note (as Go's golang.org/x/mod/sumdb/note): the note format for every kind
+// of signature a note may carry: the log's own (NoteSigner, NoteVerifier below), witnesses'
+// cosignatures (cosignature.h), and those of keys we do not know, which must be parsed to
+// be ignored. Also the Ed25519 primitives (RFC 8032, through OpenSSL) those signatures
+// use. What a checkpoint's body says is checkpoint.h's. Pure: no I/O.
+//
+// Signed note = text, a blank line, then one or more signature lines
+// "— <key name> <base64(key id (4 bytes, big-endian) || Ed25519 signature (64))>\n"
+// (U+2014 em dash, space). The key id is SHA-256(name || "\n" || 0x01 || pubkey)[:4].
+// The verifier key a client pins is "<name>+<8 hex digits of key id>+<base64(0x01 ||
+// pubkey)>".
 //
 // Errors: INVALID_ARGUMENT for malformed input, naming the line and the problem;
 // RESOURCE_EXHAUSTED for a note with more than kMaxNoteSignatures signature lines;
+// FAILED_PRECONDITION for a well-formed note the pinned key did not sign (NoteVerifier);
 // INTERNAL when OpenSSL fails on well-formed input.
 #ifndef SELLO_DAEMON_TLOG_SIGNED_NOTE_H_
 #define SELLO_DAEMON_TLOG_SIGNED_NOTE_H_
@@ -101,20 +109,6 @@ absl::StatusOr<SignedNote> ParseSignedNote(absl::string_view note);
 // The note text followed by a blank line and the signature lines.
 std::string FormatSignedNote(const SignedNote& note);
 
-// A C2SP tlog-checkpoint body, as any log writes it: origin, size, root hash, then zero
-// or more extension lines (opaque). Sello's own checkpoints (checkpoint.h) are the case
-// with exactly one extension, "time <seconds>".
-struct CheckpointText {
-  std::string origin;
-  uint64_t size = 0;
-  std::string root_hash;  // 32 raw bytes
-  std::vector<std::string> extensions;
-};
-// Parses a checkpoint body strictly: lines end in "\n"; a non-empty origin; a decimal
-// size without sign or leading zeros; a canonical base64 32-byte root hash; extension
-// lines non-empty. INVALID_ARGUMENT naming the line otherwise.
-absl::StatusOr<CheckpointText> ParseCheckpointText(absl::string_view text);
-
 // INTERNAL carrying OpenSSL's oldest queued error; clears the queue.
 absl::Status OpenSslError(absl::string_view what);
 
@@ -125,6 +119,96 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> Ed25519PublicKey(absl::string_view raw
 absl::StatusOr<std::string> Ed25519Sign(EVP_PKEY* key, absl::string_view message);
 // Whether `signature` is a valid signature of `message` by `key`.
 bool Ed25519Verify(EVP_PKEY* key, absl::string_view message, absl::string_view signature);
+
+// Frees an OpenSSL key (for std::unique_ptr / std::shared_ptr).
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* key) const;
+};
+
+// An Ed25519 signing key with its key name, signing C2SP signed notes. Move-only (the
+// private key is not copied by accident). Sign is const and safe to call from several
+// threads at once.
+class NoteSigner {
+ public:
+  // A new random key. INVALID_ARGUMENT when `name` is not a valid key name: non-empty
+  // UTF-8 without Unicode spaces or '+' (signed-note), nor control characters.
+  static absl::StatusOr<NoteSigner> Generate(absl::string_view name);
+  // The key whose RFC 8032 private key (the 32-byte seed) is `raw_private_key`.
+  static absl::StatusOr<NoteSigner> FromPrivateKey(absl::string_view name,
+                                                   absl::string_view raw_private_key);
+
+  NoteSigner(NoteSigner&&) = default;
+  NoteSigner& operator=(NoteSigner&&) = default;
+
+  const std::string& name() const { return name_; }
+  uint32_t key_id() const { return key_id_; }
+  // The 32-byte seed, for storing the key (keep it secret).
+  std::string raw_private_key() const;
+  // The 32-byte public key.
+  const std::string& raw_public_key() const { return public_key_; }
+  // "<name>+<8 hex digits>+<base64(0x01 || public key)>": what verifiers pin.
+  std::string VerifierKey() const;
+
+  // The signed note: `body` + "\n" + "— <name> <base64(key id || signature)>\n".
+  // INVALID_ARGUMENT when `body` is not a valid note text (non-empty, ends with "\n",
+  // valid UTF-8, no control characters other than "\n").
+  absl::StatusOr<std::string> Sign(absl::string_view body) const;
+
+  // Adds this key's signature line to the signed `note` (a signed note may carry several
+  // signatures; each verifier checks the lines of the key it pins and ignores the
+  // rest): how two keys sign the same checkpoints while one replaces the other.
+  // INVALID_ARGUMENT when `note` is not a signed note or already has a line by this key.
+  absl::StatusOr<std::string> CoSign(absl::string_view note) const;
+
+  // The bare Ed25519 signature (64 bytes) of `message`, the primitive Sign uses; public
+  // so that it can be checked against RFC 8032's test vectors. Prefer Sign.
+  absl::StatusOr<std::string> SignBytes(absl::string_view message) const;
+
+ private:
+  NoteSigner(std::string name, std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> key,
+             std::string public_key, uint32_t key_id);
+
+  std::string name_;
+  std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> key_;
+  std::string public_key_;
+  uint32_t key_id_;
+};
+
+// The public half of a NoteSigner, built from a pinned verifier key. Copyable (the
+// OpenSSL key is shared and never mutated); Verify is safe to call concurrently.
+class NoteVerifier {
+ public:
+  // Parses "<name>+<8 hex digits>+<base64(0x01 || 32-byte Ed25519 public key)>" and
+  // checks that the key id matches name and key. INVALID_ARGUMENT otherwise.
+  static absl::StatusOr<NoteVerifier> FromVerifierKey(absl::string_view verifier_key);
+
+  const std::string& name() const { return name_; }
+  uint32_t key_id() const { return key_id_; }
+  const std::string& raw_public_key() const { return public_key_; }
+  // The verifier key in canonical form (lower-case hex).
+  std::string VerifierKey() const;
+
+  // Checks a signed note and returns its body (the text up to and including the
+  // newline before the blank line). Signature lines by other keys (another name, or
+  // this name with another key id) are ignored, as signed-note requires. Every line
+  // with this key's name and id must verify. Errors: INVALID_ARGUMENT for a malformed
+  // note (naming what is wrong), RESOURCE_EXHAUSTED for too many signature lines,
+  // FAILED_PRECONDITION "no signature by <name>+<id>" or "signature by <name>+<id>
+  // does not verify".
+  absl::StatusOr<std::string> Verify(absl::string_view note) const;
+
+  // Whether `signature` is a valid bare Ed25519 signature of `message` by this key.
+  bool VerifyBytes(absl::string_view message, absl::string_view signature) const;
+
+ private:
+  NoteVerifier(std::string name, std::shared_ptr<EVP_PKEY> key, std::string public_key,
+               uint32_t key_id);
+
+  std::string name_;
+  std::shared_ptr<EVP_PKEY> key_;
+  std::string public_key_;
+  uint32_t key_id_;
+};
 
 }  // namespace sello::domain
 
