@@ -81,70 +81,183 @@ std::string KeyIdOf(absl::string_view named) {
 
 }  // namespace
 
+namespace {
+
+// The key files of a rotation in the data dir.
+struct RotationFiles {
+  explicit RotationFiles(const std::string& dir)
+      : data_dir(dir),
+        key(dir + "/log.key"),
+        next(dir + "/log.next.key"),
+        next_pub(dir + "/log.next.pub") {}
+  std::string data_dir;
+  std::string key;
+  std::string next;
+  std::string next_pub;
+};
+
+// A rotation under way (log.next.key present) co-signs again. A finish that stopped
+// after replacing log.key leaves only leftovers: they are removed and `*finished` set.
+absl::Status ResumeRotation(const RotationFiles& files, const std::string& origin,
+                            storage::TransparencyLog& log, KeyRotationOutcome& outcome,
+                            bool* finished) {
+  absl::StatusOr<std::optional<std::string>> next_file = storage::ReadFileIfExists(files.next);
+  if (!next_file.ok()) return next_file.status();
+  if (!next_file->has_value()) return absl::OkStatus();
+  bool created = false;
+  absl::StatusOr<domain::NoteSigner> next = LoadOrCreateLogKey(files.next, origin, &created);
+  if (!next.ok()) return next.status();
+  if (next->VerifierKey() == log.VerifierKey()) {
+    std::remove(files.next.c_str());
+    std::remove(files.next_pub.c_str());
+    outcome.step = "finished";
+    *finished = true;
+    return absl::OkStatus();
+  }
+  log.CoSignWith(*std::move(next));
+  outcome.step = "resumed";
+  return absl::OkStatus();
+}
+
+// --begin-key-rotation naming a key that is not the current one: a no-op when it was
+// retired, INVALID_ARGUMENT otherwise.
+absl::Status BeginFromOtherKey(const RotationFiles& files, const std::string& begin_from,
+                               const std::string& current, KeyRotationOutcome& outcome) {
+  const std::string retired =
+      absl::StrCat(files.data_dir, "/log.retired-", KeyIdOf(begin_from), ".pub");
+  absl::StatusOr<std::optional<std::string>> retired_file =
+      KeyIdOf(begin_from).empty()
+          ? absl::StatusOr<std::optional<std::string>>(std::optional<std::string>())
+          : storage::ReadFileIfExists(retired);
+  if (!retired_file.ok()) return retired_file.status();
+  if (retired_file->has_value() &&
+      NamesKey(begin_from, absl::StripAsciiWhitespace(**retired_file)) &&
+      !KeyIdOf(begin_from).empty()) {
+    outcome.no_ops.push_back(
+        absl::StrCat("--begin-key-rotation ", begin_from, ": that key was already rotated away ",
+                     "(retired, ", retired, "); the log signs with ", current,
+                     ". Nothing to do: remove the flag (to rotate again, name this key)"));
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--begin-key-rotation: ", begin_from, " is not this log's key (", current, ", in ",
+      files.data_dir, "/log.pub) nor one it retired: name the key to rotate away from"));
+}
+
+// A new key, announced in the log (signed by both keys) before it is written as
+// log.next.key: a crash in between leaves no key that was never announced.
+absl::Status BeginRotation(const RotationFiles& files, const std::string& origin,
+                           storage::TransparencyLog& log, KeyRotationOutcome& outcome) {
+  absl::StatusOr<domain::NoteSigner> next = domain::NoteSigner::Generate(origin);
+  if (!next.ok()) return next.status();
+  const std::string seed = next->raw_private_key();
+  const std::string next_key = next->VerifierKey();
+  if (absl::Status status = log.BeginKeyRotation(*std::move(next)); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = SaveLogKey(files.next, seed); !status.ok()) return status;
+  if (absl::Status status = storage::WriteFileAtomically(files.next_pub, next_key + "\n", 0644);
+      !status.ok()) {
+    return status;
+  }
+  outcome.step = "begun";
+  return absl::OkStatus();
+}
+
+// --begin-key-rotation KEY: begins a rotation away from the current key, or says why not.
+absl::Status ApplyBegin(const RotationFiles& files, const std::string& origin,
+                        storage::TransparencyLog& log, const std::string& begin_from,
+                        KeyRotationOutcome& outcome) {
+  const std::string current = log.VerifierKey();
+  if (!NamesKey(begin_from, current)) {
+    return BeginFromOtherKey(files, begin_from, current, outcome);
+  }
+  if (!log.NextVerifierKey().empty()) {
+    outcome.no_ops.push_back(absl::StrCat("--begin-key-rotation: the rotation from ", current,
+                                          " to ", log.NextVerifierKey(),
+                                          " is already under way; nothing to do"));
+    return absl::OkStatus();
+  }
+  return BeginRotation(files, origin, log, outcome);
+}
+
+// Whether a finish may go ahead: once `request.window` has passed since the begin, or
+// sooner when forced (said in `outcome.forced`); a refusal is said in
+// `outcome.finish_refused`.
+absl::StatusOr<bool> FinishIsDue(const std::string& next_key, storage::TransparencyLog& log,
+                                 const KeyRotationRequest& request, KeyRotationOutcome& outcome) {
+  absl::StatusOr<absl::Time> began = log.KeyRotationBeganAt();
+  if (!began.ok()) return began.status();
+  const absl::Duration since = absl::Now() - *began;
+  if (since >= request.window) return true;
+  const std::string timing = absl::StrCat(
+      "the rotation to ", next_key, " began ",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *began, absl::UTCTimeZone()), ", ",
+      absl::FormatDuration(absl::Trunc(since, absl::Seconds(1))),
+      " ago, less than --key-rotation-window (", absl::FormatDuration(request.window), ")");
+  if (!request.force) {
+    outcome.finish_refused = absl::StrCat(
+        "--finish-key-rotation refused: ", timing,
+        ", the time auditors get to move their pin. The old key co-signs on; finish at a "
+        "start after ",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *began + request.window, absl::UTCTimeZone()),
+        ", or now with --force-finish-key-rotation if the old key may be compromised");
+    return false;
+  }
+  outcome.forced = absl::StrCat("--force-finish-key-rotation: finishing although ", timing);
+  return true;
+}
+
+// Ends the rotation: recorded in the log (signed by both keys), the old verifier key kept
+// as log.retired-<id>.pub, and log.key and log.pub replaced by the next key's.
+absl::Status FinishRotation(const RotationFiles& files, storage::TransparencyLog& log,
+                            const std::string& next_key, KeyRotationOutcome& outcome) {
+  const std::string retiring = log.VerifierKey();
+  absl::StatusOr<domain::NoteVerifier> old = domain::NoteVerifier::FromVerifierKey(retiring);
+  if (!old.ok()) return old.status();
+  absl::Status finished = log.FinishKeyRotation([&]() -> absl::Status {
+    // The old verifier key stays beside the data for checking old checkpoints; then
+    // log.key becomes the next key (the step that makes the rotation final on disk).
+    if (absl::Status status = storage::WriteFileAtomically(
+            absl::StrCat(files.data_dir, "/log.retired-", absl::Hex(old->key_id(), absl::kZeroPad8),
+                         ".pub"),
+            retiring + "\n", 0644);
+        !status.ok()) {
+      return status;
+    }
+    absl::StatusOr<std::optional<std::string>> next_seed = storage::ReadFileIfExists(files.next);
+    if (!next_seed.ok()) return next_seed.status();
+    if (!next_seed->has_value()) return absl::DataLossError(files.next + " disappeared");
+    if (absl::Status status = storage::WriteFileAtomically(files.key, **next_seed, 0600);
+        !status.ok()) {
+      return status;
+    }
+    return storage::WriteFileAtomically(files.data_dir + "/log.pub", next_key + "\n", 0644);
+  });
+  if (!finished.ok()) return finished;
+  std::remove(files.next.c_str());
+  std::remove(files.next_pub.c_str());
+  outcome.step = "finished";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<KeyRotationOutcome> ApplyKeyRotation(const std::string& data_dir,
                                                     const std::string& origin,
                                                     storage::TransparencyLog& log,
                                                     const KeyRotationRequest& request) {
-  const std::string key_path = data_dir + "/log.key";
-  const std::string next_path = data_dir + "/log.next.key";
-  const std::string next_pub_path = data_dir + "/log.next.pub";
+  const RotationFiles files(data_dir);
   KeyRotationOutcome outcome;
-  absl::StatusOr<std::optional<std::string>> next_file = storage::ReadFileIfExists(next_path);
-  if (!next_file.ok()) return next_file.status();
-  if (next_file->has_value()) {
-    bool created = false;
-    absl::StatusOr<domain::NoteSigner> next = LoadOrCreateLogKey(next_path, origin, &created);
-    if (!next.ok()) return next.status();
-    if (next->VerifierKey() == log.VerifierKey()) {
-      // A finish that stopped after replacing log.key: only the leftovers remain.
-      std::remove(next_path.c_str());
-      std::remove(next_pub_path.c_str());
-      outcome.step = "finished";
-      return outcome;
-    }
-    log.CoSignWith(*std::move(next));
-    outcome.step = "resumed";
+  bool finished = false;
+  if (absl::Status status = ResumeRotation(files, origin, log, outcome, &finished); !status.ok()) {
+    return status;
   }
-  const std::string current = log.VerifierKey();
+  if (finished) return outcome;
   if (!request.begin_from.empty()) {
-    const std::string retired =
-        absl::StrCat(data_dir, "/log.retired-", KeyIdOf(request.begin_from), ".pub");
-    absl::StatusOr<std::optional<std::string>> retired_file =
-        KeyIdOf(request.begin_from).empty()
-            ? absl::StatusOr<std::optional<std::string>>(std::optional<std::string>())
-            : storage::ReadFileIfExists(retired);
-    if (!retired_file.ok()) return retired_file.status();
-    if (!NamesKey(request.begin_from, current)) {
-      if (retired_file->has_value() &&
-          NamesKey(request.begin_from, absl::StripAsciiWhitespace(**retired_file)) &&
-          !KeyIdOf(request.begin_from).empty()) {
-        outcome.no_ops.push_back(absl::StrCat(
-            "--begin-key-rotation ", request.begin_from, ": that key was already rotated away ",
-            "(retired, ", retired, "); the log signs with ", current,
-            ". Nothing to do: remove the flag (to rotate again, name this key)"));
-      } else {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--begin-key-rotation: ", request.begin_from, " is not this log's key (", current,
-            ", in ", data_dir, "/log.pub) nor one it retired: name the key to rotate away from"));
-      }
-    } else if (!log.NextVerifierKey().empty()) {
-      outcome.no_ops.push_back(absl::StrCat("--begin-key-rotation: the rotation from ", current,
-                                            " to ", log.NextVerifierKey(),
-                                            " is already under way; nothing to do"));
-    } else {
-      absl::StatusOr<domain::NoteSigner> next = domain::NoteSigner::Generate(origin);
-      if (!next.ok()) return next.status();
-      const std::string seed = next->raw_private_key();
-      const std::string next_key = next->VerifierKey();
-      if (absl::Status status = log.BeginKeyRotation(*std::move(next)); !status.ok()) {
-        return status;
-      }
-      if (absl::Status status = SaveLogKey(next_path, seed); !status.ok()) return status;
-      if (absl::Status status = storage::WriteFileAtomically(next_pub_path, next_key + "\n", 0644);
-          !status.ok()) {
-        return status;
-      }
-      outcome.step = "begun";
+    if (absl::Status status = ApplyBegin(files, origin, log, request.begin_from, outcome);
+        !status.ok()) {
+      return status;
     }
   }
   if (!request.finish) return outcome;
@@ -155,53 +268,12 @@ absl::StatusOr<KeyRotationOutcome> ApplyKeyRotation(const std::string& data_dir,
         "do: remove the flag");
     return outcome;
   }
-  absl::StatusOr<absl::Time> began = log.KeyRotationBeganAt();
-  if (!began.ok()) return began.status();
-  const absl::Duration since = absl::Now() - *began;
-  if (since < request.window) {
-    const std::string timing = absl::StrCat(
-        "the rotation to ", next_key, " began ",
-        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *began, absl::UTCTimeZone()), ", ",
-        absl::FormatDuration(absl::Trunc(since, absl::Seconds(1))),
-        " ago, less than --key-rotation-window (", absl::FormatDuration(request.window), ")");
-    if (!request.force) {
-      outcome.finish_refused = absl::StrCat(
-          "--finish-key-rotation refused: ", timing,
-          ", the time auditors get to move their pin. The old key co-signs on; finish at a "
-          "start after ",
-          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *began + request.window, absl::UTCTimeZone()),
-          ", or now with --force-finish-key-rotation if the old key may be compromised");
-      return outcome;
-    }
-    outcome.forced = absl::StrCat("--force-finish-key-rotation: finishing although ", timing);
+  absl::StatusOr<bool> due = FinishIsDue(next_key, log, request, outcome);
+  if (!due.ok()) return due.status();
+  if (!*due) return outcome;
+  if (absl::Status status = FinishRotation(files, log, next_key, outcome); !status.ok()) {
+    return status;
   }
-
-  const std::string retiring = log.VerifierKey();
-  absl::StatusOr<domain::NoteVerifier> old = domain::NoteVerifier::FromVerifierKey(retiring);
-  if (!old.ok()) return old.status();
-  absl::Status finished = log.FinishKeyRotation([&]() -> absl::Status {
-    // The old verifier key stays beside the data for checking old checkpoints; then
-    // log.key becomes the next key (the step that makes the rotation final on disk).
-    if (absl::Status status = storage::WriteFileAtomically(
-            absl::StrCat(data_dir, "/log.retired-", absl::Hex(old->key_id(), absl::kZeroPad8),
-                         ".pub"),
-            retiring + "\n", 0644);
-        !status.ok()) {
-      return status;
-    }
-    absl::StatusOr<std::optional<std::string>> next_seed = storage::ReadFileIfExists(next_path);
-    if (!next_seed.ok()) return next_seed.status();
-    if (!next_seed->has_value()) return absl::DataLossError(next_path + " disappeared");
-    if (absl::Status status = storage::WriteFileAtomically(key_path, **next_seed, 0600);
-        !status.ok()) {
-      return status;
-    }
-    return storage::WriteFileAtomically(data_dir + "/log.pub", next_key + "\n", 0644);
-  });
-  if (!finished.ok()) return finished;
-  std::remove(next_path.c_str());
-  std::remove(next_pub_path.c_str());
-  outcome.step = "finished";
   return outcome;
 }
 
