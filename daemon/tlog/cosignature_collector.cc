@@ -321,7 +321,6 @@ absl::StatusOr<std::string> CosignatureCollector::Submit(size_t index,
 void CosignatureCollector::RecordOutcome(size_t index, uint64_t size,
                                          const absl::StatusOr<std::string>& line,
                                          absl::Duration latency) {
-  const std::string& name = policy_.witnesses()[index].name;
   std::optional<std::string> to_persist;
   {
     absl::MutexLock lock(&mu_);
@@ -331,74 +330,89 @@ void CosignatureCollector::RecordOutcome(size_t index, uint64_t size,
     state.last_latency = latency;
     const absl::Time now = absl::Now();
     if (line.ok()) {
-      state.last_success = now;
-      state.cosigned_size = std::max(state.cosigned_size, size);
-      state.backoff = absl::ZeroDuration();
-      state.next_attempt = absl::InfinitePast();
-      if (state.consecutive_failures > 0) {
-        LogInfo("witness_recovered",
-                {{"witness", name}, {"failures", absl::StrCat(state.consecutive_failures)}});
-      }
-      state.consecutive_failures = 0;
-      state.failures_unlogged = 0;
-      auto round = rounds_.find(size);
-      if (round != rounds_.end()) {
-        round->second.lines[index] = *line;
-        // Evaluate: merge the round's lines and see whether they meet the quorum.
-        std::string note = round->second.checkpoint.note();
-        bool merged = true;
-        for (const auto& [witness, cosignature] : round->second.lines) {
-          absl::StatusOr<std::string> with = domain::MergeSignatureLines(note, cosignature);
-          if (!with.ok()) {
-            merged = false;
-            break;
-          }
-          note = *std::move(with);
-        }
-        absl::StatusOr<domain::QuorumResult> quorum =
-            merged ? policy_.Evaluate(note) : absl::StatusOr<domain::QuorumResult>();
-        if (merged && quorum.ok() && quorum->met &&
-            (size > published_size_ ||
-             (size == published_size_ && round->second.lines.size() > published_cosignatures_))) {
-          v1::Checkpoint cosigned = round->second.checkpoint;
-          cosigned.set_note(note);
-          log_->Publish(cosigned);
-          published_size_ = size;
-          published_cosignatures_ = round->second.lines.size();
-          published_time_ = domain::FromProto(cosigned.time());
-          to_persist = note;
-          if (size == target_.size()) target_met_ = true;
-        }
-      }
+      to_persist = RecordSuccess(index, size, *line, now);
     } else {
-      ++state.failures;
-      ++state.consecutive_failures;
-      ++state.failures_unlogged;
-      state.backoff = state.backoff == absl::ZeroDuration()
-                          ? options_.min_backoff
-                          : std::min(options_.max_backoff, state.backoff * 2);
-      state.next_attempt = now + state.backoff;
-      // Logged when it starts failing, then at most once per interval: not per checkpoint.
-      if (state.consecutive_failures == 1 ||
-          now - state.last_failure_log >= options_.failure_log_interval) {
-        LogWarning("witness_failed",
-                   {{"witness", name},
-                    {"url", policy_.witnesses()[index].url},
-                    {"checkpoint_size", absl::StrCat(size)},
-                    {"failures_since_last_report", absl::StrCat(state.failures_unlogged)},
-                    {"message", line.status().ToString()}});
-        state.last_failure_log = now;
-        state.failures_unlogged = 0;
-      }
+      RecordFailure(index, size, line.status(), now);
     }
   }
-  if (to_persist.has_value() && !options_.cosigned_file.empty()) {
-    absl::MutexLock lock(&file_mu_);
-    if (absl::Status status =
-            storage::WriteFileAtomically(options_.cosigned_file, *to_persist, 0644);
-        !status.ok()) {
-      LogError("cosigned_checkpoint_write_failed", {{"message", status.ToString()}});
-    }
+  if (to_persist.has_value()) PersistCosigned(*to_persist);
+}
+
+std::optional<std::string> CosignatureCollector::RecordSuccess(size_t index, uint64_t size,
+                                                               const std::string& line,
+                                                               absl::Time now) {
+  WitnessState& state = witnesses_[index];
+  state.last_success = now;
+  state.cosigned_size = std::max(state.cosigned_size, size);
+  state.backoff = absl::ZeroDuration();
+  state.next_attempt = absl::InfinitePast();
+  if (state.consecutive_failures > 0) {
+    LogInfo("witness_recovered", {{"witness", policy_.witnesses()[index].name},
+                                  {"failures", absl::StrCat(state.consecutive_failures)}});
+  }
+  state.consecutive_failures = 0;
+  state.failures_unlogged = 0;
+  auto round = rounds_.find(size);
+  if (round == rounds_.end()) return std::nullopt;
+  round->second.lines[index] = line;
+  return PublishIfQuorum(size, round->second);
+}
+
+std::optional<std::string> CosignatureCollector::PublishIfQuorum(uint64_t size,
+                                                                 const Round& round) {
+  // Evaluate: merge the round's lines and see whether they meet the quorum.
+  std::string note = round.checkpoint.note();
+  for (const auto& [witness, cosignature] : round.lines) {
+    absl::StatusOr<std::string> with = domain::MergeSignatureLines(note, cosignature);
+    if (!with.ok()) return std::nullopt;
+    note = *std::move(with);
+  }
+  absl::StatusOr<domain::QuorumResult> quorum = policy_.Evaluate(note);
+  if (!quorum.ok() || !quorum->met) return std::nullopt;
+  if (size < published_size_ ||
+      (size == published_size_ && round.lines.size() <= published_cosignatures_)) {
+    return std::nullopt;
+  }
+  v1::Checkpoint cosigned = round.checkpoint;
+  cosigned.set_note(note);
+  log_->Publish(cosigned);
+  published_size_ = size;
+  published_cosignatures_ = round.lines.size();
+  published_time_ = domain::FromProto(cosigned.time());
+  if (size == target_.size()) target_met_ = true;
+  return note;
+}
+
+void CosignatureCollector::RecordFailure(size_t index, uint64_t size, const absl::Status& status,
+                                         absl::Time now) {
+  WitnessState& state = witnesses_[index];
+  ++state.failures;
+  ++state.consecutive_failures;
+  ++state.failures_unlogged;
+  state.backoff = state.backoff == absl::ZeroDuration()
+                      ? options_.min_backoff
+                      : std::min(options_.max_backoff, state.backoff * 2);
+  state.next_attempt = now + state.backoff;
+  // Logged when it starts failing, then at most once per interval: not per checkpoint.
+  if (state.consecutive_failures == 1 ||
+      now - state.last_failure_log >= options_.failure_log_interval) {
+    LogWarning("witness_failed",
+               {{"witness", policy_.witnesses()[index].name},
+                {"url", policy_.witnesses()[index].url},
+                {"checkpoint_size", absl::StrCat(size)},
+                {"failures_since_last_report", absl::StrCat(state.failures_unlogged)},
+                {"message", status.ToString()}});
+    state.last_failure_log = now;
+    state.failures_unlogged = 0;
+  }
+}
+
+void CosignatureCollector::PersistCosigned(const std::string& note) {
+  if (options_.cosigned_file.empty()) return;
+  absl::MutexLock lock(&file_mu_);
+  if (absl::Status status = storage::WriteFileAtomically(options_.cosigned_file, note, 0644);
+      !status.ok()) {
+    LogError("cosigned_checkpoint_write_failed", {{"message", status.ToString()}});
   }
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,17 @@ class CosignatureCollector {
   // publishes the round when its lines meet the quorum.
   void RecordOutcome(size_t index, uint64_t size, const absl::StatusOr<std::string>& line,
                      absl::Duration latency);
+  // RecordOutcome's halves, under mu_. A success merges the line into its round and
+  // returns the note to persist when the round was published (PublishIfQuorum).
+  std::optional<std::string> RecordSuccess(size_t index, uint64_t size, const std::string& line,
+                                           absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<std::string> PublishIfQuorum(uint64_t size, const Round& round)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A failure backs the witness off and is logged (rate-limited).
+  void RecordFailure(size_t index, uint64_t size, const absl::Status& status, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the published cosigned note to options_.cosigned_file (errors logged).
+  void PersistCosigned(const std::string& note);
   // Publishes the kept cosigned checkpoint if it still verifies and meets the quorum.
   void LoadCosigned();
   bool RoundSettled() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
