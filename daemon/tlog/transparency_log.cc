@@ -17,6 +17,10 @@ namespace {
 constexpr absl::string_view kCheckpointKey = "checkpoint";
 // The state file (absolute path) the log last signed to.
 constexpr absl::string_view kStateFileKey = "checkpoint_state_file";
+// What the state file is, in the refusals that name it.
+constexpr absl::string_view kWhatStateFileIs =
+    "the last signed checkpoint kept outside the data dir, so that a data dir that was "
+    "copied, or restored from an older backup, cannot sign a second history";
 // How often the signer looks again when nothing was committed (it wakes at once on a
 // commit); also bounds how long Stop() waits.
 constexpr absl::Duration kMinSignInterval = absl::Milliseconds(250);
@@ -81,13 +85,22 @@ absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
   }
   absl::StatusOr<std::vector<Kept>> kept = log->LoadKept(*verifier, extra);
   if (!kept.ok()) return kept.status();
-
-  const uint64_t size = ledger->last_seq();
   std::optional<v1::Checkpoint> last;
+  if (absl::Status status = log->ChooseLastCheckpoint(*kept, &last); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = log->SignFrom(last); !status.ok()) return status;
+  if (absl::Status status = log->RememberStateFile(); !status.ok()) return status;
+  return log;
+}
+
+absl::Status TransparencyLog::ChooseLastCheckpoint(const std::vector<Kept>& kept,
+                                                   std::optional<v1::Checkpoint>* last) {
+  const uint64_t size = ledger_->last_seq();
   std::optional<v1::Checkpoint> abandoned;
   absl::Status refusal;
-  for (const Kept& each : *kept) {
-    if (absl::Status extends = log->CheckExtends(each.checkpoint, size); !extends.ok()) {
+  for (const Kept& each : kept) {
+    if (absl::Status extends = CheckExtends(each.checkpoint, size); !extends.ok()) {
       if (refusal.ok()) {
         refusal = absl::Status(
             extends.code(), absl::StrCat(extends.message(), " (checkpoint ", each.checkpoint.size(),
@@ -96,58 +109,64 @@ absl::StatusOr<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(
       if (!abandoned.has_value() || each.checkpoint.size() > abandoned->size()) {
         abandoned = each.checkpoint;
       }
-    } else if (!last.has_value() || each.checkpoint.size() > last->size()) {
-      last = each.checkpoint;
+    } else if (!last->has_value() || each.checkpoint.size() > (*last)->size()) {
+      *last = each.checkpoint;
     }
   }
-  if (!refusal.ok()) {
-    if (!log->options_.accept_rollback) return refusal;
-    // The operator continues from this tree knowingly: say so in the log itself, with
-    // the checkpoint it abandons, before signing anew.
-    absl::Status recorded = ledger->Apply(domain::Principal(), [&](Transaction& tx) {
-      tx.Record("log.history_rollback_accepted", absl::StrCat("checkpoint/", abandoned->size()),
-                *abandoned);
-      return absl::OkStatus();
-    });
-    if (!recorded.ok()) return recorded;
-    log->rollback_accepted_from_ = abandoned->size();
-    last.reset();
-  }
+  if (refusal.ok()) return absl::OkStatus();
+  if (!options_.accept_rollback) return refusal;
+  // The operator continues from this tree knowingly: say so in the log itself, with
+  // the checkpoint it abandons, before signing anew.
+  absl::Status recorded = ledger_->Apply(domain::Principal(), [&](Transaction& tx) {
+    tx.Record("log.history_rollback_accepted", absl::StrCat("checkpoint/", abandoned->size()),
+              *abandoned);
+    return absl::OkStatus();
+  });
+  if (!recorded.ok()) return recorded;
+  rollback_accepted_from_ = abandoned->size();
+  last->reset();
+  return absl::OkStatus();
+}
+
+absl::Status TransparencyLog::SignFrom(const std::optional<v1::Checkpoint>& last) {
   {
-    absl::MutexLock lock(&log->mu_);
-    if (last.has_value()) log->latest_ = *last;
+    absl::MutexLock lock(&mu_);
+    if (last.has_value()) latest_ = *last;
     // Only now may it sign: an Open that failed above must not sign on destruction
     // (it would not know the last checkpoint and could sign a second history).
-    log->loaded_ = true;
+    loaded_ = true;
   }
   if (!last.has_value()) {
     // A new log must be able to sign its first checkpoint.
-    if (absl::Status status = log->SignNow(); !status.ok()) return status;
-  } else if (last->size() < ledger->last_seq()) {
+    return SignNow();
+  }
+  if (last->size() < ledger_->last_seq()) {
     // A refusal is kept in signing_status() and reported by the signer.
-    (void)log->SignNow();
+    (void)SignNow();
   }
-  if (!log->state_file_.empty()) {
-    // The state file holds the newest checkpoint from now on (a signature above wrote
-    // it already), and the store remembers which file that is.
-    const v1::Checkpoint latest = log->Latest();
-    absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(log->state_file_);
-    if (!file.ok()) return file.status();
-    if (!file->has_value() || **file != latest.note()) {
-      if (absl::Status status = WriteFileAtomically(log->state_file_, latest.note(), 0600);
-          !status.ok()) {
-        return status;
-      }
-    }
-    absl::StatusOr<std::optional<std::string>> recorded = store->Get(Table::kMeta, kStateFileKey);
-    if (!recorded.ok()) return recorded.status();
-    if (!recorded->has_value() || **recorded != log->state_file_) {
-      WriteSet writes;
-      writes.Put(Table::kMeta, std::string(kStateFileKey), log->state_file_);
-      if (absl::Status status = store->Write(writes); !status.ok()) return status;
+  return absl::OkStatus();
+}
+
+absl::Status TransparencyLog::RememberStateFile() {
+  if (state_file_.empty()) return absl::OkStatus();
+  // The state file holds the newest checkpoint from now on (a signature above wrote
+  // it already), and the store remembers which file that is.
+  const v1::Checkpoint latest = Latest();
+  absl::StatusOr<std::optional<std::string>> file = ReadFileIfExists(state_file_);
+  if (!file.ok()) return file.status();
+  if (!file->has_value() || **file != latest.note()) {
+    if (absl::Status status = WriteFileAtomically(state_file_, latest.note(), 0600); !status.ok()) {
+      return status;
     }
   }
-  return log;
+  absl::StatusOr<std::optional<std::string>> recorded = store_->Get(Table::kMeta, kStateFileKey);
+  if (!recorded.ok()) return recorded.status();
+  if (!recorded->has_value() || **recorded != state_file_) {
+    WriteSet writes;
+    writes.Put(Table::kMeta, std::string(kStateFileKey), state_file_);
+    if (absl::Status status = store_->Write(writes); !status.ok()) return status;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TransparencyLog::CheckStateFile(bool holds_history, std::string* extra) {
@@ -178,49 +197,53 @@ absl::Status TransparencyLog::CheckStateFile(bool holds_history, std::string* ex
         "created (the first start that keeps the last signed checkpoint outside the data dir)";
     return absl::OkStatus();
   }
-  const std::string what_it_is = absl::StrCat(
-      "the last signed checkpoint kept outside the data dir, so that a data dir that was "
-      "copied, or restored from an older backup, cannot sign a second history");
-  if (elsewhere && options_.restoring) {
-    if (elsewhere_exists) {
-      state_file_report_ = absl::StrCat("created; the restored log was checked against ", recorded,
-                                        ", the file its registry last signed to");
-      return absl::OkStatus();
-    }
-    if (options_.accept_rollback) {
-      state_file_report_ = absl::StrCat("created; NOT checked against ", recorded,
-                                        " (missing), as --accept-history-rollback allows");
-      return RecordStateRecreated(recorded);
-    }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot check this restore: the registry it comes from kept ", what_it_is, " in ", recorded,
-        ", which is not here. Copy that file to ", state_file_,
-        " (or point --checkpoint-state at a copy of it) and run the restore again, so that an "
-        "older backup is caught; if that file is lost for good, run the restore again with "
-        "--accept-history-rollback (recorded in the log; auditors who saw newer checkpoints "
-        "will see a fork)"));
+  if (elsewhere && options_.restoring) return CheckRestoredStateFile(recorded, elsewhere_exists);
+  return CheckMissingStateFile(recorded, elsewhere, elsewhere_exists);
+}
+
+absl::Status TransparencyLog::CheckRestoredStateFile(const std::string& recorded,
+                                                     bool recorded_exists) {
+  if (recorded_exists) {
+    state_file_report_ = absl::StrCat("created; the restored log was checked against ", recorded,
+                                      ", the file its registry last signed to");
+    return absl::OkStatus();
   }
-  if (elsewhere) {
-    if (elsewhere_exists) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "this data dir last signed its checkpoints to ", recorded, ", not to ", state_file_,
-          " (missing): it was moved or copied. If you moved it, move ", recorded, " to ",
-          state_file_, " too (or start with --checkpoint-state ", recorded,
-          "). If it is a copy of a registry that still runs, do not start it: two registries "
-          "would sign two histories under one key. If that registry is retired for good, move ",
-          recorded, " to ", state_file_, " and start again"));
-    }
-    if (!options_.accept_rollback) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "this data dir last signed its checkpoints to ", recorded, ", and neither that file nor ",
-          state_file_, " exists: it was moved or copied without ", what_it_is,
-          ". Copy that file to ", state_file_,
-          " and start again; if it is lost for good and this data dir is the registry's newest "
-          "history, start once with --accept-history-rollback (recorded in the log)"));
-    }
-  } else if (!options_.accept_rollback) {
+  if (options_.accept_rollback) {
+    state_file_report_ = absl::StrCat("created; NOT checked against ", recorded,
+                                      " (missing), as --accept-history-rollback allows");
+    return RecordStateRecreated(recorded);
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "cannot check this restore: the registry it comes from kept ", kWhatStateFileIs, " in ",
+      recorded, ", which is not here. Copy that file to ", state_file_,
+      " (or point --checkpoint-state at a copy of it) and run the restore again, so that an "
+      "older backup is caught; if that file is lost for good, run the restore again with "
+      "--accept-history-rollback (recorded in the log; auditors who saw newer checkpoints "
+      "will see a fork)"));
+}
+
+absl::Status TransparencyLog::CheckMissingStateFile(const std::string& recorded, bool elsewhere,
+                                                    bool elsewhere_exists) {
+  if (elsewhere && elsewhere_exists) {
     return absl::FailedPreconditionError(absl::StrCat(
-        state_file_, " is missing: it kept ", what_it_is,
+        "this data dir last signed its checkpoints to ", recorded, ", not to ", state_file_,
+        " (missing): it was moved or copied. If you moved it, move ", recorded, " to ", state_file_,
+        " too (or start with --checkpoint-state ", recorded,
+        "). If it is a copy of a registry that still runs, do not start it: two registries "
+        "would sign two histories under one key. If that registry is retired for good, move ",
+        recorded, " to ", state_file_, " and start again"));
+  }
+  if (elsewhere && !options_.accept_rollback) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this data dir last signed its checkpoints to ", recorded, ", and neither that file nor ",
+        state_file_, " exists: it was moved or copied without ", kWhatStateFileIs,
+        ". Copy that file to ", state_file_,
+        " and start again; if it is lost for good and this data dir is the registry's newest "
+        "history, start once with --accept-history-rollback (recorded in the log)"));
+  }
+  if (!elsewhere && !options_.accept_rollback) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        state_file_, " is missing: it kept ", kWhatStateFileIs,
         ", and this data dir last signed to it. If it was moved or lost, put it back (from the "
         "volume it lives on, or a copy); if it is gone for good and this data dir is the "
         "registry's newest history, start once with --accept-history-rollback (recorded in "

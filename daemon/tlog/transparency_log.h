@@ -176,6 +176,20 @@ class TransparencyLog {
                                              const std::string& extra) const;
   // The state file rules of Open; may add files to check (`*extra`) or record an event.
   absl::Status CheckStateFile(bool holds_history, std::string* extra);
+  // CheckStateFile when the state file is missing from a log that has signed to
+  // `recorded` (the store's record; `elsewhere` when it is another path than the state
+  // file's): in a restore, and otherwise.
+  absl::Status CheckRestoredStateFile(const std::string& recorded, bool recorded_exists);
+  absl::Status CheckMissingStateFile(const std::string& recorded, bool elsewhere,
+                                     bool elsewhere_exists);
+  // The newest kept checkpoint the tree extends (in `*last`; none for a new log). One it
+  // does not extend is refused, unless --accept-history-rollback, which records it.
+  absl::Status ChooseLastCheckpoint(const std::vector<Kept>& kept,
+                                    std::optional<v1::Checkpoint>* last);
+  // Open's last steps: allows signing from `last` on, signs what it does not cover, and
+  // keeps the newest checkpoint in the state file, whose path the store remembers.
+  absl::Status SignFrom(const std::optional<v1::Checkpoint>& last);
+  absl::Status RememberStateFile();
   // Records "log.checkpoint_state_recreated" (the store's checkpoint as its record).
   absl::Status RecordStateRecreated(const std::string& missing);
   void RunSigner();
