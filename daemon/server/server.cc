@@ -43,7 +43,47 @@ void ReportWrites(grpc::HealthCheckServiceInterface* health, const absl::Status&
   }
 }
 
+// TLS (mutual when there is a client CA) or plaintext.
+std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerOptions& options) {
+  if (options.tls_cert_pem.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions tls(
+      options.client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                    : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  tls.pem_root_certs = options.client_ca_pem;
+  tls.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+  return grpc::SslServerCredentials(tls);
+}
+
 }  // namespace
+
+void Server::MakeServices(const Registry& registry, storage::TransparencyLog* log,
+                          const std::string& data_dir) {
+  organisations_ = std::make_unique<OrganisationService>(registry);
+  tokens_ = std::make_unique<TokenService>(registry);
+  standards_ = std::make_unique<StandardService>(registry);
+  log_ = std::make_unique<LogService>(registry, log);
+  accreditations_ = std::make_unique<AccreditationService>(registry);
+  inspections_ = std::make_unique<InspectionService>(registry);
+  seals_ = std::make_unique<SealService>(registry, log);
+  norms_ = std::make_unique<NormService>(registry);
+  appeals_ = std::make_unique<AppealService>(registry);
+  stats_ = std::make_unique<StatsService>(registry);
+  admin_ = std::make_unique<AdminService>(registry, data_dir);
+}
+
+void Server::RegisterServices(grpc::ServerBuilder& builder) {
+  builder.RegisterService(organisations_.get());
+  builder.RegisterService(tokens_.get());
+  builder.RegisterService(standards_.get());
+  builder.RegisterService(log_.get());
+  builder.RegisterService(accreditations_.get());
+  builder.RegisterService(inspections_.get());
+  builder.RegisterService(seals_.get());
+  builder.RegisterService(norms_.get());
+  builder.RegisterService(appeals_.get());
+  builder.RegisterService(stats_.get());
+  builder.RegisterService(admin_.get());
+}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       Registry registry,
@@ -52,45 +92,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<Server> server(new Server());
-  server->organisations_ = std::make_unique<OrganisationService>(registry);
-  server->tokens_ = std::make_unique<TokenService>(registry);
-  server->standards_ = std::make_unique<StandardService>(registry);
-  server->log_ = std::make_unique<LogService>(registry, log);
-  server->accreditations_ = std::make_unique<AccreditationService>(registry);
-  server->inspections_ = std::make_unique<InspectionService>(registry);
-  server->seals_ = std::make_unique<SealService>(registry, log);
-  server->norms_ = std::make_unique<NormService>(registry);
-  server->appeals_ = std::make_unique<AppealService>(registry);
-  server->stats_ = std::make_unique<StatsService>(registry);
-  server->admin_ = std::make_unique<AdminService>(registry, options.data_dir);
-
+  server->MakeServices(registry, log, options.data_dir);
   grpc::ServerBuilder builder;
   int port = 0;
-  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
-  if (!options.tls_cert_pem.empty()) {
-    grpc::SslServerCredentialsOptions tls(
-        options.client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                                      : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    tls.pem_root_certs = options.client_ca_pem;
-    tls.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
-    credentials = grpc::SslServerCredentials(tls);
-  }
-  builder.AddListeningPort(options.listen_address, credentials, &port);
+  builder.AddListeningPort(options.listen_address, Credentials(options), &port);
   ApplyServerOptions(options, builder);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> meters;
   meters.push_back(NewRequestMeterFactory());
   builder.experimental().SetInterceptorCreators(std::move(meters));
-  builder.RegisterService(server->organisations_.get());
-  builder.RegisterService(server->tokens_.get());
-  builder.RegisterService(server->standards_.get());
-  builder.RegisterService(server->log_.get());
-  builder.RegisterService(server->accreditations_.get());
-  builder.RegisterService(server->inspections_.get());
-  builder.RegisterService(server->seals_.get());
-  builder.RegisterService(server->norms_.get());
-  builder.RegisterService(server->appeals_.get());
-  builder.RegisterService(server->stats_.get());
-  builder.RegisterService(server->admin_.get());
+  server->RegisterServices(builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,

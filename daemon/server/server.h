@@ -29,6 +29,7 @@
 namespace grpc {
 class Channel;
 class Server;
+class ServerBuilder;
 }  // namespace grpc
 
 namespace sello::service {
@@ -73,6 +74,10 @@ class Server {
   void Shutdown(absl::Duration grace);
 
  private:
+  // Start's steps: the services over `registry`, and their registration with gRPC.
+  void MakeServices(const Registry& registry, storage::TransparencyLog* log,
+                    const std::string& data_dir);
+  void RegisterServices(grpc::ServerBuilder& builder);
   Server() = default;
   // Keeps kWriteHealthService in step with store->Writable(), `writable` when it
   // starts, until Shutdown.
