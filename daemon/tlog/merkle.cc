@@ -265,8 +265,11 @@ absl::Status VerifyInclusion(absl::string_view leaf_hash, uint64_t index, uint64
   return absl::OkStatus();
 }
 
-absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, absl::string_view old_root,
-                               absl::string_view new_root, const std::vector<std::string>& proof) {
+namespace {
+
+// VerifyConsistency's arguments: two roots of 32 bytes, 0 < old_size <= new_size.
+absl::Status CheckConsistencyArguments(uint64_t old_size, uint64_t new_size,
+                                       absl::string_view old_root, absl::string_view new_root) {
   if (absl::Status s = CheckHashArgument("old_root", old_root); !s.ok()) return s;
   if (absl::Status s = CheckHashArgument("new_root", new_root); !s.ok()) return s;
   if (old_size == 0) {
@@ -278,21 +281,14 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, absl::strin
     return absl::InvalidArgumentError(
         absl::StrCat("old_size: ", old_size, " is larger than new_size ", new_size));
   }
-  if (old_size == new_size) {
-    if (absl::Status s = CheckProofShape("consistency proof", proof, 0); !s.ok()) return s;
-    if (old_root != new_root) {
-      return absl::DataLossError(absl::StrCat("two different roots for tree size ", old_size, ": ",
-                                              HexEncode(old_root), " and ", HexEncode(new_root)));
-    }
-    return absl::OkStatus();
-  }
-  // Step 1 (an empty proof) is covered by the length check.
-  if (absl::Status s =
-          CheckProofShape("consistency proof", proof, ConsistencyRanges(old_size, new_size).size());
-      !s.ok()) {
-    return s;
-  }
+  return absl::OkStatus();
+}
 
+// RFC 9162 §2.1.4.2, steps 2-7, for old_size < new_size and a proof of the right length:
+// the roots of both trees computed from the proof must be the roots given.
+absl::Status VerifyConsistencyPath(uint64_t old_size, uint64_t new_size, absl::string_view old_root,
+                                   absl::string_view new_root,
+                                   const std::vector<std::string>& proof) {
   // Step 2: if old_size is a power of two, the old root is itself the proof's first node.
   std::vector<absl::string_view> path(proof.begin(), proof.end());
   if (std::has_single_bit(old_size)) path.insert(path.begin(), old_root);
@@ -331,6 +327,30 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, absl::strin
                      " gives ", HexEncode(sr), ", want ", HexEncode(new_root)));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, absl::string_view old_root,
+                               absl::string_view new_root, const std::vector<std::string>& proof) {
+  if (absl::Status s = CheckConsistencyArguments(old_size, new_size, old_root, new_root); !s.ok()) {
+    return s;
+  }
+  if (old_size == new_size) {
+    if (absl::Status s = CheckProofShape("consistency proof", proof, 0); !s.ok()) return s;
+    if (old_root != new_root) {
+      return absl::DataLossError(absl::StrCat("two different roots for tree size ", old_size, ": ",
+                                              HexEncode(old_root), " and ", HexEncode(new_root)));
+    }
+    return absl::OkStatus();
+  }
+  // Step 1 (an empty proof) is covered by the length check.
+  if (absl::Status s =
+          CheckProofShape("consistency proof", proof, ConsistencyRanges(old_size, new_size).size());
+      !s.ok()) {
+    return s;
+  }
+  return VerifyConsistencyPath(old_size, new_size, old_root, new_root, proof);
 }
 
 absl::StatusOr<LeafTree> LeafTree::Build(absl::string_view leaf_hashes) {
