@@ -1,3 +1,16 @@
+// daemon/tlog/: the transparency log, in one place.
+//   Pure (no I/O, built into sello_domain, as Go's sumdb/tlog and sumdb/note):
+//   merkle.h          the RFC 6962 tree: hashes, roots, inclusion and consistency proofs
+//   signed_note.h     C2SP signed-note: the note format, its Ed25519 keys and signatures
+//   checkpoint.h      C2SP tlog-checkpoint bodies, signed as notes and opened again
+//   cosignature.h     witnesses' cosignatures (C2SP tlog-cosignature)
+//   tlog_proof.h      offline proofs of inclusion (C2SP tlog-proof)
+//   tile_path.h       C2SP tlog-tiles paths
+//   The log itself (sello_tlog; its tree's nodes are storage/tree_store.h's):
+//   transparency_log.h  this file: the signer over the ledger's tree
+//   log_key.h         the signing key in the data dir, and its rotation
+//   cosignature_collector.h  witnesses' cosignatures on each checkpoint (sello_cosigning)
+//
 // The transparency log: the Merkle tree the ledger appends every event to, its signed
 // checkpoints, and the proofs served from it.
 //
