@@ -56,16 +56,6 @@ std::vector<std::pair<int, std::vector<absl::string_view>>> PolicyLines(absl::st
   return out;
 }
 
-v1::Checkpoint ToProto(const domain::Checkpoint& checkpoint, std::string note) {
-  v1::Checkpoint out;
-  out.set_origin(checkpoint.origin);
-  out.set_size(checkpoint.size);
-  out.set_root_hash(checkpoint.root_hash);
-  *out.mutable_time() = domain::ToProto(checkpoint.time);
-  out.set_note(std::move(note));
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<domain::WitnessPolicy> LoadWitnessPolicy(const std::string& policy_file,
@@ -181,12 +171,12 @@ void CosignatureCollector::LoadCosigned() {
                {{"path", options_.cosigned_file}, {"message", refused.ToString()}});
     return;
   }
-  log_->Publish(ToProto(*checkpoint, note));
+  log_->Publish(storage::CheckpointToProto(*checkpoint, note));
   absl::MutexLock lock(&mu_);
   published_size_ = checkpoint->size;
   published_time_ = checkpoint->time;
   // Treated as the round already done: the coordinator starts from the next signature.
-  target_ = ToProto(*checkpoint, note);
+  target_ = storage::CheckpointToProto(*checkpoint, note);
   target_met_ = true;
   LogInfo("cosigned_checkpoint_loaded",
           {{"path", options_.cosigned_file}, {"size", absl::StrCat(checkpoint->size)}});

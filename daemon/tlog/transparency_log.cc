@@ -26,7 +26,9 @@ constexpr absl::string_view kWhatStateFileIs =
 constexpr absl::Duration kMinSignInterval = absl::Milliseconds(250);
 constexpr absl::Duration kSignerPoll = absl::Milliseconds(500);
 
-v1::Checkpoint ToProto(const domain::Checkpoint& checkpoint, std::string note) {
+}  // namespace
+
+v1::Checkpoint CheckpointToProto(const domain::Checkpoint& checkpoint, std::string note) {
   v1::Checkpoint out;
   out.set_origin(checkpoint.origin);
   out.set_size(checkpoint.size);
@@ -35,8 +37,6 @@ v1::Checkpoint ToProto(const domain::Checkpoint& checkpoint, std::string note) {
   out.set_note(std::move(note));
   return out;
 }
-
-}  // namespace
 
 absl::StatusOr<domain::NoteVerifier> VerifierOf(const domain::NoteSigner& signer) {
   return domain::NoteVerifier::FromVerifierKey(signer.VerifierKey());
@@ -288,7 +288,7 @@ absl::StatusOr<std::vector<TransparencyLog::Kept>> TransparencyLog::LoadKept(
           "here before, this one would sign a second history under that name: move the file "
           "away only if you mean to retire that registry"));
     }
-    kept.push_back({*path, ToProto(*parsed, **file)});
+    kept.push_back({*path, CheckpointToProto(*parsed, **file)});
   }
   return kept;
 }
@@ -408,7 +408,7 @@ absl::Status TransparencyLog::SignLocked() {
     note = next_signer_->CoSign(*note);
     if (!note.ok()) return note.status();
   }
-  v1::Checkpoint signed_checkpoint = ToProto(checkpoint, *note);
+  v1::Checkpoint signed_checkpoint = CheckpointToProto(checkpoint, *note);
   // The files first: if the store write is lost, they still say what was signed.
   const std::string& state = state_file_.empty() ? options_.checkpoint_state_file : state_file_;
   for (const std::string* path : {&state, &options_.checkpoint_file}) {

@@ -43,6 +43,9 @@
 
 namespace sello::storage {
 
+// `checkpoint` as the API's message, with its signed `note`.
+v1::Checkpoint CheckpointToProto(const domain::Checkpoint& checkpoint, std::string note);
+
 struct TransparencyLogOptions {
   // The file beside the store that keeps the last signed checkpoint note.
   std::string checkpoint_file;
