@@ -67,7 +67,7 @@ std::string CheckpointBody(const Checkpoint& checkpoint);
 absl::StatusOr<Checkpoint> ParseCheckpointBody(absl::string_view body);
 
 // A C2SP tlog-checkpoint body, as any log writes it: origin, size, root hash, then zero
-// or more extension lines (opaque). Sello's own checkpoints (checkpoint.h) are the case
+// or more extension lines (opaque). Sello's own checkpoints (Checkpoint, above) are the case
 // with exactly one extension, "time <seconds>".
 struct CheckpointText {
   std::string origin;
