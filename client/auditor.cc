@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/crypto.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 #include "google/protobuf/util/json_util.h"
 #include "storage/files.h"
 

@@ -14,8 +14,8 @@
 
 #include "absl/status/statusor.h"
 #include "client/connection.h"
-#include "daemon/domain/checkpoint.h"
 #include "daemon/domain/witness_policy.h"
+#include "daemon/tlog/checkpoint.h"
 #include "sello/tools/audit.pb.h"
 #include "sello/v1/log.pb.h"
 #include "sello/v1/seal.pb.h"

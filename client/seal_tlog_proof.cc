@@ -1,8 +1,9 @@
 #include "client/seal_tlog_proof.h"
 
 #include "absl/strings/str_cat.h"
-#include "daemon/domain/signed_note.h"
-#include "daemon/domain/tlog_proof.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/signed_note.h"
+#include "daemon/tlog/tlog_proof.h"
 #include "sello/tools/witness.pb.h"
 
 namespace sello::client {

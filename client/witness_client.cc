@@ -4,7 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "daemon/domain/cosignature.h"
+#include "daemon/tlog/cosignature.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace sello::client {

@@ -7,8 +7,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "daemon/domain/crypto.h"
-#include "daemon/domain/merkle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/tlog/merkle.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 #include "storage/tree_store.h"
@@ -139,23 +139,34 @@ std::optional<absl::Status> Ledger::Sequence(
     if (!tx.writes_.empty()) {
       return absl::InternalError("a change wrote records without recording an event");
     }
-    // It may have read changes not yet durable: answer once they are, with the last
-    // group that holds any of them.
-    if (forming_->changes > 0) {
-      forming_->waiting.push_back(std::move(done));
-      return std::nullopt;
-    }
-    if (writing_ != nullptr) {
-      writing_->waiting.push_back(std::move(done));
-      return std::nullopt;
-    }
-    return absl::OkStatus();
+    return AnswerAfterReads(done);
   }
   if (!writable.ok()) return writable;
+  absl::StatusOr<uint64_t> seq = AppendEvents(tx, view, last_seq_, actor, now);
+  if (!seq.ok()) return seq.status();
+  return Enqueue(tx, *seq, now, done);
+}
+
+std::optional<absl::Status> Ledger::AnswerAfterReads(Done& done) {
+  // It may have read changes not yet durable: answer once they are, with the last
+  // group that holds any of them.
+  if (forming_->changes > 0) {
+    forming_->waiting.push_back(std::move(done));
+    return std::nullopt;
+  }
+  if (writing_ != nullptr) {
+    writing_->waiting.push_back(std::move(done));
+    return std::nullopt;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Ledger::AppendEvents(Transaction& tx, const Store& view, uint64_t last_seq,
+                                              const domain::Principal& actor, absl::Time now) {
   // Each event is a leaf of the transparency log's tree, appended in the same write:
   // leaf index seq - 1, leaf data the event's deterministic serialisation.
   TreeReader tree(view);
-  uint64_t seq = last_seq_;
+  uint64_t seq = last_seq;
   for (v1::Event& event : tx.events_) {
     event.set_seq(++seq);
     *event.mutable_time() = domain::ToProto(now);
@@ -172,6 +183,11 @@ std::optional<absl::Status> Ledger::Sequence(
     }
     tx.writes_.Put(Table::kEvents, EncodeU64(seq), leaf);
   }
+  return seq;
+}
+
+std::optional<absl::Status> Ledger::Enqueue(Transaction& tx, uint64_t seq, absl::Time now,
+                                            Done& done) {
   // A change too large for the room left under the store's space limit is refused whole
   // (the writes sequenced before it and not yet written count against the room too).
   const uint64_t bytes = tx.writes_.ApproximateBytes();

@@ -167,6 +167,18 @@ class Ledger {
   std::optional<absl::Status> Sequence(const domain::Principal& actor,
                                        const std::function<absl::Status(Transaction&)>& change,
                                        Done& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sequence's steps. A change that recorded no event is answered once what it may have
+  // read is durable: nullopt when `done` waits in a group for that.
+  std::optional<absl::Status> AnswerAfterReads(Done& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Numbers and stamps `tx`'s events after `last_seq` and stages them, their subject
+  // index and their leaves in the log's tree (`view`) into tx's writes. The last seq.
+  static absl::StatusOr<uint64_t> AppendEvents(Transaction& tx, const Store& view,
+                                               uint64_t last_seq, const domain::Principal& actor,
+                                               absl::Time now);
+  // Adds `tx`'s writes to the forming group unless they would cross the store's space
+  // limit (refused whole).
+  std::optional<absl::Status> Enqueue(Transaction& tx, uint64_t seq, absl::Time now, Done& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CommitLoop();
 
   Store* const store_;

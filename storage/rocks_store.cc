@@ -192,6 +192,37 @@ constexpr uint64_t kResumeHeadroomBytes = 8 << 20;
 // since): a directory listing per write would cost more than the limit is worth.
 constexpr absl::Duration kWalSizeRefresh = absl::Milliseconds(100);
 
+// The table format: Bloom filters, index and filter blocks pinned in the shared cache,
+// hashed data blocks of 1 KiB.
+rocksdb::BlockBasedTableOptions TableOptions(const std::shared_ptr<rocksdb::Cache>& block_cache) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = block_cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks live in the shared cache too, so memory stays bounded by
+  // block_cache_bytes however many tables and files there are; and they are pinned
+  // there (charged to the cache, never evicted: about 2 bytes a key, 20 MiB with 10^7
+  // seals). Unpinned, the data blocks of random lookups pushed out a table file's whole
+  // filter block (1.6 MiB for a 64 MiB file), which the next lookup read back and
+  // checksummed: with a 24 MiB cache and 10^6 seals a VerifySeal cost 100-135 us of CPU
+  // instead of 28-29.
+  table.cache_index_and_filter_blocks = true;
+  table.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kAll;
+  // A hash index inside each data block: a point lookup (VerifySeal's, the hottest
+  // read) finds its key's restart interval in one probe instead of a binary search, and
+  // a restart every 4 keys instead of 16 leaves fewer keys to step through from there.
+  // Seal codes are random, so a longer interval saved almost no prefix bytes anyway.
+  // Together: 9 % fewer instructions in a 1,000-code VerifySeal's MultiGet.
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  table.data_block_hash_table_util_ratio = 0.75;
+  table.block_restart_interval = 4;
+  // 1 KiB data blocks instead of 4: a lookup that misses the cache reads, checksums,
+  // decompresses and caches a quarter of the bytes. With 10^7 seals (1.1 GB of tables
+  // against the 256 MiB cache) a warm VerifySeal cost 27-30 us of CPU instead of 30-37;
+  // the larger index is pinned in the cache (above) and the tables grow by 0-4 %.
+  table.block_size = 1024;
+  return table;
+}
+
 rocksdb::Options DatabaseOptions(const std::shared_ptr<rocksdb::Cache>& block_cache) {
   rocksdb::Options db;
   db.create_if_missing = true;
@@ -233,32 +264,7 @@ rocksdb::Options DatabaseOptions(const std::shared_ptr<rocksdb::Cache>& block_ca
   db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db.paranoid_checks = true;
 
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = block_cache;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  // Index and filter blocks live in the shared cache too, so memory stays bounded by
-  // block_cache_bytes however many tables and files there are; and they are pinned
-  // there (charged to the cache, never evicted: about 2 bytes a key, 20 MiB with 10^7
-  // seals). Unpinned, the data blocks of random lookups pushed out a table file's whole
-  // filter block (1.6 MiB for a 64 MiB file), which the next lookup read back and
-  // checksummed: with a 24 MiB cache and 10^6 seals a VerifySeal cost 100-135 us of CPU
-  // instead of 28-29.
-  table.cache_index_and_filter_blocks = true;
-  table.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kAll;
-  // A hash index inside each data block: a point lookup (VerifySeal's, the hottest
-  // read) finds its key's restart interval in one probe instead of a binary search, and
-  // a restart every 4 keys instead of 16 leaves fewer keys to step through from there.
-  // Seal codes are random, so a longer interval saved almost no prefix bytes anyway.
-  // Together: 9 % fewer instructions in a 1,000-code VerifySeal's MultiGet.
-  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
-  table.data_block_hash_table_util_ratio = 0.75;
-  table.block_restart_interval = 4;
-  // 1 KiB data blocks instead of 4: a lookup that misses the cache reads, checksums,
-  // decompresses and caches a quarter of the bytes. With 10^7 seals (1.1 GB of tables
-  // against the 256 MiB cache) a warm VerifySeal cost 27-30 us of CPU instead of 30-37;
-  // the larger index is pinned in the cache (above) and the tables grow by 0-4 %.
-  table.block_size = 1024;
-  db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(block_cache)));
   return db;
 }
 

@@ -11,7 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 #include "storage/store.h"
 
 namespace sello::storage {

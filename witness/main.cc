@@ -20,8 +20,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/net_address.h"
-#include "daemon/domain/cosignature.h"
-#include "daemon/service/log.h"
+#include "daemon/server/json_logger.h"
+#include "daemon/tlog/cosignature.h"
 #include "storage/files.h"
 #include "witness/http_server.h"
 #include "witness/witness.h"
@@ -136,22 +136,8 @@ absl::StatusOr<sello::domain::CosignatureSigner> LoadOrCreateKey(const std::stri
   return signer;
 }
 
-}  // namespace
-
-int Run(int argc, char** argv) {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  WitnessOptions options;
-  CLI::App app{
-      "sello-witness: a transparency log witness (C2SP tlog-witness, tlog-cosignature).\n\n"
-      "Cosigns a log's checkpoints only when each extends the last one it cosigned, and\n"
-      "keeps both checkpoints as evidence when a log shows it two histories.\n"
-      "  POST /add-checkpoint   the witness protocol (200, 400, 403, 404, 409, 413, 422, 429)\n"
-      "  GET  /evidence         the conflicts kept (JSON; `sello witness evidence`)\n"
-      "  GET  /                 the cosignature key and what it holds per log\n"
-      "On first start it creates its key (DATA_DIR/witness.key, mode 0600) and writes the\n"
-      "verifier key that policies pin to DATA_DIR/witness.pub. SIGINT or SIGTERM stop it.",
-      "sello-witness"};
-  app.set_config("--config", "", "read options from this TOML/INI file (keys as the long flags)");
+// Where and how the witness serves: its data dir and name, the logs it witnesses, TLS.
+void AddServeFlags(CLI::App& app, WitnessOptions& options) {
   app.add_option("--data-dir", options.data_dir,
                  "directory of the key and the state (created if missing)")
       ->required();
@@ -179,6 +165,10 @@ int Run(int argc, char** argv) {
   app.add_flag("--insecure", options.insecure,
                "allow plaintext on a non-loopback --listen address (only behind a "
                "TLS-terminating proxy)");
+}
+
+// The metrics' port and the limits on requests and connections.
+void AddLimitFlags(CLI::App& app, WitnessOptions& options) {
   app.add_option("--metrics-listen", options.metrics_listen,
                  "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)");
   app.add_option("--max-request-kb", options.max_request_kb,
@@ -207,13 +197,36 @@ int Run(int argc, char** argv) {
   app.add_option("--threads", options.threads, "threads serving requests")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+}
+
+// Parses the command line into `options`: the exit code when the witness should stop
+// here (--help: 0; a usage error: 2, logged), nullopt when it should go on.
+std::optional<int> ParseFlags(int argc, char** argv, WitnessOptions& options) {
+  CLI::App app{
+      "sello-witness: a transparency log witness (C2SP tlog-witness, tlog-cosignature).\n\n"
+      "Cosigns a log's checkpoints only when each extends the last one it cosigned, and\n"
+      "keeps both checkpoints as evidence when a log shows it two histories.\n"
+      "  POST /add-checkpoint   the witness protocol (200, 400, 403, 404, 409, 413, 422, 429)\n"
+      "  GET  /evidence         the conflicts kept (JSON; `sello witness evidence`)\n"
+      "  GET  /                 the cosignature key and what it holds per log\n"
+      "On first start it creates its key (DATA_DIR/witness.key, mode 0600) and writes the\n"
+      "verifier key that policies pin to DATA_DIR/witness.pub. SIGINT or SIGTERM stop it.",
+      "sello-witness"};
+  app.set_config("--config", "", "read options from this TOML/INI file (keys as the long flags)");
+  AddServeFlags(app, options);
+  AddLimitFlags(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);
     return Fail("usage", error.what()) + 1;
   }
+  return std::nullopt;
+}
 
+// The checks across flags; then the logs to witness, from --log and --logs-file.
+std::optional<int> CheckFlags(const WitnessOptions& options,
+                              std::vector<sello::witness::WitnessedLog>& witnessed) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Fail("usage", "--tls-cert and --tls-key go together") + 1;
   }
@@ -242,13 +255,24 @@ int Run(int argc, char** argv) {
     return Fail("usage", absl::StrCat("--name: ", status.message())) + 1;
   }
 
-  // Signals are taken by sigwait() below; block them before any thread starts.
+  witnessed = *std::move(logs);
+  return std::nullopt;
+}
+
+// Signals are taken by sigwait() (in Run); block them before any thread starts.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
+// The data dir (made and locked), the cosigning key, the state, and the witness over them.
+std::optional<int> OpenWitness(const WitnessOptions& options,
+                               std::vector<sello::witness::WitnessedLog> logs,
+                               std::unique_ptr<sello::witness::Witness>& witness) {
   const std::string& dir = options.data_dir;
   if (absl::Status status = sello::storage::PrepareDataDir(dir); !status.ok()) {
     return Fail("data_dir_unusable", status.message());
@@ -265,15 +289,20 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<sello::witness::WitnessStore>> store =
       sello::witness::WitnessStore::Open(dir + "/state");
   if (!store.ok()) return Fail("state_unreadable", store.status().message());
-  for (const sello::witness::WitnessedLog& log : *logs) {
+  for (const sello::witness::WitnessedLog& log : logs) {
     LogInfo("witnessing", {{"origin", log.origin}, {"keys", absl::StrCat(log.keys.size())}});
   }
-  absl::StatusOr<std::unique_ptr<sello::witness::Witness>> witness =
-      sello::witness::Witness::Create(*std::move(signer), *std::move(logs), *std::move(store),
+  absl::StatusOr<std::unique_ptr<sello::witness::Witness>> created_witness =
+      sello::witness::Witness::Create(*std::move(signer), std::move(logs), *std::move(store),
                                       [] { return absl::Now(); });
-  if (!witness.ok()) return Fail("state_unreadable", witness.status().message());
+  if (!created_witness.ok()) return Fail("state_unreadable", created_witness.status().message());
+  witness = *std::move(created_witness);
+  return std::nullopt;
+}
 
-  sello::witness::HttpServerOptions server_options;
+// The HTTP server's settings, with the TLS files read.
+std::optional<int> LoadServerOptions(const WitnessOptions& options,
+                                     sello::witness::HttpServerOptions& server_options) {
   server_options.listen = options.listen;
   for (const auto& [path, pem] : {std::pair{&options.tls_cert, &server_options.tls_cert_pem},
                                   {&options.tls_key, &server_options.tls_key_pem}}) {
@@ -291,73 +320,114 @@ int Run(int argc, char** argv) {
   server_options.max_connections_per_address = options.max_connections_per_address;
   server_options.idle_timeout = absl::Seconds(options.idle_timeout);
   server_options.threads = options.threads;
-  sello::witness::Witness& w = **witness;
-  absl::StatusOr<std::unique_ptr<sello::witness::HttpServer>> server =
-      sello::witness::HttpServer::Start(
-          server_options, [&w](const sello::witness::HttpRequest& request) {
-            using sello::witness::HttpAnswer;
-            const auto only = [&](absl::string_view method) -> std::optional<HttpAnswer> {
-              if (request.method == method) return std::nullopt;
-              return HttpAnswer{405, "text/plain; charset=utf-8",
-                                absl::StrCat(request.path, ": use ", method, "\n")};
-            };
-            if (request.path == "/add-checkpoint") {
-              if (auto refused = only("POST")) return *refused;
-              return w.AddCheckpoint(request.body);
-            }
-            if (request.path == "/evidence") {
-              if (auto refused = only("GET")) return *refused;
-              return w.Evidence();
-            }
-            if (request.path == "/") {
-              if (auto refused = only("GET")) return *refused;
-              return w.Describe();
-            }
-            return HttpAnswer{404, "text/plain; charset=utf-8",
-                              "not found: POST /add-checkpoint, GET /evidence or GET /\n"};
-          });
-  if (!server.ok()) return Fail("listen_failed", server.status().message());
-  sello::witness::HttpServer& main_server = **server;
+  return std::nullopt;
+}
 
-  std::unique_ptr<sello::witness::HttpServer> metrics;
+// The witness's three resources (C2SP tlog-witness, and what it holds).
+sello::witness::HttpAnswer Route(sello::witness::Witness& witness,
+                                 const sello::witness::HttpRequest& request) {
+  using sello::witness::HttpAnswer;
+  const auto only = [&](absl::string_view method) -> std::optional<HttpAnswer> {
+    if (request.method == method) return std::nullopt;
+    return HttpAnswer{405, "text/plain; charset=utf-8",
+                      absl::StrCat(request.path, ": use ", method, "\n")};
+  };
+  if (request.path == "/add-checkpoint") {
+    if (auto refused = only("POST")) return *refused;
+    return witness.AddCheckpoint(request.body);
+  }
+  if (request.path == "/evidence") {
+    if (auto refused = only("GET")) return *refused;
+    return witness.Evidence();
+  }
+  if (request.path == "/") {
+    if (auto refused = only("GET")) return *refused;
+    return witness.Describe();
+  }
+  return HttpAnswer{404, "text/plain; charset=utf-8",
+                    "not found: POST /add-checkpoint, GET /evidence or GET /\n"};
+}
+
+// --metrics-listen: the witness's figures and the main server's refusals at /metrics.
+absl::StatusOr<std::unique_ptr<sello::witness::HttpServer>> StartMetrics(
+    const std::string& listen, sello::witness::Witness& w,
+    sello::witness::HttpServer& main_server) {
+  sello::witness::HttpServerOptions metrics_options;
+  metrics_options.listen = listen;
+  metrics_options.threads = 1;
+  metrics_options.max_connections = 16;
+  return sello::witness::HttpServer::Start(
+      metrics_options, [&w, &main_server](const sello::witness::HttpRequest& request) {
+        if (request.method != "GET" || request.path != "/metrics") {
+          return sello::witness::HttpAnswer{404, "text/plain", "not found: GET /metrics\n"};
+        }
+        return sello::witness::HttpAnswer{
+            200, "text/plain; version=0.0.4",
+            absl::StrCat(w.Metrics(),
+                         "# HELP sello_witness_rate_limited_total Requests answered 429.\n"
+                         "# TYPE sello_witness_rate_limited_total counter\n"
+                         "sello_witness_rate_limited_total ",
+                         main_server.rate_limited(), "\n")};
+      });
+}
+
+// The witness's servers; `metrics` stays empty without --metrics-listen.
+std::optional<int> Serve(const WitnessOptions& options,
+                         const sello::witness::HttpServerOptions& server_options,
+                         sello::witness::Witness& w,
+                         std::unique_ptr<sello::witness::HttpServer>& server,
+                         std::unique_ptr<sello::witness::HttpServer>& metrics) {
+  absl::StatusOr<std::unique_ptr<sello::witness::HttpServer>> started =
+      sello::witness::HttpServer::Start(
+          server_options,
+          [&w](const sello::witness::HttpRequest& request) { return Route(w, request); });
+  if (!started.ok()) return Fail("listen_failed", started.status().message());
+  server = *std::move(started);
   if (!options.metrics_listen.empty()) {
-    sello::witness::HttpServerOptions metrics_options;
-    metrics_options.listen = options.metrics_listen;
-    metrics_options.threads = 1;
-    metrics_options.max_connections = 16;
-    absl::StatusOr<std::unique_ptr<sello::witness::HttpServer>> started =
-        sello::witness::HttpServer::Start(
-            metrics_options, [&w, &main_server](const sello::witness::HttpRequest& request) {
-              if (request.method != "GET" || request.path != "/metrics") {
-                return sello::witness::HttpAnswer{404, "text/plain", "not found: GET /metrics\n"};
-              }
-              return sello::witness::HttpAnswer{
-                  200, "text/plain; version=0.0.4",
-                  absl::StrCat(w.Metrics(),
-                               "# HELP sello_witness_rate_limited_total Requests answered 429.\n"
-                               "# TYPE sello_witness_rate_limited_total counter\n"
-                               "sello_witness_rate_limited_total ",
-                               main_server.rate_limited(), "\n")};
-            });
-    if (!started.ok()) return Fail("metrics_listen_failed", started.status().message());
-    metrics = *std::move(started);
+    absl::StatusOr<std::unique_ptr<sello::witness::HttpServer>> metrics_started =
+        StartMetrics(options.metrics_listen, w, *server);
+    if (!metrics_started.ok()) {
+      return Fail("metrics_listen_failed", metrics_started.status().message());
+    }
+    metrics = *std::move(metrics_started);
     LogInfo("metrics_listening", {{"address", metrics->address()}});
   }
   LogInfo("listening",
-          {{"address", main_server.address()}, {"tls", options.tls_cert.empty() ? "off" : "on"}});
+          {{"address", server->address()}, {"tls", options.tls_cert.empty() ? "off" : "on"}});
   if (!options.address_file.empty()) {
     if (absl::Status status =
-            sello::storage::WriteAddressFile(options.address_file, main_server.address());
+            sello::storage::WriteAddressFile(options.address_file, server->address());
         !status.ok()) {
       return Fail("address_file_unwritable", status.message());
     }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  WitnessOptions options;
+  if (std::optional<int> exit_code = ParseFlags(argc, argv, options)) return *exit_code;
+  std::vector<sello::witness::WitnessedLog> logs;
+  if (std::optional<int> failed = CheckFlags(options, logs)) return *failed;
+  const sigset_t signals = BlockStopSignals();
+  std::unique_ptr<sello::witness::Witness> witness;
+  if (std::optional<int> failed = OpenWitness(options, std::move(logs), witness)) return *failed;
+  sello::witness::HttpServerOptions server_options;
+  if (std::optional<int> failed = LoadServerOptions(options, server_options)) return *failed;
+  std::unique_ptr<sello::witness::HttpServer> server;
+  std::unique_ptr<sello::witness::HttpServer> metrics;
+  if (std::optional<int> failed = Serve(options, server_options, *witness, server, metrics)) {
+    return *failed;
   }
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) != 0) {
   }
   LogInfo("shutting_down", {{"signal", strsignal(signal_number)}});
   metrics.reset();
-  server->reset();
+  server.reset();
   LogInfo("stopped");
   return 0;
 }

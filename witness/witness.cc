@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "daemon/domain/signed_note.h"
-#include "daemon/service/log.h"
+#include "daemon/server/json_logger.h"
+#include "daemon/tlog/signed_note.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace sello::witness {
@@ -114,23 +114,8 @@ HttpAnswer Witness::AddCheckpoint(absl::string_view body) {
     ++malformed_;
     return Text(400, note.status().message());
   }
-  bool verified = false;
-  for (const domain::NoteVerifier& key : log.config.keys) {
-    const bool signed_by_key = std::any_of(
-        note->signatures.begin(), note->signatures.end(), [&](const domain::NoteSignature& line) {
-          return line.name == key.name() && line.key_id == key.key_id();
-        });
-    if (!signed_by_key) continue;
-    absl::StatusOr<std::string> text = key.Verify(request->checkpoint);
-    if (!text.ok()) {
-      ++log.refused_signature;
-      return Text(403, text.status().message());
-    }
-    verified = true;
-  }
-  if (!verified) {
-    ++log.refused_signature;
-    return Text(403, absl::StrCat("no valid signature by a key this witness trusts for ", origin));
+  if (std::optional<HttpAnswer> refused = CheckLogSignature(log, *note, request->checkpoint)) {
+    return *std::move(refused);
   }
   absl::StatusOr<domain::CheckpointText> checkpoint = domain::ParseCheckpointText(note->text);
   if (!checkpoint.ok()) {
@@ -141,6 +126,40 @@ HttpAnswer Witness::AddCheckpoint(absl::string_view body) {
   absl::MutexLock lock(&log.mutex);
   const domain::AddCheckpointVerdict verdict =
       domain::JudgeAddCheckpoint(log.held, *request, checkpoint->size, checkpoint->root_hash);
+  if (std::optional<HttpAnswer> refused = Refuse(log, *request, verdict)) {
+    return *std::move(refused);
+  }
+  if (std::optional<HttpAnswer> failed = Advance(log, *request, *checkpoint)) {
+    return *std::move(failed);
+  }
+  return Cosign(log, note->text);
+}
+
+std::optional<HttpAnswer> Witness::CheckLogSignature(LogState& log, const domain::SignedNote& note,
+                                                     absl::string_view checkpoint_note) {
+  bool verified = false;
+  for (const domain::NoteVerifier& key : log.config.keys) {
+    const bool signed_by_key = std::any_of(
+        note.signatures.begin(), note.signatures.end(), [&](const domain::NoteSignature& line) {
+          return line.name == key.name() && line.key_id == key.key_id();
+        });
+    if (!signed_by_key) continue;
+    absl::StatusOr<std::string> text = key.Verify(checkpoint_note);
+    if (!text.ok()) {
+      ++log.refused_signature;
+      return Text(403, text.status().message());
+    }
+    verified = true;
+  }
+  if (verified) return std::nullopt;
+  ++log.refused_signature;
+  return Text(
+      403, absl::StrCat("no valid signature by a key this witness trusts for ", log.config.origin));
+}
+
+std::optional<HttpAnswer> Witness::Refuse(LogState& log,
+                                          const domain::AddCheckpointRequest& request,
+                                          const domain::AddCheckpointVerdict& verdict) {
   switch (verdict.outcome) {
     case AddCheckpointOutcome::kBadRequest:
       ++malformed_;
@@ -151,33 +170,41 @@ HttpAnswer Witness::AddCheckpoint(absl::string_view body) {
                         domain::FormatTreeSize(log.held.has_value() ? log.held->size : 0)};
     case AddCheckpointOutcome::kRootConflict:
       ++log.refused_conflict;
-      KeepEvidence(log, *request, verdict);
+      KeepEvidence(log, request, verdict);
       return Text(409, verdict.reason);
     case AddCheckpointOutcome::kInconsistent:
       ++log.refused_inconsistent;
-      if (verdict.evidence) KeepEvidence(log, *request, verdict);
+      if (verdict.evidence) KeepEvidence(log, request, verdict);
       return Text(422, verdict.reason);
     case AddCheckpointOutcome::kCosign:
       break;
   }
-  const bool advances = !log.held.has_value() || log.held->size != checkpoint->size;
-  if (advances) {
-    // tlog-witness: persist the new checkpoint before responding, atomically with the
-    // check (the lock is held across both).
-    const absl::Time start = absl::Now();
-    absl::Status saved = store_->SaveCosignedNote(origin, request->checkpoint);
-    persist_micros_ += static_cast<uint64_t>(absl::ToInt64Microseconds(absl::Now() - start));
-    ++persist_count_;
-    if (!saved.ok()) {
-      ++persist_failures_;
-      LogWarning("state_write_failed", {{"origin", origin}, {"error", saved.message()}});
-      return Text(503, "cannot save the witness's state; try again later");
-    }
-    log.held = domain::WitnessedTree{checkpoint->size, checkpoint->root_hash};
-    log.held_note = request->checkpoint;
+  return std::nullopt;
+}
+
+std::optional<HttpAnswer> Witness::Advance(LogState& log,
+                                           const domain::AddCheckpointRequest& request,
+                                           const domain::CheckpointText& checkpoint) {
+  if (log.held.has_value() && log.held->size == checkpoint.size) return std::nullopt;
+  // tlog-witness: persist the new checkpoint before responding, atomically with the
+  // check (the lock is held across both).
+  const absl::Time start = absl::Now();
+  absl::Status saved = store_->SaveCosignedNote(log.config.origin, request.checkpoint);
+  persist_micros_ += static_cast<uint64_t>(absl::ToInt64Microseconds(absl::Now() - start));
+  ++persist_count_;
+  if (!saved.ok()) {
+    ++persist_failures_;
+    LogWarning("state_write_failed", {{"origin", log.config.origin}, {"error", saved.message()}});
+    return Text(503, "cannot save the witness's state; try again later");
   }
+  log.held = domain::WitnessedTree{checkpoint.size, checkpoint.root_hash};
+  log.held_note = request.checkpoint;
+  return std::nullopt;
+}
+
+HttpAnswer Witness::Cosign(LogState& log, absl::string_view note_text) {
   const absl::Time now = clock_();
-  absl::StatusOr<std::string> cosignature = signer_.Cosign(note->text, now);
+  absl::StatusOr<std::string> cosignature = signer_.Cosign(note_text, now);
   if (!cosignature.ok()) {
     // The state already moved on (a request of the same size will be cosigned); this
     // one is answered as a failure rather than with a signature we could not make.

@@ -19,9 +19,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "daemon/domain/checkpoint.h"
-#include "daemon/domain/cosignature.h"
 #include "daemon/domain/witness_protocol.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/cosignature.h"
 #include "witness/witness_store.h"
 
 namespace sello::witness {
@@ -83,6 +83,25 @@ class Witness {
   Witness(domain::CosignatureSigner signer, std::unique_ptr<WitnessStore> store,
           std::function<absl::Time()> clock)
       : signer_(std::move(signer)), store_(std::move(store)), clock_(std::move(clock)) {}
+
+  // The steps of AddCheckpoint. A refusal (an answer) or nullopt to go on.
+  // tlog-witness: no valid signature by a trusted key, or a trusted key's line that does
+  // not verify, is 403.
+  std::optional<HttpAnswer> CheckLogSignature(LogState& log, const domain::SignedNote& note,
+                                              absl::string_view checkpoint_note);
+  // The answer to a checkpoint JudgeAddCheckpoint refused (400, 409 or 422); nullopt
+  // for one it would cosign.
+  std::optional<HttpAnswer> Refuse(LogState& log, const domain::AddCheckpointRequest& request,
+                                   const domain::AddCheckpointVerdict& verdict)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(log.mutex);
+  // Saves a checkpoint that advances the log's tree before it is cosigned (503 when the
+  // state cannot be written).
+  std::optional<HttpAnswer> Advance(LogState& log, const domain::AddCheckpointRequest& request,
+                                    const domain::CheckpointText& checkpoint)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(log.mutex);
+  // The cosignature of `note_text`, now (200), or 500 when it cannot be made.
+  HttpAnswer Cosign(LogState& log, absl::string_view note_text)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(log.mutex);
 
   // Keeps the conflict as evidence (best effort: a failure is logged, the answer stands).
   void KeepEvidence(LogState& log, const domain::AddCheckpointRequest& request,

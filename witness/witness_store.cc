@@ -11,7 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "daemon/domain/crypto.h"
-#include "daemon/domain/signed_note.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/signed_note.h"
 #include "google/protobuf/util/json_util.h"
 #include "storage/files.h"
 

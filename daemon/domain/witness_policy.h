@@ -23,8 +23,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "daemon/domain/checkpoint.h"
-#include "daemon/domain/cosignature.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/cosignature.h"
 
 namespace sello::domain {
 

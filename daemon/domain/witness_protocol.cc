@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "daemon/domain/merkle.h"
-#include "daemon/domain/signed_note.h"
+#include "daemon/tlog/merkle.h"
+#include "daemon/tlog/signed_note.h"
 
 namespace sello::domain {
 

@@ -16,7 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "daemon/http/connect_api.h"
-#include "daemon/service/log.h"
+#include "daemon/server/json_logger.h"
 
 namespace sello::http {
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 
 namespace sello::http {
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "daemon/domain/access_policy.h"
-#include "daemon/domain/tile_path.h"
+#include "daemon/tlog/tile_path.h"
 #include "storage/records.h"
 
 namespace sello::http {

@@ -12,9 +12,9 @@
 #include "daemon/http/http_exchange.h"
 #include "daemon/http/rate_limiter.h"
 #include "daemon/http/router.h"
-#include "daemon/service/auth.h"
+#include "daemon/server/auth.h"
+#include "daemon/tlog/transparency_log.h"
 #include "storage/store.h"
-#include "storage/transparency_log.h"
 
 namespace sello::http {
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 #include "sello/v1/accreditation.grpc.pb.h"
 
 namespace sello::service {

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/service/log.h"
-#include "daemon/service/log_key.h"
+#include "daemon/server/json_logger.h"
+#include "daemon/tlog/log_key.h"
 #include "storage/files.h"
 
 namespace sello::service {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 #include "sello/v1/admin.grpc.pb.h"
 
 namespace sello::service {

@@ -4,7 +4,7 @@
 #ifndef SELLO_DAEMON_SERVICE_APPEAL_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_APPEAL_SERVICE_H_
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 #include "sello/v1/appeal.grpc.pb.h"
 
 namespace sello::service {

@@ -14,10 +14,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
+#include "daemon/tlog/transparency_log.h"
 #include "sello/v1/seal.pb.h"
 #include "storage/store.h"
-#include "storage/transparency_log.h"
 
 namespace sello::service {
 

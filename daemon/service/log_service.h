@@ -3,9 +3,9 @@
 #ifndef SELLO_DAEMON_SERVICE_LOG_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_LOG_SERVICE_H_
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
+#include "daemon/tlog/transparency_log.h"
 #include "sello/v1/log.grpc.pb.h"
-#include "storage/transparency_log.h"
 
 namespace sello::service {
 

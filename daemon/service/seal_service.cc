@@ -8,7 +8,6 @@
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/lot_certification.h"
-#include "daemon/domain/merkle.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
@@ -17,6 +16,7 @@
 #include "daemon/service/inspection_ops.h"
 #include "daemon/service/seal_listing.h"
 #include "daemon/service/seal_ops.h"
+#include "daemon/tlog/merkle.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 

@@ -4,12 +4,12 @@
 #ifndef SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_SEAL_SERVICE_H_
 
-#include "daemon/service/arena_allocator.h"
-#include "daemon/service/call.h"
+#include "daemon/server/arena_allocator.h"
+#include "daemon/server/call.h"
 #include "daemon/service/issuance_trees.h"
+#include "daemon/tlog/transparency_log.h"
 #include "sello/v1/seal.grpc.pb.h"
 #include "storage/records.h"
-#include "storage/transparency_log.h"
 
 namespace sello::service {
 

@@ -2,7 +2,7 @@
 #ifndef SELLO_DAEMON_SERVICE_STANDARD_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_STANDARD_SERVICE_H_
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 #include "sello/v1/standard.grpc.pb.h"
 
 namespace sello::service {

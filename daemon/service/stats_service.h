@@ -3,7 +3,7 @@
 #ifndef SELLO_DAEMON_SERVICE_STATS_SERVICE_H_
 #define SELLO_DAEMON_SERVICE_STATS_SERVICE_H_
 
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 #include "sello/v1/stats.grpc.pb.h"
 
 namespace sello::service {

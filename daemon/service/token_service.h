@@ -3,7 +3,7 @@
 #define SELLO_DAEMON_SERVICE_TOKEN_SERVICE_H_
 
 #include "absl/strings/string_view.h"
-#include "daemon/service/call.h"
+#include "daemon/server/call.h"
 #include "sello/internal/records.pb.h"
 #include "sello/v1/token.grpc.pb.h"
 

@@ -20,8 +20,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/service/arena_allocator.h"
-#include "daemon/service/server_options.h"
+#include "daemon/server/arena_allocator.h"
+#include "daemon/server/server_options.h"
 #include "tests/bench/load/bench_messages.h"
 #include "tests/bench/proto/floor.grpc.pb.h"
 

@@ -9,12 +9,12 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/domain/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/transparency_log.h"
 #include "sello/v1/organisation.pb.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
-#include "storage/transparency_log.h"
 #include "tests/unit/common/temp_dir.h"
 
 namespace sello::storage {

@@ -27,11 +27,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/service/log_key.h"
+#include "daemon/tlog/log_key.h"
+#include "daemon/tlog/transparency_log.h"
 #include "storage/ledger.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
-#include "storage/transparency_log.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {

@@ -18,7 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "client/auditor.h"
 #include "client/connection.h"
-#include "daemon/domain/cosignature.h"
+#include "daemon/tlog/cosignature.h"
 #include "sello/v1/organisation.grpc.pb.h"
 #include "tests/e2e/daemon_harness.h"
 #include "tests/e2e/witness_harness.h"

@@ -23,7 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "daemon/domain/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 #include "sello/tools/audit.pb.h"
 #include "sello/v1/event.pb.h"
 #include "sello/v1/log.pb.h"

@@ -13,9 +13,9 @@
 
 #include "client/http_client.h"
 #include "client/witness_client.h"
-#include "daemon/domain/checkpoint.h"
-#include "daemon/domain/merkle.h"
 #include "daemon/domain/witness_protocol.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/merkle.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace sello::e2e {

@@ -13,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "daemon/domain/cosignature.h"
+#include "daemon/tlog/cosignature.h"
 #include "sello/tools/witness.pb.h"
 #include "tests/e2e/daemon_harness.h"
 #include "tests/e2e/witness_harness.h"

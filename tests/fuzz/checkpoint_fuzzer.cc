@@ -1,4 +1,4 @@
-// Fuzz target: checkpoint verification (daemon/domain/checkpoint.h), as auditors and
+// Fuzz target: checkpoint verification (daemon/tlog/checkpoint.h), as auditors and
 // `sellod` at start read signed notes and verifier keys from elsewhere. The input is a
 // verifier key line, then a signed note. The note is checked with that key (when it
 // parses), with the target's own fixed key (fuzz_keys.h; the seeds are signed with it),
@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "daemon/domain/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_keys.h"
 

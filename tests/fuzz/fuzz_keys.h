@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "daemon/domain/checkpoint.h"
 #include "daemon/domain/crypto.h"
+#include "daemon/tlog/checkpoint.h"
 
 namespace sello::fuzz {
 

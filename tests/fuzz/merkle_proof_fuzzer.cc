@@ -1,4 +1,4 @@
-// Fuzz target: Merkle proof verification (daemon/domain/merkle.h), as auditors check
+// Fuzz target: Merkle proof verification (daemon/tlog/merkle.h), as auditors check
 // what a log sends them. The first byte picks the mode:
 //   0 (inclusion)    u64 index, u64 size (big-endian), leaf hash (32), root (32), then
 //                    the proof: the rest in 32-byte hashes (the last may be shorter);
@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace sello::fuzz {

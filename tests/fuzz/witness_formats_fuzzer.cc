@@ -10,12 +10,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "daemon/domain/cosignature.h"
-#include "daemon/domain/signed_note.h"
-#include "daemon/domain/tile_path.h"
-#include "daemon/domain/tlog_proof.h"
 #include "daemon/domain/witness_policy.h"
 #include "daemon/domain/witness_protocol.h"
+#include "daemon/tlog/cosignature.h"
+#include "daemon/tlog/signed_note.h"
+#include "daemon/tlog/tile_path.h"
+#include "daemon/tlog/tlog_proof.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace sello::fuzz {

@@ -1,4 +1,4 @@
-#include "daemon/domain/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

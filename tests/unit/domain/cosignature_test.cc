@@ -1,5 +1,5 @@
 // C2SP tlog-cosignature/v1 and the signed-note parsing under it.
-#include "daemon/domain/cosignature.h"
+#include "daemon/tlog/cosignature.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
-#include "daemon/domain/signed_note.h"
+#include "daemon/tlog/signed_note.h"
 
 namespace sello::domain {
 namespace {

@@ -1,7 +1,7 @@
 // The transparency log's Merkle math: the published RFC 6962 test vectors, a brute-force
 // reference written literally from RFC 6962 §2.1 swept over every small tree, corrupted
 // proofs, and the O(log n) bounds on storage reads and writes.
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 
 #include <bit>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // C2SP tlog-tiles paths: the spec's examples, every malformed spelling refused, a
 // round trip, and which tiles a tree of each size holds (the spec's 70,000 example).
-#include "daemon/domain/tile_path.h"
+#include "daemon/tlog/tile_path.h"
 
 #include <gtest/gtest.h>
 

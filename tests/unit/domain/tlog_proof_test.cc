@@ -1,5 +1,5 @@
 // C2SP tlog-proof files: the specification's example, round trips, malformed input.
-#include "daemon/domain/tlog_proof.h"
+#include "daemon/tlog/tlog_proof.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -11,7 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
 
 namespace sello::domain {
 namespace {

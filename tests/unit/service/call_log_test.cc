@@ -1,7 +1,7 @@
-#include "daemon/service/call_log.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "daemon/server/access_record.h"
 
 namespace sello::service {
 namespace {
@@ -28,7 +28,7 @@ TEST(CallLogTest, LevelsChooseWhichCallsGetALine) {
                         Case{CallLogLevel::kErrors, false, false, true, true},
                         Case{CallLogLevel::kPrincipals, false, true, true, true},
                         Case{CallLogLevel::kAll, true, true, true, true}}) {
-    const CallLog log(c.level);
+    const AccessRecorder log(c.level);
     EXPECT_EQ(log.Format(Call(nullptr), absl::OkStatus()).has_value(), c.anonymous_ok);
     EXPECT_EQ(log.Format(Call(&kCertifier), absl::OkStatus()).has_value(), c.principal_ok);
     EXPECT_EQ(log.Format(Call(nullptr), absl::PermissionDeniedError("no")).has_value(), c.refused);
@@ -37,7 +37,7 @@ TEST(CallLogTest, LevelsChooseWhichCallsGetALine) {
 }
 
 TEST(CallLogTest, ALineNamesWhoWhatHowAndHowLong) {
-  const CallLog log(CallLogLevel::kAll);
+  const AccessRecorder log(CallLogLevel::kAll);
   EXPECT_EQ(*log.Format(Call(&kCertifier), absl::OkStatus()),
             ",\"method\":\"/sello.v1.SealService/VerifySeal\",\"code\":\"OK\","
             "\"duration_ms\":1.500,\"peer\":\"ipv4:127.0.0.1:5000\","

@@ -1,4 +1,4 @@
-#include "daemon/service/call_timer.h"
+#include "daemon/server/call_timer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // sellod's configuration keys: an unknown key or section refuses the start, naming the
 // file, the line and the nearest known key.
-#include "daemon/service/config_check.h"
+#include "daemon/server/config_check.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

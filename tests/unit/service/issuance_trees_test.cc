@@ -10,11 +10,11 @@
 
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/merkle.h"
+#include "daemon/tlog/transparency_log.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
-#include "storage/transparency_log.h"
 #include "tests/unit/common/temp_dir.h"
 
 namespace sello::service {

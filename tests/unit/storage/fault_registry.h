@@ -25,15 +25,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "daemon/domain/checkpoint.h"
 #include "daemon/domain/crypto.h"
-#include "daemon/domain/merkle.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/merkle.h"
+#include "daemon/tlog/transparency_log.h"
 #include "storage/fault_fs.h"
 #include "storage/keys.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
-#include "storage/transparency_log.h"
 #include "storage/tree_store.h"
 
 namespace sello::storage::fault_test {

@@ -1,4 +1,4 @@
-#include "storage/transparency_log.h"
+#include "daemon/tlog/transparency_log.h"
 
 #include <gtest/gtest.h>
 
@@ -13,10 +13,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "daemon/domain/checkpoint.h"
 #include "daemon/domain/crypto.h"
-#include "daemon/domain/merkle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/merkle.h"
 #include "storage/files.h"
 #include "storage/keys.h"
 #include "storage/records.h"
