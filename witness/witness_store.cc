@@ -10,10 +10,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/files.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/signed_note.h"
 #include "google/protobuf/util/json_util.h"
-#include "storage/files.h"
 
 namespace sello::witness {
 namespace {

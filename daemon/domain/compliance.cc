@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/text.h"
 #include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/lot_certification.h"
 #include "daemon/domain/problem.h"
@@ -20,12 +21,6 @@ constexpr size_t kMaxTitle = 200;
 constexpr uint32_t kMaxValidityDays = 3650;
 
 using Verdict = v1::ComplianceVerdict;
-
-// Characters, not bytes: a title may be in Spanish.
-size_t CharCount(absl::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
 
 std::string Day(absl::Time time) { return absl::FormatTime("%Y-%m-%d", time, absl::UTCTimeZone()); }
 std::string Day(const google::protobuf::Timestamp& time) { return Day(FromProto(time)); }

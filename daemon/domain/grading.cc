@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "common/text.h"
 
 namespace sello::domain {
 namespace {
@@ -35,13 +36,6 @@ std::vector<GradedRange> RangesBestFirst(const Criterion& criterion) {
   return {{v1::PREMIUM, &grades.premium()},
           {v1::GRADE_I, &grades.grade_i()},
           {v1::INDUSTRIAL, &grades.industrial()}};
-}
-
-// The shortest text that reads back as the same double.
-std::string FormatNumber(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, result.ptr);
 }
 
 // "0 to 24", "<= 24" or ">= 27"; bounds are inclusive.

@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "daemon/service/log.h"
 #include "daemon/service/log_key.h"
-#include "storage/files.h"
 
 namespace sello::service {
 

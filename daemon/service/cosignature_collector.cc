@@ -10,12 +10,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "client/witness_client.h"
+#include "common/files.h"
 #include "daemon/domain/checkpoint.h"
 #include "daemon/domain/cosignature.h"
 #include "daemon/domain/signed_note.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/log.h"
-#include "storage/files.h"
 
 namespace sello::service {
 namespace {

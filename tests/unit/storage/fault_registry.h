@@ -28,11 +28,11 @@
 #include "daemon/domain/checkpoint.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/merkle.h"
-#include "storage/fault_fs.h"
 #include "storage/keys.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
+#include "storage/testing/fault_fs.h"
 #include "storage/transparency_log.h"
 #include "storage/tree_store.h"
 
