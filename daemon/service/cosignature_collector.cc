@@ -410,7 +410,8 @@ std::string CosignatureCollector::RenderMetrics() const {
                              absl::string_view help) {
     absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
   };
-  const auto each = [&](absl::string_view name, const auto& value) {
+  const auto each = [&](absl::string_view name,
+                        const auto& value) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (size_t i = 0; i < witnesses_.size(); ++i) {
       absl::StrAppend(&out, name, "{witness=\"", LabelValue(policy_.witnesses()[i].name), "\"} ",
                       absl::StrFormat("%.15g", static_cast<double>(value(witnesses_[i]))), "\n");
