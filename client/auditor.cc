@@ -10,10 +10,10 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/tlog/merkle.h"
 #include "google/protobuf/util/json_util.h"
-#include "storage/files.h"
 
 namespace sello::client {
 namespace {

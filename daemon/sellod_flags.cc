@@ -10,11 +10,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "common/net_address.h"
 #include "daemon/server/config_check.h"
 #include "daemon/server/json_logger.h"
 #include "daemon/server/tls_files.h"
-#include "storage/files.h"
 
 namespace sello::sellod {
 namespace {

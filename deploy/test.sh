@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start command 2, and what CI runs (.ci/run): installs what is missing, builds
 # the daemon, the CLI, the tests and the fuzz targets (not tests/bench: nothing here runs
-# it, and deploy/build.sh builds it) with clang under
+# it, and deploy/build.sh builds it) with clang (whose thread-safety analysis of the locking
+# annotations is an error: CMakeLists.txt) under
 # AddressSanitizer and UndefinedBehaviorSanitizer into build-test/ (SELLO_FUZZ=ON, which
 # implies SELLO_SANITIZE=ON), and runs every test with ctest: the unit and end-to-end
 # tests sanitized, and each fuzz target over its corpus and regression seeds plus 30 s of

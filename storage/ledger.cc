@@ -215,9 +215,11 @@ void Ledger::CommitLoop() {
     writing_ = std::move(forming_);
     forming_ = NewGroup();
     CommitObserver observer = observer_;
+    // Frozen while it is written (see Group), so read without the lock.
+    const std::shared_ptr<const Group> frozen = writing_;
     mu_.Unlock();
     const absl::Time started = absl::Now();
-    const absl::Status status = store_->Write(writing_->writes);
+    const absl::Status status = store_->Write(frozen->writes);
     const absl::Duration took = absl::Now() - started;
     mu_.Lock();
     std::shared_ptr<Group> written = std::move(writing_);

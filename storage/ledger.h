@@ -83,20 +83,21 @@ class Ledger {
   // Reads the last event from `store` to continue its sequence. Both outlive the ledger.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(Store* store, Clock* clock);
   // Writes what is sequenced, then stops the committer.
-  ~Ledger();
+  ~Ledger() ABSL_LOCKS_EXCLUDED(mu_);
 
   // How long Apply waits for a change to be durable before it answers
   // DEADLINE_EXCEEDED (the change may still be committed): the server's default
   // deadline, so that no caller waits for ever behind a stalled disk. Unbounded by
   // default.
-  void SetMaxWait(absl::Duration max_wait);
+  void SetMaxWait(absl::Duration max_wait) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs `change` and, when it returns OK, commits what it wrote with its events;
   // returns once that is durable (or after the maximum wait, see SetMaxWait). A change that writes
   // must record at least one event (INTERNAL otherwise). A change that only reads returns once what
   // it read is durable. Returns the status of `change`, or of the write.
   absl::Status Apply(const domain::Principal& actor,
-                     const std::function<absl::Status(Transaction&)>& change);
+                     const std::function<absl::Status(Transaction&)>& change)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // The same without waiting: `change` runs now, in this thread; `done` is called with
   // the outcome, in this thread when it is known at once (a refused change, nothing to
@@ -105,24 +106,26 @@ class Ledger {
   // `done` must be quick and must not call back into the ledger.
   using Done = std::function<void(absl::Status)>;
   void ApplyAsync(const domain::Principal& actor,
-                  const std::function<absl::Status(Transaction&)>& change, Done done);
+                  const std::function<absl::Status(Transaction&)>& change, Done done)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs `read` while nothing is being written and no change can be sequenced: for
   // reads that must see one state across many lookups (e.g. comparing derived data
   // with the records). Keep it rare and short: writers wait meanwhile.
-  absl::Status Read(const std::function<absl::Status()>& read);
+  absl::Status Read(const std::function<absl::Status()>& read) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The sequence number of the last committed event (0: none yet); also the size of
   // the transparency log's tree.
-  uint64_t last_seq() const;
+  uint64_t last_seq() const ABSL_LOCKS_EXCLUDED(head_mu_);
 
   // Waits until an event after `seq` is committed or `timeout` passes, or Close();
   // returns last_seq().
-  uint64_t AwaitEventsAfter(uint64_t seq, absl::Duration timeout) const;
+  uint64_t AwaitEventsAfter(uint64_t seq, absl::Duration timeout) const
+      ABSL_LOCKS_EXCLUDED(head_mu_);
 
   // Wakes every waiter of AwaitEventsAfter for good (shutdown).
-  void Close();
-  bool closed() const;
+  void Close() ABSL_LOCKS_EXCLUDED(head_mu_);
+  bool closed() const ABSL_LOCKS_EXCLUDED(head_mu_);
 
   // Group writes done and changes they acknowledged: their ratio is the fsyncs per
   // acknowledged write.
@@ -130,15 +133,20 @@ class Ledger {
     uint64_t groups = 0;
     uint64_t changes = 0;
   };
-  CommitCounts commit_counts() const;
+  CommitCounts commit_counts() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Called on the committer thread after each group write with the changes it
   // acknowledged and how long the write took (for metrics). Set before changes start.
   using CommitObserver = std::function<void(uint64_t changes, absl::Duration write)>;
-  void SetCommitObserver(CommitObserver observer);
+  void SetCommitObserver(CommitObserver observer) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  // Changes committed together: one write, one fsync.
+  // Changes committed together: one write, one fsync. The groups are the ledger's queues:
+  // `forming_` takes new changes, `writing_` is being written. Both pointers, and the
+  // groups they point to, are guarded by mu_ (clang 14 cannot check the latter:
+  // pt_guarded_by takes no smart pointers), except that the committer reads the writing
+  // group's `writes` without it: once a group is writing, its writes are frozen (later
+  // changes only join its `waiting` list, under mu_).
   struct Group {
     uint64_t id = 0;
     WriteSet writes;
@@ -179,7 +187,7 @@ class Ledger {
   // limit (refused whole).
   std::optional<absl::Status> Enqueue(Transaction& tx, uint64_t seq, absl::Time now, Done& done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CommitLoop();
+  void CommitLoop() ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* const store_;
   Clock* const clock_;

@@ -26,7 +26,7 @@ struct RocksStoreOptions {
   // (SstFileManager::SetMaxAllowedSpaceUsage). 0: no limit.
   uint64_t max_space_bytes = 0;
   // The file system under the database; null: the machine's. Tests pass one that
-  // injects faults (storage/fault_fs.h).
+  // injects faults (storage/testing/fault_fs.h).
   std::shared_ptr<rocksdb::FileSystem> file_system = nullptr;
 };
 

@@ -22,7 +22,7 @@
 #include "common/net_address.h"
 #include "daemon/server/json_logger.h"
 #include "daemon/tlog/cosignature.h"
-#include "storage/files.h"
+#include "common/files.h"
 #include "witness/http_server.h"
 #include "witness/witness.h"
 #include "witness/witness_store.h"

@@ -10,11 +10,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/files.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/tlog/checkpoint.h"
 #include "daemon/tlog/signed_note.h"
 #include "google/protobuf/util/json_util.h"
-#include "storage/files.h"
 
 namespace sello::witness {
 namespace {

@@ -19,11 +19,11 @@
 #include "client/cli/cli.h"
 #include "client/seal_tlog_proof.h"
 #include "client/standard_file.h"
+#include "common/files.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/time_convert.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "storage/files.h"
 
 namespace sello::cli {
 namespace {}  // namespace

@@ -14,8 +14,8 @@
 #include "client/cli/cli.h"
 #include "client/seal_tlog_proof.h"
 #include "client/standard_file.h"
+#include "common/files.h"
 #include "daemon/domain/time_convert.h"
-#include "storage/files.h"
 
 namespace sello::cli {
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/text.h"
 #include "daemon/domain/accreditation_rules.h"
 #include "daemon/domain/lot_certification.h"
 #include "daemon/domain/problem.h"
@@ -20,12 +21,6 @@ constexpr size_t kMaxTitle = 200;
 constexpr uint32_t kMaxValidityDays = 3650;
 
 using Verdict = v1::ComplianceVerdict;
-
-// Characters, not bytes: a title may be in Spanish.
-size_t CharCount(absl::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
 
 std::string Day(absl::Time time) { return absl::FormatTime("%Y-%m-%d", time, absl::UTCTimeZone()); }
 std::string Day(const google::protobuf::Timestamp& time) { return Day(FromProto(time)); }
@@ -261,9 +256,8 @@ std::vector<std::string> RequiredStages(const v1::Norm& norm,
   return {covered.begin(), covered.end()};
 }
 
-}  // namespace
-
-absl::Status ValidateNewNorm(const v1::Norm& norm, const v1::StandardVersion& version) {
+// What is wrong with the norm's own fields, before its standard version is looked at.
+std::vector<Problem> NormFieldProblems(const v1::Norm& norm) {
   std::vector<Problem> problems;
   const size_t title_length = CharCount(norm.title());
   if (title_length == 0) {
@@ -292,19 +286,13 @@ absl::Status ValidateNewNorm(const v1::Norm& norm, const v1::StandardVersion& ve
         {"norm.validity_days", absl::StrCat("must be 1 to ", kMaxValidityDays, " days (got ",
                                             norm.validity_days(), ")")});
   }
-  if (absl::Status status = ProblemsToStatus("", problems); !status.ok()) return status;
+  return problems;
+}
 
-  const std::string ref = VersionRef(norm.standard_id(), norm.standard_version());
-  if (version.standard_id() != norm.standard_id() || version.version() != norm.standard_version()) {
-    // The caller looked up the wrong record; a bug, not the user's input.
-    return absl::InternalError(absl::StrCat("norm adopts ", ref, " but was given ",
-                                            VersionRef(version.standard_id(), version.version())));
-  }
-  if (norm.required_stages_size() > version.stages_size()) {
-    return absl::InvalidArgumentError(absl::StrCat("norm.required_stages: at most the ",
-                                                   version.stages_size(), " stages of ", ref,
-                                                   " (got ", norm.required_stages_size(), ")"));
-  }
+// What is wrong with the stages the norm requires: each a stage of `version`, none twice.
+std::vector<Problem> RequiredStageProblems(const v1::Norm& norm,
+                                           const v1::StandardVersion& version) {
+  std::vector<Problem> problems;
   std::set<std::string> seen;
   for (int i = 0; i < norm.required_stages_size(); ++i) {
     const std::string& stage = norm.required_stages(i);
@@ -319,7 +307,30 @@ absl::Status ValidateNewNorm(const v1::Norm& norm, const v1::StandardVersion& ve
       problems.push_back({field, absl::StrCat("'", stage, "' is named twice")});
     }
   }
-  if (absl::Status status = ProblemsToStatus("", problems); !status.ok()) return status;
+  return problems;
+}
+
+}  // namespace
+
+absl::Status ValidateNewNorm(const v1::Norm& norm, const v1::StandardVersion& version) {
+  if (absl::Status status = ProblemsToStatus("", NormFieldProblems(norm)); !status.ok()) {
+    return status;
+  }
+  const std::string ref = VersionRef(norm.standard_id(), norm.standard_version());
+  if (version.standard_id() != norm.standard_id() || version.version() != norm.standard_version()) {
+    // The caller looked up the wrong record; a bug, not the user's input.
+    return absl::InternalError(absl::StrCat("norm adopts ", ref, " but was given ",
+                                            VersionRef(version.standard_id(), version.version())));
+  }
+  if (norm.required_stages_size() > version.stages_size()) {
+    return absl::InvalidArgumentError(absl::StrCat("norm.required_stages: at most the ",
+                                                   version.stages_size(), " stages of ", ref,
+                                                   " (got ", norm.required_stages_size(), ")"));
+  }
+  if (absl::Status status = ProblemsToStatus("", RequiredStageProblems(norm, version));
+      !status.ok()) {
+    return status;
+  }
   if (version.status() != v1::StandardVersion::PUBLISHED) {
     return absl::FailedPreconditionError(absl::StrCat(
         "standard version ", ref, " is ", v1::StandardVersion::Status_Name(version.status()),

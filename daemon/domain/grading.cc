@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "common/text.h"
 
 namespace sello::domain {
 namespace {
@@ -35,13 +36,6 @@ std::vector<GradedRange> RangesBestFirst(const Criterion& criterion) {
   return {{v1::PREMIUM, &grades.premium()},
           {v1::GRADE_I, &grades.grade_i()},
           {v1::INDUSTRIAL, &grades.industrial()}};
-}
-
-// The shortest text that reads back as the same double.
-std::string FormatNumber(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, result.ptr);
 }
 
 // "0 to 24", "<= 24" or ">= 27"; bounds are inclusive.
@@ -248,29 +242,10 @@ v1::Grade Worse(v1::Grade a, v1::Grade b) {
   return std::max(a, b);  // PREMIUM=1 is the best
 }
 
-}  // namespace
-
-std::string GradeName(v1::Grade grade) {
-  switch (grade) {
-    case v1::PREMIUM:
-      return "PREMIUM";
-    case v1::GRADE_I:
-      return "GRADE_I";
-    case v1::INDUSTRIAL:
-      return "INDUSTRIAL";
-    case v1::GRADE_UNSPECIFIED:
-      return "(none)";
-    default:
-      return absl::StrCat("grade ", static_cast<int>(grade));
-  }
-}
-
-absl::StatusOr<GradeOutcome> ComputeGrade(const v1::StandardVersion& version,
-                                          const std::vector<std::string>& stages_covered,
-                                          const std::vector<CriterionResult>& results) {
-  if (absl::Status gradable = CheckGradable(version); !gradable.ok()) return gradable;
-
-  // stages_covered.
+// The stages a grading covers: each a stage of the version, none twice
+// (INVALID_ARGUMENT "stages_covered: ..." naming the unknown and duplicated ones).
+absl::StatusOr<std::set<std::string>> CoveredStages(
+    const v1::StandardVersion& version, const std::vector<std::string>& stages_covered) {
   if (stages_covered.empty()) {
     return absl::InvalidArgumentError("stages_covered: none given");
   }
@@ -292,22 +267,37 @@ absl::StatusOr<GradeOutcome> ComputeGrade(const v1::StandardVersion& version,
     AddCategory("duplicated", duplicated_stages, parts);
     return absl::InvalidArgumentError(absl::StrCat("stages_covered: ", absl::StrJoin(parts, "; ")));
   }
+  return covered;
+}
 
-  // Where each criterion is, over the whole version: a result for a criterion of a
-  // stage not covered is told apart from one for no criterion at all.
-  struct Located {
-    const Criterion* criterion;
-    bool covered;
-  };
-  std::map<std::string, Located> criteria;
+// The results given for each criterion of the covered stages.
+using ResultsByCriterion = std::map<std::string, std::vector<const CriterionResult*>>;
+
+// Where each criterion is, over the whole version: a result for a criterion of a stage
+// not covered is told apart from one for no criterion at all.
+struct LocatedCriterion {
+  const Criterion* criterion;
+  bool covered;
+};
+std::map<std::string, LocatedCriterion> LocateCriteria(const v1::StandardVersion& version,
+                                                       const std::set<std::string>& covered) {
+  std::map<std::string, LocatedCriterion> criteria;
   for (const v1::Stage& stage : version.stages()) {
     for (const Criterion& criterion : stage.criteria()) {
       criteria[criterion.id()] = {&criterion, covered.count(stage.id()) > 0};
     }
   }
+  return criteria;
+}
 
-  // results.
-  std::map<std::string, std::vector<const CriterionResult*>> by_criterion;
+// Checks that every criterion of the covered stages has exactly one well-formed result
+// and that no result is for anything else (INVALID_ARGUMENT "results: ..." naming the
+// missing, unknown, not covered, duplicated and malformed ones); returns them by criterion.
+absl::StatusOr<ResultsByCriterion> MatchResults(const v1::StandardVersion& version,
+                                                const std::set<std::string>& covered,
+                                                const std::vector<CriterionResult>& results) {
+  const std::map<std::string, LocatedCriterion> criteria = LocateCriteria(version, covered);
+  ResultsByCriterion by_criterion;
   std::map<std::string, std::string> malformed;  // criterion id -> first reason
   std::vector<std::string> unknown;
   std::vector<std::string> not_covered;
@@ -342,21 +332,26 @@ absl::StatusOr<GradeOutcome> ComputeGrade(const v1::StandardVersion& version,
       }
     }
   }
-  if (!missing.empty() || !unknown.empty() || !not_covered.empty() || !duplicated.empty() ||
-      !malformed_shown.empty()) {
-    std::vector<std::string> parts;
-    AddCategory("missing", missing, parts);
-    AddCategory("unknown", unknown, parts);
-    AddCategory("not in a covered stage", not_covered, parts);
-    AddCategory("duplicated", duplicated, parts);
-    // Criterion ids of the version are plain already; the reasons are ours.
-    if (!malformed_shown.empty()) {
-      parts.push_back(absl::StrCat("malformed ", absl::StrJoin(malformed_shown, ", ")));
-    }
-    return absl::InvalidArgumentError(absl::StrCat("results: ", absl::StrJoin(parts, "; ")));
+  if (missing.empty() && unknown.empty() && not_covered.empty() && duplicated.empty() &&
+      malformed_shown.empty()) {
+    return by_criterion;
   }
+  std::vector<std::string> parts;
+  AddCategory("missing", missing, parts);
+  AddCategory("unknown", unknown, parts);
+  AddCategory("not in a covered stage", not_covered, parts);
+  AddCategory("duplicated", duplicated, parts);
+  // Criterion ids of the version are plain already; the reasons are ours.
+  if (!malformed_shown.empty()) {
+    parts.push_back(absl::StrCat("malformed ", absl::StrJoin(malformed_shown, ", ")));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("results: ", absl::StrJoin(parts, "; ")));
+}
 
-  // Grading: every covered criterion has exactly one well-formed result now.
+// Grades the covered stages, each of whose criteria has exactly one well-formed result
+// (MatchResults).
+GradeOutcome GradeCovered(const v1::StandardVersion& version, const std::set<std::string>& covered,
+                          const ResultsByCriterion& by_criterion) {
   GradeOutcome outcome;
   v1::Grade grade = v1::PREMIUM;
   for (const v1::Stage& stage : version.stages()) {
@@ -387,6 +382,34 @@ absl::StatusOr<GradeOutcome> ComputeGrade(const v1::StandardVersion& version,
     }
   }
   return outcome;
+}
+
+}  // namespace
+
+std::string GradeName(v1::Grade grade) {
+  switch (grade) {
+    case v1::PREMIUM:
+      return "PREMIUM";
+    case v1::GRADE_I:
+      return "GRADE_I";
+    case v1::INDUSTRIAL:
+      return "INDUSTRIAL";
+    case v1::GRADE_UNSPECIFIED:
+      return "(none)";
+    default:
+      return absl::StrCat("grade ", static_cast<int>(grade));
+  }
+}
+
+absl::StatusOr<GradeOutcome> ComputeGrade(const v1::StandardVersion& version,
+                                          const std::vector<std::string>& stages_covered,
+                                          const std::vector<CriterionResult>& results) {
+  if (absl::Status gradable = CheckGradable(version); !gradable.ok()) return gradable;
+  absl::StatusOr<std::set<std::string>> covered = CoveredStages(version, stages_covered);
+  if (!covered.ok()) return covered.status();
+  absl::StatusOr<ResultsByCriterion> by_criterion = MatchResults(version, *covered, results);
+  if (!by_criterion.ok()) return by_criterion.status();
+  return GradeCovered(version, *covered, *by_criterion);
 }
 
 }  // namespace sello::domain

@@ -48,6 +48,135 @@ bool AcceptableOnInspectionDay(const v1::StandardVersion& version, absl::Time da
   return published > date && published < next_day && IsAcceptableAt(version, published);
 }
 
+// What is wrong with the fields of a submitted inspection, before any lookup.
+std::vector<Problem> SubmissionProblems(const v1::Inspection& submitted, absl::Time now) {
+  std::vector<Problem> problems;
+  if (submitted.site_id().empty()) problems.push_back({"inspection.site_id", "required"});
+  if (submitted.standard_id().empty() || submitted.standard_version() == 0) {
+    problems.push_back({"inspection.standard_version", "the exact version is required"});
+  }
+  if (submitted.stages().empty()) {
+    problems.push_back({"inspection.stages", "required: the stages covered"});
+  }
+  if (!IsSet(submitted.inspection_date())) {
+    problems.push_back({"inspection.inspection_date", "required"});
+  } else if (FromProto(submitted.inspection_date()) > now + kClockSkew) {
+    problems.push_back({"inspection.inspection_date", "is in the future"});
+  }
+  if (submitted.inspector().empty() || submitted.inspector().size() > kMaxText) {
+    problems.push_back({"inspection.inspector", "required, at most 200 characters"});
+  }
+  if (submitted.request_id().size() > 100) {
+    problems.push_back({"inspection.request_id", "at most 100 characters"});
+  }
+  if (!v1::Grade_IsValid(submitted.claimed_grade())) {
+    problems.push_back({"inspection.claimed_grade", "unknown grade"});
+  }
+  for (int i = 0; i < submitted.results_size(); ++i) {
+    const v1::CriterionResult& result = submitted.results(i);
+    const std::string path = absl::StrCat("inspection.results[", i, "]");
+    if (result.note().size() > kMaxNote) {
+      problems.push_back({path + ".note", "at most 2000 characters"});
+    }
+    for (int j = 0; j < result.evidence_sha256_size(); ++j) {
+      if (!IsHexDigest(result.evidence_sha256(j))) {
+        problems.push_back({absl::StrCat(path, ".evidence_sha256[", j, "]"),
+                            "not a SHA-256 in hex (64 characters)"});
+      }
+    }
+  }
+  return problems;
+}
+
+// Whether the certifier may inspect `stages` of the version on `date`, and the lot (if
+// any) is at the inspected site: FAILED_PRECONDITION naming the field otherwise.
+absl::Status CheckMayInspect(const v1::Inspection& submitted, const InspectionContext& context,
+                             absl::Time date, const std::vector<std::string>& stages) {
+  const v1::StandardVersion& version = *context.version;
+  if (!AcceptableOnInspectionDay(version, date)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "inspection.standard_version: ", VersionRef(version.standard_id(), version.version()),
+        " is ", v1::StandardVersion::Status_Name(version.status()),
+        version.status() == v1::StandardVersion::SUPERSEDED
+            ? absl::StrCat(" and ceased on ", FormatTime(version.cessation_time()))
+            : "",
+        "; not acceptable for an inspection dated ",
+        absl::FormatTime("%Y-%m-%d", date, absl::UTCTimeZone())));
+  }
+  if (context.lot != nullptr && context.lot->site_id() != submitted.site_id()) {
+    return absl::FailedPreconditionError(absl::StrCat("inspection.lot_id: lot ", context.lot->id(),
+                                                      " is at site ", context.lot->site_id(),
+                                                      ", not ", submitted.site_id()));
+  }
+  return CheckAccreditedFor(context.accreditations, version.standard_id(), stages, date);
+}
+
+// The grading engine's outcome for the submitted results, with its errors naming the
+// inspection's fields; FAILED_PRECONDITION when a claimed grade disagrees with it.
+absl::StatusOr<GradeOutcome> GradeSubmission(const v1::Inspection& submitted,
+                                             const v1::StandardVersion& version,
+                                             const std::vector<std::string>& stages) {
+  std::vector<CriterionResult> results;
+  results.reserve(submitted.results_size());
+  for (const v1::CriterionResult& result : submitted.results()) {
+    CriterionResult converted{result.criterion_id(), std::nullopt, std::nullopt};
+    if (result.result_case() == v1::CriterionResult::kPassed) converted.passed = result.passed();
+    if (result.result_case() == v1::CriterionResult::kMeasured) {
+      converted.value = result.measured();
+    }
+    results.push_back(std::move(converted));
+  }
+  absl::StatusOr<GradeOutcome> outcome = ComputeGrade(version, stages, results);
+  if (!outcome.ok()) {
+    // The engine names its inputs; here they are fields of the inspection.
+    return absl::Status(outcome.status().code(),
+                        absl::StrReplaceAll(absl::StrCat("inspection.", outcome.status().message()),
+                                            {{"inspection.stages_covered", "inspection.stages"}}));
+  }
+  if (submitted.claimed_grade() != v1::GRADE_UNSPECIFIED &&
+      (!outcome->pass || outcome->grade != submitted.claimed_grade())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("inspection.claimed_grade: ", v1::Grade_Name(submitted.claimed_grade()),
+                     " disagrees with the computed outcome ", OutcomeText(*outcome),
+                     ", decided by ", DecidingCriteria(*outcome)));
+  }
+  return outcome;
+}
+
+// The inspection as recorded: the submission with its outcome, a CURRENT inspection of
+// no correction or appeal (the store assigns id and time).
+v1::Inspection InspectionRecord(const v1::Inspection& submitted, absl::string_view certifier_id,
+                                const std::string& firm_id, const std::string& standard_id,
+                                const GradeOutcome& outcome) {
+  v1::Inspection out = submitted;
+  out.clear_id();
+  out.clear_create_time();
+  out.set_certifier_id(std::string(certifier_id));
+  out.set_firm_id(firm_id);
+  out.set_standard_id(standard_id);
+  out.set_outcome(outcome.pass ? v1::Inspection::PASS : v1::Inspection::FAIL);
+  out.set_grade(outcome.pass ? outcome.grade : v1::GRADE_UNSPECIFIED);
+  out.clear_criterion_grades();
+  for (const CriterionGrade& graded : outcome.criteria) {
+    v1::CriterionGrade* record = out.add_criterion_grades();
+    record->set_criterion_id(graded.criterion_id);
+    record->set_stage_id(graded.stage_id);
+    record->set_grade(graded.grade);
+    record->set_fails_outcome(graded.fails_outcome);
+    record->set_reason(graded.reason);
+  }
+  out.clear_failing_criteria();
+  for (const auto& id : outcome.failing_criteria) out.add_failing_criteria(id);
+  out.clear_limiting_criteria();
+  for (const auto& id : outcome.limiting_criteria) out.add_limiting_criteria(id);
+  out.set_status(v1::Inspection::CURRENT);
+  out.clear_supersedes();
+  out.clear_superseded_by();
+  out.clear_correction_reason();
+  out.clear_appeal_id();
+  return out;
+}
+
 }  // namespace
 
 bool BetterGrade(v1::Grade a, v1::Grade b) {
@@ -74,119 +203,20 @@ absl::Status ValidateNewLot(const v1::Lot& lot, absl::Time now) {
 absl::StatusOr<v1::Inspection> PlanInspection(const v1::Inspection& submitted,
                                               absl::string_view certifier_id,
                                               const InspectionContext& context) {
-  std::vector<Problem> problems;
-  if (submitted.site_id().empty()) problems.push_back({"inspection.site_id", "required"});
-  if (submitted.standard_id().empty() || submitted.standard_version() == 0) {
-    problems.push_back({"inspection.standard_version", "the exact version is required"});
-  }
-  if (submitted.stages().empty()) {
-    problems.push_back({"inspection.stages", "required: the stages covered"});
-  }
-  if (!IsSet(submitted.inspection_date())) {
-    problems.push_back({"inspection.inspection_date", "required"});
-  } else if (FromProto(submitted.inspection_date()) > context.now + kClockSkew) {
-    problems.push_back({"inspection.inspection_date", "is in the future"});
-  }
-  if (submitted.inspector().empty() || submitted.inspector().size() > kMaxText) {
-    problems.push_back({"inspection.inspector", "required, at most 200 characters"});
-  }
-  if (submitted.request_id().size() > 100) {
-    problems.push_back({"inspection.request_id", "at most 100 characters"});
-  }
-  if (!v1::Grade_IsValid(submitted.claimed_grade())) {
-    problems.push_back({"inspection.claimed_grade", "unknown grade"});
-  }
-  for (int i = 0; i < submitted.results_size(); ++i) {
-    const v1::CriterionResult& result = submitted.results(i);
-    const std::string path = absl::StrCat("inspection.results[", i, "]");
-    if (result.note().size() > kMaxNote) {
-      problems.push_back({path + ".note", "at most 2000 characters"});
-    }
-    for (int j = 0; j < result.evidence_sha256_size(); ++j) {
-      if (!IsHexDigest(result.evidence_sha256(j))) {
-        problems.push_back({absl::StrCat(path, ".evidence_sha256[", j, "]"),
-                            "not a SHA-256 in hex (64 characters)"});
-      }
-    }
-  }
-  if (absl::Status status = ProblemsToStatus("", problems); !status.ok()) return status;
-
-  const v1::StandardVersion& version = *context.version;
-  const absl::Time date = FromProto(submitted.inspection_date());
-  if (!AcceptableOnInspectionDay(version, date)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "inspection.standard_version: ", VersionRef(version.standard_id(), version.version()),
-        " is ", v1::StandardVersion::Status_Name(version.status()),
-        version.status() == v1::StandardVersion::SUPERSEDED
-            ? absl::StrCat(" and ceased on ", FormatTime(version.cessation_time()))
-            : "",
-        "; not acceptable for an inspection dated ",
-        absl::FormatTime("%Y-%m-%d", date, absl::UTCTimeZone())));
-  }
-  if (context.lot != nullptr && context.lot->site_id() != submitted.site_id()) {
-    return absl::FailedPreconditionError(absl::StrCat("inspection.lot_id: lot ", context.lot->id(),
-                                                      " is at site ", context.lot->site_id(),
-                                                      ", not ", submitted.site_id()));
-  }
-  const std::vector<std::string> stages(submitted.stages().begin(), submitted.stages().end());
-  if (absl::Status status =
-          CheckAccreditedFor(context.accreditations, version.standard_id(), stages, date);
+  if (absl::Status status = ProblemsToStatus("", SubmissionProblems(submitted, context.now));
       !status.ok()) {
     return status;
   }
-
-  std::vector<CriterionResult> results;
-  results.reserve(submitted.results_size());
-  for (const v1::CriterionResult& result : submitted.results()) {
-    CriterionResult converted{result.criterion_id(), std::nullopt, std::nullopt};
-    if (result.result_case() == v1::CriterionResult::kPassed) converted.passed = result.passed();
-    if (result.result_case() == v1::CriterionResult::kMeasured) {
-      converted.value = result.measured();
-    }
-    results.push_back(std::move(converted));
+  const v1::StandardVersion& version = *context.version;
+  const absl::Time date = FromProto(submitted.inspection_date());
+  const std::vector<std::string> stages(submitted.stages().begin(), submitted.stages().end());
+  if (absl::Status status = CheckMayInspect(submitted, context, date, stages); !status.ok()) {
+    return status;
   }
-  absl::StatusOr<GradeOutcome> outcome = ComputeGrade(version, stages, results);
-  if (!outcome.ok()) {
-    // The engine names its inputs; here they are fields of the inspection.
-    return absl::Status(outcome.status().code(),
-                        absl::StrReplaceAll(absl::StrCat("inspection.", outcome.status().message()),
-                                            {{"inspection.stages_covered", "inspection.stages"}}));
-  }
-  if (submitted.claimed_grade() != v1::GRADE_UNSPECIFIED &&
-      (!outcome->pass || outcome->grade != submitted.claimed_grade())) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("inspection.claimed_grade: ", v1::Grade_Name(submitted.claimed_grade()),
-                     " disagrees with the computed outcome ", OutcomeText(*outcome),
-                     ", decided by ", DecidingCriteria(*outcome)));
-  }
-
-  v1::Inspection out = submitted;
-  out.clear_id();
-  out.clear_create_time();
-  out.set_certifier_id(std::string(certifier_id));
-  out.set_firm_id(context.site->firm_id());
-  out.set_standard_id(version.standard_id());
-  out.set_outcome(outcome->pass ? v1::Inspection::PASS : v1::Inspection::FAIL);
-  out.set_grade(outcome->pass ? outcome->grade : v1::GRADE_UNSPECIFIED);
-  out.clear_criterion_grades();
-  for (const CriterionGrade& graded : outcome->criteria) {
-    v1::CriterionGrade* record = out.add_criterion_grades();
-    record->set_criterion_id(graded.criterion_id);
-    record->set_stage_id(graded.stage_id);
-    record->set_grade(graded.grade);
-    record->set_fails_outcome(graded.fails_outcome);
-    record->set_reason(graded.reason);
-  }
-  out.clear_failing_criteria();
-  for (const auto& id : outcome->failing_criteria) out.add_failing_criteria(id);
-  out.clear_limiting_criteria();
-  for (const auto& id : outcome->limiting_criteria) out.add_limiting_criteria(id);
-  out.set_status(v1::Inspection::CURRENT);
-  out.clear_supersedes();
-  out.clear_superseded_by();
-  out.clear_correction_reason();
-  out.clear_appeal_id();
-  return out;
+  absl::StatusOr<GradeOutcome> outcome = GradeSubmission(submitted, version, stages);
+  if (!outcome.ok()) return outcome.status();
+  return InspectionRecord(submitted, certifier_id, context.site->firm_id(), version.standard_id(),
+                          *outcome);
 }
 
 absl::Status CheckCorrector(const v1::Inspection& earlier, absl::string_view certifier_id) {

@@ -79,16 +79,13 @@ void Decide(Certification& certification, Certification::Status status,
   certification.set_detail(std::move(detail));
 }
 
-Certification Certify(const std::vector<Inspection>& inspections,
-                      const v1::StandardVersion& version, const std::set<std::string>& required) {
-  Certification certification;
-  certification.set_standard_id(version.standard_id());
-  certification.set_standard_version(version.version());
-  // The newest current inspection covering each stage id, against any version.
+// The newest current inspection of the version's standard covering each stage id
+// (against any version).
+std::map<std::string, const Inspection*> NewestByStage(const std::vector<Inspection>& inspections,
+                                                       const std::string& standard_id) {
   std::map<std::string, const Inspection*> newest;
   for (const Inspection& inspection : inspections) {
-    if (inspection.standard_id() != version.standard_id() ||
-        inspection.status() != Inspection::CURRENT) {
+    if (inspection.standard_id() != standard_id || inspection.status() != Inspection::CURRENT) {
       continue;
     }
     for (const std::string& stage : inspection.stages()) {
@@ -96,6 +93,14 @@ Certification Certify(const std::vector<Inspection>& inspections,
       if (slot == nullptr || NewerInspection(inspection, *slot)) slot = &inspection;
     }
   }
+  return newest;
+}
+
+// One entry per stage of the version: whether it is required, and what its newest
+// inspection found.
+void AddStages(const v1::StandardVersion& version, const std::set<std::string>& required,
+               const std::map<std::string, const Inspection*>& newest,
+               Certification& certification) {
   for (const v1::Stage& stage : version.stages()) {
     StageCertification* entry = certification.add_stages();
     entry->set_stage_id(stage.id());
@@ -110,27 +115,47 @@ Certification Certify(const std::vector<Inspection>& inspections,
     *entry->mutable_inspection_date() = inspection.inspection_date();
     entry->set_certifier_id(inspection.certifier_id());
   }
+}
 
+// The stages that decide: the failing one to name, the first required one never
+// inspected, and the worst passing one.
+struct DecidingStages {
   const StageCertification* failing = nullptr;
-  bool failing_on_own_criteria = false;
   const StageCertification* uninspected = nullptr;
   const StageCertification* worst = nullptr;
+};
+DecidingStages FindDecidingStages(const Certification& certification,
+                                  const std::map<std::string, const Inspection*>& newest) {
+  DecidingStages deciding;
+  bool failing_on_own_criteria = false;
   for (const StageCertification& stage : certification.stages()) {
     const int rank = StageRank(stage);
     if (rank < 0) {
-      if (stage.required() && uninspected == nullptr) uninspected = &stage;
+      if (stage.required() && deciding.uninspected == nullptr) deciding.uninspected = &stage;
     } else if (rank == 0) {
       // A FAIL fails every stage its inspection covers; the stage whose own criteria
       // failed is the one to name.
       const bool own = FailedOnStage(*newest.at(stage.stage_id()), stage.stage_id());
-      if (failing == nullptr || (own && !failing_on_own_criteria)) {
-        failing = &stage;
+      if (deciding.failing == nullptr || (own && !failing_on_own_criteria)) {
+        deciding.failing = &stage;
         failing_on_own_criteria = own;
       }
-    } else if (worst == nullptr || rank < StageRank(*worst)) {
-      worst = &stage;
+    } else if (deciding.worst == nullptr || rank < StageRank(*deciding.worst)) {
+      deciding.worst = &stage;
     }
   }
+  return deciding;
+}
+
+Certification Certify(const std::vector<Inspection>& inspections,
+                      const v1::StandardVersion& version, const std::set<std::string>& required) {
+  Certification certification;
+  certification.set_standard_id(version.standard_id());
+  certification.set_standard_version(version.version());
+  const std::map<std::string, const Inspection*> newest =
+      NewestByStage(inspections, version.standard_id());
+  AddStages(version, required, newest, certification);
+  const auto [failing, uninspected, worst] = FindDecidingStages(certification, newest);
   if (failing != nullptr) {
     Decide(certification, Certification::FAILED, failing, StageSentence(*failing));
   } else if (uninspected != nullptr) {

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/text.h"
 #include "daemon/domain/problem.h"
 #include "daemon/domain/time_convert.h"
 
@@ -23,21 +24,6 @@ constexpr size_t kMaxNameLength = 200;
 constexpr size_t kMaxSiteTypeLength = 32;
 constexpr size_t kMaxRegistrationCodeLength = 64;
 constexpr int kDefaultPageSize = 50;
-
-// Length in characters (Unicode code points) of UTF-8 text: proto strings are UTF-8.
-size_t CharCount(absl::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
-// A value as it appears in a message: quoted, escaped, and cut short when long.
-std::string Quote(absl::string_view value) {
-  constexpr size_t kMaxShown = 48;
-  if (value.size() > kMaxShown) {
-    return absl::StrCat("\"", absl::CHexEscape(value.substr(0, kMaxShown)), "...\"");
-  }
-  return absl::StrCat("\"", absl::CHexEscape(value), "\"");
-}
 
 bool IsIdStart(char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c); }
 bool IsIdChar(char c) { return IsIdStart(c) || c == '-'; }

@@ -11,19 +11,14 @@
 
 namespace sello::domain {
 
-absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
-                                          const v1::Certification& certification,
-                                          const v1::StandardVersion& version,
-                                          const v1::IssueSealsRequest& request,
-                                          absl::string_view certifier_id, absl::Time now,
-                                          uint32_t max_count) {
-  if (request.count() == 0 || request.count() > max_count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("count: must be 1 to ", max_count, " per call (--max-seals-per-issuance)"));
-  }
-  if (!v1::Grade_IsValid(request.grade())) {
-    return absl::InvalidArgumentError("grade: unknown grade");
-  }
+namespace {
+
+// The inspection must be the certifier's, of this lot, CURRENT and a PASS; the lot's
+// certification (of the inspection's standard, judged against `version`) sealable.
+absl::Status CheckIssuableUnder(const v1::Lot& lot, const v1::Inspection& inspection,
+                                const v1::Certification& certification,
+                                const v1::StandardVersion& version,
+                                absl::string_view certifier_id) {
   if (inspection.certifier_id() != certifier_id) {
     // Which certifier made it is not the caller's to learn.
     return absl::PermissionDeniedError(absl::StrCat(
@@ -52,26 +47,81 @@ absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspecti
                      certification.standard_version(), " for an inspection of ",
                      inspection.standard_id(), " judged against version ", version.version()));
   }
-  if (absl::Status sealable = CheckSealable(certification, lot.id()); !sealable.ok()) {
-    return sealable;
+  return CheckSealable(certification, lot.id());
+}
+
+// The inspection must be one of those the certification rests on (`rests_on`);
+// PERMISSION_DENIED when the certifier made none of them.
+absl::Status CheckRestsOn(const std::vector<std::string>& rests_on, const v1::Lot& lot,
+                          const v1::Inspection& inspection, const v1::Certification& certification,
+                          absl::string_view certifier_id) {
+  if (std::find(rests_on.begin(), rests_on.end(), inspection.id()) != rests_on.end()) {
+    return absl::OkStatus();
+  }
+  const bool made_one =
+      std::any_of(certification.stages().begin(), certification.stages().end(),
+                  [&](const v1::StageCertification& stage) {
+                    return !stage.inspection_id().empty() && stage.certifier_id() == certifier_id;
+                  });
+  const std::string resting = absl::StrJoin(rests_on, ", ");
+  if (!made_one) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "lot ", lot.id(), "'s certification rests on inspections ", resting, ", none made by ",
+        certifier_id, "; only a certifier that made one of them issues its seals"));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("inspection_id: inspection ", inspection.id(), " decides no stage of lot ",
+                   lot.id(), " any more; its certification rests on ", resting));
+}
+
+// The seals' expiry (nullopt: none). The standard's validity is the longest a seal may
+// claim; an explicit expiry may only shorten it.
+absl::StatusOr<std::optional<absl::Time>> SealExpiry(const v1::IssueSealsRequest& request,
+                                                     absl::string_view standard_id,
+                                                     const v1::StandardVersion& version,
+                                                     absl::Time now) {
+  std::optional<absl::Time> latest;
+  if (version.seal_validity_days() > 0) {
+    latest = now + absl::Hours(24) * version.seal_validity_days();
+  }
+  if (!request.has_expire_time()) return latest;
+  const absl::Time expiry = FromProto(request.expire_time());
+  if (expiry <= now) return absl::InvalidArgumentError("expire_time: must be in the future");
+  if (latest.has_value() && expiry > *latest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "expire_time: ", FormatTime(request.expire_time()), " is after the latest allowed, ",
+        FormatTime(ToProto(*latest)), ": seals of ", standard_id, "@", version.version(),
+        " are valid ", version.seal_validity_days(),
+        " days; an explicit expiry may only shorten that"));
+  }
+  return expiry;
+}
+
+}  // namespace
+
+absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspection& inspection,
+                                          const v1::Certification& certification,
+                                          const v1::StandardVersion& version,
+                                          const v1::IssueSealsRequest& request,
+                                          absl::string_view certifier_id, absl::Time now,
+                                          uint32_t max_count) {
+  if (request.count() == 0 || request.count() > max_count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("count: must be 1 to ", max_count, " per call (--max-seals-per-issuance)"));
+  }
+  if (!v1::Grade_IsValid(request.grade())) {
+    return absl::InvalidArgumentError("grade: unknown grade");
+  }
+  if (absl::Status status =
+          CheckIssuableUnder(lot, inspection, certification, version, certifier_id);
+      !status.ok()) {
+    return status;
   }
   IssuancePlan plan{certification.grade(), std::nullopt, RestingInspections(certification)};
-  if (std::find(plan.rests_on.begin(), plan.rests_on.end(), inspection.id()) ==
-      plan.rests_on.end()) {
-    const bool made_one =
-        std::any_of(certification.stages().begin(), certification.stages().end(),
-                    [&](const v1::StageCertification& stage) {
-                      return !stage.inspection_id().empty() && stage.certifier_id() == certifier_id;
-                    });
-    const std::string resting = absl::StrJoin(plan.rests_on, ", ");
-    if (!made_one) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "lot ", lot.id(), "'s certification rests on inspections ", resting, ", none made by ",
-          certifier_id, "; only a certifier that made one of them issues its seals"));
-    }
-    return absl::FailedPreconditionError(
-        absl::StrCat("inspection_id: inspection ", inspection.id(), " decides no stage of lot ",
-                     lot.id(), " any more; its certification rests on ", resting));
+  if (absl::Status status =
+          CheckRestsOn(plan.rests_on, lot, inspection, certification, certifier_id);
+      !status.ok()) {
+    return status;
   }
   const uint64_t after = uint64_t{lot.seals_issued()} + request.count();
   if (after > lot.box_count()) {
@@ -88,26 +138,10 @@ absl::StatusOr<IssuancePlan> PlanIssuance(const v1::Lot& lot, const v1::Inspecti
     }
     plan.grade = request.grade();
   }
-  // The standard's validity is the longest a seal may claim; an explicit expiry may
-  // only shorten it.
-  std::optional<absl::Time> latest;
-  if (version.seal_validity_days() > 0) {
-    latest = now + absl::Hours(24) * version.seal_validity_days();
-  }
-  if (request.has_expire_time()) {
-    const absl::Time expiry = FromProto(request.expire_time());
-    if (expiry <= now) return absl::InvalidArgumentError("expire_time: must be in the future");
-    if (latest.has_value() && expiry > *latest) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "expire_time: ", FormatTime(request.expire_time()), " is after the latest allowed, ",
-          FormatTime(ToProto(*latest)), ": seals of ", inspection.standard_id(), "@",
-          version.version(), " are valid ", version.seal_validity_days(),
-          " days; an explicit expiry may only shorten that"));
-    }
-    plan.expiry = expiry;
-  } else {
-    plan.expiry = latest;
-  }
+  absl::StatusOr<std::optional<absl::Time>> expiry =
+      SealExpiry(request, inspection.standard_id(), version, now);
+  if (!expiry.ok()) return expiry.status();
+  plan.expiry = *expiry;
   return plan;
 }
 

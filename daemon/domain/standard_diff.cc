@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "common/text.h"
 
 namespace sello::domain {
 namespace {
@@ -19,7 +20,7 @@ using v1::StandardVersion;
 // Longer text (a description, say) is reported as "changed" rather than printed.
 constexpr size_t kMaxQuotedLength = 200;
 
-std::string Quote(absl::string_view text) {
+std::string DiffValue(absl::string_view text) {
   if (text.empty()) return "(none)";
   return absl::StrCat("'", text, "'");
 }
@@ -32,15 +33,8 @@ void DiffText(absl::string_view field, absl::string_view from, absl::string_view
   if (from.size() > kMaxQuotedLength || to.size() > kMaxQuotedLength) {
     out.push_back(absl::StrCat(field, ": changed"));
   } else {
-    out.push_back(absl::StrCat(field, ": ", Quote(from), " -> ", Quote(to)));
+    out.push_back(absl::StrCat(field, ": ", DiffValue(from), " -> ", DiffValue(to)));
   }
-}
-
-// The shortest text that reads back as the same double.
-std::string FormatNumber(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, result.ptr);
 }
 
 std::string GradeName(v1::Grade grade) {
@@ -129,8 +123,8 @@ void DiffStages(const StandardVersion& from, const StandardVersion& to,
     }
     kept_in_to_order.push_back(stage.id());
     if (it->second->name() != stage.name()) {
-      out.push_back(absl::StrCat("stage renamed: ", stage.id(), ": ", Quote(it->second->name()),
-                                 " -> ", Quote(stage.name())));
+      out.push_back(absl::StrCat("stage renamed: ", stage.id(), ": ", DiffValue(it->second->name()),
+                                 " -> ", DiffValue(stage.name())));
     }
   }
   std::vector<absl::string_view> kept_in_from_order;

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/text.h"
 #include "daemon/domain/time_convert.h"
 
 namespace sello::domain {
@@ -14,12 +15,6 @@ namespace {
 using v1::StandardVersion;
 
 constexpr size_t kMaxReasonLength = 1000;
-
-// Length in characters (Unicode code points) of UTF-8 text: proto strings are UTF-8.
-size_t CharCount(absl::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
 
 std::string StatusName(StandardVersion::Status status) {
   const std::string& name = StandardVersion::Status_Name(status);

@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/text.h"
 
 namespace sello::domain {
 namespace {
@@ -71,28 +72,6 @@ constexpr IdRule kCriterionIdRule = {"criterion id",
                                      "a letter or a digit",
                                      IsAlnumOrDotOrUnderscoreOrDash,
                                      "A-Z, a-z, 0-9, '.', '_' and '-'"};
-
-// Length in characters (Unicode code points) of UTF-8 text: proto strings are UTF-8.
-size_t CharCount(absl::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
-// A value as it appears in a message: quoted, escaped, and cut short when long.
-std::string Quote(absl::string_view value) {
-  constexpr size_t kMaxShown = 48;
-  if (value.size() > kMaxShown) {
-    return absl::StrCat("\"", absl::CHexEscape(value.substr(0, kMaxShown)), "...\"");
-  }
-  return absl::StrCat("\"", absl::CHexEscape(value), "\"");
-}
-
-// The shortest text that reads back as the same double.
-std::string FormatNumber(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, result.ptr);
-}
 
 // Why `id` breaks `rule`, or nullopt when it does not.
 std::optional<std::string> IdProblem(const IdRule& rule, absl::string_view id) {

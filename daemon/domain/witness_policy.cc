@@ -29,6 +29,35 @@ std::vector<absl::string_view> Fields(absl::string_view line) {
   return fields;
 }
 
+// "Character set": only tab and newline among the control characters.
+std::optional<std::string> ControlCharacterProblem(absl::string_view line) {
+  for (char c : line) {
+    const unsigned char byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
+      return absl::StrFormat("control character 0x%02x%s", byte,
+                             c == '\r' ? " (a carriage return: save the file with Unix "
+                                         "line ends)"
+                                       : "");
+    }
+  }
+  return std::nullopt;
+}
+
+// A group's threshold of `members` members: all, any, or a number from 1 to `members`.
+absl::StatusOr<int> GroupThreshold(absl::string_view group, absl::string_view threshold,
+                                   int members) {
+  uint64_t k = 0;
+  if (threshold == "all") return members;
+  if (threshold == "any") return 1;
+  if (ParseDecimal(threshold, std::numeric_limits<int>::max(), &k) && k >= 1 &&
+      k <= static_cast<uint64_t>(members)) {
+    return static_cast<int>(k);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrFormat("group %s: threshold %s is not all, any, or 1..%d", QuoteForMessage(group),
+                      QuoteForMessage(threshold), members));
+}
+
 }  // namespace
 
 std::string QuorumResult::Describe() const {
@@ -55,125 +84,8 @@ absl::StatusOr<WitnessPolicy> WitnessPolicy::Parse(absl::string_view text) {
     const size_t end = rest.find('\n');
     const absl::string_view line = rest.substr(0, end);
     rest.remove_prefix(end == absl::string_view::npos ? rest.size() : end + 1);
-    const auto bad = [number](absl::string_view why) {
-      return absl::InvalidArgumentError(absl::StrFormat("line %d: %s", number, why));
-    };
-    // "Character set": only tab and newline among the control characters.
-    for (char c : line) {
-      const unsigned char byte = static_cast<unsigned char>(c);
-      if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
-        return bad(absl::StrFormat("control character 0x%02x%s", byte,
-                                   c == '\r' ? " (a carriage return: save the file with Unix "
-                                               "line ends)"
-                                             : ""));
-      }
-    }
-    const std::vector<absl::string_view> fields = Fields(line);
-    if (fields.empty() || fields[0][0] == '#') continue;
-    const absl::string_view keyword = fields[0];
-    const auto define = [&](absl::string_view name, bool is_group, size_t index) -> absl::Status {
-      if (name == kNone) return bad("the name \"none\" is predefined");
-      if (policy.FindNode(name).has_value()) {
-        return bad(absl::StrCat("the name ", QuoteForMessage(name), " is already defined"));
-      }
-      policy.nodes_.push_back(Node{std::string(name), is_group, index, {}});
-      return absl::OkStatus();
-    };
-
-    if (keyword == "log") {
-      if (fields.size() < 2 || fields.size() > 3) return bad("want: log <vkey> [<url>]");
-      if (policy.logs_.size() >= static_cast<size_t>(kMaxPolicyLogs)) {
-        return bad(absl::StrFormat("more than %d logs", kMaxPolicyLogs));
-      }
-      absl::StatusOr<NoteVerifier> verifier = NoteVerifier::FromVerifierKey(fields[1]);
-      if (!verifier.ok()) return bad(absl::StrCat("log ", verifier.status().message()));
-      for (const Log& log : policy.logs_) {
-        if (log.verifier.raw_public_key() == verifier->raw_public_key()) {
-          return bad(absl::StrCat("log key ", verifier->VerifierKey(), " listed twice"));
-        }
-      }
-      policy.logs_.push_back(
-          Log{*std::move(verifier), fields.size() > 2 ? std::string(fields[2]) : ""});
-    } else if (keyword == "witness") {
-      if (fields.size() < 3 || fields.size() > 4) {
-        return bad("want: witness <name> <vkey> [<url>]");
-      }
-      if (policy.witnesses_.size() >= static_cast<size_t>(kMaxPolicyWitnesses)) {
-        return bad(absl::StrFormat("more than %d witnesses", kMaxPolicyWitnesses));
-      }
-      absl::StatusOr<CosignatureVerifier> verifier =
-          CosignatureVerifier::FromVerifierKey(fields[2]);
-      if (!verifier.ok()) {
-        return bad(absl::StrCat("witness ", QuoteForMessage(fields[1]), ": ",
-                                verifier.status().message()));
-      }
-      for (const Witness& witness : policy.witnesses_) {
-        if (witness.verifier.raw_public_key() == verifier->raw_public_key()) {
-          return bad(absl::StrCat("witness ", QuoteForMessage(fields[1]),
-                                  " has the same public key as witness ",
-                                  QuoteForMessage(witness.name)));
-        }
-      }
-      if (absl::Status status = define(fields[1], false, policy.witnesses_.size()); !status.ok()) {
-        return status;
-      }
-      policy.witnesses_.push_back(Witness{std::string(fields[1]), *std::move(verifier),
-                                          fields.size() > 3 ? std::string(fields[3]) : ""});
-    } else if (keyword == "group") {
-      if (fields.size() < 4) return bad("want: group <name> all|any|<k> <name>...");
-      if (policy.groups_.size() >= static_cast<size_t>(kMaxPolicyGroups)) {
-        return bad(absl::StrFormat("more than %d groups", kMaxPolicyGroups));
-      }
-      Group group;
-      group.name = std::string(fields[1]);
-      std::vector<size_t> members;
-      for (size_t i = 3; i < fields.size(); ++i) {
-        if (fields[i] == kNone) return bad("\"none\" cannot be a group member");
-        const std::optional<size_t> member = policy.FindNode(fields[i]);
-        if (!member.has_value()) {
-          return bad(absl::StrCat("group ", QuoteForMessage(fields[1]), ": member ",
-                                  QuoteForMessage(fields[i]),
-                                  " is not a witness or group defined on an earlier line"));
-        }
-        for (size_t seen : members) {
-          if (seen == *member) {
-            return bad(absl::StrCat("group ", QuoteForMessage(fields[1]), ": member ",
-                                    QuoteForMessage(fields[i]), " listed twice"));
-          }
-        }
-        members.push_back(*member);
-        group.members.emplace_back(fields[i]);
-      }
-      const int n = static_cast<int>(members.size());
-      uint64_t k = 0;
-      if (fields[2] == "all") {
-        group.threshold = n;
-      } else if (fields[2] == "any") {
-        group.threshold = 1;
-      } else if (ParseDecimal(fields[2], std::numeric_limits<int>::max(), &k) && k >= 1 &&
-                 k <= static_cast<uint64_t>(n)) {
-        group.threshold = static_cast<int>(k);
-      } else {
-        return bad(absl::StrFormat("group %s: threshold %s is not all, any, or 1..%d",
-                                   QuoteForMessage(fields[1]), QuoteForMessage(fields[2]), n));
-      }
-      if (absl::Status status = define(fields[1], true, policy.groups_.size()); !status.ok()) {
-        return status;
-      }
-      policy.nodes_.back().members = std::move(members);
-      policy.groups_.push_back(std::move(group));
-    } else if (keyword == "quorum") {
-      if (fields.size() != 2) return bad("want: quorum <name>");
-      if (have_quorum) return bad("a second quorum line (a policy has exactly one)");
-      if (fields[1] != kNone && !policy.FindNode(fields[1]).has_value()) {
-        return bad(absl::StrCat("quorum ", QuoteForMessage(fields[1]),
-                                " is not a witness or group defined on an earlier line"));
-      }
-      policy.quorum_ = std::string(fields[1]);
-      have_quorum = true;
-    } else {
-      return bad(absl::StrCat("unknown keyword ", QuoteForMessage(keyword),
-                              " (want log, witness, group or quorum)"));
+    if (absl::Status status = policy.ParseLine(line, have_quorum); !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrFormat("line %d: %s", number, status.message()));
     }
   }
   if (!have_quorum) {
@@ -181,6 +93,146 @@ absl::StatusOr<WitnessPolicy> WitnessPolicy::Parse(absl::string_view text) {
         "policy: no quorum line (write \"quorum none\" to require no cosignature)");
   }
   return policy;
+}
+
+absl::Status WitnessPolicy::ParseLine(absl::string_view line, bool& have_quorum) {
+  if (std::optional<std::string> problem = ControlCharacterProblem(line)) {
+    return absl::InvalidArgumentError(*problem);
+  }
+  const std::vector<absl::string_view> fields = Fields(line);
+  if (fields.empty() || fields[0][0] == '#') return absl::OkStatus();
+  const absl::string_view keyword = fields[0];
+  if (keyword == "log") return AddLog(fields);
+  if (keyword == "witness") return AddWitness(fields);
+  if (keyword == "group") return AddGroup(fields);
+  if (keyword == "quorum") return SetQuorum(fields, have_quorum);
+  return absl::InvalidArgumentError(absl::StrCat("unknown keyword ", QuoteForMessage(keyword),
+                                                 " (want log, witness, group or quorum)"));
+}
+
+absl::Status WitnessPolicy::Define(absl::string_view name, bool is_group, size_t index) {
+  if (name == kNone) return absl::InvalidArgumentError("the name \"none\" is predefined");
+  if (FindNode(name).has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the name ", QuoteForMessage(name), " is already defined"));
+  }
+  nodes_.push_back(Node{std::string(name), is_group, index, {}});
+  return absl::OkStatus();
+}
+
+// log <vkey> [<url>]
+absl::Status WitnessPolicy::AddLog(const std::vector<absl::string_view>& fields) {
+  if (fields.size() < 2 || fields.size() > 3) {
+    return absl::InvalidArgumentError("want: log <vkey> [<url>]");
+  }
+  if (logs_.size() >= static_cast<size_t>(kMaxPolicyLogs)) {
+    return absl::InvalidArgumentError(absl::StrFormat("more than %d logs", kMaxPolicyLogs));
+  }
+  absl::StatusOr<NoteVerifier> verifier = NoteVerifier::FromVerifierKey(fields[1]);
+  if (!verifier.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("log ", verifier.status().message()));
+  }
+  for (const Log& log : logs_) {
+    if (log.verifier.raw_public_key() == verifier->raw_public_key()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("log key ", verifier->VerifierKey(), " listed twice"));
+    }
+  }
+  logs_.push_back(Log{*std::move(verifier), fields.size() > 2 ? std::string(fields[2]) : ""});
+  return absl::OkStatus();
+}
+
+// witness <name> <vkey> [<url>]
+absl::Status WitnessPolicy::AddWitness(const std::vector<absl::string_view>& fields) {
+  if (fields.size() < 3 || fields.size() > 4) {
+    return absl::InvalidArgumentError("want: witness <name> <vkey> [<url>]");
+  }
+  if (witnesses_.size() >= static_cast<size_t>(kMaxPolicyWitnesses)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("more than %d witnesses", kMaxPolicyWitnesses));
+  }
+  absl::StatusOr<CosignatureVerifier> verifier = CosignatureVerifier::FromVerifierKey(fields[2]);
+  if (!verifier.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("witness ", QuoteForMessage(fields[1]), ": ", verifier.status().message()));
+  }
+  for (const Witness& witness : witnesses_) {
+    if (witness.verifier.raw_public_key() == verifier->raw_public_key()) {
+      return absl::InvalidArgumentError(absl::StrCat("witness ", QuoteForMessage(fields[1]),
+                                                     " has the same public key as witness ",
+                                                     QuoteForMessage(witness.name)));
+    }
+  }
+  if (absl::Status status = Define(fields[1], false, witnesses_.size()); !status.ok()) {
+    return status;
+  }
+  witnesses_.push_back(Witness{std::string(fields[1]), *std::move(verifier),
+                               fields.size() > 3 ? std::string(fields[3]) : ""});
+  return absl::OkStatus();
+}
+
+// group <name> all|any|<k> <name>...
+absl::Status WitnessPolicy::AddGroup(const std::vector<absl::string_view>& fields) {
+  if (fields.size() < 4) {
+    return absl::InvalidArgumentError("want: group <name> all|any|<k> <name>...");
+  }
+  if (groups_.size() >= static_cast<size_t>(kMaxPolicyGroups)) {
+    return absl::InvalidArgumentError(absl::StrFormat("more than %d groups", kMaxPolicyGroups));
+  }
+  Group group;
+  group.name = std::string(fields[1]);
+  std::vector<size_t> members;
+  for (size_t i = 3; i < fields.size(); ++i) {
+    absl::StatusOr<size_t> member = GroupMember(fields[1], fields[i], members);
+    if (!member.ok()) return member.status();
+    members.push_back(*member);
+    group.members.emplace_back(fields[i]);
+  }
+  absl::StatusOr<int> threshold =
+      GroupThreshold(fields[1], fields[2], static_cast<int>(members.size()));
+  if (!threshold.ok()) return threshold.status();
+  group.threshold = *threshold;
+  if (absl::Status status = Define(fields[1], true, groups_.size()); !status.ok()) {
+    return status;
+  }
+  nodes_.back().members = std::move(members);
+  groups_.push_back(std::move(group));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> WitnessPolicy::GroupMember(absl::string_view group, absl::string_view name,
+                                                  const std::vector<size_t>& members) const {
+  if (name == kNone) return absl::InvalidArgumentError("\"none\" cannot be a group member");
+  const std::optional<size_t> member = FindNode(name);
+  if (!member.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("group ", QuoteForMessage(group), ": member ", QuoteForMessage(name),
+                     " is not a witness or group defined on an earlier line"));
+  }
+  for (size_t seen : members) {
+    if (seen == *member) {
+      return absl::InvalidArgumentError(absl::StrCat("group ", QuoteForMessage(group), ": member ",
+                                                     QuoteForMessage(name), " listed twice"));
+    }
+  }
+  return *member;
+}
+
+// quorum <name>
+absl::Status WitnessPolicy::SetQuorum(const std::vector<absl::string_view>& fields,
+                                      bool& have_quorum) {
+  if (fields.size() != 2) return absl::InvalidArgumentError("want: quorum <name>");
+  if (have_quorum) {
+    return absl::InvalidArgumentError("a second quorum line (a policy has exactly one)");
+  }
+  if (fields[1] != kNone && !FindNode(fields[1]).has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("quorum ", QuoteForMessage(fields[1]),
+                     " is not a witness or group defined on an earlier line"));
+  }
+  quorum_ = std::string(fields[1]);
+  have_quorum = true;
+  return absl::OkStatus();
 }
 
 std::optional<size_t> WitnessPolicy::FindNode(absl::string_view name) const {

@@ -101,6 +101,19 @@ class WitnessPolicy {
   std::optional<size_t> FindNode(absl::string_view name) const;
   std::string DescribeNode(size_t node) const;
 
+  // Parse, one line at a time: each adds what its line defines, or returns
+  // INVALID_ARGUMENT saying what is wrong with the line (Parse prefixes "line N: ").
+  absl::Status ParseLine(absl::string_view line, bool& have_quorum);
+  absl::Status AddLog(const std::vector<absl::string_view>& fields);
+  absl::Status AddWitness(const std::vector<absl::string_view>& fields);
+  absl::Status AddGroup(const std::vector<absl::string_view>& fields);
+  absl::Status SetQuorum(const std::vector<absl::string_view>& fields, bool& have_quorum);
+  // The node a group member names: defined on an earlier line, not "none", not twice.
+  absl::StatusOr<size_t> GroupMember(absl::string_view group, absl::string_view name,
+                                     const std::vector<size_t>& members) const;
+  // Names a witness or group (`index` into witnesses_ or groups_): unique, not "none".
+  absl::Status Define(absl::string_view name, bool is_group, size_t index);
+
   std::vector<Log> logs_;
   std::vector<Witness> witnesses_;
   std::vector<Group> groups_;

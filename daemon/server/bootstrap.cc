@@ -2,13 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/files.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/server/call.h"
 #include "daemon/server/json_logger.h"
 #include "daemon/service/token_service.h"
-#include "storage/files.h"
 #include "storage/records.h"
 
 namespace sello::service {

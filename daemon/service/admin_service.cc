@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/server/json_logger.h"
 #include "daemon/tlog/log_key.h"
-#include "storage/files.h"
+#include "common/files.h"
 
 namespace sello::service {
 

@@ -10,12 +10,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "client/witness_client.h"
+#include "common/files.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/server/json_logger.h"
 #include "daemon/tlog/checkpoint.h"
 #include "daemon/tlog/cosignature.h"
 #include "daemon/tlog/signed_note.h"
-#include "storage/files.h"
 
 namespace sello::service {
 namespace {
@@ -414,7 +414,8 @@ std::string CosignatureCollector::RenderMetrics() const {
                              absl::string_view help) {
     absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
   };
-  const auto each = [&](absl::string_view name, const auto& value) {
+  const auto each = [&](absl::string_view name,
+                        const auto& value) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (size_t i = 0; i < witnesses_.size(); ++i) {
       absl::StrAppend(&out, name, "{witness=\"", LabelValue(policy_.witnesses()[i].name), "\"} ",
                       absl::StrFormat("%.15g", static_cast<double>(value(witnesses_[i]))), "\n");

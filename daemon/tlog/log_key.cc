@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "storage/files.h"
+#include "common/files.h"
 
 namespace sello::service {
 

@@ -4,10 +4,10 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/tlog/merkle.h"
-#include "storage/files.h"
 #include "storage/records.h"
 #include "storage/tree_store.h"
 

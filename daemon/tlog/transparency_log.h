@@ -94,10 +94,10 @@ class TransparencyLog {
 
   // Starts the background signer; Stop() ends it after a last signature.
   void Start();
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Signs a checkpoint of the tree as committed now, if it grew since the last one.
-  absl::Status SignNow();
+  absl::Status SignNow() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Key rotation (deploy/README.md, "The signing key"). BeginKeyRotation records a
   // "log.key_rotation_begun" event naming `next`, then signs a checkpoint covering it
@@ -107,45 +107,47 @@ class TransparencyLog {
   // `next` signs alone — once `persist` (which makes `next` the stored key) succeeded,
   // so that a crash never leaves a checkpoint the stored key cannot verify. Checkpoints
   // signed before stay checkable with the old key.
-  absl::Status BeginKeyRotation(domain::NoteSigner next);
-  absl::Status FinishKeyRotation(const std::function<absl::Status()>& persist);
+  absl::Status BeginKeyRotation(domain::NoteSigner next) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status FinishKeyRotation(const std::function<absl::Status()>& persist)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Resumes a rotation begun before a restart: `next` co-signs from now on.
-  void CoSignWith(domain::NoteSigner next);
+  void CoSignWith(domain::NoteSigner next) ABSL_LOCKS_EXCLUDED(mu_);
   // When the rotation under way was begun (its log.key_rotation_begun event's time).
   // FAILED_PRECONDITION when none is under way.
-  absl::StatusOr<absl::Time> KeyRotationBeganAt() const;
+  absl::StatusOr<absl::Time> KeyRotationBeganAt() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // The last signed checkpoint.
-  v1::Checkpoint Latest() const;
+  v1::Checkpoint Latest() const ABSL_LOCKS_EXCLUDED(mu_);
   // Waits until a checkpoint larger than `size` is signed, Stop() is called or `timeout`
   // passes; returns the last signed checkpoint.
-  v1::Checkpoint AwaitSignedAfter(uint64_t size, absl::Duration timeout) const;
+  v1::Checkpoint AwaitSignedAfter(uint64_t size, absl::Duration timeout) const
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Witnesses (sellod --witness-policy, daemon/tlog/cosignature_collector.h). Once
   // RequireCosignatures() is called, the checkpoint served to clients as the latest
   // (Served()) is only ever one given to Publish(): a checkpoint this log signed, with
   // the quorum's cosignatures merged into its note. One that has not reached the quorum
   // is never served (fail closed): the newest one that did is served instead.
-  void RequireCosignatures();
-  bool requires_cosignatures() const;
+  void RequireCosignatures() ABSL_LOCKS_EXCLUDED(mu_);
+  bool requires_cosignatures() const ABSL_LOCKS_EXCLUDED(mu_);
   // Serves `cosigned` from now on if it is at least as large as the one served (the
   // same size: a note with more cosignatures).
-  void Publish(v1::Checkpoint cosigned);
+  void Publish(v1::Checkpoint cosigned) ABSL_LOCKS_EXCLUDED(mu_);
   // What clients are shown as the latest checkpoint: Latest(), or with
   // RequireCosignatures() the newest cosigned one (UNAVAILABLE, saying so, before any
   // checkpoint reached the quorum).
-  absl::StatusOr<v1::Checkpoint> Served() const;
+  absl::StatusOr<v1::Checkpoint> Served() const ABSL_LOCKS_EXCLUDED(mu_);
   // How long the oldest committed event that no signed checkpoint covers yet has waited
   // (zero when every event is signed): what the promise of a signature within a second is
   // measured by. Unlike the last checkpoint's age, it stays zero on an idle registry.
-  absl::StatusOr<absl::Duration> UnsignedEventAge() const;
+  absl::StatusOr<absl::Duration> UnsignedEventAge() const ABSL_LOCKS_EXCLUDED(mu_);
   // What verifiers pin: "<origin>+<key id>+<key>".
-  std::string VerifierKey() const;
+  std::string VerifierKey() const ABSL_LOCKS_EXCLUDED(mu_);
   // The co-signing key during a rotation, or "".
-  std::string NextVerifierKey() const;
+  std::string NextVerifierKey() const ABSL_LOCKS_EXCLUDED(mu_);
   const std::string& origin() const { return origin_; }
   // OK, or why the log refuses to sign.
-  absl::Status signing_status() const;
+  absl::Status signing_status() const ABSL_LOCKS_EXCLUDED(mu_);
   // What Open did with the state file, for the daemon's log: "found", "created", or how
   // it came to be created (first start that keeps one, taken over after a restore...).
   const std::string& state_file_report() const { return state_file_report_; }
@@ -180,7 +182,7 @@ class TransparencyLog {
   absl::Status CheckLeaves(uint64_t from, uint64_t to) const;
   absl::Status CheckRecord(uint64_t seq, const std::string& leaf) const;
   // Records a rotation event (current key -> next) and signs a checkpoint covering it.
-  absl::Status RecordRotation(bool finished);
+  absl::Status RecordRotation(bool finished) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status SignLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Every signed checkpoint kept: the store's and those of the files (and `extra`),
   // each with where it came from.
@@ -208,7 +210,9 @@ class TransparencyLog {
   absl::Status RememberStateFile();
   // Records "log.checkpoint_state_recreated" (the store's checkpoint as its record).
   absl::Status RecordStateRecreated(const std::string& missing);
-  void RunSigner();
+  // The background signer's loop (Start): signs after commits, at most every
+  // kMinSignInterval, until Stop().
+  void RunSigner() ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* const store_;
   Ledger* const ledger_;

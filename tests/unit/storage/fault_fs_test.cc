@@ -1,6 +1,6 @@
 // The fault-injecting file system's model, checked on its own: what survives a power cut,
 // and how it runs out of space. The power-loss and full-disk tests rely on it.
-#include "storage/fault_fs.h"
+#include "storage/testing/fault_fs.h"
 
 #include <gtest/gtest.h>
 

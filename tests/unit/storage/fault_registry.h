@@ -29,7 +29,7 @@
 #include "daemon/tlog/checkpoint.h"
 #include "daemon/tlog/merkle.h"
 #include "daemon/tlog/transparency_log.h"
-#include "storage/fault_fs.h"
+#include "storage/testing/fault_fs.h"
 #include "storage/keys.h"
 #include "storage/ledger.h"
 #include "storage/records.h"

@@ -21,7 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "storage/fault_fs.h"
+#include "storage/testing/fault_fs.h"
 #include "tests/unit/common/temp_dir.h"
 #include "tests/unit/storage/fault_registry.h"
 

@@ -17,7 +17,7 @@
 #include "daemon/domain/time_convert.h"
 #include "daemon/tlog/checkpoint.h"
 #include "daemon/tlog/merkle.h"
-#include "storage/files.h"
+#include "common/files.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"

@@ -4,8 +4,8 @@
 // up (writes, syncs and renames fail with "no space left on device"). LevelDB's
 // fault_injection_test.cc and RocksDB's FaultInjectionTestFS do the same; this one keeps
 // only what the store's tests need. Not linked into sellod.
-#ifndef SELLO_STORAGE_FAULT_FS_H_
-#define SELLO_STORAGE_FAULT_FS_H_
+#ifndef SELLO_STORAGE_TESTING_FAULT_FS_H_
+#define SELLO_STORAGE_TESTING_FAULT_FS_H_
 
 #include <array>
 #include <cstdint>
@@ -158,4 +158,4 @@ class FaultInjectionFileSystem final : public rocksdb::FileSystemWrapper {
 
 }  // namespace sello::storage
 
-#endif  // SELLO_STORAGE_FAULT_FS_H_
+#endif  // SELLO_STORAGE_TESTING_FAULT_FS_H_

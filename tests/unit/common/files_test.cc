@@ -1,4 +1,4 @@
-#include "storage/files.h"
+#include "common/files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

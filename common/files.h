@@ -1,7 +1,10 @@
-// Small files the daemon keeps beside the store (tokens, keys, the last checkpoint),
-// written so that a crash leaves either the old file or the whole new one.
-#ifndef SELLO_STORAGE_FILES_H_
-#define SELLO_STORAGE_FILES_H_
+// Small files the daemons and the client keep (tokens, keys, the last checkpoint, an
+// auditor's trusted state), written so that a crash leaves either the old file or the
+// whole new one; and the data dir's lock. Part of sello_common (common/CMakeLists.txt).
+// The functions keep the namespace sello::storage they had before they moved here, so
+// that their callers did not change with the move.
+#ifndef SELLO_COMMON_FILES_H_
+#define SELLO_COMMON_FILES_H_
 
 #include <sys/types.h>
 
@@ -42,4 +45,4 @@ absl::Status WriteAddressFile(const std::string& path, const std::string& addres
 
 }  // namespace sello::storage
 
-#endif  // SELLO_STORAGE_FILES_H_
+#endif  // SELLO_COMMON_FILES_H_

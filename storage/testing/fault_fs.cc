@@ -1,4 +1,4 @@
-#include "storage/fault_fs.h"
+#include "storage/testing/fault_fs.h"
 
 #include <algorithm>
 #include <filesystem>
