@@ -177,7 +177,8 @@ class RestoreUndo {
   std::vector<std::string> files_;
 };
 
-// The log key files a restore copies from `backup_dir` (log_key.h, CopyLogKeyFiles).
+// The files a restore copies from `backup_dir` beside the store: the log key files
+// (log_key.h, CopyLogKeyFiles) and the newest cosigned checkpoint (PutCosignedCheckpoint).
 std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
   std::vector<std::string> names = {"log.key", "log.pub", "log.next.key", "log.next.pub"};
   std::error_code error;
@@ -185,6 +186,7 @@ std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
     std::string name = entry.path().filename().string();
     if (absl::StartsWith(name, "log.retired-")) names.push_back(std::move(name));
   }
+  names.emplace_back(sello::service::kCosignedCheckpointFile);
   return names;
 }
 
@@ -664,6 +666,15 @@ int Run(int argc, char** argv) {
     restore_undo.Arm(data_dir, LogKeyFileNames(options.restore_from));
     absl::StatusOr<bool> copied = sello::service::CopyLogKeyFiles(options.restore_from, data_dir);
     if (!copied.ok()) return Fail("restore_failed", copied.status().ToString());
+    // The newest cosigned checkpoint the backup kept (served again if it still holds).
+    absl::StatusOr<std::optional<std::string>> cosigned = sello::storage::ReadFileIfExists(
+        absl::StrCat(options.restore_from, "/", sello::service::kCosignedCheckpointFile));
+    if (absl::Status status = cosigned.ok()
+                                  ? sello::service::PutCosignedCheckpoint(data_dir, *cosigned)
+                                  : cosigned.status();
+        !status.ok()) {
+      return Fail("restore_failed", status.ToString());
+    }
     LogInfo("restored", {{"from", options.restore_from}, {"data_dir", data_dir}});
   }
 
@@ -827,7 +838,8 @@ int Run(int argc, char** argv) {
     sello::service::CosignatureCollectorOptions cosigning_options;
     cosigning_options.policy_text = **policy_text;
     cosigning_options.policy_file = options.witness_policy;
-    cosigning_options.cosigned_file = data_dir + "/checkpoint.cosigned.note";
+    cosigning_options.cosigned_file =
+        absl::StrCat(data_dir, "/", sello::service::kCosignedCheckpointFile);
     cosigning_options.http.timeout = absl::Seconds(options.witness_timeout_s);
     cosigning_options.http.ca_file = options.witness_ca;
     absl::StatusOr<std::unique_ptr<sello::service::CosignatureCollector>> started =
