@@ -420,7 +420,8 @@ int Run(int argc, char** argv) {
                  "collect witnesses' cosignatures: a C2SP tlog-policy file (log, witness NAME "
                  "VKEY URL, group, quorum) whose `log` line is this registry's key; each "
                  "checkpoint is submitted to every witness, and only checkpoints cosigned by "
-                 "the quorum are served as the latest (GetCheckpoint, /checkpoint)")
+                 "the quorum are served as the latest (GetCheckpoint, /checkpoint); the seal "
+                 "pages embed the policy (without URLs) for the visitor's browser to check")
       ->check(CLI::ExistingFile);
   app.add_option("--witness-timeout", options.witness_timeout_s,
                  "seconds one submission to a witness may take (a slow witness never holds "
@@ -950,8 +951,10 @@ int Run(int argc, char** argv) {
     sello::http::RouteLogTiles(http_router, http_tiles.get());
     // The public pages (/, /seal/CODE, the GS1 Digital Link form, ...): public_pages.h.
     http_pages = std::make_unique<sello::http::PublicPages>(
-        sello::http::PublicPages::Options{.cache_max_age =
-                                              absl::Seconds(options.http_cache_max_age_s)},
+        sello::http::PublicPages::Options{
+            .cache_max_age = absl::Seconds(options.http_cache_max_age_s),
+            .witness_policy =
+                cosigning != nullptr ? cosigning->policy().FormatForVerifiers() : std::string()},
         http_caller.get());
     http_pages->Register(http_router);
     sello::http::HttpServerOptions http_options;

@@ -966,6 +966,9 @@ void PublicPages::ServeSeal(Page page, std::string code, std::string link_lot, R
             mustache::data proof;
             proof.set("proof_json", proof_json);
             proof.set("verifier_key", verifier_key);
+            if (!options_.witness_policy.empty()) {
+              proof.set("witness_policy", options_.witness_policy);
+            }
             data.set("proof", proof);
             data.set("with_script", true);
           }
