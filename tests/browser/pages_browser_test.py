@@ -60,8 +60,9 @@ WITNESSES = ('regulator', 'buyers', 'certifier')
 
 
 class Registry:
-    """A sellod on free loopback ports with the demo data loaded (one firm renamed), under
-    a witness policy: two of WITNESSES must cosign, and only the first two run."""
+    """A sellod on free loopback ports with the demo data loaded (one firm renamed); with
+    args.witness (a sello-witness binary), under a witness policy: two of WITNESSES must
+    cosign, and only the first two run. (labels_test.py uses it without witnesses.)"""
 
     def __init__(self, args, work):
         self.args = args
@@ -75,15 +76,15 @@ class Registry:
                 '--address-file', os.path.join(work, 'grpc.addr'), '--http-listen', '127.0.0.1:0',
                 '--http-address-file', os.path.join(work, 'http.addr'),
                 '--http-rate-limit', '0', '--bootstrap-org-id', 'salmonchile']
-        # The witnesses must know the log's key: sellod's first start makes it.
+        if getattr(args, 'witness', None) is not None:
+            # The witnesses must know the log's key: sellod's first start makes it.
+            self.process = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
+            self.log_key = wait_for(lambda: self.read(os.path.join('data', 'log.pub')),
+                                    'sellod to make its key')
+            self.stop_process(self.process)
+            os.remove(os.path.join(work, 'grpc.addr'))
+            argv += ['--witness-policy', self.start_witnesses()]
         self.process = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
-        self.log_key = wait_for(lambda: self.read(os.path.join('data', 'log.pub')),
-                                'sellod to make its key')
-        self.stop_process(self.process)
-        self.policy = self.start_witnesses()
-        os.remove(os.path.join(work, 'grpc.addr'))
-        self.process = subprocess.Popen(argv + ['--witness-policy', self.policy],
-                                        stdout=self.log, stderr=self.log)
         read = self.read
         self.grpc = wait_for(lambda: read('grpc.addr'), 'sellod to listen')
         self.http = wait_for(lambda: read('http.addr'), 'sellod to serve HTTP')
