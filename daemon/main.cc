@@ -86,7 +86,8 @@ class RestoreUndo {
   std::vector<std::string> files_;
 };
 
-// The log key files a restore copies from `backup_dir` (log_key.h, CopyLogKeyFiles).
+// The files a restore copies from `backup_dir` beside the store: the log key files
+// (log_key.h, CopyLogKeyFiles) and the newest cosigned checkpoint (PutCosignedCheckpoint).
 std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
   std::vector<std::string> names = {"log.key", "log.pub", "log.next.key", "log.next.pub"};
   std::error_code error;
@@ -94,6 +95,7 @@ std::vector<std::string> LogKeyFileNames(const std::string& backup_dir) {
     std::string name = entry.path().filename().string();
     if (absl::StartsWith(name, "log.retired-")) names.push_back(std::move(name));
   }
+  names.emplace_back(service::kCosignedCheckpointFile);
   return names;
 }
 
@@ -255,6 +257,14 @@ std::optional<int> OpenDataDir(const DaemonOptions& options, Daemon& daemon) {
   daemon.restore_undo.Arm(data_dir, LogKeyFileNames(options.restore_from));
   absl::StatusOr<bool> copied = service::CopyLogKeyFiles(options.restore_from, data_dir);
   if (!copied.ok()) return Fail("restore_failed", copied.status().ToString());
+  // The newest cosigned checkpoint the backup kept (served again if it still holds).
+  absl::StatusOr<std::optional<std::string>> cosigned = storage::ReadFileIfExists(
+      absl::StrCat(options.restore_from, "/", service::kCosignedCheckpointFile));
+  if (absl::Status status = cosigned.ok() ? service::PutCosignedCheckpoint(data_dir, *cosigned)
+                                          : cosigned.status();
+      !status.ok()) {
+    return Fail("restore_failed", status.ToString());
+  }
   LogInfo("restored", {{"from", options.restore_from}, {"data_dir", data_dir}});
   return std::nullopt;
 }
@@ -470,7 +480,8 @@ std::optional<int> StartCosigning(const DaemonOptions& options, Daemon& daemon) 
   service::CosignatureCollectorOptions cosigning_options;
   cosigning_options.policy_text = **policy_text;
   cosigning_options.policy_file = options.witness_policy;
-  cosigning_options.cosigned_file = options.data_dir + "/checkpoint.cosigned.note";
+  cosigning_options.cosigned_file =
+      absl::StrCat(options.data_dir, "/", service::kCosignedCheckpointFile);
   cosigning_options.http.timeout = absl::Seconds(options.witness_timeout_s);
   cosigning_options.http.ca_file = options.witness_ca;
   absl::StatusOr<std::unique_ptr<service::CosignatureCollector>> started =
@@ -584,7 +595,11 @@ void RouteHttp(const DaemonOptions& options, const service::ServerOptions& serve
   http::RouteLogTiles(daemon.http_router, daemon.http_tiles.get());
   // The public pages (/, /seal/CODE, the GS1 Digital Link form, ...): public_pages.h.
   daemon.http_pages = std::make_unique<http::PublicPages>(
-      http::PublicPages::Options{.cache_max_age = absl::Seconds(options.http_cache_max_age_s)},
+      http::PublicPages::Options{
+          .cache_max_age = absl::Seconds(options.http_cache_max_age_s),
+          .witness_policy = daemon.cosigning != nullptr
+                                ? daemon.cosigning->policy().FormatForVerifiers()
+                                : std::string()},
       daemon.http_caller.get());
   daemon.http_pages->Register(daemon.http_router);
 }

@@ -163,7 +163,8 @@ void AddOperatorFlags(CLI::App& app, DaemonOptions& options) {
                  "collect witnesses' cosignatures: a C2SP tlog-policy file (log, witness NAME "
                  "VKEY URL, group, quorum) whose `log` line is this registry's key; each "
                  "checkpoint is submitted to every witness, and only checkpoints cosigned by "
-                 "the quorum are served as the latest (GetCheckpoint, /checkpoint)")
+                 "the quorum are served as the latest (GetCheckpoint, /checkpoint); the seal "
+                 "pages embed the policy (without URLs) for the visitor's browser to check")
       ->check(CLI::ExistingFile);
   app.add_option("--witness-timeout", options.witness_timeout_s,
                  "seconds one submission to a witness may take (a slow witness never holds "

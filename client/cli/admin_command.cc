@@ -14,7 +14,8 @@ void AddAdminCommands(CLI::App& app, Cli& cli) {
   CLI::App* backup = admin->add_subcommand(
       "backup",
       "an online, consistent, checksum-verified backup of the store into DIR on the daemon's "
-      "machine, with the log's key pair; restore with sellod --restore-from DIR --data-dir NEW");
+      "machine, with the log's key pair (and, with witnesses, the newest cosigned checkpoint); "
+      "restore with sellod --restore-from DIR --data-dir NEW");
   backup->add_option("dir", *dir, "absolute path on the daemon's machine, outside its data dir")
       ->required();
   OnRun(backup, cli, [&cli, dir](client::Connection& connection) {

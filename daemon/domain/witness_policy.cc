@@ -255,6 +255,21 @@ std::string WitnessPolicy::DescribeQuorum() const {
   return DescribeNode(*FindNode(quorum_));
 }
 
+std::string WitnessPolicy::FormatForVerifiers() const {
+  std::string text;
+  for (const Log& log : logs_) absl::StrAppend(&text, "log ", log.verifier.VerifierKey(), "\n");
+  for (const Witness& witness : witnesses_) {
+    absl::StrAppend(&text, "witness ", witness.name, " ", witness.verifier.VerifierKey(), "\n");
+  }
+  // A group names only witnesses and earlier groups, so this order parses.
+  for (const Group& group : groups_) {
+    absl::StrAppend(&text, "group ", group.name, " ", group.threshold, " ",
+                    absl::StrJoin(group.members, " "), "\n");
+  }
+  absl::StrAppend(&text, "quorum ", quorum_, "\n");
+  return text;
+}
+
 const WitnessPolicy::Log* WitnessPolicy::FindLog(absl::string_view origin) const {
   for (const Log& log : logs_) {
     if (log.verifier.name() == origin) return &log;

@@ -80,6 +80,13 @@ class WitnessPolicy {
   // The quorum rule in words, e.g. "group X-and-Y: all of X-witnesses, Y-witnesses".
   std::string DescribeQuorum() const;
 
+  // The policy as a verifier needs it, in tlog-policy text: its logs, witnesses and
+  // groups (witnesses before groups; no URLs: where sellod submits checkpoints is no
+  // verifier's concern) and the quorum, one per line. Parse() of it evaluates every note
+  // as this policy does. The seal page embeds it for the check in the visitor's browser
+  // (daemon/web/static/proof.js), and a visitor can save it for `sello audit`.
+  std::string FormatForVerifiers() const;
+
   // The log whose key name is `origin`, if the policy lists one.
   const Log* FindLog(absl::string_view origin) const;
 

@@ -122,36 +122,111 @@ HttpResponse ConnectApi::Preflight(const HttpRequest& request, const MethodDescr
   return response;
 }
 
-std::variant<ConnectApi::Call, HttpResponse> ConnectApi::Prepare(const HttpRequest& request) const {
-  // The path is "/" Procedure-Name: "/sello.v1.SealService/VerifySeal".
-  absl::string_view procedure = request.target.path;
-  absl::ConsumePrefix(&procedure, "/");
+namespace {
+
+// The method of the API's package that a Connect procedure ("sello.v1.SealService/VerifySeal")
+// names, or null.
+const MethodDescriptor* FindApiMethod(absl::string_view procedure) {
   const size_t slash = procedure.rfind('/');
   const google::protobuf::ServiceDescriptor* service =
       slash == absl::string_view::npos
           ? nullptr
           : google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
                 std::string(procedure.substr(0, slash)));
-  const MethodDescriptor* method =
-      service == nullptr || service->file()->package() != kApiPackage
-          ? nullptr
-          : service->FindMethodByName(std::string(procedure.substr(slash + 1)));
-  if (method == nullptr) {
-    return ConnectError(absl::StatusCode::kUnimplemented,
-                        absl::StrCat("no such method: ", procedure,
-                                     " (the API's methods are /sello.v1.SERVICE/METHOD, as in "
-                                     "proto/sello/v1/)"),
-                        404);
+  return service == nullptr || service->file()->package() != kApiPackage
+             ? nullptr
+             : service->FindMethodByName(std::string(procedure.substr(slash + 1)));
+}
+
+// `response` with the call's CORS headers.
+HttpResponse WithCors(const ConnectApi::Call& call, HttpResponse response) {
+  for (const auto& [name, value] : call.cors_headers) {
+    if (name == "Vary") {
+      AddVary(response, value);
+    } else {
+      response.SetHeader(name, value);
+    }
   }
-  Call call;
-  call.method = method;
-  call.call.method = absl::StrCat("/", service->full_name(), "/", method->name());
-  const bool public_method = options_.public_methods.contains(call.call.method);
-  const bool streaming = method->client_streaming() || method->server_streaming();
-  const bool get_allowed = !streaming && method->options().idempotency_level() ==
-                                             google::protobuf::MethodOptions::NO_SIDE_EFFECTS;
-  const std::string& verb = request.method;
-  if (verb == "OPTIONS") return Preflight(request, *method, public_method, get_allowed);
+  return response;
+}
+
+// A request's message as sent, and how it is compressed ("" for not).
+struct Payload {
+  std::string message;
+  std::string compression;
+};
+
+// A GET's message, from its query (Connect: encoding, message, base64, compression,
+// connect); its codec into `codec`.
+std::variant<Payload, HttpResponse> ReadGetPayload(const HttpRequest& request, Codec* codec) {
+  Payload payload;
+  const std::string* encoding = request.target.Query("encoding");
+  if (encoding == nullptr) {
+    return ConnectError(absl::StatusCode::kInvalidArgument,
+                        "query parameter 'encoding' is required (json or proto)");
+  }
+  const std::optional<Codec> named = CodecNamed(*encoding);
+  if (!named.has_value()) {
+    return ConnectError(absl::StatusCode::kInvalidArgument,
+                        absl::StrCat("encoding: '", *encoding, "' is not json or proto"), 415);
+  }
+  *codec = *named;
+  if (const std::string* version = request.target.Query("connect");
+      version != nullptr && *version != "v1") {
+    return ConnectError(absl::StatusCode::kInvalidArgument,
+                        "query parameter 'connect': only v1 is served");
+  }
+  if (const std::string* message = request.target.Query("message"); message != nullptr) {
+    if (const std::string* base64 = request.target.Query("base64");
+        base64 != nullptr && *base64 == "1") {
+      std::string unpadded(absl::StripSuffix(absl::StripSuffix(*message, "="), "="));
+      if (!absl::WebSafeBase64Unescape(unpadded, &payload.message)) {
+        return ConnectError(absl::StatusCode::kInvalidArgument,
+                            "message: not URL-safe base64 (RFC 4648 §5)");
+      }
+    } else {
+      payload.message = *message;
+    }
+  }
+  if (const std::string* given = request.target.Query("compression"); given != nullptr) {
+    payload.compression = *given;
+  }
+  return payload;
+}
+
+// A POST's message, its body (Content-Type, Connect-Protocol-Version, Content-Encoding);
+// its codec into `codec`.
+std::variant<Payload, HttpResponse> ReadPostPayload(const HttpRequest& request, Codec* codec) {
+  Payload payload;
+  const std::string* content_type = request.Header("content-type");
+  const std::optional<Codec> named =
+      content_type == nullptr ? std::nullopt : UnaryCodecOf(*content_type);
+  if (!named.has_value()) {
+    HttpResponse refused = ConnectError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("Content-Type ", content_type == nullptr ? "(none)" : *content_type,
+                     ": send application/json (proto3 JSON) or application/proto"),
+        415);
+    refused.SetHeader("Accept-Post", kAcceptPost);
+    return refused;
+  }
+  *codec = *named;
+  if (const std::string* version = request.Header("connect-protocol-version");
+      version != nullptr && *version != "1") {
+    return ConnectError(absl::StatusCode::kInvalidArgument,
+                        "Connect-Protocol-Version: only 1 is served");
+  }
+  if (const std::string* given = request.Header("content-encoding"); given != nullptr) {
+    payload.compression = absl::AsciiStrToLower(*given);
+  }
+  payload.message = request.body;
+  return payload;
+}
+
+// The refusal of a call that is not a POST or an allowed GET (nor a preflight), or of a
+// streaming method (gRPC only); nullopt when `verb` may call the method.
+std::optional<HttpResponse> RefuseVerb(absl::string_view procedure, const std::string& verb,
+                                       bool streaming, bool get_allowed) {
   if (streaming) {
     return ConnectError(absl::StatusCode::kUnimplemented,
                         absl::StrCat(procedure,
@@ -159,18 +234,23 @@ std::variant<ConnectApi::Call, HttpResponse> ConnectApi::Prepare(const HttpReque
                                      "over HTTP, page through ListEvents"));
   }
   const bool is_get = verb == "GET" || verb == "HEAD";
-  if (verb != "POST" && !(is_get && get_allowed)) {
-    HttpResponse refused = ConnectError(
-        absl::StatusCode::kUnimplemented,
-        is_get ? absl::StrCat(procedure,
-                              " is called with POST only (it changes the registry or "
-                              "needs a token)")
-               : absl::StrCat(procedure, " is called with ", get_allowed ? "GET or " : "", "POST"),
-        405);
-    refused.SetHeader("Allow", get_allowed ? "GET, POST, OPTIONS" : "POST, OPTIONS");
-    return refused;
-  }
+  if (verb == "POST" || (is_get && get_allowed)) return std::nullopt;
+  HttpResponse refused = ConnectError(
+      absl::StatusCode::kUnimplemented,
+      is_get ? absl::StrCat(procedure,
+                            " is called with POST only (it changes the registry or "
+                            "needs a token)")
+             : absl::StrCat(procedure, " is called with ", get_allowed ? "GET or " : "", "POST"),
+      405);
+  refused.SetHeader("Allow", get_allowed ? "GET, POST, OPTIONS" : "POST, OPTIONS");
+  return refused;
+}
 
+}  // namespace
+
+std::optional<HttpResponse> ConnectApi::CheckCaller(const HttpRequest& request,
+                                                    absl::string_view procedure, bool public_method,
+                                                    Call& call) const {
   const std::string* authorization = request.Header("authorization");
   const bool with_token = authorization != nullptr;
   if (with_token) {
@@ -191,113 +271,90 @@ std::variant<ConnectApi::Call, HttpResponse> ConnectApi::Prepare(const HttpReque
                                      ": it is not one of the registry's --http-cors-origins"));
   }
   call.cors_headers = *std::move(cors);
-  const auto with_cors = [&call](HttpResponse response) {
-    for (const auto& [name, value] : call.cors_headers) {
-      if (name == "Vary") {
-        AddVary(response, value);
-      } else {
-        response.SetHeader(name, value);
-      }
-    }
-    return response;
-  };
+  return std::nullopt;
+}
 
-  std::string payload;
-  std::string compression;
-  if (is_get) {
-    const std::string* encoding = request.target.Query("encoding");
-    if (encoding == nullptr) {
-      return with_cors(ConnectError(absl::StatusCode::kInvalidArgument,
-                                    "query parameter 'encoding' is required (json or proto)"));
-    }
-    const std::optional<Codec> codec = CodecNamed(*encoding);
-    if (!codec.has_value()) {
-      return with_cors(
-          ConnectError(absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("encoding: '", *encoding, "' is not json or proto"), 415));
-    }
-    call.codec = *codec;
-    if (const std::string* version = request.target.Query("connect");
-        version != nullptr && *version != "v1") {
-      return with_cors(ConnectError(absl::StatusCode::kInvalidArgument,
-                                    "query parameter 'connect': only v1 is served"));
-    }
-    if (const std::string* message = request.target.Query("message"); message != nullptr) {
-      if (const std::string* base64 = request.target.Query("base64");
-          base64 != nullptr && *base64 == "1") {
-        std::string unpadded(absl::StripSuffix(absl::StripSuffix(*message, "="), "="));
-        if (!absl::WebSafeBase64Unescape(unpadded, &payload)) {
-          return with_cors(ConnectError(absl::StatusCode::kInvalidArgument,
-                                        "message: not URL-safe base64 (RFC 4648 §5)"));
-        }
-      } else {
-        payload = *message;
-      }
-    }
-    if (const std::string* given = request.target.Query("compression"); given != nullptr) {
-      compression = *given;
-    }
-  } else {
-    const std::string* content_type = request.Header("content-type");
-    const std::optional<Codec> codec =
-        content_type == nullptr ? std::nullopt : UnaryCodecOf(*content_type);
-    if (!codec.has_value()) {
-      HttpResponse refused = ConnectError(
-          absl::StatusCode::kInvalidArgument,
-          absl::StrCat("Content-Type ", content_type == nullptr ? "(none)" : *content_type,
-                       ": send application/json (proto3 JSON) or application/proto"),
-          415);
-      refused.SetHeader("Accept-Post", kAcceptPost);
-      return with_cors(std::move(refused));
-    }
-    call.codec = *codec;
-    if (const std::string* version = request.Header("connect-protocol-version");
-        version != nullptr && *version != "1") {
-      return with_cors(ConnectError(absl::StatusCode::kInvalidArgument,
-                                    "Connect-Protocol-Version: only 1 is served"));
-    }
-    if (const std::string* given = request.Header("content-encoding"); given != nullptr) {
-      compression = absl::AsciiStrToLower(*given);
-    }
-    payload = request.body;
-  }
+std::optional<HttpResponse> ConnectApi::DecodeMessage(std::string message,
+                                                      absl::string_view compression,
+                                                      Call& call) const {
   if (!IsSupportedCompression(compression)) {
-    return with_cors(ConnectError(
+    return ConnectError(
         absl::StatusCode::kUnimplemented,
-        absl::StrCat("compression '", compression, "': supported are ", kSupportedCompressions)));
+        absl::StrCat("compression '", compression, "': supported are ", kSupportedCompressions));
   }
-  if (compression == "gzip" && !payload.empty()) {
-    absl::StatusOr<std::string> plain = Gunzip(payload, options_.max_message_bytes);
+  if (compression == "gzip" && !message.empty()) {
+    absl::StatusOr<std::string> plain = Gunzip(message, options_.max_message_bytes);
     if (!plain.ok()) {
-      return with_cors(
-          ConnectError(plain.status().code(), plain.status().message(),
-                       plain.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 0));
+      return ConnectError(plain.status().code(), plain.status().message(),
+                          plain.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 0);
     }
-    payload = *std::move(plain);
+    message = *std::move(plain);
   }
-  if (payload.size() > options_.max_message_bytes) {
-    return with_cors(
-        ConnectError(absl::StatusCode::kResourceExhausted,
-                     absl::StrCat("request: larger than the registry's limit of ",
-                                  options_.max_message_bytes, " bytes (--max-message-kb)"),
-                     413));
+  if (message.size() > options_.max_message_bytes) {
+    return ConnectError(absl::StatusCode::kResourceExhausted,
+                        absl::StrCat("request: larger than the registry's limit of ",
+                                     options_.max_message_bytes, " bytes (--max-message-kb)"),
+                        413);
   }
-  absl::StatusOr<std::string> binary = codec_.ToBinary(*method->input_type(), call.codec, payload);
-  if (!binary.ok()) {
-    return with_cors(ConnectError(binary.status().code(), binary.status().message()));
-  }
+  absl::StatusOr<std::string> binary =
+      codec_.ToBinary(*call.method->input_type(), call.codec, message);
+  if (!binary.ok()) return ConnectError(binary.status().code(), binary.status().message());
   call.call.request = *std::move(binary);
+  return std::nullopt;
+}
+
+std::variant<ConnectApi::Call, HttpResponse> ConnectApi::Prepare(const HttpRequest& request) const {
+  // The path is "/" Procedure-Name: "/sello.v1.SealService/VerifySeal".
+  absl::string_view procedure = request.target.path;
+  absl::ConsumePrefix(&procedure, "/");
+  const MethodDescriptor* method = FindApiMethod(procedure);
+  if (method == nullptr) {
+    return ConnectError(absl::StatusCode::kUnimplemented,
+                        absl::StrCat("no such method: ", procedure,
+                                     " (the API's methods are /sello.v1.SERVICE/METHOD, as in "
+                                     "proto/sello/v1/)"),
+                        404);
+  }
+  Call call;
+  call.method = method;
+  call.call.method = absl::StrCat("/", method->service()->full_name(), "/", method->name());
+  const bool public_method = options_.public_methods.contains(call.call.method);
+  const bool streaming = method->client_streaming() || method->server_streaming();
+  const bool get_allowed = !streaming && method->options().idempotency_level() ==
+                                             google::protobuf::MethodOptions::NO_SIDE_EFFECTS;
+  const std::string& verb = request.method;
+  if (verb == "OPTIONS") return Preflight(request, *method, public_method, get_allowed);
+  const bool is_get = verb == "GET" || verb == "HEAD";
+  if (std::optional<HttpResponse> refused = RefuseVerb(procedure, verb, streaming, get_allowed);
+      refused.has_value()) {
+    return *std::move(refused);
+  }
+  if (std::optional<HttpResponse> refused = CheckCaller(request, procedure, public_method, call);
+      refused.has_value()) {
+    return *std::move(refused);
+  }
+  std::variant<Payload, HttpResponse> payload =
+      is_get ? ReadGetPayload(request, &call.codec) : ReadPostPayload(request, &call.codec);
+  if (HttpResponse* refused = std::get_if<HttpResponse>(&payload); refused != nullptr) {
+    return WithCors(call, std::move(*refused));
+  }
+  Payload& read = std::get<Payload>(payload);
+  if (std::optional<HttpResponse> refused =
+          DecodeMessage(std::move(read.message), read.compression, call);
+      refused.has_value()) {
+    return WithCors(call, *std::move(refused));
+  }
   if (const std::string* timeout = request.Header("connect-timeout-ms"); timeout != nullptr) {
     absl::StatusOr<absl::Duration> duration = ParseConnectTimeout(*timeout);
     if (!duration.ok()) {
-      return with_cors(ConnectError(duration.status().code(), duration.status().message()));
+      return WithCors(call, ConnectError(duration.status().code(), duration.status().message()));
     }
     call.call.deadline = absl::Now() + *duration;
   }
   call.call.client_address = request.client_address;
   const std::string* accept_encoding = request.Header("accept-encoding");
   call.gzip = accept_encoding != nullptr && AcceptsGzip(*accept_encoding);
-  call.cacheable = is_get && public_method && !with_token;
+  call.cacheable = is_get && public_method && request.Header("authorization") == nullptr;
   return call;
 }
 

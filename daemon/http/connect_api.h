@@ -71,6 +71,16 @@ class ConnectApi : public HttpHandler {
   // comes from an origin that may not make it.
   std::optional<std::vector<std::pair<std::string, std::string>>> CorsHeaders(
       const HttpRequest& request, bool public_method, bool with_token) const;
+  // Prepare's steps. The caller's token (the Authorization header, passed on as it is)
+  // and CORS headers into `call`; an answer when the header is malformed or the origin
+  // may not make this call.
+  std::optional<HttpResponse> CheckCaller(const HttpRequest& request, absl::string_view procedure,
+                                          bool public_method, Call& call) const;
+  // The request `message` (compressed by `compression`, "" for none) decompressed within
+  // the size limit and decoded by `call.codec` into `call.call.request`; an answer when it
+  // cannot be.
+  std::optional<HttpResponse> DecodeMessage(std::string message, absl::string_view compression,
+                                            Call& call) const;
   HttpResponse Preflight(const HttpRequest& request,
                          const google::protobuf::MethodDescriptor& method, bool public_method,
                          bool get_allowed) const;

@@ -243,11 +243,7 @@ std::string HttpServer::ClientAddress(MHD_Connection* connection,
   return address;
 }
 
-std::optional<HttpResponse> HttpServer::Begin(Exchange& exchange, MHD_Connection* connection,
-                                              const char* method) {
-  HttpRequest& request = exchange.request;
-  request.method = method != nullptr ? method : "";
-  request.tls = !options_.tls_cert_pem.empty();
+size_t HttpServer::ReadHeaders(MHD_Connection* connection, HttpRequest& request) {
   struct HeaderWalk {
     HttpRequest* request;
     size_t bytes = 0;
@@ -265,8 +261,38 @@ std::optional<HttpResponse> HttpServer::Begin(Exchange& exchange, MHD_Connection
         return MHD_YES;
       },
       &walk);
+  return walk.bytes;
+}
+
+std::optional<HttpResponse> HttpServer::RateLimit(const HttpRequest& request) {
+  if (limiter_ == nullptr || !limiter_->enabled()) return std::nullopt;
+  const std::string* authorization = request.Header("authorization");
+  if (authorization != nullptr && limiter_->IsKnownGoodToken(*authorization)) return std::nullopt;
+  const std::optional<absl::Duration> wait = limiter_->Take(
+      request.client_address, authorization == nullptr ? RateLimiter::Kind::kAnonymous
+                                                       : RateLimiter::Kind::kUnverifiedToken);
+  if (!wait.has_value()) return std::nullopt;
+  const int64_t seconds =
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
+  HttpResponse refused = ConnectError(
+      absl::StatusCode::kResourceExhausted,
+      absl::StrCat("rate limit: too many requests from your address; retry after ", seconds, " s"),
+      429);
+  refused.SetHeader("Retry-After", absl::StrCat(seconds));
+  // Browsers on other sites may read why (public calls answer any origin).
+  refused.SetHeader("Access-Control-Allow-Origin", "*");
+  refused.SetHeader("Access-Control-Expose-Headers", "Retry-After");
+  return refused;
+}
+
+std::optional<HttpResponse> HttpServer::Begin(Exchange& exchange, MHD_Connection* connection,
+                                              const char* method) {
+  HttpRequest& request = exchange.request;
+  request.method = method != nullptr ? method : "";
+  request.tls = !options_.tls_cert_pem.empty();
+  const size_t header_bytes = ReadHeaders(connection, request);
   request.client_address = ClientAddress(connection, request);
-  if (walk.bytes > options_.max_header_bytes) {
+  if (header_bytes > options_.max_header_bytes) {
     return ConnectError(
         absl::StatusCode::kResourceExhausted,
         absl::StrCat("request headers: larger than ", options_.max_header_bytes, " bytes"), 431);
@@ -281,27 +307,8 @@ std::optional<HttpResponse> HttpServer::Begin(Exchange& exchange, MHD_Connection
     return ConnectError(absl::StatusCode::kInvalidArgument, target.status().message());
   }
   request.target = *std::move(target);
-  if (limiter_ != nullptr && limiter_->enabled()) {
-    const std::string* authorization = request.Header("authorization");
-    if (authorization == nullptr || !limiter_->IsKnownGoodToken(*authorization)) {
-      const std::optional<absl::Duration> wait = limiter_->Take(
-          request.client_address, authorization == nullptr ? RateLimiter::Kind::kAnonymous
-                                                           : RateLimiter::Kind::kUnverifiedToken);
-      if (wait.has_value()) {
-        const int64_t seconds =
-            std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
-        HttpResponse refused = ConnectError(
-            absl::StatusCode::kResourceExhausted,
-            absl::StrCat("rate limit: too many requests from your address; retry after ", seconds,
-                         " s"),
-            429);
-        refused.SetHeader("Retry-After", absl::StrCat(seconds));
-        // Browsers on other sites may read why (public calls answer any origin).
-        refused.SetHeader("Access-Control-Allow-Origin", "*");
-        refused.SetHeader("Access-Control-Expose-Headers", "Retry-After");
-        return refused;
-      }
-    }
+  if (std::optional<HttpResponse> refused = RateLimit(request); refused.has_value()) {
+    return refused;
   }
   exchange.handler = router_->Find(request.target.path);
   if (exchange.handler == nullptr) {
@@ -365,13 +372,10 @@ int HttpServer::Queue(MHD_Connection* connection, Exchange& exchange, HttpRespon
   return queued;
 }
 
-absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
-                                                              const Router* router,
-                                                              RateLimiter* limiter) {
-  std::unique_ptr<HttpServer> server(new HttpServer());
-  server->router_ = router;
-  server->limiter_ = limiter;
-  for (const std::string& entry : options.trusted_proxies) {
+absl::StatusOr<std::vector<HttpServer::Network>> HttpServer::ParseTrustedProxies(
+    const std::vector<std::string>& entries) {
+  std::vector<Network> trusted;
+  for (const std::string& entry : entries) {
     Network network;
     absl::string_view text = absl::StripAsciiWhitespace(entry);
     const size_t slash = text.find('/');
@@ -384,45 +388,51 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
       return absl::InvalidArgumentError(absl::StrCat(
           "--http-trusted-proxies: '", entry, "' is not an IP address or ADDRESS/BITS range"));
     }
-    server->trusted_.push_back(network);
+    trusted.push_back(network);
   }
+  return trusted;
+}
 
-  // The listening address.
-  const absl::string_view listen = options.listen;
-  const size_t colon = listen.rfind(':');
+namespace {
+
+// Where --http-listen says to listen.
+struct ListenAddress {
+  sockaddr_storage storage{};
+  int family = 0;
   int port = -1;
+};
+
+absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view listen) {
+  ListenAddress address;
+  const size_t colon = listen.rfind(':');
   absl::string_view host = colon == absl::string_view::npos ? "" : listen.substr(0, colon);
   if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
   if (host == "localhost") host = "127.0.0.1";
-  sockaddr_storage storage{};
-  int family = 0;
   std::array<unsigned char, 16> bytes{};
-  if (colon == absl::string_view::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535 || !ParseIp(host, &family, &bytes)) {
+  if (colon == absl::string_view::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &address.port) || address.port < 0 ||
+      address.port > 65535 || !ParseIp(host, &address.family, &bytes)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--http-listen: '", listen, "' is not HOST:PORT with HOST an IP address or localhost"));
   }
-  if (family == AF_INET) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  if (address.family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
+    v4->sin_port = htons(static_cast<uint16_t>(address.port));
     std::memcpy(&v4->sin_addr, bytes.data(), 4);
   } else {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    v6->sin6_port = htons(static_cast<uint16_t>(address.port));
     std::memcpy(&v6->sin6_addr, bytes.data(), 16);
   }
+  return address;
+}
 
-  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-  if (family == AF_INET6) flags |= MHD_USE_IPv6;
-  const bool tls = !options.tls_cert_pem.empty();
-  if (tls) {
-    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-      return absl::UnavailableError("--http-listen with TLS: libmicrohttpd was built without TLS");
-    }
-    flags |= MHD_USE_TLS;
-  }
+// libmicrohttpd's options for `options` (which must stay put while the daemon starts:
+// the TLS PEM strings are pointed at, not copied), with `server` as the callbacks' context.
+std::vector<MHD_OptionItem> DaemonOptions(HttpServerOptions& options, sockaddr_storage* address,
+                                          void* server) {
   // The connection's memory pool holds the request line and headers (and the answer's
   // headers), and the library touches all of it: it is most of what an idle connection
   // costs (at 36 KiB, 10,000 idle connections took 358 MiB; tests/bench/README.md). Room
@@ -431,19 +441,17 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
       std::max<size_t>(16 << 10, options.max_target_bytes + options.max_header_bytes);
   std::vector<MHD_OptionItem> items = {
       // First, so that the library's every message goes through it.
-      {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Callbacks::OnLog), server.get()},
-      {MHD_OPTION_SOCK_ADDR, 0, &storage},
+      {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Callbacks::OnLog), server},
+      {MHD_OPTION_SOCK_ADDR, 0, address},
       {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(std::max(1u, options.threads)), nullptr},
       {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.max_connections), nullptr},
       {MHD_OPTION_CONNECTION_TIMEOUT,
        static_cast<intptr_t>(std::max<int64_t>(1, absl::ToInt64Seconds(options.idle_timeout))),
        nullptr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(pool), nullptr},
-      {MHD_OPTION_URI_LOG_CALLBACK, reinterpret_cast<intptr_t>(&Callbacks::OnUri), server.get()},
-      {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&Callbacks::OnCompleted),
-       server.get()},
-      {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&Callbacks::OnConnection),
-       server.get()},
+      {MHD_OPTION_URI_LOG_CALLBACK, reinterpret_cast<intptr_t>(&Callbacks::OnUri), server},
+      {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&Callbacks::OnCompleted), server},
+      {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&Callbacks::OnConnection), server},
       // Refuse what the HTTP/1.1 grammar does not allow (e.g. spaces in the target)
       // rather than guess.
       {MHD_OPTION_STRICT_FOR_CLIENT, 1, nullptr},
@@ -452,21 +460,39 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
     items.push_back({MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                      static_cast<intptr_t>(options.max_connections_per_address), nullptr});
   }
-  if (tls) {
+  if (!options.tls_cert_pem.empty()) {
     items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, options.tls_key_pem.data()});
     items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, options.tls_cert_pem.data()});
   }
   items.push_back({MHD_OPTION_END, 0, nullptr});
-  server->options_ = std::move(options);
-  // The PEM strings must stay put while the daemon starts: they were moved with the
-  // options, so point at the copies held by the server.
-  for (MHD_OptionItem& item : items) {
-    if (item.option == MHD_OPTION_HTTPS_MEM_KEY)
-      item.ptr_value = server->options_.tls_key_pem.data();
-    if (item.option == MHD_OPTION_HTTPS_MEM_CERT) {
-      item.ptr_value = server->options_.tls_cert_pem.data();
+  return items;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
+                                                              const Router* router,
+                                                              RateLimiter* limiter) {
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->router_ = router;
+  server->limiter_ = limiter;
+  absl::StatusOr<std::vector<Network>> trusted = ParseTrustedProxies(options.trusted_proxies);
+  if (!trusted.ok()) return trusted.status();
+  server->trusted_ = *std::move(trusted);
+  absl::StatusOr<ListenAddress> address = ParseListenAddress(options.listen);
+  if (!address.ok()) return address.status();
+
+  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  if (address->family == AF_INET6) flags |= MHD_USE_IPv6;
+  if (!options.tls_cert_pem.empty()) {
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+      return absl::UnavailableError("--http-listen with TLS: libmicrohttpd was built without TLS");
     }
+    flags |= MHD_USE_TLS;
   }
+  server->options_ = std::move(options);
+  std::vector<MHD_OptionItem> items =
+      DaemonOptions(server->options_, &address->storage, server.get());
   server->daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &Callbacks::OnRequest,
                                      server.get(), MHD_OPTION_ARRAY, items.data(), MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
@@ -475,8 +501,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_, MHD_DAEMON_INFO_BIND_PORT);
   const std::string& bound = server->options_.listen;
-  server->address_ =
-      absl::StrCat(bound.substr(0, bound.rfind(':')), ":", info != nullptr ? info->port : port);
+  server->address_ = absl::StrCat(bound.substr(0, bound.rfind(':')), ":",
+                                  info != nullptr ? info->port : address->port);
   server->reaper_ = std::thread([raw = server.get()] { raw->ReapSlowConnections(); });
   return server;
 }

@@ -97,6 +97,13 @@ class HttpServer {
   // go on and read the body.
   std::optional<HttpResponse> Begin(Exchange& exchange, MHD_Connection* connection,
                                     const char* method);
+  // Begin's steps: the request's headers into `request` (returns their size), and the
+  // rate limit's refusal of an anonymous or not yet verified caller (nullopt: go on).
+  static size_t ReadHeaders(MHD_Connection* connection, HttpRequest& request);
+  std::optional<HttpResponse> RateLimit(const HttpRequest& request);
+  // --http-trusted-proxies. INVALID_ARGUMENT naming the entry.
+  static absl::StatusOr<std::vector<Network>> ParseTrustedProxies(
+      const std::vector<std::string>& entries);
   void Dispatch(Exchange& exchange, MHD_Connection* connection);
   int Queue(MHD_Connection* connection, Exchange& exchange, HttpResponse response);
   std::string ClientAddress(MHD_Connection* connection, const HttpRequest& request) const;

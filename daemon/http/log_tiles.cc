@@ -58,37 +58,60 @@ HttpResponse LogTiles::Checkpoint() const {
   return response;
 }
 
+std::optional<HttpResponse> LogTiles::RefuseEntryReader(const HttpRequest& request) const {
+  std::optional<domain::Principal> principal;
+  if (const std::string* authorization = request.Header("authorization");
+      authorization != nullptr) {
+    absl::string_view secret = *authorization;
+    absl::StatusOr<domain::Principal> resolved =
+        absl::ConsumePrefix(&secret, "Bearer ")
+            ? auth_->Resolve(secret)
+            : absl::UnauthenticatedError("Authorization: expected \"Bearer <token>\"");
+    if (!resolved.ok()) {
+      if (limiter_ != nullptr) limiter_->ForgetToken(*authorization);
+      HttpResponse response = Text(401, resolved.status().message(), "no-store");
+      response.SetHeader("WWW-Authenticate", "Bearer");
+      return response;
+    }
+    principal = *std::move(resolved);
+  }
+  if (absl::Status allowed =
+          domain::AuthorizeLogMirror(principal.has_value() ? &*principal : nullptr);
+      !allowed.ok()) {
+    HttpResponse response =
+        Text(absl::IsUnauthenticated(allowed) ? 401 : 403, allowed.message(), "no-store");
+    if (absl::IsUnauthenticated(allowed)) response.SetHeader("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  if (limiter_ != nullptr) limiter_->RememberGoodToken(*request.Header("authorization"));
+  return std::nullopt;
+}
+
+absl::StatusOr<std::string> LogTiles::EntryBundle(uint64_t first, int width) const {
+  std::vector<std::string> entries;
+  entries.reserve(width);
+  for (int i = 0; i < width; ++i) {
+    // Entry (leaf) n is event n + 1.
+    absl::StatusOr<std::optional<std::string>> data =
+        storage::LoadEventData(*store_, first + static_cast<uint64_t>(i) + 1);
+    if (!data.ok()) return data.status();
+    if (!data->has_value()) {
+      return absl::InternalError(absl::StrCat("event ", first + i + 1, " is missing"));
+    }
+    entries.push_back(**std::move(data));
+  }
+  return domain::FormatEntryBundle(entries);
+}
+
 HttpResponse LogTiles::Tile(const HttpRequest& request, absl::string_view path) const {
   absl::StatusOr<domain::TilePath> tile = domain::ParseTilePath(path);
   if (!tile.ok()) return Text(400, tile.status().message(), "no-store");
   const bool full = tile->width == domain::kTileWidth;
+  // Who may read every event, before anything is read.
   if (tile->entries) {
-    // Who may read every event, before anything is read.
-    std::optional<domain::Principal> principal;
-    if (const std::string* authorization = request.Header("authorization");
-        authorization != nullptr) {
-      absl::string_view secret = *authorization;
-      absl::StatusOr<domain::Principal> resolved =
-          absl::ConsumePrefix(&secret, "Bearer ")
-              ? auth_->Resolve(secret)
-              : absl::UnauthenticatedError("Authorization: expected \"Bearer <token>\"");
-      if (!resolved.ok()) {
-        if (limiter_ != nullptr) limiter_->ForgetToken(*authorization);
-        HttpResponse response = Text(401, resolved.status().message(), "no-store");
-        response.SetHeader("WWW-Authenticate", "Bearer");
-        return response;
-      }
-      principal = *std::move(resolved);
+    if (std::optional<HttpResponse> refused = RefuseEntryReader(request); refused.has_value()) {
+      return *std::move(refused);
     }
-    if (absl::Status allowed =
-            domain::AuthorizeLogMirror(principal.has_value() ? &*principal : nullptr);
-        !allowed.ok()) {
-      HttpResponse response =
-          Text(absl::IsUnauthenticated(allowed) ? 401 : 403, allowed.message(), "no-store");
-      if (absl::IsUnauthenticated(allowed)) response.SetHeader("WWW-Authenticate", "Bearer");
-      return response;
-    }
-    if (limiter_ != nullptr) limiter_->RememberGoodToken(*request.Header("authorization"));
   }
   absl::StatusOr<v1::Checkpoint> served = log_->Served();
   if (!served.ok() || !domain::TreeHoldsTile(*tile, served->size())) {
@@ -102,19 +125,7 @@ HttpResponse LogTiles::Tile(const HttpRequest& request, absl::string_view path) 
   HttpResponse response;
   response.SetHeader("Content-Type", "application/octet-stream");
   if (tile->entries) {
-    std::vector<std::string> entries;
-    entries.reserve(tile->width);
-    for (int i = 0; i < tile->width; ++i) {
-      // Entry (leaf) n is event n + 1.
-      absl::StatusOr<std::optional<std::string>> data =
-          storage::LoadEventData(*store_, first + static_cast<uint64_t>(i) + 1);
-      if (!data.ok()) return Text(500, data.status().message(), "no-store");
-      if (!data->has_value()) {
-        return Text(500, absl::StrCat("event ", first + i + 1, " is missing"), "no-store");
-      }
-      entries.push_back(**std::move(data));
-    }
-    absl::StatusOr<std::string> bundle = domain::FormatEntryBundle(entries);
+    absl::StatusOr<std::string> bundle = EntryBundle(first, tile->width);
     if (!bundle.ok()) return Text(500, bundle.status().message(), "no-store");
     response.body = *std::move(bundle);
     // Never in a shared cache: a CDN would hand them to anyone.

@@ -8,6 +8,11 @@
 #ifndef SELLO_DAEMON_HTTP_LOG_TILES_H_
 #define SELLO_DAEMON_HTTP_LOG_TILES_H_
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/http/http_exchange.h"
 #include "daemon/http/rate_limiter.h"
@@ -39,6 +44,10 @@ class LogTiles : public HttpHandler {
  private:
   HttpResponse Checkpoint() const;
   HttpResponse Tile(const HttpRequest& request, absl::string_view path) const;
+  // Tile's steps. The refusal (401 or 403) of a caller who may not read every event,
+  // or nullopt; and the entry bundle of the `width` leaves from `first`.
+  std::optional<HttpResponse> RefuseEntryReader(const HttpRequest& request) const;
+  absl::StatusOr<std::string> EntryBundle(uint64_t first, int width) const;
 
   const storage::TransparencyLog* const log_;
   const storage::Store* const store_;

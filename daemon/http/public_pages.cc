@@ -978,10 +978,12 @@ mustache::data SealFacts(const PublicPages::Page& page, const v1::Seal& seal,
 }
 
 // What the seal page shows of `verdict`: the verdict, the facts, and the proof with the
-// key to check it in the browser (when the verdict carries a proof and the key is known).
+// key (and the witness policy, when there is one) to check it in the browser (when the
+// verdict carries a proof and the key is known).
 mustache::data SealPageData(const PublicPages::Page& page, const v1::SealVerdict& verdict,
                             const VerdictView& view, const std::string& link_lot,
-                            const std::string& inspection_date, const std::string& verifier_key) {
+                            const std::string& inspection_date, const std::string& verifier_key,
+                            const std::string& witness_policy) {
   mustache::data data = page.Data(absl::StrCat(page.Text("seal_title"), " ", verdict.code()));
   data.set("code", verdict.has_seal() ? verdict.seal().code() : verdict.code());
   data.set("verdict_class", view.kind);
@@ -1001,6 +1003,7 @@ mustache::data SealPageData(const PublicPages::Page& page, const v1::SealVerdict
     mustache::data proof;
     proof.set("verdict_base64", absl::Base64Escape(verdict.SerializeAsString()));
     proof.set("verifier_key", verifier_key);
+    if (!witness_policy.empty()) proof.set("witness_policy", witness_policy);
     data.set("proof", proof);
     data.set("with_script", true);
   }
@@ -1066,7 +1069,8 @@ void PublicPages::RenderSealPage(std::shared_ptr<const Page> page,
                  respond = std::move(respond)](const std::string& inspection_date,
                                                const std::string& verifier_key) {
     mustache::data data =
-        SealPageData(*page, *verdict, view, link_lot, inspection_date, verifier_key);
+        SealPageData(*page, *verdict, view, link_lot, inspection_date, verifier_key,
+                     options_.witness_policy);
     respond(HtmlResponse(view.status, "templates/seal.mustache", data, options_.cache_max_age));
   };
   if (!verdict->has_seal()) {

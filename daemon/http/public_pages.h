@@ -37,6 +37,10 @@ class PublicPages : public HttpHandler {
   struct Options {
     // How long shared caches and browsers may keep a page (as the API's public GETs).
     absl::Duration cache_max_age = absl::Seconds(10);
+    // sellod --witness-policy as verifiers need it (WitnessPolicy::FormatForVerifiers),
+    // embedded beside the log key so that the visitor's browser checks the checkpoint's
+    // cosignatures too; "" when the registry has no witnesses.
+    std::string witness_policy;
   };
   // `caller` must outlive the pages.
   PublicPages(Options options, InProcessCaller* caller);

@@ -1,6 +1,8 @@
 #include "daemon/service/admin_service.h"
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/server/json_logger.h"
@@ -27,6 +29,11 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
         if (absl::Status status = ClaimBackupDir(dir.string(), data_dir_); !status.ok()) {
           return status;
         }
+        // The newest cosigned checkpoint, read before the store is copied so that it never
+        // covers an event the backup lacks.
+        absl::StatusOr<std::optional<std::string>> cosigned =
+            storage::ReadFileIfExists(absl::StrCat(data_dir_, "/", kCosignedCheckpointFile));
+        if (!cosigned.ok()) return cosigned.status();
         absl::StatusOr<storage::Store::BackupInfo> backup = registry_.store->Backup(dir.string());
         if (!backup.ok()) return backup.status();
         response->set_dir(dir.string());
@@ -38,6 +45,9 @@ grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
         absl::StatusOr<bool> copied = CopyLogKeyFiles(data_dir_, dir.string());
         if (!copied.ok()) return copied.status();
         response->set_key_included(*copied);
+        if (absl::Status status = PutCosignedCheckpoint(dir.string(), *cosigned); !status.ok()) {
+          return status;
+        }
         LogInfo("backup_created", {{"dir", dir.string()},
                                    {"backup_id", absl::StrCat(backup->id)},
                                    {"bytes", absl::StrCat(backup->bytes)}});

@@ -399,4 +399,14 @@ absl::StatusOr<bool> CopyLogKeyFiles(const std::string& from, const std::string&
   return complete;
 }
 
+absl::Status PutCosignedCheckpoint(const std::string& dir, const std::optional<std::string>& note) {
+  const std::string path = absl::StrCat(dir, "/", kCosignedCheckpointFile);
+  if (note.has_value()) return storage::WriteFileAtomically(path, *note, 0644);
+  std::error_code error;
+  std::filesystem::remove(path, error);
+  if (error)
+    return absl::InternalError(absl::StrCat("cannot remove ", path, ": ", error.message()));
+  return absl::OkStatus();
+}
+
 }  // namespace sello::service

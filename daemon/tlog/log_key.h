@@ -2,6 +2,7 @@
 #ifndef SELLO_DAEMON_TLOG_LOG_KEY_H_
 #define SELLO_DAEMON_TLOG_LOG_KEY_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,15 @@ absl::StatusOr<KeyRotationOutcome> ApplyKeyRotation(const std::string& data_dir,
 // back), and every retired verifier key log.retired-<key id>.pub (old checkpoints stay
 // checkable after a rotation). Returns whether log.key and log.pub were both there.
 absl::StatusOr<bool> CopyLogKeyFiles(const std::string& from, const std::string& to);
+
+// Where sellod --witness-policy keeps the newest cosigned checkpoint in its data dir
+// (service/cosignature_collector.h). Backups and restores carry it, so that a restored
+// registry serves it at once (it is checked again then), before any witness answers.
+inline constexpr char kCosignedCheckpointFile[] = "checkpoint.cosigned.note";
+
+// Puts `note` in directory `dir` as kCosignedCheckpointFile, atomically; nullopt removes
+// the one there (a stale note from an earlier copy never comes back).
+absl::Status PutCosignedCheckpoint(const std::string& dir, const std::optional<std::string>& note);
 
 // A backup folder belongs to one log: the first backup writes DIR/registry.id (the
 // log's origin and verifier key); a later one is refused (FAILED_PRECONDITION naming

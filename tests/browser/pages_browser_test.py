@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """The public pages in a real browser (Debian's headless Chromium through chromedriver),
-against a real sellod loaded with the demo data: the seal page's verdicts, the form, the
-in-browser proof check (and its warnings), Spanish and English, escaping, the JSON API
+against a real sellod loaded with the demo data, under a witness policy (two real
+sello-witness processes; two of three must cosign): the seal page's verdicts, the form, the
+in-browser proof check (and its warnings: a changed byte, another log key, a cosignature
+tampered with, a quorum missing), Spanish and English, escaping, the JSON API
 from the page's origin and from another (CORS), accessibility checks, and screenshots at
 360 and 1280 pixels written as test artefacts. One browser session for everything.
 
-Usage: pages_browser_test.py --sellod PATH --sello PATH --demo DIR --artefacts DIR
+Usage: pages_browser_test.py --sellod PATH --sello PATH --witness PATH --demo DIR
+                             --artefacts DIR
 Prints one line per check and closes with "N passed, N failed".
 """
 import argparse
@@ -52,8 +55,14 @@ def wait_for(predicate, what, timeout=30.0):
         time.sleep(0.05)
 
 
+# The witnesses of the registry's policy: two run; the third is listed but never answers.
+WITNESSES = ('regulator', 'buyers', 'certifier')
+
+
 class Registry:
-    """A sellod on free loopback ports with the demo data loaded (one firm renamed)."""
+    """A sellod on free loopback ports with the demo data loaded (one firm renamed); with
+    args.witness (a sello-witness binary), under a witness policy: two of WITNESSES must
+    cosign, and only the first two run. (labels_test.py uses it without witnesses.)"""
 
     def __init__(self, args, work):
         self.args = args
@@ -62,18 +71,21 @@ class Registry:
         self.admin_token = os.path.join(data, 'admin.token')
         self.tokens = os.path.join(work, 'tokens')
         self.log = open(os.path.join(work, 'sellod.log'), 'wb')
-        self.process = subprocess.Popen(
-            [args.sellod, '--data-dir', data, '--listen', '127.0.0.1:0',
-             '--address-file', os.path.join(work, 'grpc.addr'), '--http-listen', '127.0.0.1:0',
-             '--http-address-file', os.path.join(work, 'http.addr'),
-             '--http-rate-limit', '0', '--bootstrap-org-id', 'salmonchile'],
-            stdout=self.log, stderr=self.log)
-
-        def read(name):
-            path = os.path.join(work, name)
-            if self.process.poll() is not None:
-                raise AssertionError('sellod exited; see ' + self.log.name)
-            return open(path).read().strip() if os.path.exists(path) else ''
+        self.witnesses = []
+        argv = [args.sellod, '--data-dir', data, '--listen', '127.0.0.1:0',
+                '--address-file', os.path.join(work, 'grpc.addr'), '--http-listen', '127.0.0.1:0',
+                '--http-address-file', os.path.join(work, 'http.addr'),
+                '--http-rate-limit', '0', '--bootstrap-org-id', 'salmonchile']
+        if getattr(args, 'witness', None) is not None:
+            # The witnesses must know the log's key: sellod's first start makes it.
+            self.process = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
+            self.log_key = wait_for(lambda: self.read(os.path.join('data', 'log.pub')),
+                                    'sellod to make its key')
+            self.stop_process(self.process)
+            os.remove(os.path.join(work, 'grpc.addr'))
+            argv += ['--witness-policy', self.start_witnesses()]
+        self.process = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
+        read = self.read
         self.grpc = wait_for(lambda: read('grpc.addr'), 'sellod to listen')
         self.http = wait_for(lambda: read('http.addr'), 'sellod to serve HTTP')
         self.port = self.http.rsplit(':', 1)[1]
@@ -94,6 +106,50 @@ class Registry:
                    '--codes-file', self.codes_file)
         self.manifest = manifest
 
+    def read(self, name):
+        path = os.path.join(self.work, name)
+        if self.process.poll() is not None:
+            raise AssertionError('sellod exited; see ' + self.log.name)
+        return open(path).read().strip() if os.path.exists(path) else ''
+
+    def start_witnesses(self):
+        """Starts a sello-witness for each of WITNESSES, and stops the last again (it is
+        down from then on); writes the policy."""
+        policy = 'log %s\n' % self.log_key
+        for name in WITNESSES:
+            data = os.path.join(self.work, 'witness-' + name)
+            address_file = data + '.addr'
+            log = open(data + '.log', 'wb')
+            process = subprocess.Popen(
+                [self.args.witness, '--data-dir', data, '--name', name + '.test/sello',
+                 '--listen', '127.0.0.1:0', '--address-file', address_file,
+                 '--log', self.log_key], stdout=log, stderr=log)
+            self.witnesses.append((process, log))
+
+            def read(path):
+                if process.poll() is not None:
+                    raise AssertionError('sello-witness exited; see ' + log.name)
+                return open(path).read().strip() if os.path.exists(path) else ''
+            address = wait_for(lambda: read(address_file), 'the witness to listen')
+            key = read(os.path.join(data, 'witness.pub'))
+            policy += 'witness %s %s http://%s\n' % (name, key, address)
+        policy += 'group two-of-three 2 %s\nquorum two-of-three\n' % ' '.join(WITNESSES)
+        process, log = self.witnesses.pop()
+        self.stop_process(process)
+        log.close()
+        path = os.path.join(self.work, 'witness-policy.txt')
+        open(path, 'w').write(policy)
+        return path
+
+    @staticmethod
+    def stop_process(process):
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
     def sello(self, *argv):
         result = subprocess.run([self.args.sello, '--server', self.grpc, *argv],
                                 capture_output=True, text=True, timeout=120)
@@ -111,12 +167,11 @@ class Registry:
             return json.load(error)
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.stop_process(self.process)
         self.log.close()
+        for process, log in self.witnesses:
+            self.stop_process(process)
+            log.close()
 
 
 class Checks:
@@ -211,6 +266,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--sellod', required=True)
     parser.add_argument('--sello', required=True)
+    parser.add_argument('--witness', required=True)
     parser.add_argument('--demo', required=True)
     parser.add_argument('--artefacts', required=True)
     args = parser.parse_args()
@@ -365,6 +421,65 @@ def run_checks(c, r):
         assert result == 'fail', result
         assert 'proof-fail' in c.d.find_element(By.ID, 'proof-status').get_attribute('class')
     c.run('a wrong log key shows the warning', wrong_key)
+
+    def rerun_with_note(edit_line):
+        """Re-runs the check with the checkpoint note's signature lines passed through
+        edit_line(line) (None drops a line); returns the result and the status text."""
+        c.open('/seal/' + valid + '?lang=en')
+        assert c.proof_result() == 'ok'
+        verdict = c.d.execute_script(
+            "const section = document.getElementById('proof');"
+            "return window.selloProof.decodeVerdict(section.dataset.verdict);")
+        checkpoint = verdict['proof']['issuanceEvent']['checkpoint']
+        text, lines = checkpoint['note'].split('\n\n', 1)
+        original = lines.rstrip('\n').split('\n')
+        edited = [edit_line(line) for line in original]
+        assert edited != original, 'no signature line edited in %r' % lines
+        checkpoint['note'] = text + '\n\n' + ''.join(l + '\n' for l in edited if l is not None)
+        result = c.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.selloProof.run(arguments[0]).then(done);", verdict)
+        return result, c.d.find_element(By.ID, 'proof-status').text
+
+    def cosigned():
+        c.open('/seal/' + valid + '?lang=en')
+        assert c.proof_result() == 'ok'
+        status = c.d.find_element(By.ID, 'proof-status').text
+        assert_in('Cosigned by the witnesses regulator, buyers,', status)
+        policy = c.d.find_element(By.ID, 'proof').get_attribute('data-witness-policy')
+        assert 'quorum two-of-three' in policy and 'http' not in policy, policy
+        # Without a policy on the page the check is the log's signature alone, as before.
+        result = c.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "delete document.getElementById('proof').dataset.witnessPolicy;"
+            "window.selloProof.run().then(done);")
+        status = c.d.find_element(By.ID, 'proof-status').text
+        assert result == 'ok' and 'Cosigned' not in status, status
+        c.no_console_errors()
+    c.run('witnesses: the checkpoint cosigned by the quorum', cosigned)
+
+    def cosignature_tampered():
+        def flip(line):
+            # A witness signs with its key's name (its policy name is the client's).
+            if not line.startswith('\u2014 regulator.test/sello '):
+                return line
+            blob = bytearray(base64.b64decode(line.split(' ')[2]))
+            blob[-1] ^= 1
+            return '\u2014 regulator.test/sello ' + base64.b64encode(bytes(blob)).decode()
+        result, status = rerun_with_note(flip)
+        assert result == 'fail', status
+        assert_in('witness regulator: cosignature by regulator.test/sello+', status)
+        assert_in('does not verify', status)
+        c.screenshot('proof-cosignature-warning-1280')
+    c.run('witnesses: a cosignature tampered with shows the warning', cosignature_tampered)
+
+    def quorum_missing():
+        result, status = rerun_with_note(
+            lambda line: None if line.startswith('\u2014 buyers.test/sello ') else line)
+        assert result == 'fail', status
+        assert status.startswith('WARNING'), status
+        assert_in('quorum NOT met: cosigned by regulator; missing buyers, certifier', status)
+    c.run('witnesses: a checkpoint short of the quorum shows the warning', quorum_missing)
 
     def languages():
         c.open('/seal/' + valid)  # Accept-Language: es-CL first

@@ -1,7 +1,8 @@
 // End-to-end: an online backup taken while writes go on, restored into a new data dir by
 // a second daemon, which serves the same history under the same log key: every event of
 // the restored log re-hashes into its signed checkpoint (sello audit export and verify
-// --offline) and an auditor pinning the original key trusts it.
+// --offline) and an auditor pinning the original key trusts it. Under a witness policy the
+// backup keeps the newest cosigned checkpoint, which the restored registry serves at once.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,8 +11,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "sello/v1/admin.pb.h"
 #include "tests/e2e/daemon_harness.h"
+#include "tests/e2e/witness_harness.h"
 
 namespace sello::e2e {
 namespace {
@@ -100,6 +103,53 @@ TEST_F(BackupTest, AnOnlineBackupRestoresTheSameVerifiableHistory) {
   ASSERT_EQ(restored.Stop(SIGTERM), 0);
   EXPECT_FALSE(restored.Start());
   EXPECT_THAT(restored.log(), HasSubstr("already holds a database"));
+}
+
+// sellod --witness-policy keeps its newest cosigned checkpoint in the data dir: a backup
+// carries it, so that the registry restored from it serves a cosigned checkpoint at once,
+// before (here: without) any witness answering.
+TEST(BackupWitnessTest, ABackupCarriesTheCosignedCheckpoint) {
+  DaemonHarness registry;
+  ASSERT_TRUE(registry.Start());  // its first start makes the log key the witness needs
+  const std::string admin = registry.admin_token();
+  const std::string key = registry.data_dir() + "/log.pub";
+  const std::string log_key = Trimmed(ReadWholeFile(key));
+  ASSERT_EQ(registry.Stop(), 0);
+  WitnessHarness witness("w.test/sello");
+  ASSERT_TRUE(witness.Start({log_key}));
+  const std::string policy = registry.WriteFile(
+      "policy.txt", absl::StrCat("log ", log_key, "\nwitness w ", witness.verifier_key(), " ",
+                                 witness.url(), "\nquorum w\n"));
+  registry.set_daemon_args({"--witness-policy=" + policy});
+  ASSERT_TRUE(registry.Start());
+  ASSERT_EQ(registry
+                .RunCliAs(admin, "org", "create", "--kind", "firm", "--name", "Cosigned", "--id",
+                          "cosigned")
+                .exit_code,
+            0);
+  const auto audit_checkpoint = [&](const DaemonHarness& daemon) {
+    return daemon.RunCli("audit", "--log-key-file", key, "--witness-policy", policy, "checkpoint");
+  };
+  // Until the witness's first cosignature, no checkpoint is served: poll (bounded).
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (audit_checkpoint(registry).exit_code != 0) {
+    ASSERT_LT(absl::Now(), deadline) << registry.log() << witness.log();
+  }
+  const std::string backup = registry.data_dir() + "-backups";
+  const ProcessResult made = registry.RunCliAs(admin, "admin", "backup", backup);
+  ASSERT_EQ(made.exit_code, 0) << made;
+  const std::string kept = ReadWholeFile(backup + "/checkpoint.cosigned.note");
+  EXPECT_THAT(kept, HasSubstr("\n\xE2\x80\x94 w.test/sello ")) << kept;
+  ASSERT_EQ(registry.Stop(SIGTERM), 0);
+  ASSERT_EQ(witness.Stop(), 0);
+
+  // The witness is gone: only the backup's cosigned checkpoint can meet the quorum.
+  DaemonHarness restored;
+  restored.set_daemon_args({"--restore-from", backup, "--witness-policy=" + policy});
+  ASSERT_TRUE(restored.Start()) << restored.log();
+  EXPECT_THAT(restored.log(), HasSubstr("cosigned_checkpoint_loaded"));
+  const ProcessResult served = audit_checkpoint(restored);
+  EXPECT_EQ(served.exit_code, 0) << served << restored.log();
 }
 
 }  // namespace

@@ -4,8 +4,13 @@
 //   2. the issuance's event is in the tree of that checkpoint (RFC 9162 §2.1.3.2);
 //   3. the issuance record is the one the event digests (SHA-256);
 //   4. the seal as issued is leaf `position` of the issuance's seals_root (RFC 9162);
-//   5. the seal as issued says what the page says (code, grade, lot, firm, certifier).
-// No framework, no network: the proof and the key are in the page (#proof's data-*).
+//   5. the seal as issued says what the page says (code, grade, lot, firm, certifier);
+// and, when the registry has witnesses (sellod --witness-policy), what `--witness-policy`
+// adds (client/auditor.cc OpenSignedCheckpoint, daemon/domain/witness_policy.cc Evaluate):
+//   6. every cosignature line of a policy witness verifies (C2SP tlog-cosignature), and
+//      those cosignatures meet the policy's quorum (C2SP tlog-policy).
+// No framework, no network: the proof, the key and the policy are in the page (#proof's
+// data-*).
 'use strict';
 
 (function () {
@@ -202,18 +207,129 @@
     return verdict;
   }
 
-  // A note verifier key, "<name>+<8 hex digits of key id>+<base64(0x01 || public key)>"
-  // (golang.org/x/mod/sumdb/note; daemon/domain/signed_note.h).
-  async function parseVerifierKey(vkey) {
+  // A note verifier key, "<name>+<8 hex digits of key id>+<base64(type || public key)>"
+  // (golang.org/x/mod/sumdb/note; daemon/domain/signed_note.h): type 0x01 for the log's
+  // Ed25519 key, 0x04 for a witness's (C2SP tlog-cosignature, cosignature/v1).
+  async function parseVerifierKey(vkey, type, what) {
     // The name holds no '+'; the base64 key may.
     const parts = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(vkey || '');
-    if (parts === null) throw new Evidence('the log key on this page is malformed');
+    if (parts === null) throw new Evidence(what + ' on this page is malformed');
     parts.shift();
-    const raw = fromBase64(parts[2], 'the log key');
-    if (raw.length !== 33 || raw[0] !== 0x01) throw new Evidence('the log key is not an Ed25519 key');
+    const raw = fromBase64(parts[2], what);
+    if (raw.length !== 33 || raw[0] !== type) {
+      throw new Evidence(what + ' is not an Ed25519 ' + (type === 0x01 ? 'log' : 'cosignature/v1') + ' key');
+    }
     const id = (await sha256(concat(utf8.encode(parts[0] + '\n'), raw))).subarray(0, 4);
-    if (hex(id) !== parts[1]) throw new Evidence('the log key\'s id does not match the key');
-    return { name: parts[0], id, publicKey: raw.subarray(1) };
+    if (hex(id) !== parts[1]) throw new Evidence(what + '\'s id does not match the key');
+    return { name: parts[0], id, label: parts[0] + '+' + parts[1], publicKey: raw.subarray(1) };
+  }
+
+  async function verifyEd25519(publicKey, signature, message) {
+    let key;
+    try {
+      key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+    } catch (e) {
+      throw new Unable('this browser cannot check Ed25519 signatures (' + e.name + ')');
+    }
+    return crypto.subtle.verify({ name: 'Ed25519' }, key, signature, message);
+  }
+
+  // C2SP tlog-policy, as daemon/domain/witness_policy.cc Parse (the page embeds what
+  // WitnessPolicy::FormatForVerifiers writes). `log` lines are skipped: the page pins the
+  // log's key beside the policy (and during a key rotation the policy may list the next).
+  async function parseWitnessPolicy(text) {
+    const witnesses = [];
+    const nodes = [];            // in definition order: a group after its members
+    const byName = new Map();    // name -> index into nodes
+    let quorum = null;
+    const lines = text.split('\n');
+    for (let n = 0; n < lines.length; ++n) {
+      const bad = (why) => new Evidence('the witness policy, line ' + (n + 1) + ': ' + why);
+      const f = lines[n].split(/[ \t]+/).filter((field) => field !== '');
+      if (f.length === 0 || f[0].startsWith('#') || f[0] === 'log') continue;
+      const define = (name, node) => {
+        if (name === 'none') throw bad('the name none is predefined');
+        if (byName.has(name)) throw bad('the name ' + name + ' is already defined');
+        byName.set(name, nodes.length);
+        nodes.push(node);
+      };
+      if (f[0] === 'witness') {
+        if (f.length < 3 || f.length > 4) throw bad('want: witness <name> <vkey> [<url>]');
+        const key = await parseVerifierKey(f[2], 0x04, 'the key of witness ' + f[1]);
+        define(f[1], { witness: witnesses.length });
+        witnesses.push({ name: f[1], key });
+      } else if (f[0] === 'group') {
+        if (f.length < 4) throw bad('want: group <name> all|any|<k> <name>...');
+        const members = f.slice(3).map((name) => {
+          if (!byName.has(name)) throw bad('group ' + f[1] + ': member ' + name + ' is not defined before');
+          return byName.get(name);
+        });
+        if (new Set(members).size !== members.length) throw bad('group ' + f[1] + ': a member listed twice');
+        const k = f[2] === 'all' ? members.length : f[2] === 'any' ? 1 : /^[1-9][0-9]*$/.test(f[2]) ? Number(f[2]) : 0;
+        if (k < 1 || k > members.length) throw bad('group ' + f[1] + ': threshold ' + f[2]);
+        define(f[1], { group: f[1], threshold: k, members });
+      } else if (f[0] === 'quorum') {
+        if (f.length !== 2 || quorum !== null) throw bad('want one quorum line: quorum <name>');
+        if (f[1] !== 'none' && !byName.has(f[1])) throw bad('quorum ' + f[1] + ' is not defined before');
+        quorum = f[1];
+      } else {
+        throw bad('unknown keyword ' + f[0]);
+      }
+    }
+    if (quorum === null) throw new Evidence('the witness policy has no quorum line');
+    const describe = () => {
+      if (quorum === 'none') return 'none (no cosignature required)';
+      const node = nodes[byName.get(quorum)];
+      if (node.group === undefined) return 'witness ' + quorum;
+      return 'group ' + quorum + ': ' + node.threshold + ' of ' +
+        node.members.map((m) => nodes[m].group !== undefined ? nodes[m].group : witnesses[nodes[m].witness].name).join(', ');
+    };
+    return { witnesses, nodes, quorumNode: quorum === 'none' ? null : byName.get(quorum), describe };
+  }
+
+  // The cosignatures of the policy's witnesses in `checkpoint` (openCheckpoint's), as
+  // WitnessPolicy::Evaluate: a line with a policy witness's name and key id must verify
+  // (else the whole note is refused); lines of other keys are ignored. Throws Evidence,
+  // naming who cosigned and who is missing, unless the quorum is met.
+  async function checkQuorum(policy, checkpoint) {
+    const signedAt = policy.witnesses.map(() => null);
+    for (const line of checkpoint.signatures) {
+      for (let i = 0; i < policy.witnesses.length; ++i) {
+        const w = policy.witnesses[i];
+        if (line.name !== w.key.name || !sameBytes(line.blob.subarray(0, 4), w.key.id)) continue;
+        const fails = (why) => new Evidence('witness ' + w.name + ': cosignature by ' + w.key.label +
+          ' does not verify: ' + why);
+        // tlog-cosignature: key id (4) || timestamp (8, big-endian) || Ed25519 signature (64).
+        if (line.blob.length !== 4 + 8 + 64) throw fails((line.blob.length - 4) + ' bytes after the key id, want 72');
+        let time = 0n;
+        for (const b of line.blob.subarray(4, 12)) time = (time << 8n) | BigInt(b);
+        if (time > 0x7fffffffffffffffn) throw fails('timestamp beyond 2^63 - 1');
+        const message = concat(utf8.encode('cosignature/v1\ntime ' + time + '\n'), utf8.encode(checkpoint.text));
+        if (!await verifyEd25519(w.key.publicKey, line.blob.subarray(12), message)) {
+          throw fails('bad Ed25519 signature');
+        }
+        if (signedAt[i] === null || time > signedAt[i]) signedAt[i] = time;
+      }
+    }
+    const cosigned = policy.witnesses.filter((w, i) => signedAt[i] !== null).map((w) => w.name);
+    const missing = policy.witnesses.filter((w, i) => signedAt[i] === null).map((w) => w.name);
+    let met = true;
+    if (policy.quorumNode !== null) {
+      const witnessed = [];
+      for (const node of policy.nodes) {
+        witnessed.push(node.group === undefined ? signedAt[node.witness] !== null
+          : node.members.filter((m) => witnessed[m]).length >= node.threshold);
+      }
+      met = witnessed[policy.quorumNode];
+    }
+    if (!met) {
+      throw new Evidence('checkpoint ' + checkpoint.size + ' lacks the witness policy\'s quorum (' +
+        policy.describe() + '): quorum NOT met: cosigned by ' +
+        (cosigned.length === 0 ? 'no witness' : cosigned.join(', ')) + '; missing ' +
+        (missing.length === 0 ? 'none' : missing.join(', ')) +
+        '. A registry that serves a checkpoint its witnesses did not cosign may be showing you a history the others do not see');
+    }
+    return cosigned;
   }
 
   // C2SP signed-note and tlog-checkpoint, as daemon/domain/checkpoint.cc OpenCheckpoint:
@@ -225,34 +341,32 @@
     const text = note.slice(0, split + 1);
     const lines = note.slice(split + 2, -1).split('\n');
     let signature = null;
+    const signatures = [];
+    if (lines.length > 100) throw new Evidence('checkpoint: more than 100 signature lines');
     for (const line of lines) {
       const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
       if (m === null) throw new Evidence('checkpoint: malformed signature line');
       const blob = fromBase64(m[2], 'checkpoint signature');
-      if (m[1] === key.name && blob.length >= 4 && sameBytes(blob.subarray(0, 4), key.id)) {
+      if (blob.length < 5) throw new Evidence('checkpoint: a signature line too short');
+      signatures.push({ name: m[1], blob });
+      if (m[1] === key.name && sameBytes(blob.subarray(0, 4), key.id)) {
         signature = blob.subarray(4);
       }
     }
     if (signature === null) throw new Evidence('checkpoint: not signed by the log key ' + key.name);
     if (signature.length !== 64) throw new Evidence('checkpoint: the signature is not an Ed25519 signature');
-    let publicKey;
-    try {
-      publicKey = await crypto.subtle.importKey('raw', key.publicKey, { name: 'Ed25519' }, false, ['verify']);
-    } catch (e) {
-      throw new Unable('this browser cannot check Ed25519 signatures (' + e.name + ')');
-    }
-    const ok = await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature, utf8.encode(text));
+    const ok = await verifyEd25519(key.publicKey, signature, utf8.encode(text));
     if (!ok) throw new Evidence('checkpoint: the log\'s signature does not verify');
     const body = /^([^\n]+)\n(0|[1-9][0-9]*)\n([A-Za-z0-9+/=]{44})\ntime (0|[1-9][0-9]*)\n$/.exec(text);
     if (body === null) throw new Evidence('checkpoint: malformed body');
     if (body[1] !== key.name) throw new Evidence('checkpoint: origin ' + body[1] + ' is not the log ' + key.name);
     const root = fromBase64(body[3], 'checkpoint root');
     if (root.length !== 32) throw new Evidence('checkpoint: the root is not 32 bytes');
-    return { size: BigInt(body[2]), root, time: new Date(Number(body[4]) * 1000) };
+    return { size: BigInt(body[2]), root, time: new Date(Number(body[4]) * 1000), text, signatures };
   }
 
   // client/auditor.cc VerifySealProof, step by step.
-  async function verifySealProof(verdict, vkey) {
+  async function verifySealProof(verdict, vkey, policyText) {
     if (!window.crypto || !crypto.subtle) {
       throw new Unable('this browser offers WebCrypto only on secure (https) pages');
     }
@@ -261,8 +375,10 @@
     if (!proven || BigInt(proven.treeSize || '0') === 0n) {
       throw new Unable('no proof yet: the issuance is newer than the latest checkpoint; reload in a second');
     }
-    const key = await parseVerifierKey(vkey);
+    const key = await parseVerifierKey(vkey, 0x01, 'the log key');
+    const policy = policyText === undefined ? null : await parseWitnessPolicy(policyText);
     const checkpoint = await openCheckpoint(key, proven.checkpoint && proven.checkpoint.note);
+    checkpoint.cosigned = policy === null ? [] : await checkQuorum(policy, checkpoint);
     if (BigInt(proven.treeSize) !== checkpoint.size) {
       throw new Evidence('the proof is for tree size ' + proven.treeSize + ', the checkpoint is ' + checkpoint.size);
     }
@@ -331,10 +447,14 @@
     show(section, status, 'proof-pending', section.dataset.msgChecking);
     try {
       const verdict = given || decodeVerdict(section.dataset.verdict);
-      const checkpoint = await verifySealProof(verdict, section.dataset.verifierKey);
+      const checkpoint = await verifySealProof(verdict, section.dataset.verifierKey,
+        section.dataset.witnessPolicy);
       const when = checkpoint.time.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-      show(section, status, 'proof-ok',
-        section.dataset.msgOk.replace('{n}', checkpoint.size.toString()).replace('{t}', when));
+      let text = section.dataset.msgOk.replace('{n}', checkpoint.size.toString()).replace('{t}', when);
+      if (checkpoint.cosigned.length > 0 && section.dataset.msgCosigned !== undefined) {
+        text += ' ' + section.dataset.msgCosigned.replace('{w}', checkpoint.cosigned.join(', '));
+      }
+      show(section, status, 'proof-ok', text);
       return 'ok';
     } catch (e) {
       if (e instanceof Unable) {

@@ -18,6 +18,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr absl::string_view kOrigin = "sello.example/log";
 
@@ -164,6 +165,29 @@ TEST(WitnessPolicyTest, NestedGroupsCountGroupsAsMembers) {
   EXPECT_FALSE(policy.Evaluate(Cosigned(keys, {"A", "D"}))->met);
   EXPECT_TRUE(policy.Evaluate(Cosigned(keys, {"A", "B"}))->met);
   EXPECT_TRUE(policy.Evaluate(Cosigned(keys, {"C"}))->met);
+}
+
+// What the seal page embeds: the same policy, less the URLs and the comments.
+TEST(WitnessPolicyTest, FormatForVerifiersParsesIntoTheSamePolicy) {
+  Keys keys;
+  const WitnessPolicy policy = MustParse(absl::StrCat("# the spec's example\n", SpecExample(keys)));
+  const std::string text = policy.FormatForVerifiers();
+  EXPECT_THAT(text, Not(HasSubstr("#")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("log ", keys.log.VerifierKey(), "\n")));
+  EXPECT_THAT(text, HasSubstr("group X-and-Y 2 X-witnesses Y-witnesses\nquorum X-and-Y\n"));
+  const WitnessPolicy again = MustParse(text);
+  EXPECT_EQ(again.FormatForVerifiers(), text);
+  EXPECT_EQ(again.DescribeQuorum(), policy.DescribeQuorum());
+  for (const std::vector<std::string>& cosigners : std::vector<std::vector<std::string>>{
+           {}, {"X1", "Y3"}, {"X1", "X3", "Y2"}, {"X2", "X3"}, {"Y1", "X2", "X1"}}) {
+    const std::string note = Cosigned(keys, cosigners);
+    EXPECT_EQ(again.Evaluate(note)->Describe(), policy.Evaluate(note)->Describe());
+  }
+
+  const WitnessPolicy with_url = MustParse(absl::StrCat(
+      "witness W ", keys.Witness("W").VerifierKey(), " https://w.example/\nquorum none\n"));
+  EXPECT_EQ(with_url.FormatForVerifiers(),
+            absl::StrCat("witness W ", keys.Witness("W").VerifierKey(), "\nquorum none\n"));
 }
 
 TEST(WitnessPolicyTest, MalformedPoliciesNameTheLine) {
