@@ -59,7 +59,7 @@
   const leafHash = (data) => sha256(concat(Uint8Array.of(0), data));
   const nodeHash = (left, right) => sha256(concat(Uint8Array.of(1), left, right));
 
-  // RFC 9162 §2.1.3.2, as daemon/domain/merkle.cc VerifyInclusion (BigInt: sizes may pass
+  // RFC 9162 §2.1.3.2, as daemon/tlog/merkle.cc VerifyInclusion (BigInt: sizes may pass
   // 2^32, where JavaScript's bit operators stop).
   async function verifyInclusion(leaf, index, size, proof, root, what) {
     if (index >= size) throw new Evidence(what + ': leaf ' + index + ' is not in a tree of size ' + size);
@@ -208,7 +208,7 @@
   }
 
   // A note verifier key, "<name>+<8 hex digits of key id>+<base64(type || public key)>"
-  // (golang.org/x/mod/sumdb/note; daemon/domain/signed_note.h): type 0x01 for the log's
+  // (golang.org/x/mod/sumdb/note; daemon/tlog/signed_note.h): type 0x01 for the log's
   // Ed25519 key, 0x04 for a witness's (C2SP tlog-cosignature, cosignature/v1).
   async function parseVerifierKey(vkey, type, what) {
     // The name holds no '+'; the base64 key may.
@@ -332,7 +332,7 @@
     return cosigned;
   }
 
-  // C2SP signed-note and tlog-checkpoint, as daemon/domain/checkpoint.cc OpenCheckpoint:
+  // C2SP signed-note and tlog-checkpoint, as daemon/tlog/checkpoint.cc OpenCheckpoint:
   // the log's signature must verify, and the body is origin, size, root hash, "time N".
   async function openCheckpoint(key, note) {
     if (typeof note !== 'string' || !note.endsWith('\n')) throw new Evidence('checkpoint: not a signed note');
