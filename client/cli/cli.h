@@ -9,6 +9,7 @@
 #include <string>
 
 #include "client/cli/output.h"
+#include "client/cli/printer.h"
 #include "client/connection.h"
 
 namespace CLI {
@@ -35,6 +36,9 @@ class Cli {
   // Set by the chosen subcommand's parse callback; returns the exit code.
   std::function<int()> run;
 
+  // The printer -o/--output chose; set once the command line is parsed.
+  std::unique_ptr<Printer> output_printer;
+  const Printer& printer() const { return *output_printer; }
   Format format() const { return global.output == "json" ? Format::kJson : Format::kTable; }
 
   // A connection with the global options (token from --token, SELLO_TOKEN or
@@ -90,6 +94,22 @@ grpc::Status FetchAllPages(client::Connection& connection, Request request, Call
 
 // Sets cli.run to `body` when `command` is chosen. `body` gets a live connection.
 void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> body);
+
+// One verb: a function of the connection, the parsed command line (its printer) and the
+// verb's own options, filled in by CLI11 before it runs.
+template <typename Options>
+using Verb = int (*)(client::Connection&, const Cli&, const Options&);
+
+// Sets cli.run to `verb(connection, cli, *options)` when `command` is chosen.
+template <typename Options>
+void OnRun(CLI::App* command, Cli& cli, std::shared_ptr<Options> options, Verb<Options> verb) {
+  OnRun(command, cli, [&cli, options = std::move(options), verb](client::Connection& connection) {
+    return verb(connection, cli, *options);
+  });
+}
+
+// Sets cli.run to `verb(connection, cli)` when `command`, a verb without options, is chosen.
+void OnRun(CLI::App* command, Cli& cli, int (*verb)(client::Connection&, const Cli&));
 
 }  // namespace sello::cli
 

@@ -65,6 +65,11 @@ void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> 
   });
 }
 
+void OnRun(CLI::App* command, Cli& cli, int (*verb)(client::Connection&, const Cli&)) {
+  OnRun(command, cli,
+        [&cli, verb](client::Connection& connection) { return verb(connection, cli); });
+}
+
 }  // namespace sello::cli
 
 int Run(int argc, char** argv) {
@@ -128,6 +133,7 @@ int Run(int argc, char** argv) {
     const int code = app.exit(error);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  cli.output_printer = NewPrinter(cli.global.output);
   if (!cli.run) {
     std::cerr << app.help();
     return kExitUsage;

@@ -5,6 +5,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <iostream>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,7 +42,8 @@ int Fail(int code, absl::string_view message);
 
 enum class Format { kTable, kJson };
 
-// Prints `message` as proto3 JSON (camelCase names, defaults included) on stdout.
+// Prints `message` as proto3 JSON (camelCase names, defaults included) on stdout, for
+// commands whose own --format asks for JSON (results go through Cli::printer()).
 void PrintJson(const google::protobuf::Message& message);
 
 // Column-aligned table on stdout; the header row in upper case.
@@ -48,7 +51,7 @@ class Table {
  public:
   explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  void Print() const;
+  void Print(std::ostream& out = std::cout) const;
 
  private:
   std::vector<std::string> headers_;
@@ -56,7 +59,8 @@ class Table {
 };
 
 // "name:  value" lines, names aligned; empty values are left out.
-void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields);
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields,
+                 std::ostream& out = std::cout);
 
 // "2026-11-26 10:00:00Z", or "" when unset.
 std::string ShowTime(const google::protobuf::Timestamp& timestamp);
