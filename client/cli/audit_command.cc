@@ -193,8 +193,8 @@ int Verify(const Cli& cli, client::Connection& connection, const domain::NoteVer
   absl::StatusOr<client::SignedCheckpoint> latest = auditor.FetchCheckpoint();
   if (!latest.ok()) return Fail("audit verify", latest.status());
   if (absl::Status status = (*state)->Check(auditor, *latest); !status.ok()) {
-      return Fail("audit verify", status);
-    }
+    return Fail("audit verify", status);
+  }
   const std::optional<client::SignedCheckpoint>& trusted = (*state)->trusted();
 
   // Inclusion of the records asked for and of a random sample, and every readable

@@ -76,6 +76,11 @@ void AddWitnessCommands(CLI::App& app, Cli& cli);
 // CLI::CheckedTransformer).
 const std::map<std::string, v1::Grade>& GradeNames();
 
+// Each stage of a lot's or an inspection's certification: whether a seal requires it
+// (lots), its result and the inspection deciding it (lot_command.cc).
+void PrintStages(const google::protobuf::RepeatedPtrField<v1::StageCertification>& stages,
+                 bool lot);
+
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.
 template <typename Request, typename Response, typename Call>
