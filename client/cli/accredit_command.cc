@@ -39,18 +39,117 @@ std::string SealsChoiceText(const v1::Accreditation& accreditation) {
 }
 
 int ShowAccreditation(const Cli& cli, const v1::Accreditation& a) {
-  if (cli.format() == Format::kJson) {
-    PrintJson(a);
-    return kExitOk;
-  }
-  PrintFields({{"id", a.id()},
-               {"certifier", a.certifier_id()},
-               {"scope", ScopeText(a)},
-               {"valid", absl::StrCat(Day(a.valid_from()), " .. ", Day(a.valid_until()))},
-               {"status", v1::Accreditation::Status_Name(a.status())},
-               {"reason", a.status_reason()},
-               {"seals", SealsChoiceText(a)}});
+  cli.printer().Print(a, [&] {
+    PrintFields({{"id", a.id()},
+                 {"certifier", a.certifier_id()},
+                 {"scope", ScopeText(a)},
+                 {"valid", absl::StrCat(Day(a.valid_from()), " .. ", Day(a.valid_until()))},
+                 {"status", v1::Accreditation::Status_Name(a.status())},
+                 {"reason", a.status_reason()},
+                 {"seals", SealsChoiceText(a)}});
+  });
   return kExitOk;
+}
+
+struct AccreditCreateOptions {
+  std::string certifier, from, until;
+  std::vector<std::string> scopes;
+};
+
+int AccreditCreate(client::Connection& connection, const Cli& cli,
+                   const AccreditCreateOptions& options) {
+  v1::CreateAccreditationRequest request;
+  v1::Accreditation* a = request.mutable_accreditation();
+  a->set_certifier_id(options.certifier);
+  for (const std::string& text : options.scopes) {
+    std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
+    v1::AccreditationScope* scope = a->add_scope();
+    scope->set_standard_id(parts[0]);
+    if (parts.size() == 2) {
+      for (absl::string_view stage : absl::StrSplit(parts[1], ',', absl::SkipEmpty())) {
+        scope->add_stage_ids(std::string(stage));
+      }
+    }
+  }
+  int exit_code = kExitOk;
+  if (!ParseDateFlag("--from", options.from, a->mutable_valid_from(), &exit_code) ||
+      !ParseDateFlag("--until", options.until, a->mutable_valid_until(), &exit_code)) {
+    return exit_code;
+  }
+  v1::Accreditation response;
+  grpc::Status status = connection.accreditations().CreateAccreditation(
+      connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("accredit create", status);
+  return ShowAccreditation(cli, response);
+}
+
+void AddAccreditCreate(CLI::App* accredit, Cli& cli) {
+  auto options = std::make_shared<AccreditCreateOptions>();
+  CLI::App* create = accredit->add_subcommand("create", "accredit a certifier");
+  create->add_option("--certifier", options->certifier, "the certifier's organisation id")
+      ->required();
+  create->add_option("--standard", options->scopes, "STANDARD or STANDARD:stage,stage (repeatable)")
+      ->required();
+  create->add_option("--from", options->from, "valid from (YYYY-MM-DD)")->required();
+  create->add_option("--until", options->until, "valid until (YYYY-MM-DD)")->required();
+  OnRun(create, cli, options, AccreditCreate);
+}
+
+struct AccreditShowOptions {
+  std::string id;
+};
+
+int AccreditShow(client::Connection& connection, const Cli& cli,
+                 const AccreditShowOptions& options) {
+  v1::GetAccreditationRequest request;
+  request.set_accreditation_id(options.id);
+  v1::Accreditation response;
+  grpc::Status status = connection.accreditations().GetAccreditation(connection.NewContext().get(),
+                                                                     request, &response);
+  if (!status.ok()) return Fail("accredit show", status);
+  return ShowAccreditation(cli, response);
+}
+
+void AddAccreditShow(CLI::App* accredit, Cli& cli) {
+  auto options = std::make_shared<AccreditShowOptions>();
+  CLI::App* show = accredit->add_subcommand("show", "show an accreditation");
+  show->add_option("id", options->id, "accreditation id")->required();
+  OnRun(show, cli, options, AccreditShow);
+}
+
+struct AccreditListOptions {
+  std::string certifier;
+};
+
+int AccreditList(client::Connection& connection, const Cli& cli,
+                 const AccreditListOptions& options) {
+  v1::ListAccreditationsRequest request;
+  request.set_certifier_id(options.certifier);
+  v1::ListAccreditationsResponse all;
+  grpc::Status status = FetchAllPages(
+      connection, request,
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return connection.accreditations().ListAccreditations(context, r, page);
+      },
+      &all);
+  if (!status.ok()) return Fail("accredit list", status);
+  cli.printer().Print(all, [&] {
+    Table table({"id", "certifier", "scope", "valid", "status"});
+    for (const auto& a : all.accreditations()) {
+      table.AddRow({a.id(), a.certifier_id(), ScopeText(a),
+                    absl::StrCat(Day(a.valid_from()), "..", Day(a.valid_until())),
+                    v1::Accreditation::Status_Name(a.status())});
+    }
+    table.Print();
+  });
+  return kExitOk;
+}
+
+void AddAccreditList(CLI::App* accredit, Cli& cli) {
+  auto options = std::make_shared<AccreditListOptions>();
+  CLI::App* list = accredit->add_subcommand("list", "the public register of accredited certifiers");
+  list->add_option("--certifier", options->certifier, "only this certifier's");
+  OnRun(list, cli, options, AccreditList);
 }
 
 }  // namespace
@@ -58,46 +157,7 @@ int ShowAccreditation(const Cli& cli, const v1::Accreditation& a) {
 void AddAccreditCommands(CLI::App& app, Cli& cli) {
   CLI::App* accredit = app.add_subcommand("accredit", "accreditation of certifiers (ADMIN)");
   accredit->require_subcommand(1);
-  {
-    struct Options {
-      std::string certifier, from, until;
-      std::vector<std::string> scopes;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* create = accredit->add_subcommand("create", "accredit a certifier");
-    create->add_option("--certifier", options->certifier, "the certifier's organisation id")
-        ->required();
-    create
-        ->add_option("--standard", options->scopes, "STANDARD or STANDARD:stage,stage (repeatable)")
-        ->required();
-    create->add_option("--from", options->from, "valid from (YYYY-MM-DD)")->required();
-    create->add_option("--until", options->until, "valid until (YYYY-MM-DD)")->required();
-    OnRun(create, cli, [&cli, options](client::Connection& connection) {
-      v1::CreateAccreditationRequest request;
-      v1::Accreditation* a = request.mutable_accreditation();
-      a->set_certifier_id(options->certifier);
-      for (const std::string& text : options->scopes) {
-        std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
-        v1::AccreditationScope* scope = a->add_scope();
-        scope->set_standard_id(parts[0]);
-        if (parts.size() == 2) {
-          for (absl::string_view stage : absl::StrSplit(parts[1], ',', absl::SkipEmpty())) {
-            scope->add_stage_ids(std::string(stage));
-          }
-        }
-      }
-      int exit_code = kExitOk;
-      if (!ParseDateFlag("--from", options->from, a->mutable_valid_from(), &exit_code) ||
-          !ParseDateFlag("--until", options->until, a->mutable_valid_until(), &exit_code)) {
-        return exit_code;
-      }
-      v1::Accreditation response;
-      grpc::Status status = connection.accreditations().CreateAccreditation(
-          connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("accredit create", status);
-      return ShowAccreditation(cli, response);
-    });
-  }
+  AddAccreditCreate(accredit, cli);
   for (const auto& [name, help] :
        {std::pair{"suspend",
                   "suspend an accreditation; --seals says, in the same call, whether the "
@@ -143,50 +203,8 @@ void AddAccreditCommands(CLI::App& app, Cli& cli) {
       return ShowAccreditation(cli, response);
     });
   }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* show = accredit->add_subcommand("show", "show an accreditation");
-    show->add_option("id", *id, "accreditation id")->required();
-    OnRun(show, cli, [&cli, id](client::Connection& connection) {
-      v1::GetAccreditationRequest request;
-      request.set_accreditation_id(*id);
-      v1::Accreditation response;
-      grpc::Status status = connection.accreditations().GetAccreditation(
-          connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("accredit show", status);
-      return ShowAccreditation(cli, response);
-    });
-  }
-  {
-    auto certifier = std::make_shared<std::string>();
-    CLI::App* list =
-        accredit->add_subcommand("list", "the public register of accredited certifiers");
-    list->add_option("--certifier", *certifier, "only this certifier's");
-    OnRun(list, cli, [&cli, certifier](client::Connection& connection) {
-      v1::ListAccreditationsRequest request;
-      request.set_certifier_id(*certifier);
-      v1::ListAccreditationsResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.accreditations().ListAccreditations(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("accredit list", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"id", "certifier", "scope", "valid", "status"});
-      for (const auto& a : all.accreditations()) {
-        table.AddRow({a.id(), a.certifier_id(), ScopeText(a),
-                      absl::StrCat(Day(a.valid_from()), "..", Day(a.valid_until())),
-                      v1::Accreditation::Status_Name(a.status())});
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
+  AddAccreditShow(accredit, cli);
+  AddAccreditList(accredit, cli);
 }
 
 }  // namespace sello::cli

@@ -48,29 +48,122 @@ void PrintStages(const google::protobuf::RepeatedPtrField<v1::StageCertification
 namespace {
 
 int ShowLot(const Cli& cli, const v1::Lot& lot) {
-  if (cli.format() == Format::kJson) {
-    PrintJson(lot);
-    return kExitOk;
-  }
-  PrintFields({{"id", lot.id()},
-               {"firm", lot.firm_id()},
-               {"site", lot.site_id()},
-               {"product", lot.product_form()},
-               {"harvested", Day(lot.harvest_date())},
-               {"boxes", absl::StrCat(lot.box_count())},
-               {"seals issued", absl::StrCat(lot.seals_issued())},
-               {"registered by", lot.created_by()}});
-  // Only GetLot computes certifications; a lot just created has none yet.
-  for (const v1::Certification& c : lot.certifications()) {
-    std::string status = v1::Certification::Status_Name(c.status());
-    if (c.status() == v1::Certification::CERTIFIED) {
-      absl::StrAppend(&status, " ", v1::Grade_Name(c.grade()));
+  cli.printer().Print(lot, [&] {
+    PrintFields({{"id", lot.id()},
+                 {"firm", lot.firm_id()},
+                 {"site", lot.site_id()},
+                 {"product", lot.product_form()},
+                 {"harvested", Day(lot.harvest_date())},
+                 {"boxes", absl::StrCat(lot.box_count())},
+                 {"seals issued", absl::StrCat(lot.seals_issued())},
+                 {"registered by", lot.created_by()}});
+    // Only GetLot computes certifications; a lot just created has none yet.
+    for (const v1::Certification& c : lot.certifications()) {
+      std::string status = v1::Certification::Status_Name(c.status());
+      if (c.status() == v1::Certification::CERTIFIED) {
+        absl::StrAppend(&status, " ", v1::Grade_Name(c.grade()));
+      }
+      std::cout << "\ncertification " << c.standard_id() << "@" << c.standard_version() << ": "
+                << status << "\n  " << c.detail() << "\n";
+      PrintStages(c.stages(), /*lot=*/true);
     }
-    std::cout << "\ncertification " << c.standard_id() << "@" << c.standard_version() << ": "
-              << status << "\n  " << c.detail() << "\n";
-    PrintStages(c.stages(), /*lot=*/true);
-  }
+  });
   return kExitOk;
+}
+
+struct LotCreateOptions {
+  std::string site, product, harvested;
+  uint32_t boxes = 0;
+};
+
+int LotCreate(client::Connection& connection, const Cli& cli, const LotCreateOptions& options) {
+  v1::CreateLotRequest request;
+  request.mutable_lot()->set_site_id(options.site);
+  request.mutable_lot()->set_product_form(options.product);
+  request.mutable_lot()->set_box_count(options.boxes);
+  int exit_code = kExitOk;
+  if (!ParseDateFlag("--harvest-date", options.harvested,
+                     request.mutable_lot()->mutable_harvest_date(), &exit_code)) {
+    return exit_code;
+  }
+  v1::Lot response;
+  grpc::Status status =
+      connection.inspections().CreateLot(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("lot create", status);
+  return ShowLot(cli, response);
+}
+
+void AddLotCreate(CLI::App* lot, Cli& cli) {
+  auto options = std::make_shared<LotCreateOptions>();
+  CLI::App* create =
+      lot->add_subcommand("create", "register a lot (its FIRM, or a CERTIFIER inspecting it)");
+  create->add_option("--site", options->site, "the site it comes from")->required();
+  create->add_option("--product-form", options->product, "e.g. 'fresh whole', 'frozen fillet'")
+      ->required();
+  create->add_option("--harvest-date", options->harvested, "YYYY-MM-DD")->required();
+  create->add_option("--boxes", options->boxes, "number of boxes")->required();
+  OnRun(create, cli, options, LotCreate);
+}
+
+struct LotShowOptions {
+  std::string id;
+};
+
+int LotShow(client::Connection& connection, const Cli& cli, const LotShowOptions& options) {
+  v1::GetLotRequest request;
+  request.set_lot_id(options.id);
+  v1::Lot response;
+  grpc::Status status =
+      connection.inspections().GetLot(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("lot show", status);
+  return ShowLot(cli, response);
+}
+
+void AddLotShow(CLI::App* lot, Cli& cli) {
+  auto options = std::make_shared<LotShowOptions>();
+  CLI::App* show = lot->add_subcommand(
+      "show",
+      "show a lot and its certification per standard, computed now from all its current "
+      "inspections: per stage the newest one covering it decides; the lot is FAILED when "
+      "any stage fails, UNCERTIFIED while a stage its seals require is not covered, else "
+      "CERTIFIED at its worst stage's grade");
+  show->add_option("id", options->id, "lot id")->required();
+  OnRun(show, cli, options, LotShow);
+}
+
+struct LotListOptions {
+  std::string site, firm;
+};
+
+int LotList(client::Connection& connection, const Cli& cli, const LotListOptions& options) {
+  v1::ListLotsRequest request;
+  request.set_site_id(options.site);
+  request.set_firm_id(options.firm);
+  v1::ListLotsResponse all;
+  grpc::Status status = FetchAllPages(
+      connection, request,
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return connection.inspections().ListLots(context, r, page);
+      },
+      &all);
+  if (!status.ok()) return Fail("lot list", status);
+  cli.printer().Print(all, [&] {
+    Table table({"id", "firm", "site", "product", "harvested", "boxes", "sealed"});
+    for (const auto& l : all.lots()) {
+      table.AddRow({l.id(), l.firm_id(), l.site_id(), l.product_form(), Day(l.harvest_date()),
+                    absl::StrCat(l.box_count()), absl::StrCat(l.seals_issued())});
+    }
+    table.Print();
+  });
+  return kExitOk;
+}
+
+void AddLotList(CLI::App* lot, Cli& cli) {
+  auto options = std::make_shared<LotListOptions>();
+  CLI::App* list = lot->add_subcommand("list", "list lots (a FIRM sees its own)");
+  list->add_option("--site", options->site, "only this site's");
+  list->add_option("--firm", options->firm, "only this firm's");
+  OnRun(list, cli, options, LotList);
 }
 
 }  // namespace
@@ -78,88 +171,9 @@ int ShowLot(const Cli& cli, const v1::Lot& lot) {
 void AddLotCommands(CLI::App& app, Cli& cli) {
   CLI::App* lot = app.add_subcommand("lot", "production lots");
   lot->require_subcommand(1);
-  {
-    struct Options {
-      std::string site, product, harvested;
-      uint32_t boxes = 0;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* create =
-        lot->add_subcommand("create", "register a lot (its FIRM, or a CERTIFIER inspecting it)");
-    create->add_option("--site", options->site, "the site it comes from")->required();
-    create->add_option("--product-form", options->product, "e.g. 'fresh whole', 'frozen fillet'")
-        ->required();
-    create->add_option("--harvest-date", options->harvested, "YYYY-MM-DD")->required();
-    create->add_option("--boxes", options->boxes, "number of boxes")->required();
-    OnRun(create, cli, [&cli, options](client::Connection& connection) {
-      v1::CreateLotRequest request;
-      request.mutable_lot()->set_site_id(options->site);
-      request.mutable_lot()->set_product_form(options->product);
-      request.mutable_lot()->set_box_count(options->boxes);
-      int exit_code = kExitOk;
-      if (!ParseDateFlag("--harvest-date", options->harvested,
-                         request.mutable_lot()->mutable_harvest_date(), &exit_code)) {
-        return exit_code;
-      }
-      v1::Lot response;
-      grpc::Status status =
-          connection.inspections().CreateLot(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("lot create", status);
-      return ShowLot(cli, response);
-    });
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* show = lot->add_subcommand(
-        "show",
-        "show a lot and its certification per standard, computed now from all its current "
-        "inspections: per stage the newest one covering it decides; the lot is FAILED when "
-        "any stage fails, UNCERTIFIED while a stage its seals require is not covered, else "
-        "CERTIFIED at its worst stage's grade");
-    show->add_option("id", *id, "lot id")->required();
-    OnRun(show, cli, [&cli, id](client::Connection& connection) {
-      v1::GetLotRequest request;
-      request.set_lot_id(*id);
-      v1::Lot response;
-      grpc::Status status =
-          connection.inspections().GetLot(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("lot show", status);
-      return ShowLot(cli, response);
-    });
-  }
-  {
-    struct Options {
-      std::string site, firm;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* list = lot->add_subcommand("list", "list lots (a FIRM sees its own)");
-    list->add_option("--site", options->site, "only this site's");
-    list->add_option("--firm", options->firm, "only this firm's");
-    OnRun(list, cli, [&cli, options](client::Connection& connection) {
-      v1::ListLotsRequest request;
-      request.set_site_id(options->site);
-      request.set_firm_id(options->firm);
-      v1::ListLotsResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.inspections().ListLots(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("lot list", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"id", "firm", "site", "product", "harvested", "boxes", "sealed"});
-      for (const auto& l : all.lots()) {
-        table.AddRow({l.id(), l.firm_id(), l.site_id(), l.product_form(), Day(l.harvest_date()),
-                      absl::StrCat(l.box_count()), absl::StrCat(l.seals_issued())});
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
+  AddLotCreate(lot, cli);
+  AddLotShow(lot, cli);
+  AddLotList(lot, cli);
 }
 
 }  // namespace sello::cli

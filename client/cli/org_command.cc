@@ -27,16 +27,14 @@ std::string MembershipText(const v1::Organisation& organisation) {
 }
 
 int ShowOrganisation(const Cli& cli, const v1::Organisation& organisation) {
-  if (cli.format() == Format::kJson) {
-    PrintJson(organisation);
-  } else {
+  cli.printer().Print(organisation, [&] {
     PrintFields({{"id", organisation.id()},
                  {"kind", KindName(organisation.kind())},
                  {"name", organisation.name()},
                  {"country", organisation.country()},
                  {"membership", MembershipText(organisation)},
                  {"created", ShowTime(organisation.create_time())}});
-  }
+  });
   return kExitOk;
 }
 
@@ -82,6 +80,99 @@ void AddMembershipCommand(CLI::App& org, Cli& cli, bool member) {
   });
 }
 
+struct OrgCreateOptions {
+  v1::CreateOrganisationRequest request;
+  v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
+  std::string name, country = "CL", id;
+  bool member = false;
+};
+
+int OrgCreate(client::Connection& connection, const Cli& cli, const OrgCreateOptions& options) {
+  v1::CreateOrganisationRequest request;
+  request.set_organisation_id(options.id);
+  request.mutable_organisation()->set_kind(options.kind);
+  request.mutable_organisation()->set_name(options.name);
+  request.mutable_organisation()->set_country(options.country);
+  request.mutable_organisation()->set_member(options.member);
+  v1::Organisation response;
+  grpc::Status status = connection.organisations().CreateOrganisation(connection.NewContext().get(),
+                                                                      request, &response);
+  if (!status.ok()) return Fail("org create", status);
+  return ShowOrganisation(cli, response);
+}
+
+void AddOrgCreate(CLI::App* org, Cli& cli) {
+  auto options = std::make_shared<OrgCreateOptions>();
+  CLI::App* create = org->add_subcommand("create", "register an organisation (ADMIN)");
+  create->add_option("--kind", options->kind, "association, certifier, firm or regulator")
+      ->required()
+      ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
+  create->add_option("--name", options->name, "name")->required();
+  create->add_option("--country", options->country, "ISO 3166-1 alpha-2 code")
+      ->capture_default_str();
+  create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
+  create->add_flag("--member", options->member, "firms: a member of the association from now");
+  OnRun(create, cli, options, OrgCreate);
+}
+
+struct OrgShowOptions {
+  std::string id;
+};
+
+int OrgShow(client::Connection& connection, const Cli& cli, const OrgShowOptions& options) {
+  v1::GetOrganisationRequest request;
+  request.set_organisation_id(options.id);
+  v1::Organisation response;
+  grpc::Status status =
+      connection.organisations().GetOrganisation(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("org show", status);
+  return ShowOrganisation(cli, response);
+}
+
+void AddOrgShow(CLI::App* org, Cli& cli) {
+  auto options = std::make_shared<OrgShowOptions>();
+  CLI::App* show = org->add_subcommand("show", "show one organisation");
+  show->add_option("id", options->id, "organisation id")->required();
+  OnRun(show, cli, options, OrgShow);
+}
+
+struct OrgListOptions {
+  v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
+};
+
+int OrgList(client::Connection& connection, const Cli& cli, const OrgListOptions& options) {
+  v1::ListOrganisationsRequest request;
+  request.set_kind(options.kind);
+  v1::ListOrganisationsResponse all;
+  grpc::Status status = FetchAllPages(
+      connection, request,
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return connection.organisations().ListOrganisations(context, r, page);
+      },
+      &all);
+  if (!status.ok()) return Fail("org list", status);
+  cli.printer().Print(all, [&] {
+    Table table({"id", "kind", "name", "country", "membership"});
+    for (const auto& organisation : all.organisations()) {
+      table.AddRow({organisation.id(), KindName(organisation.kind()), organisation.name(),
+                    organisation.country(),
+                    organisation.kind() == v1::Organisation::FIRM
+                        ? (organisation.member() ? "member" : "non-member")
+                        : ""});
+    }
+    table.Print();
+  });
+  return kExitOk;
+}
+
+void AddOrgList(CLI::App* org, Cli& cli) {
+  auto options = std::make_shared<OrgListOptions>();
+  CLI::App* list = org->add_subcommand("list", "list organisations");
+  list->add_option("--kind", options->kind, "only this kind")
+      ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
+  OnRun(list, cli, options, OrgList);
+}
+
 }  // namespace
 
 void AddOrgCommands(CLI::App& app, Cli& cli) {
@@ -90,83 +181,9 @@ void AddOrgCommands(CLI::App& app, Cli& cli) {
                                      "regulators");
   org->require_subcommand(1);
 
-  {
-    struct Options {
-      v1::CreateOrganisationRequest request;
-      v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
-      std::string name, country = "CL", id;
-      bool member = false;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* create = org->add_subcommand("create", "register an organisation (ADMIN)");
-    create->add_option("--kind", options->kind, "association, certifier, firm or regulator")
-        ->required()
-        ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
-    create->add_option("--name", options->name, "name")->required();
-    create->add_option("--country", options->country, "ISO 3166-1 alpha-2 code")
-        ->capture_default_str();
-    create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
-    create->add_flag("--member", options->member, "firms: a member of the association from now");
-    OnRun(create, cli, [&cli, options](client::Connection& connection) {
-      v1::CreateOrganisationRequest request;
-      request.set_organisation_id(options->id);
-      request.mutable_organisation()->set_kind(options->kind);
-      request.mutable_organisation()->set_name(options->name);
-      request.mutable_organisation()->set_country(options->country);
-      request.mutable_organisation()->set_member(options->member);
-      v1::Organisation response;
-      grpc::Status status = connection.organisations().CreateOrganisation(
-          connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("org create", status);
-      return ShowOrganisation(cli, response);
-    });
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* show = org->add_subcommand("show", "show one organisation");
-    show->add_option("id", *id, "organisation id")->required();
-    OnRun(show, cli, [&cli, id](client::Connection& connection) {
-      v1::GetOrganisationRequest request;
-      request.set_organisation_id(*id);
-      v1::Organisation response;
-      grpc::Status status = connection.organisations().GetOrganisation(
-          connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("org show", status);
-      return ShowOrganisation(cli, response);
-    });
-  }
-  {
-    auto kind = std::make_shared<v1::Organisation::Kind>(v1::Organisation::KIND_UNSPECIFIED);
-    CLI::App* list = org->add_subcommand("list", "list organisations");
-    list->add_option("--kind", *kind, "only this kind")
-        ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
-    OnRun(list, cli, [&cli, kind](client::Connection& connection) {
-      v1::ListOrganisationsRequest request;
-      request.set_kind(*kind);
-      v1::ListOrganisationsResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.organisations().ListOrganisations(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("org list", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"id", "kind", "name", "country", "membership"});
-      for (const auto& organisation : all.organisations()) {
-        table.AddRow({organisation.id(), KindName(organisation.kind()), organisation.name(),
-                      organisation.country(),
-                      organisation.kind() == v1::Organisation::FIRM
-                          ? (organisation.member() ? "member" : "non-member")
-                          : ""});
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
+  AddOrgCreate(org, cli);
+  AddOrgShow(org, cli);
+  AddOrgList(org, cli);
   AddMembershipCommand(*org, cli, true);
   AddMembershipCommand(*org, cli, false);
 }
