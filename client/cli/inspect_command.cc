@@ -192,27 +192,13 @@ void AddInspectList(CLI::App* inspect, Cli& cli) {
   OnRun(list, cli, options, InspectList);
 }
 
-struct InspectStatusOptions {
-  std::string site;
-};
-
-int InspectStatus(client::Connection& connection, const Cli& cli,
-                  const InspectStatusOptions& options) {
-  v1::GetCertificationStatusRequest request;
-  request.set_site_id(options.site);
-  v1::GetCertificationStatusResponse response;
-  grpc::Status status = connection.inspections().GetCertificationStatus(
-      connection.NewContext().get(), request, &response);
-  if (!status.ok()) return Fail("inspect status", status);
-  if (cli.format() == Format::kJson) {
-    PrintJson(response);
-    return kExitOk;
-  }
+// The site's certifications, each with its stages.
+void ShowCertificationStatus(const v1::GetCertificationStatusResponse& response) {
   std::cout << response.site_name() << " (" << response.site_id() << ", " << response.firm_id()
             << ")\n";
   if (response.certifications().empty()) {
     std::cout << "no certification to show\n";
-    return kExitOk;
+    return;
   }
   Table table({"standard", "status", "grade", "deciding stage", "inspected", "certifier"});
   for (const auto& c : response.certifications()) {
@@ -227,6 +213,21 @@ int InspectStatus(client::Connection& connection, const Cli& cli,
               << c.standard_id() << "@" << c.standard_version() << ": " << c.detail() << "\n";
     PrintStages(c.stages(), /*lot=*/false);
   }
+}
+
+struct InspectStatusOptions {
+  std::string site;
+};
+
+int InspectStatus(client::Connection& connection, const Cli& cli,
+                  const InspectStatusOptions& options) {
+  v1::GetCertificationStatusRequest request;
+  request.set_site_id(options.site);
+  v1::GetCertificationStatusResponse response;
+  grpc::Status status = connection.inspections().GetCertificationStatus(
+      connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("inspect status", status);
+  cli.printer().Print(response, ShowCertificationStatus);
   return kExitOk;
 }
 

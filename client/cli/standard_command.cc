@@ -144,47 +144,57 @@ std::string Label(const v1::StandardVersion& version, const std::string& spec) {
   return absl::StrCat(version.standard_id(), "@", version.version());
 }
 
-int PrintDiff(const Cli& cli, const std::string& from_label, const std::string& to_label,
-              const domain::StandardDiff& diff) {
-  static constexpr absl::string_view kKinds[] = {"added", "removed", "changed"};
-  if (cli.format() == Format::kJson) {
-    google::protobuf::Struct out;
-    auto& fields = *out.mutable_fields();
-    fields["from"].set_string_value(from_label);
-    fields["to"].set_string_value(to_label);
-    for (const auto& line : diff.header) {
-      fields["header"].mutable_list_value()->add_values()->set_string_value(line);
-    }
-    fields["header"].mutable_list_value();
-    fields["stages"].mutable_list_value();
-    for (const auto& line : diff.stages) {
-      fields["stages"].mutable_list_value()->add_values()->set_string_value(line);
-    }
-    auto* criteria = fields["criteria"].mutable_list_value();
-    for (const auto& change : diff.criteria) {
-      auto& item = *criteria->add_values()->mutable_struct_value()->mutable_fields();
-      item["criterion"].set_string_value(change.criterion_id);
-      item["stage"].set_string_value(change.stage_id);
-      item["change"].set_string_value(std::string(kKinds[static_cast<int>(change.kind)]));
-      auto* details = item["details"].mutable_list_value();
-      for (const auto& detail : change.details) details->add_values()->set_string_value(detail);
-    }
-    PrintJson(out);
-    return kExitOk;
+constexpr absl::string_view kChangeKinds[] = {"added", "removed", "changed"};
+
+// The diff as JSON: {from, to, header, stages, criteria: [{criterion, stage, change, details}]}.
+google::protobuf::Struct DiffJson(const std::string& from_label, const std::string& to_label,
+                                  const domain::StandardDiff& diff) {
+  google::protobuf::Struct out;
+  auto& fields = *out.mutable_fields();
+  fields["from"].set_string_value(from_label);
+  fields["to"].set_string_value(to_label);
+  for (const auto& line : diff.header) {
+    fields["header"].mutable_list_value()->add_values()->set_string_value(line);
   }
+  fields["header"].mutable_list_value();
+  fields["stages"].mutable_list_value();
+  for (const auto& line : diff.stages) {
+    fields["stages"].mutable_list_value()->add_values()->set_string_value(line);
+  }
+  auto* criteria = fields["criteria"].mutable_list_value();
+  for (const auto& change : diff.criteria) {
+    auto& item = *criteria->add_values()->mutable_struct_value()->mutable_fields();
+    item["criterion"].set_string_value(change.criterion_id);
+    item["stage"].set_string_value(change.stage_id);
+    item["change"].set_string_value(std::string(kChangeKinds[static_cast<int>(change.kind)]));
+    auto* details = item["details"].mutable_list_value();
+    for (const auto& detail : change.details) details->add_values()->set_string_value(detail);
+  }
+  return out;
+}
+
+// The diff for people: "--- from", "+++ to", then a line per change.
+void ShowDiff(const std::string& from_label, const std::string& to_label,
+              const domain::StandardDiff& diff) {
   std::cout << "--- " << from_label << "\n+++ " << to_label << "\n";
   if (diff.empty()) {
     std::cout << "no differences\n";
-    return kExitOk;
+    return;
   }
   for (const auto& line : diff.header) std::cout << "  " << line << "\n";
   for (const auto& line : diff.stages) std::cout << "  " << line << "\n";
   for (const auto& change : diff.criteria) {
     static constexpr absl::string_view kMarks[] = {"+", "-", "~"};
     std::cout << kMarks[static_cast<int>(change.kind)] << " " << change.criterion_id << " ("
-              << change.stage_id << ") " << kKinds[static_cast<int>(change.kind)] << "\n";
+              << change.stage_id << ") " << kChangeKinds[static_cast<int>(change.kind)] << "\n";
     for (const auto& detail : change.details) std::cout << "    " << detail << "\n";
   }
+}
+
+int PrintDiff(const Cli& cli, const std::string& from_label, const std::string& to_label,
+              const domain::StandardDiff& diff) {
+  cli.printer().Print(DiffJson(from_label, to_label, diff),
+                      [&] { ShowDiff(from_label, to_label, diff); });
   return kExitOk;
 }
 
