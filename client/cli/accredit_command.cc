@@ -1,4 +1,4 @@
-// sello accredit.
+// sello accredit create|suspend|reinstate|withdraw|show|list.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

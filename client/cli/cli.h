@@ -1,5 +1,9 @@
-// The shape of the `sello` command line: global options, and the hook each command
-// file uses to add its subcommands.
+// The `sello` command line (client/cli/): global options, and the hook each command file
+// uses to add its subcommands. One file per command group (`sello <group> <verb>`:
+// org_command.cc, seal_command.cc, ...); in each, one function per verb over an options
+// struct (`SealList(connection, cli, const SealListOptions&)`) and a few lines that
+// register its flags (`AddSealList`). Results go through cli.printer() (printer.h), never
+// a branch on the output format.
 #ifndef SELLO_CLIENT_CLI_CLI_H_
 #define SELLO_CLIENT_CLI_CLI_H_
 
@@ -39,7 +43,6 @@ class Cli {
   // The printer -o/--output chose; set once the command line is parsed.
   std::unique_ptr<Printer> output_printer;
   const Printer& printer() const { return *output_printer; }
-  Format format() const { return global.output == "json" ? Format::kJson : Format::kTable; }
 
   // A connection with the global options (token from --token, SELLO_TOKEN or
   // --token-file). Fails (with the message printed) when the token file is unreadable.

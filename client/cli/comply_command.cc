@@ -1,4 +1,4 @@
-// sello comply.
+// sello comply site|report.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

@@ -1,4 +1,4 @@
-// sello inspect.
+// sello inspect submit|correct|show|list|status.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

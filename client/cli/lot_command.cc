@@ -1,4 +1,4 @@
-// sello lot, and the stage table of lots and inspections.
+// sello lot create|show|list, and the stage table of lots and inspections.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

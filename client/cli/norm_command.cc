@@ -1,4 +1,4 @@
-// sello norm.
+// sello norm adopt|repeal|show|list.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

@@ -1,4 +1,4 @@
-// sello org.
+// sello org create|show|list|join|leave.
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/ascii.h"

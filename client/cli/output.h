@@ -1,5 +1,5 @@
-// How the CLI speaks: exit codes, error messages on stderr, and the two output formats
-// (aligned tables for people, JSON for tools).
+// How the CLI speaks: exit codes, error messages on stderr, and the pieces of its table
+// output (aligned tables, fields, charts); which format a result takes is printer.h's.
 #ifndef SELLO_CLIENT_CLI_OUTPUT_H_
 #define SELLO_CLIENT_CLI_OUTPUT_H_
 
@@ -39,8 +39,6 @@ int Fail(absl::string_view what, const grpc::Status& status);
 int Fail(absl::string_view what, const absl::Status& status);
 // Prints "sello: <message>" to stderr and returns `code`.
 int Fail(int code, absl::string_view message);
-
-enum class Format { kTable, kJson };
 
 // Prints `message` as proto3 JSON (camelCase names, defaults included) on stdout, for
 // commands whose own --format asks for JSON (results go through Cli::printer()).

@@ -1,4 +1,4 @@
-// sello site.
+// sello site create|show|list|certified.
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/ascii.h"

@@ -1,4 +1,4 @@
-// sello token.
+// sello token create|list|revoke|whoami.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
