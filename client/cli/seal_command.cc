@@ -160,7 +160,8 @@ struct SealVerifyOptions {
   std::string out;
 };
 
-int SealVerify(client::Connection& connection, const Cli& cli, const SealVerifyOptions& options) {
+// The codes given, or else one per line on stdin.
+std::vector<std::string> CodesToVerify(const SealVerifyOptions& options) {
   std::vector<std::string> codes = options.codes;
   if (codes.empty()) {
     std::string line;
@@ -169,6 +170,77 @@ int SealVerify(client::Connection& connection, const Cli& cli, const SealVerifyO
       if (!code.empty()) codes.emplace_back(code);
     }
   }
+  return codes;
+}
+
+// With --proof: the pinned log key, and the witness policy if one is named. An exit code
+// other than kExitOk (the message printed) when they cannot be read.
+int LoadProofKey(const SealVerifyOptions& options, std::optional<domain::NoteVerifier>* verifier,
+                 std::optional<domain::WitnessPolicy>* policy) {
+  std::string key = options.log_key;
+  if (key.empty() && !options.log_key_file.empty()) {
+    absl::StatusOr<std::string> text = client::ReadFile(options.log_key_file);
+    if (!text.ok()) return Fail("seal verify", text.status());
+    key = std::string(absl::StripAsciiWhitespace(*text));
+  }
+  if (key.empty()) {
+    return Fail(kExitUsage,
+                "seal verify --proof: pin the log's key with --log-key or "
+                "--log-key-file");
+  }
+  absl::StatusOr<domain::NoteVerifier> parsed = domain::NoteVerifier::FromVerifierKey(key);
+  if (!parsed.ok()) return Fail(kExitUsage, absl::StrCat("--log-key: ", parsed.status().message()));
+  *verifier = *std::move(parsed);
+  if (!options.witness_policy.empty()) {
+    absl::StatusOr<domain::WitnessPolicy> loaded =
+        client::LoadWitnessPolicy(options.witness_policy, **verifier);
+    if (!loaded.ok()) return Fail(kExitUsage, loaded.status().message());
+    *policy = *std::move(loaded);
+  }
+  return kExitOk;
+}
+
+// The verdicts on `codes`, a thousand a call, with their proofs if `proof`.
+grpc::Status FetchVerdicts(client::Connection& connection, const std::vector<std::string>& codes,
+                           bool proof, v1::VerifySealResponse* all) {
+  for (size_t start = 0; start < codes.size(); start += 1000) {
+    v1::VerifySealRequest request;
+    for (size_t i = start; i < std::min(codes.size(), start + 1000); ++i) {
+      request.add_codes(codes[i]);
+    }
+    request.set_include_proof(proof);
+    v1::VerifySealResponse response;
+    grpc::Status status =
+        connection.seals().VerifySeal(connection.NewContext().get(), request, &response);
+    if (!status.ok()) return status;
+    all->MergeFrom(response);
+  }
+  return grpc::Status::OK;
+}
+
+// One row per code; the proof column (proven, not yet) with --proof.
+void ShowVerdicts(const v1::VerifySealResponse& all, const std::vector<std::string>& proven,
+                  bool with_proof) {
+  Table table({"code", "status", "grade", "firm", "site", "standard", "lot", "issued", "expires",
+               with_proof ? "proof" : ""});
+  for (int i = 0; i < all.verdicts_size(); ++i) {
+    const v1::SealVerdict& verdict = all.verdicts(i);
+    if (verdict.problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED) {
+      table.AddRow({verdict.code(), v1::SealVerdict::Problem_Name(verdict.problem()),
+                    verdict.problem_detail()});
+      continue;
+    }
+    const v1::Seal& s = verdict.seal();
+    table.AddRow({s.code(), v1::Seal::Status_Name(s.status()), v1::Grade_Name(s.grade()),
+                  s.firm_name(), s.site_name(),
+                  absl::StrCat(s.standard_id(), "@", s.standard_version()), s.lot_id(),
+                  Day(s.issue_time()), Day(s.expire_time()), proven[i]});
+  }
+  table.Print();
+}
+
+int SealVerify(client::Connection& connection, const Cli& cli, const SealVerifyOptions& options) {
+  const std::vector<std::string> codes = CodesToVerify(options);
   if (codes.empty()) return Fail(kExitUsage, "seal verify: no codes given");
   const bool tlog_proof = options.format == "tlog-proof";
   if (tlog_proof && !options.proof) {
@@ -185,40 +257,11 @@ int SealVerify(client::Connection& connection, const Cli& cli, const SealVerifyO
   std::optional<domain::NoteVerifier> verifier;
   std::optional<domain::WitnessPolicy> policy;
   if (options.proof) {
-    std::string key = options.log_key;
-    if (key.empty() && !options.log_key_file.empty()) {
-      absl::StatusOr<std::string> text = client::ReadFile(options.log_key_file);
-      if (!text.ok()) return Fail("seal verify", text.status());
-      key = std::string(absl::StripAsciiWhitespace(*text));
-    }
-    if (key.empty()) {
-      return Fail(kExitUsage,
-                  "seal verify --proof: pin the log's key with --log-key or "
-                  "--log-key-file");
-    }
-    absl::StatusOr<domain::NoteVerifier> parsed = domain::NoteVerifier::FromVerifierKey(key);
-    if (!parsed.ok())
-      return Fail(kExitUsage, absl::StrCat("--log-key: ", parsed.status().message()));
-    verifier = *std::move(parsed);
-    if (!options.witness_policy.empty()) {
-      absl::StatusOr<domain::WitnessPolicy> loaded =
-          client::LoadWitnessPolicy(options.witness_policy, *verifier);
-      if (!loaded.ok()) return Fail(kExitUsage, loaded.status().message());
-      policy = *std::move(loaded);
-    }
+    if (int code = LoadProofKey(options, &verifier, &policy); code != kExitOk) return code;
   }
   v1::VerifySealResponse all;
-  for (size_t start = 0; start < codes.size(); start += 1000) {
-    v1::VerifySealRequest request;
-    for (size_t i = start; i < std::min(codes.size(), start + 1000); ++i) {
-      request.add_codes(codes[i]);
-    }
-    request.set_include_proof(options.proof);
-    v1::VerifySealResponse response;
-    grpc::Status status =
-        connection.seals().VerifySeal(connection.NewContext().get(), request, &response);
-    if (!status.ok()) return Fail("seal verify", status);
-    all.MergeFrom(response);
+  if (grpc::Status status = FetchVerdicts(connection, codes, options.proof, &all); !status.ok()) {
+    return Fail("seal verify", status);
   }
   std::vector<std::string> proven(all.verdicts_size());
   if (verifier.has_value()) {
@@ -247,24 +290,7 @@ int SealVerify(client::Connection& connection, const Cli& cli, const SealVerifyO
     }
   }
   if (tlog_proof) return WriteTlogProofs(all, proven, options.out);
-  cli.printer().Print(all, [&] {
-    Table table({"code", "status", "grade", "firm", "site", "standard", "lot", "issued", "expires",
-                 verifier.has_value() ? "proof" : ""});
-    for (int i = 0; i < all.verdicts_size(); ++i) {
-      const v1::SealVerdict& verdict = all.verdicts(i);
-      if (verdict.problem() != v1::SealVerdict::PROBLEM_UNSPECIFIED) {
-        table.AddRow({verdict.code(), v1::SealVerdict::Problem_Name(verdict.problem()),
-                      verdict.problem_detail()});
-        continue;
-      }
-      const v1::Seal& s = verdict.seal();
-      table.AddRow({s.code(), v1::Seal::Status_Name(s.status()), v1::Grade_Name(s.grade()),
-                    s.firm_name(), s.site_name(),
-                    absl::StrCat(s.standard_id(), "@", s.standard_version()), s.lot_id(),
-                    Day(s.issue_time()), Day(s.expire_time()), proven[i]});
-    }
-    table.Print();
-  });
+  cli.printer().Print(all, [&] { ShowVerdicts(all, proven, verifier.has_value()); });
   return VerdictExitCode(all);
 }
 
