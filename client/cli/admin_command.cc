@@ -25,16 +25,15 @@ void AddAdminCommands(CLI::App& app, Cli& cli) {
     grpc::Status status =
         connection.admin().CreateBackup(connection.NewContext().get(), request, &response);
     if (!status.ok()) return Fail("admin backup", status);
-    if (cli.format() == Format::kJson) {
-      PrintJson(response);
-      return kExitOk;
-    }
-    PrintFields({{"dir", response.dir()},
-                 {"backup", absl::StrCat(response.backup_id())},
-                 {"size", absl::StrCat(response.bytes(), " bytes in ", response.files(), " files")},
-                 {"log key", response.key_included()
-                                 ? "included (log.key is secret: keep the backup like the key)"
-                                 : "not found in the data dir"}});
+    cli.printer().Print(response, [&] {
+      PrintFields(
+          {{"dir", response.dir()},
+           {"backup", absl::StrCat(response.backup_id())},
+           {"size", absl::StrCat(response.bytes(), " bytes in ", response.files(), " files")},
+           {"log key", response.key_included()
+                           ? "included (log.key is secret: keep the backup like the key)"
+                           : "not found in the data dir"}});
+    });
     return kExitOk;
   });
 }

@@ -1,5 +1,9 @@
-// The shape of the `sello` command line: global options, and the hook each command
-// file uses to add its subcommands.
+// The `sello` command line (client/cli/): global options, and the hook each command file
+// uses to add its subcommands. One file per command group (`sello <group> <verb>`:
+// org_command.cc, seal_command.cc, ...); in each, one function per verb over an options
+// struct (`SealList(connection, cli, const SealListOptions&)`) and a few lines that
+// register its flags (`AddSealList`). Results go through cli.printer() (printer.h), never
+// a branch on the output format.
 #ifndef SELLO_CLIENT_CLI_CLI_H_
 #define SELLO_CLIENT_CLI_CLI_H_
 
@@ -9,6 +13,7 @@
 #include <string>
 
 #include "client/cli/output.h"
+#include "client/cli/printer.h"
 #include "client/connection.h"
 
 namespace CLI {
@@ -35,7 +40,9 @@ class Cli {
   // Set by the chosen subcommand's parse callback; returns the exit code.
   std::function<int()> run;
 
-  Format format() const { return global.output == "json" ? Format::kJson : Format::kTable; }
+  // The printer -o/--output chose; set once the command line is parsed.
+  std::unique_ptr<Printer> output_printer;
+  const Printer& printer() const { return *output_printer; }
 
   // A connection with the global options (token from --token, SELLO_TOKEN or
   // --token-file). Fails (with the message printed) when the token file is unreadable.
@@ -72,6 +79,11 @@ void AddWitnessCommands(CLI::App& app, Cli& cli);
 // CLI::CheckedTransformer).
 const std::map<std::string, v1::Grade>& GradeNames();
 
+// Each stage of a lot's or an inspection's certification: whether a seal requires it
+// (lots), its result and the inspection deciding it (lot_command.cc).
+void PrintStages(const google::protobuf::RepeatedPtrField<v1::StageCertification>& stages,
+                 bool lot);
+
 // Fetches every page of a listing into `all` (repeated fields appended page after
 // page). `call(context, request, page)` makes one call.
 template <typename Request, typename Response, typename Call>
@@ -90,6 +102,22 @@ grpc::Status FetchAllPages(client::Connection& connection, Request request, Call
 
 // Sets cli.run to `body` when `command` is chosen. `body` gets a live connection.
 void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> body);
+
+// One verb: a function of the connection, the parsed command line (its printer) and the
+// verb's own options, filled in by CLI11 before it runs.
+template <typename Options>
+using Verb = int (*)(client::Connection&, const Cli&, const Options&);
+
+// Sets cli.run to `verb(connection, cli, *options)` when `command` is chosen.
+template <typename Options>
+void OnRun(CLI::App* command, Cli& cli, std::shared_ptr<Options> options, Verb<Options> verb) {
+  OnRun(command, cli, [&cli, options = std::move(options), verb](client::Connection& connection) {
+    return verb(connection, cli, *options);
+  });
+}
+
+// Sets cli.run to `verb(connection, cli)` when `command`, a verb without options, is chosen.
+void OnRun(CLI::App* command, Cli& cli, int (*verb)(client::Connection&, const Cli&));
 
 }  // namespace sello::cli
 

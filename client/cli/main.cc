@@ -65,44 +65,42 @@ void OnRun(CLI::App* command, Cli& cli, std::function<int(client::Connection&)> 
   });
 }
 
-}  // namespace sello::cli
+void OnRun(CLI::App* command, Cli& cli, int (*verb)(client::Connection&, const Cli&)) {
+  OnRun(command, cli,
+        [&cli, verb](client::Connection& connection) { return verb(connection, cli); });
+}
 
-int Run(int argc, char** argv) {
-  using namespace sello::cli;
-  Cli cli;
-  CLI::App app{
-      "sello: the Sello quality-certification registry client.\n\n"
-      "Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 denied or unauthenticated,\n"
-      "5 invalid input or state, 6 unavailable, 7 the registry misbehaved (audit evidence).",
-      "sello"};
-  app.fallthrough();
-  app.require_subcommand(1);
-  app.add_option("--server", cli.global.server, "sellod address HOST:PORT")
+// The options before the command: server, credentials, output, TLS.
+void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
+  app.add_option("--server", global.server, "sellod address HOST:PORT")
       ->envname("SELLO_SERVER")
       ->capture_default_str();
-  app.add_option("--token", cli.global.token, "bearer token")->envname("SELLO_TOKEN");
-  app.add_option("--token-file", cli.global.token_file,
+  app.add_option("--token", global.token, "bearer token")->envname("SELLO_TOKEN");
+  app.add_option("--token-file", global.token_file,
                  "read the bearer token from this file (e.g. DATA_DIR/admin.token)")
       ->envname("SELLO_TOKEN_FILE");
-  app.add_option("-o,--output", cli.global.output, "output format")
+  app.add_option("-o,--output", global.output, "output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  app.add_option("--timeout", cli.global.timeout_seconds, "deadline of each call, in seconds")
+  app.add_option("--timeout", global.timeout_seconds, "deadline of each call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--ca", cli.global.ca_file, "TLS: trust this CA for the server (PEM)")
+  app.add_option("--ca", global.ca_file, "TLS: trust this CA for the server (PEM)")
       ->envname("SELLO_CA");
-  app.add_option("--cert", cli.global.cert_file,
+  app.add_option("--cert", global.cert_file,
                  "mutual TLS: this client's certificate chain (PEM); needs --key")
       ->envname("SELLO_CERT");
-  app.add_option("--key", cli.global.key_file, "mutual TLS: the client certificate's key (PEM)")
+  app.add_option("--key", global.key_file, "mutual TLS: the client certificate's key (PEM)")
       ->envname("SELLO_KEY");
-  app.add_option("--tls-server-name", cli.global.tls_server_name,
+  app.add_option("--tls-server-name", global.tls_server_name,
                  "TLS: the name the server's certificate must be for (default: the host of "
                  "--server), e.g. registry.example.org when --server is an IP address; "
                  "implies TLS")
       ->envname("SELLO_TLS_SERVER_NAME");
+}
 
+// The command groups, in the order `sello --help` lists them.
+void AddCommandGroups(CLI::App& app, Cli& cli) {
   AddOrgCommands(app, cli);
   AddSiteCommands(app, cli);
   AddTokenCommands(app, cli);
@@ -121,6 +119,23 @@ int Run(int argc, char** argv) {
   AddAuditCommands(app, cli);
   AddWatchCommand(app, cli);
   AddWitnessCommands(app, cli);
+}
+
+}  // namespace sello::cli
+
+int Run(int argc, char** argv) {
+  using namespace sello::cli;
+  Cli cli;
+  CLI::App app{
+      "sello: the Sello quality-certification registry client.\n\n"
+      "Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 denied or unauthenticated,\n"
+      "5 invalid input or state, 6 unavailable, 7 the registry misbehaved (audit evidence).",
+      "sello"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  AddGlobalOptions(app, cli.global);
+
+  AddCommandGroups(app, cli);
 
   try {
     app.parse(argc, argv);
@@ -128,6 +143,7 @@ int Run(int argc, char** argv) {
     const int code = app.exit(error);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  cli.output_printer = NewPrinter(cli.global.output);
   if (!cli.run) {
     std::cerr << app.help();
     return kExitUsage;

@@ -1,4 +1,4 @@
-// sello norm adopt|repeal|list|show and sello comply site.
+// sello norm adopt|repeal|show|list.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -11,43 +11,167 @@
 #include "google/protobuf/util/json_util.h"
 
 namespace sello::cli {
+
 namespace {
 
-// The reason, or "-" when it is not for the caller to see (REASON_UNSPECIFIED).
-std::string ReasonName(v1::ComplianceVerdict::Reason reason) {
-  return reason == v1::ComplianceVerdict::REASON_UNSPECIFIED
-             ? "-"
-             : v1::ComplianceVerdict::Reason_Name(reason);
+int ShowNorm(const Cli& cli, const v1::Norm& norm) {
+  cli.printer().Print(norm, [&] {
+    PrintFields({{"id", norm.id()},
+                 {"title", norm.title()},
+                 {"regulator", norm.regulator_id()},
+                 {"standard", absl::StrCat(norm.standard_id(), "@", norm.standard_version())},
+                 {"site types", absl::StrJoin(norm.scope().site_types(), ", ")},
+                 {"region", norm.scope().region()},
+                 {"effective from", Day(norm.effective_from())},
+                 {"transition end", Day(norm.transition_end())},
+                 {"validity", absl::StrCat(norm.validity_days(), " days")},
+                 {"required stages", norm.required_stages().empty()
+                                         ? "every stage of the version"
+                                         : absl::StrJoin(norm.required_stages(), ", ")},
+                 {"status", v1::Norm::Status_Name(norm.status())},
+                 {"repealed", ShowTime(norm.repeal_time())},
+                 {"reason", norm.repeal_reason()},
+                 {"standard withdrawn",
+                  norm.has_standard_withdrawn()
+                      ? absl::StrCat(absl::StrCat(norm.standard_id(), "@", norm.standard_version()),
+                                     " WITHDRAWN on ", ShowTime(norm.standard_withdrawn().time()),
+                                     " (", norm.standard_withdrawn().reason(),
+                                     "): repeal this norm or adopt another version")
+                      : ""}});
+  });
+  return kExitOk;
 }
 
-int ShowNorm(const Cli& cli, const v1::Norm& norm) {
-  if (cli.format() == Format::kJson) {
-    PrintJson(norm);
-    return kExitOk;
+struct NormAdoptOptions {
+  std::string version, title, region, effective, transition;
+  std::vector<std::string> site_types, stages;
+  uint32_t validity_days = 365;
+};
+
+int NormAdopt(client::Connection& connection, const Cli& cli, const NormAdoptOptions& options) {
+  v1::AdoptNormRequest request;
+  v1::Norm* n = request.mutable_norm();
+  std::vector<std::string> ref = absl::StrSplit(options.version, absl::MaxSplits('@', 1));
+  uint32_t number = 0;
+  if (ref.size() != 2 || !absl::SimpleAtoi(ref[1], &number)) {
+    return Fail(kExitUsage, "--standard: give the exact version, e.g. CSCS@2");
   }
-  PrintFields({{"id", norm.id()},
-               {"title", norm.title()},
-               {"regulator", norm.regulator_id()},
-               {"standard", absl::StrCat(norm.standard_id(), "@", norm.standard_version())},
-               {"site types", absl::StrJoin(norm.scope().site_types(), ", ")},
-               {"region", norm.scope().region()},
-               {"effective from", Day(norm.effective_from())},
-               {"transition end", Day(norm.transition_end())},
-               {"validity", absl::StrCat(norm.validity_days(), " days")},
-               {"required stages", norm.required_stages().empty()
-                                       ? "every stage of the version"
-                                       : absl::StrJoin(norm.required_stages(), ", ")},
-               {"status", v1::Norm::Status_Name(norm.status())},
-               {"repealed", ShowTime(norm.repeal_time())},
-               {"reason", norm.repeal_reason()},
-               {"standard withdrawn",
-                norm.has_standard_withdrawn()
-                    ? absl::StrCat(absl::StrCat(norm.standard_id(), "@", norm.standard_version()),
-                                   " WITHDRAWN on ", ShowTime(norm.standard_withdrawn().time()),
-                                   " (", norm.standard_withdrawn().reason(),
-                                   "): repeal this norm or adopt another version")
-                    : ""}});
+  n->set_standard_id(ref[0]);
+  n->set_standard_version(number);
+  n->set_title(options.title);
+  for (const auto& type : options.site_types) n->mutable_scope()->add_site_types(type);
+  for (const auto& stage : options.stages) n->add_required_stages(stage);
+  n->mutable_scope()->set_region(options.region);
+  n->set_validity_days(options.validity_days);
+  int exit_code = kExitOk;
+  if (!ParseDateFlag("--effective-from", options.effective, n->mutable_effective_from(),
+                     &exit_code) ||
+      !ParseDateFlag("--transition-end", options.transition, n->mutable_transition_end(),
+                     &exit_code)) {
+    return exit_code;
+  }
+  v1::Norm response;
+  grpc::Status status =
+      connection.norms().AdoptNorm(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("norm adopt", status);
+  return ShowNorm(cli, response);
+}
+
+void AddNormAdopt(CLI::App* norm, Cli& cli) {
+  auto options = std::make_shared<NormAdoptOptions>();
+  CLI::App* adopt =
+      norm->add_subcommand("adopt", "adopt a PUBLISHED standard version as a norm (REGULATOR)");
+  adopt->add_option("--standard", options->version, "the exact version, ID@N")->required();
+  adopt->add_option("--title", options->title, "the norm's title")->required();
+  adopt
+      ->add_option("--site-type", options->site_types,
+                   "site types it applies to (repeatable, e.g. processing_plant)")
+      ->required();
+  adopt->add_option("--region", options->region, "only sites in this region");
+  adopt->add_option("--effective-from", options->effective, "YYYY-MM-DD")->required();
+  adopt->add_option("--transition-end", options->transition,
+                    "until then older versions of the standard are still accepted");
+  adopt
+      ->add_option("--validity-days", options->validity_days,
+                   "how long a passing inspection satisfies it")
+      ->capture_default_str();
+  adopt
+      ->add_option("--stage", options->stages,
+                   "a stage a site must pass (repeatable, or comma-separated; default: every "
+                   "stage of the version). For each, the site's newest current inspection "
+                   "covering it, a plant audit or of one of its lots, decides")
+      ->delimiter(',');
+  OnRun(adopt, cli, options, NormAdopt);
+}
+
+struct NormRepealOptions {
+  std::string id, reason;
+};
+
+int NormRepeal(client::Connection& connection, const Cli& cli, const NormRepealOptions& options) {
+  v1::RepealNormRequest request;
+  request.set_norm_id(options.id);
+  request.set_reason(options.reason);
+  v1::Norm response;
+  grpc::Status status =
+      connection.norms().RepealNorm(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("norm repeal", status);
+  return ShowNorm(cli, response);
+}
+
+void AddNormRepeal(CLI::App* norm, Cli& cli) {
+  auto options = std::make_shared<NormRepealOptions>();
+  CLI::App* repeal = norm->add_subcommand("repeal", "repeal a norm (its REGULATOR)");
+  repeal->add_option("id", options->id, "norm id")->required();
+  repeal->add_option("--reason", options->reason, "why")->required();
+  OnRun(repeal, cli, options, NormRepeal);
+}
+
+struct NormShowOptions {
+  std::string id;
+};
+
+int NormShow(client::Connection& connection, const Cli& cli, const NormShowOptions& options) {
+  v1::GetNormRequest request;
+  request.set_norm_id(options.id);
+  v1::Norm response;
+  grpc::Status status =
+      connection.norms().GetNorm(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("norm show", status);
+  return ShowNorm(cli, response);
+}
+
+void AddNormShow(CLI::App* norm, Cli& cli) {
+  auto options = std::make_shared<NormShowOptions>();
+  CLI::App* show = norm->add_subcommand("show", "show a norm and the version it adopted");
+  show->add_option("id", options->id, "norm id")->required();
+  OnRun(show, cli, options, NormShow);
+}
+
+int NormList(client::Connection& connection, const Cli& cli) {
+  v1::ListNormsResponse all;
+  grpc::Status status = FetchAllPages(
+      connection, v1::ListNormsRequest(),
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return connection.norms().ListNorms(context, r, page);
+      },
+      &all);
+  if (!status.ok()) return Fail("norm list", status);
+  cli.printer().Print(all, [&] {
+    Table table({"id", "standard", "title", "site types", "effective", "status"});
+    for (const auto& n : all.norms()) {
+      table.AddRow({n.id(), absl::StrCat(n.standard_id(), "@", n.standard_version()), n.title(),
+                    absl::StrJoin(n.scope().site_types(), ","), Day(n.effective_from()),
+                    v1::Norm::Status_Name(n.status())});
+    }
+    table.Print();
+  });
   return kExitOk;
+}
+
+void AddNormList(CLI::App* norm, Cli& cli) {
+  CLI::App* list = norm->add_subcommand("list", "list norms (public)");
+  OnRun(list, cli, NormList);
 }
 
 }  // namespace
@@ -55,256 +179,10 @@ int ShowNorm(const Cli& cli, const v1::Norm& norm) {
 void AddNormCommands(CLI::App& app, Cli& cli) {
   CLI::App* norm = app.add_subcommand("norm", "mandatory norms adopted by regulators");
   norm->require_subcommand(1);
-  {
-    struct Options {
-      std::string version, title, region, effective, transition;
-      std::vector<std::string> site_types, stages;
-      uint32_t validity_days = 365;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* adopt =
-        norm->add_subcommand("adopt", "adopt a PUBLISHED standard version as a norm (REGULATOR)");
-    adopt->add_option("--standard", options->version, "the exact version, ID@N")->required();
-    adopt->add_option("--title", options->title, "the norm's title")->required();
-    adopt
-        ->add_option("--site-type", options->site_types,
-                     "site types it applies to (repeatable, e.g. processing_plant)")
-        ->required();
-    adopt->add_option("--region", options->region, "only sites in this region");
-    adopt->add_option("--effective-from", options->effective, "YYYY-MM-DD")->required();
-    adopt->add_option("--transition-end", options->transition,
-                      "until then older versions of the standard are still accepted");
-    adopt
-        ->add_option("--validity-days", options->validity_days,
-                     "how long a passing inspection satisfies it")
-        ->capture_default_str();
-    adopt
-        ->add_option("--stage", options->stages,
-                     "a stage a site must pass (repeatable, or comma-separated; default: every "
-                     "stage of the version). For each, the site's newest current inspection "
-                     "covering it, a plant audit or of one of its lots, decides")
-        ->delimiter(',');
-    OnRun(adopt, cli, [&cli, options](client::Connection& connection) {
-      v1::AdoptNormRequest request;
-      v1::Norm* n = request.mutable_norm();
-      std::vector<std::string> ref = absl::StrSplit(options->version, absl::MaxSplits('@', 1));
-      uint32_t number = 0;
-      if (ref.size() != 2 || !absl::SimpleAtoi(ref[1], &number)) {
-        return Fail(kExitUsage, "--standard: give the exact version, e.g. CSCS@2");
-      }
-      n->set_standard_id(ref[0]);
-      n->set_standard_version(number);
-      n->set_title(options->title);
-      for (const auto& type : options->site_types) n->mutable_scope()->add_site_types(type);
-      for (const auto& stage : options->stages) n->add_required_stages(stage);
-      n->mutable_scope()->set_region(options->region);
-      n->set_validity_days(options->validity_days);
-      int exit_code = kExitOk;
-      if (!ParseDateFlag("--effective-from", options->effective, n->mutable_effective_from(),
-                         &exit_code) ||
-          !ParseDateFlag("--transition-end", options->transition, n->mutable_transition_end(),
-                         &exit_code)) {
-        return exit_code;
-      }
-      v1::Norm response;
-      grpc::Status status =
-          connection.norms().AdoptNorm(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("norm adopt", status);
-      return ShowNorm(cli, response);
-    });
-  }
-  {
-    struct Options {
-      std::string id, reason;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* repeal = norm->add_subcommand("repeal", "repeal a norm (its REGULATOR)");
-    repeal->add_option("id", options->id, "norm id")->required();
-    repeal->add_option("--reason", options->reason, "why")->required();
-    OnRun(repeal, cli, [&cli, options](client::Connection& connection) {
-      v1::RepealNormRequest request;
-      request.set_norm_id(options->id);
-      request.set_reason(options->reason);
-      v1::Norm response;
-      grpc::Status status =
-          connection.norms().RepealNorm(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("norm repeal", status);
-      return ShowNorm(cli, response);
-    });
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* show = norm->add_subcommand("show", "show a norm and the version it adopted");
-    show->add_option("id", *id, "norm id")->required();
-    OnRun(show, cli, [&cli, id](client::Connection& connection) {
-      v1::GetNormRequest request;
-      request.set_norm_id(*id);
-      v1::Norm response;
-      grpc::Status status =
-          connection.norms().GetNorm(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("norm show", status);
-      return ShowNorm(cli, response);
-    });
-  }
-  {
-    CLI::App* list = norm->add_subcommand("list", "list norms (public)");
-    OnRun(list, cli, [&cli](client::Connection& connection) {
-      v1::ListNormsResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, v1::ListNormsRequest(),
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.norms().ListNorms(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("norm list", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"id", "standard", "title", "site types", "effective", "status"});
-      for (const auto& n : all.norms()) {
-        table.AddRow({n.id(), absl::StrCat(n.standard_id(), "@", n.standard_version()), n.title(),
-                      absl::StrJoin(n.scope().site_types(), ","), Day(n.effective_from()),
-                      v1::Norm::Status_Name(n.status())});
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
-}
-
-void AddComplyCommands(CLI::App& app, Cli& cli) {
-  CLI::App* comply = app.add_subcommand("comply", "compliance with the norms in force");
-  comply->require_subcommand(1);
-  struct Options {
-    std::string site, as_of;
-  };
-  auto options = std::make_shared<Options>();
-  CLI::App* site = comply->add_subcommand(
-      "site",
-      "does a site comply with every norm in force that covers it, and why, stage by stage "
-      "(public: anyone learns whether; the site's firm, its certifiers, regulators and ADMIN "
-      "also why not); exit 0 when it does, 5 when it does not");
-  site->add_option("site", options->site, "site id")->required();
-  site->add_option("--as-of", options->as_of, "as the records were on this date (YYYY-MM-DD)");
-  OnRun(site, cli, [&cli, options](client::Connection& connection) {
-    v1::CheckComplianceRequest request;
-    request.set_site_id(options->site);
-    int exit_code = kExitOk;
-    if (!ParseDateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {
-      return exit_code;
-    }
-    v1::CheckComplianceResponse response;
-    grpc::Status status =
-        connection.norms().CheckCompliance(connection.NewContext().get(), request, &response);
-    if (!status.ok()) return Fail("comply site", status);
-    int code = kExitOk;
-    for (const auto& verdict : response.verdicts()) {
-      if (verdict.status() != v1::ComplianceVerdict::COMPLIANT) code = kExitInvalid;
-    }
-    if (cli.format() == Format::kJson) {
-      PrintJson(response);
-      return code;
-    }
-    if (response.verdicts().empty()) {
-      std::cout << "no norm in force covers site " << response.site_id() << "\n";
-      return kExitOk;
-    }
-    Table table({"norm", "status", "reason", "stage", "detail"});
-    for (const auto& v : response.verdicts()) {
-      table.AddRow({v.norm_id(), v1::ComplianceVerdict::Status_Name(v.status()),
-                    ReasonName(v.reason()), v.deciding_stage(), v.detail()});
-    }
-    table.Print();
-    for (const auto& v : response.verdicts()) {
-      if (!v.norm_notice().empty()) std::cout << "note: " << v.norm_notice() << "\n";
-      if (v.stages().empty()) continue;
-      std::cout << "\n" << v.norm_id() << ", stage by stage:\n";
-      Table stages({"stage", "status", "reason", "inspection", "valid until", "detail"});
-      for (const auto& stage : v.stages()) {
-        stages.AddRow({stage.stage_id(), v1::ComplianceVerdict::Status_Name(stage.status()),
-                       ReasonName(stage.reason()), stage.inspection_id(), Day(stage.valid_until()),
-                       stage.detail()});
-      }
-      stages.Print();
-    }
-    return code;
-  });
-  {
-    struct ReportOptions {
-      std::string norm, as_of, format = "table";
-    };
-    auto report_options = std::make_shared<ReportOptions>();
-    CLI::App* report = comply->add_subcommand(
-        "report", "every site in a norm's scope with its status and reason (REGULATOR, ADMIN)");
-    report->add_option("norm", report_options->norm, "norm id")->required();
-    report->add_option("--as-of", report_options->as_of, "as the records were on this date");
-    report->add_option("--format", report_options->format, "table, csv or jsonl")
-        ->check(CLI::IsMember({"table", "csv", "jsonl"}))
-        ->capture_default_str();
-    OnRun(report, cli, [&cli, report_options](client::Connection& connection) {
-      v1::ComplianceReportRequest request;
-      request.set_norm_id(report_options->norm);
-      int exit_code = kExitOk;
-      if (!ParseDateFlag("--as-of", report_options->as_of, request.mutable_as_of(), &exit_code)) {
-        return exit_code;
-      }
-      v1::ComplianceReportResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.norms().ComplianceReport(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("comply report", status);
-      const std::string format = cli.format() == Format::kJson && report_options->format == "table"
-                                     ? "json"
-                                     : report_options->format;
-      if (format == "json") {
-        PrintJson(all);
-      } else if (format == "jsonl") {
-        google::protobuf::util::JsonPrintOptions options;
-        options.always_print_primitive_fields = true;
-        for (const auto& entry : all.entries()) {
-          std::string line;
-          (void)google::protobuf::util::MessageToJsonString(entry, &line, options);
-          std::cout << line << "\n";
-        }
-      } else if (format == "csv") {
-        std::cout << "site_id,site_name,firm_id,region,member,status,reason,inspection_id,"
-                     "valid_until,failing_criteria,detail,deciding_stage\n";
-        for (const auto& e : all.entries()) {
-          const v1::ComplianceVerdict& v = e.verdict();
-          std::cout << absl::StrJoin(
-                           {CsvField(e.site_id()), CsvField(e.site_name()), CsvField(e.firm_id()),
-                            CsvField(e.region()), std::string(e.member() ? "true" : "false"),
-                            v1::ComplianceVerdict::Status_Name(v.status()),
-                            v1::ComplianceVerdict::Reason_Name(v.reason()),
-                            CsvField(v.inspection_id()), Day(v.valid_until()),
-                            CsvField(absl::StrJoin(v.failing_criteria(), " ")),
-                            CsvField(v.detail()), CsvField(v.deciding_stage())},
-                           ",")
-                    << "\n";
-        }
-      } else {
-        Table table({"site", "firm", "member", "status", "reason", "stage", "detail"});
-        int compliant = 0;
-        for (const auto& e : all.entries()) {
-          const v1::ComplianceVerdict& v = e.verdict();
-          compliant += v.status() == v1::ComplianceVerdict::COMPLIANT;
-          table.AddRow({e.site_id(), e.firm_id(), e.member() ? "member" : "non-member",
-                        v1::ComplianceVerdict::Status_Name(v.status()), ReasonName(v.reason()),
-                        v.deciding_stage(), v.detail()});
-        }
-        table.Print();
-        std::cout << compliant << " of " << all.entries_size() << " sites comply\n";
-        if (!all.entries().empty() && !all.entries(0).verdict().norm_notice().empty()) {
-          std::cout << "note: " << all.entries(0).verdict().norm_notice() << "\n";
-        }
-      }
-      return kExitOk;
-    });
-  }
+  AddNormAdopt(norm, cli);
+  AddNormRepeal(norm, cli);
+  AddNormShow(norm, cli);
+  AddNormList(norm, cli);
 }
 
 }  // namespace sello::cli

@@ -1,4 +1,4 @@
-// sello org create|show|list|join|leave, and sello site create|show|list|certified.
+// sello org create|show|list|join|leave.
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/ascii.h"
@@ -8,6 +8,7 @@
 #include "daemon/domain/time_convert.h"
 
 namespace sello::cli {
+
 namespace {
 
 std::string KindName(v1::Organisation::Kind kind) {
@@ -26,33 +27,20 @@ std::string MembershipText(const v1::Organisation& organisation) {
 }
 
 int ShowOrganisation(const Cli& cli, const v1::Organisation& organisation) {
-  if (cli.format() == Format::kJson) {
-    PrintJson(organisation);
-  } else {
+  cli.printer().Print(organisation, [&] {
     PrintFields({{"id", organisation.id()},
                  {"kind", KindName(organisation.kind())},
                  {"name", organisation.name()},
                  {"country", organisation.country()},
                  {"membership", MembershipText(organisation)},
                  {"created", ShowTime(organisation.create_time())}});
-  }
+  });
   return kExitOk;
 }
 
-int ShowSite(const Cli& cli, const v1::Site& site) {
-  if (cli.format() == Format::kJson) {
-    PrintJson(site);
-  } else {
-    PrintFields({{"id", site.id()},
-                 {"firm", site.firm_id()},
-                 {"type", site.type()},
-                 {"name", site.name()},
-                 {"region", site.region()},
-                 {"registration", site.registration_code()},
-                 {"created", ShowTime(site.create_time())}});
-  }
-  return kExitOk;
-}
+}  // namespace
+
+namespace {
 
 const std::map<std::string, v1::Organisation::Kind>& KindNames() {
   static const auto* names = new std::map<std::string, v1::Organisation::Kind>{
@@ -92,6 +80,99 @@ void AddMembershipCommand(CLI::App& org, Cli& cli, bool member) {
   });
 }
 
+struct OrgCreateOptions {
+  v1::CreateOrganisationRequest request;
+  v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
+  std::string name, country = "CL", id;
+  bool member = false;
+};
+
+int OrgCreate(client::Connection& connection, const Cli& cli, const OrgCreateOptions& options) {
+  v1::CreateOrganisationRequest request;
+  request.set_organisation_id(options.id);
+  request.mutable_organisation()->set_kind(options.kind);
+  request.mutable_organisation()->set_name(options.name);
+  request.mutable_organisation()->set_country(options.country);
+  request.mutable_organisation()->set_member(options.member);
+  v1::Organisation response;
+  grpc::Status status = connection.organisations().CreateOrganisation(connection.NewContext().get(),
+                                                                      request, &response);
+  if (!status.ok()) return Fail("org create", status);
+  return ShowOrganisation(cli, response);
+}
+
+void AddOrgCreate(CLI::App* org, Cli& cli) {
+  auto options = std::make_shared<OrgCreateOptions>();
+  CLI::App* create = org->add_subcommand("create", "register an organisation (ADMIN)");
+  create->add_option("--kind", options->kind, "association, certifier, firm or regulator")
+      ->required()
+      ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
+  create->add_option("--name", options->name, "name")->required();
+  create->add_option("--country", options->country, "ISO 3166-1 alpha-2 code")
+      ->capture_default_str();
+  create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
+  create->add_flag("--member", options->member, "firms: a member of the association from now");
+  OnRun(create, cli, options, OrgCreate);
+}
+
+struct OrgShowOptions {
+  std::string id;
+};
+
+int OrgShow(client::Connection& connection, const Cli& cli, const OrgShowOptions& options) {
+  v1::GetOrganisationRequest request;
+  request.set_organisation_id(options.id);
+  v1::Organisation response;
+  grpc::Status status =
+      connection.organisations().GetOrganisation(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("org show", status);
+  return ShowOrganisation(cli, response);
+}
+
+void AddOrgShow(CLI::App* org, Cli& cli) {
+  auto options = std::make_shared<OrgShowOptions>();
+  CLI::App* show = org->add_subcommand("show", "show one organisation");
+  show->add_option("id", options->id, "organisation id")->required();
+  OnRun(show, cli, options, OrgShow);
+}
+
+struct OrgListOptions {
+  v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
+};
+
+int OrgList(client::Connection& connection, const Cli& cli, const OrgListOptions& options) {
+  v1::ListOrganisationsRequest request;
+  request.set_kind(options.kind);
+  v1::ListOrganisationsResponse all;
+  grpc::Status status = FetchAllPages(
+      connection, request,
+      [&](grpc::ClientContext* context, const auto& r, auto* page) {
+        return connection.organisations().ListOrganisations(context, r, page);
+      },
+      &all);
+  if (!status.ok()) return Fail("org list", status);
+  cli.printer().Print(all, [&] {
+    Table table({"id", "kind", "name", "country", "membership"});
+    for (const auto& organisation : all.organisations()) {
+      table.AddRow({organisation.id(), KindName(organisation.kind()), organisation.name(),
+                    organisation.country(),
+                    organisation.kind() == v1::Organisation::FIRM
+                        ? (organisation.member() ? "member" : "non-member")
+                        : ""});
+    }
+    table.Print();
+  });
+  return kExitOk;
+}
+
+void AddOrgList(CLI::App* org, Cli& cli) {
+  auto options = std::make_shared<OrgListOptions>();
+  CLI::App* list = org->add_subcommand("list", "list organisations");
+  list->add_option("--kind", options->kind, "only this kind")
+      ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
+  OnRun(list, cli, options, OrgList);
+}
+
 }  // namespace
 
 void AddOrgCommands(CLI::App& app, Cli& cli) {
@@ -100,213 +181,11 @@ void AddOrgCommands(CLI::App& app, Cli& cli) {
                                      "regulators");
   org->require_subcommand(1);
 
-  {
-    struct Options {
-      v1::CreateOrganisationRequest request;
-      v1::Organisation::Kind kind = v1::Organisation::KIND_UNSPECIFIED;
-      std::string name, country = "CL", id;
-      bool member = false;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* create = org->add_subcommand("create", "register an organisation (ADMIN)");
-    create->add_option("--kind", options->kind, "association, certifier, firm or regulator")
-        ->required()
-        ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
-    create->add_option("--name", options->name, "name")->required();
-    create->add_option("--country", options->country, "ISO 3166-1 alpha-2 code")
-        ->capture_default_str();
-    create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
-    create->add_flag("--member", options->member, "firms: a member of the association from now");
-    OnRun(create, cli, [&cli, options](client::Connection& connection) {
-      v1::CreateOrganisationRequest request;
-      request.set_organisation_id(options->id);
-      request.mutable_organisation()->set_kind(options->kind);
-      request.mutable_organisation()->set_name(options->name);
-      request.mutable_organisation()->set_country(options->country);
-      request.mutable_organisation()->set_member(options->member);
-      v1::Organisation response;
-      grpc::Status status = connection.organisations().CreateOrganisation(
-          connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("org create", status);
-      return ShowOrganisation(cli, response);
-    });
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* show = org->add_subcommand("show", "show one organisation");
-    show->add_option("id", *id, "organisation id")->required();
-    OnRun(show, cli, [&cli, id](client::Connection& connection) {
-      v1::GetOrganisationRequest request;
-      request.set_organisation_id(*id);
-      v1::Organisation response;
-      grpc::Status status = connection.organisations().GetOrganisation(
-          connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("org show", status);
-      return ShowOrganisation(cli, response);
-    });
-  }
-  {
-    auto kind = std::make_shared<v1::Organisation::Kind>(v1::Organisation::KIND_UNSPECIFIED);
-    CLI::App* list = org->add_subcommand("list", "list organisations");
-    list->add_option("--kind", *kind, "only this kind")
-        ->transform(CLI::CheckedTransformer(KindNames(), CLI::ignore_case));
-    OnRun(list, cli, [&cli, kind](client::Connection& connection) {
-      v1::ListOrganisationsRequest request;
-      request.set_kind(*kind);
-      v1::ListOrganisationsResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.organisations().ListOrganisations(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("org list", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"id", "kind", "name", "country", "membership"});
-      for (const auto& organisation : all.organisations()) {
-        table.AddRow({organisation.id(), KindName(organisation.kind()), organisation.name(),
-                      organisation.country(),
-                      organisation.kind() == v1::Organisation::FIRM
-                          ? (organisation.member() ? "member" : "non-member")
-                          : ""});
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
+  AddOrgCreate(org, cli);
+  AddOrgShow(org, cli);
+  AddOrgList(org, cli);
   AddMembershipCommand(*org, cli, true);
   AddMembershipCommand(*org, cli, false);
-}
-
-void AddSiteCommands(CLI::App& app, Cli& cli) {
-  CLI::App* site = app.add_subcommand("site", "sites of firms: farming centres, plants, ...");
-  site->require_subcommand(1);
-  {
-    struct Options {
-      std::string id, firm, type, name, region, registration;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* create = site->add_subcommand("create", "register a firm's site (ADMIN)");
-    create->add_option("--firm", options->firm, "the firm's organisation id")->required();
-    create
-        ->add_option("--type", options->type,
-                     "site type, e.g. farming_centre, hatchery, processing_plant")
-        ->required();
-    create->add_option("--name", options->name, "name")->required();
-    create->add_option("--region", options->region, "region, e.g. Los Lagos")->required();
-    create->add_option("--registration-code", options->registration, "official registration code")
-        ->required();
-    create->add_option("--id", options->id, "the id to give it (default: chosen by the server)");
-    OnRun(create, cli, [&cli, options](client::Connection& connection) {
-      v1::CreateSiteRequest request;
-      request.set_site_id(options->id);
-      v1::Site* site = request.mutable_site();
-      site->set_firm_id(options->firm);
-      site->set_type(options->type);
-      site->set_name(options->name);
-      site->set_region(options->region);
-      site->set_registration_code(options->registration);
-      v1::Site response;
-      grpc::Status status =
-          connection.organisations().CreateSite(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("site create", status);
-      return ShowSite(cli, response);
-    });
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* show = site->add_subcommand("show", "show one site");
-    show->add_option("id", *id, "site id")->required();
-    OnRun(show, cli, [&cli, id](client::Connection& connection) {
-      v1::GetSiteRequest request;
-      request.set_site_id(*id);
-      v1::Site response;
-      grpc::Status status =
-          connection.organisations().GetSite(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("site show", status);
-      return ShowSite(cli, response);
-    });
-  }
-  {
-    auto firm = std::make_shared<std::string>();
-    CLI::App* list = site->add_subcommand("list", "list sites (a FIRM sees its own)");
-    list->add_option("--firm", *firm, "only this firm's sites");
-    OnRun(list, cli, [&cli, firm](client::Connection& connection) {
-      v1::ListSitesRequest request;
-      request.set_firm_id(*firm);
-      v1::ListSitesResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.organisations().ListSites(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("site list", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"id", "firm", "type", "name", "region", "registration"});
-      for (const auto& site : all.sites()) {
-        table.AddRow({site.id(), site.firm_id(), site.type(), site.name(), site.region(),
-                      site.registration_code()});
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
-  {
-    struct Options {
-      std::string standard, region, type;
-      v1::Grade grade = v1::GRADE_UNSPECIFIED;
-    };
-    auto options = std::make_shared<Options>();
-    // Not "site register": that reads as registering a site (which `site create` does).
-    CLI::App* certified = site->add_subcommand(
-        "certified",
-        "the public register of certified sites (no token needed): each site's current "
-        "certification per standard, as `inspect status` computes it; only what passed, "
-        "never a failure");
-    certified->add_option("--standard", options->standard, "only this standard, e.g. CSCS");
-    certified->add_option("--grade", options->grade, "at least this grade")
-        ->transform(CLI::CheckedTransformer(GradeNames(), CLI::ignore_case));
-    certified->add_option("--region", options->region, "only this region, e.g. \"Los Lagos\"");
-    certified->add_option("--type", options->type,
-                          "only this site type, e.g. processing_plant, farming_centre");
-    OnRun(certified, cli, [&cli, options](client::Connection& connection) {
-      v1::ListCertifiedSitesRequest request;
-      request.set_standard_id(options->standard);
-      request.set_min_grade(options->grade);
-      request.set_region(options->region);
-      request.set_site_type(options->type);
-      v1::ListCertifiedSitesResponse all;
-      grpc::Status status = FetchAllPages(
-          connection, request,
-          [&](grpc::ClientContext* context, const auto& r, auto* page) {
-            return connection.inspections().ListCertifiedSites(context, r, page);
-          },
-          &all);
-      if (!status.ok()) return Fail("site certified", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(all);
-        return kExitOk;
-      }
-      Table table({"site", "name", "type", "region", "firm", "standard", "grade", "inspected",
-                   "certifier"});
-      for (const v1::CertifiedSite& s : all.sites()) {
-        for (const v1::SiteCertification& c : s.certifications()) {
-          table.AddRow({s.site_id(), s.site_name(), s.site_type(), s.region(), s.firm_name(),
-                        absl::StrCat(c.standard_id(), "@", c.standard_version()),
-                        v1::Grade_Name(c.grade()), Day(c.inspection_date()), c.certifier_id()});
-        }
-      }
-      table.Print();
-      return kExitOk;
-    });
-  }
 }
 
 }  // namespace sello::cli

@@ -1,7 +1,5 @@
 #include "client/cli/output.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "client/cli/printer.h"
 #include "daemon/domain/time_convert.h"
 
 namespace sello::cli {
@@ -59,14 +58,7 @@ int Fail(int code, absl::string_view message) {
 }
 
 void PrintJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  // Printing a valid message cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  std::cout << out;
-  if (out.empty() || out.back() != '\n') std::cout << "\n";
+  JsonPrinter().Print(message, [] {});
 }
 
 namespace {
@@ -80,7 +72,7 @@ size_t DisplayWidth(absl::string_view text) {
 
 }  // namespace
 
-void Table::Print() const {
+void Table::Print(std::ostream& out) const {
   std::vector<size_t> widths(headers_.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
@@ -98,20 +90,21 @@ void Table::Print() const {
       if (i + 1 < widths.size()) line += std::string(widths[i] - DisplayWidth(cell) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
-    std::cout << line << "\n";
+    out << line << "\n";
   };
   print(headers_, true);
   for (const auto& row : rows_) print(row, false);
 }
 
-void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields,
+                 std::ostream& out) {
   size_t width = 0;
   for (const auto& [name, value] : fields) {
     if (!value.empty()) width = std::max(width, DisplayWidth(name));
   }
   for (const auto& [name, value] : fields) {
     if (value.empty()) continue;
-    std::cout << name << ":" << std::string(width - DisplayWidth(name) + 2, ' ') << value << "\n";
+    out << name << ":" << std::string(width - DisplayWidth(name) + 2, ' ') << value << "\n";
   }
 }
 

@@ -1,10 +1,12 @@
-// How the CLI speaks: exit codes, error messages on stderr, and the two output formats
-// (aligned tables for people, JSON for tools).
+// How the CLI speaks: exit codes, error messages on stderr, and the pieces of its table
+// output (aligned tables, fields, charts); which format a result takes is printer.h's.
 #ifndef SELLO_CLIENT_CLI_OUTPUT_H_
 #define SELLO_CLIENT_CLI_OUTPUT_H_
 
 #include <grpcpp/support/status.h>
 
+#include <iostream>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,9 +40,8 @@ int Fail(absl::string_view what, const absl::Status& status);
 // Prints "sello: <message>" to stderr and returns `code`.
 int Fail(int code, absl::string_view message);
 
-enum class Format { kTable, kJson };
-
-// Prints `message` as proto3 JSON (camelCase names, defaults included) on stdout.
+// Prints `message` as proto3 JSON (camelCase names, defaults included) on stdout, for
+// commands whose own --format asks for JSON (results go through Cli::printer()).
 void PrintJson(const google::protobuf::Message& message);
 
 // Column-aligned table on stdout; the header row in upper case.
@@ -48,7 +49,7 @@ class Table {
  public:
   explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  void Print() const;
+  void Print(std::ostream& out = std::cout) const;
 
  private:
   std::vector<std::string> headers_;
@@ -56,7 +57,8 @@ class Table {
 };
 
 // "name:  value" lines, names aligned; empty values are left out.
-void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields);
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields,
+                 std::ostream& out = std::cout);
 
 // "2026-11-26 10:00:00Z", or "" when unset.
 std::string ShowTime(const google::protobuf::Timestamp& timestamp);

@@ -74,8 +74,19 @@ bool ResolvePeriod(WindowOptions& options, int* exit_code) {
   return false;
 }
 
-std::string FormatOf(const Cli& cli, const WindowOptions& options) {
-  return cli.format() == Format::kJson ? "json" : options.format;
+// Prints `stats` as --format asks: csv, json, or the table through the printer; -o json
+// makes any of them JSON.
+template <typename Stats>
+int PrintStats(const Cli& cli, const WindowOptions& options, const Stats& stats,
+               void (*csv)(const Stats&), void (*table)(const Stats&)) {
+  if (options.format == "json" && !cli.printer().json()) {
+    PrintJson(stats);
+  } else if (options.format == "csv" && !cli.printer().json()) {
+    csv(stats);
+  } else {
+    cli.printer().Print(stats, table);
+  }
+  return kExitOk;
 }
 
 // "CSCS@2" -> ("CSCS", 2); false (message printed) otherwise.
@@ -114,63 +125,57 @@ std::string VerdictText(const v1::OutlierTest& test) {
   }
 }
 
-int ShowCertifiers(const Cli& cli, const WindowOptions& options,
-                   const v1::CertifierStatsResponse& stats) {
-  const std::string format = FormatOf(cli, options);
-  if (format == "json") {
-    PrintJson(stats);
-    return kExitOk;
+void ShowCertifiersCsv(const v1::CertifierStatsResponse& stats) {
+  PrintCsvRow({"certifier_id",
+               "stages",
+               "inspections",
+               "premium",
+               "grade_i",
+               "industrial",
+               "failed",
+               "peer_inspections",
+               "peer_premium",
+               "peer_grade_i",
+               "peer_industrial",
+               "peer_failed",
+               "overturned",
+               "verdict",
+               "chi_square",
+               "df",
+               "p_value",
+               "alpha",
+               "cramers_v",
+               "premium_share_difference_pp",
+               "fail_rate_difference_pp",
+               "suppressed"});
+  for (const v1::CertifierRow& r : stats.rows()) {
+    const v1::OutlierTest& t = r.test();
+    PrintCsvRow({r.certifier_id(),
+                 r.stages(),
+                 absl::StrCat(r.own().inspections()),
+                 absl::StrCat(r.own().premium()),
+                 absl::StrCat(r.own().grade_i()),
+                 absl::StrCat(r.own().industrial()),
+                 absl::StrCat(r.own().failed()),
+                 absl::StrCat(r.peers().inspections()),
+                 absl::StrCat(r.peers().premium()),
+                 absl::StrCat(r.peers().grade_i()),
+                 absl::StrCat(r.peers().industrial()),
+                 absl::StrCat(r.peers().failed()),
+                 absl::StrCat(r.overturned()),
+                 v1::OutlierTest::Verdict_Name(t.verdict()),
+                 absl::StrCat(t.chi_square()),
+                 absl::StrCat(t.degrees_of_freedom()),
+                 absl::StrCat(t.p_value()),
+                 absl::StrCat(t.alpha()),
+                 absl::StrCat(t.cramers_v()),
+                 absl::StrCat(t.premium_share_difference()),
+                 absl::StrCat(t.fail_rate_difference()),
+                 r.suppressed() ? "true" : "false"});
   }
-  if (format == "csv") {
-    PrintCsvRow({"certifier_id",
-                 "stages",
-                 "inspections",
-                 "premium",
-                 "grade_i",
-                 "industrial",
-                 "failed",
-                 "peer_inspections",
-                 "peer_premium",
-                 "peer_grade_i",
-                 "peer_industrial",
-                 "peer_failed",
-                 "overturned",
-                 "verdict",
-                 "chi_square",
-                 "df",
-                 "p_value",
-                 "alpha",
-                 "cramers_v",
-                 "premium_share_difference_pp",
-                 "fail_rate_difference_pp",
-                 "suppressed"});
-    for (const v1::CertifierRow& r : stats.rows()) {
-      const v1::OutlierTest& t = r.test();
-      PrintCsvRow({r.certifier_id(),
-                   r.stages(),
-                   absl::StrCat(r.own().inspections()),
-                   absl::StrCat(r.own().premium()),
-                   absl::StrCat(r.own().grade_i()),
-                   absl::StrCat(r.own().industrial()),
-                   absl::StrCat(r.own().failed()),
-                   absl::StrCat(r.peers().inspections()),
-                   absl::StrCat(r.peers().premium()),
-                   absl::StrCat(r.peers().grade_i()),
-                   absl::StrCat(r.peers().industrial()),
-                   absl::StrCat(r.peers().failed()),
-                   absl::StrCat(r.overturned()),
-                   v1::OutlierTest::Verdict_Name(t.verdict()),
-                   absl::StrCat(t.chi_square()),
-                   absl::StrCat(t.degrees_of_freedom()),
-                   absl::StrCat(t.p_value()),
-                   absl::StrCat(t.alpha()),
-                   absl::StrCat(t.cramers_v()),
-                   absl::StrCat(t.premium_share_difference()),
-                   absl::StrCat(t.fail_rate_difference()),
-                   r.suppressed() ? "true" : "false"});
-    }
-    return kExitOk;
-  }
+}
+
+void ShowCertifiersTable(const v1::CertifierStatsResponse& stats) {
   std::cout << stats.standard_id() << ", " << stats.from_month() << " to " << stats.to_month()
             << " (shares: PREMIUM GRADE_I INDUSTRIAL FAIL)\n\n";
   Table table({"certifier", "stages", "n", "premium", "grade_i", "indust.", "fail", "own", "peers",
@@ -195,32 +200,25 @@ int ShowCertifiers(const Cli& cli, const WindowOptions& options,
   }
   table.Print();
   std::cout << "\n" << stats.method() << "\n";
-  return kExitOk;
 }
 
-int ShowCriteria(const Cli& cli, const WindowOptions& options,
-                 const v1::CriterionStatsResponse& stats) {
-  const std::string format = FormatOf(cli, options);
-  if (format == "json") {
-    PrintJson(stats);
-    return kExitOk;
+void ShowCriteriaCsv(const v1::CriterionStatsResponse& stats) {
+  PrintCsvRow({"criterion_id", "kind", "unit", "month", "evaluated", "failed", "limiting",
+               "fail_rate", "limiting_rate", "min", "p10", "p25", "p50", "p75", "p90", "max",
+               "firms", "suppressed"});
+  for (const v1::CriterionRow& r : stats.rows()) {
+    const v1::Quantiles& q = r.values();
+    const bool numeric = r.has_values();
+    const auto value = [numeric](double v) { return numeric ? absl::StrCat(v) : ""; };
+    PrintCsvRow({r.criterion_id(), r.kind(), r.unit(), r.month(), absl::StrCat(r.evaluated()),
+                 absl::StrCat(r.failed()), absl::StrCat(r.limiting()), absl::StrCat(r.fail_rate()),
+                 absl::StrCat(r.limiting_rate()), value(q.min()), value(q.p10()), value(q.p25()),
+                 value(q.p50()), value(q.p75()), value(q.p90()), value(q.max()),
+                 absl::StrCat(r.firms()), r.suppressed() ? "true" : "false"});
   }
-  if (format == "csv") {
-    PrintCsvRow({"criterion_id", "kind", "unit", "month", "evaluated", "failed", "limiting",
-                 "fail_rate", "limiting_rate", "min", "p10", "p25", "p50", "p75", "p90", "max",
-                 "firms", "suppressed"});
-    for (const v1::CriterionRow& r : stats.rows()) {
-      const v1::Quantiles& q = r.values();
-      const bool numeric = r.has_values();
-      const auto value = [numeric](double v) { return numeric ? absl::StrCat(v) : ""; };
-      PrintCsvRow({r.criterion_id(), r.kind(), r.unit(), r.month(), absl::StrCat(r.evaluated()),
-                   absl::StrCat(r.failed()), absl::StrCat(r.limiting()),
-                   absl::StrCat(r.fail_rate()), absl::StrCat(r.limiting_rate()), value(q.min()),
-                   value(q.p10()), value(q.p25()), value(q.p50()), value(q.p75()), value(q.p90()),
-                   value(q.max()), absl::StrCat(r.firms()), r.suppressed() ? "true" : "false"});
-    }
-    return kExitOk;
-  }
+}
+
+void ShowCriteriaTable(const v1::CriterionStatsResponse& stats) {
   std::cout << stats.standard_id() << "@" << stats.standard_version() << ", " << stats.from_month()
             << " to " << stats.to_month()
             << " (cost: the criterion decided a grade below PREMIUM, or the FAIL)\n\n";
@@ -241,7 +239,6 @@ int ShowCriteria(const Cli& cli, const WindowOptions& options,
                   numeric ? Number(r.values().p90()) : "", r.unit(), absl::StrCat(r.firms())});
   }
   table.Print();
-  return kExitOk;
 }
 
 // Where `value` lies between p10 and p90 of the cluster, on a 10-cell scale: "···●······".
@@ -254,27 +251,21 @@ std::string Position(double value, double p10, double p90) {
   return scale;
 }
 
-int ShowBenchmark(const Cli& cli, const WindowOptions& options,
-                  const v1::FirmBenchmarkResponse& benchmark) {
-  const std::string format = FormatOf(cli, options);
-  if (format == "json") {
-    PrintJson(benchmark);
-    return kExitOk;
+void ShowBenchmarkCsv(const v1::FirmBenchmarkResponse& benchmark) {
+  PrintCsvRow({"criterion_id", "kind", "unit", "firm_value", "firm_inspections", "firm_fail_rate",
+               "cluster_p10", "cluster_p50", "cluster_p90", "cluster_fail_rate", "firm_percentile",
+               "cluster_firms", "suppressed", "higher_is_better"});
+  for (const v1::BenchmarkRow& r : benchmark.rows()) {
+    PrintCsvRow({r.criterion_id(), r.kind(), r.unit(), absl::StrCat(r.firm_value()),
+                 absl::StrCat(r.firm_inspections()), absl::StrCat(r.firm_fail_rate()),
+                 absl::StrCat(r.cluster_p10()), absl::StrCat(r.cluster_p50()),
+                 absl::StrCat(r.cluster_p90()), absl::StrCat(r.cluster_fail_rate()),
+                 absl::StrCat(r.firm_percentile()), absl::StrCat(r.cluster_firms()),
+                 r.suppressed() ? "true" : "false", r.higher_is_better() ? "true" : "false"});
   }
-  if (format == "csv") {
-    PrintCsvRow({"criterion_id", "kind", "unit", "firm_value", "firm_inspections", "firm_fail_rate",
-                 "cluster_p10", "cluster_p50", "cluster_p90", "cluster_fail_rate",
-                 "firm_percentile", "cluster_firms", "suppressed", "higher_is_better"});
-    for (const v1::BenchmarkRow& r : benchmark.rows()) {
-      PrintCsvRow({r.criterion_id(), r.kind(), r.unit(), absl::StrCat(r.firm_value()),
-                   absl::StrCat(r.firm_inspections()), absl::StrCat(r.firm_fail_rate()),
-                   absl::StrCat(r.cluster_p10()), absl::StrCat(r.cluster_p50()),
-                   absl::StrCat(r.cluster_p90()), absl::StrCat(r.cluster_fail_rate()),
-                   absl::StrCat(r.firm_percentile()), absl::StrCat(r.cluster_firms()),
-                   r.suppressed() ? "true" : "false", r.higher_is_better() ? "true" : "false"});
-    }
-    return kExitOk;
-  }
+}
+
+void ShowBenchmarkTable(const v1::FirmBenchmarkResponse& benchmark) {
   std::cout << benchmark.firm_id() << " against the cluster, " << benchmark.standard_id() << "@"
             << benchmark.standard_version() << ", " << benchmark.from_month() << " to "
             << benchmark.to_month()
@@ -303,7 +294,6 @@ int ShowBenchmark(const Cli& cli, const WindowOptions& options,
                   your_fail, Percent(r.cluster_fail_rate()), boolean ? "" : r.unit()});
   }
   table.Print();
-  return kExitOk;
 }
 
 // "harvest 2, processing 1": the non-compliant sites by the stage that decided.
@@ -316,23 +306,17 @@ std::string DecidingStages(const v1::ComplianceOverviewRow& row, absl::string_vi
   return absl::StrJoin(parts, separator);
 }
 
-int ShowOverview(const Cli& cli, const WindowOptions& options,
-                 const v1::ComplianceOverviewResponse& overview) {
-  const std::string format = FormatOf(cli, options);
-  if (format == "json") {
-    PrintJson(overview);
-    return kExitOk;
+void ShowOverviewCsv(const v1::ComplianceOverviewResponse& overview) {
+  PrintCsvRow({"month", "region", "sites", "compliant", "non_compliant", "not_inspected",
+               "suppressed", "non_compliant_by_stage"});
+  for (const v1::ComplianceOverviewRow& r : overview.rows()) {
+    PrintCsvRow({r.month(), r.region(), absl::StrCat(r.sites()), absl::StrCat(r.compliant()),
+                 absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected()),
+                 r.suppressed() ? "true" : "false", DecidingStages(r, ":", " ")});
   }
-  if (format == "csv") {
-    PrintCsvRow({"month", "region", "sites", "compliant", "non_compliant", "not_inspected",
-                 "suppressed", "non_compliant_by_stage"});
-    for (const v1::ComplianceOverviewRow& r : overview.rows()) {
-      PrintCsvRow({r.month(), r.region(), absl::StrCat(r.sites()), absl::StrCat(r.compliant()),
-                   absl::StrCat(r.non_compliant()), absl::StrCat(r.not_inspected()),
-                   r.suppressed() ? "true" : "false", DecidingStages(r, ":", " ")});
-    }
-    return kExitOk;
-  }
+}
+
+void ShowOverviewTable(const v1::ComplianceOverviewResponse& overview) {
   std::cout << overview.norm().id() << ": " << overview.norm().title() << " ("
             << overview.norm().standard_id() << "@" << overview.norm().standard_version()
             << "), at the end of each month in force\n\n";
@@ -351,7 +335,171 @@ int ShowOverview(const Cli& cli, const WindowOptions& options,
                   DecidingStages(r, " ", ", ")});
   }
   table.Print();
-  return kExitOk;
+}
+
+struct StatsCertifiersOptions : WindowOptions {
+  std::string standard, certifier;
+};
+
+int StatsCertifiers(client::Connection& connection, const Cli& cli,
+                    const StatsCertifiersOptions& options) {
+  WindowOptions window = options;
+  if (int exit_code = kExitOk; !ResolvePeriod(window, &exit_code)) return exit_code;
+  v1::CertifierStatsRequest request;
+  request.set_standard_id(options.standard);
+  request.set_certifier_id(options.certifier);
+  request.set_from_month(window.from);
+  request.set_to_month(window.to);
+  v1::CertifierStatsResponse response;
+  grpc::Status status =
+      connection.stats().CertifierStats(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("stats certifiers", status);
+  return PrintStats(cli, options, response, ShowCertifiersCsv, ShowCertifiersTable);
+}
+
+void AddStatsCertifiers(CLI::App* stats, Cli& cli) {
+  auto options = std::make_shared<StatsCertifiersOptions>();
+  CLI::App* certifiers = stats->add_subcommand(
+      "certifiers",
+      "each certifier's grade distribution against its peers', with an outlier test "
+      "(chi-square, Bonferroni, Cramér's V)");
+  certifiers->add_option("--standard", options->standard, "standard id, e.g. CSCS")->required();
+  certifiers->add_option("--certifier", options->certifier, "only this certifier's rows");
+  AddWindowOptions(certifiers, *options);
+  OnRun(certifiers, cli, options, StatsCertifiers);
+}
+
+struct StatsCriteriaOptions : WindowOptions {
+  std::string standard;
+};
+
+int StatsCriteria(client::Connection& connection, const Cli& cli,
+                  const StatsCriteriaOptions& options) {
+  WindowOptions window = options;
+  if (int exit_code = kExitOk; !ResolvePeriod(window, &exit_code)) return exit_code;
+  v1::CriterionStatsRequest request;
+  int exit_code = kExitOk;
+  std::string id;
+  uint32_t version = 0;
+  if (!ParseVersion(options.standard, &id, &version, &exit_code)) return exit_code;
+  request.set_standard_id(id);
+  request.set_standard_version(version);
+  request.set_from_month(window.from);
+  request.set_to_month(window.to);
+  v1::CriterionStatsResponse response;
+  grpc::Status status =
+      connection.stats().CriterionStats(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("stats criteria", status);
+  return PrintStats(cli, options, response, ShowCriteriaCsv, ShowCriteriaTable);
+}
+
+void AddStatsCriteria(CLI::App* stats, Cli& cli) {
+  auto options = std::make_shared<StatsCriteriaOptions>();
+  CLI::App* criteria = stats->add_subcommand(
+      "criteria",
+      "per criterion: how often it fails, how often it cost the grade, measured values by "
+      "month");
+  criteria->add_option("--standard", options->standard, "the exact version, ID@N")->required();
+  AddWindowOptions(criteria, *options);
+  OnRun(criteria, cli, options, StatsCriteria);
+}
+
+struct StatsBenchmarkOptions : WindowOptions {
+  std::string standard, firm;
+};
+
+int StatsBenchmark(client::Connection& connection, const Cli& cli,
+                   const StatsBenchmarkOptions& options) {
+  WindowOptions window = options;
+  if (int exit_code = kExitOk; !ResolvePeriod(window, &exit_code)) return exit_code;
+  v1::FirmBenchmarkRequest request;
+  int exit_code = kExitOk;
+  std::string id;
+  uint32_t version = 0;
+  if (!ParseVersion(options.standard, &id, &version, &exit_code)) return exit_code;
+  request.set_firm_id(options.firm);
+  request.set_standard_id(id);
+  request.set_standard_version(version);
+  request.set_from_month(window.from);
+  request.set_to_month(window.to);
+  v1::FirmBenchmarkResponse response;
+  grpc::Status status =
+      connection.stats().FirmBenchmark(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("stats benchmark", status);
+  return PrintStats(cli, options, response, ShowBenchmarkCsv, ShowBenchmarkTable);
+}
+
+void AddStatsBenchmark(CLI::App* stats, Cli& cli) {
+  auto options = std::make_shared<StatsBenchmarkOptions>();
+  CLI::App* benchmark = stats->add_subcommand(
+      "benchmark",
+      "a firm's results per criterion next to anonymised cluster percentiles (a FIRM: its "
+      "own)");
+  benchmark->add_option("--standard", options->standard, "the exact version, ID@N")->required();
+  benchmark->add_option("--firm", options->firm, "firm id (default: the caller's firm)");
+  AddWindowOptions(benchmark, *options);
+  OnRun(benchmark, cli, options, StatsBenchmark);
+}
+
+struct StatsComplianceOptions : WindowOptions {
+  std::string norm, as_of;
+};
+
+int StatsCompliance(client::Connection& connection, const Cli& cli,
+                    const StatsComplianceOptions& options) {
+  WindowOptions window = options;
+  if (int exit_code = kExitOk; !ResolvePeriod(window, &exit_code)) return exit_code;
+  v1::ComplianceOverviewRequest request;
+  int exit_code = kExitOk;
+  if (!ParseDateFlag("--as-of", options.as_of, request.mutable_as_of(), &exit_code)) {
+    return exit_code;
+  }
+  request.set_norm_id(options.norm);
+  request.set_from_month(window.from);
+  request.set_to_month(window.to);
+  v1::ComplianceOverviewResponse response;
+  grpc::Status status =
+      connection.stats().ComplianceOverview(connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail("stats compliance", status);
+  return PrintStats(cli, options, response, ShowOverviewCsv, ShowOverviewTable);
+}
+
+void AddStatsCompliance(CLI::App* stats, Cli& cli) {
+  auto options = std::make_shared<StatsComplianceOptions>();
+  CLI::App* compliance = stats->add_subcommand(
+      "compliance",
+      "per region: compliant, non-compliant and not inspected sites at the end of each "
+      "month, and the stage that decided each non-compliant site's verdict");
+  compliance->add_option("norm", options->norm, "norm id")->required();
+  compliance->add_option("--as-of", options->as_of,
+                         "as the records stood then (YYYY-MM-DD or RFC 3339; default now; "
+                         "ADMIN and REGULATOR)");
+  AddWindowOptions(compliance, *options);
+  OnRun(compliance, cli, options, StatsCompliance);
+}
+
+int StatsVerify(client::Connection& connection, const Cli& cli) {
+  v1::VerifyAggregatesResponse response;
+  grpc::Status status = connection.stats().VerifyAggregates(
+      connection.NewContext().get(), v1::VerifyAggregatesRequest(), &response);
+  if (!status.ok()) return Fail("stats verify", status);
+  cli.printer().Print(response, [&] {
+    std::cout << response.cells() << " cells compared with a recomputation from "
+              << response.inspections() << " inspections: " << response.mismatches()
+              << " differences\n";
+    for (const std::string& difference : response.differences()) {
+      std::cout << "  " << difference << "\n";
+    }
+  });
+  return response.mismatches() == 0 ? kExitOk : kExitMisbehaviour;
+}
+
+void AddStatsVerify(CLI::App* stats, Cli& cli) {
+  CLI::App* verify = stats->add_subcommand(
+      "verify",
+      "recompute the statistics aggregates from every inspection and compare (ADMIN); "
+      "exit 7 on a difference");
+  OnRun(verify, cli, StatsVerify);
 }
 
 }  // namespace
@@ -363,146 +511,11 @@ void AddStatsCommands(CLI::App& app, Cli& cli) {
                          "compliance over time");
   stats->require_subcommand(1);
   stats->footer(kPublicationRule);
-  {
-    struct Options : WindowOptions {
-      std::string standard, certifier;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* certifiers = stats->add_subcommand(
-        "certifiers",
-        "each certifier's grade distribution against its peers', with an outlier test "
-        "(chi-square, Bonferroni, Cramér's V)");
-    certifiers->add_option("--standard", options->standard, "standard id, e.g. CSCS")->required();
-    certifiers->add_option("--certifier", options->certifier, "only this certifier's rows");
-    AddWindowOptions(certifiers, *options);
-    OnRun(certifiers, cli, [&cli, options](client::Connection& connection) {
-      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
-      v1::CertifierStatsRequest request;
-      request.set_standard_id(options->standard);
-      request.set_certifier_id(options->certifier);
-      request.set_from_month(options->from);
-      request.set_to_month(options->to);
-      v1::CertifierStatsResponse response;
-      grpc::Status status =
-          connection.stats().CertifierStats(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("stats certifiers", status);
-      return ShowCertifiers(cli, *options, response);
-    });
-  }
-  {
-    struct Options : WindowOptions {
-      std::string standard;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* criteria = stats->add_subcommand(
-        "criteria",
-        "per criterion: how often it fails, how often it cost the grade, measured values by "
-        "month");
-    criteria->add_option("--standard", options->standard, "the exact version, ID@N")->required();
-    AddWindowOptions(criteria, *options);
-    OnRun(criteria, cli, [&cli, options](client::Connection& connection) {
-      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
-      v1::CriterionStatsRequest request;
-      int exit_code = kExitOk;
-      std::string id;
-      uint32_t version = 0;
-      if (!ParseVersion(options->standard, &id, &version, &exit_code)) return exit_code;
-      request.set_standard_id(id);
-      request.set_standard_version(version);
-      request.set_from_month(options->from);
-      request.set_to_month(options->to);
-      v1::CriterionStatsResponse response;
-      grpc::Status status =
-          connection.stats().CriterionStats(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("stats criteria", status);
-      return ShowCriteria(cli, *options, response);
-    });
-  }
-  {
-    struct Options : WindowOptions {
-      std::string standard, firm;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* benchmark = stats->add_subcommand(
-        "benchmark",
-        "a firm's results per criterion next to anonymised cluster percentiles (a FIRM: its "
-        "own)");
-    benchmark->add_option("--standard", options->standard, "the exact version, ID@N")->required();
-    benchmark->add_option("--firm", options->firm, "firm id (default: the caller's firm)");
-    AddWindowOptions(benchmark, *options);
-    OnRun(benchmark, cli, [&cli, options](client::Connection& connection) {
-      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
-      v1::FirmBenchmarkRequest request;
-      int exit_code = kExitOk;
-      std::string id;
-      uint32_t version = 0;
-      if (!ParseVersion(options->standard, &id, &version, &exit_code)) return exit_code;
-      request.set_firm_id(options->firm);
-      request.set_standard_id(id);
-      request.set_standard_version(version);
-      request.set_from_month(options->from);
-      request.set_to_month(options->to);
-      v1::FirmBenchmarkResponse response;
-      grpc::Status status =
-          connection.stats().FirmBenchmark(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("stats benchmark", status);
-      return ShowBenchmark(cli, *options, response);
-    });
-  }
-  {
-    struct Options : WindowOptions {
-      std::string norm, as_of;
-    };
-    auto options = std::make_shared<Options>();
-    CLI::App* compliance = stats->add_subcommand(
-        "compliance",
-        "per region: compliant, non-compliant and not inspected sites at the end of each "
-        "month, and the stage that decided each non-compliant site's verdict");
-    compliance->add_option("norm", options->norm, "norm id")->required();
-    compliance->add_option("--as-of", options->as_of,
-                           "as the records stood then (YYYY-MM-DD or RFC 3339; default now; "
-                           "ADMIN and REGULATOR)");
-    AddWindowOptions(compliance, *options);
-    OnRun(compliance, cli, [&cli, options](client::Connection& connection) {
-      if (int exit_code = kExitOk; !ResolvePeriod(*options, &exit_code)) return exit_code;
-      v1::ComplianceOverviewRequest request;
-      int exit_code = kExitOk;
-      if (!ParseDateFlag("--as-of", options->as_of, request.mutable_as_of(), &exit_code)) {
-        return exit_code;
-      }
-      request.set_norm_id(options->norm);
-      request.set_from_month(options->from);
-      request.set_to_month(options->to);
-      v1::ComplianceOverviewResponse response;
-      grpc::Status status =
-          connection.stats().ComplianceOverview(connection.NewContext().get(), request, &response);
-      if (!status.ok()) return Fail("stats compliance", status);
-      return ShowOverview(cli, *options, response);
-    });
-  }
-  {
-    CLI::App* verify = stats->add_subcommand(
-        "verify",
-        "recompute the statistics aggregates from every inspection and compare (ADMIN); "
-        "exit 7 on a difference");
-    OnRun(verify, cli, [&cli](client::Connection& connection) {
-      v1::VerifyAggregatesResponse response;
-      grpc::Status status = connection.stats().VerifyAggregates(
-          connection.NewContext().get(), v1::VerifyAggregatesRequest(), &response);
-      if (!status.ok()) return Fail("stats verify", status);
-      if (cli.format() == Format::kJson) {
-        PrintJson(response);
-      } else {
-        std::cout << response.cells() << " cells compared with a recomputation from "
-                  << response.inspections() << " inspections: " << response.mismatches()
-                  << " differences\n";
-        for (const std::string& difference : response.differences()) {
-          std::cout << "  " << difference << "\n";
-        }
-      }
-      return response.mismatches() == 0 ? kExitOk : kExitMisbehaviour;
-    });
-  }
+  AddStatsCertifiers(stats, cli);
+  AddStatsCriteria(stats, cli);
+  AddStatsBenchmark(stats, cli);
+  AddStatsCompliance(stats, cli);
+  AddStatsVerify(stats, cli);
 }
 
 }  // namespace sello::cli

@@ -24,19 +24,12 @@ struct WatchOptions {
 
 void PrintEvent(const Cli& cli, const v1::LoggedEvent& logged) {
   const v1::Event& event = logged.event();
-  if (cli.format() == Format::kJson) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.always_print_primitive_fields = true;
-    (void)google::protobuf::util::MessageToJsonString(event, &json, options);
-    std::cout << json << "\n" << std::flush;  // one event per line
-    return;
-  }
-  std::cout << "#" << event.seq() << "  " << ShowTime(event.time()) << "  " << event.kind() << "  "
-            << (event.subjects_size() > 0 ? event.subjects(0) : "") << "  by "
-            << (event.actor_organisation_id().empty() ? "sellod" : event.actor_organisation_id())
-            << "\n"
-            << std::flush;
+  cli.printer().PrintStreamed(event, [&] {
+    std::cout << "#" << event.seq() << "  " << ShowTime(event.time()) << "  " << event.kind()
+              << "  " << (event.subjects_size() > 0 ? event.subjects(0) : "") << "  by "
+              << (event.actor_organisation_id().empty() ? "sellod" : event.actor_organisation_id())
+              << "\n";
+  });
 }
 
 }  // namespace

@@ -9,6 +9,31 @@
 
 namespace sello::cli {
 
+namespace {
+
+// The evidence for people: each conflicting pair of checkpoints in full.
+void ShowEvidence(const tools::WitnessEvidenceList& list, const std::string& url) {
+  std::cout << "witness  " << list.witness_key() << "\n";
+  if (list.evidence().empty()) {
+    std::cout << "no evidence: no log has shown this witness two histories\n";
+    return;
+  }
+  int number = 0;
+  for (const tools::WitnessEvidence& e : list.evidence()) {
+    std::cout << "\n#" << ++number << "  " << e.origin() << "  " << e.kind() << "  received "
+              << e.received_time() << "\n"
+              << "reason: " << e.reason() << "\n"
+              << "--- the checkpoint it had cosigned ---\n"
+              << e.cosigned_note() << "--- the conflicting checkpoint (old size " << e.old_size()
+              << ", " << e.proof_size() << " proof hashes) ---\n"
+              << e.conflicting_note();
+  }
+  std::cerr << "sello: witness " << url << " holds " << list.evidence_size()
+            << " conflicting checkpoint(s): each pair is signed by the log's key\n";
+}
+
+}  // namespace
+
 void AddWitnessCommands(CLI::App& app, Cli& cli) {
   CLI::App* witness =
       app.add_subcommand("witness", "ask a witness (sello-witness) what it has seen");
@@ -38,27 +63,7 @@ void AddWitnessCommands(CLI::App& app, Cli& cli) {
           client::FetchWitnessEvidence(http, options->url);
       if (!list.ok()) return Fail("witness evidence", list.status());
       const int code = list->evidence().empty() ? kExitOk : kExitMisbehaviour;
-      if (cli.format() == Format::kJson) {
-        PrintJson(*list);
-        return code;
-      }
-      std::cout << "witness  " << list->witness_key() << "\n";
-      if (list->evidence().empty()) {
-        std::cout << "no evidence: no log has shown this witness two histories\n";
-        return code;
-      }
-      int number = 0;
-      for (const tools::WitnessEvidence& e : list->evidence()) {
-        std::cout << "\n#" << ++number << "  " << e.origin() << "  " << e.kind() << "  received "
-                  << e.received_time() << "\n"
-                  << "reason: " << e.reason() << "\n"
-                  << "--- the checkpoint it had cosigned ---\n"
-                  << e.cosigned_note() << "--- the conflicting checkpoint (old size "
-                  << e.old_size() << ", " << e.proof_size() << " proof hashes) ---\n"
-                  << e.conflicting_note();
-      }
-      std::cerr << "sello: witness " << options->url << " holds " << list->evidence_size()
-                << " conflicting checkpoint(s): each pair is signed by the log's key\n";
+      cli.printer().Print(*list, [&] { ShowEvidence(*list, options->url); });
       return code;
     };
   });
