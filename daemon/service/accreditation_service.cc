@@ -8,12 +8,11 @@
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::AccreditationService::service_full_name(), name);
@@ -50,27 +49,6 @@ absl::StatusOr<uint32_t> SuspendCertifierSeals(storage::Transaction& tx,
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::Accreditation>> LoadAccreditations(const storage::Store& store,
-                                                                  absl::string_view certifier_id) {
-  std::vector<v1::Accreditation> out;
-  absl::Status inner;
-  absl::Status scan = store.Scan(
-      Table::kAccreditationsByCertifier, storage::ChildPrefix(certifier_id), "",
-      [&](absl::string_view key, absl::string_view) {
-        absl::StatusOr<v1::Accreditation> accreditation = storage::RequireRecord<v1::Accreditation>(
-            store, Table::kAccreditations, storage::ChildOf(key), "accreditation");
-        if (!accreditation.ok()) {
-          inner = accreditation.status();
-          return false;
-        }
-        out.push_back(*std::move(accreditation));
-        return true;
-      });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
-  return out;
-}
-
 grpc::Status AccreditationService::CreateAccreditation(
     grpc::ServerContext* context, const v1::CreateAccreditationRequest* request,
     v1::Accreditation* response) {
@@ -83,8 +61,8 @@ grpc::Status AccreditationService::CreateAccreditation(
         }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           const v1::Accreditation& wanted = request->accreditation();
-          absl::StatusOr<v1::Organisation> certifier = storage::RequireRecord<v1::Organisation>(
-              tx.store(), Table::kOrganisations, wanted.certifier_id(), "organisation");
+          absl::StatusOr<v1::Organisation> certifier =
+              storage::RequireOrganisation(tx.store(), wanted.certifier_id());
           if (!certifier.ok()) return certifier.status();
           if (certifier->kind() != v1::Organisation::CERTIFIER) {
             return absl::FailedPreconditionError(
@@ -93,8 +71,7 @@ grpc::Status AccreditationService::CreateAccreditation(
           }
           for (int i = 0; i < wanted.scope_size(); ++i) {
             absl::StatusOr<std::optional<v1::Standard>> standard =
-                storage::LoadRecord<v1::Standard>(tx.store(), Table::kStandards,
-                                                  wanted.scope(i).standard_id());
+                storage::FindStandard(tx.store(), wanted.scope(i).standard_id());
             if (!standard.ok()) return standard.status();
             if (!standard->has_value()) {
               return absl::NotFoundError(
@@ -142,8 +119,7 @@ grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::st
         }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Accreditation> accreditation =
-              storage::RequireRecord<v1::Accreditation>(
-                  tx.store(), Table::kAccreditations, request->accreditation_id(), "accreditation");
+              storage::RequireAccreditation(tx.store(), request->accreditation_id());
           if (!accreditation.ok()) return accreditation.status();
           if (absl::Status status = domain::ChangeAccreditationStatus(*accreditation, target,
                                                                       request->reason(), tx.now());
@@ -194,18 +170,17 @@ grpc::Status AccreditationService::WithdrawAccreditation(
 grpc::Status AccreditationService::GetAccreditation(grpc::ServerContext* context,
                                                     const v1::GetAccreditationRequest* request,
                                                     v1::Accreditation* response) {
-  return Serve(
-      registry_, context, Method("GetAccreditation"), *request,
-      [&](const domain::Principal*) -> absl::Status {
-        if (request->accreditation_id().empty()) {
-          return absl::InvalidArgumentError("accreditation_id: required");
-        }
-        absl::StatusOr<v1::Accreditation> accreditation = storage::RequireRecord<v1::Accreditation>(
-            *registry_.store, Table::kAccreditations, request->accreditation_id(), "accreditation");
-        if (!accreditation.ok()) return accreditation.status();
-        *response = *std::move(accreditation);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("GetAccreditation"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 if (request->accreditation_id().empty()) {
+                   return absl::InvalidArgumentError("accreditation_id: required");
+                 }
+                 absl::StatusOr<v1::Accreditation> accreditation =
+                     storage::RequireAccreditation(*registry_.store, request->accreditation_id());
+                 if (!accreditation.ok()) return accreditation.status();
+                 *response = *std::move(accreditation);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* context,
@@ -216,12 +191,8 @@ grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* conte
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
-                 const bool by_certifier = !request->certifier_id().empty();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Accreditation>(
-                     *registry_.store, Table::kAccreditations,
-                     by_certifier ? std::optional(Table::kAccreditationsByCertifier) : std::nullopt,
-                     by_certifier ? storage::ChildPrefix(request->certifier_id()) : "",
-                     request->page_token(), *page_size,
+                 absl::StatusOr<std::string> next = storage::ListAccreditationsPage(
+                     *registry_.store, request->certifier_id(), request->page_token(), *page_size,
                      [&](v1::Accreditation&& accreditation) -> absl::StatusOr<bool> {
                        *response->add_accreditations() = std::move(accreditation);
                        return true;

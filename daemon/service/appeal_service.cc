@@ -8,12 +8,11 @@
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::AppealService::service_full_name(), name);
@@ -29,36 +28,36 @@ void StoreAppeal(storage::Transaction& tx, const v1::Appeal& appeal, absl::strin
 
 absl::StatusOr<v1::Appeal> RequireAppeal(const storage::Store& store, const std::string& id) {
   if (id.empty()) return absl::InvalidArgumentError("appeal_id: required");
-  return storage::RequireRecord<v1::Appeal>(store, Table::kAppeals, id, "appeal");
+  return storage::RequireAppeal(store, id);
 }
 
 }  // namespace
 
 grpc::Status AppealService::FileAppeal(grpc::ServerContext* context,
                                        const v1::FileAppealRequest* request, v1::Appeal* response) {
-  return Serve(
-      registry_, context, Method("FileAppeal"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->inspection_id().empty()) {
-          return absl::InvalidArgumentError("inspection_id: required");
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-              tx.store(), Table::kInspections, request->inspection_id(), "inspection");
-          if (!inspection.ok()) return inspection.status();
-          absl::StatusOr<std::vector<v1::Appeal>> earlier =
-              AppealsAgainst(tx.store(), inspection->id());
-          if (!earlier.ok()) return earlier.status();
-          absl::StatusOr<v1::Appeal> appeal =
-              domain::PlanAppeal(*inspection, *caller, request->grounds(), *earlier, tx.now(),
-                                 registry_.appeal_deadline);
-          if (!appeal.ok()) return appeal.status();
-          appeal->set_id(domain::NewId("apl"));
-          StoreAppeal(tx, *appeal, "appeal.filed");
-          *response = *std::move(appeal);
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("FileAppeal"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->inspection_id().empty()) {
+                   return absl::InvalidArgumentError("inspection_id: required");
+                 }
+                 return registry_.ledger->Apply(
+                     *caller, [&](storage::Transaction& tx) -> absl::Status {
+                       absl::StatusOr<v1::Inspection> inspection =
+                           storage::RequireInspection(tx.store(), request->inspection_id());
+                       if (!inspection.ok()) return inspection.status();
+                       absl::StatusOr<std::vector<v1::Appeal>> earlier =
+                           storage::AppealsOfInspection(tx.store(), inspection->id());
+                       if (!earlier.ok()) return earlier.status();
+                       absl::StatusOr<v1::Appeal> appeal =
+                           domain::PlanAppeal(*inspection, *caller, request->grounds(), *earlier,
+                                              tx.now(), registry_.appeal_deadline);
+                       if (!appeal.ok()) return appeal.status();
+                       appeal->set_id(domain::NewId("apl"));
+                       StoreAppeal(tx, *appeal, "appeal.filed");
+                       *response = *std::move(appeal);
+                       return absl::OkStatus();
+                     });
+               });
 }
 
 grpc::Status AppealService::AssignAppeal(grpc::ServerContext* context,
@@ -73,11 +72,11 @@ grpc::Status AppealService::AssignAppeal(grpc::ServerContext* context,
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<v1::Appeal> appeal = RequireAppeal(tx.store(), request->appeal_id());
           if (!appeal.ok()) return appeal.status();
-          absl::StatusOr<v1::Organisation> certifier = storage::RequireRecord<v1::Organisation>(
-              tx.store(), Table::kOrganisations, request->certifier_id(), "organisation");
+          absl::StatusOr<v1::Organisation> certifier =
+              storage::RequireOrganisation(tx.store(), request->certifier_id());
           if (!certifier.ok()) return certifier.status();
           absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
-              LoadAccreditations(tx.store(), certifier->id());
+              storage::AccreditationsOfCertifier(tx.store(), certifier->id());
           if (!accreditations.ok()) return accreditations.status();
           const std::string replaced = appeal->assigned_certifier_id();
           if (absl::Status status = domain::AssignAppeal(*appeal, *certifier, *accreditations,
@@ -129,8 +128,8 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
             return status;
           }
           if (!planned.ok()) return planned.status();
-          absl::StatusOr<v1::Inspection> original = storage::RequireRecord<v1::Inspection>(
-              tx.store(), Table::kInspections, appeal->inspection_id(), "inspection");
+          absl::StatusOr<v1::Inspection> original =
+              storage::RequireInspection(tx.store(), appeal->inspection_id());
           if (!original.ok()) return original.status();
           v1::Inspection& reinspection = planned->record;
           if (absl::Status status =
@@ -197,28 +196,23 @@ grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                    return absl::PermissionDeniedError("firm_id: a FIRM lists only its own appeals");
                  }
                  // The narrowest index that holds every appeal the caller may see.
-                 Table index = Table::kAppealsByDate;
+                 storage::AppealsBy index = storage::AppealsBy::kDate;
                  std::string parent;
                  if (!request->inspection_id().empty()) {
-                   index = Table::kAppealsByInspection;
+                   index = storage::AppealsBy::kInspection;
                    parent = request->inspection_id();
                  } else if (caller->role == v1::FIRM || !request->firm_id().empty()) {
-                   index = Table::kAppealsByFirm;
+                   index = storage::AppealsBy::kFirm;
                    parent = caller->role == v1::FIRM ? caller->organisation_id : request->firm_id();
                  } else if (caller->role == v1::CERTIFIER) {
-                   index = Table::kAppealsByCertifier;
+                   index = storage::AppealsBy::kCertifier;
                    parent = caller->organisation_id;
                  }
-                 const std::string name(storage::TableName(index));
                  const absl::Time now = absl::Now();
-                 const std::string prefix = parent.empty() ? "" : storage::ChildPrefix(parent);
-                 const storage::Store& store = *registry_.store;
-                 absl::StatusOr<std::string> next = storage::ListPage(
-                     store, index, prefix, name, request->page_token(), *page_size,
-                     [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
-                       absl::StatusOr<v1::Appeal> appeal = storage::RequireRecord<v1::Appeal>(
-                           store, Table::kAppeals, storage::IndexedId(key), "appeal");
-                       if (!appeal.ok()) return appeal.status();
+                 absl::StatusOr<std::string> next = storage::ListAppealsPage(
+                     *registry_.store, index, parent, request->page_token(), *page_size,
+                     [&](v1::Appeal&& taken) -> absl::StatusOr<bool> {
+                       v1::Appeal* appeal = &taken;
                        if (!domain::CanReadAppeal(*appeal, *caller)) return false;
                        if (!request->firm_id().empty() && appeal->firm_id() != request->firm_id()) {
                          return false;
@@ -229,7 +223,7 @@ grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                        }
                        appeal->set_overdue(domain::IsOverdue(*appeal, now));
                        if (request->overdue() && !appeal->overdue()) return false;
-                       *response->add_appeals() = *std::move(appeal);
+                       *response->add_appeals() = std::move(*appeal);
                        return true;
                      });
                  if (!next.ok()) return next.status();

@@ -60,16 +60,8 @@ absl::StatusOr<std::vector<v1::Certification>> CertifyLot(
 absl::StatusOr<std::vector<v1::Certification>> CertifySite(
     const storage::Store& store, const std::vector<v1::Inspection>& inspections);
 
-// Every inspection of lot `lot_id`, any status.
-absl::StatusOr<std::vector<v1::Inspection>> InspectionsOfLot(const storage::Store& store,
-                                                             absl::string_view lot_id);
-
 // "PREMIUM", "GRADE_I", "INDUSTRIAL" for a pass, "FAIL" otherwise.
 std::string OutcomeName(const v1::Inspection& inspection);
-
-// Every appeal filed against `inspection_id`.
-absl::StatusOr<std::vector<v1::Appeal>> AppealsAgainst(const storage::Store& store,
-                                                       absl::string_view inspection_id);
 
 }  // namespace sello::service
 

@@ -15,11 +15,10 @@
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
-
-using storage::Table;
 
 namespace {
 
@@ -37,7 +36,7 @@ absl::StatusOr<storage::StoredSeal> RequireSeal(const storage::Store& store,
 absl::Status AppendCodesOfIssuance(const storage::Store& store, const v1::SealIssuance& issuance,
                                    std::vector<std::string>& codes) {
   absl::StatusOr<std::optional<std::string>> listed =
-      store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance.id()));
+      storage::LoadIssuanceCodes(store, issuance.id());
   if (!listed.ok()) return listed.status();
   if (listed->has_value()) {
     for (absl::string_view code : absl::StrSplit(**listed, '\n', absl::SkipEmpty())) {
@@ -46,45 +45,38 @@ absl::Status AppendCodesOfIssuance(const storage::Store& store, const v1::SealIs
     return absl::OkStatus();
   }
   absl::Status inner;
-  absl::Status scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(issuance.lot_id()), "",
-                                 [&](absl::string_view key, absl::string_view) {
-                                   absl::StatusOr<storage::StoredSeal> stored =
-                                       RequireSeal(store, storage::ChildOf(key));
-                                   if (!stored.ok()) {
-                                     inner = stored.status();
-                                     return false;
-                                   }
-                                   if (stored->seal.issuance_id() == issuance.id()) {
-                                     codes.push_back(stored->seal.code());
-                                   }
-                                   return true;
-                                 });
+  absl::Status scan =
+      storage::VisitWholeSealCodesOfLot(store, issuance.lot_id(), "", [&](absl::string_view code) {
+        absl::StatusOr<storage::StoredSeal> stored = RequireSeal(store, code);
+        if (!stored.ok()) {
+          inner = stored.status();
+          return false;
+        }
+        if (stored->seal.issuance_id() == issuance.id()) {
+          codes.push_back(stored->seal.code());
+        }
+        return true;
+      });
   if (!scan.ok()) return scan;
   return inner;
 }
 
-// The codes of the issuances an index lists under `prefix`, those whose inspection
+// The codes of the issuances `issuance_ids` (as read), those whose inspection
 // `take` accepts.
-absl::StatusOr<std::vector<std::string>> SealCodesOfIssuances(const storage::Store& store,
-                                                              Table index, absl::string_view prefix,
-                                                              const InspectionFilter& take) {
-  std::vector<std::string> issuance_ids;
-  absl::Status scan = store.Scan(index, prefix, "", [&](absl::string_view key, absl::string_view) {
-    issuance_ids.emplace_back(storage::IndexedId(key));
-    return true;
-  });
-  if (!scan.ok()) return scan;
+absl::StatusOr<std::vector<std::string>> SealCodesOfIssuances(
+    const storage::Store& store, const absl::StatusOr<std::vector<std::string>>& issuance_ids,
+    const InspectionFilter& take) {
+  if (!issuance_ids.ok()) return issuance_ids.status();
   std::vector<std::string> codes;
   std::map<std::string, bool> taken;  // by inspection id
-  for (const std::string& issuance_id : issuance_ids) {
-    absl::StatusOr<v1::SealIssuance> issuance =
-        storage::RequireRecord<v1::SealIssuance>(store, Table::kIssuances, issuance_id, "issuance");
+  for (const std::string& issuance_id : *issuance_ids) {
+    absl::StatusOr<v1::SealIssuance> issuance = storage::RequireIssuance(store, issuance_id);
     if (!issuance.ok()) return issuance.status();
     if (take) {
       auto found = taken.find(issuance->inspection_id());
       if (found == taken.end()) {
-        absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-            store, Table::kInspections, issuance->inspection_id(), "inspection");
+        absl::StatusOr<v1::Inspection> inspection =
+            storage::RequireInspection(store, issuance->inspection_id());
         if (!inspection.ok()) return inspection.status();
         found = taken.emplace(issuance->inspection_id(), take(*inspection)).first;
       }
@@ -111,7 +103,7 @@ absl::StatusOr<std::vector<storage::StoredSeal>> LoadSeals(const storage::Store&
     keys.reserve(to - from);
     for (size_t i = from; i < to; ++i) keys.push_back(domain::SealCodeKey(codes[i]));
     absl::StatusOr<std::vector<std::optional<std::string>>> found =
-        store.MultiGet(Table::kSeals, keys);
+        storage::LoadSealRecords(store, keys);
     if (!found.ok()) return found.status();
     std::vector<v1::Seal*> parsed;
     for (size_t i = from; i < to; ++i) {
@@ -119,8 +111,7 @@ absl::StatusOr<std::vector<storage::StoredSeal>> LoadSeals(const storage::Store&
       if (!bytes.has_value()) {
         return absl::NotFoundError(absl::StrCat("seal '", codes[i], "' not found"));
       }
-      if (absl::Status status =
-              storage::ParseRecord(Table::kSeals, keys[i - from], *bytes, seals[i].seal);
+      if (absl::Status status = storage::ParseSealRecord(keys[i - from], *bytes, seals[i].seal);
           !status.ok()) {
         return status;
       }
@@ -132,49 +123,25 @@ absl::StatusOr<std::vector<storage::StoredSeal>> LoadSeals(const storage::Store&
   return seals;
 }
 
-// The children of `parent` in `index`.
-absl::StatusOr<std::vector<std::string>> ChildrenOf(const storage::Store& store, Table index,
-                                                    absl::string_view parent) {
-  std::vector<std::string> children;
-  absl::Status scan = store.Scan(index, storage::ChildPrefix(parent), "",
-                                 [&](absl::string_view key, absl::string_view) {
-                                   children.emplace_back(storage::ChildOf(key));
-                                   return true;
-                                 });
-  if (!scan.ok()) return scan;
-  return children;
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> SealCodesOfCertifier(const storage::Store& store,
                                                               absl::string_view certifier_id,
                                                               const InspectionFilter& take) {
-  return SealCodesOfIssuances(store, Table::kIssuancesByCertifier,
-                              storage::ChildPrefix(certifier_id), take);
+  return SealCodesOfIssuances(store, storage::IssuanceIdsOfCertifier(store, certifier_id), take);
 }
 
 absl::StatusOr<std::vector<std::string>> SealCodesOfVersion(const storage::Store& store,
                                                             absl::string_view standard_id,
                                                             uint32_t version) {
-  return SealCodesOfIssuances(store, Table::kIssuancesByVersion,
-                              storage::VersionIndexPrefix(standard_id, version), {});
-}
-
-absl::StatusOr<std::vector<std::string>> IssuanceIdsOfLot(const storage::Store& store,
-                                                          absl::string_view lot_id) {
-  return ChildrenOf(store, Table::kIssuancesByLot, lot_id);
-}
-
-absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
-                                                         absl::string_view lot_id) {
-  return ChildrenOf(store, Table::kSealsByLot, lot_id);
+  return SealCodesOfIssuances(store, storage::IssuanceIdsOfVersion(store, standard_id, version),
+                              {});
 }
 
 absl::StatusOr<std::vector<std::string>> CodesOfIssuance(const storage::Store& store,
                                                          absl::string_view issuance_id) {
   absl::StatusOr<std::optional<std::string>> listed =
-      store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance_id));
+      storage::LoadIssuanceCodes(store, issuance_id);
   if (!listed.ok()) return listed.status();
   if (!listed->has_value()) {
     return absl::DataLossError(absl::StrCat("the codes of issuance ", issuance_id, " are missing"));
@@ -187,12 +154,11 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& st
                                                         absl::string_view inspection_id) {
   std::vector<std::string> codes;
   // Compact seals, by issuance: the lot's issuances and each one's codes.
-  absl::StatusOr<std::vector<std::string>> issuance_ids = IssuanceIdsOfLot(store, lot_id);
+  absl::StatusOr<std::vector<std::string>> issuance_ids = storage::IssuanceIdsOfLot(store, lot_id);
   if (!issuance_ids.ok()) return issuance_ids.status();
   for (const std::string& issuance_id : *issuance_ids) {
     if (!inspection_id.empty()) {
-      absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
-          store, Table::kIssuances, issuance_id, "issuance");
+      absl::StatusOr<v1::SealIssuance> issuance = storage::RequireIssuance(store, issuance_id);
       if (!issuance.ok()) return issuance.status();
       if (issuance->inspection_id() != inspection_id) continue;
     }
@@ -204,20 +170,19 @@ absl::StatusOr<std::vector<std::string>> SealCodesOfLot(const storage::Store& st
   // of their own.
   absl::Status inner;
   absl::Status scan;
-  scan = store.Scan(Table::kSealsByLot, storage::ChildPrefix(lot_id), "",
-                    [&](absl::string_view key, absl::string_view) {
-                      const std::string code(storage::ChildOf(key));
-                      if (!inspection_id.empty()) {
-                        absl::StatusOr<storage::StoredSeal> stored = RequireSeal(store, code);
-                        if (!stored.ok()) {
-                          inner = stored.status();
-                          return false;
-                        }
-                        if (stored->seal.inspection_id() != inspection_id) return true;
-                      }
-                      codes.push_back(code);
-                      return true;
-                    });
+  scan = storage::VisitWholeSealCodesOfLot(store, lot_id, "", [&](absl::string_view listed) {
+    const std::string code(listed);
+    if (!inspection_id.empty()) {
+      absl::StatusOr<storage::StoredSeal> stored = RequireSeal(store, code);
+      if (!stored.ok()) {
+        inner = stored.status();
+        return false;
+      }
+      if (stored->seal.inspection_id() != inspection_id) return true;
+    }
+    codes.push_back(code);
+    return true;
+  });
   if (!scan.ok()) return scan;
   if (!inner.ok()) return inner;
   std::sort(codes.begin(), codes.end());
@@ -230,7 +195,8 @@ absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& sea
                                 absl::Time now) {
   // The lot's certification (a lot is only as good as its worst current stage) is the
   // ceiling of what a reinstated seal may claim.
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, seal.lot_id());
+  absl::StatusOr<std::vector<v1::Inspection>> inspections =
+      storage::InspectionsOfLot(store, seal.lot_id());
   if (!inspections.ok()) return inspections.status();
   absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
   if (!certifications.ok()) return certifications.status();
@@ -248,12 +214,10 @@ absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& sea
   }
   if (authority == v1::ISSUER) {
     absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
-        LoadAccreditations(store, actor.organisation_id);
+        storage::AccreditationsOfCertifier(store, actor.organisation_id);
     if (!accreditations.ok()) return accreditations.status();
-    absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
-        store, Table::kStandardVersions,
-        storage::StandardVersionKey(standing->standard_id(), standing->standard_version()),
-        "standard version");
+    absl::StatusOr<v1::StandardVersion> version = storage::RequireStandardVersion(
+        store, standing->standard_id(), standing->standard_version());
     if (!version.ok()) return version.status();
     if (absl::Status accredited = domain::CheckMayIssueSeals(*accreditations, seal.standard_id(),
                                                              domain::SealedStages(*version), now);
@@ -378,7 +342,7 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
     tx.Record(kind, domain::Subject(domain::kSealChangeRecord, change_id), change.record,
               change.firm_id, change.site_id);
     // Kept, so that GetRecord serves it and anyone who may read the event can re-hash it.
-    tx.writes().Put(Table::kSealChanges, change_id, storage::SerializeRecord(change.record));
+    storage::PutSealChange(tx.writes(), change_id, change.record);
   }
   return static_cast<uint32_t>(changing.size());
 }

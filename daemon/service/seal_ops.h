@@ -20,13 +20,6 @@
 
 namespace sello::service {
 
-// The ids of lot `lot_id`'s issuances; the codes of its seals stored whole (before
-// issuances kept their seals' shared fields), which no issuance lists.
-absl::StatusOr<std::vector<std::string>> IssuanceIdsOfLot(const storage::Store& store,
-                                                          absl::string_view lot_id);
-absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
-                                                         absl::string_view lot_id);
-
 // The codes issuance `issuance_id` issued, in position order (DATA_LOSS when its list
 // is missing).
 absl::StatusOr<std::vector<std::string>> CodesOfIssuance(const storage::Store& store,

@@ -18,12 +18,11 @@
 #include "daemon/service/seal_listing.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::SealService::service_full_name(), name);
@@ -52,7 +51,8 @@ struct IssuanceBasis {
 absl::StatusOr<IssuanceBasis> LoadIssuanceBasis(const storage::Store& store, const v1::Lot& lot,
                                                 const std::string& named,
                                                 const std::string& certifier_id) {
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, lot.id());
+  absl::StatusOr<std::vector<v1::Inspection>> inspections =
+      storage::InspectionsOfLot(store, lot.id());
   if (!inspections.ok()) return inspections.status();
   absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
   if (!certifications.ok()) return certifications.status();
@@ -67,8 +67,7 @@ absl::StatusOr<IssuanceBasis> LoadIssuanceBasis(const storage::Store& store, con
     }
     basis.inspection = *own;
   } else {
-    absl::StatusOr<v1::Inspection> inspection =
-        storage::RequireRecord<v1::Inspection>(store, Table::kInspections, named, "inspection");
+    absl::StatusOr<v1::Inspection> inspection = storage::RequireInspection(store, named);
     if (!inspection.ok()) return inspection.status();
     basis.inspection = *std::move(inspection);
   }
@@ -78,11 +77,8 @@ absl::StatusOr<IssuanceBasis> LoadIssuanceBasis(const storage::Store& store, con
     }
   }
   if (basis.certification.standard_version() == 0) return basis;
-  absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
-      store, Table::kStandardVersions,
-      storage::StandardVersionKey(basis.certification.standard_id(),
-                                  basis.certification.standard_version()),
-      "standard version");
+  absl::StatusOr<v1::StandardVersion> version = storage::RequireStandardVersion(
+      store, basis.certification.standard_id(), basis.certification.standard_version());
   if (!version.ok()) return version.status();
   basis.version = *std::move(version);
   return basis;
@@ -106,16 +102,14 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
             [&](storage::Transaction& tx) -> absl::Status {
               const storage::Store& store = tx.store();
               if (!request->request_id().empty()) {
-                absl::StatusOr<std::optional<std::string>> done =
-                    store.Get(Table::kIssuanceRequests,
-                              storage::RequestKey(caller->organisation_id, request->request_id()));
+                absl::StatusOr<std::optional<std::string>> done = storage::FindIssuanceRequest(
+                    store, caller->organisation_id, request->request_id());
                 if (!done.ok()) return done.status();
                 if (done->has_value()) {
-                  absl::StatusOr<v1::SealIssuance> first = storage::RequireRecord<v1::SealIssuance>(
-                      store, Table::kIssuances, **done, "issuance");
+                  absl::StatusOr<v1::SealIssuance> first = storage::RequireIssuance(store, **done);
                   if (!first.ok()) return first.status();
                   absl::StatusOr<std::optional<std::string>> codes =
-                      store.Get(Table::kIssuances, storage::IssuanceCodesKey(first->id()));
+                      storage::LoadIssuanceCodes(store, first->id());
                   if (!codes.ok()) return codes.status();
                   for (absl::string_view code :
                        absl::StrSplit(codes->value_or(""), '\n', absl::SkipEmpty())) {
@@ -125,8 +119,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                   return absl::OkStatus();
                 }
               }
-              absl::StatusOr<v1::Lot> lot =
-                  storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+              absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request->lot_id());
               if (!lot.ok()) return lot.status();
               absl::StatusOr<IssuanceBasis> basis =
                   LoadIssuanceBasis(store, *lot, request->inspection_id(), caller->organisation_id);
@@ -140,7 +133,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               // Accredited today for what the seal vouches for, not only on the
               // inspection date.
               absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
-                  LoadAccreditations(store, caller->organisation_id);
+                  storage::AccreditationsOfCertifier(store, caller->organisation_id);
               if (!accreditations.ok()) return accreditations.status();
               if (absl::Status accredited = domain::CheckMayIssueSeals(
                       *accreditations, inspection->standard_id(),
@@ -148,11 +141,10 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                   !accredited.ok()) {
                 return accredited;
               }
-              absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
-                  store, Table::kOrganisations, lot->firm_id(), "organisation");
+              absl::StatusOr<v1::Organisation> firm =
+                  storage::RequireOrganisation(store, lot->firm_id());
               if (!firm.ok()) return firm.status();
-              absl::StatusOr<v1::Site> site =
-                  storage::RequireRecord<v1::Site>(store, Table::kSites, lot->site_id(), "site");
+              absl::StatusOr<v1::Site> site = storage::RequireSite(store, lot->site_id());
               if (!site.ok()) return site.status();
 
               v1::SealIssuance issuance;
@@ -196,7 +188,7 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
                 keys.reserve(drawn.size());
                 for (const std::string& code : drawn) keys.push_back(domain::SealCodeKey(code));
                 absl::StatusOr<std::vector<std::optional<std::string>>> taken =
-                    store.MultiGet(Table::kSeals, keys);
+                    storage::LoadSealRecords(store, keys);
                 if (!taken.ok()) return taken.status();
                 for (size_t i = 0; i < drawn.size(); ++i) {
                   if ((*taken)[i].has_value() || !fresh.insert(std::move(keys[i])).second) continue;
@@ -224,10 +216,8 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
               storage::PutLot(tx.writes(), *lot);
               storage::PutIssuance(tx.writes(), issuance, inspection->standard_id(),
                                    inspection->standard_version());
-              tx.writes().Put(Table::kIssuances, storage::IssuanceLeavesKey(issuance.id()),
-                              std::move(leaves));
-              tx.writes().Put(Table::kIssuances, storage::IssuanceCodesKey(issuance.id()),
-                              absl::StrJoin(codes, "\n"));
+              storage::PutIssuanceLeaves(tx.writes(), issuance.id(), std::move(leaves));
+              storage::PutIssuanceCodes(tx.writes(), issuance.id(), absl::StrJoin(codes, "\n"));
               for (std::string& code : codes) response->add_codes(std::move(code));
               // One event for the whole issuance: its record digests every seal through
               // seals_root (a seal is proved by this event plus its path in that tree).
@@ -284,7 +274,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
           keys.push_back(domain::SealCodeKey(codes[i]));
         }
         absl::StatusOr<std::vector<std::optional<std::string>>> records =
-            store.MultiGet(Table::kSeals, keys);
+            storage::LoadSealRecords(store, keys);
         if (!records.ok()) return records.status();
         size_t next_record = 0;
         std::vector<v1::Seal*> found_seals;
@@ -303,7 +293,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
           }
           // Parsed in place: the answer lives on the call's arena (ArenaMessageAllocator).
           v1::Seal& found = *verdict->mutable_seal();
-          if (absl::Status parsed = storage::ParseRecord(Table::kSeals, keys[at], *record, found);
+          if (absl::Status parsed = storage::ParseSealRecord(keys[at], *record, found);
               !parsed.ok()) {
             return parsed;
           }
@@ -345,7 +335,7 @@ grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* c
                 *proven->mutable_checkpoint() = checkpoint;
               }
               absl::StatusOr<std::optional<std::string>> record =
-                  store.Get(Table::kIssuances, found.issuance_id());
+                  storage::LoadIssuanceBytes(store, found.issuance_id());
               if (!record.ok()) return record.status();
               shared.set_issuance_record(record->value_or(""));
               absl::StatusOr<std::shared_ptr<domain::merkle::LeafTree>> tree =
@@ -396,8 +386,7 @@ grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view
         }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           if (!request->lot_id().empty()) {
-            absl::StatusOr<v1::Lot> lot =
-                storage::RequireRecord<v1::Lot>(tx.store(), Table::kLots, request->lot_id(), "lot");
+            absl::StatusOr<v1::Lot> lot = storage::RequireLot(tx.store(), request->lot_id());
             if (!lot.ok()) return lot.status();
             absl::StatusOr<std::vector<std::string>> all = SealCodesOfLot(tx.store(), lot->id());
             if (!all.ok()) return all.status();
@@ -447,17 +436,15 @@ grpc::Status SealService::ListSeals(grpc::ServerContext* context,
         const storage::Store& store = *registry_.store;
         absl::StatusOr<std::string> next;
         if (!request->lot_id().empty()) {
-          absl::StatusOr<v1::Lot> lot =
-              storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
+          absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request->lot_id());
           if (!lot.ok()) return lot.status();
           next = ListSealsOfLot(store, *lot, *caller, request->page_token(), *page_size,
                                 absl::Now(), &templates_, *response->mutable_seals());
         } else {
-          absl::StatusOr<v1::SealIssuance> issuance = storage::RequireRecord<v1::SealIssuance>(
-              store, Table::kIssuances, request->issuance_id(), "issuance");
+          absl::StatusOr<v1::SealIssuance> issuance =
+              storage::RequireIssuance(store, request->issuance_id());
           if (!issuance.ok()) return issuance.status();
-          absl::StatusOr<v1::Lot> lot =
-              storage::RequireRecord<v1::Lot>(store, Table::kLots, issuance->lot_id(), "lot");
+          absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, issuance->lot_id());
           if (!lot.ok()) return lot.status();
           if (!domain::CanReadIssuedSeals(*lot, issuance->certifier_id(), *caller)) {
             return absl::PermissionDeniedError(
@@ -477,49 +464,49 @@ grpc::Status SealService::ListSeals(grpc::ServerContext* context,
 grpc::Status SealService::ListIssuances(grpc::ServerContext* context,
                                         const v1::ListIssuancesRequest* request,
                                         v1::ListIssuancesResponse* response) {
-  return Serve(
-      registry_, context, Method("ListIssuances"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        const storage::Store& store = *registry_.store;
-        absl::StatusOr<v1::Lot> lot =
-            storage::RequireRecord<v1::Lot>(store, Table::kLots, request->lot_id(), "lot");
-        if (!lot.ok()) return lot.status();
-        absl::StatusOr<std::vector<v1::SealIssuance>> issuances = IssuancesOfLot(store, lot->id());
-        if (!issuances.ok()) return issuances.status();
-        std::vector<std::string> issuers;
-        for (const v1::SealIssuance& issuance : *issuances) {
-          issuers.push_back(issuance.certifier_id());
-        }
-        if (!domain::CanListSealsOfLot(*lot, issuers, *caller)) {
-          return absl::PermissionDeniedError(
-              absl::StrCat("the issuances of lot ", lot->id(),
-                           " are read by its firm, the certifiers that made them, ADMIN and "
-                           "REGULATOR only"));
-        }
-        // A lot has few issuances (each of up to 10,000 seals): they are read whole and
-        // paginated here, by id.
-        const std::string listing = absl::StrCat("lot_issuances:", lot->id());
-        absl::StatusOr<std::string> after =
-            storage::DecodePageToken(listing, request->page_token());
-        if (!after.ok()) return after.status();
-        for (v1::SealIssuance& issuance : *issuances) {
-          if (issuance.id() <= *after ||
-              !domain::CanReadIssuedSeals(*lot, issuance.certifier_id(), *caller)) {
-            continue;
-          }
-          if (response->issuances_size() == *page_size) {
-            response->set_next_page_token(
-                storage::EncodePageToken(listing, response->issuances().rbegin()->id()));
-            break;
-          }
-          *response->add_issuances() = std::move(issuance);
-        }
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListIssuances"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->lot_id().empty())
+                   return absl::InvalidArgumentError("lot_id: required");
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 const storage::Store& store = *registry_.store;
+                 absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request->lot_id());
+                 if (!lot.ok()) return lot.status();
+                 absl::StatusOr<std::vector<v1::SealIssuance>> issuances =
+                     storage::LoadIssuancesOfLot(store, lot->id());
+                 if (!issuances.ok()) return issuances.status();
+                 std::vector<std::string> issuers;
+                 for (const v1::SealIssuance& issuance : *issuances) {
+                   issuers.push_back(issuance.certifier_id());
+                 }
+                 if (!domain::CanListSealsOfLot(*lot, issuers, *caller)) {
+                   return absl::PermissionDeniedError(absl::StrCat(
+                       "the issuances of lot ", lot->id(),
+                       " are read by its firm, the certifiers that made them, ADMIN and "
+                       "REGULATOR only"));
+                 }
+                 // A lot has few issuances (each of up to 10,000 seals): they are read whole and
+                 // paginated here, by id.
+                 const std::string listing = absl::StrCat("lot_issuances:", lot->id());
+                 absl::StatusOr<std::string> after =
+                     storage::DecodePageToken(listing, request->page_token());
+                 if (!after.ok()) return after.status();
+                 for (v1::SealIssuance& issuance : *issuances) {
+                   if (issuance.id() <= *after ||
+                       !domain::CanReadIssuedSeals(*lot, issuance.certifier_id(), *caller)) {
+                     continue;
+                   }
+                   if (response->issuances_size() == *page_size) {
+                     response->set_next_page_token(
+                         storage::EncodePageToken(listing, response->issuances().rbegin()->id()));
+                     break;
+                   }
+                   *response->add_issuances() = std::move(issuance);
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace sello::service

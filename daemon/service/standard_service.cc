@@ -10,12 +10,11 @@
 #include "daemon/domain/withdrawal_rules.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::StandardService::service_full_name(), name);
@@ -35,17 +34,12 @@ bool SeesDrafts(const domain::Principal* caller) {
 // not exist yet for those who do not see drafts.
 absl::StatusOr<bool> HasNonDraft(const storage::Store& store, absl::string_view standard_id) {
   bool found = false;
-  absl::Status inner;
   absl::Status scan =
-      store.Scan(Table::kStandardVersions, storage::ChildPrefix(standard_id), "",
-                 [&](absl::string_view key, absl::string_view value) {
-                   v1::StandardVersion version;
-                   inner = storage::ParseRecord(Table::kStandardVersions, key, value, version);
-                   found = inner.ok() && version.status() != v1::StandardVersion::DRAFT;
-                   return inner.ok() && !found;
-                 });
+      storage::VisitStandardVersions(store, standard_id, [&](v1::StandardVersion&& version) {
+        found = version.status() != v1::StandardVersion::DRAFT;
+        return !found;
+      });
   if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
   return found;
 }
 
@@ -63,19 +57,18 @@ absl::Status CheckStandardVisible(const storage::Store& store, const domain::Pri
 
 absl::StatusOr<std::optional<v1::Standard>> LoadStandard(const storage::Store& store,
                                                          absl::string_view id) {
-  return storage::LoadRecord<v1::Standard>(store, Table::kStandards, id);
+  return storage::FindStandard(store, id);
 }
 
 absl::StatusOr<v1::Standard> RequireStandard(const storage::Store& store, absl::string_view id) {
   if (id.empty()) return absl::InvalidArgumentError("standard_id: required");
-  return storage::RequireRecord<v1::Standard>(store, Table::kStandards, id, "standard");
+  return storage::RequireStandardRecord(store, id);
 }
 
 absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
                                                    absl::string_view id, uint32_t version) {
   absl::StatusOr<std::optional<v1::StandardVersion>> record =
-      storage::LoadRecord<v1::StandardVersion>(store, Table::kStandardVersions,
-                                               storage::StandardVersionKey(id, version));
+      storage::FindStandardVersion(store, id, version);
   if (!record.ok()) return record.status();
   if (!record->has_value()) {
     return absl::NotFoundError(
@@ -113,9 +106,7 @@ grpc::Status StandardService::PushStandardVersion(grpc::ServerContext* context,
               LoadStandard(tx.store(), content.standard_id());
           if (!standard.ok()) return standard.status();
           absl::StatusOr<std::optional<v1::StandardVersion>> existing =
-              storage::LoadRecord<v1::StandardVersion>(
-                  tx.store(), Table::kStandardVersions,
-                  storage::StandardVersionKey(content.standard_id(), content.version()));
+              storage::FindStandardVersion(tx.store(), content.standard_id(), content.version());
           if (!existing.ok()) return existing.status();
           absl::StatusOr<domain::PushResult> push =
               domain::PlanPush(*standard, *existing, content, tx.now());
@@ -193,9 +184,8 @@ grpc::Status StandardService::WithdrawStandardVersion(
           withdrawn.set_withdraw_seals(*seals);
           // What the withdrawal entails, in the same write, each change with its event:
           // the norms adopting the version are marked for their regulators ...
-          absl::StatusOr<std::vector<v1::Norm>> norms = storage::LoadIndexed<v1::Norm>(
-              tx.store(), Table::kNormsByVersion,
-              storage::VersionIndexPrefix(standard->id(), request->version()), Table::kNorms);
+          absl::StatusOr<std::vector<v1::Norm>> norms =
+              storage::NormsOfVersion(tx.store(), standard->id(), request->version());
           if (!norms.ok()) return norms.status();
           for (v1::Norm& norm : *norms) {
             if (!domain::MarkNormWithdrawn(norm, withdrawn)) continue;
@@ -266,31 +256,25 @@ grpc::Status StandardService::GetStandardVersion(grpc::ServerContext* context,
 grpc::Status StandardService::ListStandards(grpc::ServerContext* context,
                                             const v1::ListStandardsRequest* request,
                                             v1::ListStandardsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListStandards"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        absl::StatusOr<std::string> next = storage::ListPage(
-            *registry_.store, Table::kStandards, "", "standards", request->page_token(), *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              v1::Standard standard;
-              if (absl::Status status =
-                      storage::ParseRecord(Table::kStandards, key, value, standard);
-                  !status.ok()) {
-                return status;
-              }
-              const absl::Status visible = CheckStandardVisible(*registry_.store, caller, standard);
-              if (absl::IsNotFound(visible)) return false;
-              if (!visible.ok()) return visible;
-              *response->add_standards() = std::move(standard);
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListStandards"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<std::string> next = storage::ListStandardsPage(
+                     *registry_.store, request->page_token(), *page_size,
+                     [&](v1::Standard&& standard) -> absl::StatusOr<bool> {
+                       const absl::Status visible =
+                           CheckStandardVisible(*registry_.store, caller, standard);
+                       if (absl::IsNotFound(visible)) return false;
+                       if (!visible.ok()) return visible;
+                       *response->add_standards() = std::move(standard);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
@@ -309,16 +293,9 @@ grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
             !status.ok()) {
           return status;
         }
-        absl::StatusOr<std::string> next = storage::ListPage(
-            *registry_.store, Table::kStandardVersions, storage::ChildPrefix(standard->id()),
-            "standard_versions", request->page_token(), *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              v1::StandardVersion version;
-              if (absl::Status status =
-                      storage::ParseRecord(Table::kStandardVersions, key, value, version);
-                  !status.ok()) {
-                return status;
-              }
+        absl::StatusOr<std::string> next = storage::ListStandardVersionsPage(
+            *registry_.store, standard->id(), request->page_token(), *page_size,
+            [&](v1::StandardVersion&& version) -> absl::StatusOr<bool> {
               if (version.status() == v1::StandardVersion::DRAFT && !SeesDrafts(caller)) {
                 return false;
               }

@@ -12,18 +12,12 @@
 #include "daemon/service/compliance_ops.h"
 #include "daemon/service/log.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 #include "storage/stats_store.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
-
-constexpr absl::string_view kAggregatesKey = "stats_aggregates";
-// 2: cells keyed also by firm (certifier cells) and by when each change was recorded
-// (domain::Recording). A store with older cells has them deleted and rebuilt at start.
-constexpr absl::string_view kAggregatesVersion = "2";
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::StatsService::service_full_name(), name);
@@ -63,9 +57,7 @@ absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
                                                    uint32_t version) {
   if (standard_id.empty()) return absl::InvalidArgumentError("standard_id: required");
   if (version == 0) return absl::InvalidArgumentError("standard_version: required");
-  return storage::RequireRecord<v1::StandardVersion>(
-      store, Table::kStandardVersions, storage::StandardVersionKey(standard_id, version),
-      "standard version");
+  return storage::RequireStandardVersion(store, standard_id, version);
 }
 
 // What the criterion statistics and benchmarks read: the version, the window, and the
@@ -175,50 +167,18 @@ void Compare(const std::map<Key, Cell>& stored, const std::map<Key, Cell>& recom
   }
 }
 
-absl::StatusOr<std::vector<v1::Inspection>> AllInspections(const storage::Store& store) {
-  std::vector<v1::Inspection> inspections;
-  absl::Status inner;
-  absl::Status scan =
-      store.Scan(Table::kInspections, "", "", [&](absl::string_view key, absl::string_view value) {
-        v1::Inspection inspection;
-        inner = storage::ParseRecord(Table::kInspections, key, value, inspection);
-        if (!inner.ok()) return false;
-        inspections.push_back(std::move(inspection));
-        return true;
-      });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
-  return inspections;
-}
-
 }  // namespace
 
 absl::Status EnsureAggregates(storage::Store& store) {
-  absl::StatusOr<std::optional<std::string>> built =
-      store.Get(Table::kMeta, std::string(kAggregatesKey));
+  absl::StatusOr<bool> built = storage::AggregatesBuilt(store);
   if (!built.ok()) return built.status();
-  if (built->has_value() && **built == kAggregatesVersion) return absl::OkStatus();
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = AllInspections(store);
+  if (*built) return absl::OkStatus();
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::AllInspections(store);
   if (!inspections.ok()) return inspections.status();
   const domain::Aggregates aggregates = domain::Recompute(*inspections);
-  storage::WriteSet writes;
-  // Cells of an older layout go first (their keys would not decode).
-  for (const Table table : {Table::kStatsCertifiers, Table::kStatsCriteria}) {
-    absl::Status scan = store.Scan(table, "", "", [&](absl::string_view key, absl::string_view) {
-      writes.Delete(table, std::string(key));
-      return true;
-    });
-    if (!scan.ok()) return scan;
+  if (absl::Status status = storage::ReplaceAggregates(store, aggregates); !status.ok()) {
+    return status;
   }
-  for (const auto& [key, cell] : aggregates.certifiers) {
-    writes.Put(Table::kStatsCertifiers, storage::EncodeCellKey(key),
-               storage::SerializeRecord(cell));
-  }
-  for (const auto& [key, cell] : aggregates.criteria) {
-    writes.Put(Table::kStatsCriteria, storage::EncodeCellKey(key), storage::SerializeRecord(cell));
-  }
-  writes.Put(Table::kMeta, std::string(kAggregatesKey), std::string(kAggregatesVersion));
-  if (absl::Status status = store.Write(writes); !status.ok()) return status;
   LogInfo("statistics_built",
           {{"inspections", absl::StrCat(inspections->size())},
            {"cells", absl::StrCat(aggregates.certifiers.size() + aggregates.criteria.size())}});
@@ -235,8 +195,8 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
         if (request->standard_id().empty()) {
           return absl::InvalidArgumentError("standard_id: required");
         }
-        absl::StatusOr<v1::Standard> standard = storage::RequireRecord<v1::Standard>(
-            store, Table::kStandards, request->standard_id(), "standard");
+        absl::StatusOr<v1::Standard> standard =
+            storage::RequireStandardRecord(store, request->standard_id());
         if (!standard.ok()) return standard.status();
         const domain::StatsView view = ViewOf(*caller);
         absl::StatusOr<domain::MonthWindow> window =
@@ -310,8 +270,7 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
             *row.mutable_test() = domain::TestCertifier(row.own(), row.peers(), tested);
           }
           absl::StatusOr<std::optional<v1::Organisation>> certifier =
-              storage::LoadRecord<v1::Organisation>(store, Table::kOrganisations,
-                                                    row.certifier_id());
+              storage::FindOrganisation(store, row.certifier_id());
           if (!certifier.ok()) return certifier.status();
           if (certifier->has_value()) row.set_certifier_name((*certifier)->name());
           *response->add_rows() = std::move(row);
@@ -394,8 +353,7 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
           firm_id = caller->organisation_id;
         }
         if (firm_id.empty()) return absl::InvalidArgumentError("firm_id: required");
-        absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
-            store, Table::kOrganisations, firm_id, "organisation");
+        absl::StatusOr<v1::Organisation> firm = storage::RequireOrganisation(store, firm_id);
         if (!firm.ok()) return firm.status();
         absl::StatusOr<CriterionCells> loaded =
             LoadCriterionWindow(store, *caller, request->standard_id(), request->standard_version(),
@@ -477,8 +435,7 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
         if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
-        absl::StatusOr<v1::Norm> norm =
-            storage::RequireRecord<v1::Norm>(store, Table::kNorms, request->norm_id(), "norm");
+        absl::StatusOr<v1::Norm> norm = storage::RequireNorm(store, request->norm_id());
         if (!norm.ok()) return norm.status();
         const domain::StatsView view = ViewOf(*caller);
         if (view == domain::StatsView::kPublished && domain::IsSet(request->as_of())) {
@@ -510,41 +467,36 @@ grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
         std::map<std::pair<domain::Month, std::string>, std::map<std::string, int32_t>>
             deciding_stages;
         absl::Status inner;
-        absl::Status scan =
-            store.Scan(Table::kSites, "", "", [&](absl::string_view key, absl::string_view value) {
-              v1::Site site;
-              inner = storage::ParseRecord(Table::kSites, key, value, site);
-              if (!inner.ok()) return false;
-              if (!domain::NormCovers(*norm, site)) return true;
-              absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
-              if (!records.ok()) {
-                inner = records.status();
-                return false;
-              }
-              for (const auto& [month, at] : points) {
-                if (domain::FromProto(site.create_time()) > at) continue;
-                v1::ComplianceOverviewRow& row = rows[{month, site.region()}];
-                row.set_sites(row.sites() + 1);
-                firms[{month, site.region()}].insert(site.firm_id());
-                const v1::ComplianceVerdict verdict = domain::EvaluateCompliance(
-                    *norm, site, records->inspections, records->accreditations, at);
-                if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
-                  row.set_compliant(row.compliant() + 1);
-                } else if (std::all_of(verdict.stages().begin(), verdict.stages().end(),
-                                       [](const v1::StageVerdict& stage) {
-                                         return stage.reason() ==
-                                                v1::ComplianceVerdict::NO_INSPECTION;
-                                       }) &&
-                           verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
-                  // Not one required stage inspected yet.
-                  row.set_not_inspected(row.not_inspected() + 1);
-                } else {
-                  row.set_non_compliant(row.non_compliant() + 1);
-                  ++deciding_stages[{month, site.region()}][verdict.deciding_stage()];
-                }
-              }
-              return true;
-            });
+        absl::Status scan = storage::VisitSites(store, "", [&](absl::string_view, v1::Site&& site) {
+          if (!domain::NormCovers(*norm, site)) return true;
+          absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
+          if (!records.ok()) {
+            inner = records.status();
+            return false;
+          }
+          for (const auto& [month, at] : points) {
+            if (domain::FromProto(site.create_time()) > at) continue;
+            v1::ComplianceOverviewRow& row = rows[{month, site.region()}];
+            row.set_sites(row.sites() + 1);
+            firms[{month, site.region()}].insert(site.firm_id());
+            const v1::ComplianceVerdict verdict = domain::EvaluateCompliance(
+                *norm, site, records->inspections, records->accreditations, at);
+            if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
+              row.set_compliant(row.compliant() + 1);
+            } else if (std::all_of(verdict.stages().begin(), verdict.stages().end(),
+                                   [](const v1::StageVerdict& stage) {
+                                     return stage.reason() == v1::ComplianceVerdict::NO_INSPECTION;
+                                   }) &&
+                       verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
+              // Not one required stage inspected yet.
+              row.set_not_inspected(row.not_inspected() + 1);
+            } else {
+              row.set_non_compliant(row.non_compliant() + 1);
+              ++deciding_stages[{month, site.region()}][verdict.deciding_stage()];
+            }
+          }
+          return true;
+        });
         if (!scan.ok()) return scan;
         if (!inner.ok()) return inner;
         *response->mutable_norm() = *norm;
