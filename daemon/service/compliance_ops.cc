@@ -1,6 +1,5 @@
 #include "daemon/service/compliance_ops.h"
 
-#include "daemon/service/accreditation_service.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"

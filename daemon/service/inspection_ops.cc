@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
@@ -12,7 +14,6 @@
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/statistics.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/accreditation_service.h"
 #include "daemon/service/seal_ops.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
@@ -220,6 +221,100 @@ absl::StatusOr<uint32_t> FollowLotCertification(storage::Transaction& tx,
 
 std::string OutcomeName(const v1::Inspection& inspection) {
   return inspection.outcome() == v1::Inspection::PASS ? v1::Grade_Name(inspection.grade()) : "FAIL";
+}
+
+namespace {
+
+// A correction's target: whose inspection it is comes first, before its state (an open
+// appeal) or the new content says anything.
+absl::StatusOr<v1::Inspection> LoadCorrected(storage::Transaction& tx,
+                                             const v1::CorrectInspectionRequest& correction) {
+  absl::StatusOr<v1::Inspection> loaded =
+      storage::RequireInspection(tx.store(), correction.inspection_id());
+  if (!loaded.ok()) return loaded.status();
+  if (absl::Status status = domain::CheckCorrector(*loaded, tx.actor().organisation_id);
+      !status.ok()) {
+    return status;
+  }
+  return loaded;
+}
+
+// Marks `earlier` corrected by `added` (no open appeal against it may stand) and stores it
+// superseded.
+absl::Status SupersedeCorrected(storage::Transaction& tx, v1::Inspection& earlier,
+                                v1::Inspection& added, absl::string_view reason) {
+  absl::StatusOr<std::vector<v1::Appeal>> appeals =
+      storage::AppealsOfInspection(tx.store(), earlier.id());
+  if (!appeals.ok()) return appeals.status();
+  if (absl::Status status = domain::CheckMayCorrect(earlier, *appeals); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = domain::LinkCorrection(earlier, added, reason); !status.ok()) {
+    return status;
+  }
+  return StoreSuperseded(tx, earlier, added);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Inspection> SubmitInspectionTx(storage::Transaction& tx,
+                                                  const v1::Inspection& submitted,
+                                                  const v1::CorrectInspectionRequest* correction) {
+  std::optional<v1::Inspection> earlier;
+  if (correction != nullptr) {
+    absl::StatusOr<v1::Inspection> loaded = LoadCorrected(tx, *correction);
+    if (!loaded.ok()) return loaded.status();
+    earlier = *std::move(loaded);
+  }
+  absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, tx.actor(), submitted);
+  if (!planned.ok()) return planned.status();
+  // A retry of a request already done returns its result and writes nothing.
+  if (planned->retry) return std::move(planned->record);
+  v1::Inspection& added = planned->record;
+  if (earlier.has_value()) {
+    if (absl::Status status = SupersedeCorrected(tx, *earlier, added, correction->reason());
+        !status.ok()) {
+      return status;
+    }
+  }
+  // Seals follow the lot: a result that makes any stage worse suspends those that now
+  // claim too much, in this write.
+  const std::string why =
+      earlier.has_value() ? absl::StrCat("corrected: inspection ", earlier->id(), " superseded by ",
+                                         added.id(), " (", OutcomeName(added), ")")
+                          : absl::StrCat("inspection ", added.id(), " (", OutcomeName(added), ")");
+  absl::StatusOr<uint32_t> suspended =
+      FollowLotCertification(tx, added, earlier.has_value() ? &*earlier : nullptr, why);
+  if (!suspended.ok()) return suspended.status();
+  if (absl::Status status = StoreInspection(
+          tx, added, correction != nullptr ? "inspection.corrected" : "inspection.submitted");
+      !status.ok()) {
+    return status;
+  }
+  return std::move(added);
+}
+
+absl::StatusOr<v1::Lot> CreateLotTx(storage::Transaction& tx, const v1::Lot& requested) {
+  const domain::Principal& caller = tx.actor();
+  if (absl::Status status = domain::ValidateNewLot(requested, tx.now()); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<v1::Site> site = storage::RequireSite(tx.store(), requested.site_id());
+  if (!site.ok()) return site.status();
+  if (caller.role == v1::FIRM && site->firm_id() != caller.organisation_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("lot.site_id: site ", site->id(), " belongs to another firm"));
+  }
+  v1::Lot lot = requested;
+  lot.set_id(domain::NewId("lot"));
+  lot.set_firm_id(site->firm_id());
+  lot.set_created_by(caller.organisation_id);
+  *lot.mutable_create_time() = domain::ToProto(tx.now());
+  lot.set_seals_issued(0);
+  storage::PutLot(tx.writes(), lot);
+  tx.Record("lot.created", domain::Subject(domain::kLotRecord, lot.id()), lot, lot.firm_id(),
+            lot.site_id());
+  return lot;
 }
 
 }  // namespace sello::service

@@ -63,6 +63,17 @@ absl::StatusOr<std::vector<v1::Certification>> CertifySite(
 // "PREMIUM", "GRADE_I", "INDUSTRIAL" for a pass, "FAIL" otherwise.
 std::string OutcomeName(const v1::Inspection& inspection);
 
+// The body of SubmitInspection and (with `correction`) CorrectInspection, by the actor
+// (a certifier): the inspection planned, graded and stored with its event; a corrected
+// one superseded; the lot's seals following its certification. A retried request_id
+// returns the first result and writes nothing.
+absl::StatusOr<v1::Inspection> SubmitInspectionTx(storage::Transaction& tx,
+                                                  const v1::Inspection& submitted,
+                                                  const v1::CorrectInspectionRequest* correction);
+
+// The body of CreateLot: a new lot at a site (a FIRM's own only), with its event.
+absl::StatusOr<v1::Lot> CreateLotTx(storage::Transaction& tx, const v1::Lot& requested);
+
 }  // namespace sello::service
 
 #endif  // SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_

@@ -109,34 +109,16 @@ bool ListsInspection(const v1::ListInspectionsRequest& request, const domain::Pr
 
 grpc::Status InspectionService::CreateLot(grpc::ServerContext* context,
                                           const v1::CreateLotRequest* request, v1::Lot* response) {
-  return Serve(
-      registry_, context, Method("CreateLot"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          if (absl::Status status = domain::ValidateNewLot(request->lot(), tx.now());
-              !status.ok()) {
-            return status;
-          }
-          absl::StatusOr<v1::Site> site =
-              storage::RequireSite(tx.store(), request->lot().site_id());
-          if (!site.ok()) return site.status();
-          if (caller->role == v1::FIRM && site->firm_id() != caller->organisation_id) {
-            return absl::PermissionDeniedError(
-                absl::StrCat("lot.site_id: site ", site->id(), " belongs to another firm"));
-          }
-          v1::Lot lot = request->lot();
-          lot.set_id(domain::NewId("lot"));
-          lot.set_firm_id(site->firm_id());
-          lot.set_created_by(caller->organisation_id);
-          *lot.mutable_create_time() = domain::ToProto(tx.now());
-          lot.set_seals_issued(0);
-          storage::PutLot(tx.writes(), lot);
-          tx.Record("lot.created", domain::Subject(domain::kLotRecord, lot.id()), lot,
-                    lot.firm_id(), lot.site_id());
-          *response = lot;
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("CreateLot"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 return registry_.ledger->Apply(
+                     *caller, [&](storage::Transaction& tx) -> absl::Status {
+                       absl::StatusOr<v1::Lot> lot = CreateLotTx(tx, request->lot());
+                       if (!lot.ok()) return lot.status();
+                       *response = *std::move(lot);
+                       return absl::OkStatus();
+                     });
+               });
 }
 
 grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
@@ -189,60 +171,9 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
   registry_.ledger->ApplyAsync(
       caller,
       [&](storage::Transaction& tx) -> absl::Status {
-        // A correction: whose inspection it is comes first, before its state (an open
-        // appeal) or the new content says anything.
-        std::optional<v1::Inspection> earlier;
-        if (correction != nullptr) {
-          absl::StatusOr<v1::Inspection> loaded =
-              storage::RequireInspection(tx.store(), correction->inspection_id());
-          if (!loaded.ok()) return loaded.status();
-          if (absl::Status status = domain::CheckCorrector(*loaded, caller.organisation_id);
-              !status.ok()) {
-            return status;
-          }
-          earlier = *std::move(loaded);
-        }
-        absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, caller, submitted);
-        if (!planned.ok()) return planned.status();
-        // A retry of a request already done returns its result and writes nothing.
-        if (planned->retry) {
-          *response = std::move(planned->record);
-          return absl::OkStatus();
-        }
-        if (earlier.has_value()) {
-          absl::StatusOr<std::vector<v1::Appeal>> appeals =
-              storage::AppealsOfInspection(tx.store(), earlier->id());
-          if (!appeals.ok()) return appeals.status();
-          if (absl::Status status = domain::CheckMayCorrect(*earlier, *appeals); !status.ok()) {
-            return status;
-          }
-          if (absl::Status status =
-                  domain::LinkCorrection(*earlier, planned->record, correction->reason());
-              !status.ok()) {
-            return status;
-          }
-          if (absl::Status status = StoreSuperseded(tx, *earlier, planned->record); !status.ok()) {
-            return status;
-          }
-        }
-        // Seals follow the lot: a result that makes any stage worse suspends those that
-        // now claim too much, in this write.
-        const v1::Inspection& added = planned->record;
-        const std::string why =
-            earlier.has_value()
-                ? absl::StrCat("corrected: inspection ", earlier->id(), " superseded by ",
-                               added.id(), " (", OutcomeName(added), ")")
-                : absl::StrCat("inspection ", added.id(), " (", OutcomeName(added), ")");
-        absl::StatusOr<uint32_t> suspended =
-            FollowLotCertification(tx, added, earlier.has_value() ? &*earlier : nullptr, why);
-        if (!suspended.ok()) return suspended.status();
-        if (absl::Status status = StoreInspection(
-                tx, planned->record,
-                correction != nullptr ? "inspection.corrected" : "inspection.submitted");
-            !status.ok()) {
-          return status;
-        }
-        *response = std::move(planned->record);
+        absl::StatusOr<v1::Inspection> stored = SubmitInspectionTx(tx, submitted, correction);
+        if (!stored.ok()) return stored.status();
+        *response = *std::move(stored);
         return absl::OkStatus();
       },
       std::move(done));

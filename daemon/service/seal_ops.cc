@@ -4,15 +4,18 @@
 #include <map>
 #include <tuple>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
 #include "daemon/domain/lot_certification.h"
+#include "daemon/domain/merkle.h"
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
-#include "daemon/service/accreditation_service.h"
+#include "daemon/domain/time_convert.h"
 #include "daemon/service/inspection_ops.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
@@ -357,6 +360,237 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
     decision.authority = tx.actor().role == v1::ADMIN ? v1::ASSOCIATION : v1::ISSUER;
   }
   return DecideSeals(tx, codes, target, reason, lot_id, decision);
+}
+
+absl::StatusOr<uint32_t> ChangeSealsOrLot(storage::Transaction& tx, std::vector<std::string> codes,
+                                          v1::Seal::Status target, absl::string_view reason,
+                                          absl::string_view lot_id) {
+  if (!lot_id.empty()) {
+    absl::StatusOr<v1::Lot> lot = storage::RequireLot(tx.store(), lot_id);
+    if (!lot.ok()) return lot.status();
+    absl::StatusOr<std::vector<std::string>> all = SealCodesOfLot(tx.store(), lot->id());
+    if (!all.ok()) return all.status();
+    codes = *std::move(all);
+  }
+  return ChangeSeals(tx, codes, target, reason, lot_id);
+}
+
+namespace {
+
+// What an issuance rests on: the issuer's inspection, the lot's certification for that
+// inspection's standard, and the version it is judged against.
+struct IssuanceBasis {
+  v1::Inspection inspection;
+  v1::Certification certification;  // empty when the inspection is no current one of the lot
+  v1::StandardVersion version;
+};
+
+// The inspection named (`named`), or else the issuer's own that the lot's certification
+// rests on (domain::IssuersInspection), with the lot's certification computed from all
+// its inspections now (it is never stored). PlanIssuance judges whether they do.
+absl::StatusOr<IssuanceBasis> LoadIssuanceBasis(const storage::Store& store, const v1::Lot& lot,
+                                                const std::string& named,
+                                                const std::string& certifier_id) {
+  absl::StatusOr<std::vector<v1::Inspection>> inspections =
+      storage::InspectionsOfLot(store, lot.id());
+  if (!inspections.ok()) return inspections.status();
+  absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
+  if (!certifications.ok()) return certifications.status();
+  IssuanceBasis basis;
+  if (named.empty()) {
+    const v1::Inspection* own =
+        domain::IssuersInspection(*inspections, *certifications, certifier_id);
+    if (own == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat("lot_id: lot ", lot.id(),
+                                                        " has no current inspection by ",
+                                                        certifier_id, "; submit one first"));
+    }
+    basis.inspection = *own;
+  } else {
+    absl::StatusOr<v1::Inspection> inspection = storage::RequireInspection(store, named);
+    if (!inspection.ok()) return inspection.status();
+    basis.inspection = *std::move(inspection);
+  }
+  for (v1::Certification& certification : *certifications) {
+    if (certification.standard_id() == basis.inspection.standard_id()) {
+      basis.certification = std::move(certification);
+    }
+  }
+  if (basis.certification.standard_version() == 0) return basis;
+  absl::StatusOr<v1::StandardVersion> version = storage::RequireStandardVersion(
+      store, basis.certification.standard_id(), basis.certification.standard_version());
+  if (!version.ok()) return version.status();
+  basis.version = *std::move(version);
+  return basis;
+}
+
+// For a retried request (`request_id` used before by this certifier): the first answer,
+// read back. False when the request is new.
+absl::StatusOr<bool> AnswerRetriedIssuance(const storage::Store& store,
+                                           const std::string& certifier_id,
+                                           const v1::IssueSealsRequest& request,
+                                           v1::IssueSealsResponse& response) {
+  if (request.request_id().empty()) return false;
+  absl::StatusOr<std::optional<std::string>> done =
+      storage::FindIssuanceRequest(store, certifier_id, request.request_id());
+  if (!done.ok()) return done.status();
+  if (!done->has_value()) return false;
+  absl::StatusOr<v1::SealIssuance> first = storage::RequireIssuance(store, **done);
+  if (!first.ok()) return first.status();
+  absl::StatusOr<std::optional<std::string>> codes = storage::LoadIssuanceCodes(store, first->id());
+  if (!codes.ok()) return codes.status();
+  for (absl::string_view code : absl::StrSplit(codes->value_or(""), '\n', absl::SkipEmpty())) {
+    response.add_codes(std::string(code));
+  }
+  *response.mutable_issuance() = *std::move(first);
+  return true;
+}
+
+// Accredited today for what the seal vouches for, not only on the inspection date.
+absl::Status CheckIssuerAccredited(const storage::Store& store, const std::string& certifier_id,
+                                   const IssuanceBasis& basis, absl::Time now) {
+  absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
+      storage::AccreditationsOfCertifier(store, certifier_id);
+  if (!accreditations.ok()) return accreditations.status();
+  return domain::CheckMayIssueSeals(*accreditations, basis.inspection.standard_id(),
+                                    domain::SealRequiredStages(basis.inspection, basis.version),
+                                    now);
+}
+
+v1::SealIssuance NewIssuance(const v1::Lot& lot, const IssuanceBasis& basis,
+                             const domain::IssuancePlan& plan, const v1::IssueSealsRequest& request,
+                             const std::string& certifier_id, absl::Time now) {
+  v1::SealIssuance issuance;
+  issuance.set_id(domain::NewId("iss"));
+  issuance.set_lot_id(lot.id());
+  issuance.set_inspection_id(basis.inspection.id());
+  issuance.set_certifier_id(certifier_id);
+  issuance.set_count(request.count());
+  issuance.set_grade(plan.grade);
+  *issuance.mutable_issue_time() = domain::ToProto(now);
+  issuance.set_request_id(request.request_id());
+  for (const std::string& id : plan.rests_on) issuance.add_rests_on(id);
+  return issuance;
+}
+
+// What every seal of `issuance` shares (its code and position aside).
+v1::Seal SealTemplate(const v1::SealIssuance& issuance, const v1::Lot& lot,
+                      const v1::Organisation& firm, const v1::Site& site,
+                      const IssuanceBasis& basis, const domain::IssuancePlan& plan,
+                      absl::Time now) {
+  v1::Seal seal;
+  seal.set_lot_id(lot.id());
+  seal.set_inspection_id(basis.inspection.id());
+  seal.set_firm_id(firm.id());
+  seal.set_firm_name(firm.name());
+  seal.set_site_id(site.id());
+  seal.set_site_name(site.name());
+  seal.set_certifier_id(issuance.certifier_id());
+  seal.set_standard_id(basis.inspection.standard_id());
+  seal.set_standard_version(basis.version.version());
+  seal.set_grade(plan.grade);
+  *seal.mutable_issue_time() = domain::ToProto(now);
+  if (plan.expiry.has_value()) *seal.mutable_expire_time() = domain::ToProto(*plan.expiry);
+  seal.set_status(v1::Seal::VALID);
+  seal.set_issuance_id(issuance.id());
+  return seal;
+}
+
+// `count` new codes of `standard_id`. Codes are random; one already taken, or drawn
+// twice (about 2^-60 per pair), is drawn again. All are looked up in one batch.
+absl::StatusOr<std::vector<std::string>> DrawFreshCodes(const storage::Store& store,
+                                                        const std::string& standard_id,
+                                                        uint32_t count) {
+  std::vector<std::string> codes;
+  codes.reserve(count);
+  absl::flat_hash_set<std::string> fresh;
+  while (codes.size() < count) {
+    std::vector<std::string> drawn = domain::NewSealCodes(standard_id, count - codes.size());
+    std::vector<std::string> keys;
+    keys.reserve(drawn.size());
+    for (const std::string& code : drawn) keys.push_back(domain::SealCodeKey(code));
+    absl::StatusOr<std::vector<std::optional<std::string>>> taken =
+        storage::LoadSealRecords(store, keys);
+    if (!taken.ok()) return taken.status();
+    for (size_t i = 0; i < drawn.size(); ++i) {
+      if ((*taken)[i].has_value() || !fresh.insert(std::move(keys[i])).second) continue;
+      codes.push_back(std::move(drawn[i]));
+    }
+  }
+  return codes;
+}
+
+// Writes the seals `codes` of `seal`'s issuance and its leaves, and returns the root of
+// their tree. Each seal's whole record is hashed as its leaf; what is stored is its own
+// fields, the shared ones once in the issuance's template.
+absl::StatusOr<std::string> WriteIssuedSeals(storage::WriteSet& writes, const v1::Seal& seal,
+                                             const std::vector<std::string>& codes) {
+  storage::PutSealTemplate(writes, seal);
+  const storage::IssuedSealRecords records(seal);
+  const uint32_t count = static_cast<uint32_t>(codes.size());
+  std::string leaves;
+  leaves.reserve(size_t{count} * domain::merkle::kHashSize);
+  for (uint32_t position = 0; position < count; ++position) {
+    leaves += domain::merkle::LeafHash(records.Whole(codes[position], position));
+    storage::PutCompactSealRecord(writes, codes[position], records.Own(codes[position], position));
+  }
+  absl::StatusOr<domain::merkle::LeafTree> tree = domain::merkle::LeafTree::Build(leaves);
+  if (!tree.ok()) return tree.status();
+  absl::StatusOr<std::string> root = tree->Root();
+  if (!root.ok()) return root.status();
+  storage::PutIssuanceLeaves(writes, seal.issuance_id(), std::move(leaves));
+  storage::PutIssuanceCodes(writes, seal.issuance_id(), absl::StrJoin(codes, "\n"));
+  return root;
+}
+
+}  // namespace
+
+absl::Status IssueSealsTx(storage::Transaction& tx, const v1::IssueSealsRequest& request,
+                          uint32_t max_seals_per_issuance, v1::IssueSealsResponse& response) {
+  const storage::Store& store = tx.store();
+  const std::string& certifier_id = tx.actor().organisation_id;
+  absl::StatusOr<bool> retried = AnswerRetriedIssuance(store, certifier_id, request, response);
+  if (!retried.ok() || *retried) return retried.status();
+  absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request.lot_id());
+  if (!lot.ok()) return lot.status();
+  absl::StatusOr<IssuanceBasis> basis =
+      LoadIssuanceBasis(store, *lot, request.inspection_id(), certifier_id);
+  if (!basis.ok()) return basis.status();
+  absl::StatusOr<domain::IssuancePlan> plan =
+      domain::PlanIssuance(*lot, basis->inspection, basis->certification, basis->version, request,
+                           certifier_id, tx.now(), max_seals_per_issuance);
+  if (!plan.ok()) return plan.status();
+  if (absl::Status accredited = CheckIssuerAccredited(store, certifier_id, *basis, tx.now());
+      !accredited.ok()) {
+    return accredited;
+  }
+  absl::StatusOr<v1::Organisation> firm = storage::RequireOrganisation(store, lot->firm_id());
+  if (!firm.ok()) return firm.status();
+  absl::StatusOr<v1::Site> site = storage::RequireSite(store, lot->site_id());
+  if (!site.ok()) return site.status();
+
+  v1::SealIssuance issuance = NewIssuance(*lot, *basis, *plan, request, certifier_id, tx.now());
+  const v1::Seal seal = SealTemplate(issuance, *lot, *firm, *site, *basis, *plan, tx.now());
+  absl::StatusOr<std::vector<std::string>> codes =
+      DrawFreshCodes(store, basis->inspection.standard_id(), request.count());
+  if (!codes.ok()) return codes.status();
+  absl::StatusOr<std::string> root = WriteIssuedSeals(tx.writes(), seal, *codes);
+  if (!root.ok()) return root.status();
+  issuance.set_seals_root(*root);
+  lot->set_seals_issued(lot->seals_issued() + request.count());
+  storage::PutLot(tx.writes(), *lot);
+  storage::PutIssuance(tx.writes(), issuance, basis->inspection.standard_id(),
+                       basis->inspection.standard_version());
+  for (std::string& code : *codes) response.add_codes(std::move(code));
+  // One event for the whole issuance: its record digests every seal through seals_root
+  // (a seal is proved by this event plus its path in that tree).
+  tx.Record("seals.issued", domain::Subject(domain::kSealIssuanceRecord, issuance.id()), issuance,
+            lot->firm_id(), lot->site_id());
+  // The lot's count of seals changed too: every changed record has its event.
+  tx.Record("lot.sealed", domain::Subject(domain::kLotRecord, lot->id()), *lot, lot->firm_id(),
+            lot->site_id());
+  *response.mutable_issuance() = std::move(issuance);
+  return absl::OkStatus();
 }
 
 }  // namespace sello::service

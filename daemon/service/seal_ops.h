@@ -78,6 +78,12 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
                                      absl::string_view reason, absl::string_view lot_id,
                                      bool follows_rule = false);
 
+// ChangeSeals by hand of the seals `codes` (normalised) or, when `lot_id` is set, of
+// every seal of that lot (NOT_FOUND when there is no such lot).
+absl::StatusOr<uint32_t> ChangeSealsOrLot(storage::Transaction& tx, std::vector<std::string> codes,
+                                          v1::Seal::Status target, absl::string_view reason,
+                                          absl::string_view lot_id);
+
 // The one place a reinstatement is checked against the records, whoever asks for it:
 // the seal may not claim more than what it rests on now: its lot's certification for the
 // seal's standard (domain::CertifyLot: every stage's newest current inspection) must be
@@ -87,6 +93,13 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
 absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& seal,
                                 v1::SealAuthority authority, const domain::Principal& actor,
                                 absl::Time now);
+
+// The body of IssueSeals: issues `request.count` seals of `request.lot_id` by the
+// actor (a certifier) in `tx`, with one event for the issuance and one for the lot
+// (SPEC "Seal"), answering in `response`; a retried `request_id` gets its first answer
+// and writes nothing. At most `max_seals_per_issuance` seals.
+absl::Status IssueSealsTx(storage::Transaction& tx, const v1::IssueSealsRequest& request,
+                          uint32_t max_seals_per_issuance, v1::IssueSealsResponse& response);
 
 }  // namespace sello::service
 
