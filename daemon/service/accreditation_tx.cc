@@ -9,7 +9,7 @@
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 #include "storage/loaders.h"
 #include "storage/records.h"
 

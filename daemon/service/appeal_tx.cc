@@ -7,7 +7,7 @@
 #include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "storage/loaders.h"
 #include "storage/records.h"
 

@@ -2,7 +2,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "daemon/domain/lot_certification.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"

@@ -17,7 +17,7 @@
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/certification_ops.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"

@@ -14,9 +14,9 @@
 #include "daemon/domain/seal_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_service.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "daemon/service/seal_listing.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"
@@ -278,7 +278,7 @@ grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view
         if (!codes.ok()) return codes.status();
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           // By hand: each seal with the caller's own authority over it, checked before
-          // anything else (seal_ops.h).
+          // anything else (seal_tx.h).
           absl::StatusOr<uint32_t> changed =
               ChangeSealsOrLot(tx, *codes, target, request->reason(), request->lot_id());
           if (!changed.ok()) return changed.status();

@@ -10,7 +10,7 @@
 #include "daemon/domain/standard_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/domain/withdrawal_rules.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 #include "storage/loaders.h"
 #include "storage/records.h"
 

@@ -1,4 +1,4 @@
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 
 #include <algorithm>
 #include <functional>
@@ -14,7 +14,7 @@
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/statistics.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"

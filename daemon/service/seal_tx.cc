@@ -1,4 +1,4 @@
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 
 #include <algorithm>
 #include <map>
@@ -16,7 +16,7 @@
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"

@@ -1,8 +1,8 @@
 // Inspection steps shared by the inspection, appeal and seal services: grading a
 // submission, superseding an inspection, the seals that follow a lot's certification,
 // lots' and sites' certifications, and finding the appeals against an inspection.
-#ifndef SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
-#define SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
+#ifndef SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
+#define SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
 
 #include <string>
 #include <vector>
@@ -76,4 +76,4 @@ absl::StatusOr<v1::Lot> CreateLotTx(storage::Transaction& tx, const v1::Lot& req
 
 }  // namespace sello::service
 
-#endif  // SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
+#endif  // SELLO_DAEMON_SERVICE_INSPECTION_TX_H_

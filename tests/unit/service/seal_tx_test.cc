@@ -2,7 +2,7 @@
 // by-lot entries (seals stored whole, from before issuances kept templates), together; a
 // certifier's and a standard version's through their issuance indexes, which a data
 // dir from before them gets built once.
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 
 #include <gtest/gtest.h>
 

@@ -2,8 +2,8 @@
 // services: status changes of many seals inside one ledger transaction, with one event
 // per lot, and finding the seals a decision reaches (a lot's, a certifier's, a standard
 // version's).
-#ifndef SELLO_DAEMON_SERVICE_SEAL_OPS_H_
-#define SELLO_DAEMON_SERVICE_SEAL_OPS_H_
+#ifndef SELLO_DAEMON_SERVICE_SEAL_TX_H_
+#define SELLO_DAEMON_SERVICE_SEAL_TX_H_
 
 #include <functional>
 #include <optional>
@@ -103,4 +103,4 @@ absl::Status IssueSealsTx(storage::Transaction& tx, const v1::IssueSealsRequest&
 
 }  // namespace sello::service
 
-#endif  // SELLO_DAEMON_SERVICE_SEAL_OPS_H_
+#endif  // SELLO_DAEMON_SERVICE_SEAL_TX_H_
