@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/appeal_rules.h"
-#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
@@ -15,6 +14,7 @@
 #include "daemon/domain/site_certification.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/domain/visibility.h"
 #include "daemon/service/accreditation_service.h"
 #include "daemon/service/certification_ops.h"
 #include "daemon/service/inspection_tx.h"

@@ -3,13 +3,13 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/compliance.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/domain/visibility.h"
 #include "daemon/domain/withdrawal_rules.h"
 #include "daemon/service/compliance_ops.h"
 #include "storage/keys.h"

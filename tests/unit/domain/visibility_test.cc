@@ -1,7 +1,7 @@
 // Table-driven tests of who sees what of a site's or a lot's certification and
 // compliance: the public (and an uninvolved firm or certifier) sees what is certified,
 // never an identified failure; the firm, its certifiers, regulators and ADMIN see all.
-#include "daemon/domain/certification_visibility.h"
+#include "daemon/domain/visibility.h"
 
 #include <string>
 #include <vector>

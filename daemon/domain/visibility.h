@@ -1,8 +1,8 @@
 // Who sees what of a site's (or a lot's) certification and compliance (issue 16 §8):
 // the public sees what is certified, never an identified failure; the firm, the
 // certifiers that inspected it, regulators and the association see everything.
-#ifndef SELLO_DAEMON_DOMAIN_CERTIFICATION_VISIBILITY_H_
-#define SELLO_DAEMON_DOMAIN_CERTIFICATION_VISIBILITY_H_
+#ifndef SELLO_DAEMON_DOMAIN_VISIBILITY_H_
+#define SELLO_DAEMON_DOMAIN_VISIBILITY_H_
 
 #include <set>
 #include <string>
@@ -42,4 +42,4 @@ void ShowComplianceVerdict(CertificationView view, v1::ComplianceVerdict& verdic
 
 }  // namespace sello::domain
 
-#endif  // SELLO_DAEMON_DOMAIN_CERTIFICATION_VISIBILITY_H_
+#endif  // SELLO_DAEMON_DOMAIN_VISIBILITY_H_

@@ -1,4 +1,4 @@
-#include "daemon/domain/certification_visibility.h"
+#include "daemon/domain/visibility.h"
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/time_convert.h"
