@@ -1,6 +1,11 @@
 #include "daemon/domain/visibility.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/event_rules.h"
+#include "daemon/domain/seal_rules.h"
 #include "daemon/domain/time_convert.h"
 
 namespace sello::domain {
@@ -70,6 +75,83 @@ void ShowComplianceVerdict(CertificationView view, v1::ComplianceVerdict& verdic
     stage.clear_inspection_id();
     stage.clear_failing_criteria();
     stage.clear_detail();
+  }
+}
+
+namespace {
+
+// ADMIN and REGULATOR read every record; a firm what is its own (`firm_id`); a
+// certifier what names it among `certifiers`; no one else anything.
+bool IsParty(const Principal& reader, absl::string_view firm_id,
+             std::initializer_list<absl::string_view> certifiers) {
+  switch (reader.role) {
+    case v1::ADMIN:
+    case v1::REGULATOR:
+      return true;
+    case v1::FIRM:
+      return firm_id == reader.organisation_id;
+    case v1::CERTIFIER:
+      for (absl::string_view certifier : certifiers) {
+        if (certifier == reader.organisation_id) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool CanReadInspection(const v1::Inspection& inspection, const Principal& reader) {
+  return IsParty(reader, inspection.firm_id(), {inspection.certifier_id()});
+}
+
+bool CanReadAppeal(const v1::Appeal& appeal, const Principal& reader) {
+  return IsParty(reader, appeal.firm_id(),
+                 {appeal.original_certifier_id(), appeal.assigned_certifier_id()});
+}
+
+bool CanReadLot(const v1::Lot& lot, const Principal& reader) {
+  return reader.role != v1::FIRM || reader.organisation_id == lot.firm_id();
+}
+
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader) {
+  return IsParty(reader, lot.firm_id(), {issuer_id});
+}
+
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader) {
+  if (reader.role != v1::CERTIFIER) return CanReadIssuedSeals(lot, "", reader);
+  return std::find(issuers.begin(), issuers.end(), reader.organisation_id) != issuers.end();
+}
+
+bool CanReadEvent(const v1::Event& event, const Principal* reader) {
+  if (IsPublicEvent(event)) return true;
+  if (reader == nullptr) return false;
+  if (reader->role == v1::ADMIN || reader->role == v1::REGULATOR) return true;
+  return !reader->organisation_id.empty() &&
+         (event.organisation_id() == reader->organisation_id ||
+          event.actor_organisation_id() == reader->organisation_id);
+}
+
+void RedactSealDecision(const Principal* reader, v1::Seal& seal) {
+  if (reader != nullptr && !reader->organisation_id.empty() &&
+      (reader->role == v1::ADMIN || reader->role == v1::REGULATOR ||
+       (reader->role == v1::FIRM && reader->organisation_id == seal.firm_id()) ||
+       (reader->role == v1::CERTIFIER && reader->organisation_id == seal.certifier_id()))) {
+    return;
+  }
+  if (!seal.has_status_decision()) return;
+  seal.mutable_status_decision()->clear_actor_organisation_id();
+  seal.mutable_status_decision()->clear_actor_role();
+  // The reason an inspection's or an appeal's result wrote names inspections, stages,
+  // criteria and appeals: an identified failure, which the public never sees. It reads
+  // what kind of decision it was instead. (An accreditation's or a standard version's
+  // reason is public on those records already.)
+  const v1::SealChangeCause cause = seal.status_decision().cause();
+  if (cause == v1::INSPECTION_RESULT || cause == v1::APPEAL_OVERTURNED) {
+    seal.set_status_reason(
+        absl::StrCat("decided by ", DecisionText(seal.status_decision().authority(), cause)));
   }
 }
 

@@ -1,18 +1,58 @@
-// Who sees what of a site's (or a lot's) certification and compliance (issue 16 §8):
-// the public sees what is certified, never an identified failure; the firm, the
-// certifiers that inspected it, regulators and the association see everything.
+// Who may see what, in one place: which records a principal reads (an inspection, an
+// appeal, a lot, a lot's seals, an event), what of a seal's last decision it reads, and
+// what of a site's (or a lot's) certification and compliance (issue 16 §8): the public
+// sees what is certified, never an identified failure; the firm, the certifiers that
+// inspected it, regulators and the association see everything.
 #ifndef SELLO_DAEMON_DOMAIN_VISIBILITY_H_
 #define SELLO_DAEMON_DOMAIN_VISIBILITY_H_
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "daemon/domain/principal.h"
+#include "sello/v1/appeal.pb.h"
+#include "sello/v1/event.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/norm.pb.h"
+#include "sello/v1/seal.pb.h"
 
 namespace sello::domain {
+
+// --- Records -----------------------------------------------------------------------------
+// ADMIN and REGULATOR read every record; a firm and a certifier the records they are
+// party to, as each says.
+
+// A firm reads its own inspections, a certifier those it submitted.
+bool CanReadInspection(const v1::Inspection& inspection, const Principal& reader);
+// A firm reads its own appeals; a certifier those against its inspections and those
+// assigned to it.
+bool CanReadAppeal(const v1::Appeal& appeal, const Principal& reader);
+// A firm reads its own lots only; every other role any lot.
+bool CanReadLot(const v1::Lot& lot, const Principal& reader);
+// Who reads in full the seals `issuer_id` issued for `lot` (codes, status, issuance): the
+// lot's firm and that certifier.
+bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader);
+// Whether `reader` may list the seals of `lot` at all, whose issuances were made by
+// `issuers`: ADMIN, REGULATOR, the lot's firm, or a certifier among `issuers` (which then
+// sees only its own). Everyone else is refused without learning whether any exist.
+bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
+                       const Principal& reader);
+// Public events (IsPublicEvent) are read by anyone; the rest by ADMIN and REGULATOR and
+// by the organisation the event concerns or whose principal made the change.
+bool CanReadEvent(const v1::Event& event, const Principal* reader);
+
+// A seal as `reader` (nullptr: anonymous) may see who last changed it: the authority, the
+// cause and the time are public (a buyer learns why a seal is suspended); which
+// organisation acted (e.g. the certifier an appeal was assigned to) is read only by ADMIN,
+// REGULATOR, the seal's firm and its issuer, and cleared for anyone else. So is the
+// reason an inspection's or an appeal's result wrote (it names inspections, stages,
+// criteria, appeals): anyone else reads DecisionText instead. Other reasons (typed by
+// hand, an accreditation's, a standard version's) are public as written.
+void RedactSealDecision(const Principal* reader, v1::Seal& seal);
+
+// --- Certification and compliance ---------------------------------------------------------
 
 enum class CertificationView {
   kFull,    // everything: stages, inspections, failures and why

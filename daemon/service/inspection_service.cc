@@ -30,7 +30,7 @@ std::string Method(absl::string_view name) {
 }
 
 absl::Status CheckLotVisible(const domain::Principal& caller, const v1::Lot& lot) {
-  if (caller.role == v1::FIRM && caller.organisation_id != lot.firm_id()) {
+  if (!domain::CanReadLot(lot, caller)) {
     return absl::PermissionDeniedError(absl::StrCat("lot ", lot.id(), " belongs to another firm"));
   }
   return absl::OkStatus();
