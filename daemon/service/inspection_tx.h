@@ -1,6 +1,7 @@
-// Inspection steps shared by the inspection, appeal and seal services: grading a
+// The inspection service's transaction bodies (creating a lot, submitting or correcting
+// an inspection) and the inspection steps the appeal and seal services share: grading a
 // submission, superseding an inspection, the seals that follow a lot's certification,
-// lots' and sites' certifications, and finding the appeals against an inspection.
+// and lots' and sites' certifications.
 #ifndef SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
 #define SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
 

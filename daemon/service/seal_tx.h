@@ -1,7 +1,7 @@
-// Seal changes shared by the seal, inspection, appeal, accreditation and standard
-// services: status changes of many seals inside one ledger transaction, with one event
-// per lot, and finding the seals a decision reaches (a lot's, a certifier's, a standard
-// version's).
+// The seal service's transaction bodies (issuing seals, changing them by hand) and the
+// seal changes the inspection, appeal, accreditation and standard services share: status
+// changes of many seals inside one ledger transaction, with one event per lot, and
+// finding the seals a decision reaches (a lot's, a certifier's, a standard version's).
 #ifndef SELLO_DAEMON_SERVICE_SEAL_TX_H_
 #define SELLO_DAEMON_SERVICE_SEAL_TX_H_
 
