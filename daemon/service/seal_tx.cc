@@ -232,25 +232,23 @@ absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& sea
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
-                                     const std::vector<std::string>& codes, v1::Seal::Status target,
-                                     absl::string_view reason, absl::string_view lot_id,
-                                     const SealDecision& decision) {
-  const domain::Principal& actor = tx.actor();
-  const bool by_rule = decision.authority.has_value();
-  // A rule's reason is composed here from records already checked (and may quote one).
-  if (reason.empty() || (reason.size() > 1000 && !by_rule)) {
-    return absl::InvalidArgumentError("reason: required, at most 1000 characters");
-  }
-  const bool whole_lot = !lot_id.empty();
-  absl::StatusOr<std::vector<storage::StoredSeal>> loaded = LoadSeals(tx.store(), codes);
-  if (!loaded.ok()) return loaded.status();
+namespace {
 
-  // Authority first, before any seal's state is looked at: a seal the actor may not
-  // change is refused without a word about it.
-  std::vector<std::pair<storage::StoredSeal*, v1::SealAuthority>> reached;
-  for (size_t i = 0; i < loaded->size(); ++i) {
-    storage::StoredSeal& stored = (*loaded)[i];
+// A seal with the authority a change of it is made with.
+using Reached = std::vector<std::pair<storage::StoredSeal*, v1::SealAuthority>>;
+
+// Authority first, before any seal's state is looked at: each seal with the authority
+// the change is made with (the rule's, the association's for the daemon itself, else the
+// actor's own over it). A seal named by hand the actor has none over is refused without
+// a word about it; a whole lot's such seals are left out (PERMISSION_DENIED when none is
+// left of a change by hand).
+absl::StatusOr<Reached> ReachSeals(const domain::Principal& actor,
+                                   std::vector<storage::StoredSeal>& loaded,
+                                   absl::string_view lot_id, const SealDecision& decision) {
+  const bool whole_lot = !lot_id.empty();
+  Reached reached;
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    storage::StoredSeal& stored = loaded[i];
     std::optional<v1::SealAuthority> authority = decision.authority;
     // The daemon itself acts with the association's authority.
     if (!authority.has_value() && actor.role == v1::ROLE_UNSPECIFIED) authority = v1::ASSOCIATION;
@@ -263,8 +261,8 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
           "]: not a seal you issued; only the issuing certifier or the association may change it"));
     }
   }
-  if (whole_lot && !by_rule && reached.empty()) {
-    if (loaded->empty() && actor.role == v1::ADMIN) {
+  if (whole_lot && !decision.authority.has_value() && reached.empty()) {
+    if (loaded.empty() && actor.role == v1::ADMIN) {
       return absl::FailedPreconditionError(absl::StrCat("lot ", lot_id, " has no seals"));
     }
     return absl::PermissionDeniedError(
@@ -272,10 +270,17 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
                      ": you issued none of its seals; only the issuing certifier or the "
                      "association changes a lot's seals"));
   }
+  return reached;
+}
 
-  // Which change each seal gets; undoing a higher authority's suspension stops it all.
-  std::vector<std::pair<storage::StoredSeal*, v1::SealAuthority>> changing;
-  // Seals of one issuance rest on the same records: each combination is checked once.
+// Which of the `reached` seals change to `target`; undoing a higher authority's
+// suspension of a lot's seals stops it all. A reinstated seal must pass
+// CheckReinstatement (checked once per issuance's inspection, grade and authority).
+absl::StatusOr<Reached> ChooseChanges(storage::Transaction& tx, const Reached& reached,
+                                      v1::Seal::Status target, absl::string_view lot_id,
+                                      bool by_rule) {
+  const bool whole_lot = !lot_id.empty();
+  Reached changing;
   std::map<std::tuple<std::string, int, int>, absl::Status> reinstatable;
   int outranked = 0;
   std::string outranked_by;
@@ -300,7 +305,7 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
       if (checked == reinstatable.end()) {
         checked =
             reinstatable
-                .emplace(key, CheckReinstatement(tx.store(), seal, authority, actor, tx.now()))
+                .emplace(key, CheckReinstatement(tx.store(), seal, authority, tx.actor(), tx.now()))
                 .first;
       }
       if (!checked->second.ok()) return checked->second;
@@ -313,8 +318,13 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
         " suspended by ", outranked_by, "; only an authority at least as high may reinstate ",
         outranked == 1 ? "it" : "them", "; nothing was changed"));
   }
+  return changing;
+}
 
-  // One event per lot: each concerns its own firm and site.
+// Applies the change to each of `changing` and records one event per lot, each
+// concerning its own firm and site, whose record (kept) lists its seals.
+void RecordSealChanges(storage::Transaction& tx, const Reached& changing, v1::Seal::Status target,
+                       absl::string_view reason, const SealDecision& decision) {
   struct LotChange {
     v1::SealStatusChange record;
     std::string firm_id, site_id;
@@ -322,7 +332,7 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
   std::map<std::string, LotChange> by_lot;
   for (const auto& [stored, authority] : changing) {
     v1::Seal& seal = stored->seal;
-    domain::ApplySealChange(seal, target, reason, authority, decision.cause, actor, tx.now());
+    domain::ApplySealChange(seal, target, reason, authority, decision.cause, tx.actor(), tx.now());
     storage::PutSeal(tx.writes(), seal, stored->compact);
     LotChange& lot = by_lot[seal.lot_id()];
     if (lot.record.codes().empty()) {
@@ -347,7 +357,27 @@ absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
     // Kept, so that GetRecord serves it and anyone who may read the event can re-hash it.
     storage::PutSealChange(tx.writes(), change_id, change.record);
   }
-  return static_cast<uint32_t>(changing.size());
+}
+
+}  // namespace
+
+absl::StatusOr<uint32_t> DecideSeals(storage::Transaction& tx,
+                                     const std::vector<std::string>& codes, v1::Seal::Status target,
+                                     absl::string_view reason, absl::string_view lot_id,
+                                     const SealDecision& decision) {
+  const bool by_rule = decision.authority.has_value();
+  // A rule's reason is composed here from records already checked (and may quote one).
+  if (reason.empty() || (reason.size() > 1000 && !by_rule)) {
+    return absl::InvalidArgumentError("reason: required, at most 1000 characters");
+  }
+  absl::StatusOr<std::vector<storage::StoredSeal>> loaded = LoadSeals(tx.store(), codes);
+  if (!loaded.ok()) return loaded.status();
+  absl::StatusOr<Reached> reached = ReachSeals(tx.actor(), *loaded, lot_id, decision);
+  if (!reached.ok()) return reached.status();
+  absl::StatusOr<Reached> changing = ChooseChanges(tx, *reached, target, lot_id, by_rule);
+  if (!changing.ok()) return changing.status();
+  RecordSealChanges(tx, *changing, target, reason, decision);
+  return static_cast<uint32_t>(changing->size());
 }
 
 absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
