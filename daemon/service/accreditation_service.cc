@@ -7,6 +7,7 @@
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/service/accreditation_tx.h"
+#include "daemon/service/apply_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"
@@ -30,12 +31,8 @@ grpc::Status AccreditationService::CreateAccreditation(
             !status.ok()) {
           return status;
         }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Accreditation> done =
-              CreateAccreditationTx(tx, request->accreditation());
-          if (!done.ok()) return done.status();
-          *response = *std::move(done);
-          return absl::OkStatus();
+        return ApplyTx(*registry_.ledger, *caller, response, [&](storage::Transaction& tx) {
+          return CreateAccreditationTx(tx, request->accreditation());
         });
       });
 }
@@ -54,14 +51,10 @@ grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::st
                      !status.ok()) {
                    return status;
                  }
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::Accreditation> done =
-                           ChangeAccreditationTx(tx, *request, target, event_kind);
-                       if (!done.ok()) return done.status();
-                       *response = *std::move(done);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(*registry_.ledger, *caller, response,
+                                [&](storage::Transaction& tx) {
+                                  return ChangeAccreditationTx(tx, *request, target, event_kind);
+                                });
                });
 }
 

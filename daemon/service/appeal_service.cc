@@ -6,6 +6,7 @@
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/service/appeal_tx.h"
+#include "daemon/service/apply_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
 #include "storage/records.h"
@@ -26,19 +27,16 @@ absl::StatusOr<v1::Appeal> RequireAppeal(const storage::Store& store, const std:
 
 grpc::Status AppealService::FileAppeal(grpc::ServerContext* context,
                                        const v1::FileAppealRequest* request, v1::Appeal* response) {
-  return Serve(
-      registry_, context, Method("FileAppeal"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->inspection_id().empty()) {
-          return absl::InvalidArgumentError("inspection_id: required");
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Appeal> appeal = FileAppealTx(tx, *request, registry_.appeal_deadline);
-          if (!appeal.ok()) return appeal.status();
-          *response = *std::move(appeal);
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("FileAppeal"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->inspection_id().empty()) {
+                   return absl::InvalidArgumentError("inspection_id: required");
+                 }
+                 return ApplyTx(*registry_.ledger, *caller, response,
+                                [&](storage::Transaction& tx) {
+                                  return FileAppealTx(tx, *request, registry_.appeal_deadline);
+                                });
+               });
 }
 
 grpc::Status AppealService::AssignAppeal(grpc::ServerContext* context,
@@ -49,13 +47,9 @@ grpc::Status AppealService::AssignAppeal(grpc::ServerContext* context,
                  if (request->certifier_id().empty()) {
                    return absl::InvalidArgumentError("certifier_id: required");
                  }
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::Appeal> appeal = AssignAppealTx(tx, *request);
-                       if (!appeal.ok()) return appeal.status();
-                       *response = *std::move(appeal);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return AssignAppealTx(tx, *request); });
                });
 }
 
@@ -64,13 +58,9 @@ grpc::Status AppealService::ResolveAppeal(grpc::ServerContext* context,
                                           v1::Appeal* response) {
   return Serve(registry_, context, Method("ResolveAppeal"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::Appeal> appeal = ResolveAppealTx(tx, *request);
-                       if (!appeal.ok()) return appeal.status();
-                       *response = *std::move(appeal);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return ResolveAppealTx(tx, *request); });
                });
 }
 
@@ -150,13 +140,9 @@ grpc::Status AppealService::DismissAppeal(grpc::ServerContext* context,
                  if (request->appeal_id().empty()) {
                    return absl::InvalidArgumentError("appeal_id: required");
                  }
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::Appeal> appeal = DismissAppealTx(tx, *request);
-                       if (!appeal.ok()) return appeal.status();
-                       *response = *std::move(appeal);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return DismissAppealTx(tx, *request); });
                });
 }
 
@@ -168,13 +154,9 @@ grpc::Status AppealService::WithdrawAppeal(grpc::ServerContext* context,
                  if (request->appeal_id().empty()) {
                    return absl::InvalidArgumentError("appeal_id: required");
                  }
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::Appeal> appeal = WithdrawAppealTx(tx, *request);
-                       if (!appeal.ok()) return appeal.status();
-                       *response = *std::move(appeal);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return WithdrawAppealTx(tx, *request); });
                });
 }
 

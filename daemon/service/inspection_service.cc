@@ -16,6 +16,7 @@
 #include "daemon/domain/time_convert.h"
 #include "daemon/domain/visibility.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/apply_tx.h"
 #include "daemon/service/certification_ops.h"
 #include "daemon/service/inspection_tx.h"
 #include "storage/keys.h"
@@ -111,13 +112,9 @@ grpc::Status InspectionService::CreateLot(grpc::ServerContext* context,
                                           const v1::CreateLotRequest* request, v1::Lot* response) {
   return Serve(registry_, context, Method("CreateLot"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::Lot> lot = CreateLotTx(tx, request->lot());
-                       if (!lot.ok()) return lot.status();
-                       *response = *std::move(lot);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return CreateLotTx(tx, request->lot()); });
                });
 }
 

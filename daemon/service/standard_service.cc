@@ -8,6 +8,7 @@
 #include "daemon/domain/standard_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/domain/withdrawal_rules.h"
+#include "daemon/service/apply_tx.h"
 #include "daemon/service/standard_tx.h"
 #include "storage/keys.h"
 #include "storage/loaders.h"
@@ -55,22 +56,18 @@ absl::Status CheckStandardVisible(const storage::Store& store, const domain::Pri
 grpc::Status StandardService::PushStandardVersion(grpc::ServerContext* context,
                                                   const v1::PushStandardVersionRequest* request,
                                                   v1::StandardVersion* response) {
-  return Serve(
-      registry_, context, Method("PushStandardVersion"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        const v1::StandardVersion& content = request->version();
-        if (absl::Status status = domain::ProblemsToStatus(
-                request->source_name(), domain::ValidateStandardVersion(content));
-            !status.ok()) {
-          return status;
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::StandardVersion> done = PushStandardVersionTx(tx, *request);
-          if (!done.ok()) return done.status();
-          *response = *std::move(done);
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("PushStandardVersion"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 const v1::StandardVersion& content = request->version();
+                 if (absl::Status status = domain::ProblemsToStatus(
+                         request->source_name(), domain::ValidateStandardVersion(content));
+                     !status.ok()) {
+                   return status;
+                 }
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return PushStandardVersionTx(tx, *request); });
+               });
 }
 
 grpc::Status StandardService::PublishStandardVersion(
@@ -78,14 +75,10 @@ grpc::Status StandardService::PublishStandardVersion(
     v1::PublishStandardVersionResponse* response) {
   return Serve(registry_, context, Method("PublishStandardVersion"), *request,
                [&](const domain::Principal* caller) -> absl::Status {
-                 return registry_.ledger->Apply(
-                     *caller, [&](storage::Transaction& tx) -> absl::Status {
-                       absl::StatusOr<v1::PublishStandardVersionResponse> done =
-                           PublishStandardVersionTx(tx, *request);
-                       if (!done.ok()) return done.status();
-                       *response = *std::move(done);
-                       return absl::OkStatus();
-                     });
+                 return ApplyTx(*registry_.ledger, *caller, response,
+                                [&](storage::Transaction& tx) {
+                                  return PublishStandardVersionTx(tx, *request);
+                                });
                });
 }
 
@@ -97,12 +90,8 @@ grpc::Status StandardService::WithdrawStandardVersion(
       [&](const domain::Principal* caller) -> absl::Status {
         absl::StatusOr<v1::SealsChoice> seals = domain::WithdrawalSealsChoice(request->seals());
         if (!seals.ok()) return seals.status();
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::StandardVersion> done =
-              WithdrawStandardVersionTx(tx, *request, *seals);
-          if (!done.ok()) return done.status();
-          *response = *std::move(done);
-          return absl::OkStatus();
+        return ApplyTx(*registry_.ledger, *caller, response, [&](storage::Transaction& tx) {
+          return WithdrawStandardVersionTx(tx, *request, *seals);
         });
       });
 }

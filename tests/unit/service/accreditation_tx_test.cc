@@ -27,13 +27,7 @@ TEST_F(AccreditationTxTest, SuspendingWithSuspendSealsSuspendsTheCertifiersSeals
       storage::AccreditationsOfCertifier(store(), "cert-1");
   ASSERT_TRUE(held.ok() && held->size() == 1u);
   ASSERT_TRUE(Submit(certifier, 20).ok());
-  v1::IssueSealsRequest issue;
-  issue.set_lot_id(lot_id());
-  issue.set_count(3);
-  ASSERT_TRUE(Apply(certifier, [&](storage::Transaction& tx) {
-                v1::IssueSealsResponse response;
-                return IssueSealsTx(tx, issue, 10000, response);
-              }).ok());
+  ASSERT_EQ(IssueSeals(3).size(), 3u);
   v1::ChangeAccreditationRequest change;
   change.set_accreditation_id(held->front().id());
   change.set_reason("audit findings");

@@ -32,13 +32,7 @@ TEST_F(InspectionTxTest, ASubmissionIsGradedAndARetryAnswersTheFirst) {
 TEST_F(InspectionTxTest, ACorrectionSupersedesAndTheLotsSealsFollow) {
   absl::StatusOr<v1::Inspection> first = Submit(certifier, 20);
   ASSERT_TRUE(first.ok()) << first.status();
-  v1::IssueSealsRequest issue;
-  issue.set_lot_id(lot_id());
-  issue.set_count(2);
-  ASSERT_TRUE(Apply(certifier, [&](storage::Transaction& tx) {
-                v1::IssueSealsResponse response;
-                return IssueSealsTx(tx, issue, 10000, response);
-              }).ok());
+  ASSERT_EQ(IssueSeals(2).size(), 2u);
   v1::CorrectInspectionRequest correction;
   correction.set_inspection_id(first->id());
   correction.set_reason("the hours were misread");
@@ -51,13 +45,7 @@ TEST_F(InspectionTxTest, ACorrectionSupersedesAndTheLotsSealsFollow) {
   absl::StatusOr<v1::Inspection> earlier = storage::RequireInspection(store(), first->id());
   ASSERT_TRUE(earlier.ok());
   EXPECT_EQ(earlier->status(), v1::Inspection::SUPERSEDED);
-  absl::StatusOr<std::vector<std::string>> codes = SealCodesOfLot(store(), lot_id());
-  ASSERT_TRUE(codes.ok() && codes->size() == 2u);
-  for (const std::string& code : *codes) {
-    absl::StatusOr<std::optional<storage::StoredSeal>> seal = storage::LoadSeal(store(), code);
-    ASSERT_TRUE(seal.ok() && seal->has_value());
-    EXPECT_EQ((*seal)->seal.status(), v1::Seal::SUSPENDED) << code;
-  }
+  EXPECT_EQ(SealStatuses(), std::vector<v1::Seal::Status>(2, v1::Seal::SUSPENDED));
   // Another certifier may not correct it.
   correction.set_inspection_id(corrected->id());
   absl::Status refused = Apply(other_certifier, [&](storage::Transaction& tx) {

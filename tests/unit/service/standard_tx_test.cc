@@ -19,13 +19,7 @@ TEST_F(StandardTxTest, WithdrawingAVersionSuspendsItsSeals) {
   ASSERT_TRUE(published.ok()) << published.status();
   EXPECT_EQ(published->status(), v1::StandardVersion::PUBLISHED);
   ASSERT_TRUE(Submit(certifier, 20).ok());
-  v1::IssueSealsRequest issue;
-  issue.set_lot_id(lot_id());
-  issue.set_count(2);
-  ASSERT_TRUE(Apply(certifier, [&](storage::Transaction& tx) {
-                v1::IssueSealsResponse response;
-                return IssueSealsTx(tx, issue, 10000, response);
-              }).ok());
+  ASSERT_EQ(IssueSeals(2).size(), 2u);
   v1::WithdrawStandardVersionRequest withdraw;
   withdraw.set_standard_id("TST");
   withdraw.set_version(1);
@@ -40,13 +34,7 @@ TEST_F(StandardTxTest, WithdrawingAVersionSuspendsItsSeals) {
   absl::StatusOr<v1::StandardVersion> stored = RequireVersion(store(), "TST", 1);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->status(), v1::StandardVersion::WITHDRAWN);
-  absl::StatusOr<std::vector<std::string>> codes = SealCodesOfLot(store(), lot_id());
-  ASSERT_TRUE(codes.ok() && codes->size() == 2u);
-  for (const std::string& code : *codes) {
-    absl::StatusOr<std::optional<storage::StoredSeal>> seal = storage::LoadSeal(store(), code);
-    ASSERT_TRUE(seal.ok() && seal->has_value());
-    EXPECT_EQ((*seal)->seal.status(), v1::Seal::SUSPENDED);
-  }
+  EXPECT_EQ(SealStatuses(), std::vector<v1::Seal::Status>(2, v1::Seal::SUSPENDED));
 }
 
 TEST_F(StandardTxTest, AnUnknownVersionIsNamed) {

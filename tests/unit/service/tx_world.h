@@ -10,13 +10,16 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/domain/principal.h"
 #include "daemon/service/accreditation_tx.h"
 #include "daemon/service/inspection_tx.h"
+#include "daemon/service/seal_tx.h"
 #include "daemon/service/standard_tx.h"
 #include "google/protobuf/text_format.h"
 #include "storage/ledger.h"
@@ -172,6 +175,31 @@ class TxWorld : public ::testing::Test {
     return Run<v1::Inspection>(by, [&](storage::Transaction& tx) {
       return SubmitInspectionTx(tx, Inspection(hours, request_id), nullptr);
     });
+  }
+
+  // Issues `count` seals of the lot as `certifier` (IssueSealsTx); their codes.
+  std::vector<std::string> IssueSeals(uint32_t count) {
+    v1::IssueSealsRequest request;
+    request.set_lot_id(lot_id_);
+    request.set_count(count);
+    v1::IssueSealsResponse response;
+    EXPECT_TRUE(Apply(certifier, [&](storage::Transaction& tx) {
+                  return IssueSealsTx(tx, request, 10000, response);
+                }).ok());
+    return {response.codes().begin(), response.codes().end()};
+  }
+
+  // The stored status of each seal of the lot, in code order.
+  std::vector<v1::Seal::Status> SealStatuses() const {
+    std::vector<v1::Seal::Status> statuses;
+    absl::StatusOr<std::vector<std::string>> codes = SealCodesOfLot(*store_, lot_id_);
+    EXPECT_TRUE(codes.ok()) << codes.status();
+    for (const std::string& code : codes.value_or(std::vector<std::string>())) {
+      absl::StatusOr<std::optional<storage::StoredSeal>> seal = storage::LoadSeal(*store_, code);
+      EXPECT_TRUE(seal.ok() && seal->has_value()) << code;
+      if (seal.ok() && seal->has_value()) statuses.push_back((*seal)->seal.status());
+    }
+    return statuses;
   }
 
   const storage::Store& store() const { return *store_; }
