@@ -194,4 +194,40 @@ absl::StatusOr<domain::Aggregates> LoadAggregates(const Store& store) {
   return aggregates;
 }
 
+namespace {
+
+constexpr absl::string_view kAggregatesKey = "stats_aggregates";
+// 2: cells keyed also by firm (certifier cells) and by when each change was recorded
+// (domain::Recording). A store with older cells has them deleted and rebuilt at start.
+constexpr absl::string_view kAggregatesVersion = "2";
+
+}  // namespace
+
+absl::StatusOr<bool> AggregatesBuilt(const Store& store) {
+  absl::StatusOr<std::optional<std::string>> built =
+      store.Get(Table::kMeta, std::string(kAggregatesKey));
+  if (!built.ok()) return built.status();
+  return built->has_value() && **built == kAggregatesVersion;
+}
+
+absl::Status ReplaceAggregates(Store& store, const domain::Aggregates& aggregates) {
+  WriteSet writes;
+  // Cells of an older layout go first (their keys would not decode).
+  for (const Table table : {Table::kStatsCertifiers, Table::kStatsCriteria}) {
+    absl::Status scan = store.Scan(table, "", "", [&](absl::string_view key, absl::string_view) {
+      writes.Delete(table, std::string(key));
+      return true;
+    });
+    if (!scan.ok()) return scan;
+  }
+  for (const auto& [key, cell] : aggregates.certifiers) {
+    writes.Put(Table::kStatsCertifiers, EncodeCellKey(key), SerializeRecord(cell));
+  }
+  for (const auto& [key, cell] : aggregates.criteria) {
+    writes.Put(Table::kStatsCriteria, EncodeCellKey(key), SerializeRecord(cell));
+  }
+  writes.Put(Table::kMeta, std::string(kAggregatesKey), std::string(kAggregatesVersion));
+  return store.Write(writes);
+}
+
 }  // namespace sello::storage

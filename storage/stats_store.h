@@ -33,6 +33,12 @@ LoadCriterionCells(const Store& store, absl::string_view standard_id, uint32_t v
 // Every stored cell.
 absl::StatusOr<domain::Aggregates> LoadAggregates(const Store& store);
 
+// Whether the stored cells are complete and in the current layout (a meta entry says so).
+absl::StatusOr<bool> AggregatesBuilt(const Store& store);
+// Replaces every stored cell (of any layout) with `aggregates` and records them built,
+// in one write.
+absl::Status ReplaceAggregates(Store& store, const domain::Aggregates& aggregates);
+
 }  // namespace sello::storage
 
 #endif  // SELLO_STORAGE_STATS_STORE_H_

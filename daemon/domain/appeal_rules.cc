@@ -264,19 +264,4 @@ bool IsOverdue(const v1::Appeal& appeal, absl::Time now) {
   return IsOpenAppeal(appeal) && appeal.has_deadline() && now > FromProto(appeal.deadline());
 }
 
-bool CanReadAppeal(const v1::Appeal& appeal, const Principal& reader) {
-  switch (reader.role) {
-    case v1::ADMIN:
-    case v1::REGULATOR:
-      return true;
-    case v1::FIRM:
-      return appeal.firm_id() == reader.organisation_id;
-    case v1::CERTIFIER:
-      return appeal.original_certifier_id() == reader.organisation_id ||
-             appeal.assigned_certifier_id() == reader.organisation_id;
-    default:
-      return false;
-  }
-}
-
 }  // namespace sello::domain

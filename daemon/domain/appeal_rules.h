@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/domain/principal.h"
+#include "daemon/domain/visibility.h"  // who reads these records
 #include "sello/v1/accreditation.pb.h"
 #include "sello/v1/appeal.pb.h"
 #include "sello/v1/inspection.pb.h"
@@ -66,10 +67,6 @@ absl::Status CheckMayResolve(const v1::Appeal& appeal, const Principal& actor);
 // re-inspection's appeal_id either way.
 absl::Status ResolveAppeal(v1::Appeal& appeal, v1::Inspection& original,
                            v1::Inspection& reinspection, const Principal& actor, absl::Time now);
-
-// A firm reads its own appeals; a certifier those against its inspections and those
-// assigned to it; ADMIN and REGULATOR every one.
-bool CanReadAppeal(const v1::Appeal& appeal, const Principal& reader);
 
 // A certifier's correction of `inspection` waits while an appeal against it is open
 // (FAILED_PRECONDITION naming the appeal and its state): the re-inspection is to judge

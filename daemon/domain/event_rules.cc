@@ -33,15 +33,6 @@ bool IsPublicEvent(const v1::Event& event) {
          absl::StartsWith(event.kind(), "standard_version.withdrawn");
 }
 
-bool CanReadEvent(const v1::Event& event, const Principal* reader) {
-  if (IsPublicEvent(event)) return true;
-  if (reader == nullptr) return false;
-  if (reader->role == v1::ADMIN || reader->role == v1::REGULATOR) return true;
-  return !reader->organisation_id.empty() &&
-         (event.organisation_id() == reader->organisation_id ||
-          event.actor_organisation_id() == reader->organisation_id);
-}
-
 bool MatchesWatch(const v1::Event& event, const WatchFilter& filter) {
   if (!filter.organisation_id.empty() && event.organisation_id() != filter.organisation_id) {
     return false;

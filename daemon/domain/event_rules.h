@@ -8,6 +8,7 @@
 
 #include "absl/strings/string_view.h"
 #include "daemon/domain/principal.h"
+#include "daemon/domain/visibility.h"  // who reads these records
 #include "sello/v1/event.pb.h"
 
 namespace sello::domain {
@@ -35,8 +36,6 @@ bool SplitSubject(absl::string_view subject, absl::string_view* record_kind, abs
 // and published standards is public); the rest are read by ADMIN and REGULATOR, and by
 // the organisation the event concerns or whose principal made the change.
 bool IsPublicEvent(const v1::Event& event);
-bool CanReadEvent(const v1::Event& event, const Principal* reader);
-
 struct WatchFilter {
   std::vector<std::string> kinds;  // empty: all; "x." matches every kind starting "x."
   std::string organisation_id;     // empty: all

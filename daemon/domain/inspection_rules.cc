@@ -258,18 +258,4 @@ bool SupersedingLowersGrade(const v1::Inspection& earlier, const v1::Inspection&
   return BetterGrade(earlier.grade(), later.grade());
 }
 
-bool CanReadInspection(const v1::Inspection& inspection, const Principal& reader) {
-  switch (reader.role) {
-    case v1::ADMIN:
-    case v1::REGULATOR:
-      return true;
-    case v1::FIRM:
-      return inspection.firm_id() == reader.organisation_id;
-    case v1::CERTIFIER:
-      return inspection.certifier_id() == reader.organisation_id;
-    default:
-      return false;
-  }
-}
-
 }  // namespace sello::domain

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/domain/principal.h"
+#include "daemon/domain/visibility.h"  // who reads these records
 #include "sello/v1/accreditation.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/organisation.pb.h"
@@ -59,10 +60,6 @@ absl::Status LinkCorrection(v1::Inspection& earlier, v1::Inspection& corrected,
 // Whether superseding `earlier` by `later` must suspend `earlier`'s seals: `later` FAILs
 // or has a worse grade.
 bool SupersedingLowersGrade(const v1::Inspection& earlier, const v1::Inspection& later);
-
-// A firm reads its own inspections, a certifier those it submitted, ADMIN and REGULATOR
-// every one.
-bool CanReadInspection(const v1::Inspection& inspection, const Principal& reader);
 
 // True when `a` is a better grade than `b` (PREMIUM is best).
 bool BetterGrade(v1::Grade a, v1::Grade b);

@@ -201,27 +201,6 @@ v1::SealAuthority DecidingAuthority(const v1::Seal& seal) {
   return seal.status_decision().authority();
 }
 
-void RedactSealDecision(const Principal* reader, v1::Seal& seal) {
-  if (reader != nullptr && !reader->organisation_id.empty() &&
-      (reader->role == v1::ADMIN || reader->role == v1::REGULATOR ||
-       (reader->role == v1::FIRM && reader->organisation_id == seal.firm_id()) ||
-       (reader->role == v1::CERTIFIER && reader->organisation_id == seal.certifier_id()))) {
-    return;
-  }
-  if (!seal.has_status_decision()) return;
-  seal.mutable_status_decision()->clear_actor_organisation_id();
-  seal.mutable_status_decision()->clear_actor_role();
-  // The reason an inspection's or an appeal's result wrote names inspections, stages,
-  // criteria and appeals: an identified failure, which the public never sees. It reads
-  // what kind of decision it was instead. (An accreditation's or a standard version's
-  // reason is public on those records already.)
-  const v1::SealChangeCause cause = seal.status_decision().cause();
-  if (cause == v1::INSPECTION_RESULT || cause == v1::APPEAL_OVERTURNED) {
-    seal.set_status_reason(
-        absl::StrCat("decided by ", DecisionText(seal.status_decision().authority(), cause)));
-  }
-}
-
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause) {
   const char* who = authority == v1::ISSUER ? "the issuing certifier" : "the association";
   switch (cause) {
@@ -269,26 +248,6 @@ void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view 
   decision->set_actor_organisation_id(actor.organisation_id);
   decision->set_actor_role(actor.role);
   *decision->mutable_time() = ToProto(now);
-}
-
-bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader) {
-  switch (reader.role) {
-    case v1::ADMIN:
-    case v1::REGULATOR:
-      return true;
-    case v1::FIRM:
-      return lot.firm_id() == reader.organisation_id;
-    case v1::CERTIFIER:
-      return issuer_id == reader.organisation_id;
-    default:
-      return false;
-  }
-}
-
-bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
-                       const Principal& reader) {
-  if (reader.role != v1::CERTIFIER) return CanReadIssuedSeals(lot, "", reader);
-  return std::find(issuers.begin(), issuers.end(), reader.organisation_id) != issuers.end();
 }
 
 }  // namespace sello::domain

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/domain/principal.h"
+#include "daemon/domain/visibility.h"  // who reads these records
 #include "sello/v1/accreditation.pb.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/seal.pb.h"
@@ -98,27 +99,8 @@ void ApplySealChange(v1::Seal& seal, v1::Seal::Status target, absl::string_view 
                      v1::SealAuthority authority, v1::SealChangeCause cause, const Principal& actor,
                      absl::Time now);
 
-// A seal as `reader` (nullptr: anonymous) may see who last changed it: the authority, the
-// cause and the time are public (a buyer learns why a seal is suspended); which
-// organisation acted (e.g. the certifier an appeal was assigned to) is read only by ADMIN,
-// REGULATOR, the seal's firm and its issuer, and cleared for anyone else. So is the
-// reason an inspection's or an appeal's result wrote (it names inspections, stages,
-// criteria, appeals): anyone else reads DecisionText instead. Other reasons (typed by
-// hand, an accreditation's, a standard version's) are public as written.
-void RedactSealDecision(const Principal* reader, v1::Seal& seal);
-
 // "the association (appeal overturned)".
 std::string DecisionText(v1::SealAuthority authority, v1::SealChangeCause cause);
-// Who reads in full the seals `issuer_id` issued for `lot` (codes, status, issuance): the
-// lot's firm, that certifier, ADMIN and REGULATOR (who reads every record).
-bool CanReadIssuedSeals(const v1::Lot& lot, absl::string_view issuer_id, const Principal& reader);
-
-// Whether `reader` may list the seals of `lot` at all, whose issuances were made by
-// `issuers`: ADMIN, REGULATOR, the lot's firm, or a certifier among `issuers` (which then
-// sees only its own). Everyone else is refused without learning whether any exist.
-bool CanListSealsOfLot(const v1::Lot& lot, const std::vector<std::string>& issuers,
-                       const Principal& reader);
-
 }  // namespace sello::domain
 
 #endif  // SELLO_DAEMON_DOMAIN_SEAL_RULES_H_

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "daemon/domain/compliance.h"
 #include "daemon/domain/time_convert.h"
 
 namespace sello::domain {
@@ -522,6 +523,297 @@ bool MayPublish(const Series& series, const MonthWindow& window) {
     }
   }
   return LargeEnough(series, rest);
+}
+
+// --- The answers ------------------------------------------------------------------------
+
+namespace {
+
+double Rate(int64_t part, int64_t whole) {
+  return whole == 0 ? 0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+bool InWindow(Month month, const MonthWindow& window) {
+  return month >= window.from && month <= window.to;
+}
+
+// own + peers = total: the peers' counts.
+void SetPeers(const v1::GradeCounts& total, v1::CertifierRow& row) {
+  v1::GradeCounts* peers = row.mutable_peers();
+  for (const auto& [field, value] :
+       {std::pair{&v1::GradeCounts::set_inspections, total.inspections() - row.own().inspections()},
+        {&v1::GradeCounts::set_passed, total.passed() - row.own().passed()},
+        {&v1::GradeCounts::set_failed, total.failed() - row.own().failed()},
+        {&v1::GradeCounts::set_premium, total.premium() - row.own().premium()},
+        {&v1::GradeCounts::set_grade_i, total.grade_i() - row.own().grade_i()},
+        {&v1::GradeCounts::set_industrial, total.industrial() - row.own().industrial()}}) {
+    (peers->*field)(value);
+  }
+}
+
+// A row of a stage set withheld from published figures.
+void Withhold(const MonthWindow& window, v1::CertifierRow& row) {
+  row.clear_own();
+  row.clear_peers();
+  row.set_overturned(0);
+  row.set_suppressed(true);
+  row.mutable_test()->set_verdict(v1::OutlierTest::NOT_TESTED);
+  row.mutable_test()->set_reason(absl::StrCat("withheld: these stages' figures for ",
+                                              FormatWindow(window), " would isolate fewer than ",
+                                              kMinFirmsPerCell, " firms"));
+}
+
+// One criterion's figures over some cells.
+void FillCriterionRow(const internal::CriterionCell& cell, int firms, bool suppress,
+                      v1::CriterionRow& row) {
+  if (suppress) {
+    // Not even how many firms: beside other cells' counts it could tell who is in it.
+    row.set_suppressed(true);
+    return;
+  }
+  row.set_firms(firms);
+  row.set_evaluated(cell.evaluated());
+  row.set_failed(cell.failed());
+  row.set_limiting(cell.limiting());
+  row.set_fail_rate(Rate(cell.failed(), cell.evaluated()));
+  row.set_limiting_rate(Rate(cell.limiting(), cell.evaluated()));
+  if (!cell.values().empty()) {
+    v1::Quantiles* q = row.mutable_values();
+    q->set_min(cell.values().begin()->value());
+    q->set_max(cell.values().rbegin()->value());
+    q->set_p10(Quantile(cell.values(), 0.10));
+    q->set_p25(Quantile(cell.values(), 0.25));
+    q->set_p50(Quantile(cell.values(), 0.50));
+    q->set_p75(Quantile(cell.values(), 0.75));
+    q->set_p90(Quantile(cell.values(), 0.90));
+  }
+}
+
+v1::CriterionRow DescribedRow(const v1::Criterion& criterion) {
+  v1::CriterionRow row;
+  row.set_criterion_id(criterion.id());
+  row.set_name(criterion.name());
+  row.set_kind(v1::Criterion::Kind_Name(criterion.kind()));
+  row.set_unit(criterion.unit());
+  return row;
+}
+
+// A criterion's cells over a window: in all (month -1) and per month, with their firms.
+struct Merged {
+  internal::CriterionCell cell;
+  std::set<std::string> firms;
+};
+
+// One criterion's benchmark: the firm's figures and the cluster's.
+void FillBenchmarkRow(const v1::Criterion& criterion,
+                      const std::map<std::string, internal::CriterionCell>& firms,
+                      const std::string& firm_id, bool publishable, bool published,
+                      v1::BenchmarkRow& row) {
+  row.set_criterion_id(criterion.id());
+  row.set_name(criterion.name());
+  row.set_kind(v1::Criterion::Kind_Name(criterion.kind()));
+  row.set_unit(criterion.unit());
+  row.set_higher_is_better(criterion.kind() == v1::Criterion::BOOLEAN || HigherIsBetter(criterion));
+  const bool numeric = criterion.kind() == v1::Criterion::NUMERIC;
+  // A firm's value: its median measurement, or its pass rate in percent.
+  const auto value_of = [numeric](const internal::CriterionCell& cell) {
+    return numeric ? Quantile(cell.values(), 0.5) : 100.0 * Rate(cell.passed(), cell.evaluated());
+  };
+  std::vector<double> values;
+  int64_t evaluated = 0, failed = 0;
+  for (const auto& [id, cell] : firms) {
+    evaluated += cell.evaluated();
+    failed += cell.failed();
+    if (numeric && cell.values().empty()) continue;
+    values.push_back(value_of(cell));
+  }
+  auto own = firms.find(firm_id);
+  if (own != firms.end()) {
+    row.set_firm_inspections(own->second.evaluated());
+    row.set_firm_fail_rate(Rate(own->second.failed(), own->second.evaluated()));
+    if (!numeric || !own->second.values().empty()) row.set_firm_value(value_of(own->second));
+  }
+  if (static_cast<int>(firms.size()) < kMinFirmsPerCell || values.empty() || !publishable) {
+    row.set_suppressed(true);
+    // How many firms a withheld cell holds is withheld too from published figures.
+    if (!published) row.set_cluster_firms(static_cast<int>(firms.size()));
+    return;
+  }
+  row.set_cluster_firms(static_cast<int>(firms.size()));
+  row.set_cluster_p10(Quantile(values, 0.10));
+  row.set_cluster_p50(Quantile(values, 0.50));
+  row.set_cluster_p90(Quantile(values, 0.90));
+  row.set_cluster_fail_rate(Rate(failed, evaluated));
+  if (own != firms.end()) row.set_firm_percentile(PercentileRank(values, row.firm_value()));
+}
+
+}  // namespace
+
+std::vector<v1::CertifierRow> CertifierRows(
+    const std::map<CertifierCellKey, internal::CertifierCell>& cells, const MonthWindow& window,
+    StatsView view) {
+  // (stages, certifier) -> its counts; stages -> everyone's, and the firms behind each
+  // certifier's cells month by month (a stage set's rows are published together: the
+  // peers of one are the others).
+  std::map<std::pair<std::string, std::string>, v1::CertifierRow> rows;
+  std::map<std::string, v1::GradeCounts> totals;
+  std::map<std::string, Series> series;
+  for (const auto& [key, cell] : cells) {
+    if (!InWindow(key.month, window)) continue;
+    v1::CertifierRow& row = rows[{key.stages, key.certifier_id}];
+    row.set_certifier_id(key.certifier_id);
+    row.set_stages(key.stages);
+    AddCounts(cell, *row.mutable_own());
+    row.set_overturned(row.overturned() + cell.overturned());
+    AddCounts(cell, totals[key.stages]);
+    series[key.stages][key.month][key.certifier_id].insert(key.firm_id);
+  }
+  // A stage set whose cells would isolate fewer than kMinFirmsPerCell firms is withheld
+  // whole from published figures.
+  std::set<std::string> withheld;
+  if (view == StatsView::kPublished) {
+    for (const auto& [stages, months] : series) {
+      if (!MayPublish(months, window)) withheld.insert(stages);
+    }
+  }
+  int tested = 0;
+  for (auto& [id, row] : rows) {
+    SetPeers(totals[row.stages()], row);
+    if (row.own().inspections() >= kOutlierMinInspections &&
+        row.peers().inspections() >= kOutlierMinInspections && !withheld.contains(row.stages())) {
+      ++tested;
+    }
+  }
+  std::vector<v1::CertifierRow> out;
+  out.reserve(rows.size());
+  for (auto& [id, row] : rows) {
+    if (withheld.contains(row.stages())) {
+      Withhold(window, row);
+    } else {
+      *row.mutable_test() = TestCertifier(row.own(), row.peers(), tested);
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::vector<v1::CriterionRow> CriterionRows(
+    const v1::StandardVersion& version,
+    const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>>& cells,
+    const MonthWindow& window, StatsView view) {
+  // criterion -> month -> (merged cell, firms); month -1 is the whole window.
+  std::map<std::string, std::map<Month, Merged>> merged;
+  std::map<std::string, Series> series;
+  for (const auto& [key, cell] : cells) {
+    if (!InWindow(key.month, window) || cell.evaluated() == 0) continue;
+    for (Month month : {key.month, Month{-1}}) {
+      Merged& into = merged[key.criterion_id][month];
+      AddCell(cell, 1, into.cell);
+      into.firms.insert(key.firm_id);
+    }
+    series[key.criterion_id][key.month][""].insert(key.firm_id);
+  }
+  const bool published = view == StatsView::kPublished;
+  std::vector<v1::CriterionRow> rows;
+  for (const v1::Criterion* criterion : CriteriaOf(version)) {
+    auto months = merged.find(criterion->id());
+    if (months == merged.end()) {
+      rows.push_back(DescribedRow(*criterion));
+      continue;
+    }
+    for (const auto& [month, figures] : months->second) {
+      v1::CriterionRow& row = rows.emplace_back(DescribedRow(*criterion));
+      row.set_month(month < 0 ? "" : FormatMonth(month));
+      const MonthWindow cell_window = month < 0 ? window : MonthWindow{month, month};
+      FillCriterionRow(figures.cell, static_cast<int>(figures.firms.size()),
+                       published && !MayPublish(series[criterion->id()], cell_window), row);
+    }
+  }
+  return rows;
+}
+
+std::vector<v1::BenchmarkRow> BenchmarkRows(
+    const v1::StandardVersion& version,
+    const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>>& cells,
+    const MonthWindow& window, StatsView view, const std::string& firm_id) {
+  // criterion -> firm -> its cells over the window.
+  std::map<std::string, std::map<std::string, internal::CriterionCell>> by_firm;
+  std::map<std::string, Series> series;
+  for (const auto& [key, cell] : cells) {
+    if (!InWindow(key.month, window) || cell.evaluated() == 0) continue;
+    AddCell(cell, 1, by_firm[key.criterion_id][key.firm_id]);
+    series[key.criterion_id][key.month][""].insert(key.firm_id);
+  }
+  const bool published = view == StatsView::kPublished;
+  std::vector<v1::BenchmarkRow> rows;
+  for (const v1::Criterion* criterion : CriteriaOf(version)) {
+    const bool publishable = !published || MayPublish(series[criterion->id()], window);
+    FillBenchmarkRow(*criterion, by_firm[criterion->id()], firm_id, publishable, published,
+                     rows.emplace_back());
+  }
+  return rows;
+}
+
+std::vector<std::pair<Month, absl::Time>> OverviewPoints(const v1::Norm& norm,
+                                                         const MonthWindow& window,
+                                                         absl::Time now) {
+  std::vector<std::pair<Month, absl::Time>> points;
+  for (Month month = window.from; month <= window.to; ++month) {
+    const absl::Time at = std::min(EndOfMonth(month) - absl::Nanoseconds(1), now);
+    if (at < EndOfMonth(month - 1)) break;  // a month still to come
+    if (NormStatusAt(norm, at) != v1::Norm::IN_FORCE) continue;
+    points.emplace_back(month, at);
+  }
+  return points;
+}
+
+void ComplianceTally::Count(Month month, const v1::Site& site,
+                            const v1::ComplianceVerdict& verdict) {
+  const Cell cell{month, site.region()};
+  v1::ComplianceOverviewRow& row = rows_[cell];
+  row.set_sites(row.sites() + 1);
+  firms_[cell].insert(site.firm_id());
+  if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
+    row.set_compliant(row.compliant() + 1);
+  } else if (std::all_of(verdict.stages().begin(), verdict.stages().end(),
+                         [](const v1::StageVerdict& stage) {
+                           return stage.reason() == v1::ComplianceVerdict::NO_INSPECTION;
+                         }) &&
+             verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
+    // Not one required stage inspected yet.
+    row.set_not_inspected(row.not_inspected() + 1);
+  } else {
+    row.set_non_compliant(row.non_compliant() + 1);
+    ++deciding_stages_[cell][verdict.deciding_stage()];
+  }
+}
+
+std::vector<v1::ComplianceOverviewRow> ComplianceTally::Rows(StatsView view) {
+  std::vector<v1::ComplianceOverviewRow> out;
+  out.reserve(rows_.size());
+  for (auto& [key, row] : rows_) {
+    row.set_month(FormatMonth(key.first));
+    row.set_region(key.second);
+    // Five sites of one firm would describe that firm: published cells count at least
+    // kMinFirmsPerCell sites of as many firms.
+    const bool small =
+        row.sites() < kMinFirmsPerCell || static_cast<int>(firms_[key].size()) < kMinFirmsPerCell;
+    if (small && view == StatsView::kPublished) {
+      row.set_suppressed(true);
+      row.set_sites(0);
+      row.set_compliant(0);
+      row.set_non_compliant(0);
+      row.set_not_inspected(0);
+    } else {
+      for (const auto& [stage, sites] : deciding_stages_[key]) {
+        v1::StageCount* count = row.add_non_compliant_by_stage();
+        count->set_stage_id(stage);
+        count->set_sites(sites);
+      }
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 }  // namespace sello::domain

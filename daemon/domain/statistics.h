@@ -28,6 +28,8 @@
 #include "absl/time/time.h"
 #include "sello/internal/records.pb.h"
 #include "sello/v1/inspection.pb.h"
+#include "sello/v1/norm.pb.h"
+#include "sello/v1/organisation.pb.h"
 #include "sello/v1/standard.pb.h"
 #include "sello/v1/stats.pb.h"
 
@@ -202,6 +204,60 @@ using Series = std::map<Month, FirmsByPart>;
 // not fixed is never published. Decided from closed months' frozen figures only, the
 // answer never changes once the window has ended, whoever asks and in whatever order.
 bool MayPublish(const Series& series, const MonthWindow& window);
+
+// --- The answers ------------------------------------------------------------------------
+// What a statistics call returns, computed from cells already folded for its view
+// (FoldRecordings) and its resolved window: the service only loads and names.
+
+// The certifier rows of one standard over `window`: per (stage set, certifier) its counts
+// and its peers' (every other certifier of the stage set), each tested against its peers
+// (TestCertifier, the number tested being those with enough inspections on both sides).
+// In the published view a stage set whose cells MayPublish refuses is withheld whole: its
+// rows suppressed, untested, saying why. In (stages, certifier) order, without names.
+std::vector<v1::CertifierRow> CertifierRows(
+    const std::map<CertifierCellKey, internal::CertifierCell>& cells, const MonthWindow& window,
+    StatsView view);
+
+// The criterion rows of `version` over `window`: per criterion (in CriteriaOf order) a row
+// for the whole window (month "") and one per month with figures, or a bare row when it
+// has none. In the published view a cell MayPublish refuses is suppressed.
+std::vector<v1::CriterionRow> CriterionRows(
+    const v1::StandardVersion& version,
+    const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>>& cells,
+    const MonthWindow& window, StatsView view);
+
+// Firm `firm_id` against the cluster of firms, per criterion of `version` over `window`:
+// its value (median measurement, or pass rate in percent), the cluster's deciles and
+// fail rate and its percentile among them. A criterion of fewer than kMinFirmsPerCell
+// firms (or, published, one MayPublish refuses) is suppressed; published, even its
+// number of firms.
+std::vector<v1::BenchmarkRow> BenchmarkRows(
+    const v1::StandardVersion& version,
+    const std::vector<std::pair<CriterionCellKey, internal::CriterionCell>>& cells,
+    const MonthWindow& window, StatsView view, const std::string& firm_id);
+
+// The instants a compliance overview judges: the end of each month of `window` (`now`,
+// for the month it falls in), while `norm` was in force then; none for months to come.
+std::vector<std::pair<Month, absl::Time>> OverviewPoints(const v1::Norm& norm,
+                                                         const MonthWindow& window, absl::Time now);
+
+// A compliance overview in the making: sites counted per (month, region) by their
+// verdict.
+class ComplianceTally {
+ public:
+  // Counts `site` judged `verdict` at the end of `month`: compliant, not inspected in
+  // any required stage yet, or non-compliant (by deciding stage).
+  void Count(Month month, const v1::Site& site, const v1::ComplianceVerdict& verdict);
+  // The rows, by (month, region). In the published view a cell of fewer than
+  // kMinFirmsPerCell sites or firms is suppressed, its counts zero.
+  std::vector<v1::ComplianceOverviewRow> Rows(StatsView view);
+
+ private:
+  using Cell = std::pair<Month, std::string>;  // (month, region)
+  std::map<Cell, v1::ComplianceOverviewRow> rows_;
+  std::map<Cell, std::set<std::string>> firms_;
+  std::map<Cell, std::map<std::string, int32_t>> deciding_stages_;
+};
 
 }  // namespace sello::domain
 

@@ -6,70 +6,20 @@
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/accreditation_tx.h"
+#include "daemon/service/apply_tx.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
 
-using storage::Table;
-
 std::string Method(absl::string_view name) {
   return MethodName(v1::AccreditationService::service_full_name(), name);
 }
 
-std::string Subject(absl::string_view id) {
-  return domain::Subject(domain::kAccreditationRecord, id);
-}
-
-// Suspends, with the association's authority, the certifier's current seals within the
-// accreditation's scope: issued by it, VALID now, of a standard in the scope and, when
-// the scope names stages, resting on an inspection of at least one of them. Returns
-// how many.
-absl::StatusOr<uint32_t> SuspendCertifierSeals(storage::Transaction& tx,
-                                               const v1::Accreditation& accreditation) {
-  absl::StatusOr<std::vector<std::string>> codes = SealCodesOfCertifier(
-      tx.store(), accreditation.certifier_id(), [&](const v1::Inspection& inspection) {
-        const std::vector<std::string> stages(inspection.stages().begin(),
-                                              inspection.stages().end());
-        return domain::ScopeCovers(accreditation, inspection.standard_id(), stages);
-      });
-  if (!codes.ok()) return codes.status();
-  if (codes->empty()) return 0u;
-  const bool withdrawn = accreditation.status() == v1::Accreditation::WITHDRAWN;
-  SealDecision decision;
-  decision.cause = withdrawn ? v1::ACCREDITATION_WITHDRAWN : v1::ACCREDITATION_SUSPENDED;
-  decision.authority = v1::ASSOCIATION;
-  return DecideSeals(
-      tx, *codes, v1::Seal::SUSPENDED,
-      absl::StrCat("accreditation ", accreditation.id(), " of ", accreditation.certifier_id(),
-                   withdrawn ? " withdrawn: " : " suspended: ", accreditation.status_reason()),
-      /*lot_id=*/"", decision);
-}
-
 }  // namespace
-
-absl::StatusOr<std::vector<v1::Accreditation>> LoadAccreditations(const storage::Store& store,
-                                                                  absl::string_view certifier_id) {
-  std::vector<v1::Accreditation> out;
-  absl::Status inner;
-  absl::Status scan = store.Scan(
-      Table::kAccreditationsByCertifier, storage::ChildPrefix(certifier_id), "",
-      [&](absl::string_view key, absl::string_view) {
-        absl::StatusOr<v1::Accreditation> accreditation = storage::RequireRecord<v1::Accreditation>(
-            store, Table::kAccreditations, storage::ChildOf(key), "accreditation");
-        if (!accreditation.ok()) {
-          inner = accreditation.status();
-          return false;
-        }
-        out.push_back(*std::move(accreditation));
-        return true;
-      });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
-  return out;
-}
 
 grpc::Status AccreditationService::CreateAccreditation(
     grpc::ServerContext* context, const v1::CreateAccreditationRequest* request,
@@ -81,46 +31,8 @@ grpc::Status AccreditationService::CreateAccreditation(
             !status.ok()) {
           return status;
         }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          const v1::Accreditation& wanted = request->accreditation();
-          absl::StatusOr<v1::Organisation> certifier = storage::RequireRecord<v1::Organisation>(
-              tx.store(), Table::kOrganisations, wanted.certifier_id(), "organisation");
-          if (!certifier.ok()) return certifier.status();
-          if (certifier->kind() != v1::Organisation::CERTIFIER) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("accreditation.certifier_id: '", certifier->id(), "' is a ",
-                             v1::Organisation::Kind_Name(certifier->kind()), ", not a CERTIFIER"));
-          }
-          for (int i = 0; i < wanted.scope_size(); ++i) {
-            absl::StatusOr<std::optional<v1::Standard>> standard =
-                storage::LoadRecord<v1::Standard>(tx.store(), Table::kStandards,
-                                                  wanted.scope(i).standard_id());
-            if (!standard.ok()) return standard.status();
-            if (!standard->has_value()) {
-              return absl::NotFoundError(
-                  absl::StrCat("accreditation.scope[", i, "].standard_id: standard '",
-                               wanted.scope(i).standard_id(), "' not found"));
-            }
-          }
-          v1::Accreditation accreditation;
-          accreditation.set_id(domain::NewId("acc"));
-          accreditation.set_certifier_id(wanted.certifier_id());
-          *accreditation.mutable_scope() = wanted.scope();
-          *accreditation.mutable_valid_from() = wanted.valid_from();
-          *accreditation.mutable_valid_until() = wanted.valid_until();
-          accreditation.set_status(v1::Accreditation::ACTIVE);
-          accreditation.set_status_reason("accredited");
-          *accreditation.mutable_create_time() = domain::ToProto(tx.now());
-          *accreditation.mutable_update_time() = domain::ToProto(tx.now());
-          v1::AccreditationStatusChange* first = accreditation.add_history();
-          first->set_status(v1::Accreditation::ACTIVE);
-          *first->mutable_time() = domain::ToProto(tx.now());
-          first->set_reason("accredited");
-          storage::PutAccreditation(tx.writes(), accreditation);
-          tx.Record("accreditation.created", Subject(accreditation.id()), accreditation,
-                    accreditation.certifier_id());
-          *response = accreditation;
-          return absl::OkStatus();
+        return ApplyTx(*registry_.ledger, *caller, response, [&](storage::Transaction& tx) {
+          return CreateAccreditationTx(tx, request->accreditation());
         });
       });
 }
@@ -130,44 +42,20 @@ grpc::Status AccreditationService::Change(grpc::ServerContext* context, absl::st
                                           v1::Accreditation::Status target,
                                           absl::string_view event_kind,
                                           v1::Accreditation* response) {
-  return Serve(
-      registry_, context, Method(method), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->accreditation_id().empty()) {
-          return absl::InvalidArgumentError("accreditation_id: required");
-        }
-        if (absl::Status status = domain::CheckSealsChoice(target, request->seals());
-            !status.ok()) {
-          return status;
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Accreditation> accreditation =
-              storage::RequireRecord<v1::Accreditation>(
-                  tx.store(), Table::kAccreditations, request->accreditation_id(), "accreditation");
-          if (!accreditation.ok()) return accreditation.status();
-          if (absl::Status status = domain::ChangeAccreditationStatus(*accreditation, target,
-                                                                      request->reason(), tx.now());
-              !status.ok()) {
-            return status;
-          }
-          // The association's choice for the certifier's current seals, in the same write
-          // and in the accreditation's history (so in its event).
-          if (request->seals() != v1::SEALS_CHOICE_UNSPECIFIED) {
-            v1::AccreditationStatusChange& change = *accreditation->mutable_history()->rbegin();
-            change.set_seals(request->seals());
-            if (request->seals() == v1::SUSPEND_SEALS) {
-              absl::StatusOr<uint32_t> suspended = SuspendCertifierSeals(tx, *accreditation);
-              if (!suspended.ok()) return suspended.status();
-              change.set_seals_suspended(*suspended);
-            }
-          }
-          storage::PutAccreditation(tx.writes(), *accreditation);
-          tx.Record(event_kind, Subject(accreditation->id()), *accreditation,
-                    accreditation->certifier_id());
-          *response = *std::move(accreditation);
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method(method), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->accreditation_id().empty()) {
+                   return absl::InvalidArgumentError("accreditation_id: required");
+                 }
+                 if (absl::Status status = domain::CheckSealsChoice(target, request->seals());
+                     !status.ok()) {
+                   return status;
+                 }
+                 return ApplyTx(*registry_.ledger, *caller, response,
+                                [&](storage::Transaction& tx) {
+                                  return ChangeAccreditationTx(tx, *request, target, event_kind);
+                                });
+               });
 }
 
 grpc::Status AccreditationService::SuspendAccreditation(
@@ -194,18 +82,17 @@ grpc::Status AccreditationService::WithdrawAccreditation(
 grpc::Status AccreditationService::GetAccreditation(grpc::ServerContext* context,
                                                     const v1::GetAccreditationRequest* request,
                                                     v1::Accreditation* response) {
-  return Serve(
-      registry_, context, Method("GetAccreditation"), *request,
-      [&](const domain::Principal*) -> absl::Status {
-        if (request->accreditation_id().empty()) {
-          return absl::InvalidArgumentError("accreditation_id: required");
-        }
-        absl::StatusOr<v1::Accreditation> accreditation = storage::RequireRecord<v1::Accreditation>(
-            *registry_.store, Table::kAccreditations, request->accreditation_id(), "accreditation");
-        if (!accreditation.ok()) return accreditation.status();
-        *response = *std::move(accreditation);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("GetAccreditation"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 if (request->accreditation_id().empty()) {
+                   return absl::InvalidArgumentError("accreditation_id: required");
+                 }
+                 absl::StatusOr<v1::Accreditation> accreditation =
+                     storage::RequireAccreditation(*registry_.store, request->accreditation_id());
+                 if (!accreditation.ok()) return accreditation.status();
+                 *response = *std::move(accreditation);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* context,
@@ -216,12 +103,8 @@ grpc::Status AccreditationService::ListAccreditations(grpc::ServerContext* conte
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
-                 const bool by_certifier = !request->certifier_id().empty();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Accreditation>(
-                     *registry_.store, Table::kAccreditations,
-                     by_certifier ? std::optional(Table::kAccreditationsByCertifier) : std::nullopt,
-                     by_certifier ? storage::ChildPrefix(request->certifier_id()) : "",
-                     request->page_token(), *page_size,
+                 absl::StatusOr<std::string> next = storage::ListAccreditationsPage(
+                     *registry_.store, request->certifier_id(), request->page_token(), *page_size,
                      [&](v1::Accreditation&& accreditation) -> absl::StatusOr<bool> {
                        *response->add_accreditations() = std::move(accreditation);
                        return true;

@@ -42,10 +42,6 @@ class AccreditationService final : public v1::AccreditationService::Service {
   Registry registry_;
 };
 
-// Every accreditation of `certifier_id`.
-absl::StatusOr<std::vector<v1::Accreditation>> LoadAccreditations(const storage::Store& store,
-                                                                  absl::string_view certifier_id);
-
 }  // namespace sello::service
 
 #endif  // SELLO_DAEMON_SERVICE_ACCREDITATION_SERVICE_H_

@@ -2,19 +2,18 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "daemon/domain/lot_certification.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 
-using storage::Table;
-
 absl::StatusOr<std::vector<v1::SiteCertification>> SiteCertifications(
     const storage::Store& store, absl::string_view site_id, size_t* inspections_read,
     std::set<std::string>* certifiers) {
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::LoadIndexed<v1::Inspection>(
-      store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections);
+  absl::StatusOr<std::vector<v1::Inspection>> inspections =
+      storage::InspectionsOfSite(store, site_id);
   if (!inspections.ok()) return inspections.status();
   if (inspections_read != nullptr) *inspections_read += inspections->size();
   if (certifiers != nullptr) {
@@ -45,17 +44,13 @@ absl::StatusOr<std::string> ReadRegister(
   absl::flat_hash_map<std::string, std::string> firm_names;
   absl::Status inner;
   absl::Status scan =
-      store.Scan(Table::kSites, "", *after, [&](absl::string_view key, absl::string_view value) {
+      storage::VisitSites(store, *after, [&](absl::string_view key, v1::Site&& site) {
         if (taken == page_size || spent >= budget) {
           more = true;
           return false;
         }
         last_site = std::string(key);
         ++spent;
-        v1::Site site;
-        if (inner = storage::ParseRecord(Table::kSites, key, value, site); !inner.ok()) {
-          return false;
-        }
         if (!domain::SiteMatches(site, filter)) return true;
         absl::StatusOr<std::vector<v1::SiteCertification>> certifications =
             SiteCertifications(store, site.id(), &spent);
@@ -67,8 +62,8 @@ absl::StatusOr<std::string> ReadRegister(
         if (shown.empty()) return true;
         auto firm = firm_names.find(site.firm_id());
         if (firm == firm_names.end()) {
-          absl::StatusOr<v1::Organisation> organisation = storage::RequireRecord<v1::Organisation>(
-              store, Table::kOrganisations, site.firm_id(), "organisation");
+          absl::StatusOr<v1::Organisation> organisation =
+              storage::RequireOrganisation(store, site.firm_id());
           if (!organisation.ok()) {
             inner = organisation.status();
             return false;

@@ -1,24 +1,22 @@
 #include "daemon/service/compliance_ops.h"
 
-#include "daemon/service/accreditation_service.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 
-using storage::Table;
-
 absl::StatusOr<SiteRecords> LoadSiteRecords(const storage::Store& store,
                                             absl::string_view site_id) {
   SiteRecords records;
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::LoadIndexed<v1::Inspection>(
-      store, Table::kInspectionsBySite, storage::ChildPrefix(site_id), Table::kInspections);
+  absl::StatusOr<std::vector<v1::Inspection>> inspections =
+      storage::InspectionsOfSite(store, site_id);
   if (!inspections.ok()) return inspections.status();
   records.inspections = *std::move(inspections);
   for (const v1::Inspection& inspection : records.inspections) {
     if (records.accreditations.count(inspection.certifier_id())) continue;
     absl::StatusOr<std::vector<v1::Accreditation>> held =
-        LoadAccreditations(store, inspection.certifier_id());
+        storage::AccreditationsOfCertifier(store, inspection.certifier_id());
     if (!held.ok()) return held.status();
     records.accreditations[inspection.certifier_id()] = *std::move(held);
   }
@@ -35,9 +33,8 @@ std::set<std::string> CertifiersOf(const SiteRecords& records) {
 
 absl::Status ResolveRequiredStages(const storage::Store& store, v1::Norm& norm) {
   if (!norm.required_stages().empty()) return absl::OkStatus();
-  absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
-      store, Table::kStandardVersions,
-      storage::StandardVersionKey(norm.standard_id(), norm.standard_version()), "standard version");
+  absl::StatusOr<v1::StandardVersion> version =
+      storage::RequireStandardVersion(store, norm.standard_id(), norm.standard_version());
   if (!version.ok()) return version.status();
   domain::ResolveRequiredStages(norm, *version);
   return absl::OkStatus();

@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/appeal_rules.h"
-#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
@@ -15,23 +14,24 @@
 #include "daemon/domain/site_certification.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/domain/visibility.h"
 #include "daemon/service/accreditation_service.h"
+#include "daemon/service/apply_tx.h"
 #include "daemon/service/certification_ops.h"
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::InspectionService::service_full_name(), name);
 }
 
 absl::Status CheckLotVisible(const domain::Principal& caller, const v1::Lot& lot) {
-  if (caller.role == v1::FIRM && caller.organisation_id != lot.firm_id()) {
+  if (!domain::CanReadLot(lot, caller)) {
     return absl::PermissionDeniedError(absl::StrCat("lot ", lot.id(), " belongs to another firm"));
   }
   return absl::OkStatus();
@@ -42,7 +42,8 @@ absl::Status CheckLotVisible(const domain::Principal& caller, const v1::Lot& lot
 // certifiers, ADMIN and REGULATOR see all; another certifier what is certified).
 absl::Status AddLotCertifications(const storage::Store& store, const domain::Principal& caller,
                                   v1::Lot& lot) {
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = InspectionsOfLot(store, lot.id());
+  absl::StatusOr<std::vector<v1::Inspection>> inspections =
+      storage::InspectionsOfLot(store, lot.id());
   if (!inspections.ok()) return inspections.status();
   absl::StatusOr<std::vector<v1::Certification>> certifications = CertifyLot(store, *inspections);
   if (!certifications.ok()) return certifications.status();
@@ -60,71 +61,61 @@ absl::Status AddLotCertifications(const storage::Store& store, const domain::Pri
   return absl::OkStatus();
 }
 
-// The index and prefix a listing of inspections reads, and the filter it still needs.
+// The index and parent a listing of inspections reads.
 struct InspectionListing {
-  Table table = Table::kInspectionsByDate;
-  std::string parent;  // empty for kInspectionsByDate
-  std::string name;
+  storage::InspectionsBy by = storage::InspectionsBy::kDate;
+  std::string parent;  // empty for kDate
 };
 
 absl::StatusOr<InspectionListing> ChooseListing(const v1::ListInspectionsRequest& request,
                                                 const domain::Principal& caller) {
-  const std::pair<Table, const std::string*> filters[] = {
-      {Table::kInspectionsByLot, &request.lot_id()},
-      {Table::kInspectionsBySite, &request.site_id()},
-      {Table::kInspectionsByFirm, &request.firm_id()},
-      {Table::kInspectionsByCertifier, &request.certifier_id()},
-      {Table::kInspectionsByStandard, &request.standard_id()},
+  const std::pair<storage::InspectionsBy, const std::string*> filters[] = {
+      {storage::InspectionsBy::kLot, &request.lot_id()},
+      {storage::InspectionsBy::kSite, &request.site_id()},
+      {storage::InspectionsBy::kFirm, &request.firm_id()},
+      {storage::InspectionsBy::kCertifier, &request.certifier_id()},
+      {storage::InspectionsBy::kStandard, &request.standard_id()},
   };
-  for (const auto& [table, value] : filters) {
-    if (!value->empty()) {
-      return InspectionListing{table, *value, std::string(storage::TableName(table))};
-    }
+  for (const auto& [by, value] : filters) {
+    if (!value->empty()) return InspectionListing{by, *value};
   }
   // No filter: a firm or certifier lists its own, the others everything.
   if (caller.role == v1::FIRM) {
-    return InspectionListing{Table::kInspectionsByFirm, caller.organisation_id,
-                             "inspections_by_firm"};
+    return InspectionListing{storage::InspectionsBy::kFirm, caller.organisation_id};
   }
   if (caller.role == v1::CERTIFIER) {
-    return InspectionListing{Table::kInspectionsByCertifier, caller.organisation_id,
-                             "inspections_by_certifier"};
+    return InspectionListing{storage::InspectionsBy::kCertifier, caller.organisation_id};
   }
-  return InspectionListing{Table::kInspectionsByDate, "", "inspections_by_date"};
+  return InspectionListing{};
+}
+
+// Whether a listing of inspections shows `inspection` its index yielded: within the
+// request's dates and standard, and readable by `caller`.
+bool ListsInspection(const v1::ListInspectionsRequest& request, const domain::Principal& caller,
+                     const v1::Inspection& inspection) {
+  const absl::Time date = domain::FromProto(inspection.inspection_date());
+  if (domain::IsSet(request.from_time()) && date < domain::FromProto(request.from_time())) {
+    return false;
+  }
+  if (domain::IsSet(request.to_time()) && date >= domain::FromProto(request.to_time())) {
+    return false;
+  }
+  if (!request.standard_id().empty() && inspection.standard_id() != request.standard_id()) {
+    return false;
+  }
+  return domain::CanReadInspection(inspection, caller);
 }
 
 }  // namespace
 
 grpc::Status InspectionService::CreateLot(grpc::ServerContext* context,
                                           const v1::CreateLotRequest* request, v1::Lot* response) {
-  return Serve(
-      registry_, context, Method("CreateLot"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          if (absl::Status status = domain::ValidateNewLot(request->lot(), tx.now());
-              !status.ok()) {
-            return status;
-          }
-          absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
-              tx.store(), Table::kSites, request->lot().site_id(), "site");
-          if (!site.ok()) return site.status();
-          if (caller->role == v1::FIRM && site->firm_id() != caller->organisation_id) {
-            return absl::PermissionDeniedError(
-                absl::StrCat("lot.site_id: site ", site->id(), " belongs to another firm"));
-          }
-          v1::Lot lot = request->lot();
-          lot.set_id(domain::NewId("lot"));
-          lot.set_firm_id(site->firm_id());
-          lot.set_created_by(caller->organisation_id);
-          *lot.mutable_create_time() = domain::ToProto(tx.now());
-          lot.set_seals_issued(0);
-          storage::PutLot(tx.writes(), lot);
-          tx.Record("lot.created", domain::Subject(domain::kLotRecord, lot.id()), lot,
-                    lot.firm_id(), lot.site_id());
-          *response = lot;
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("CreateLot"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return CreateLotTx(tx, request->lot()); });
+               });
 }
 
 grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
@@ -133,8 +124,8 @@ grpc::Status InspectionService::GetLot(grpc::ServerContext* context,
                [&](const domain::Principal* caller) -> absl::Status {
                  if (request->lot_id().empty())
                    return absl::InvalidArgumentError("lot_id: required");
-                 absl::StatusOr<v1::Lot> lot = storage::RequireRecord<v1::Lot>(
-                     *registry_.store, Table::kLots, request->lot_id(), "lot");
+                 absl::StatusOr<v1::Lot> lot =
+                     storage::RequireLot(*registry_.store, request->lot_id());
                  if (!lot.ok()) return lot.status();
                  if (absl::Status status = CheckLotVisible(*caller, *lot); !status.ok())
                    return status;
@@ -158,17 +149,9 @@ grpc::Status InspectionService::ListLots(grpc::ServerContext* context,
                    }
                    firm_id = caller->organisation_id;
                  }
-                 const bool by_site = !request->site_id().empty();
-                 const bool by_firm = !by_site && !firm_id.empty();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Lot>(
-                     *registry_.store, Table::kLots,
-                     by_site   ? std::optional(Table::kLotsBySite)
-                     : by_firm ? std::optional(Table::kLotsByFirm)
-                               : std::nullopt,
-                     by_site   ? storage::ChildPrefix(request->site_id())
-                     : by_firm ? storage::ChildPrefix(firm_id)
-                               : "",
-                     request->page_token(), *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
+                 absl::StatusOr<std::string> next = storage::ListLotsPage(
+                     *registry_.store, request->site_id(), firm_id, request->page_token(),
+                     *page_size, [&](v1::Lot&& lot) -> absl::StatusOr<bool> {
                        if (!CheckLotVisible(*caller, lot).ok()) return false;
                        *response->add_lots() = std::move(lot);
                        return true;
@@ -185,60 +168,9 @@ void InspectionService::Submit(const domain::Principal& caller, const v1::Inspec
   registry_.ledger->ApplyAsync(
       caller,
       [&](storage::Transaction& tx) -> absl::Status {
-        // A correction: whose inspection it is comes first, before its state (an open
-        // appeal) or the new content says anything.
-        std::optional<v1::Inspection> earlier;
-        if (correction != nullptr) {
-          absl::StatusOr<v1::Inspection> loaded = storage::RequireRecord<v1::Inspection>(
-              tx.store(), Table::kInspections, correction->inspection_id(), "inspection");
-          if (!loaded.ok()) return loaded.status();
-          if (absl::Status status = domain::CheckCorrector(*loaded, caller.organisation_id);
-              !status.ok()) {
-            return status;
-          }
-          earlier = *std::move(loaded);
-        }
-        absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, caller, submitted);
-        if (!planned.ok()) return planned.status();
-        // A retry of a request already done returns its result and writes nothing.
-        if (planned->retry) {
-          *response = std::move(planned->record);
-          return absl::OkStatus();
-        }
-        if (earlier.has_value()) {
-          absl::StatusOr<std::vector<v1::Appeal>> appeals =
-              AppealsAgainst(tx.store(), earlier->id());
-          if (!appeals.ok()) return appeals.status();
-          if (absl::Status status = domain::CheckMayCorrect(*earlier, *appeals); !status.ok()) {
-            return status;
-          }
-          if (absl::Status status =
-                  domain::LinkCorrection(*earlier, planned->record, correction->reason());
-              !status.ok()) {
-            return status;
-          }
-          if (absl::Status status = StoreSuperseded(tx, *earlier, planned->record); !status.ok()) {
-            return status;
-          }
-        }
-        // Seals follow the lot: a result that makes any stage worse suspends those that
-        // now claim too much, in this write.
-        const v1::Inspection& added = planned->record;
-        const std::string why =
-            earlier.has_value()
-                ? absl::StrCat("corrected: inspection ", earlier->id(), " superseded by ",
-                               added.id(), " (", OutcomeName(added), ")")
-                : absl::StrCat("inspection ", added.id(), " (", OutcomeName(added), ")");
-        absl::StatusOr<uint32_t> suspended =
-            FollowLotCertification(tx, added, earlier.has_value() ? &*earlier : nullptr, why);
-        if (!suspended.ok()) return suspended.status();
-        if (absl::Status status = StoreInspection(
-                tx, planned->record,
-                correction != nullptr ? "inspection.corrected" : "inspection.submitted");
-            !status.ok()) {
-          return status;
-        }
-        *response = std::move(planned->record);
+        absl::StatusOr<v1::Inspection> stored = SubmitInspectionTx(tx, submitted, correction);
+        if (!stored.ok()) return stored.status();
+        *response = *std::move(stored);
         return absl::OkStatus();
       },
       std::move(done));
@@ -277,8 +209,8 @@ grpc::Status InspectionService::GetInspection(grpc::ServerContext* context,
                  if (request->inspection_id().empty()) {
                    return absl::InvalidArgumentError("inspection_id: required");
                  }
-                 absl::StatusOr<v1::Inspection> inspection = storage::RequireRecord<v1::Inspection>(
-                     *registry_.store, Table::kInspections, request->inspection_id(), "inspection");
+                 absl::StatusOr<v1::Inspection> inspection =
+                     storage::RequireInspection(*registry_.store, request->inspection_id());
                  if (!inspection.ok()) return inspection.status();
                  if (!domain::CanReadInspection(*inspection, *caller)) {
                    return absl::PermissionDeniedError(
@@ -301,36 +233,17 @@ grpc::Status InspectionService::ListInspections(grpc::ServerContext* context,
                  if (!page_size.ok()) return page_size.status();
                  absl::StatusOr<InspectionListing> listing = ChooseListing(*request, *caller);
                  if (!listing.ok()) return listing.status();
-                 const bool dated = listing->table != Table::kInspectionsByDate;
-                 const std::string prefix = dated ? storage::ChildPrefix(listing->parent) : "";
-                 const bool has_from = domain::IsSet(request->from_time());
-                 const bool has_to = domain::IsSet(request->to_time());
-                 const absl::Time from = domain::FromProto(request->from_time());
-                 const absl::Time to = domain::FromProto(request->to_time());
                  std::string page_token = request->page_token();
-                 if (page_token.empty() && has_from) {
+                 if (page_token.empty() && domain::IsSet(request->from_time())) {
                    // Start at the first entry dated `from`: just before it, as a page token would.
-                   const std::string start = dated ? storage::DatedChildStart(listing->parent, from)
-                                                   : storage::DatedChildStart("", from).substr(1);
-                   page_token = storage::EncodePageToken(listing->name, start);
+                   page_token = storage::InspectionPageFrom(
+                       listing->by, listing->parent, domain::FromProto(request->from_time()));
                  }
-                 const storage::Store& store = *registry_.store;
-                 absl::StatusOr<std::string> next = storage::ListPage(
-                     store, listing->table, prefix, listing->name, page_token, *page_size,
-                     [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
-                       absl::string_view id = storage::IndexedId(key);
-                       absl::StatusOr<v1::Inspection> inspection =
-                           storage::RequireRecord<v1::Inspection>(store, Table::kInspections, id,
-                                                                  "inspection");
-                       if (!inspection.ok()) return inspection.status();
-                       const absl::Time date = domain::FromProto(inspection->inspection_date());
-                       if ((has_from && date < from) || (has_to && date >= to)) return false;
-                       if (!request->standard_id().empty() &&
-                           inspection->standard_id() != request->standard_id()) {
-                         return false;
-                       }
-                       if (!domain::CanReadInspection(*inspection, *caller)) return false;
-                       *response->add_inspections() = *std::move(inspection);
+                 absl::StatusOr<std::string> next = storage::ListInspectionsPage(
+                     *registry_.store, listing->by, listing->parent, page_token, *page_size,
+                     [&](v1::Inspection&& inspection) -> absl::StatusOr<bool> {
+                       if (!ListsInspection(*request, *caller, inspection)) return false;
+                       *response->add_inspections() = std::move(inspection);
                        return true;
                      });
                  if (!next.ok()) return next.status();
@@ -347,8 +260,7 @@ grpc::Status InspectionService::GetCertificationStatus(
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");
                  const storage::Store& store = *registry_.store;
-                 absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
-                     store, Table::kSites, request->site_id(), "site");
+                 absl::StatusOr<v1::Site> site = storage::RequireSite(store, request->site_id());
                  if (!site.ok()) return site.status();
                  response->set_site_id(site->id());
                  response->set_site_name(site->name());
@@ -385,10 +297,10 @@ grpc::Status InspectionService::ListCertifiedSites(grpc::ServerContext* context,
                  }
                  const storage::Store& store = *registry_.store;
                  if (!filter.standard_id.empty()) {
-                   absl::StatusOr<std::optional<std::string>> standard =
-                       store.Get(Table::kStandards, filter.standard_id);
+                   absl::StatusOr<bool> standard =
+                       storage::StandardExists(store, filter.standard_id);
                    if (!standard.ok()) return standard.status();
-                   if (!standard->has_value()) {
+                   if (!*standard) {
                      return absl::NotFoundError(
                          absl::StrCat("standard_id: no standard '", filter.standard_id, "'"));
                    }

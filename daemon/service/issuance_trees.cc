@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/domain/event_rules.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
@@ -17,7 +18,7 @@ absl::StatusOr<std::shared_ptr<domain::merkle::LeafTree>> IssuanceTreeCache::Get
     if (found != trees_.end()) return found->second;
   }
   absl::StatusOr<std::optional<std::string>> leaves =
-      store.Get(storage::Table::kIssuances, storage::IssuanceLeavesKey(issuance_id));
+      storage::LoadIssuanceLeaves(store, issuance_id);
   if (!leaves.ok()) return leaves.status();
   absl::StatusOr<domain::merkle::LeafTree> built =
       domain::merkle::LeafTree::Build(leaves->value_or(""));
@@ -68,7 +69,7 @@ absl::StatusOr<std::shared_ptr<const v1::SealProof>> IssuanceProofCache::Get(
     for (auto& hash : *path) proven->add_hashes(std::move(hash));
   }
   absl::StatusOr<std::optional<std::string>> record =
-      store.Get(storage::Table::kIssuances, issuance_id);
+      storage::LoadIssuanceBytes(store, issuance_id);
   if (!record.ok()) return record.status();
   shared->set_issuance_record(record->value_or(""));
   absl::MutexLock lock(&mu_);

@@ -14,13 +14,12 @@
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/seal.pb.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/read_deadline.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 constexpr int kDefaultEventPage = 100;
 
@@ -35,9 +34,7 @@ absl::StatusOr<v1::LoggedEvent> LoggedEvent(uint64_t seq, absl::string_view data
   out.set_seq(seq);
   out.set_leaf_hash(domain::merkle::LeafHash(data));
   v1::Event event;
-  if (absl::Status status =
-          storage::ParseRecord(Table::kEvents, storage::EncodeU64(seq), data, event);
-      !status.ok()) {
+  if (absl::Status status = storage::ParseEventRecord(seq, data, event); !status.ok()) {
     return status;
   }
   if (domain::CanReadEvent(event, caller)) {
@@ -246,41 +243,38 @@ grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
 grpc::Status LogService::ListEvents(grpc::ServerContext* context,
                                     const v1::ListEventsRequest* request,
                                     v1::ListEventsResponse* response) {
-  return Serve(registry_, context, Method("ListEvents"), *request,
-               [&](const domain::Principal* caller) -> absl::Status {
-                 if (request->page_size() < 0)
-                   return absl::InvalidArgumentError("page_size: negative");
-                 const int page_size = request->page_size() == 0
-                                           ? kDefaultEventPage
-                                           : std::min(request->page_size(), 1000);
-                 const uint64_t from = std::max<uint64_t>(request->from_seq(), 1);
-                 absl::Status inner;
-                 uint64_t next = 0;
-                 absl::Status scan = registry_.store->Scan(
-                     Table::kEvents, "", from > 1 ? storage::EncodeU64(from - 1) : "",
-                     [&](absl::string_view key, absl::string_view value) {
-                       absl::StatusOr<uint64_t> seq = storage::DecodeU64(key);
-                       if (!seq.ok()) {
-                         inner = seq.status();
-                         return false;
-                       }
-                       if (response->events_size() == page_size) {
-                         next = *seq;
-                         return false;
-                       }
-                       absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(*seq, value, caller);
-                       if (!event.ok()) {
-                         inner = event.status();
-                         return false;
-                       }
-                       *response->add_events() = *std::move(event);
-                       return true;
-                     });
-                 if (!scan.ok()) return scan;
-                 if (!inner.ok()) return inner;
-                 response->set_next_seq(next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListEvents"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->page_size() < 0) return absl::InvalidArgumentError("page_size: negative");
+        const int page_size =
+            request->page_size() == 0 ? kDefaultEventPage : std::min(request->page_size(), 1000);
+        const uint64_t from = std::max<uint64_t>(request->from_seq(), 1);
+        absl::Status inner;
+        uint64_t next = 0;
+        absl::Status scan = storage::VisitEvents(
+            *registry_.store, from, [&](absl::StatusOr<uint64_t> seq, absl::string_view value) {
+              if (!seq.ok()) {
+                inner = seq.status();
+                return false;
+              }
+              if (response->events_size() == page_size) {
+                next = *seq;
+                return false;
+              }
+              absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(*seq, value, caller);
+              if (!event.ok()) {
+                inner = event.status();
+                return false;
+              }
+              *response->add_events() = *std::move(event);
+              return true;
+            });
+        if (!scan.ok()) return scan;
+        if (!inner.ok()) return inner;
+        response->set_next_seq(next);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status LogService::GetRecord(grpc::ServerContext* context,
@@ -358,14 +352,12 @@ grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
             continue;
           }
           std::vector<std::pair<uint64_t, std::string>> batch;
-          absl::Status scan =
-              registry_.store->Scan(Table::kEvents, "", storage::EncodeU64(next - 1),
-                                    [&](absl::string_view key, absl::string_view value) {
-                                      absl::StatusOr<uint64_t> seq = storage::DecodeU64(key);
-                                      if (!seq.ok() || *seq > head) return false;
-                                      batch.emplace_back(*seq, std::string(value));
-                                      return static_cast<int>(batch.size()) < watch_.batch;
-                                    });
+          absl::Status scan = storage::VisitEvents(
+              *registry_.store, next, [&](absl::StatusOr<uint64_t> seq, absl::string_view value) {
+                if (!seq.ok() || *seq > head) return false;
+                batch.emplace_back(*seq, std::string(value));
+                return static_cast<int>(batch.size()) < watch_.batch;
+              });
           if (!scan.ok()) return scan;
           if (batch.empty()) return absl::DataLossError(absl::StrCat("event ", next, " missing"));
           for (const auto& [seq, data] : batch) {

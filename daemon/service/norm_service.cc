@@ -3,22 +3,21 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/domain/certification_visibility.h"
 #include "daemon/domain/compliance.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/time_convert.h"
+#include "daemon/domain/visibility.h"
 #include "daemon/domain/withdrawal_rules.h"
 #include "daemon/service/compliance_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::NormService::service_full_name(), name);
@@ -30,22 +29,6 @@ std::string Subject(absl::string_view id) { return domain::Subject(domain::kNorm
 v1::Norm Present(v1::Norm norm) {
   norm.set_status(domain::NormStatusAt(norm, absl::Now()));
   return norm;
-}
-
-absl::StatusOr<std::vector<v1::Norm>> AllNorms(const storage::Store& store) {
-  std::vector<v1::Norm> norms;
-  absl::Status inner;
-  absl::Status scan =
-      store.Scan(Table::kNorms, "", "", [&](absl::string_view key, absl::string_view value) {
-        v1::Norm norm;
-        inner = storage::ParseRecord(Table::kNorms, key, value, norm);
-        if (!inner.ok()) return false;
-        norms.push_back(std::move(norm));
-        return true;
-      });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
-  return norms;
 }
 
 // What a verdict says about the norm itself (a withdrawn version), beside the site.
@@ -73,10 +56,8 @@ grpc::Status NormService::AdoptNorm(grpc::ServerContext* context,
           if (wanted.standard_version() == 0) {
             return absl::InvalidArgumentError("norm.standard_version: required");
           }
-          absl::StatusOr<std::optional<v1::StandardVersion>> version =
-              storage::LoadRecord<v1::StandardVersion>(
-                  tx.store(), Table::kStandardVersions,
-                  storage::StandardVersionKey(wanted.standard_id(), wanted.standard_version()));
+          absl::StatusOr<std::optional<v1::StandardVersion>> version = storage::FindStandardVersion(
+              tx.store(), wanted.standard_id(), wanted.standard_version());
           if (!version.ok()) return version.status();
           if (!version->has_value()) {
             return absl::NotFoundError(absl::StrCat(
@@ -114,8 +95,7 @@ grpc::Status NormService::RepealNorm(grpc::ServerContext* context,
           return absl::InvalidArgumentError("reason: required, at most 1000 characters");
         }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
-              tx.store(), Table::kNorms, request->norm_id(), "norm");
+          absl::StatusOr<v1::Norm> norm = storage::RequireNorm(tx.store(), request->norm_id());
           if (!norm.ok()) return norm.status();
           if (norm->regulator_id() != caller->organisation_id) {
             return absl::PermissionDeniedError(absl::StrCat("norm ", norm->id(), " was adopted by ",
@@ -141,8 +121,7 @@ grpc::Status NormService::GetNorm(grpc::ServerContext* context, const v1::GetNor
                                   v1::Norm* response) {
   return Serve(registry_, context, Method("GetNorm"), *request, [&](const domain::Principal*) {
     if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
-    absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
-        *registry_.store, Table::kNorms, request->norm_id(), "norm");
+    absl::StatusOr<v1::Norm> norm = storage::RequireNorm(*registry_.store, request->norm_id());
     if (!norm.ok()) return norm.status();
     *response = Present(*std::move(norm));
     return absl::OkStatus();
@@ -157,12 +136,12 @@ grpc::Status NormService::ListNorms(grpc::ServerContext* context,
                  absl::StatusOr<int> page_size = domain::NormalisePageSize(
                      request->page_size(), registry_.limits.max_page_size);
                  if (!page_size.ok()) return page_size.status();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Norm>(
-                     *registry_.store, Table::kNorms, std::nullopt, "", request->page_token(),
-                     *page_size, [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
-                       *response->add_norms() = Present(std::move(norm));
-                       return true;
-                     });
+                 absl::StatusOr<std::string> next =
+                     storage::ListNormsPage(*registry_.store, request->page_token(), *page_size,
+                                            [&](v1::Norm&& norm) -> absl::StatusOr<bool> {
+                                              *response->add_norms() = Present(std::move(norm));
+                                              return true;
+                                            });
                  if (!next.ok()) return next.status();
                  response->set_next_page_token(*next);
                  return absl::OkStatus();
@@ -178,10 +157,9 @@ grpc::Status NormService::CheckCompliance(grpc::ServerContext* context,
                    return absl::InvalidArgumentError("site_id: required");
                  const storage::Store& store = *registry_.store;
                  const absl::Time at = AsOf(request->as_of());
-                 absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
-                     store, Table::kSites, request->site_id(), "site");
+                 absl::StatusOr<v1::Site> site = storage::RequireSite(store, request->site_id());
                  if (!site.ok()) return site.status();
-                 absl::StatusOr<std::vector<v1::Norm>> norms = AllNorms(store);
+                 absl::StatusOr<std::vector<v1::Norm>> norms = storage::AllNorms(store);
                  if (!norms.ok()) return norms.status();
                  absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site->id());
                  if (!records.ok()) return records.status();
@@ -219,8 +197,7 @@ grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
                      request->page_size() == 0 ? 100 : std::min(request->page_size(), 1000);
                  const storage::Store& store = *registry_.store;
                  const absl::Time at = AsOf(request->as_of());
-                 absl::StatusOr<v1::Norm> norm = storage::RequireRecord<v1::Norm>(
-                     store, Table::kNorms, request->norm_id(), "norm");
+                 absl::StatusOr<v1::Norm> norm = storage::RequireNorm(store, request->norm_id());
                  if (!norm.ok()) return norm.status();
                  if (absl::Status status = ResolveRequiredStages(store, *norm); !status.ok()) {
                    return status;
@@ -228,15 +205,14 @@ grpc::Status NormService::ComplianceReport(grpc::ServerContext* context,
                  response->set_norm_id(norm->id());
                  *response->mutable_as_of() = domain::ToProto(at);
                  // Every site, in id order; those outside the scope are skipped.
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Site>(
-                     store, Table::kSites, std::nullopt, "", request->page_token(), page_size,
+                 absl::StatusOr<std::string> next = storage::ListSitesPage(
+                     store, "", request->page_token(), page_size,
                      [&](v1::Site&& site) -> absl::StatusOr<bool> {
                        if (!domain::NormCovers(*norm, site)) return false;
                        absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
                        if (!records.ok()) return records.status();
                        absl::StatusOr<v1::Organisation> firm =
-                           storage::RequireRecord<v1::Organisation>(store, Table::kOrganisations,
-                                                                    site.firm_id(), "organisation");
+                           storage::RequireOrganisation(store, site.firm_id());
                        if (!firm.ok()) return firm.status();
                        v1::ComplianceReportEntry* entry = response->add_entries();
                        entry->set_site_id(site.id());

@@ -7,12 +7,11 @@
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::OrganisationService::service_full_name(), name);
@@ -29,7 +28,7 @@ v1::Organisation Present(v1::Organisation organisation) {
 absl::StatusOr<v1::Organisation> LoadOrganisation(const storage::Store& store,
                                                   absl::string_view id) {
   if (id.empty()) return absl::InvalidArgumentError("organisation_id: required");
-  return storage::RequireRecord<v1::Organisation>(store, Table::kOrganisations, id, "organisation");
+  return storage::RequireOrganisation(store, id);
 }
 
 // A FIRM principal reads only its own firm's sites.
@@ -41,23 +40,26 @@ absl::Status CheckSiteVisible(const domain::Principal* caller, const v1::Site& s
   return absl::OkStatus();
 }
 
+// Whether a record of some kind is stored under an id.
+using IdTaken = absl::StatusOr<bool> (*)(const storage::Store&, absl::string_view);
+
 // A new id from the caller's choice (validated) or the server's.
-absl::StatusOr<std::string> ChooseId(const storage::Store& store, Table table,
+absl::StatusOr<std::string> ChooseId(const storage::Store& store, IdTaken taken,
                                      absl::string_view field, absl::string_view requested,
                                      absl::string_view prefix, absl::string_view what) {
   if (requested.empty()) {
     for (int attempt = 0; attempt < 8; ++attempt) {
       std::string id = domain::NewId(prefix);
-      absl::StatusOr<std::optional<std::string>> existing = store.Get(table, id);
+      absl::StatusOr<bool> existing = taken(store, id);
       if (!existing.ok()) return existing.status();
-      if (!existing->has_value()) return id;
+      if (!*existing) return id;
     }
     return absl::InternalError(absl::StrCat("could not choose a free ", what, " id"));
   }
   if (absl::Status status = domain::ValidateId(field, requested); !status.ok()) return status;
-  absl::StatusOr<std::optional<std::string>> existing = store.Get(table, requested);
+  absl::StatusOr<bool> existing = taken(store, requested);
   if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
+  if (*existing) {
     return absl::AlreadyExistsError(
         absl::StrCat(field, ": ", what, " '", requested, "' already exists"));
   }
@@ -78,7 +80,7 @@ grpc::Status OrganisationService::CreateOrganisation(grpc::ServerContext* contex
         }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<std::string> id =
-              ChooseId(tx.store(), Table::kOrganisations, "organisation_id",
+              ChooseId(tx.store(), &storage::OrganisationExists, "organisation_id",
                        request->organisation_id(), "org", "organisation");
           if (!id.ok()) return id.status();
           v1::Organisation organisation;
@@ -119,28 +121,24 @@ grpc::Status OrganisationService::GetOrganisation(grpc::ServerContext* context,
 grpc::Status OrganisationService::ListOrganisations(grpc::ServerContext* context,
                                                     const v1::ListOrganisationsRequest* request,
                                                     v1::ListOrganisationsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListOrganisations"), *request,
-      [&](const domain::Principal*) -> absl::Status {
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        if (!v1::Organisation::Kind_IsValid(request->kind())) {
-          return absl::InvalidArgumentError("kind: unknown value");
-        }
-        const bool by_kind = request->kind() != v1::Organisation::KIND_UNSPECIFIED;
-        absl::StatusOr<std::string> next = storage::ListRecords<v1::Organisation>(
-            *registry_.store, Table::kOrganisations,
-            by_kind ? std::optional(Table::kOrganisationsByKind) : std::nullopt,
-            by_kind ? storage::OrganisationKindPrefix(request->kind()) : "", request->page_token(),
-            *page_size, [&](v1::Organisation&& organisation) -> absl::StatusOr<bool> {
-              *response->add_organisations() = Present(std::move(organisation));
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListOrganisations"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 if (!v1::Organisation::Kind_IsValid(request->kind())) {
+                   return absl::InvalidArgumentError("kind: unknown value");
+                 }
+                 absl::StatusOr<std::string> next = storage::ListOrganisationsPage(
+                     *registry_.store, request->kind(), request->page_token(), *page_size,
+                     [&](v1::Organisation&& organisation) -> absl::StatusOr<bool> {
+                       *response->add_organisations() = Present(std::move(organisation));
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status OrganisationService::SetMembership(grpc::ServerContext* context,
@@ -182,8 +180,7 @@ grpc::Status OrganisationService::CreateSite(grpc::ServerContext* context,
         }
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<std::optional<v1::Organisation>> firm =
-              storage::LoadRecord<v1::Organisation>(tx.store(), Table::kOrganisations,
-                                                    request->site().firm_id());
+              storage::FindOrganisation(tx.store(), request->site().firm_id());
           if (!firm.ok()) return firm.status();
           if (!firm->has_value()) {
             return absl::NotFoundError(absl::StrCat("site.firm_id: organisation '",
@@ -194,8 +191,8 @@ grpc::Status OrganisationService::CreateSite(grpc::ServerContext* context,
                 absl::StrCat("site.firm_id: organisation '", (*firm)->id(), "' is a ",
                              v1::Organisation::Kind_Name((*firm)->kind()), ", not a FIRM"));
           }
-          absl::StatusOr<std::string> id =
-              ChooseId(tx.store(), Table::kSites, "site_id", request->site_id(), "site", "site");
+          absl::StatusOr<std::string> id = ChooseId(tx.store(), &storage::SiteExists, "site_id",
+                                                    request->site_id(), "site", "site");
           if (!id.ok()) return id.status();
           v1::Site site = request->site();
           site.set_id(*id);
@@ -215,8 +212,8 @@ grpc::Status OrganisationService::GetSite(grpc::ServerContext* context,
                [&](const domain::Principal* caller) -> absl::Status {
                  if (request->site_id().empty())
                    return absl::InvalidArgumentError("site_id: required");
-                 absl::StatusOr<v1::Site> site = storage::RequireRecord<v1::Site>(
-                     *registry_.store, Table::kSites, request->site_id(), "site");
+                 absl::StatusOr<v1::Site> site =
+                     storage::RequireSite(*registry_.store, request->site_id());
                  if (!site.ok()) return site.status();
                  if (absl::Status status = CheckSiteVisible(caller, *site); !status.ok())
                    return status;
@@ -241,12 +238,9 @@ grpc::Status OrganisationService::ListSites(grpc::ServerContext* context,
                    }
                    firm_id = caller->organisation_id;
                  }
-                 const bool by_firm = !firm_id.empty();
-                 absl::StatusOr<std::string> next = storage::ListRecords<v1::Site>(
-                     *registry_.store, Table::kSites,
-                     by_firm ? std::optional(Table::kSitesByFirm) : std::nullopt,
-                     by_firm ? storage::ChildPrefix(firm_id) : "", request->page_token(),
-                     *page_size, [&](v1::Site&& site) -> absl::StatusOr<bool> {
+                 absl::StatusOr<std::string> next = storage::ListSitesPage(
+                     *registry_.store, firm_id, request->page_token(), *page_size,
+                     [&](v1::Site&& site) -> absl::StatusOr<bool> {
                        *response->add_sites() = std::move(site);
                        return true;
                      });

@@ -12,11 +12,10 @@
 #include "daemon/domain/seal_code.h"
 #include "daemon/domain/seal_rules.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 // Where a page of a lot's seals ends, inside its page token: "i\0" issuance id "\0" the
 // next position (u32 BE), or "w\0" the last code of a seal stored before issuances kept
@@ -33,7 +32,7 @@ absl::Status MalformedToken() {
 absl::StatusOr<std::vector<std::string>> IssuanceCodes(const storage::Store& store,
                                                        const v1::SealIssuance& issuance) {
   absl::StatusOr<std::optional<std::string>> listed =
-      store.Get(Table::kIssuances, storage::IssuanceCodesKey(issuance.id()));
+      storage::LoadIssuanceCodes(store, issuance.id());
   if (!listed.ok()) return listed.status();
   if (listed->has_value()) {
     return std::vector<std::string>(absl::StrSplit(**listed, '\n', absl::SkipEmpty()));
@@ -41,19 +40,17 @@ absl::StatusOr<std::vector<std::string>> IssuanceCodes(const storage::Store& sto
   std::vector<v1::Seal> found;
   absl::Status inner;
   absl::Status scan =
-      store.Scan(Table::kSealsByLot, storage::ChildPrefix(issuance.lot_id()), "",
-                 [&](absl::string_view key, absl::string_view) {
-                   absl::StatusOr<std::optional<storage::StoredSeal>> stored =
-                       storage::LoadSeal(store, storage::ChildOf(key));
-                   if (!stored.ok()) {
-                     inner = stored.status();
-                     return false;
-                   }
-                   if (stored->has_value() && (*stored)->seal.issuance_id() == issuance.id()) {
-                     found.push_back(std::move((*stored)->seal));
-                   }
-                   return true;
-                 });
+      storage::VisitWholeSealCodesOfLot(store, issuance.lot_id(), "", [&](absl::string_view code) {
+        absl::StatusOr<std::optional<storage::StoredSeal>> stored = storage::LoadSeal(store, code);
+        if (!stored.ok()) {
+          inner = stored.status();
+          return false;
+        }
+        if (stored->has_value() && (*stored)->seal.issuance_id() == issuance.id()) {
+          found.push_back(std::move((*stored)->seal));
+        }
+        return true;
+      });
   if (!scan.ok()) return scan;
   if (!inner.ok()) return inner;
   std::sort(found.begin(), found.end(),
@@ -73,7 +70,7 @@ absl::Status AppendSeals(const storage::Store& store, const std::vector<std::str
   keys.reserve(codes.size());
   for (const std::string& code : codes) keys.push_back(domain::SealCodeKey(code));
   absl::StatusOr<std::vector<std::optional<std::string>>> records =
-      store.MultiGet(Table::kSeals, keys);
+      storage::LoadSealRecords(store, keys);
   if (!records.ok()) return records.status();
   std::vector<v1::Seal*> added;
   added.reserve(codes.size());
@@ -83,7 +80,7 @@ absl::Status AppendSeals(const storage::Store& store, const std::vector<std::str
           absl::StrCat("seal ", codes[i], " is listed by its issuance but not stored"));
     }
     v1::Seal* seal = seals.Add();
-    if (absl::Status parsed = storage::ParseRecord(Table::kSeals, keys[i], *(*records)[i], *seal);
+    if (absl::Status parsed = storage::ParseSealRecord(keys[i], *(*records)[i], *seal);
         !parsed.ok()) {
       return parsed;
     }
@@ -104,11 +101,8 @@ absl::Status VisitEarlierSeals(const storage::Store& store, absl::string_view lo
                                const absl::flat_hash_set<std::string>& listed_issuances,
                                const std::function<bool(v1::Seal&&)>& visit) {
   absl::Status inner;
-  absl::Status scan = store.Scan(
-      Table::kSealsByLot, storage::ChildPrefix(lot_id),
-      after_code.empty() ? "" : storage::ChildKey(lot_id, after_code),
-      [&](absl::string_view key, absl::string_view) {
-        const absl::string_view code = storage::ChildOf(key);
+  absl::Status scan =
+      storage::VisitWholeSealCodesOfLot(store, lot_id, after_code, [&](absl::string_view code) {
         absl::StatusOr<std::optional<storage::StoredSeal>> stored = storage::LoadSeal(store, code);
         if (!stored.ok() || !stored->has_value()) {
           inner = stored.ok()
@@ -126,33 +120,6 @@ absl::Status VisitEarlierSeals(const storage::Store& store, absl::string_view lo
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::SealIssuance>> IssuancesOfLot(const storage::Store& store,
-                                                             absl::string_view lot_id) {
-  std::vector<std::string> ids;
-  absl::Status scan = store.Scan(Table::kIssuancesByLot, storage::ChildPrefix(lot_id), "",
-                                 [&](absl::string_view key, absl::string_view) {
-                                   ids.emplace_back(storage::ChildOf(key));
-                                   return true;
-                                 });
-  if (!scan.ok()) return scan;
-  absl::StatusOr<std::vector<std::optional<std::string>>> records =
-      store.MultiGet(Table::kIssuances, ids);
-  if (!records.ok()) return records.status();
-  std::vector<v1::SealIssuance> issuances(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!(*records)[i].has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("issuance ", ids[i], " is indexed by lot ", lot_id, " but not stored"));
-    }
-    if (absl::Status parsed =
-            storage::ParseRecord(Table::kIssuances, ids[i], *(*records)[i], issuances[i]);
-        !parsed.ok()) {
-      return parsed;
-    }
-  }
-  return issuances;
-}
-
 absl::StatusOr<std::string> ListSealsOfLot(const storage::Store& store, const v1::Lot& lot,
                                            const domain::Principal& reader,
                                            absl::string_view page_token, int page_size,
@@ -161,7 +128,8 @@ absl::StatusOr<std::string> ListSealsOfLot(const storage::Store& store, const v1
   const std::string listing = absl::StrCat("lot_seals:", lot.id());
   absl::StatusOr<std::string> after = storage::DecodePageToken(listing, page_token);
   if (!after.ok()) return after.status();
-  absl::StatusOr<std::vector<v1::SealIssuance>> issuances = IssuancesOfLot(store, lot.id());
+  absl::StatusOr<std::vector<v1::SealIssuance>> issuances =
+      storage::LoadIssuancesOfLot(store, lot.id());
   if (!issuances.ok()) return issuances.status();
   std::vector<std::string> issuers;
   absl::flat_hash_set<std::string> issuance_ids;

@@ -21,10 +21,6 @@
 
 namespace sello::service {
 
-// The issuances of `lot_id` (issuances_by_lot order: by issuance id).
-absl::StatusOr<std::vector<v1::SealIssuance>> IssuancesOfLot(const storage::Store& store,
-                                                             absl::string_view lot_id);
-
 // The seals `reader` may read of `lot`: those of its issuances that
 // domain::CanReadIssuedSeals lets it read, issuance by issuance in issuances_by_lot
 // order, each in position order, then the lot's seals stored before issuances kept their

@@ -8,22 +8,17 @@
 #include "daemon/domain/standard_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "daemon/domain/withdrawal_rules.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/apply_tx.h"
+#include "daemon/service/standard_tx.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
 
-using storage::Table;
-
 std::string Method(absl::string_view name) {
   return MethodName(v1::StandardService::service_full_name(), name);
-}
-
-// "standard_version/CSCS@2".
-std::string VersionSubject(absl::string_view standard_id, uint32_t version) {
-  return domain::Subject(domain::kStandardVersionRecord, domain::VersionRef(standard_id, version));
 }
 
 // Drafts are work in progress of the association: regulators may follow them.
@@ -35,17 +30,12 @@ bool SeesDrafts(const domain::Principal* caller) {
 // not exist yet for those who do not see drafts.
 absl::StatusOr<bool> HasNonDraft(const storage::Store& store, absl::string_view standard_id) {
   bool found = false;
-  absl::Status inner;
   absl::Status scan =
-      store.Scan(Table::kStandardVersions, storage::ChildPrefix(standard_id), "",
-                 [&](absl::string_view key, absl::string_view value) {
-                   v1::StandardVersion version;
-                   inner = storage::ParseRecord(Table::kStandardVersions, key, value, version);
-                   found = inner.ok() && version.status() != v1::StandardVersion::DRAFT;
-                   return inner.ok() && !found;
-                 });
+      storage::VisitStandardVersions(store, standard_id, [&](v1::StandardVersion&& version) {
+        found = version.status() != v1::StandardVersion::DRAFT;
+        return !found;
+      });
   if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
   return found;
 }
 
@@ -61,114 +51,35 @@ absl::Status CheckStandardVisible(const storage::Store& store, const domain::Pri
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<v1::Standard>> LoadStandard(const storage::Store& store,
-                                                         absl::string_view id) {
-  return storage::LoadRecord<v1::Standard>(store, Table::kStandards, id);
-}
-
-absl::StatusOr<v1::Standard> RequireStandard(const storage::Store& store, absl::string_view id) {
-  if (id.empty()) return absl::InvalidArgumentError("standard_id: required");
-  return storage::RequireRecord<v1::Standard>(store, Table::kStandards, id, "standard");
-}
-
-absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
-                                                   absl::string_view id, uint32_t version) {
-  absl::StatusOr<std::optional<v1::StandardVersion>> record =
-      storage::LoadRecord<v1::StandardVersion>(store, Table::kStandardVersions,
-                                               storage::StandardVersionKey(id, version));
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat("standard version ", domain::VersionRef(id, version), " not found"));
-  }
-  return std::move(**record);
-}
-
-// The version now PUBLISHED, if any.
-absl::StatusOr<std::optional<v1::StandardVersion>> CurrentVersion(const storage::Store& store,
-                                                                  const v1::Standard& standard) {
-  if (standard.published_version() == 0) return std::optional<v1::StandardVersion>();
-  absl::StatusOr<v1::StandardVersion> current =
-      RequireVersion(store, standard.id(), standard.published_version());
-  if (!current.ok()) return current.status();
-  return std::optional<v1::StandardVersion>(*std::move(current));
-}
-
 }  // namespace
 
 grpc::Status StandardService::PushStandardVersion(grpc::ServerContext* context,
                                                   const v1::PushStandardVersionRequest* request,
                                                   v1::StandardVersion* response) {
-  return Serve(
-      registry_, context, Method("PushStandardVersion"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        const v1::StandardVersion& content = request->version();
-        if (absl::Status status = domain::ProblemsToStatus(
-                request->source_name(), domain::ValidateStandardVersion(content));
-            !status.ok()) {
-          return status;
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<std::optional<v1::Standard>> standard =
-              LoadStandard(tx.store(), content.standard_id());
-          if (!standard.ok()) return standard.status();
-          absl::StatusOr<std::optional<v1::StandardVersion>> existing =
-              storage::LoadRecord<v1::StandardVersion>(
-                  tx.store(), Table::kStandardVersions,
-                  storage::StandardVersionKey(content.standard_id(), content.version()));
-          if (!existing.ok()) return existing.status();
-          absl::StatusOr<domain::PushResult> push =
-              domain::PlanPush(*standard, *existing, content, tx.now());
-          if (!push.ok()) return push.status();
-          *response = push->version;
-          if (request->validate_only()) return absl::OkStatus();
-          storage::PutStandard(tx.writes(), push->standard);
-          storage::PutStandardVersion(tx.writes(), push->version);
-          tx.Record(push->created ? "standard_version.created" : "standard_version.replaced",
-                    VersionSubject(content.standard_id(), content.version()), push->version);
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("PushStandardVersion"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 const v1::StandardVersion& content = request->version();
+                 if (absl::Status status = domain::ProblemsToStatus(
+                         request->source_name(), domain::ValidateStandardVersion(content));
+                     !status.ok()) {
+                   return status;
+                 }
+                 return ApplyTx(
+                     *registry_.ledger, *caller, response,
+                     [&](storage::Transaction& tx) { return PushStandardVersionTx(tx, *request); });
+               });
 }
 
 grpc::Status StandardService::PublishStandardVersion(
     grpc::ServerContext* context, const v1::PublishStandardVersionRequest* request,
     v1::PublishStandardVersionResponse* response) {
-  return Serve(
-      registry_, context, Method("PublishStandardVersion"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Standard> standard =
-              RequireStandard(tx.store(), request->standard_id());
-          if (!standard.ok()) return standard.status();
-          absl::StatusOr<v1::StandardVersion> target =
-              RequireVersion(tx.store(), standard->id(), request->version());
-          if (!target.ok()) return target.status();
-          absl::StatusOr<std::optional<v1::StandardVersion>> current =
-              CurrentVersion(tx.store(), *standard);
-          if (!current.ok()) return current.status();
-          std::optional<absl::Time> cessation;
-          if (request->has_previous_cessation_time()) {
-            cessation = domain::FromProto(request->previous_cessation_time());
-          }
-          absl::StatusOr<domain::PublishResult> publish =
-              domain::PlanPublish(*standard, *target, *current, cessation, tx.now());
-          if (!publish.ok()) return publish.status();
-          storage::PutStandard(tx.writes(), publish->standard);
-          storage::PutStandardVersion(tx.writes(), publish->published);
-          tx.Record("standard_version.published",
-                    VersionSubject(standard->id(), request->version()), publish->published);
-          *response->mutable_published() = publish->published;
-          if (publish->superseded.has_value()) {
-            storage::PutStandardVersion(tx.writes(), *publish->superseded);
-            tx.Record("standard_version.superseded",
-                      VersionSubject(standard->id(), publish->superseded->version()),
-                      *publish->superseded);
-            *response->mutable_superseded() = *publish->superseded;
-          }
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("PublishStandardVersion"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 return ApplyTx(*registry_.ledger, *caller, response,
+                                [&](storage::Transaction& tx) {
+                                  return PublishStandardVersionTx(tx, *request);
+                                });
+               });
 }
 
 grpc::Status StandardService::WithdrawStandardVersion(
@@ -179,57 +90,8 @@ grpc::Status StandardService::WithdrawStandardVersion(
       [&](const domain::Principal* caller) -> absl::Status {
         absl::StatusOr<v1::SealsChoice> seals = domain::WithdrawalSealsChoice(request->seals());
         if (!seals.ok()) return seals.status();
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<v1::Standard> standard =
-              RequireStandard(tx.store(), request->standard_id());
-          if (!standard.ok()) return standard.status();
-          absl::StatusOr<v1::StandardVersion> target =
-              RequireVersion(tx.store(), standard->id(), request->version());
-          if (!target.ok()) return target.status();
-          absl::StatusOr<domain::WithdrawResult> withdraw =
-              domain::PlanWithdraw(*standard, *target, request->reason(), tx.now());
-          if (!withdraw.ok()) return withdraw.status();
-          v1::StandardVersion& withdrawn = withdraw->withdrawn;
-          withdrawn.set_withdraw_seals(*seals);
-          // What the withdrawal entails, in the same write, each change with its event:
-          // the norms adopting the version are marked for their regulators ...
-          absl::StatusOr<std::vector<v1::Norm>> norms = storage::LoadIndexed<v1::Norm>(
-              tx.store(), Table::kNormsByVersion,
-              storage::VersionIndexPrefix(standard->id(), request->version()), Table::kNorms);
-          if (!norms.ok()) return norms.status();
-          for (v1::Norm& norm : *norms) {
-            if (!domain::MarkNormWithdrawn(norm, withdrawn)) continue;
-            storage::PutNorm(tx.writes(), norm);
-            tx.Record("norm.standard_withdrawn", domain::Subject(domain::kNormRecord, norm.id()),
-                      norm, norm.regulator_id());
-            withdrawn.add_marked_norm_ids(norm.id());
-          }
-          // ... and its seals stop vouching, unless the association keeps them.
-          if (*seals == v1::SUSPEND_SEALS) {
-            absl::StatusOr<std::vector<std::string>> codes =
-                SealCodesOfVersion(tx.store(), standard->id(), request->version());
-            if (!codes.ok()) return codes.status();
-            SealDecision decision;
-            decision.cause = v1::STANDARD_WITHDRAWN;
-            decision.authority = v1::ASSOCIATION;
-            absl::StatusOr<uint32_t> suspended =
-                codes->empty()
-                    ? absl::StatusOr<uint32_t>(0u)
-                    : DecideSeals(
-                          tx, *codes, v1::Seal::SUSPENDED,
-                          absl::StrCat("standard version ",
-                                       domain::VersionRef(standard->id(), request->version()),
-                                       " withdrawn: ", withdrawn.withdraw_reason()),
-                          /*lot_id=*/"", decision);
-            if (!suspended.ok()) return suspended.status();
-            withdrawn.set_seals_suspended(*suspended);
-          }
-          storage::PutStandard(tx.writes(), withdraw->standard);
-          storage::PutStandardVersion(tx.writes(), withdraw->withdrawn);
-          tx.Record("standard_version.withdrawn",
-                    VersionSubject(standard->id(), request->version()), withdraw->withdrawn);
-          *response = withdraw->withdrawn;
-          return absl::OkStatus();
+        return ApplyTx(*registry_.ledger, *caller, response, [&](storage::Transaction& tx) {
+          return WithdrawStandardVersionTx(tx, *request, *seals);
         });
       });
 }
@@ -266,31 +128,25 @@ grpc::Status StandardService::GetStandardVersion(grpc::ServerContext* context,
 grpc::Status StandardService::ListStandards(grpc::ServerContext* context,
                                             const v1::ListStandardsRequest* request,
                                             v1::ListStandardsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListStandards"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        absl::StatusOr<std::string> next = storage::ListPage(
-            *registry_.store, Table::kStandards, "", "standards", request->page_token(), *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              v1::Standard standard;
-              if (absl::Status status =
-                      storage::ParseRecord(Table::kStandards, key, value, standard);
-                  !status.ok()) {
-                return status;
-              }
-              const absl::Status visible = CheckStandardVisible(*registry_.store, caller, standard);
-              if (absl::IsNotFound(visible)) return false;
-              if (!visible.ok()) return visible;
-              *response->add_standards() = std::move(standard);
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListStandards"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<std::string> next = storage::ListStandardsPage(
+                     *registry_.store, request->page_token(), *page_size,
+                     [&](v1::Standard&& standard) -> absl::StatusOr<bool> {
+                       const absl::Status visible =
+                           CheckStandardVisible(*registry_.store, caller, standard);
+                       if (absl::IsNotFound(visible)) return false;
+                       if (!visible.ok()) return visible;
+                       *response->add_standards() = std::move(standard);
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
@@ -309,16 +165,9 @@ grpc::Status StandardService::ListStandardVersions(grpc::ServerContext* context,
             !status.ok()) {
           return status;
         }
-        absl::StatusOr<std::string> next = storage::ListPage(
-            *registry_.store, Table::kStandardVersions, storage::ChildPrefix(standard->id()),
-            "standard_versions", request->page_token(), *page_size,
-            [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
-              v1::StandardVersion version;
-              if (absl::Status status =
-                      storage::ParseRecord(Table::kStandardVersions, key, value, version);
-                  !status.ok()) {
-                return status;
-              }
+        absl::StatusOr<std::string> next = storage::ListStandardVersionsPage(
+            *registry_.store, standard->id(), request->page_token(), *page_size,
+            [&](v1::StandardVersion&& version) -> absl::StatusOr<bool> {
               if (version.status() == v1::StandardVersion::DRAFT && !SeesDrafts(caller)) {
                 return false;
               }

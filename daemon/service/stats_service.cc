@@ -12,18 +12,12 @@
 #include "daemon/server/json_logger.h"
 #include "daemon/service/compliance_ops.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 #include "storage/stats_store.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
-
-constexpr absl::string_view kAggregatesKey = "stats_aggregates";
-// 2: cells keyed also by firm (certifier cells) and by when each change was recorded
-// (domain::Recording). A store with older cells has them deleted and rebuilt at start.
-constexpr absl::string_view kAggregatesVersion = "2";
 
 std::string Method(absl::string_view name) {
   return MethodName(v1::StatsService::service_full_name(), name);
@@ -49,10 +43,6 @@ absl::StatusOr<domain::MonthWindow> WindowFor(domain::StatsView view, const std:
              : domain::ResolvePublishedWindow(from_month, to_month, now);
 }
 
-bool InWindow(domain::Month month, const domain::MonthWindow& window) {
-  return month >= window.from && month <= window.to;
-}
-
 void SetWindow(const domain::MonthWindow& window, std::string* from, std::string* to) {
   *from = domain::FormatMonth(window.from);
   *to = domain::FormatMonth(window.to);
@@ -63,9 +53,29 @@ absl::StatusOr<v1::StandardVersion> RequireVersion(const storage::Store& store,
                                                    uint32_t version) {
   if (standard_id.empty()) return absl::InvalidArgumentError("standard_id: required");
   if (version == 0) return absl::InvalidArgumentError("standard_version: required");
-  return storage::RequireRecord<v1::StandardVersion>(
-      store, Table::kStandardVersions, storage::StandardVersionKey(standard_id, version),
-      "standard version");
+  return storage::RequireStandardVersion(store, standard_id, version);
+}
+
+// What the certifier statistics read: the window, and the standard's certifier cells as
+// `view` counts them.
+struct CertifierCells {
+  domain::MonthWindow window;
+  std::map<domain::CertifierCellKey, internal::CertifierCell> cells;
+};
+
+absl::StatusOr<CertifierCells> LoadCertifierWindow(const storage::Store& store,
+                                                   domain::StatsView view,
+                                                   const v1::CertifierStatsRequest& request) {
+  if (request.standard_id().empty()) return absl::InvalidArgumentError("standard_id: required");
+  absl::StatusOr<v1::Standard> standard =
+      storage::RequireStandardRecord(store, request.standard_id());
+  if (!standard.ok()) return standard.status();
+  absl::StatusOr<domain::MonthWindow> window =
+      WindowFor(view, request.from_month(), request.to_month(), absl::Now());
+  if (!window.ok()) return window.status();
+  auto stored = storage::LoadCertifierCells(store, request.standard_id());
+  if (!stored.ok()) return stored.status();
+  return CertifierCells{*window, domain::FoldRecordings(*stored, view)};
 }
 
 // What the criterion statistics and benchmarks read: the version, the window, and the
@@ -103,41 +113,79 @@ absl::StatusOr<CriterionCells> LoadCriterionWindow(const storage::Store& store,
   return loaded;
 }
 
-double Rate(int64_t part, int64_t whole) {
-  return whole == 0 ? 0 : static_cast<double>(part) / static_cast<double>(whole);
+// Names the certifier of each row that still exists.
+absl::Status NameCertifiers(const storage::Store& store,
+                            google::protobuf::RepeatedPtrField<v1::CertifierRow>& rows) {
+  for (v1::CertifierRow& row : rows) {
+    absl::StatusOr<std::optional<v1::Organisation>> certifier =
+        storage::FindOrganisation(store, row.certifier_id());
+    if (!certifier.ok()) return certifier.status();
+    if (certifier->has_value()) row.set_certifier_name((*certifier)->name());
+  }
+  return absl::OkStatus();
 }
 
-// One criterion's figures over some cells.
-void FillCriterionRow(const internal::CriterionCell& cell, int firms, bool suppress,
-                      v1::CriterionRow& row) {
-  if (suppress) {
-    // Not even how many firms: beside other cells' counts it could tell who is in it.
-    row.set_suppressed(true);
-    return;
+// The firm a benchmark is of: a FIRM's own (it may not ask for another's), else the one
+// named, which must exist.
+absl::StatusOr<std::string> BenchmarkedFirm(const storage::Store& store,
+                                            const domain::Principal& caller,
+                                            const std::string& named) {
+  std::string firm_id = named;
+  if (caller.role == v1::FIRM) {
+    if (!firm_id.empty() && firm_id != caller.organisation_id) {
+      return absl::PermissionDeniedError(
+          "firm_id: a FIRM sees its own benchmark only; other firms appear only "
+          "anonymised in the cluster figures");
+    }
+    firm_id = caller.organisation_id;
   }
-  row.set_firms(firms);
-  row.set_evaluated(cell.evaluated());
-  row.set_failed(cell.failed());
-  row.set_limiting(cell.limiting());
-  row.set_fail_rate(Rate(cell.failed(), cell.evaluated()));
-  row.set_limiting_rate(Rate(cell.limiting(), cell.evaluated()));
-  if (!cell.values().empty()) {
-    v1::Quantiles* q = row.mutable_values();
-    q->set_min(cell.values().begin()->value());
-    q->set_max(cell.values().rbegin()->value());
-    q->set_p10(domain::Quantile(cell.values(), 0.10));
-    q->set_p25(domain::Quantile(cell.values(), 0.25));
-    q->set_p50(domain::Quantile(cell.values(), 0.50));
-    q->set_p75(domain::Quantile(cell.values(), 0.75));
-    q->set_p90(domain::Quantile(cell.values(), 0.90));
-  }
+  if (firm_id.empty()) return absl::InvalidArgumentError("firm_id: required");
+  absl::StatusOr<v1::Organisation> firm = storage::RequireOrganisation(store, firm_id);
+  if (!firm.ok()) return firm.status();
+  return firm_id;
 }
 
-void DescribeCriterion(const v1::Criterion& criterion, v1::CriterionRow& row) {
-  row.set_criterion_id(criterion.id());
-  row.set_name(criterion.name());
-  row.set_kind(v1::Criterion::Kind_Name(criterion.kind()));
-  row.set_unit(criterion.unit());
+// The norm a compliance overview is of, its required stages resolved. Published figures
+// are as the records stood at each month's end, never at an instant of the caller's
+// choosing (two instants a day apart isolate one site): as_of is refused for them.
+absl::StatusOr<v1::Norm> OverviewNorm(const storage::Store& store, domain::StatsView view,
+                                      const v1::ComplianceOverviewRequest& request) {
+  if (request.norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
+  absl::StatusOr<v1::Norm> norm = storage::RequireNorm(store, request.norm_id());
+  if (!norm.ok()) return norm.status();
+  if (view == domain::StatsView::kPublished && domain::IsSet(request.as_of())) {
+    return absl::InvalidArgumentError(
+        "as_of: published statistics stand at each closed month's end; as_of is for "
+        "ADMIN and REGULATOR");
+  }
+  if (absl::Status status = ResolveRequiredStages(store, *norm); !status.ok()) return status;
+  return norm;
+}
+
+// Every site `norm` covers, judged at each of `points` (those it existed by) and counted.
+absl::StatusOr<std::vector<v1::ComplianceOverviewRow>> TallyCompliance(
+    const storage::Store& store, const v1::Norm& norm,
+    const std::vector<std::pair<domain::Month, absl::Time>>& points, domain::StatsView view) {
+  domain::ComplianceTally tally;
+  absl::Status inner;
+  absl::Status scan = storage::VisitSites(store, "", [&](absl::string_view, v1::Site&& site) {
+    if (!domain::NormCovers(norm, site)) return true;
+    absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
+    if (!records.ok()) {
+      inner = records.status();
+      return false;
+    }
+    for (const auto& [month, at] : points) {
+      if (domain::FromProto(site.create_time()) > at) continue;
+      tally.Count(month, site,
+                  domain::EvaluateCompliance(norm, site, records->inspections,
+                                             records->accreditations, at));
+    }
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  return tally.Rows(view);
 }
 
 std::string Describe(const domain::CertifierCellKey& key) {
@@ -175,50 +223,18 @@ void Compare(const std::map<Key, Cell>& stored, const std::map<Key, Cell>& recom
   }
 }
 
-absl::StatusOr<std::vector<v1::Inspection>> AllInspections(const storage::Store& store) {
-  std::vector<v1::Inspection> inspections;
-  absl::Status inner;
-  absl::Status scan =
-      store.Scan(Table::kInspections, "", "", [&](absl::string_view key, absl::string_view value) {
-        v1::Inspection inspection;
-        inner = storage::ParseRecord(Table::kInspections, key, value, inspection);
-        if (!inner.ok()) return false;
-        inspections.push_back(std::move(inspection));
-        return true;
-      });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
-  return inspections;
-}
-
 }  // namespace
 
 absl::Status EnsureAggregates(storage::Store& store) {
-  absl::StatusOr<std::optional<std::string>> built =
-      store.Get(Table::kMeta, std::string(kAggregatesKey));
+  absl::StatusOr<bool> built = storage::AggregatesBuilt(store);
   if (!built.ok()) return built.status();
-  if (built->has_value() && **built == kAggregatesVersion) return absl::OkStatus();
-  absl::StatusOr<std::vector<v1::Inspection>> inspections = AllInspections(store);
+  if (*built) return absl::OkStatus();
+  absl::StatusOr<std::vector<v1::Inspection>> inspections = storage::AllInspections(store);
   if (!inspections.ok()) return inspections.status();
   const domain::Aggregates aggregates = domain::Recompute(*inspections);
-  storage::WriteSet writes;
-  // Cells of an older layout go first (their keys would not decode).
-  for (const Table table : {Table::kStatsCertifiers, Table::kStatsCriteria}) {
-    absl::Status scan = store.Scan(table, "", "", [&](absl::string_view key, absl::string_view) {
-      writes.Delete(table, std::string(key));
-      return true;
-    });
-    if (!scan.ok()) return scan;
+  if (absl::Status status = storage::ReplaceAggregates(store, aggregates); !status.ok()) {
+    return status;
   }
-  for (const auto& [key, cell] : aggregates.certifiers) {
-    writes.Put(Table::kStatsCertifiers, storage::EncodeCellKey(key),
-               storage::SerializeRecord(cell));
-  }
-  for (const auto& [key, cell] : aggregates.criteria) {
-    writes.Put(Table::kStatsCriteria, storage::EncodeCellKey(key), storage::SerializeRecord(cell));
-  }
-  writes.Put(Table::kMeta, std::string(kAggregatesKey), std::string(kAggregatesVersion));
-  if (absl::Status status = store.Write(writes); !status.ok()) return status;
   LogInfo("statistics_built",
           {{"inspections", absl::StrCat(inspections->size())},
            {"cells", absl::StrCat(aggregates.certifiers.size() + aggregates.criteria.size())}});
@@ -232,91 +248,19 @@ grpc::Status StatsService::CertifierStats(grpc::ServerContext* context,
       registry_, context, Method("CertifierStats"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
-        if (request->standard_id().empty()) {
-          return absl::InvalidArgumentError("standard_id: required");
-        }
-        absl::StatusOr<v1::Standard> standard = storage::RequireRecord<v1::Standard>(
-            store, Table::kStandards, request->standard_id(), "standard");
-        if (!standard.ok()) return standard.status();
         const domain::StatsView view = ViewOf(*caller);
-        absl::StatusOr<domain::MonthWindow> window =
-            WindowFor(view, request->from_month(), request->to_month(), absl::Now());
-        if (!window.ok()) return window.status();
-        auto stored = storage::LoadCertifierCells(store, request->standard_id());
-        if (!stored.ok()) return stored.status();
-        const auto cells = domain::FoldRecordings(*stored, view);
-
-        // (stages, certifier) -> its counts; stages -> everyone's, and the firms behind
-        // each certifier's cells month by month (a stage set's rows are published together:
-        // the peers of one are the others).
-        std::map<std::pair<std::string, std::string>, v1::CertifierRow> rows;
-        std::map<std::string, v1::GradeCounts> totals;
-        std::map<std::string, domain::Series> series;
-        for (const auto& [key, cell] : cells) {
-          if (!InWindow(key.month, *window)) continue;
-          v1::CertifierRow& row = rows[{key.stages, key.certifier_id}];
-          row.set_certifier_id(key.certifier_id);
-          row.set_stages(key.stages);
-          domain::AddCounts(cell, *row.mutable_own());
-          row.set_overturned(row.overturned() + cell.overturned());
-          domain::AddCounts(cell, totals[key.stages]);
-          series[key.stages][key.month][key.certifier_id].insert(key.firm_id);
-        }
-        // A stage set whose cells would isolate fewer than kMinFirmsPerCell firms is
-        // withheld whole from published figures.
-        std::set<std::string> withheld;
-        if (view == domain::StatsView::kPublished) {
-          for (const auto& [stages, months] : series) {
-            if (!domain::MayPublish(months, *window)) withheld.insert(stages);
-          }
-        }
-        int tested = 0;
-        for (auto& [id, row] : rows) {
-          const v1::GradeCounts& total = totals[row.stages()];
-          v1::GradeCounts* peers = row.mutable_peers();
-          for (const auto& [field, value] :
-               {std::pair{&v1::GradeCounts::set_inspections,
-                          total.inspections() - row.own().inspections()},
-                {&v1::GradeCounts::set_passed, total.passed() - row.own().passed()},
-                {&v1::GradeCounts::set_failed, total.failed() - row.own().failed()},
-                {&v1::GradeCounts::set_premium, total.premium() - row.own().premium()},
-                {&v1::GradeCounts::set_grade_i, total.grade_i() - row.own().grade_i()},
-                {&v1::GradeCounts::set_industrial, total.industrial() - row.own().industrial()}}) {
-            (peers->*field)(value);
-          }
-          if (row.own().inspections() >= domain::kOutlierMinInspections &&
-              peers->inspections() >= domain::kOutlierMinInspections &&
-              !withheld.contains(row.stages())) {
-            ++tested;
-          }
-        }
+        absl::StatusOr<CertifierCells> loaded = LoadCertifierWindow(store, view, *request);
+        if (!loaded.ok()) return loaded.status();
         response->set_standard_id(request->standard_id());
-        SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
+        SetWindow(loaded->window, response->mutable_from_month(), response->mutable_to_month());
         response->set_method(domain::OutlierMethod());
-        for (auto& [id, row] : rows) {
+        for (v1::CertifierRow& row : domain::CertifierRows(loaded->cells, loaded->window, view)) {
           if (!request->certifier_id().empty() && row.certifier_id() != request->certifier_id()) {
             continue;
           }
-          if (withheld.contains(row.stages())) {
-            row.clear_own();
-            row.clear_peers();
-            row.set_overturned(0);
-            row.set_suppressed(true);
-            row.mutable_test()->set_verdict(v1::OutlierTest::NOT_TESTED);
-            row.mutable_test()->set_reason(
-                absl::StrCat("withheld: these stages' figures for ", domain::FormatWindow(*window),
-                             " would isolate fewer than ", domain::kMinFirmsPerCell, " firms"));
-          } else {
-            *row.mutable_test() = domain::TestCertifier(row.own(), row.peers(), tested);
-          }
-          absl::StatusOr<std::optional<v1::Organisation>> certifier =
-              storage::LoadRecord<v1::Organisation>(store, Table::kOrganisations,
-                                                    row.certifier_id());
-          if (!certifier.ok()) return certifier.status();
-          if (certifier->has_value()) row.set_certifier_name((*certifier)->name());
           *response->add_rows() = std::move(row);
         }
-        return absl::OkStatus();
+        return NameCertifiers(store, *response->mutable_rows());
       });
 }
 
@@ -329,49 +273,13 @@ grpc::Status StatsService::CriterionStats(grpc::ServerContext* context,
                      *registry_.store, *caller, request->standard_id(), request->standard_version(),
                      request->from_month(), request->to_month());
                  if (!loaded.ok()) return loaded.status();
-                 const v1::StandardVersion* version = &loaded->version;
-                 const domain::MonthWindow* window = &loaded->window;
-                 const auto* cells = &loaded->cells;
-
-                 // criterion -> month -> (merged cell, firms); month -1 is the whole window.
-                 struct Merged {
-                   internal::CriterionCell cell;
-                   std::set<std::string> firms;
-                 };
-                 std::map<std::string, std::map<domain::Month, Merged>> merged;
-                 std::map<std::string, domain::Series> series;
-                 for (const auto& [key, cell] : *cells) {
-                   if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
-                   for (domain::Month month : {key.month, domain::Month{-1}}) {
-                     Merged& into = merged[key.criterion_id][month];
-                     domain::AddCell(cell, 1, into.cell);
-                     into.firms.insert(key.firm_id);
-                   }
-                   series[key.criterion_id][key.month][""].insert(key.firm_id);
-                 }
-                 const bool published = ViewOf(*caller) == domain::StatsView::kPublished;
                  response->set_standard_id(request->standard_id());
                  response->set_standard_version(request->standard_version());
-                 SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
-                 for (const v1::Criterion* criterion : domain::CriteriaOf(*version)) {
-                   auto months = merged.find(criterion->id());
-                   if (months == merged.end()) {
-                     v1::CriterionRow* row = response->add_rows();
-                     DescribeCriterion(*criterion, *row);
-                     continue;
-                   }
-                   for (const auto& [month, figures] : months->second) {
-                     v1::CriterionRow* row = response->add_rows();
-                     DescribeCriterion(*criterion, *row);
-                     row->set_month(month < 0 ? "" : domain::FormatMonth(month));
-                     const int firms = static_cast<int>(figures.firms.size());
-                     const domain::MonthWindow cell_window =
-                         month < 0 ? *window : domain::MonthWindow{month, month};
-                     FillCriterionRow(
-                         figures.cell, firms,
-                         published && !domain::MayPublish(series[criterion->id()], cell_window),
-                         *row);
-                   }
+                 SetWindow(loaded->window, response->mutable_from_month(),
+                           response->mutable_to_month());
+                 for (v1::CriterionRow& row : domain::CriterionRows(
+                          loaded->version, loaded->cells, loaded->window, ViewOf(*caller))) {
+                   *response->add_rows() = std::move(row);
                  }
                  return absl::OkStatus();
                });
@@ -384,86 +292,19 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
       registry_, context, Method("FirmBenchmark"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
-        std::string firm_id = request->firm_id();
-        if (caller->role == v1::FIRM) {
-          if (!firm_id.empty() && firm_id != caller->organisation_id) {
-            return absl::PermissionDeniedError(
-                "firm_id: a FIRM sees its own benchmark only; other firms appear only "
-                "anonymised in the cluster figures");
-          }
-          firm_id = caller->organisation_id;
-        }
-        if (firm_id.empty()) return absl::InvalidArgumentError("firm_id: required");
-        absl::StatusOr<v1::Organisation> firm = storage::RequireRecord<v1::Organisation>(
-            store, Table::kOrganisations, firm_id, "organisation");
-        if (!firm.ok()) return firm.status();
+        absl::StatusOr<std::string> firm_id = BenchmarkedFirm(store, *caller, request->firm_id());
+        if (!firm_id.ok()) return firm_id.status();
         absl::StatusOr<CriterionCells> loaded =
             LoadCriterionWindow(store, *caller, request->standard_id(), request->standard_version(),
                                 request->from_month(), request->to_month());
         if (!loaded.ok()) return loaded.status();
-        const v1::StandardVersion* version = &loaded->version;
-        const domain::MonthWindow* window = &loaded->window;
-        const auto* cells = &loaded->cells;
-
-        // criterion -> firm -> its cells over the window.
-        std::map<std::string, std::map<std::string, internal::CriterionCell>> by_firm;
-        std::map<std::string, domain::Series> series;
-        for (const auto& [key, cell] : *cells) {
-          if (!InWindow(key.month, *window) || cell.evaluated() == 0) continue;
-          domain::AddCell(cell, 1, by_firm[key.criterion_id][key.firm_id]);
-          series[key.criterion_id][key.month][""].insert(key.firm_id);
-        }
-        const bool published = ViewOf(*caller) == domain::StatsView::kPublished;
-        response->set_firm_id(firm_id);
+        response->set_firm_id(*firm_id);
         response->set_standard_id(request->standard_id());
         response->set_standard_version(request->standard_version());
-        SetWindow(*window, response->mutable_from_month(), response->mutable_to_month());
-        for (const v1::Criterion* criterion : domain::CriteriaOf(*version)) {
-          v1::BenchmarkRow* row = response->add_rows();
-          row->set_criterion_id(criterion->id());
-          row->set_name(criterion->name());
-          row->set_kind(v1::Criterion::Kind_Name(criterion->kind()));
-          row->set_unit(criterion->unit());
-          row->set_higher_is_better(criterion->kind() == v1::Criterion::BOOLEAN ||
-                                    domain::HigherIsBetter(*criterion));
-          const bool numeric = criterion->kind() == v1::Criterion::NUMERIC;
-          // A firm's value: its median measurement, or its pass rate in percent.
-          const auto value_of = [numeric](const internal::CriterionCell& cell) {
-            return numeric ? domain::Quantile(cell.values(), 0.5)
-                           : 100.0 * Rate(cell.passed(), cell.evaluated());
-          };
-          std::vector<double> values;
-          int64_t evaluated = 0, failed = 0;
-          const auto& firms = by_firm[criterion->id()];
-          for (const auto& [id, cell] : firms) {
-            evaluated += cell.evaluated();
-            failed += cell.failed();
-            if (numeric && cell.values().empty()) continue;
-            values.push_back(value_of(cell));
-          }
-          auto own = firms.find(firm_id);
-          if (own != firms.end()) {
-            row->set_firm_inspections(own->second.evaluated());
-            row->set_firm_fail_rate(Rate(own->second.failed(), own->second.evaluated()));
-            if (!numeric || !own->second.values().empty()) {
-              row->set_firm_value(value_of(own->second));
-            }
-          }
-          if (static_cast<int>(firms.size()) < domain::kMinFirmsPerCell || values.empty() ||
-              (published && !domain::MayPublish(series[criterion->id()], *window))) {
-            row->set_suppressed(true);
-            // How many firms a withheld cell holds is withheld too from published figures.
-            if (!published) row->set_cluster_firms(static_cast<int>(firms.size()));
-            continue;
-          }
-          row->set_cluster_firms(static_cast<int>(firms.size()));
-          row->set_cluster_p10(domain::Quantile(values, 0.10));
-          row->set_cluster_p50(domain::Quantile(values, 0.50));
-          row->set_cluster_p90(domain::Quantile(values, 0.90));
-          row->set_cluster_fail_rate(Rate(failed, evaluated));
-          if (own != firms.end()) {
-            row->set_firm_percentile(domain::PercentileRank(values, row->firm_value()));
-          }
+        SetWindow(loaded->window, response->mutable_from_month(), response->mutable_to_month());
+        for (v1::BenchmarkRow& row : domain::BenchmarkRows(
+                 loaded->version, loaded->cells, loaded->window, ViewOf(*caller), *firm_id)) {
+          *response->add_rows() = std::move(row);
         }
         return absl::OkStatus();
       });
@@ -472,107 +313,27 @@ grpc::Status StatsService::FirmBenchmark(grpc::ServerContext* context,
 grpc::Status StatsService::ComplianceOverview(grpc::ServerContext* context,
                                               const v1::ComplianceOverviewRequest* request,
                                               v1::ComplianceOverviewResponse* response) {
-  return Serve(
-      registry_, context, Method("ComplianceOverview"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        const storage::Store& store = *registry_.store;
-        if (request->norm_id().empty()) return absl::InvalidArgumentError("norm_id: required");
-        absl::StatusOr<v1::Norm> norm =
-            storage::RequireRecord<v1::Norm>(store, Table::kNorms, request->norm_id(), "norm");
-        if (!norm.ok()) return norm.status();
-        const domain::StatsView view = ViewOf(*caller);
-        if (view == domain::StatsView::kPublished && domain::IsSet(request->as_of())) {
-          // Published figures are as the records stood at each month's end, never at an
-          // instant of the caller's choosing (two instants a day apart isolate one site).
-          return absl::InvalidArgumentError(
-              "as_of: published statistics stand at each closed month's end; as_of is for "
-              "ADMIN and REGULATOR");
-        }
-        if (absl::Status status = ResolveRequiredStages(store, *norm); !status.ok()) return status;
-        const absl::Time now =
-            domain::IsSet(request->as_of()) ? domain::FromProto(request->as_of()) : absl::Now();
-        absl::StatusOr<domain::MonthWindow> window =
-            WindowFor(view, request->from_month(), request->to_month(), now);
-        if (!window.ok()) return window.status();
-        // The points in time: the end of each month of the window (as_of for its month),
-        // while the norm was in force.
-        std::vector<std::pair<domain::Month, absl::Time>> points;
-        for (domain::Month month = window->from; month <= window->to; ++month) {
-          const absl::Time at = std::min(domain::EndOfMonth(month) - absl::Nanoseconds(1), now);
-          if (at < domain::EndOfMonth(month - 1)) break;  // a month still to come
-          if (domain::NormStatusAt(*norm, at) != v1::Norm::IN_FORCE) continue;
-          points.emplace_back(month, at);
-        }
-        // (month, region) -> counts, the firms whose sites they count, and the
-        // non-compliant ones by deciding stage.
-        std::map<std::pair<domain::Month, std::string>, v1::ComplianceOverviewRow> rows;
-        std::map<std::pair<domain::Month, std::string>, std::set<std::string>> firms;
-        std::map<std::pair<domain::Month, std::string>, std::map<std::string, int32_t>>
-            deciding_stages;
-        absl::Status inner;
-        absl::Status scan =
-            store.Scan(Table::kSites, "", "", [&](absl::string_view key, absl::string_view value) {
-              v1::Site site;
-              inner = storage::ParseRecord(Table::kSites, key, value, site);
-              if (!inner.ok()) return false;
-              if (!domain::NormCovers(*norm, site)) return true;
-              absl::StatusOr<SiteRecords> records = LoadSiteRecords(store, site.id());
-              if (!records.ok()) {
-                inner = records.status();
-                return false;
-              }
-              for (const auto& [month, at] : points) {
-                if (domain::FromProto(site.create_time()) > at) continue;
-                v1::ComplianceOverviewRow& row = rows[{month, site.region()}];
-                row.set_sites(row.sites() + 1);
-                firms[{month, site.region()}].insert(site.firm_id());
-                const v1::ComplianceVerdict verdict = domain::EvaluateCompliance(
-                    *norm, site, records->inspections, records->accreditations, at);
-                if (verdict.status() == v1::ComplianceVerdict::COMPLIANT) {
-                  row.set_compliant(row.compliant() + 1);
-                } else if (std::all_of(verdict.stages().begin(), verdict.stages().end(),
-                                       [](const v1::StageVerdict& stage) {
-                                         return stage.reason() ==
-                                                v1::ComplianceVerdict::NO_INSPECTION;
-                                       }) &&
-                           verdict.reason() == v1::ComplianceVerdict::NO_INSPECTION) {
-                  // Not one required stage inspected yet.
-                  row.set_not_inspected(row.not_inspected() + 1);
-                } else {
-                  row.set_non_compliant(row.non_compliant() + 1);
-                  ++deciding_stages[{month, site.region()}][verdict.deciding_stage()];
-                }
-              }
-              return true;
-            });
-        if (!scan.ok()) return scan;
-        if (!inner.ok()) return inner;
-        *response->mutable_norm() = *norm;
-        response->mutable_norm()->set_status(domain::NormStatusAt(*norm, absl::Now()));
-        for (auto& [key, row] : rows) {
-          row.set_month(domain::FormatMonth(key.first));
-          row.set_region(key.second);
-          // Five sites of one firm would describe that firm: published cells count at
-          // least kMinFirmsPerCell sites of as many firms.
-          const bool small = row.sites() < domain::kMinFirmsPerCell ||
-                             static_cast<int>(firms[key].size()) < domain::kMinFirmsPerCell;
-          if (small && view == domain::StatsView::kPublished) {
-            row.set_suppressed(true);
-            row.set_sites(0);
-            row.set_compliant(0);
-            row.set_non_compliant(0);
-            row.set_not_inspected(0);
-          } else {
-            for (const auto& [stage, sites] : deciding_stages[key]) {
-              v1::StageCount* count = row.add_non_compliant_by_stage();
-              count->set_stage_id(stage);
-              count->set_sites(sites);
-            }
-          }
-          *response->add_rows() = std::move(row);
-        }
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ComplianceOverview"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 const storage::Store& store = *registry_.store;
+                 const domain::StatsView view = ViewOf(*caller);
+                 absl::StatusOr<v1::Norm> norm = OverviewNorm(store, view, *request);
+                 if (!norm.ok()) return norm.status();
+                 const absl::Time now = domain::IsSet(request->as_of())
+                                            ? domain::FromProto(request->as_of())
+                                            : absl::Now();
+                 absl::StatusOr<domain::MonthWindow> window =
+                     WindowFor(view, request->from_month(), request->to_month(), now);
+                 if (!window.ok()) return window.status();
+                 absl::StatusOr<std::vector<v1::ComplianceOverviewRow>> rows = TallyCompliance(
+                     store, *norm, domain::OverviewPoints(*norm, *window, now), view);
+                 if (!rows.ok()) return rows.status();
+                 *response->mutable_norm() = *norm;
+                 response->mutable_norm()->set_status(domain::NormStatusAt(*norm, absl::Now()));
+                 for (v1::ComplianceOverviewRow& row : *rows)
+                   *response->add_rows() = std::move(row);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status StatsService::VerifyAggregates(grpc::ServerContext* context,
@@ -583,7 +344,8 @@ grpc::Status StatsService::VerifyAggregates(grpc::ServerContext* context,
                  const storage::Store& store = *registry_.store;
                  // A consistent view: no change commits while the comparison reads.
                  return registry_.ledger->Read([&]() -> absl::Status {
-                   absl::StatusOr<std::vector<v1::Inspection>> inspections = AllInspections(store);
+                   absl::StatusOr<std::vector<v1::Inspection>> inspections =
+                       storage::AllInspections(store);
                    if (!inspections.ok()) return inspections.status();
                    absl::StatusOr<domain::Aggregates> stored = storage::LoadAggregates(store);
                    if (!stored.ok()) return stored.status();

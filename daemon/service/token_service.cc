@@ -7,12 +7,11 @@
 #include "daemon/domain/organisation_rules.h"
 #include "daemon/domain/time_convert.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 
 namespace sello::service {
 namespace {
-
-using storage::Table;
 
 constexpr size_t kMaxLabelLength = 200;
 
@@ -23,18 +22,12 @@ std::string Method(absl::string_view name) {
 // Whether some token other than `except_id` is an active ADMIN token.
 absl::StatusOr<bool> AnotherActiveAdmin(const storage::Store& store, absl::string_view except_id) {
   bool found = false;
-  absl::Status inner;
-  absl::Status scan =
-      store.Scan(Table::kTokens, "", "", [&](absl::string_view key, absl::string_view value) {
-        internal::StoredToken stored;
-        inner = storage::ParseRecord(Table::kTokens, key, value, stored);
-        if (!inner.ok()) return false;
-        found = stored.token().role() == v1::ADMIN && !stored.token().revoked() &&
-                stored.token().id() != except_id;
-        return !found;
-      });
+  absl::Status scan = storage::VisitTokens(store, [&](internal::StoredToken&& stored) {
+    found = stored.token().role() == v1::ADMIN && !stored.token().revoked() &&
+            stored.token().id() != except_id;
+    return !found;
+  });
   if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
   return found;
 }
 
@@ -86,8 +79,7 @@ grpc::Status TokenService::CreateToken(grpc::ServerContext* context,
             return absl::InvalidArgumentError("organisation_id: required");
           }
           absl::StatusOr<std::optional<v1::Organisation>> organisation =
-              storage::LoadRecord<v1::Organisation>(tx.store(), Table::kOrganisations,
-                                                    request->organisation_id());
+              storage::FindOrganisation(tx.store(), request->organisation_id());
           if (!organisation.ok()) return organisation.status();
           if (!organisation->has_value()) {
             return absl::NotFoundError(absl::StrCat("organisation_id: organisation '",
@@ -105,25 +97,21 @@ grpc::Status TokenService::CreateToken(grpc::ServerContext* context,
 grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
                                       const v1::ListTokensRequest* request,
                                       v1::ListTokensResponse* response) {
-  return Serve(
-      registry_, context, Method("ListTokens"), *request,
-      [&](const domain::Principal*) -> absl::Status {
-        absl::StatusOr<int> page_size =
-            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
-        if (!page_size.ok()) return page_size.status();
-        const bool by_org = !request->organisation_id().empty();
-        absl::StatusOr<std::string> next = storage::ListRecords<internal::StoredToken>(
-            *registry_.store, Table::kTokens,
-            by_org ? std::optional(Table::kTokensByOrg) : std::nullopt,
-            by_org ? storage::ChildPrefix(request->organisation_id()) : "", request->page_token(),
-            *page_size, [&](internal::StoredToken&& stored) -> absl::StatusOr<bool> {
-              *response->add_tokens() = std::move(*stored.mutable_token());
-              return true;
-            });
-        if (!next.ok()) return next.status();
-        response->set_next_page_token(*next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListTokens"), *request,
+               [&](const domain::Principal*) -> absl::Status {
+                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
+                     request->page_size(), registry_.limits.max_page_size);
+                 if (!page_size.ok()) return page_size.status();
+                 absl::StatusOr<std::string> next = storage::ListTokensPage(
+                     *registry_.store, request->organisation_id(), request->page_token(),
+                     *page_size, [&](internal::StoredToken&& stored) -> absl::StatusOr<bool> {
+                       *response->add_tokens() = std::move(*stored.mutable_token());
+                       return true;
+                     });
+                 if (!next.ok()) return next.status();
+                 response->set_next_page_token(*next);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
@@ -134,8 +122,7 @@ grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
         if (request->token_id().empty()) return absl::InvalidArgumentError("token_id: required");
         return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
           absl::StatusOr<internal::StoredToken> stored =
-              storage::RequireRecord<internal::StoredToken>(tx.store(), Table::kTokens,
-                                                            request->token_id(), "token");
+              storage::RequireToken(tx.store(), request->token_id());
           if (!stored.ok()) return stored.status();
           v1::Token& token = *stored->mutable_token();
           if (token.revoked()) {
@@ -169,12 +156,10 @@ grpc::Status TokenService::WhoAmI(grpc::ServerContext* context, const v1::WhoAmI
                [&](const domain::Principal* caller) -> absl::Status {
                  const storage::Store& store = *registry_.store;
                  absl::StatusOr<internal::StoredToken> stored =
-                     storage::RequireRecord<internal::StoredToken>(store, Table::kTokens,
-                                                                   caller->token_id, "token");
+                     storage::RequireToken(store, caller->token_id);
                  if (!stored.ok()) return stored.status();
                  absl::StatusOr<v1::Organisation> organisation =
-                     storage::RequireRecord<v1::Organisation>(
-                         store, Table::kOrganisations, caller->organisation_id, "organisation");
+                     storage::RequireOrganisation(store, caller->organisation_id);
                  if (!organisation.ok()) return organisation.status();
                  *response->mutable_token() = stored->token();
                  *response->mutable_organisation() = *std::move(organisation);

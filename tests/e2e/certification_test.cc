@@ -637,7 +637,7 @@ TEST_F(CertificationTest, BetterCorrectionLeavesTheSealsValid) {
 // through for the lot's other seals.
 //
 // KNOWN BUG (reported with issue 5's tests; fails until fixed in the daemon): ChangeSeals
-// (daemon/service/seal_ops.cc) refuses the whole change when one seal is REVOKED
+// (daemon/service/seal_tx.cc) refuses the whole change when one seal is REVOKED
 // ("seal X is REVOKED; cannot become SUSPENDED"), so `seal suspend --lot` exits 5 and
 // `inspect correct` with a FAIL exits 5: the FAIL is never recorded and the lot's other
 // seals stay VALID.

@@ -569,5 +569,179 @@ TEST(StagesKeyTest, SortedWhateverTheOrder) {
   EXPECT_EQ(StagesKey(Inspection("i", "c", v1::PREMIUM, 1)), "harvest+processing");
 }
 
+// --- The answers -------------------------------------------------------------------------
+
+internal::CertifierCell CertifierCellOf(int64_t passed, int64_t failed) {
+  internal::CertifierCell cell;
+  cell.set_inspections(passed + failed);
+  cell.set_passed(passed);
+  cell.set_failed(failed);
+  cell.set_premium(passed);
+  return cell;
+}
+
+// Each certifier's peers are everyone else of its stage set; a stage set whose firms are
+// too few is withheld whole from published figures, and shown in the current view.
+TEST(CertifierRowsTest, PeersAreTheOthersAndSmallStageSetsAreWithheldWhenPublished) {
+  const Month march = MonthOf(Utc(2026, 3, 10));
+  std::map<CertifierCellKey, internal::CertifierCell> cells;
+  for (int firm = 0; firm < 6; ++firm) {
+    cells[{"CSCS", "harvest", march, "cert-a", absl::StrCat("firm-", firm)}] =
+        CertifierCellOf(10, 0);
+    cells[{"CSCS", "harvest", march, "cert-b", absl::StrCat("firm-", firm)}] =
+        CertifierCellOf(5, 5);
+  }
+  cells[{"CSCS", "processing", march, "cert-a", "firm-0"}] = CertifierCellOf(3, 0);
+  const MonthWindow window{march, march};
+  const std::vector<v1::CertifierRow> rows = CertifierRows(cells, window, StatsView::kPublished);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].certifier_id(), "cert-a");
+  EXPECT_EQ(rows[0].stages(), "harvest");
+  EXPECT_EQ(rows[0].own().inspections(), 60);
+  EXPECT_EQ(rows[0].peers().inspections(), 60);
+  EXPECT_EQ(rows[0].peers().failed(), 30);
+  EXPECT_FALSE(rows[0].suppressed());
+  EXPECT_EQ(rows[1].certifier_id(), "cert-b");
+  EXPECT_EQ(rows[1].peers().passed(), 60);
+  EXPECT_EQ(rows[2].stages(), "processing");
+  EXPECT_TRUE(rows[2].suppressed());
+  EXPECT_FALSE(rows[2].has_own());
+  EXPECT_EQ(rows[2].test().verdict(), v1::OutlierTest::NOT_TESTED);
+  EXPECT_EQ(rows[2].test().reason(),
+            "withheld: these stages' figures for 2026-03 would isolate fewer than 5 firms");
+  const std::vector<v1::CertifierRow> current = CertifierRows(cells, window, StatsView::kCurrent);
+  ASSERT_EQ(current.size(), 3u);
+  EXPECT_FALSE(current[2].suppressed());
+  EXPECT_EQ(current[2].own().inspections(), 3);
+  // Outside the window: nothing.
+  EXPECT_TRUE(CertifierRows(cells, MonthWindow{march + 1, march + 1}, StatsView::kCurrent).empty());
+}
+
+v1::StandardVersion VersionWithCriteria() {
+  v1::StandardVersion version;
+  version.set_standard_id("CSCS");
+  version.set_version(1);
+  v1::Stage* stage = version.add_stages();
+  stage->set_id("harvest");
+  v1::Criterion* hours = stage->add_criteria();
+  hours->set_id("H1");
+  hours->set_kind(v1::Criterion::NUMERIC);
+  v1::Criterion* label = stage->add_criteria();
+  label->set_id("L1");
+  label->set_kind(v1::Criterion::BOOLEAN);
+  return version;
+}
+
+// A criterion's firms: n of them, each with one evaluation of `value` (passed).
+std::vector<std::pair<CriterionCellKey, internal::CriterionCell>> CriterionCellsOf(
+    const std::string& criterion, Month month, int firms, double value) {
+  std::vector<std::pair<CriterionCellKey, internal::CriterionCell>> cells;
+  for (int firm = 0; firm < firms; ++firm) {
+    internal::CriterionCell cell;
+    cell.set_evaluated(1);
+    cell.set_passed(1);
+    internal::ValueCount* counted = cell.add_values();
+    counted->set_value(value + firm);
+    counted->set_count(1);
+    cells.push_back({{"CSCS", 1, criterion, month, absl::StrCat("firm-", firm)}, cell});
+  }
+  return cells;
+}
+
+TEST(CriterionRowsTest, AWindowRowAndOneByMonthOrABareRowWithoutFigures) {
+  const Month march = MonthOf(Utc(2026, 3, 10));
+  const auto cells = CriterionCellsOf("H1", march, 6, 20);
+  const std::vector<v1::CriterionRow> rows =
+      CriterionRows(VersionWithCriteria(), cells, MonthWindow{march, march}, StatsView::kCurrent);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].criterion_id(), "H1");
+  EXPECT_EQ(rows[0].month(), "");
+  EXPECT_EQ(rows[0].firms(), 6);
+  EXPECT_EQ(rows[0].evaluated(), 6);
+  EXPECT_EQ(rows[0].values().min(), 20);
+  EXPECT_EQ(rows[0].values().max(), 25);
+  EXPECT_EQ(rows[1].month(), "2026-03");
+  EXPECT_EQ(rows[2].criterion_id(), "L1");
+  EXPECT_EQ(rows[2].evaluated(), 0);
+  // Published, four firms are too few: suppressed, not even how many.
+  const std::vector<v1::CriterionRow> few =
+      CriterionRows(VersionWithCriteria(), CriterionCellsOf("H1", march, 4, 20),
+                    MonthWindow{march, march}, StatsView::kPublished);
+  ASSERT_EQ(few.size(), 3u);
+  EXPECT_TRUE(few[0].suppressed());
+  EXPECT_EQ(few[0].firms(), 0);
+}
+
+TEST(BenchmarkRowsTest, TheFirmAgainstItsClusterOrSuppressedWhenTooFew) {
+  const Month march = MonthOf(Utc(2026, 3, 10));
+  const auto cells = CriterionCellsOf("H1", march, 5, 20);
+  const std::vector<v1::BenchmarkRow> rows = BenchmarkRows(
+      VersionWithCriteria(), cells, MonthWindow{march, march}, StatsView::kCurrent, "firm-0");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].criterion_id(), "H1");
+  EXPECT_FALSE(rows[0].suppressed());
+  EXPECT_EQ(rows[0].cluster_firms(), 5);
+  EXPECT_EQ(rows[0].firm_value(), 20);
+  EXPECT_EQ(rows[0].cluster_p50(), 22);
+  EXPECT_EQ(rows[0].firm_percentile(), 10);
+  EXPECT_TRUE(rows[1].suppressed());  // no firm evaluated L1
+  const std::vector<v1::BenchmarkRow> few =
+      BenchmarkRows(VersionWithCriteria(), CriterionCellsOf("H1", march, 4, 20),
+                    MonthWindow{march, march}, StatsView::kPublished, "firm-0");
+  EXPECT_TRUE(few[0].suppressed());
+  EXPECT_EQ(few[0].cluster_firms(), 0);
+  EXPECT_EQ(few[0].firm_value(), 20);
+}
+
+TEST(ComplianceTallyTest, CountsByVerdictAndSuppressesSmallPublishedCells) {
+  const Month march = MonthOf(Utc(2026, 3, 10));
+  ComplianceTally tally;
+  for (int i = 0; i < 6; ++i) {
+    v1::Site site;
+    site.set_id(absl::StrCat("site-", i));
+    site.set_firm_id(absl::StrCat("firm-", i));
+    site.set_region(i < 5 ? "Los Lagos" : "Aysen");
+    v1::ComplianceVerdict verdict;
+    if (i < 3) {
+      verdict.set_status(v1::ComplianceVerdict::COMPLIANT);
+    } else if (i == 3) {
+      verdict.set_status(v1::ComplianceVerdict::NON_COMPLIANT);
+      verdict.set_reason(v1::ComplianceVerdict::NO_INSPECTION);
+      verdict.add_stages()->set_reason(v1::ComplianceVerdict::NO_INSPECTION);
+    } else {
+      verdict.set_status(v1::ComplianceVerdict::NON_COMPLIANT);
+      verdict.set_deciding_stage("harvest");
+    }
+    tally.Count(march, site, verdict);
+  }
+  const std::vector<v1::ComplianceOverviewRow> rows = tally.Rows(StatsView::kPublished);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].region(), "Aysen");
+  EXPECT_TRUE(rows[0].suppressed());
+  EXPECT_EQ(rows[0].sites(), 0);
+  EXPECT_EQ(rows[1].region(), "Los Lagos");
+  EXPECT_EQ(rows[1].month(), "2026-03");
+  EXPECT_EQ(rows[1].sites(), 5);
+  EXPECT_EQ(rows[1].compliant(), 3);
+  EXPECT_EQ(rows[1].not_inspected(), 1);
+  EXPECT_EQ(rows[1].non_compliant(), 1);
+  ASSERT_EQ(rows[1].non_compliant_by_stage_size(), 1);
+  EXPECT_EQ(rows[1].non_compliant_by_stage(0).stage_id(), "harvest");
+}
+
+TEST(OverviewPointsTest, MonthEndsWhileInForceAndNoneToCome) {
+  v1::Norm norm;
+  *norm.mutable_effective_from() = ToProto(Utc(2026, 2, 1));
+  norm.set_validity_days(3650);
+  const Month january = MonthOf(Utc(2026, 1, 10));
+  const absl::Time now = Utc(2026, 4, 15);
+  const auto points = OverviewPoints(norm, MonthWindow{january, january + 5}, now);
+  ASSERT_EQ(points.size(), 3u);  // February and March ended; April is running
+  EXPECT_EQ(points[0].first, january + 1);
+  EXPECT_EQ(points[0].second, Utc(2026, 3, 1) - absl::Nanoseconds(1));
+  EXPECT_EQ(points[2].first, january + 3);
+  EXPECT_EQ(points[2].second, now);
+}
+
 }  // namespace
 }  // namespace sello::domain

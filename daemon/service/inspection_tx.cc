@@ -1,10 +1,12 @@
-#include "daemon/service/inspection_ops.h"
+#include "daemon/service/inspection_tx.h"
 
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/domain/appeal_rules.h"
 #include "daemon/domain/crypto.h"
 #include "daemon/domain/event_rules.h"
 #include "daemon/domain/inspection_rules.h"
@@ -12,15 +14,13 @@
 #include "daemon/domain/standard_lifecycle.h"
 #include "daemon/domain/statistics.h"
 #include "daemon/domain/time_convert.h"
-#include "daemon/service/accreditation_service.h"
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 #include "storage/keys.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 #include "storage/stats_store.h"
 
 namespace sello::service {
-
-using storage::Table;
 
 absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
                                                  const domain::Principal& caller,
@@ -28,12 +28,10 @@ absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
   const storage::Store& store = tx.store();
   if (!submitted.request_id().empty()) {
     absl::StatusOr<std::optional<std::string>> done =
-        store.Get(Table::kInspectionRequests,
-                  storage::RequestKey(caller.organisation_id, submitted.request_id()));
+        storage::FindInspectionRequest(store, caller.organisation_id, submitted.request_id());
     if (!done.ok()) return done.status();
     if (done->has_value()) {
-      absl::StatusOr<v1::Inspection> first =
-          storage::RequireRecord<v1::Inspection>(store, Table::kInspections, **done, "inspection");
+      absl::StatusOr<v1::Inspection> first = storage::RequireInspection(store, **done);
       if (!first.ok()) return first.status();
       return PlannedInspection{*std::move(first), /*retry=*/true};
     }
@@ -44,20 +42,16 @@ absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
   if (submitted.standard_id().empty() || submitted.standard_version() == 0) {
     return absl::InvalidArgumentError("inspection.standard_version: the exact version is required");
   }
-  absl::StatusOr<v1::Site> site =
-      storage::RequireRecord<v1::Site>(store, Table::kSites, submitted.site_id(), "site");
+  absl::StatusOr<v1::Site> site = storage::RequireSite(store, submitted.site_id());
   if (!site.ok()) return site.status();
   std::optional<v1::Lot> lot;
   if (!submitted.lot_id().empty()) {
-    absl::StatusOr<v1::Lot> loaded =
-        storage::RequireRecord<v1::Lot>(store, Table::kLots, submitted.lot_id(), "lot");
+    absl::StatusOr<v1::Lot> loaded = storage::RequireLot(store, submitted.lot_id());
     if (!loaded.ok()) return loaded.status();
     lot = *std::move(loaded);
   }
   absl::StatusOr<std::optional<v1::StandardVersion>> version =
-      storage::LoadRecord<v1::StandardVersion>(
-          store, Table::kStandardVersions,
-          storage::StandardVersionKey(submitted.standard_id(), submitted.standard_version()));
+      storage::FindStandardVersion(store, submitted.standard_id(), submitted.standard_version());
   if (!version.ok()) return version.status();
   if (!version->has_value()) {
     return absl::NotFoundError(absl::StrCat(
@@ -65,7 +59,7 @@ absl::StatusOr<PlannedInspection> PlanSubmission(storage::Transaction& tx,
         domain::VersionRef(submitted.standard_id(), submitted.standard_version()), " not found"));
   }
   absl::StatusOr<std::vector<v1::Accreditation>> accreditations =
-      LoadAccreditations(store, caller.organisation_id);
+      storage::AccreditationsOfCertifier(store, caller.organisation_id);
   if (!accreditations.ok()) return accreditations.status();
   domain::InspectionContext context{&**version, &*site, lot ? &*lot : nullptr,
                                     *std::move(accreditations), tx.now()};
@@ -101,12 +95,6 @@ absl::Status StoreSuperseded(storage::Transaction& tx, const v1::Inspection& ear
   return storage::AddToAggregates(tx.store(), tx.writes(), uncounted);
 }
 
-absl::StatusOr<std::vector<v1::Inspection>> InspectionsOfLot(const storage::Store& store,
-                                                             absl::string_view lot_id) {
-  return storage::LoadIndexed<v1::Inspection>(store, Table::kInspectionsByLot,
-                                              storage::ChildPrefix(lot_id), Table::kInspections);
-}
-
 namespace {
 
 using Certify = v1::Certification (*)(const std::vector<v1::Inspection>&,
@@ -119,9 +107,8 @@ absl::StatusOr<v1::Certification> CertifyFor(const storage::Store& store,
                                              const std::string& standard_id, Certify certify) {
   const std::optional<uint32_t> number = domain::CertifyingVersion(inspections, standard_id);
   if (!number.has_value()) return v1::Certification();
-  absl::StatusOr<v1::StandardVersion> version = storage::RequireRecord<v1::StandardVersion>(
-      store, Table::kStandardVersions, storage::StandardVersionKey(standard_id, *number),
-      "standard version");
+  absl::StatusOr<v1::StandardVersion> version =
+      storage::RequireStandardVersion(store, standard_id, *number);
   if (!version.ok()) return version.status();
   return certify(inspections, *version);
 }
@@ -146,12 +133,11 @@ absl::StatusOr<std::vector<std::string>> SealCodesClaimingTooMuch(
     const storage::Store& store, absl::string_view lot_id, absl::string_view standard_id,
     const std::vector<v1::Inspection>& inspections,
     const std::function<bool(v1::Grade)>& too_much) {
-  absl::StatusOr<std::vector<std::string>> issuance_ids = IssuanceIdsOfLot(store, lot_id);
+  absl::StatusOr<std::vector<std::string>> issuance_ids = storage::IssuanceIdsOfLot(store, lot_id);
   if (!issuance_ids.ok()) return issuance_ids.status();
   std::vector<std::string> codes;
   for (const std::string& issuance_id : *issuance_ids) {
-    absl::StatusOr<v1::SealIssuance> issuance =
-        storage::RequireRecord<v1::SealIssuance>(store, Table::kIssuances, issuance_id, "issuance");
+    absl::StatusOr<v1::SealIssuance> issuance = storage::RequireIssuance(store, issuance_id);
     if (!issuance.ok()) return issuance.status();
     const auto inspection =
         std::find_if(inspections.begin(), inspections.end(),
@@ -164,7 +150,7 @@ absl::StatusOr<std::vector<std::string>> SealCodesClaimingTooMuch(
     if (!issued.ok()) return issued.status();
     codes.insert(codes.end(), issued->begin(), issued->end());
   }
-  absl::StatusOr<std::vector<std::string>> whole = WholeSealsOfLot(store, lot_id);
+  absl::StatusOr<std::vector<std::string>> whole = storage::WholeSealCodesOfLot(store, lot_id);
   if (!whole.ok()) return whole.status();
   for (const std::string& code : *whole) {
     absl::StatusOr<std::optional<storage::StoredSeal>> stored = storage::LoadSeal(store, code);
@@ -197,7 +183,8 @@ absl::StatusOr<uint32_t> FollowLotCertification(storage::Transaction& tx,
   if (added.lot_id().empty()) return 0u;
   const storage::Store& store = tx.store();
   // The lot's inspections as committed, and as this write leaves them.
-  absl::StatusOr<std::vector<v1::Inspection>> before = InspectionsOfLot(store, added.lot_id());
+  absl::StatusOr<std::vector<v1::Inspection>> before =
+      storage::InspectionsOfLot(store, added.lot_id());
   if (!before.ok()) return before.status();
   std::vector<v1::Inspection> after = *before;
   if (superseded != nullptr) {
@@ -236,10 +223,98 @@ std::string OutcomeName(const v1::Inspection& inspection) {
   return inspection.outcome() == v1::Inspection::PASS ? v1::Grade_Name(inspection.grade()) : "FAIL";
 }
 
-absl::StatusOr<std::vector<v1::Appeal>> AppealsAgainst(const storage::Store& store,
-                                                       absl::string_view inspection_id) {
-  return storage::LoadIndexed<v1::Appeal>(store, Table::kAppealsByInspection,
-                                          storage::ChildPrefix(inspection_id), Table::kAppeals);
+namespace {
+
+// A correction's target: whose inspection it is comes first, before its state (an open
+// appeal) or the new content says anything.
+absl::StatusOr<v1::Inspection> LoadCorrected(storage::Transaction& tx,
+                                             const v1::CorrectInspectionRequest& correction) {
+  absl::StatusOr<v1::Inspection> loaded =
+      storage::RequireInspection(tx.store(), correction.inspection_id());
+  if (!loaded.ok()) return loaded.status();
+  if (absl::Status status = domain::CheckCorrector(*loaded, tx.actor().organisation_id);
+      !status.ok()) {
+    return status;
+  }
+  return loaded;
+}
+
+// Marks `earlier` corrected by `added` (no open appeal against it may stand) and stores it
+// superseded.
+absl::Status SupersedeCorrected(storage::Transaction& tx, v1::Inspection& earlier,
+                                v1::Inspection& added, absl::string_view reason) {
+  absl::StatusOr<std::vector<v1::Appeal>> appeals =
+      storage::AppealsOfInspection(tx.store(), earlier.id());
+  if (!appeals.ok()) return appeals.status();
+  if (absl::Status status = domain::CheckMayCorrect(earlier, *appeals); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = domain::LinkCorrection(earlier, added, reason); !status.ok()) {
+    return status;
+  }
+  return StoreSuperseded(tx, earlier, added);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Inspection> SubmitInspectionTx(storage::Transaction& tx,
+                                                  const v1::Inspection& submitted,
+                                                  const v1::CorrectInspectionRequest* correction) {
+  std::optional<v1::Inspection> earlier;
+  if (correction != nullptr) {
+    absl::StatusOr<v1::Inspection> loaded = LoadCorrected(tx, *correction);
+    if (!loaded.ok()) return loaded.status();
+    earlier = *std::move(loaded);
+  }
+  absl::StatusOr<PlannedInspection> planned = PlanSubmission(tx, tx.actor(), submitted);
+  if (!planned.ok()) return planned.status();
+  // A retry of a request already done returns its result and writes nothing.
+  if (planned->retry) return std::move(planned->record);
+  v1::Inspection& added = planned->record;
+  if (earlier.has_value()) {
+    if (absl::Status status = SupersedeCorrected(tx, *earlier, added, correction->reason());
+        !status.ok()) {
+      return status;
+    }
+  }
+  // Seals follow the lot: a result that makes any stage worse suspends those that now
+  // claim too much, in this write.
+  const std::string why =
+      earlier.has_value() ? absl::StrCat("corrected: inspection ", earlier->id(), " superseded by ",
+                                         added.id(), " (", OutcomeName(added), ")")
+                          : absl::StrCat("inspection ", added.id(), " (", OutcomeName(added), ")");
+  absl::StatusOr<uint32_t> suspended =
+      FollowLotCertification(tx, added, earlier.has_value() ? &*earlier : nullptr, why);
+  if (!suspended.ok()) return suspended.status();
+  if (absl::Status status = StoreInspection(
+          tx, added, correction != nullptr ? "inspection.corrected" : "inspection.submitted");
+      !status.ok()) {
+    return status;
+  }
+  return std::move(added);
+}
+
+absl::StatusOr<v1::Lot> CreateLotTx(storage::Transaction& tx, const v1::Lot& requested) {
+  const domain::Principal& caller = tx.actor();
+  if (absl::Status status = domain::ValidateNewLot(requested, tx.now()); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<v1::Site> site = storage::RequireSite(tx.store(), requested.site_id());
+  if (!site.ok()) return site.status();
+  if (caller.role == v1::FIRM && site->firm_id() != caller.organisation_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("lot.site_id: site ", site->id(), " belongs to another firm"));
+  }
+  v1::Lot lot = requested;
+  lot.set_id(domain::NewId("lot"));
+  lot.set_firm_id(site->firm_id());
+  lot.set_created_by(caller.organisation_id);
+  *lot.mutable_create_time() = domain::ToProto(tx.now());
+  lot.set_seals_issued(0);
+  storage::PutLot(tx.writes(), lot);
+  tx.Record("lot.created", domain::Subject(domain::kLotRecord, lot.id()), lot, lot.firm_id(),
+            lot.site_id());
+  return lot;
 }
 
 }  // namespace sello::service

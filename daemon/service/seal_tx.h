@@ -1,9 +1,9 @@
-// Seal changes shared by the seal, inspection, appeal, accreditation and standard
-// services: status changes of many seals inside one ledger transaction, with one event
-// per lot, and finding the seals a decision reaches (a lot's, a certifier's, a standard
-// version's).
-#ifndef SELLO_DAEMON_SERVICE_SEAL_OPS_H_
-#define SELLO_DAEMON_SERVICE_SEAL_OPS_H_
+// The seal service's transaction bodies (issuing seals, changing them by hand) and the
+// seal changes the inspection, appeal, accreditation and standard services share: status
+// changes of many seals inside one ledger transaction, with one event per lot, and
+// finding the seals a decision reaches (a lot's, a certifier's, a standard version's).
+#ifndef SELLO_DAEMON_SERVICE_SEAL_TX_H_
+#define SELLO_DAEMON_SERVICE_SEAL_TX_H_
 
 #include <functional>
 #include <optional>
@@ -19,13 +19,6 @@
 #include "storage/ledger.h"
 
 namespace sello::service {
-
-// The ids of lot `lot_id`'s issuances; the codes of its seals stored whole (before
-// issuances kept their seals' shared fields), which no issuance lists.
-absl::StatusOr<std::vector<std::string>> IssuanceIdsOfLot(const storage::Store& store,
-                                                          absl::string_view lot_id);
-absl::StatusOr<std::vector<std::string>> WholeSealsOfLot(const storage::Store& store,
-                                                         absl::string_view lot_id);
 
 // The codes issuance `issuance_id` issued, in position order (DATA_LOSS when its list
 // is missing).
@@ -85,6 +78,12 @@ absl::StatusOr<uint32_t> ChangeSeals(storage::Transaction& tx,
                                      absl::string_view reason, absl::string_view lot_id,
                                      bool follows_rule = false);
 
+// ChangeSeals by hand of the seals `codes` (normalised) or, when `lot_id` is set, of
+// every seal of that lot (NOT_FOUND when there is no such lot).
+absl::StatusOr<uint32_t> ChangeSealsOrLot(storage::Transaction& tx, std::vector<std::string> codes,
+                                          v1::Seal::Status target, absl::string_view reason,
+                                          absl::string_view lot_id);
+
 // The one place a reinstatement is checked against the records, whoever asks for it:
 // the seal may not claim more than what it rests on now: its lot's certification for the
 // seal's standard (domain::CertifyLot: every stage's newest current inspection) must be
@@ -95,6 +94,13 @@ absl::Status CheckReinstatement(const storage::Store& store, const v1::Seal& sea
                                 v1::SealAuthority authority, const domain::Principal& actor,
                                 absl::Time now);
 
+// The body of IssueSeals: issues `request.count` seals of `request.lot_id` by the
+// actor (a certifier) in `tx`, with one event for the issuance and one for the lot
+// (SPEC "Seal"), answering in `response`; a retried `request_id` gets its first answer
+// and writes nothing. At most `max_seals_per_issuance` seals.
+absl::Status IssueSealsTx(storage::Transaction& tx, const v1::IssueSealsRequest& request,
+                          uint32_t max_seals_per_issuance, v1::IssueSealsResponse& response);
+
 }  // namespace sello::service
 
-#endif  // SELLO_DAEMON_SERVICE_SEAL_OPS_H_
+#endif  // SELLO_DAEMON_SERVICE_SEAL_TX_H_

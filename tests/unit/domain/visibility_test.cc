@@ -1,7 +1,9 @@
-// Table-driven tests of who sees what of a site's or a lot's certification and
-// compliance: the public (and an uninvolved firm or certifier) sees what is certified,
-// never an identified failure; the firm, its certifiers, regulators and ADMIN see all.
-#include "daemon/domain/certification_visibility.h"
+// Table-driven tests of who sees what: which records each principal reads (an
+// inspection, an appeal, a lot, a lot's seals), and of a site's or a lot's certification
+// and compliance: the public (and an uninvolved firm or certifier) sees what is
+// certified, never an identified failure; the firm, its certifiers, regulators and ADMIN
+// see all.
+#include "daemon/domain/visibility.h"
 
 #include <string>
 #include <vector>
@@ -20,6 +22,45 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using v1::Certification;
 using v1::ComplianceVerdict;
+
+// Who reads the records of firm-1 that cert-a made (and, for an appeal, cert-b was
+// assigned): ADMIN and REGULATOR all; the firm and the certifiers named; nobody else,
+// whatever its id in another role.
+TEST(CanReadRecordsTest, Table) {
+  v1::Inspection inspection;
+  inspection.set_firm_id("firm-1");
+  inspection.set_certifier_id("cert-a");
+  v1::Appeal appeal;
+  appeal.set_firm_id("firm-1");
+  appeal.set_original_certifier_id("cert-a");
+  appeal.set_assigned_certifier_id("cert-b");
+  v1::Lot lot;
+  lot.set_firm_id("firm-1");
+  struct Case {
+    Principal reader;
+    bool inspection, appeal, lot, issued_by_cert_a, lists_seals;
+  };
+  const std::vector<Case> cases = {
+      {{"t", "association", v1::ADMIN}, true, true, true, true, true},
+      {{"t", "sernapesca", v1::REGULATOR}, true, true, true, true, true},
+      {{"t", "firm-1", v1::FIRM}, true, true, true, true, true},
+      {{"t", "firm-2", v1::FIRM}, false, false, false, false, false},
+      {{"t", "cert-a", v1::CERTIFIER}, true, true, true, true, true},
+      {{"t", "cert-b", v1::CERTIFIER}, false, true, true, false, false},
+      {{"t", "cert-c", v1::CERTIFIER}, false, false, true, false, false},
+      {{"t", "firm-1", v1::CERTIFIER}, false, false, true, false, false},
+      {{"t", "cert-a", v1::FIRM}, false, false, false, false, false},
+      {{"t", "firm-1", v1::ROLE_UNSPECIFIED}, false, false, true, false, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.reader.organisation_id, " as ", v1::Role_Name(c.reader.role)));
+    EXPECT_EQ(CanReadInspection(inspection, c.reader), c.inspection);
+    EXPECT_EQ(CanReadAppeal(appeal, c.reader), c.appeal);
+    EXPECT_EQ(CanReadLot(lot, c.reader), c.lot);
+    EXPECT_EQ(CanReadIssuedSeals(lot, "cert-a", c.reader), c.issued_by_cert_a);
+    EXPECT_EQ(CanListSealsOfLot(lot, {"cert-a"}, c.reader), c.lists_seals);
+  }
+}
 
 TEST(ViewOfCertificationTest, Table) {
   const std::set<std::string> inspected_by = {"cert-a", "cert-b"};

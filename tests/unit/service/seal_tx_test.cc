@@ -2,7 +2,7 @@
 // by-lot entries (seals stored whole, from before issuances kept templates), together; a
 // certifier's and a standard version's through their issuance indexes, which a data
 // dir from before them gets built once.
-#include "daemon/service/seal_ops.h"
+#include "daemon/service/seal_tx.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "absl/strings/str_join.h"
+#include "daemon/tlog/merkle.h"
+#include "storage/loaders.h"
 #include "storage/records.h"
 #include "storage/rocks_store.h"
 #include "tests/unit/common/temp_dir.h"
+#include "tests/unit/service/tx_world.h"
 
 namespace sello::service {
 namespace {
@@ -157,6 +160,81 @@ TEST(SealCodesOfIssuancesTest, IndexesMissingFromAnOlderDataDirAreBuiltOnce) {
   built = storage::EnsureVersionIndexes(**store);
   ASSERT_TRUE(built.ok());
   EXPECT_FALSE(built->has_value());
+}
+
+// IssueSeals' body: the seals are stored (compact, each in its position, VALID), the
+// issuance's root is the tree over their whole records, the lot counts them, and a retry
+// of the request answers the first issuance and writes nothing.
+class IssueSealsTxTest : public tx_test::TxWorld {};
+
+TEST_F(IssueSealsTxTest, IssuesSealsWithTheirTreeAndAnswersARetryWithTheFirst) {
+  ASSERT_TRUE(Submit(certifier, 20).ok());
+  v1::IssueSealsRequest request;
+  request.set_lot_id(lot_id());
+  request.set_count(3);
+  request.set_request_id("seals-1");
+  const auto issue = [&]() {
+    return Run<v1::IssueSealsResponse>(certifier, [&](storage::Transaction& tx) {
+      v1::IssueSealsResponse response;
+      absl::Status status = IssueSealsTx(tx, request, 10000, response);
+      if (!status.ok()) return absl::StatusOr<v1::IssueSealsResponse>(status);
+      return absl::StatusOr<v1::IssueSealsResponse>(response);
+    });
+  };
+  absl::StatusOr<v1::IssueSealsResponse> first = issue();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->codes_size(), 3);
+  EXPECT_EQ(first->issuance().grade(), v1::PREMIUM);
+  std::string leaves;
+  for (int i = 0; i < first->codes_size(); ++i) {
+    absl::StatusOr<std::optional<storage::StoredSeal>> seal =
+        storage::LoadSeal(store(), first->codes(i));
+    ASSERT_TRUE(seal.ok() && seal->has_value()) << first->codes(i);
+    EXPECT_TRUE((*seal)->compact);
+    EXPECT_EQ((*seal)->seal.position(), static_cast<uint32_t>(i));
+    EXPECT_EQ((*seal)->seal.status(), v1::Seal::VALID);
+    EXPECT_EQ((*seal)->seal.firm_name(), "Org firm-1");
+    leaves += domain::merkle::LeafHash(storage::SerializeRecord((*seal)->seal));
+  }
+  absl::StatusOr<domain::merkle::LeafTree> tree = domain::merkle::LeafTree::Build(leaves);
+  ASSERT_TRUE(tree.ok());
+  EXPECT_EQ(*tree->Root(), first->issuance().seals_root());
+  absl::StatusOr<v1::IssueSealsResponse> again = issue();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->issuance().id(), first->issuance().id());
+  EXPECT_EQ(absl::StrJoin(again->codes(), ","), absl::StrJoin(first->codes(), ","));
+  absl::StatusOr<v1::Lot> lot = storage::RequireLot(store(), lot_id());
+  ASSERT_TRUE(lot.ok());
+  EXPECT_EQ(lot->seals_issued(), 3u);
+}
+
+TEST_F(IssueSealsTxTest, ACertifierWithoutAnInspectionOfTheLotIssuesNothing) {
+  ASSERT_TRUE(Submit(certifier, 20).ok());
+  v1::IssueSealsRequest request;
+  request.set_lot_id(lot_id());
+  request.set_count(1);
+  absl::Status refused = Apply(other_certifier, [&](storage::Transaction& tx) {
+    v1::IssueSealsResponse response;
+    return IssueSealsTx(tx, request, 10000, response);
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_EQ(refused.message(),
+            "lot_id: lot " + lot_id() + " has no current inspection by cert-2; submit one first");
+}
+
+// A change by hand of a whole lot reaches every seal of it that the certifier issued.
+TEST_F(IssueSealsTxTest, ChangingALotSuspendsItsSeals) {
+  ASSERT_TRUE(Submit(certifier, 20).ok());
+  ASSERT_EQ(IssueSeals(2).size(), 2u);
+  absl::StatusOr<uint32_t> changed = Run<uint32_t>(certifier, [&](storage::Transaction& tx) {
+    return ChangeSealsOrLot(tx, {}, v1::Seal::SUSPENDED, "labels damaged", lot_id());
+  });
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_EQ(*changed, 2u);
+  absl::StatusOr<uint32_t> missing = Run<uint32_t>(certifier, [&](storage::Transaction& tx) {
+    return ChangeSealsOrLot(tx, {}, v1::Seal::SUSPENDED, "labels damaged", "lot-none");
+  });
+  EXPECT_EQ(missing.status().message(), "lot 'lot-none' not found");
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// Inspection steps shared by the inspection, appeal and seal services: grading a
+// The inspection service's transaction bodies (creating a lot, submitting or correcting
+// an inspection) and the inspection steps the appeal and seal services share: grading a
 // submission, superseding an inspection, the seals that follow a lot's certification,
-// lots' and sites' certifications, and finding the appeals against an inspection.
-#ifndef SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
-#define SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
+// and lots' and sites' certifications.
+#ifndef SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
+#define SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
 
 #include <string>
 #include <vector>
@@ -60,17 +61,20 @@ absl::StatusOr<std::vector<v1::Certification>> CertifyLot(
 absl::StatusOr<std::vector<v1::Certification>> CertifySite(
     const storage::Store& store, const std::vector<v1::Inspection>& inspections);
 
-// Every inspection of lot `lot_id`, any status.
-absl::StatusOr<std::vector<v1::Inspection>> InspectionsOfLot(const storage::Store& store,
-                                                             absl::string_view lot_id);
-
 // "PREMIUM", "GRADE_I", "INDUSTRIAL" for a pass, "FAIL" otherwise.
 std::string OutcomeName(const v1::Inspection& inspection);
 
-// Every appeal filed against `inspection_id`.
-absl::StatusOr<std::vector<v1::Appeal>> AppealsAgainst(const storage::Store& store,
-                                                       absl::string_view inspection_id);
+// The body of SubmitInspection and (with `correction`) CorrectInspection, by the actor
+// (a certifier): the inspection planned, graded and stored with its event; a corrected
+// one superseded; the lot's seals following its certification. A retried request_id
+// returns the first result and writes nothing.
+absl::StatusOr<v1::Inspection> SubmitInspectionTx(storage::Transaction& tx,
+                                                  const v1::Inspection& submitted,
+                                                  const v1::CorrectInspectionRequest* correction);
+
+// The body of CreateLot: a new lot at a site (a FIRM's own only), with its event.
+absl::StatusOr<v1::Lot> CreateLotTx(storage::Transaction& tx, const v1::Lot& requested);
 
 }  // namespace sello::service
 
-#endif  // SELLO_DAEMON_SERVICE_INSPECTION_OPS_H_
+#endif  // SELLO_DAEMON_SERVICE_INSPECTION_TX_H_
