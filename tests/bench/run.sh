@@ -906,7 +906,10 @@ run_witness() {
   load_pid=$!
   load witness-freshness cosign-freshness --server "$sellod_address" \
     --token-file "$data/admin.token" --samples "$WITNESS_SAMPLES"
-  kill -INT "$load_pid" 2>/dev/null || true
+  # TERM, not INT: a background job of a non-interactive shell ignores SIGINT, and the
+  # write load (an hour long) then held the run until it ended. Its own figures are not
+  # reported.
+  kill -TERM "$load_pid" 2>/dev/null || true
   wait "$load_pid" 2>/dev/null || true
   settle
   say "witnesses: GET /tile/0/000, $HTTP_CONNECTIONS connections"
