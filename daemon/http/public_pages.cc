@@ -311,8 +311,13 @@ void PublicPages::Register(Router& router) {
   router.HandlePrefix("/static/", this);
 }
 
-void PublicPages::Handle(const HttpRequest& request, Respond respond) {
-  Page page;
+namespace {
+
+// What the page knows of `request`: its language (the query's `lang`, else
+// Accept-Language), its query without `lang`, and whether it asks for JSON (GS1's
+// certificationInfo link type, or Accept naming JSON and not HTML).
+PublicPages::Page PageOf(const HttpRequest& request) {
+  PublicPages::Page page;
   std::string query_lang;
   for (const auto& [name, value] : request.target.query) {
     if (name == "lang") {
@@ -330,7 +335,53 @@ void PublicPages::Handle(const HttpRequest& request, Respond respond) {
   page.want_json = (link_type != nullptr && *link_type == "gs1:certificationInfo") ||
                    (accept != nullptr && absl::StrContains(*accept, "application/json") &&
                     !absl::StrContains(*accept, "text/html"));
+  return page;
+}
 
+HttpResponse NotFound(const PublicPages::Page& page) {
+  return MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text"));
+}
+
+// One path segment (what follows "/site/", "/seal/", ...): not empty, no "/".
+bool IsOneSegment(absl::string_view path) { return !path.empty() && !absl::StrContains(path, "/"); }
+
+// `name` under static/ (the script and the stylesheet), or 404.
+HttpResponse StaticFile(const PublicPages::Page& page, absl::string_view name) {
+  const absl::string_view content = AssetText(absl::StrCat("static/", name));
+  if (content.empty() || absl::StrContains(name, "/")) return NotFound(page);
+  HttpResponse response;
+  response.body = std::string(content);
+  response.SetHeader("Content-Type", absl::EndsWith(name, ".js") ? "text/javascript; charset=utf-8"
+                                                                 : "text/css; charset=utf-8");
+  response.SetHeader("Cache-Control", "public, max-age=3600");
+  return response;
+}
+
+// GS1 Digital Link resolver description (GS1-Conformant resolver standard §6.2).
+HttpResponse ResolverDescription() {
+  return JsonResponse(
+      200,
+      R"({"name":"Sello quality-seal registry","supportedPrimaryKeys":["gtin"],)"
+      R"("supportedLinkType":[{"namespace":"http://gs1.org/voc/","prefix":"gs1:",)"
+      R"("profile":"https://ref.gs1.org/voc/?show=linktypes"}],)"
+      R"("linkTypes":["gs1:certificationInfo"],"qualifiers":["10","21"],)"
+      R"("defaultLinkType":"gs1:certificationInfo","linkTypeDefaultCanBeLinkset":false})",
+      absl::Hours(1));
+}
+
+// The home page's form (`/seal?code=...`): to the code's page, or home when it is blank.
+HttpResponse SealFormRedirect(const PublicPages::Page& page, const RequestTarget& target) {
+  const std::string* code = target.Query("code");
+  const std::string lang = absl::StrCat("?lang=", LangCode(page.lang));
+  std::string trimmed(code == nullptr ? "" : absl::StripAsciiWhitespace(*code));
+  return Redirect(trimmed.empty() ? absl::StrCat("/", lang)
+                                  : absl::StrCat("/seal/", UrlEncode(trimmed), lang));
+}
+
+}  // namespace
+
+void PublicPages::Handle(const HttpRequest& request, Respond respond) {
+  Page page = PageOf(request);
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse response =
         MessagePage(page, 405, page.Text("not_found_title"), page.Text("not_found_text"));
@@ -340,103 +391,55 @@ void PublicPages::Handle(const HttpRequest& request, Respond respond) {
   }
   absl::string_view path = request.target.path;
   if (absl::ConsumePrefix(&path, "/static/")) {
-    const absl::string_view content = AssetText(absl::StrCat("static/", path));
-    if (content.empty() || absl::StrContains(path, "/")) {
-      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
-      return;
-    }
-    HttpResponse response;
-    response.body = std::string(content);
-    response.SetHeader("Content-Type", absl::EndsWith(path, ".js")
-                                           ? "text/javascript; charset=utf-8"
-                                           : "text/css; charset=utf-8");
-    response.SetHeader("Cache-Control", "public, max-age=3600");
-    respond(std::move(response));
-    return;
-  }
-  if (path == "/") {
+    respond(StaticFile(page, path));
+  } else if (path == "/") {
     ServeHome(std::move(page), std::move(respond));
-    return;
-  }
-  if (path == "/log") {
+  } else if (path == "/log") {
     ServeLog(std::move(page), std::move(respond));
-    return;
-  }
-  if (path == "/sites") {
+  } else if (path == "/sites") {
     ServeSites(std::move(page), request.target, std::move(respond));
-    return;
-  }
-  if (absl::ConsumePrefix(&path, "/site/")) {
-    if (path.empty() || absl::StrContains(path, "/")) {
-      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
-      return;
-    }
+  } else if (absl::ConsumePrefix(&path, "/site/")) {
+    if (!IsOneSegment(path)) return respond(NotFound(page));
     ServeSite(std::move(page), std::string(path), std::move(respond));
-    return;
-  }
-  if (path == "/certifiers") {
+  } else if (path == "/certifiers") {
     ServeCertifiers(std::move(page), std::move(respond));
-    return;
-  }
-  if (absl::ConsumePrefix(&path, "/standard/")) {
+  } else if (absl::ConsumePrefix(&path, "/standard/")) {
     uint32_t from = 0;
     const std::string* from_text = request.target.Query("from");
-    if (path.empty() || absl::StrContains(path, "/") ||
-        (from_text != nullptr && !absl::SimpleAtoi(*from_text, &from))) {
-      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
-      return;
+    if (!IsOneSegment(path) || (from_text != nullptr && !absl::SimpleAtoi(*from_text, &from))) {
+      return respond(NotFound(page));
     }
     ServeStandard(std::move(page), std::string(path), from, std::move(respond));
-    return;
-  }
-  if (path == "/.well-known/gs1resolver") {
-    // GS1 Digital Link resolver description (GS1-Conformant resolver standard §6.2).
-    respond(JsonResponse(
-        200,
-        R"({"name":"Sello quality-seal registry","supportedPrimaryKeys":["gtin"],)"
-        R"("supportedLinkType":[{"namespace":"http://gs1.org/voc/","prefix":"gs1:",)"
-        R"("profile":"https://ref.gs1.org/voc/?show=linktypes"}],)"
-        R"("linkTypes":["gs1:certificationInfo"],"qualifiers":["10","21"],)"
-        R"("defaultLinkType":"gs1:certificationInfo","linkTypeDefaultCanBeLinkset":false})",
-        absl::Hours(1)));
-    return;
-  }
-  if (path == "/seal") {
-    const std::string* code = request.target.Query("code");
-    const std::string lang = absl::StrCat("?lang=", LangCode(page.lang));
-    std::string trimmed(code == nullptr ? "" : absl::StripAsciiWhitespace(*code));
-    respond(Redirect(trimmed.empty() ? absl::StrCat("/", lang)
-                                     : absl::StrCat("/seal/", UrlEncode(trimmed), lang)));
-    return;
-  }
-  if (absl::ConsumePrefix(&path, "/seal/")) {
-    if (path.empty() || absl::StrContains(path, "/")) {
-      respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
-      return;
-    }
+  } else if (path == "/.well-known/gs1resolver") {
+    respond(ResolverDescription());
+  } else if (path == "/seal") {
+    respond(SealFormRedirect(page, request.target));
+  } else if (absl::ConsumePrefix(&path, "/seal/")) {
+    if (!IsOneSegment(path)) return respond(NotFound(page));
     ServeSeal(std::move(page), std::string(path), "", std::move(respond));
-    return;
+  } else if (absl::StartsWith(path, "/01/")) {
+    ServeDigitalLink(std::move(page), request.target.raw_path, std::move(respond));
+  } else {
+    respond(NotFound(page));
   }
-  if (absl::StartsWith(path, "/01/")) {
-    absl::StatusOr<domain::DigitalLink> link =
-        domain::ParseDigitalLinkPath(request.target.raw_path);
-    if (!link.ok()) {
-      if (page.want_json) {
-        respond(JsonResponse(400,
-                             absl::StrCat(R"({"code":"invalid_argument","message":")",
-                                          absl::StrReplaceAll(link.status().message(),
-                                                              {{"\\", "\\\\"}, {"\"", "\\\""}}),
-                                          "\"}"),
-                             absl::ZeroDuration()));
-        return;
-      }
-      respond(MessagePage(page, 400, page.Text("bad_link_title"), link.status().message()));
-      return;
-    }
+}
+
+// The GS1 Digital Link form of a seal's page (/01/GTIN[/10/LOT]/21/CODE), or 400 naming
+// what is wrong with the link.
+void PublicPages::ServeDigitalLink(Page page, absl::string_view raw_path, Respond respond) {
+  absl::StatusOr<domain::DigitalLink> link = domain::ParseDigitalLinkPath(raw_path);
+  if (link.ok()) {
     ServeSeal(std::move(page), link->serial, link->lot, std::move(respond));
-    return;
+  } else if (page.want_json) {
+    respond(JsonResponse(
+        400,
+        absl::StrCat(R"({"code":"invalid_argument","message":")",
+                     absl::StrReplaceAll(link.status().message(), {{"\\", "\\\\"}, {"\"", "\\\""}}),
+                     "\"}"),
+        absl::ZeroDuration()));
+  } else {
+    respond(MessagePage(page, 400, page.Text("bad_link_title"), link.status().message()));
   }
-  respond(MessagePage(page, 404, page.Text("not_found_title"), page.Text("not_found_text")));
 }
 
 void PublicPages::ServeHome(Page page, Respond respond) {
@@ -486,10 +489,8 @@ void PublicPages::ServeLog(Page page, Respond respond) {
       });
 }
 
-namespace {
-
 // What /sites searches for, and the sites found so far.
-struct SiteSearch {
+struct PublicPages::SiteSearch {
   v1::ListCertifiedSitesRequest request;
   std::string firm;  // matched against the firm's name and id, without regard to case
   std::string grade;
@@ -497,13 +498,17 @@ struct SiteSearch {
   int calls = 0;
 };
 
+namespace {
+
+using SiteSearch = PublicPages::SiteSearch;
+
 // Pages of the register read for one /sites page, and sites shown on it.
 constexpr int kSiteSearchCalls = 10;
 constexpr size_t kSitesShown = 50;
 
-}  // namespace
-
-void PublicPages::ServeSites(Page page, const RequestTarget& target, Respond respond) {
+// The search a /sites query asks for (standard, grade, region, firm; page); an unknown
+// grade is ignored.
+std::shared_ptr<SiteSearch> SiteSearchOf(const RequestTarget& target) {
   auto search = std::make_shared<SiteSearch>();
   auto query = [&target](absl::string_view name) {
     const std::string* value = target.Query(name);
@@ -520,117 +525,139 @@ void PublicPages::ServeSites(Page page, const RequestTarget& target, Respond res
     search->grade.clear();
   }
   search->request.set_min_grade(grade);
-  auto shared_page = std::make_shared<Page>(std::move(page));
-  auto render = [this, shared_page, search](Respond respond, const grpc::Status& status) {
-    const Page& page = *shared_page;
-    if (!status.ok() && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
-      respond(MessagePage(page, 503, page.Text("error_title"), status.error_message()));
-      return;
-    }
-    mustache::data data = page.Data(page.Text("sites_title"));
-    data.set("region", search->request.region());
-    data.set("firm", search->firm);
-    mustache::data grades{mustache::data::type::list};
-    for (const v1::Grade g : {v1::PREMIUM, v1::GRADE_I, v1::INDUSTRIAL}) {
-      mustache::data option;
-      option.set("value", absl::AsciiStrToLower(v1::Grade_Name(g)));
-      option.set("name", std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(g)))));
-      option.set("selected", g == search->request.min_grade());
-      grades.push_back(option);
-    }
-    data.set("grades", grades);
-    mustache::data sites{mustache::data::type::list};
-    for (const v1::CertifiedSite& site : search->found) {
-      mustache::data item;
-      item.set("site_name", site.site_name().empty() ? site.site_id() : site.site_name());
-      item.set("site_url", UrlEncode(site.site_id()));
-      item.set("site_type", site.site_type());
-      item.set("firm_name", site.firm_name().empty() ? site.firm_id() : site.firm_name());
-      item.set("region", site.region());
-      mustache::data certifications{mustache::data::type::list};
-      for (const v1::SiteCertification& c : site.certifications()) {
-        mustache::data entry;
-        entry.set("standard", absl::StrCat(c.standard_id(), " v", c.standard_version()));
-        entry.set("standard_url",
-                  UrlEncode(absl::StrCat(c.standard_id(), "@", c.standard_version())));
-        entry.set("grade",
-                  std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(c.grade())))));
-        entry.set("date", Date(c.inspection_date()));
-        certifications.push_back(entry);
-      }
-      item.set("certifications", certifications);
-      sites.push_back(item);
-    }
-    data.set("sites", sites);
-    data.set("has_sites", !search->found.empty());
-    data.set("count_text", absl::StrReplaceAll(page.Text("sites_count"),
-                                               {{"{n}", absl::StrCat(search->found.size())}}));
-    if (!search->request.page_token().empty()) {
-      std::string next = absl::StrCat("/sites?lang=", LangCode(page.lang));
-      for (const auto& [name, value] :
-           {std::pair<absl::string_view, std::string>{"standard", search->request.standard_id()},
-            {"grade", search->grade},
-            {"region", search->request.region()},
-            {"firm", search->firm},
-            {"page", search->request.page_token()}}) {
-        if (!value.empty()) absl::StrAppend(&next, "&", name, "=", UrlEncode(value));
-      }
-      data.set("next_href", next);
-    }
-    // The standards for the filter: the page is served even when they cannot be read.
-    CallService<v1::ListStandardsResponse>(
-        caller_, "/sello.v1.StandardService/ListStandards", v1::ListStandardsRequest(),
-        page.client_address,
-        [this, data, search, respond = std::move(respond)](
-            const grpc::Status& status, v1::ListStandardsResponse answer) mutable {
-          mustache::data standards{mustache::data::type::list};
-          if (status.ok()) {
-            for (const v1::Standard& standard : answer.standards()) {
-              mustache::data option;
-              option.set("id", standard.id());
-              option.set("selected", standard.id() == search->request.standard_id());
-              standards.push_back(option);
-            }
-          }
-          data.set("standards", standards);
-          respond(HtmlResponse(200, "templates/sites.mustache", data, options_.cache_max_age));
-        });
-  };
-  // Reads pages of the register until enough sites match, the register ends or the call
-  // budget is spent (a page may hold few sites: each call examines a bounded number).
-  auto step = std::make_shared<std::function<void(Respond)>>();
-  *step = [this, search, shared_page, render, step](Respond respond) {
-    ++search->calls;
-    CallService<v1::ListCertifiedSitesResponse>(
-        caller_, "/sello.v1.InspectionService/ListCertifiedSites", search->request,
-        shared_page->client_address,
-        [search, render, step, respond = std::move(respond)](
-            const grpc::Status& status, v1::ListCertifiedSitesResponse answer) mutable {
-          if (!status.ok()) {
-            search->request.clear_page_token();
-            render(std::move(respond), status);
-            *step = nullptr;  // breaks the cycle step -> lambda -> step
-            return;
-          }
-          for (const v1::CertifiedSite& site : answer.sites()) {
-            if (!search->firm.empty() &&
-                !absl::StrContains(absl::AsciiStrToLower(site.firm_name()), search->firm) &&
-                !absl::StrContains(absl::AsciiStrToLower(site.firm_id()), search->firm)) {
-              continue;
-            }
-            search->found.push_back(site);
-          }
-          search->request.set_page_token(answer.next_page_token());
-          if (answer.next_page_token().empty() || search->found.size() >= kSitesShown ||
-              search->calls >= kSiteSearchCalls) {
-            render(std::move(respond), grpc::Status::OK);
-            *step = nullptr;
-            return;
-          }
-          (*step)(std::move(respond));
-        });
-  };
-  (*step)(std::move(respond));
+  return search;
+}
+
+// Whether `site` matches the search's firm (by name or id, without regard to case).
+bool MatchesFirm(const SiteSearch& search, const v1::CertifiedSite& site) {
+  return search.firm.empty() ||
+         absl::StrContains(absl::AsciiStrToLower(site.firm_name()), search.firm) ||
+         absl::StrContains(absl::AsciiStrToLower(site.firm_id()), search.firm);
+}
+
+// The grade filter's options, `selected` marked.
+mustache::data GradeOptions(const PublicPages::Page& page, v1::Grade selected) {
+  mustache::data grades{mustache::data::type::list};
+  for (const v1::Grade g : {v1::PREMIUM, v1::GRADE_I, v1::INDUSTRIAL}) {
+    mustache::data option;
+    option.set("value", absl::AsciiStrToLower(v1::Grade_Name(g)));
+    option.set("name", std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(g)))));
+    option.set("selected", g == selected);
+    grades.push_back(option);
+  }
+  return grades;
+}
+
+// One row of the register: the site, its firm and region, and its certifications.
+mustache::data SiteItem(const PublicPages::Page& page, const v1::CertifiedSite& site) {
+  mustache::data item;
+  item.set("site_name", site.site_name().empty() ? site.site_id() : site.site_name());
+  item.set("site_url", UrlEncode(site.site_id()));
+  item.set("site_type", site.site_type());
+  item.set("firm_name", site.firm_name().empty() ? site.firm_id() : site.firm_name());
+  item.set("region", site.region());
+  mustache::data certifications{mustache::data::type::list};
+  for (const v1::SiteCertification& c : site.certifications()) {
+    mustache::data entry;
+    entry.set("standard", absl::StrCat(c.standard_id(), " v", c.standard_version()));
+    entry.set("standard_url", UrlEncode(absl::StrCat(c.standard_id(), "@", c.standard_version())));
+    entry.set("grade", std::string(page.Text(absl::StrCat("grade_", v1::Grade_Name(c.grade())))));
+    entry.set("date", Date(c.inspection_date()));
+    certifications.push_back(entry);
+  }
+  item.set("certifications", certifications);
+  return item;
+}
+
+// The link to the next page of the same search.
+std::string NextSitesHref(const PublicPages::Page& page, const SiteSearch& search) {
+  std::string next = absl::StrCat("/sites?lang=", LangCode(page.lang));
+  for (const auto& [name, value] :
+       {std::pair<absl::string_view, std::string>{"standard", search.request.standard_id()},
+        {"grade", search.grade},
+        {"region", search.request.region()},
+        {"firm", search.firm},
+        {"page", search.request.page_token()}}) {
+    if (!value.empty()) absl::StrAppend(&next, "&", name, "=", UrlEncode(value));
+  }
+  return next;
+}
+
+// The /sites page's data for what `search` found (without the standards of the filter).
+mustache::data SitesPageData(const PublicPages::Page& page, const SiteSearch& search) {
+  mustache::data data = page.Data(page.Text("sites_title"));
+  data.set("region", search.request.region());
+  data.set("firm", search.firm);
+  data.set("grades", GradeOptions(page, search.request.min_grade()));
+  mustache::data sites{mustache::data::type::list};
+  for (const v1::CertifiedSite& site : search.found) sites.push_back(SiteItem(page, site));
+  data.set("sites", sites);
+  data.set("has_sites", !search.found.empty());
+  data.set("count_text", absl::StrReplaceAll(page.Text("sites_count"),
+                                             {{"{n}", absl::StrCat(search.found.size())}}));
+  if (!search.request.page_token().empty()) data.set("next_href", NextSitesHref(page, search));
+  return data;
+}
+
+}  // namespace
+
+void PublicPages::ServeSites(Page page, const RequestTarget& target, Respond respond) {
+  SearchSites(std::make_shared<Page>(std::move(page)), SiteSearchOf(target), std::move(respond));
+}
+
+// Reads pages of the register until enough sites match, the register ends or the call
+// budget is spent (a page may hold few sites: each call examines a bounded number), then
+// renders them.
+void PublicPages::SearchSites(std::shared_ptr<const Page> page, std::shared_ptr<SiteSearch> search,
+                              Respond respond) {
+  ++search->calls;
+  CallService<v1::ListCertifiedSitesResponse>(
+      caller_, "/sello.v1.InspectionService/ListCertifiedSites", search->request,
+      page->client_address,
+      [this, page, search, respond = std::move(respond)](
+          const grpc::Status& status, v1::ListCertifiedSitesResponse answer) mutable {
+        if (!status.ok()) {
+          search->request.clear_page_token();
+          RenderSites(page, search, status, std::move(respond));
+          return;
+        }
+        for (const v1::CertifiedSite& site : answer.sites()) {
+          if (MatchesFirm(*search, site)) search->found.push_back(site);
+        }
+        search->request.set_page_token(answer.next_page_token());
+        if (answer.next_page_token().empty() || search->found.size() >= kSitesShown ||
+            search->calls >= kSiteSearchCalls) {
+          RenderSites(page, search, grpc::Status::OK, std::move(respond));
+          return;
+        }
+        SearchSites(page, search, std::move(respond));
+      });
+}
+
+void PublicPages::RenderSites(std::shared_ptr<const Page> page,
+                              std::shared_ptr<const SiteSearch> search, const grpc::Status& status,
+                              Respond respond) {
+  if (!status.ok() && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+    respond(MessagePage(*page, 503, page->Text("error_title"), status.error_message()));
+    return;
+  }
+  mustache::data data = SitesPageData(*page, *search);
+  // The standards for the filter: the page is served even when they cannot be read.
+  CallService<v1::ListStandardsResponse>(
+      caller_, "/sello.v1.StandardService/ListStandards", v1::ListStandardsRequest(),
+      page->client_address,
+      [this, data, search, respond = std::move(respond)](const grpc::Status& status,
+                                                         v1::ListStandardsResponse answer) mutable {
+        mustache::data standards{mustache::data::type::list};
+        for (int i = 0; status.ok() && i < answer.standards_size(); ++i) {
+          mustache::data option;
+          option.set("id", answer.standards(i).id());
+          option.set("selected", answer.standards(i).id() == search->request.standard_id());
+          standards.push_back(option);
+        }
+        data.set("standards", standards);
+        respond(HtmlResponse(200, "templates/sites.mustache", data, options_.cache_max_age));
+      });
 }
 
 void PublicPages::ServeSite(Page page, std::string site_id, Respond respond) {
@@ -780,6 +807,98 @@ mustache::data RuleWords(const PublicPages::Page& page, const v1::Criterion& cri
 
 }  // namespace
 
+namespace {
+
+// A standard version's stages, each with its criteria and each rule in words.
+mustache::data StageItems(const PublicPages::Page& page, const v1::StandardVersion& shown) {
+  mustache::data stages{mustache::data::type::list};
+  for (const v1::Stage& stage : shown.stages()) {
+    mustache::data item;
+    item.set("id", stage.id());
+    item.set("name", stage.name());
+    mustache::data criteria{mustache::data::type::list};
+    for (const v1::Criterion& criterion : stage.criteria()) {
+      mustache::data entry;
+      entry.set("id", criterion.id());
+      entry.set("name", criterion.name());
+      entry.set("description", criterion.description());
+      entry.set("rule", RuleWords(page, criterion));
+      criteria.push_back(entry);
+    }
+    item.set("criteria", criteria);
+    stages.push_back(item);
+  }
+  return stages;
+}
+
+// The standard's versions other than drafts, each linked to its changes from the one before.
+mustache::data VersionItems(const PublicPages::Page& page,
+                            const v1::ListStandardVersionsResponse& versions) {
+  mustache::data list{mustache::data::type::list};
+  uint32_t previous = 0;
+  for (const v1::StandardVersion& v : versions.versions()) {
+    if (v.status() == v1::StandardVersion::DRAFT) continue;
+    mustache::data item;
+    item.set("version", absl::StrCat(v.version()));
+    item.set("url", UrlEncode(absl::StrCat(v.standard_id(), "@", v.version())));
+    item.set("status_word", std::string(page.Text(absl::StrCat(
+                                "status_", v1::StandardVersion::Status_Name(v.status())))));
+    if (previous != 0) item.set("previous", absl::StrCat(previous));
+    previous = v.version();
+    list.push_back(item);
+  }
+  return list;
+}
+
+// What changed from `older` to `shown`, a line each.
+mustache::data DiffSection(const v1::StandardVersion& older, const v1::StandardVersion& shown) {
+  const domain::StandardDiff diff = domain::DiffStandardVersions(older, shown);
+  mustache::data section;
+  section.set("from", absl::StrCat(older.version()));
+  section.set("to", absl::StrCat(shown.version()));
+  section.set("empty", diff.empty());
+  mustache::data lines{mustache::data::type::list};
+  for (const std::string& line : diff.header) lines.push_back(line);
+  for (const std::string& line : diff.stages) lines.push_back(line);
+  for (const domain::CriterionChange& change : diff.criteria) {
+    const char* kind = change.kind == domain::CriterionChange::Kind::kAdded     ? "added"
+                       : change.kind == domain::CriterionChange::Kind::kRemoved ? "removed"
+                                                                                : "changed";
+    lines.push_back(absl::StrCat(change.criterion_id, " (", change.stage_id, ") ", kind,
+                                 change.details.empty() ? "" : ": ",
+                                 absl::StrJoin(change.details, "; ")));
+  }
+  section.set("lines", lines);
+  return section;
+}
+
+// The standard page's data: `shown`, the standard's versions, and the changes from
+// `older` when given.
+mustache::data StandardPageData(const PublicPages::Page& page, const v1::StandardVersion& shown,
+                                const v1::ListStandardVersionsResponse& versions,
+                                const v1::StandardVersion* older) {
+  mustache::data data =
+      page.Data(absl::StrCat(shown.standard_id(), " ", page.Text("version"), " ", shown.version()));
+  data.set("standard_id", shown.standard_id());
+  data.set("version", absl::StrCat(shown.version()));
+  data.set("title", shown.title());
+  data.set("description", shown.description());
+  data.set("status_word", std::string(page.Text(absl::StrCat(
+                              "status_", v1::StandardVersion::Status_Name(shown.status())))));
+  if (shown.has_publish_time()) data.set("published", Date(shown.publish_time()));
+  if (shown.has_cessation_time()) data.set("ceases", Date(shown.cessation_time()));
+  if (!shown.withdraw_reason().empty()) data.set("withdraw_reason", shown.withdraw_reason());
+  data.set("seal_validity", shown.seal_validity_days() > 0
+                                ? absl::StrCat(shown.seal_validity_days(), " ", page.Text("days"))
+                                : std::string(page.Text("no_expiry")));
+  data.set("stages", StageItems(page, shown));
+  data.set("versions", VersionItems(page, versions));
+  if (older != nullptr) data.set("diff", DiffSection(*older, shown));
+  return data;
+}
+
+}  // namespace
+
 void PublicPages::ServeStandard(Page page, std::string ref, uint32_t from, Respond respond) {
   v1::GetStandardVersionRequest request;
   const size_t at = ref.find('@');
@@ -805,106 +924,39 @@ void PublicPages::ServeStandard(Page page, std::string ref, uint32_t from, Respo
                               status.error_message()));
           return;
         }
-        v1::ListStandardVersionsRequest list;
-        list.set_standard_id(shown.standard_id());
-        list.set_page_size(100);
-        CallService<v1::ListStandardVersionsResponse>(
-            caller_, "/sello.v1.StandardService/ListStandardVersions", list, page.client_address,
-            [this, shared_page, from, shown = std::move(shown), respond = std::move(respond)](
-                const grpc::Status& status, v1::ListStandardVersionsResponse versions) mutable {
-              auto render = [this, shared_page, shown, versions,
-                             respond](const v1::StandardVersion* older) {
-                const Page& page = *shared_page;
-                mustache::data data = page.Data(absl::StrCat(
-                    shown.standard_id(), " ", page.Text("version"), " ", shown.version()));
-                data.set("standard_id", shown.standard_id());
-                data.set("version", absl::StrCat(shown.version()));
-                data.set("title", shown.title());
-                data.set("description", shown.description());
-                data.set("status_word",
-                         std::string(page.Text(absl::StrCat(
-                             "status_", v1::StandardVersion::Status_Name(shown.status())))));
-                if (shown.has_publish_time()) data.set("published", Date(shown.publish_time()));
-                if (shown.has_cessation_time()) data.set("ceases", Date(shown.cessation_time()));
-                if (!shown.withdraw_reason().empty()) {
-                  data.set("withdraw_reason", shown.withdraw_reason());
-                }
-                data.set("seal_validity",
-                         shown.seal_validity_days() > 0
-                             ? absl::StrCat(shown.seal_validity_days(), " ", page.Text("days"))
-                             : std::string(page.Text("no_expiry")));
-                mustache::data stages{mustache::data::type::list};
-                for (const v1::Stage& stage : shown.stages()) {
-                  mustache::data item;
-                  item.set("id", stage.id());
-                  item.set("name", stage.name());
-                  mustache::data criteria{mustache::data::type::list};
-                  for (const v1::Criterion& criterion : stage.criteria()) {
-                    mustache::data entry;
-                    entry.set("id", criterion.id());
-                    entry.set("name", criterion.name());
-                    entry.set("description", criterion.description());
-                    entry.set("rule", RuleWords(page, criterion));
-                    criteria.push_back(entry);
-                  }
-                  item.set("criteria", criteria);
-                  stages.push_back(item);
-                }
-                data.set("stages", stages);
-                mustache::data list{mustache::data::type::list};
-                uint32_t previous = 0;
-                for (const v1::StandardVersion& v : versions.versions()) {
-                  if (v.status() == v1::StandardVersion::DRAFT) continue;
-                  mustache::data item;
-                  item.set("version", absl::StrCat(v.version()));
-                  item.set("url", UrlEncode(absl::StrCat(v.standard_id(), "@", v.version())));
-                  item.set("status_word",
-                           std::string(page.Text(absl::StrCat(
-                               "status_", v1::StandardVersion::Status_Name(v.status())))));
-                  if (previous != 0) item.set("previous", absl::StrCat(previous));
-                  previous = v.version();
-                  list.push_back(item);
-                }
-                data.set("versions", list);
-                if (older != nullptr) {
-                  const domain::StandardDiff diff = domain::DiffStandardVersions(*older, shown);
-                  mustache::data section;
-                  section.set("from", absl::StrCat(older->version()));
-                  section.set("to", absl::StrCat(shown.version()));
-                  section.set("empty", diff.empty());
-                  mustache::data lines{mustache::data::type::list};
-                  for (const std::string& line : diff.header) lines.push_back(line);
-                  for (const std::string& line : diff.stages) lines.push_back(line);
-                  for (const domain::CriterionChange& change : diff.criteria) {
-                    const char* kind =
-                        change.kind == domain::CriterionChange::Kind::kAdded     ? "added"
-                        : change.kind == domain::CriterionChange::Kind::kRemoved ? "removed"
-                                                                                 : "changed";
-                    lines.push_back(absl::StrCat(change.criterion_id, " (", change.stage_id, ") ",
-                                                 kind, change.details.empty() ? "" : ": ",
-                                                 absl::StrJoin(change.details, "; ")));
-                  }
-                  section.set("lines", lines);
-                  data.set("diff", section);
-                }
-                respond(
-                    HtmlResponse(200, "templates/standard.mustache", data, options_.cache_max_age));
-              };
-              (void)status;  // without the list, the page shows no versions
-              if (from == 0 || from == shown.version()) {
-                render(nullptr);
-                return;
-              }
-              v1::GetStandardVersionRequest older_request;
-              older_request.set_standard_id(shown.standard_id());
-              older_request.set_version(from);
-              CallService<v1::StandardVersion>(
-                  caller_, "/sello.v1.StandardService/GetStandardVersion", older_request,
-                  shared_page->client_address,
-                  [render = std::move(render)](const grpc::Status& status,
-                                               v1::StandardVersion older) {
-                    render(status.ok() ? &older : nullptr);
-                  });
+        RenderStandard(shared_page, std::move(shown), from, std::move(respond));
+      });
+}
+
+// The page of `shown` with its standard's versions and, when `from` names another version,
+// the changes from it.
+void PublicPages::RenderStandard(std::shared_ptr<const Page> page, v1::StandardVersion shown,
+                                 uint32_t from, Respond respond) {
+  v1::ListStandardVersionsRequest list;
+  list.set_standard_id(shown.standard_id());
+  list.set_page_size(100);
+  CallService<v1::ListStandardVersionsResponse>(
+      caller_, "/sello.v1.StandardService/ListStandardVersions", list, page->client_address,
+      [this, page, from, shown = std::move(shown), respond = std::move(respond)](
+          const grpc::Status& status, v1::ListStandardVersionsResponse versions) mutable {
+        (void)status;  // without the list, the page shows no versions
+        auto render = [this, page, shown, versions,
+                       respond = std::move(respond)](const v1::StandardVersion* older) {
+          mustache::data data = StandardPageData(*page, shown, versions, older);
+          respond(HtmlResponse(200, "templates/standard.mustache", data, options_.cache_max_age));
+        };
+        if (from == 0 || from == shown.version()) {
+          render(nullptr);
+          return;
+        }
+        v1::GetStandardVersionRequest older_request;
+        older_request.set_standard_id(shown.standard_id());
+        older_request.set_version(from);
+        CallService<v1::StandardVersion>(
+            caller_, "/sello.v1.StandardService/GetStandardVersion", older_request,
+            page->client_address,
+            [render = std::move(render)](const grpc::Status& status, v1::StandardVersion older) {
+              render(status.ok() ? &older : nullptr);
             });
       });
 }
@@ -1068,9 +1120,8 @@ void PublicPages::RenderSealPage(std::shared_ptr<const Page> page,
   auto render = [this, page, verdict, view = std::move(view), link_lot = std::move(link_lot),
                  respond = std::move(respond)](const std::string& inspection_date,
                                                const std::string& verifier_key) {
-    mustache::data data =
-        SealPageData(*page, *verdict, view, link_lot, inspection_date, verifier_key,
-                     options_.witness_policy);
+    mustache::data data = SealPageData(*page, *verdict, view, link_lot, inspection_date,
+                                       verifier_key, options_.witness_policy);
     respond(HtmlResponse(view.status, "templates/seal.mustache", data, options_.cache_max_age));
   };
   if (!verdict->has_seal()) {

@@ -23,6 +23,7 @@
 #include "daemon/http/router.h"
 #include "sello/v1/inspection.pb.h"
 #include "sello/v1/seal.pb.h"
+#include "sello/v1/standard.pb.h"
 
 namespace sello::http {
 
@@ -54,6 +55,8 @@ class PublicPages : public HttpHandler {
   struct Page;
   // How a page words a seal's verdict (public_pages.cc).
   struct VerdictView;
+  // What /sites searches for, and the sites found so far (public_pages.cc).
+  struct SiteSearch;
 
  private:
   void ServeSeal(Page page, std::string code, std::string link_lot, Respond respond);
@@ -61,15 +64,22 @@ class PublicPages : public HttpHandler {
   void RenderSealPage(std::shared_ptr<const Page> page,
                       std::shared_ptr<const v1::SealVerdict> verdict, VerdictView view,
                       std::string link_lot, Respond respond);
+  void ServeDigitalLink(Page page, absl::string_view raw_path, Respond respond);
   void ServeHome(Page page, Respond respond);
   void ServeLog(Page page, Respond respond);
   // The register, filtered by the query (standard, grade, region, firm; page).
   void ServeSites(Page page, const RequestTarget& target, Respond respond);
+  void SearchSites(std::shared_ptr<const Page> page, std::shared_ptr<SiteSearch> search,
+                   Respond respond);
+  void RenderSites(std::shared_ptr<const Page> page, std::shared_ptr<const SiteSearch> search,
+                   const grpc::Status& status, Respond respond);
   void ServeSite(Page page, std::string site_id, Respond respond);
   void ServeCertifiers(Page page, Respond respond);
   // `ref` is "ID" (the published version) or "ID@N"; `from`, when not 0, the version to
   // show the changes from.
   void ServeStandard(Page page, std::string ref, uint32_t from, Respond respond);
+  void RenderStandard(std::shared_ptr<const Page> page, v1::StandardVersion shown, uint32_t from,
+                      Respond respond);
   // The log's verifier key, cached for the cache max age (it changes only on rotation).
   void WithVerifierKey(const Page& page, std::function<void(std::string)> then);
 
