@@ -67,18 +67,8 @@ absl::StatusOr<std::string> RequireEventData(const storage::Store& store, uint64
   return **std::move(data);
 }
 
-// The stored bytes of the record a subject names, if the caller may read it.
-absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& store,
-                                                      absl::string_view subject,
-                                                      const domain::Principal* caller) {
-  absl::string_view kind, id;
-  if (!domain::SplitSubject(subject, &kind, &id)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "subject: '", subject, "' is not KIND/ID (e.g. organisation/salmones-calbuco)"));
-  }
-  const bool privileged =
-      caller != nullptr && (caller->role == v1::ADMIN || caller->role == v1::REGULATOR);
-  // Who may read what, before anything is read where the kind alone decides.
+// Who may read what, before anything is read, where the kind alone decides.
+absl::Status CheckKindReadable(absl::string_view kind, const domain::Principal* caller) {
   const bool public_kind = kind == domain::kOrganisationRecord ||
                            kind == domain::kStandardVersionRecord ||
                            kind == domain::kAccreditationRecord || kind == domain::kNormRecord;
@@ -88,63 +78,93 @@ absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& stor
   if (!public_kind && caller == nullptr) {
     return absl::UnauthenticatedError(absl::StrCat(kind, " records need a token"));
   }
-  absl::StatusOr<std::optional<storage::LoggedRecord>> record =
-      storage::LoadLoggedRecord(store, subject);
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) return absl::NotFoundError(absl::StrCat(subject, " not found"));
-  const std::string& bytes = (*record)->bytes;
-  // ... and where the record itself decides.
+  return absl::OkStatus();
+}
+
+// A seal status change is read by whoever may read its event (the firm whose seals they
+// are, the certifier that made it, ADMIN and REGULATOR).
+absl::Status CheckSealChangeReadable(const storage::Store& store, absl::string_view subject,
+                                     const domain::Principal* caller) {
+  absl::StatusOr<uint64_t> seq = storage::LatestEventFor(store, subject);
+  if (!seq.ok()) return seq.status();
+  absl::StatusOr<std::string> data = RequireEventData(store, *seq);
+  if (!data.ok()) return data.status();
+  v1::Event event;
+  if (!event.ParseFromString(*data) || !domain::CanReadEvent(event, caller)) {
+    return absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+  }
+  return absl::OkStatus();
+}
+
+// Who may read what, where the record itself (its stored `bytes`) decides. `caller` is
+// null only for the public kinds (CheckKindReadable).
+absl::Status CheckRecordReadable(const storage::Store& store, absl::string_view kind,
+                                 absl::string_view subject, const std::string& bytes,
+                                 const domain::Principal* caller) {
+  const bool privileged =
+      caller != nullptr && (caller->role == v1::ADMIN || caller->role == v1::REGULATOR);
   const auto firm_only = [&](absl::string_view firm_id) -> absl::Status {
     if (caller->role == v1::FIRM && firm_id != caller->organisation_id) {
       return absl::PermissionDeniedError(absl::StrCat(subject, " belongs to another firm"));
     }
     return absl::OkStatus();
   };
-  absl::Status allowed;
   if (kind == domain::kSiteRecord) {
     v1::Site site;
-    if (site.ParseFromString(bytes)) allowed = firm_only(site.firm_id());
+    if (site.ParseFromString(bytes)) return firm_only(site.firm_id());
   } else if (kind == domain::kLotRecord) {
     v1::Lot lot;
-    if (lot.ParseFromString(bytes)) allowed = firm_only(lot.firm_id());
+    if (lot.ParseFromString(bytes)) return firm_only(lot.firm_id());
   } else if (kind == domain::kStandardVersionRecord) {
     v1::StandardVersion version;
     if (version.ParseFromString(bytes) && version.status() == v1::StandardVersion::DRAFT &&
         !privileged) {
-      allowed = absl::PermissionDeniedError(
+      return absl::PermissionDeniedError(
           absl::StrCat(subject, " is a DRAFT; drafts are visible to ADMIN and REGULATOR only"));
     }
   } else if (kind == domain::kInspectionRecord) {
     v1::Inspection inspection;
     if (inspection.ParseFromString(bytes) && !domain::CanReadInspection(inspection, *caller)) {
-      allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+      return absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
     }
   } else if (kind == domain::kSealIssuanceRecord) {
     v1::SealIssuance issuance;
     if (!privileged && issuance.ParseFromString(bytes) &&
         issuance.certifier_id() != caller->organisation_id) {
       // A firm checks its issuances through their lots' seals instead.
-      allowed = absl::PermissionDeniedError(
+      return absl::PermissionDeniedError(
           absl::StrCat(subject, " is read by its certifier, ADMIN and REGULATOR"));
     }
   } else if (kind == domain::kAppealRecord) {
     v1::Appeal appeal;
     if (appeal.ParseFromString(bytes) && !domain::CanReadAppeal(appeal, *caller)) {
-      allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
+      return absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
     }
   } else if (kind == domain::kSealChangeRecord) {
-    // A seal status change is read by whoever may read its event (the firm whose seals
-    // they are, the certifier that made it, ADMIN and REGULATOR).
-    absl::StatusOr<uint64_t> seq = storage::LatestEventFor(store, subject);
-    if (!seq.ok()) return seq.status();
-    absl::StatusOr<std::string> data = RequireEventData(store, *seq);
-    if (!data.ok()) return data.status();
-    v1::Event event;
-    if (!event.ParseFromString(*data) || !domain::CanReadEvent(event, caller)) {
-      allowed = absl::PermissionDeniedError(absl::StrCat(subject, " is not yours to read"));
-    }
+    return CheckSealChangeReadable(store, subject, caller);
   }
-  if (!allowed.ok()) return allowed;
+  return absl::OkStatus();
+}
+
+// The stored bytes of the record a subject names, if the caller may read it.
+absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& store,
+                                                      absl::string_view subject,
+                                                      const domain::Principal* caller) {
+  absl::string_view kind, id;
+  if (!domain::SplitSubject(subject, &kind, &id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "subject: '", subject, "' is not KIND/ID (e.g. organisation/salmones-calbuco)"));
+  }
+  if (absl::Status readable = CheckKindReadable(kind, caller); !readable.ok()) return readable;
+  absl::StatusOr<std::optional<storage::LoggedRecord>> record =
+      storage::LoadLoggedRecord(store, subject);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return absl::NotFoundError(absl::StrCat(subject, " not found"));
+  const std::string& bytes = (*record)->bytes;
+  if (absl::Status readable = CheckRecordReadable(store, kind, subject, bytes, caller);
+      !readable.ok()) {
+    return readable;
+  }
   google::protobuf::Any any;
   any.set_type_url(absl::StrCat("type.googleapis.com/", (*record)->type));
   any.set_value(bytes);
@@ -298,81 +318,136 @@ grpc::Status LogService::GetRecord(grpc::ServerContext* context,
                });
 }
 
-grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
-                                     const v1::WatchEventsRequest* request,
-                                     grpc::ServerWriter<v1::WatchEventsResponse>* writer) {
-  return Serve(
-      registry_, context, Method("WatchEvents"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        // A watch lasts as long as its client wants: its reads are not held to the
-        // server's default deadline (a client's own deadline ends the stream anyway).
-        const storage::ScopedReadDeadline unbounded(absl::InfiniteFuture());
-        // Each watch holds a server thread while it lasts: their number is bounded, per
-        // token and, without one, per client address, with room kept for token holders.
-        std::optional<Admission::WatchTicket> ticket;
-        if (registry_.admission != nullptr) {
-          absl::StatusOr<Admission::WatchTicket> admitted = registry_.admission->AdmitWatch(
-              caller != nullptr ? caller->token_id : "", PeerHost(context->peer()));
-          if (!admitted.ok()) return admitted.status();
-          ticket.emplace(*std::move(admitted));
-        }
-        domain::WatchFilter filter;
-        filter.kinds.assign(request->kinds().begin(), request->kinds().end());
-        filter.organisation_id = request->organisation_id();
-        filter.site_id = request->site_id();
-        storage::Ledger& ledger = *registry_.ledger;
-        uint64_t next = std::max<uint64_t>(request->from_seq(), 1);
-        bool caught_up = false;
-        absl::Time last_sent = absl::Now();
-        // Events are read from the store in bounded batches: a watcher never holds more
-        // than one batch, and writers never wait for watchers.
-        while (!context->IsCancelled() && !ledger.closed()) {
-          // A token revoked while its watch is open ends the watch: checked on every wake-up
-          // (at least once a second, and at once on the revocation's own event).
-          if (caller != nullptr) {
-            if (absl::Status valid = registry_.auth->CheckStillValid(*caller); !valid.ok()) {
-              return valid;
-            }
-          }
-          const uint64_t head = ledger.last_seq();
-          if (caught_up && head >= next && head - next > watch_.max_lag) {
-            return absl::ResourceExhaustedError(
-                absl::StrCat("watch fell ", head - next, " events behind (limit ", watch_.max_lag,
-                             "); resume with from_seq=", next));
-          }
-          if (head < next) {
-            caught_up = true;
-            if (absl::Now() - last_sent >= watch_.heartbeat) {
-              v1::WatchEventsResponse beat;
-              beat.set_heartbeat_head_seq(head);
-              if (!writer->Write(beat)) return absl::CancelledError("watcher went away");
-              last_sent = absl::Now();
-            }
-            ledger.AwaitEventsAfter(next - 1, std::min(watch_.heartbeat, absl::Seconds(1)));
-            continue;
-          }
-          std::vector<std::pair<uint64_t, std::string>> batch;
-          absl::Status scan = storage::VisitEvents(
-              *registry_.store, next, [&](absl::StatusOr<uint64_t> seq, absl::string_view value) {
-                if (!seq.ok() || *seq > head) return false;
-                batch.emplace_back(*seq, std::string(value));
-                return static_cast<int>(batch.size()) < watch_.batch;
-              });
-          if (!scan.ok()) return scan;
-          if (batch.empty()) return absl::DataLossError(absl::StrCat("event ", next, " missing"));
-          for (const auto& [seq, data] : batch) {
-            next = seq + 1;
-            absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(seq, data, caller);
-            if (!event.ok()) return event.status();
-            if (!event->has_event() || !domain::MatchesWatch(event->event(), filter)) continue;
-            v1::WatchEventsResponse item;
-            *item.mutable_event() = *std::move(event);
-            if (!writer->Write(item)) return absl::CancelledError("watcher went away");
-            last_sent = absl::Now();
-          }
-        }
-        return absl::OkStatus();
+namespace {
+
+using EventBatch = std::vector<std::pair<uint64_t, std::string>>;
+using WatchWriter = grpc::ServerWriter<v1::WatchEventsResponse>;
+
+// Where a watch stands: the next event to send, whether it has reached the head once, and
+// when it last wrote to its stream.
+struct WatchProgress {
+  uint64_t next;
+  bool caught_up = false;
+  absl::Time last_sent = absl::Now();
+};
+
+// Each watch holds a server thread while it lasts: their number is bounded, per token and,
+// without one, per client address, with room kept for token holders. No ticket when the
+// server sets no admission limits.
+absl::StatusOr<std::optional<Admission::WatchTicket>> AdmitWatcher(const Registry& registry,
+                                                                   const domain::Principal* caller,
+                                                                   grpc::ServerContext* context) {
+  std::optional<Admission::WatchTicket> ticket;
+  if (registry.admission != nullptr) {
+    absl::StatusOr<Admission::WatchTicket> admitted = registry.admission->AdmitWatch(
+        caller != nullptr ? caller->token_id : "", PeerHost(context->peer()));
+    if (!admitted.ok()) return admitted.status();
+    ticket.emplace(*std::move(admitted));
+  }
+  return ticket;
+}
+
+domain::WatchFilter WatchFilterOf(const v1::WatchEventsRequest& request) {
+  domain::WatchFilter filter;
+  filter.kinds.assign(request.kinds().begin(), request.kinds().end());
+  filter.organisation_id = request.organisation_id();
+  filter.site_id = request.site_id();
+  return filter;
+}
+
+// With nothing new to send: a heartbeat if the stream has been idle for its interval, then
+// a wait for the next event (at most a second, so that the watch's checks run again).
+absl::Status AwaitNextEvent(storage::Ledger& ledger, uint64_t head, const WatchOptions& watch,
+                            WatchProgress& progress, WatchWriter* writer) {
+  progress.caught_up = true;
+  if (absl::Now() - progress.last_sent >= watch.heartbeat) {
+    v1::WatchEventsResponse beat;
+    beat.set_heartbeat_head_seq(head);
+    if (!writer->Write(beat)) return absl::CancelledError("watcher went away");
+    progress.last_sent = absl::Now();
+  }
+  ledger.AwaitEventsAfter(progress.next - 1, std::min(watch.heartbeat, absl::Seconds(1)));
+  return absl::OkStatus();
+}
+
+// The events from `next` up to `head`, at most `batch_size` of them.
+absl::StatusOr<EventBatch> ReadEventBatch(const storage::Store& store, uint64_t next, uint64_t head,
+                                          int batch_size) {
+  EventBatch batch;
+  absl::Status scan =
+      storage::VisitEvents(store, next, [&](absl::StatusOr<uint64_t> seq, absl::string_view value) {
+        if (!seq.ok() || *seq > head) return false;
+        batch.emplace_back(*seq, std::string(value));
+        return static_cast<int>(batch.size()) < batch_size;
       });
+  if (!scan.ok()) return scan;
+  if (batch.empty()) return absl::DataLossError(absl::StrCat("event ", next, " missing"));
+  return batch;
+}
+
+// Writes the events of `batch` that the caller may read and that match `filter`.
+absl::Status SendMatchingEvents(const EventBatch& batch, const domain::Principal* caller,
+                                const domain::WatchFilter& filter, WatchProgress& progress,
+                                WatchWriter* writer) {
+  for (const auto& [seq, data] : batch) {
+    progress.next = seq + 1;
+    absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(seq, data, caller);
+    if (!event.ok()) return event.status();
+    if (!event->has_event() || !domain::MatchesWatch(event->event(), filter)) continue;
+    v1::WatchEventsResponse item;
+    *item.mutable_event() = *std::move(event);
+    if (!writer->Write(item)) return absl::CancelledError("watcher went away");
+    progress.last_sent = absl::Now();
+  }
+  return absl::OkStatus();
+}
+
+// One wake-up of a watch: its checks, then a heartbeat and a wait, or one batch sent.
+absl::Status AdvanceWatch(const Registry& registry, const WatchOptions& watch,
+                          const domain::Principal* caller, const domain::WatchFilter& filter,
+                          WatchProgress& progress, WatchWriter* writer) {
+  // A token revoked while its watch is open ends the watch: checked on every wake-up (at
+  // least once a second, and at once on the revocation's own event).
+  if (caller != nullptr) {
+    if (absl::Status valid = registry.auth->CheckStillValid(*caller); !valid.ok()) return valid;
+  }
+  const uint64_t head = registry.ledger->last_seq();
+  const uint64_t next = progress.next;
+  if (progress.caught_up && head >= next && head - next > watch.max_lag) {
+    return absl::ResourceExhaustedError(absl::StrCat("watch fell ", head - next,
+                                                     " events behind (limit ", watch.max_lag,
+                                                     "); resume with from_seq=", next));
+  }
+  if (head < next) return AwaitNextEvent(*registry.ledger, head, watch, progress, writer);
+  absl::StatusOr<EventBatch> batch = ReadEventBatch(*registry.store, next, head, watch.batch);
+  if (!batch.ok()) return batch.status();
+  return SendMatchingEvents(*batch, caller, filter, progress, writer);
+}
+
+}  // namespace
+
+grpc::Status LogService::WatchEvents(grpc::ServerContext* context,
+                                     const v1::WatchEventsRequest* request, WatchWriter* writer) {
+  return Serve(registry_, context, Method("WatchEvents"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 // A watch lasts as long as its client wants: its reads are not held to the
+                 // server's default deadline (a client's own deadline ends the stream anyway).
+                 const storage::ScopedReadDeadline unbounded(absl::InfiniteFuture());
+                 // The ticket is held until the watch ends.
+                 absl::StatusOr<std::optional<Admission::WatchTicket>> ticket =
+                     AdmitWatcher(registry_, caller, context);
+                 if (!ticket.ok()) return ticket.status();
+                 const domain::WatchFilter filter = WatchFilterOf(*request);
+                 WatchProgress progress{.next = std::max<uint64_t>(request->from_seq(), 1)};
+                 // Events are read from the store in bounded batches: a watcher never holds
+                 // more than one batch, and writers never wait for watchers.
+                 while (!context->IsCancelled() && !registry_.ledger->closed()) {
+                   absl::Status advanced =
+                       AdvanceWatch(registry_, watch_, caller, filter, progress, writer);
+                   if (!advanced.ok()) return advanced;
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace sello::service

@@ -118,6 +118,122 @@ absl::Status VisitEarlierSeals(const storage::Store& store, absl::string_view lo
   return inner;
 }
 
+// OK if `reader` may list the seals of `lot`, whose issuances were made by `issuers`;
+// PERMISSION_DENIED otherwise.
+absl::Status CheckMayListSeals(const storage::Store& store, const v1::Lot& lot,
+                               const domain::Principal& reader,
+                               const std::vector<std::string>& issuers,
+                               const absl::flat_hash_set<std::string>& issuance_ids) {
+  if (domain::CanListSealsOfLot(lot, issuers, reader)) return absl::OkStatus();
+  // A certifier may have issued seals of the lot before issuances kept their codes.
+  bool issued_earlier = false;
+  if (reader.role == v1::CERTIFIER) {
+    absl::Status visited =
+        VisitEarlierSeals(store, lot.id(), "", issuance_ids, [&](v1::Seal&& seal) {
+          issued_earlier = seal.certifier_id() == reader.organisation_id;
+          return !issued_earlier;
+        });
+    if (!visited.ok()) return visited;
+  }
+  if (!issued_earlier) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the seals of lot ", lot.id(),
+                     " are read by its firm, the certifiers that issued them, ADMIN and "
+                     "REGULATOR only"));
+  }
+  return absl::OkStatus();
+}
+
+// Where the previous page of a lot's seals ended.
+struct LotCursor {
+  std::string from_issuance;
+  uint32_t from_position = 0;
+  std::string after_code;
+  bool earlier_part = false;  // the page resumes among the seals stored before issuances
+};
+
+// The cursor inside a decoded page token (`after`; empty for the first page).
+absl::StatusOr<LotCursor> ParseLotCursor(const std::string& after) {
+  LotCursor cursor;
+  cursor.earlier_part = absl::StartsWith(after, kWholePart);
+  if (cursor.earlier_part) {
+    cursor.after_code = after.substr(kWholePart.size());
+  } else if (!after.empty()) {
+    if (!absl::StartsWith(after, kIssuancePart)) return MalformedToken();
+    const absl::string_view rest = absl::string_view(after).substr(kIssuancePart.size());
+    const size_t separator = rest.find('\0');
+    if (separator == absl::string_view::npos) return MalformedToken();
+    absl::StatusOr<uint32_t> position = storage::DecodeU32(rest.substr(separator + 1));
+    if (!position.ok()) return MalformedToken();
+    cursor.from_issuance = std::string(rest.substr(0, separator));
+    cursor.from_position = *position;
+  }
+  return cursor;
+}
+
+// A seal of a page, with the cursor that resumes after it.
+struct PageEntry {
+  std::string cursor;
+  std::string code;              // a seal of an issuance (loaded later, in one batch)
+  std::optional<v1::Seal> seal;  // a seal stored before issuances kept their codes
+};
+
+// Adds to `page`, up to `wanted` entries, the codes of the issued seals `reader` may read,
+// from `cursor` on.
+absl::Status CollectIssuedSeals(const storage::Store& store, const v1::Lot& lot,
+                                const domain::Principal& reader,
+                                const std::vector<v1::SealIssuance>& issuances,
+                                const LotCursor& cursor, size_t wanted,
+                                std::vector<PageEntry>& page) {
+  for (const v1::SealIssuance& issuance : issuances) {
+    if (page.size() == wanted) break;
+    if (!cursor.from_issuance.empty() && issuance.id() < cursor.from_issuance) continue;
+    if (!domain::CanReadIssuedSeals(lot, issuance.certifier_id(), reader)) continue;
+    absl::StatusOr<std::vector<std::string>> codes = IssuanceCodes(store, issuance);
+    if (!codes.ok()) return codes.status();
+    for (size_t position = issuance.id() == cursor.from_issuance ? cursor.from_position : 0;
+         position < codes->size() && page.size() < wanted; ++position) {
+      page.push_back({absl::StrCat(kIssuancePart, issuance.id(), absl::string_view("\0", 1),
+                                   storage::EncodeU32(static_cast<uint32_t>(position + 1))),
+                      std::move((*codes)[position]), std::nullopt});
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Adds to `page`, up to `wanted` entries, the seals stored before issuances kept their
+// codes that `reader` may read, after `after_code`.
+absl::Status CollectEarlierSeals(const storage::Store& store, const v1::Lot& lot,
+                                 const domain::Principal& reader,
+                                 const absl::flat_hash_set<std::string>& issuance_ids,
+                                 absl::string_view after_code, size_t wanted,
+                                 std::vector<PageEntry>& page) {
+  return VisitEarlierSeals(store, lot.id(), after_code, issuance_ids, [&](v1::Seal&& seal) {
+    if (!domain::CanReadIssuedSeals(lot, seal.certifier_id(), reader)) return true;
+    page.push_back({absl::StrCat(kWholePart, seal.code()), "", std::move(seal)});
+    return page.size() < wanted;
+  });
+}
+
+// Appends the seals of `page` to `seals`: issued seals first, the earlier ones after them.
+absl::Status AppendPage(const storage::Store& store, std::vector<PageEntry>& page, absl::Time now,
+                        storage::SealTemplateCache* templates,
+                        google::protobuf::RepeatedPtrField<v1::Seal>& seals) {
+  std::vector<std::string> codes;
+  for (PageEntry& entry : page) {
+    if (!entry.seal.has_value()) codes.push_back(std::move(entry.code));
+  }
+  if (absl::Status appended = AppendSeals(store, codes, now, templates, seals); !appended.ok()) {
+    return appended;
+  }
+  for (PageEntry& entry : page) {
+    if (!entry.seal.has_value()) continue;
+    entry.seal->set_status(domain::EffectiveStatus(*entry.seal, now));
+    *seals.Add() = std::move(*entry.seal);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ListSealsOfLot(const storage::Store& store, const v1::Lot& lot,
@@ -137,91 +253,30 @@ absl::StatusOr<std::string> ListSealsOfLot(const storage::Store& store, const v1
     issuers.push_back(issuance.certifier_id());
     issuance_ids.insert(issuance.id());
   }
-  if (!domain::CanListSealsOfLot(lot, issuers, reader)) {
-    // A certifier may have issued seals of the lot before issuances kept their codes.
-    bool issued_earlier = false;
-    if (reader.role == v1::CERTIFIER) {
-      absl::Status visited =
-          VisitEarlierSeals(store, lot.id(), "", issuance_ids, [&](v1::Seal&& seal) {
-            issued_earlier = seal.certifier_id() == reader.organisation_id;
-            return !issued_earlier;
-          });
-      if (!visited.ok()) return visited;
-    }
-    if (!issued_earlier) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("the seals of lot ", lot.id(),
-                       " are read by its firm, the certifiers that issued them, ADMIN and "
-                       "REGULATOR only"));
-    }
+  if (absl::Status allowed = CheckMayListSeals(store, lot, reader, issuers, issuance_ids);
+      !allowed.ok()) {
+    return allowed;
   }
+  absl::StatusOr<LotCursor> cursor = ParseLotCursor(*after);
+  if (!cursor.ok()) return cursor.status();
 
-  // Where the previous page ended.
-  std::string from_issuance;
-  uint32_t from_position = 0;
-  std::string after_code;
-  const bool earlier_part = absl::StartsWith(*after, kWholePart);
-  if (earlier_part) {
-    after_code = after->substr(kWholePart.size());
-  } else if (!after->empty()) {
-    if (!absl::StartsWith(*after, kIssuancePart)) return MalformedToken();
-    const absl::string_view rest = absl::string_view(*after).substr(kIssuancePart.size());
-    const size_t separator = rest.find('\0');
-    if (separator == absl::string_view::npos) return MalformedToken();
-    absl::StatusOr<uint32_t> position = storage::DecodeU32(rest.substr(separator + 1));
-    if (!position.ok()) return MalformedToken();
-    from_issuance = std::string(rest.substr(0, separator));
-    from_position = *position;
-  }
-
-  // The page's seals, and one more to know whether there is a next page: each with the
-  // cursor that resumes after it.
-  struct Entry {
-    std::string cursor;
-    std::string code;              // a seal of an issuance (loaded below, in one batch)
-    std::optional<v1::Seal> seal;  // a seal stored before issuances kept their codes
-  };
+  // The page's seals, and one more to know whether there is a next page.
   const size_t wanted = static_cast<size_t>(page_size) + 1;
-  std::vector<Entry> page;
-  if (!earlier_part) {
-    for (const v1::SealIssuance& issuance : *issuances) {
-      if (page.size() == wanted) break;
-      if (!from_issuance.empty() && issuance.id() < from_issuance) continue;
-      if (!domain::CanReadIssuedSeals(lot, issuance.certifier_id(), reader)) continue;
-      absl::StatusOr<std::vector<std::string>> codes = IssuanceCodes(store, issuance);
-      if (!codes.ok()) return codes.status();
-      for (size_t position = issuance.id() == from_issuance ? from_position : 0;
-           position < codes->size() && page.size() < wanted; ++position) {
-        page.push_back({absl::StrCat(kIssuancePart, issuance.id(), absl::string_view("\0", 1),
-                                     storage::EncodeU32(static_cast<uint32_t>(position + 1))),
-                        std::move((*codes)[position]), std::nullopt});
-      }
-    }
+  std::vector<PageEntry> page;
+  if (!cursor->earlier_part) {
+    absl::Status collected =
+        CollectIssuedSeals(store, lot, reader, *issuances, *cursor, wanted, page);
+    if (!collected.ok()) return collected;
   }
   if (page.size() < wanted) {
-    absl::Status visited =
-        VisitEarlierSeals(store, lot.id(), after_code, issuance_ids, [&](v1::Seal&& seal) {
-          if (!domain::CanReadIssuedSeals(lot, seal.certifier_id(), reader)) return true;
-          page.push_back({absl::StrCat(kWholePart, seal.code()), "", std::move(seal)});
-          return page.size() < wanted;
-        });
-    if (!visited.ok()) return visited;
+    absl::Status collected =
+        CollectEarlierSeals(store, lot, reader, issuance_ids, cursor->after_code, wanted, page);
+    if (!collected.ok()) return collected;
   }
   const bool more = page.size() == wanted;
   if (more) page.pop_back();
-
-  std::vector<std::string> codes;
-  for (Entry& entry : page) {
-    if (!entry.seal.has_value()) codes.push_back(std::move(entry.code));
-  }
-  // Issued seals come first in a page, the earlier ones after them.
-  if (absl::Status appended = AppendSeals(store, codes, now, templates, seals); !appended.ok()) {
+  if (absl::Status appended = AppendPage(store, page, now, templates, seals); !appended.ok()) {
     return appended;
-  }
-  for (Entry& entry : page) {
-    if (!entry.seal.has_value()) continue;
-    entry.seal->set_status(domain::EffectiveStatus(*entry.seal, now));
-    *seals.Add() = std::move(*entry.seal);
   }
   return more ? storage::EncodePageToken(listing, page.back().cursor) : std::string();
 }
