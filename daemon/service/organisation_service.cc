@@ -66,43 +66,75 @@ absl::StatusOr<std::string> ChooseId(const storage::Store& store, IdTaken taken,
   return std::string(requested);
 }
 
+// CreateOrganisation's change: a new organisation (a member from now when asked), its event.
+absl::Status CreateOrganisationTx(storage::Transaction& tx,
+                                  const v1::CreateOrganisationRequest& request,
+                                  v1::Organisation* response) {
+  absl::StatusOr<std::string> id =
+      ChooseId(tx.store(), &storage::OrganisationExists, "organisation_id",
+               request.organisation_id(), "org", "organisation");
+  if (!id.ok()) return id.status();
+  v1::Organisation organisation;
+  organisation.set_id(*id);
+  organisation.set_kind(request.organisation().kind());
+  organisation.set_name(request.organisation().name());
+  organisation.set_country(request.organisation().country());
+  *organisation.mutable_create_time() = domain::ToProto(tx.now());
+  if (request.organisation().member()) {
+    if (absl::Status status = domain::ApplyMembership(organisation, true, tx.now()); !status.ok()) {
+      return status;
+    }
+  }
+  storage::PutOrganisation(tx.writes(), organisation);
+  tx.Record("organisation.created", domain::Subject(domain::kOrganisationRecord, organisation.id()),
+            organisation, organisation.id());
+  *response = Present(organisation);
+  return absl::OkStatus();
+}
+
+// CreateSite's change: a new site of an existing FIRM, its event.
+absl::Status CreateSiteTx(storage::Transaction& tx, const v1::CreateSiteRequest& request,
+                          v1::Site* response) {
+  absl::StatusOr<std::optional<v1::Organisation>> firm =
+      storage::FindOrganisation(tx.store(), request.site().firm_id());
+  if (!firm.ok()) return firm.status();
+  if (!firm->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("site.firm_id: organisation '", request.site().firm_id(), "' not found"));
+  }
+  if ((*firm)->kind() != v1::Organisation::FIRM) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("site.firm_id: organisation '", (*firm)->id(), "' is a ",
+                     v1::Organisation::Kind_Name((*firm)->kind()), ", not a FIRM"));
+  }
+  absl::StatusOr<std::string> id =
+      ChooseId(tx.store(), &storage::SiteExists, "site_id", request.site_id(), "site", "site");
+  if (!id.ok()) return id.status();
+  v1::Site site = request.site();
+  site.set_id(*id);
+  *site.mutable_create_time() = domain::ToProto(tx.now());
+  storage::PutSite(tx.writes(), site);
+  tx.Record("site.created", domain::Subject(domain::kSiteRecord, site.id()), site, site.firm_id(),
+            site.id());
+  *response = site;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status OrganisationService::CreateOrganisation(grpc::ServerContext* context,
                                                      const v1::CreateOrganisationRequest* request,
                                                      v1::Organisation* response) {
-  return Serve(
-      registry_, context, Method("CreateOrganisation"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (absl::Status status = domain::ValidateNewOrganisation(request->organisation());
-            !status.ok()) {
-          return status;
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<std::string> id =
-              ChooseId(tx.store(), &storage::OrganisationExists, "organisation_id",
-                       request->organisation_id(), "org", "organisation");
-          if (!id.ok()) return id.status();
-          v1::Organisation organisation;
-          organisation.set_id(*id);
-          organisation.set_kind(request->organisation().kind());
-          organisation.set_name(request->organisation().name());
-          organisation.set_country(request->organisation().country());
-          *organisation.mutable_create_time() = domain::ToProto(tx.now());
-          if (request->organisation().member()) {
-            if (absl::Status status = domain::ApplyMembership(organisation, true, tx.now());
-                !status.ok()) {
-              return status;
-            }
-          }
-          storage::PutOrganisation(tx.writes(), organisation);
-          tx.Record("organisation.created",
-                    domain::Subject(domain::kOrganisationRecord, organisation.id()), organisation,
-                    organisation.id());
-          *response = Present(organisation);
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("CreateOrganisation"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (absl::Status status = domain::ValidateNewOrganisation(request->organisation());
+                     !status.ok()) {
+                   return status;
+                 }
+                 return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) {
+                   return CreateOrganisationTx(tx, *request, response);
+                 });
+               });
 }
 
 grpc::Status OrganisationService::GetOrganisation(grpc::ServerContext* context,
@@ -172,38 +204,15 @@ grpc::Status OrganisationService::SetMembership(grpc::ServerContext* context,
 grpc::Status OrganisationService::CreateSite(grpc::ServerContext* context,
                                              const v1::CreateSiteRequest* request,
                                              v1::Site* response) {
-  return Serve(
-      registry_, context, Method("CreateSite"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (absl::Status status = domain::ValidateNewSite(request->site()); !status.ok()) {
-          return status;
-        }
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<std::optional<v1::Organisation>> firm =
-              storage::FindOrganisation(tx.store(), request->site().firm_id());
-          if (!firm.ok()) return firm.status();
-          if (!firm->has_value()) {
-            return absl::NotFoundError(absl::StrCat("site.firm_id: organisation '",
-                                                    request->site().firm_id(), "' not found"));
-          }
-          if ((*firm)->kind() != v1::Organisation::FIRM) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("site.firm_id: organisation '", (*firm)->id(), "' is a ",
-                             v1::Organisation::Kind_Name((*firm)->kind()), ", not a FIRM"));
-          }
-          absl::StatusOr<std::string> id = ChooseId(tx.store(), &storage::SiteExists, "site_id",
-                                                    request->site_id(), "site", "site");
-          if (!id.ok()) return id.status();
-          v1::Site site = request->site();
-          site.set_id(*id);
-          *site.mutable_create_time() = domain::ToProto(tx.now());
-          storage::PutSite(tx.writes(), site);
-          tx.Record("site.created", domain::Subject(domain::kSiteRecord, site.id()), site,
-                    site.firm_id(), site.id());
-          *response = site;
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("CreateSite"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (absl::Status status = domain::ValidateNewSite(request->site()); !status.ok()) {
+                   return status;
+                 }
+                 return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) {
+                   return CreateSiteTx(tx, *request, response);
+                 });
+               });
 }
 
 grpc::Status OrganisationService::GetSite(grpc::ServerContext* context,
