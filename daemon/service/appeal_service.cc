@@ -23,6 +23,55 @@ absl::StatusOr<v1::Appeal> RequireAppeal(const storage::Store& store, const std:
   return storage::RequireAppeal(store, id);
 }
 
+// The narrowest index that holds every appeal the caller may see, and its parent.
+std::pair<storage::AppealsBy, std::string> AppealIndexFor(const v1::ListAppealsRequest& request,
+                                                          const domain::Principal& caller) {
+  if (!request.inspection_id().empty()) {
+    return {storage::AppealsBy::kInspection, request.inspection_id()};
+  }
+  if (caller.role == v1::FIRM || !request.firm_id().empty()) {
+    return {storage::AppealsBy::kFirm,
+            caller.role == v1::FIRM ? caller.organisation_id : request.firm_id()};
+  }
+  if (caller.role == v1::CERTIFIER) {
+    return {storage::AppealsBy::kCertifier, caller.organisation_id};
+  }
+  return {storage::AppealsBy::kDate, std::string()};
+}
+
+// Whether a listed appeal is in the answer: readable by the caller and matching the
+// request's filters; marks it overdue or not as of `now`.
+bool KeepListedAppeal(const v1::ListAppealsRequest& request, const domain::Principal& caller,
+                      absl::Time now, v1::Appeal& appeal) {
+  if (!domain::CanReadAppeal(appeal, caller)) return false;
+  if (!request.firm_id().empty() && appeal.firm_id() != request.firm_id()) return false;
+  if (request.status() != v1::Appeal::STATUS_UNSPECIFIED && appeal.status() != request.status()) {
+    return false;
+  }
+  appeal.set_overdue(domain::IsOverdue(appeal, now));
+  if (request.overdue() && !appeal.overdue()) return false;
+  return true;
+}
+
+// One page of the appeals the caller may see that match the request, with the next
+// page's token.
+absl::Status ListVisibleAppeals(const storage::Store& store, const v1::ListAppealsRequest& request,
+                                const domain::Principal& caller, int page_size,
+                                v1::ListAppealsResponse& response) {
+  const auto [index, parent] = AppealIndexFor(request, caller);
+  const absl::Time now = absl::Now();
+  absl::StatusOr<std::string> next =
+      storage::ListAppealsPage(store, index, parent, request.page_token(), page_size,
+                               [&](v1::Appeal&& taken) -> absl::StatusOr<bool> {
+                                 if (!KeepListedAppeal(request, caller, now, taken)) return false;
+                                 *response.add_appeals() = std::move(taken);
+                                 return true;
+                               });
+  if (!next.ok()) return next.status();
+  response.set_next_page_token(*next);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status AppealService::FileAppeal(grpc::ServerContext* context,
@@ -86,50 +135,18 @@ grpc::Status AppealService::GetAppeal(grpc::ServerContext* context,
 grpc::Status AppealService::ListAppeals(grpc::ServerContext* context,
                                         const v1::ListAppealsRequest* request,
                                         v1::ListAppealsResponse* response) {
-  return Serve(registry_, context, Method("ListAppeals"), *request,
-               [&](const domain::Principal* caller) -> absl::Status {
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
-                     request->page_size(), registry_.limits.max_page_size);
-                 if (!page_size.ok()) return page_size.status();
-                 if (caller->role == v1::FIRM && !request->firm_id().empty() &&
-                     request->firm_id() != caller->organisation_id) {
-                   return absl::PermissionDeniedError("firm_id: a FIRM lists only its own appeals");
-                 }
-                 // The narrowest index that holds every appeal the caller may see.
-                 storage::AppealsBy index = storage::AppealsBy::kDate;
-                 std::string parent;
-                 if (!request->inspection_id().empty()) {
-                   index = storage::AppealsBy::kInspection;
-                   parent = request->inspection_id();
-                 } else if (caller->role == v1::FIRM || !request->firm_id().empty()) {
-                   index = storage::AppealsBy::kFirm;
-                   parent = caller->role == v1::FIRM ? caller->organisation_id : request->firm_id();
-                 } else if (caller->role == v1::CERTIFIER) {
-                   index = storage::AppealsBy::kCertifier;
-                   parent = caller->organisation_id;
-                 }
-                 const absl::Time now = absl::Now();
-                 absl::StatusOr<std::string> next = storage::ListAppealsPage(
-                     *registry_.store, index, parent, request->page_token(), *page_size,
-                     [&](v1::Appeal&& taken) -> absl::StatusOr<bool> {
-                       v1::Appeal* appeal = &taken;
-                       if (!domain::CanReadAppeal(*appeal, *caller)) return false;
-                       if (!request->firm_id().empty() && appeal->firm_id() != request->firm_id()) {
-                         return false;
-                       }
-                       if (request->status() != v1::Appeal::STATUS_UNSPECIFIED &&
-                           appeal->status() != request->status()) {
-                         return false;
-                       }
-                       appeal->set_overdue(domain::IsOverdue(*appeal, now));
-                       if (request->overdue() && !appeal->overdue()) return false;
-                       *response->add_appeals() = std::move(*appeal);
-                       return true;
-                     });
-                 if (!next.ok()) return next.status();
-                 response->set_next_page_token(*next);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListAppeals"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        if (caller->role == v1::FIRM && !request->firm_id().empty() &&
+            request->firm_id() != caller->organisation_id) {
+          return absl::PermissionDeniedError("firm_id: a FIRM lists only its own appeals");
+        }
+        return ListVisibleAppeals(*registry_.store, *request, *caller, *page_size, *response);
+      });
 }
 
 grpc::Status AppealService::DismissAppeal(grpc::ServerContext* context,

@@ -160,6 +160,80 @@ absl::Status ProveSeals(const storage::Store& store, const storage::Transparency
   return absl::OkStatus();
 }
 
+// One page of the seals of the request's lot (ListSealsOfLot checks who may read them),
+// and the next page's token.
+absl::StatusOr<std::string> ListSealsOfLotPage(const storage::Store& store,
+                                               const v1::ListSealsRequest& request,
+                                               const domain::Principal& caller, int page_size,
+                                               storage::SealTemplateCache& templates,
+                                               v1::ListSealsResponse& response) {
+  absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request.lot_id());
+  if (!lot.ok()) return lot.status();
+  return ListSealsOfLot(store, *lot, caller, request.page_token(), page_size, absl::Now(),
+                        &templates, *response.mutable_seals());
+}
+
+// One page of the seals of the request's issuance, read by the lot's firm, the issuing
+// certifier, ADMIN and REGULATOR only, and the next page's token.
+absl::StatusOr<std::string> ListSealsOfIssuancePage(const storage::Store& store,
+                                                    const v1::ListSealsRequest& request,
+                                                    const domain::Principal& caller, int page_size,
+                                                    storage::SealTemplateCache& templates,
+                                                    v1::ListSealsResponse& response) {
+  absl::StatusOr<v1::SealIssuance> issuance =
+      storage::RequireIssuance(store, request.issuance_id());
+  if (!issuance.ok()) return issuance.status();
+  absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, issuance->lot_id());
+  if (!lot.ok()) return lot.status();
+  if (!domain::CanReadIssuedSeals(*lot, issuance->certifier_id(), caller)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the seals of issuance ", issuance->id(),
+                     " are read by the lot's firm, the certifier that issued them, ADMIN "
+                     "and REGULATOR only"));
+  }
+  return ListSealsOfIssuance(store, *issuance, request.page_token(), page_size, absl::Now(),
+                             &templates, *response.mutable_seals());
+}
+
+// One page of the lot's issuances the caller may read, by id, with the next page's token
+// when more remain; PERMISSION_DENIED unless the caller may list the lot's seals.
+absl::Status ListIssuancesOfLot(const storage::Store& store,
+                                const v1::ListIssuancesRequest& request,
+                                const domain::Principal& caller, int page_size,
+                                v1::ListIssuancesResponse& response) {
+  absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request.lot_id());
+  if (!lot.ok()) return lot.status();
+  absl::StatusOr<std::vector<v1::SealIssuance>> issuances =
+      storage::LoadIssuancesOfLot(store, lot->id());
+  if (!issuances.ok()) return issuances.status();
+  std::vector<std::string> issuers;
+  for (const v1::SealIssuance& issuance : *issuances) issuers.push_back(issuance.certifier_id());
+  if (!domain::CanListSealsOfLot(*lot, issuers, caller)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the issuances of lot ", lot->id(),
+                     " are read by its firm, the certifiers that made them, ADMIN and "
+                     "REGULATOR only"));
+  }
+  // A lot has few issuances (each of up to 10,000 seals): they are read whole and
+  // paginated here, by id.
+  const std::string listing = absl::StrCat("lot_issuances:", lot->id());
+  absl::StatusOr<std::string> after = storage::DecodePageToken(listing, request.page_token());
+  if (!after.ok()) return after.status();
+  for (v1::SealIssuance& issuance : *issuances) {
+    if (issuance.id() <= *after ||
+        !domain::CanReadIssuedSeals(*lot, issuance.certifier_id(), caller)) {
+      continue;
+    }
+    if (response.issuances_size() == page_size) {
+      response.set_next_page_token(
+          storage::EncodePageToken(listing, response.issuances().rbegin()->id()));
+      break;
+    }
+    *response.add_issuances() = std::move(issuance);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* context,
@@ -279,28 +353,12 @@ grpc::Status SealService::ListSeals(grpc::ServerContext* context,
         absl::StatusOr<int> page_size =
             domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
         if (!page_size.ok()) return page_size.status();
-        const storage::Store& store = *registry_.store;
-        absl::StatusOr<std::string> next;
-        if (!request->lot_id().empty()) {
-          absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request->lot_id());
-          if (!lot.ok()) return lot.status();
-          next = ListSealsOfLot(store, *lot, *caller, request->page_token(), *page_size,
-                                absl::Now(), &templates_, *response->mutable_seals());
-        } else {
-          absl::StatusOr<v1::SealIssuance> issuance =
-              storage::RequireIssuance(store, request->issuance_id());
-          if (!issuance.ok()) return issuance.status();
-          absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, issuance->lot_id());
-          if (!lot.ok()) return lot.status();
-          if (!domain::CanReadIssuedSeals(*lot, issuance->certifier_id(), *caller)) {
-            return absl::PermissionDeniedError(
-                absl::StrCat("the seals of issuance ", issuance->id(),
-                             " are read by the lot's firm, the certifier that issued them, ADMIN "
-                             "and REGULATOR only"));
-          }
-          next = ListSealsOfIssuance(store, *issuance, request->page_token(), *page_size,
-                                     absl::Now(), &templates_, *response->mutable_seals());
-        }
+        absl::StatusOr<std::string> next =
+            !request->lot_id().empty()
+                ? ListSealsOfLotPage(*registry_.store, *request, *caller, *page_size, templates_,
+                                     *response)
+                : ListSealsOfIssuancePage(*registry_.store, *request, *caller, *page_size,
+                                          templates_, *response);
         if (!next.ok()) return next.status();
         response->set_next_page_token(*next);
         return absl::OkStatus();
@@ -310,49 +368,15 @@ grpc::Status SealService::ListSeals(grpc::ServerContext* context,
 grpc::Status SealService::ListIssuances(grpc::ServerContext* context,
                                         const v1::ListIssuancesRequest* request,
                                         v1::ListIssuancesResponse* response) {
-  return Serve(registry_, context, Method("ListIssuances"), *request,
-               [&](const domain::Principal* caller) -> absl::Status {
-                 if (request->lot_id().empty())
-                   return absl::InvalidArgumentError("lot_id: required");
-                 absl::StatusOr<int> page_size = domain::NormalisePageSize(
-                     request->page_size(), registry_.limits.max_page_size);
-                 if (!page_size.ok()) return page_size.status();
-                 const storage::Store& store = *registry_.store;
-                 absl::StatusOr<v1::Lot> lot = storage::RequireLot(store, request->lot_id());
-                 if (!lot.ok()) return lot.status();
-                 absl::StatusOr<std::vector<v1::SealIssuance>> issuances =
-                     storage::LoadIssuancesOfLot(store, lot->id());
-                 if (!issuances.ok()) return issuances.status();
-                 std::vector<std::string> issuers;
-                 for (const v1::SealIssuance& issuance : *issuances) {
-                   issuers.push_back(issuance.certifier_id());
-                 }
-                 if (!domain::CanListSealsOfLot(*lot, issuers, *caller)) {
-                   return absl::PermissionDeniedError(absl::StrCat(
-                       "the issuances of lot ", lot->id(),
-                       " are read by its firm, the certifiers that made them, ADMIN and "
-                       "REGULATOR only"));
-                 }
-                 // A lot has few issuances (each of up to 10,000 seals): they are read whole and
-                 // paginated here, by id.
-                 const std::string listing = absl::StrCat("lot_issuances:", lot->id());
-                 absl::StatusOr<std::string> after =
-                     storage::DecodePageToken(listing, request->page_token());
-                 if (!after.ok()) return after.status();
-                 for (v1::SealIssuance& issuance : *issuances) {
-                   if (issuance.id() <= *after ||
-                       !domain::CanReadIssuedSeals(*lot, issuance.certifier_id(), *caller)) {
-                     continue;
-                   }
-                   if (response->issuances_size() == *page_size) {
-                     response->set_next_page_token(
-                         storage::EncodePageToken(listing, response->issuances().rbegin()->id()));
-                     break;
-                   }
-                   *response->add_issuances() = std::move(issuance);
-                 }
-                 return absl::OkStatus();
-               });
+  return Serve(
+      registry_, context, Method("ListIssuances"), *request,
+      [&](const domain::Principal* caller) -> absl::Status {
+        if (request->lot_id().empty()) return absl::InvalidArgumentError("lot_id: required");
+        absl::StatusOr<int> page_size =
+            domain::NormalisePageSize(request->page_size(), registry_.limits.max_page_size);
+        if (!page_size.ok()) return page_size.status();
+        return ListIssuancesOfLot(*registry_.store, *request, *caller, *page_size, *response);
+      });
 }
 
 }  // namespace sello::service

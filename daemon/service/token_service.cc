@@ -31,6 +31,35 @@ absl::StatusOr<bool> AnotherActiveAdmin(const storage::Store& store, absl::strin
   return found;
 }
 
+// Revokes the token `token_id` (never the last active ADMIN token) and records it;
+// `revoked` gets the token as revoked.
+absl::Status RevokeTokenTx(storage::Transaction& tx, const std::string& token_id,
+                           v1::Token& revoked) {
+  absl::StatusOr<internal::StoredToken> stored = storage::RequireToken(tx.store(), token_id);
+  if (!stored.ok()) return stored.status();
+  v1::Token& token = *stored->mutable_token();
+  if (token.revoked()) {
+    return absl::FailedPreconditionError(absl::StrCat("token ", token.id(), " is already revoked"));
+  }
+  if (token.role() == v1::ADMIN) {
+    absl::StatusOr<bool> another = AnotherActiveAdmin(tx.store(), token.id());
+    if (!another.ok()) return another.status();
+    if (!*another) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("token ", token.id(),
+                       " is the last active ADMIN token; create another before revoking it"));
+    }
+  }
+  token.set_revoked(true);
+  *token.mutable_revoke_time() = domain::ToProto(tx.now());
+  token.set_revoked_by(tx.actor().token_id);
+  storage::PutToken(tx.writes(), *stored);
+  tx.Record("token.revoked", domain::Subject(domain::kTokenRecord, token.id()), token,
+            token.organisation_id());
+  revoked = token;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> IssueToken(storage::Transaction& tx,
@@ -116,38 +145,15 @@ grpc::Status TokenService::ListTokens(grpc::ServerContext* context,
 
 grpc::Status TokenService::RevokeToken(grpc::ServerContext* context,
                                        const v1::RevokeTokenRequest* request, v1::Token* response) {
-  return Serve(
-      registry_, context, Method("RevokeToken"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->token_id().empty()) return absl::InvalidArgumentError("token_id: required");
-        return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) -> absl::Status {
-          absl::StatusOr<internal::StoredToken> stored =
-              storage::RequireToken(tx.store(), request->token_id());
-          if (!stored.ok()) return stored.status();
-          v1::Token& token = *stored->mutable_token();
-          if (token.revoked()) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("token ", token.id(), " is already revoked"));
-          }
-          if (token.role() == v1::ADMIN) {
-            absl::StatusOr<bool> another = AnotherActiveAdmin(tx.store(), token.id());
-            if (!another.ok()) return another.status();
-            if (!*another) {
-              return absl::FailedPreconditionError(absl::StrCat(
-                  "token ", token.id(),
-                  " is the last active ADMIN token; create another before revoking it"));
-            }
-          }
-          token.set_revoked(true);
-          *token.mutable_revoke_time() = domain::ToProto(tx.now());
-          token.set_revoked_by(tx.actor().token_id);
-          storage::PutToken(tx.writes(), *stored);
-          tx.Record("token.revoked", domain::Subject(domain::kTokenRecord, token.id()), token,
-                    token.organisation_id());
-          *response = token;
-          return absl::OkStatus();
-        });
-      });
+  return Serve(registry_, context, Method("RevokeToken"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->token_id().empty()) {
+                   return absl::InvalidArgumentError("token_id: required");
+                 }
+                 return registry_.ledger->Apply(*caller, [&](storage::Transaction& tx) {
+                   return RevokeTokenTx(tx, request->token_id(), *response);
+                 });
+               });
 }
 
 grpc::Status TokenService::WhoAmI(grpc::ServerContext* context, const v1::WhoAmIRequest* request,
