@@ -171,6 +171,79 @@ absl::StatusOr<google::protobuf::Any> LoadRecordBytes(const storage::Store& stor
   return any;
 }
 
+// The event GetInclusionProof is asked about: the one numbered, or the latest about a subject.
+absl::StatusOr<uint64_t> TargetSeq(const storage::Store& store,
+                                   const v1::GetInclusionProofRequest& request) {
+  switch (request.target_case()) {
+    case v1::GetInclusionProofRequest::kSeq:
+      return request.seq();
+    case v1::GetInclusionProofRequest::kSubject:
+      return storage::LatestEventFor(store, request.subject());
+    default:
+      return absl::InvalidArgumentError("seq or subject: one is required");
+  }
+}
+
+// Event `seq` must be in the tree of `size`; the latest checkpoint is `checkpoint_size`.
+absl::Status CheckInTree(uint64_t seq, uint64_t size, uint64_t checkpoint_size) {
+  if (seq == 0 || seq > size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "seq: event ", seq, " is not in the tree of size ", size,
+        size == checkpoint_size ? " (the latest checkpoint; it is signed within a second)" : ""));
+  }
+  return absl::OkStatus();
+}
+
+// What GetInclusionProof reads and answers: event `seq` as `caller` may see it, with its
+// proof into the tree of `size` and the checkpoint served.
+absl::Status ProveInclusion(const storage::Store& store, storage::TransparencyLog& log,
+                            uint64_t seq, uint64_t size, const v1::Checkpoint& checkpoint,
+                            const domain::Principal* caller,
+                            v1::GetInclusionProofResponse& response) {
+  absl::StatusOr<std::string> data = RequireEventData(store, seq);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<std::string>> proof = log.InclusionProof(seq - 1, size);
+  if (!proof.ok()) return proof.status();
+  absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(seq, *data, caller);
+  if (!event.ok()) return event.status();
+  *response.mutable_event() = *std::move(event);
+  response.set_leaf_index(seq - 1);
+  response.set_tree_size(size);
+  for (auto& hash : *proof) response.add_hashes(std::move(hash));
+  *response.mutable_checkpoint() = checkpoint;
+  return absl::OkStatus();
+}
+
+// What ListEvents reads and answers: up to `page_size` events from `from` on, as `caller`
+// may see them, and the seq the next page starts at (0 when there is none).
+absl::Status ListEventsPage(const storage::Store& store, uint64_t from, int page_size,
+                            const domain::Principal* caller, v1::ListEventsResponse& response) {
+  absl::Status inner;
+  uint64_t next = 0;
+  absl::Status scan =
+      storage::VisitEvents(store, from, [&](absl::StatusOr<uint64_t> seq, absl::string_view value) {
+        if (!seq.ok()) {
+          inner = seq.status();
+          return false;
+        }
+        if (response.events_size() == page_size) {
+          next = *seq;
+          return false;
+        }
+        absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(*seq, value, caller);
+        if (!event.ok()) {
+          inner = event.status();
+          return false;
+        }
+        *response.add_events() = *std::move(event);
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (!inner.ok()) return inner;
+  response.set_next_seq(next);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status LogService::GetCheckpoint(grpc::ServerContext* context,
@@ -194,43 +267,19 @@ grpc::ServerUnaryReactor* LogService::GetInclusionProof(grpc::CallbackServerCont
       registry_, context, Method("GetInclusionProof"), *request,
       [&](const domain::Principal* caller) -> absl::Status {
         const storage::Store& store = *registry_.store;
-        uint64_t seq = 0;
-        switch (request->target_case()) {
-          case v1::GetInclusionProofRequest::kSeq:
-            seq = request->seq();
-            break;
-          case v1::GetInclusionProofRequest::kSubject: {
-            absl::StatusOr<uint64_t> latest = storage::LatestEventFor(store, request->subject());
-            if (!latest.ok()) return latest.status();
-            seq = *latest;
-            break;
-          }
-          default:
-            return absl::InvalidArgumentError("seq or subject: one is required");
-        }
+        absl::StatusOr<uint64_t> seq = TargetSeq(store, *request);
+        if (!seq.ok()) return seq.status();
         absl::StatusOr<v1::Checkpoint> served = log_->Served();
         if (!served.ok()) return served.status();
         const v1::Checkpoint& checkpoint = *served;
         const uint64_t size = request->tree_size() != 0 ? request->tree_size() : checkpoint.size();
-        if (seq == 0 || seq > size) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "seq: event ", seq, " is not in the tree of size ", size,
-              size == checkpoint.size() ? " (the latest checkpoint; it is signed within a second)"
-                                        : ""));
+        if (absl::Status status = CheckInTree(*seq, size, checkpoint.size()); !status.ok()) {
+          return status;
         }
-        if (absl::Status status = CheckHolds(size, checkpoint); !status.ok()) return status;
-        absl::StatusOr<std::string> data = RequireEventData(store, seq);
-        if (!data.ok()) return data.status();
-        absl::StatusOr<std::vector<std::string>> proof = log_->InclusionProof(seq - 1, size);
-        if (!proof.ok()) return proof.status();
-        absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(seq, *data, caller);
-        if (!event.ok()) return event.status();
-        *response->mutable_event() = *std::move(event);
-        response->set_leaf_index(seq - 1);
-        response->set_tree_size(size);
-        for (auto& hash : *proof) response->add_hashes(std::move(hash));
-        *response->mutable_checkpoint() = checkpoint;
-        return absl::OkStatus();
+        if (absl::Status status = CheckHolds(size, checkpoint); !status.ok()) {
+          return status;
+        }
+        return ProveInclusion(store, *log_, *seq, size, checkpoint, caller, *response);
       });
 }
 
@@ -263,38 +312,16 @@ grpc::Status LogService::GetConsistencyProof(grpc::ServerContext* context,
 grpc::Status LogService::ListEvents(grpc::ServerContext* context,
                                     const v1::ListEventsRequest* request,
                                     v1::ListEventsResponse* response) {
-  return Serve(
-      registry_, context, Method("ListEvents"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->page_size() < 0) return absl::InvalidArgumentError("page_size: negative");
-        const int page_size =
-            request->page_size() == 0 ? kDefaultEventPage : std::min(request->page_size(), 1000);
-        const uint64_t from = std::max<uint64_t>(request->from_seq(), 1);
-        absl::Status inner;
-        uint64_t next = 0;
-        absl::Status scan = storage::VisitEvents(
-            *registry_.store, from, [&](absl::StatusOr<uint64_t> seq, absl::string_view value) {
-              if (!seq.ok()) {
-                inner = seq.status();
-                return false;
-              }
-              if (response->events_size() == page_size) {
-                next = *seq;
-                return false;
-              }
-              absl::StatusOr<v1::LoggedEvent> event = LoggedEvent(*seq, value, caller);
-              if (!event.ok()) {
-                inner = event.status();
-                return false;
-              }
-              *response->add_events() = *std::move(event);
-              return true;
-            });
-        if (!scan.ok()) return scan;
-        if (!inner.ok()) return inner;
-        response->set_next_seq(next);
-        return absl::OkStatus();
-      });
+  return Serve(registry_, context, Method("ListEvents"), *request,
+               [&](const domain::Principal* caller) -> absl::Status {
+                 if (request->page_size() < 0)
+                   return absl::InvalidArgumentError("page_size: negative");
+                 const int page_size = request->page_size() == 0
+                                           ? kDefaultEventPage
+                                           : std::min(request->page_size(), 1000);
+                 const uint64_t from = std::max<uint64_t>(request->from_seq(), 1);
+                 return ListEventsPage(*registry_.store, from, page_size, caller, *response);
+               });
 }
 
 grpc::Status LogService::GetRecord(grpc::ServerContext* context,
