@@ -58,6 +58,34 @@ struct FoundSeals {
   std::vector<v1::SealVerdict*> verdicts;
 };
 
+// A VerifySeal request's size: at least one code, at most `max_codes`.
+absl::Status CheckVerifyRequest(const v1::VerifySealRequest& request, int max_codes) {
+  if (request.codes().empty()) return absl::InvalidArgumentError("codes: at least one");
+  if (request.codes_size() > max_codes) {
+    return absl::InvalidArgumentError(absl::StrCat("codes: at most ", max_codes, " per call, got ",
+                                                   request.codes_size(),
+                                                   " (--max-codes-per-verification)"));
+  }
+  return absl::OkStatus();
+}
+
+// The checkpoint the proofs are made against: the one served now (read before the seals;
+// an empty one when no proof is asked for).
+absl::StatusOr<v1::Checkpoint> ProofCheckpoint(const v1::VerifySealRequest& request,
+                                               const storage::TransparencyLog& log) {
+  if (!request.include_proof()) return v1::Checkpoint();
+  return log.Served();
+}
+
+// Each found seal as `caller` may see it at `now`: its effective status, and its status
+// decision redacted to what the caller may read.
+void PresentFound(const FoundSeals& found, absl::Time now, const domain::Principal* caller) {
+  for (v1::Seal* seal : found.seals) {
+    seal->set_status(domain::EffectiveStatus(*seal, now));
+    if (seal->has_status_decision()) domain::RedactSealDecision(caller, *seal);
+  }
+}
+
 // One verdict per requested code, in order; a malformed code's says so. Returns the
 // normalised code of each (empty where malformed) and the store keys of the well-formed.
 std::pair<std::vector<std::string>, std::vector<std::string>> StartVerdicts(
@@ -261,38 +289,29 @@ grpc::ServerUnaryReactor* SealService::IssueSeals(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* SealService::VerifySeal(grpc::CallbackServerContext* context,
                                                   const v1::VerifySealRequest* request,
                                                   v1::VerifySealResponse* response) {
-  return ServeNow(
-      registry_, context, Method("VerifySeal"), *request,
-      [&](const domain::Principal* caller) -> absl::Status {
-        if (request->codes().empty()) return absl::InvalidArgumentError("codes: at least one");
-        if (request->codes_size() > registry_.limits.max_codes_per_verification) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "codes: at most ", registry_.limits.max_codes_per_verification, " per call, got ",
-              request->codes_size(), " (--max-codes-per-verification)"));
-        }
-        const absl::Time now = absl::Now();
-        v1::Checkpoint checkpoint;
-        if (request->include_proof()) {
-          absl::StatusOr<v1::Checkpoint> served = log_->Served();
-          if (!served.ok()) return served.status();
-          checkpoint = *std::move(served);
-        }
-        absl::StatusOr<FoundSeals> found =
-            FindSeals(*registry_.store, *request, templates_, *response);
-        if (!found.ok()) return found.status();
-        if (request->include_proof()) {
-          if (absl::Status proved =
-                  ProveSeals(*registry_.store, *log_, trees_, proofs_, checkpoint, *found);
-              !proved.ok()) {
-            return proved;
-          }
-        }
-        for (v1::Seal* seal : found->seals) {
-          seal->set_status(domain::EffectiveStatus(*seal, now));
-          if (seal->has_status_decision()) domain::RedactSealDecision(caller, *seal);
-        }
-        return absl::OkStatus();
-      });
+  return ServeNow(registry_, context, Method("VerifySeal"), *request,
+                  [&](const domain::Principal* caller) -> absl::Status {
+                    if (absl::Status valid = CheckVerifyRequest(
+                            *request, registry_.limits.max_codes_per_verification);
+                        !valid.ok()) {
+                      return valid;
+                    }
+                    const absl::Time now = absl::Now();
+                    absl::StatusOr<v1::Checkpoint> checkpoint = ProofCheckpoint(*request, *log_);
+                    if (!checkpoint.ok()) return checkpoint.status();
+                    absl::StatusOr<FoundSeals> found =
+                        FindSeals(*registry_.store, *request, templates_, *response);
+                    if (!found.ok()) return found.status();
+                    if (request->include_proof()) {
+                      if (absl::Status proved = ProveSeals(*registry_.store, *log_, trees_, proofs_,
+                                                           *checkpoint, *found);
+                          !proved.ok()) {
+                        return proved;
+                      }
+                    }
+                    PresentFound(*found, now, caller);
+                    return absl::OkStatus();
+                  });
 }
 
 grpc::Status SealService::Change(grpc::ServerContext* context, absl::string_view method,
